@@ -1,0 +1,141 @@
+//! [`StoreError`]: what went wrong with the database, whose fault it is, and what to do.
+
+use rusqlite::ErrorCode;
+
+use crate::Blame;
+use crate::secrets::SecretError;
+
+/// A store failure. Messages name the database file and say what to do; they
+/// never contain secret values.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another connection holds the write lock past the busy timeout.
+    #[error(
+        "another plugboard process holds {path} (database is locked); \
+         stop it or use a different --home"
+    )]
+    Busy {
+        /// The database file.
+        path: String,
+    },
+    /// The database was written by a newer plugboard.
+    #[error(
+        "{path} has schema version {found}, but this plugboard knows only up to {known}; \
+         upgrade plugboard or use a different --home"
+    )]
+    NewerSchema {
+        /// The database file.
+        path: String,
+        /// Its `user_version`.
+        found: i64,
+        /// The newest version this binary can migrate to.
+        known: i64,
+    },
+    /// The database file or its directory cannot be opened or created.
+    #[error(
+        "cannot open database {path}: {reason}; check that the directory exists and is \
+         writable by this user, or use a different --home"
+    )]
+    CannotOpen {
+        /// The database file.
+        path: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The file is not an SQLite database (or is encrypted or damaged).
+    #[error(
+        "{path} is not a plugboard database (or it is damaged); \
+         move it aside or use a different --home"
+    )]
+    NotADatabase {
+        /// The database file.
+        path: String,
+    },
+    /// Something with this id already exists.
+    #[error("{what} {id:?} already exists; choose another id or remove the existing one first")]
+    AlreadyExists {
+        /// What kind of thing ("instance", "plugin").
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// Something with this id does not exist.
+    #[error("{what} {id:?} does not exist")]
+    NotFound {
+        /// What kind of thing ("instance", "plugin", "sync run").
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// A plugin cannot be removed while instances use it.
+    #[error("plugin {plugin:?} is used by instances {instances:?}; remove those instances first")]
+    PluginInUse {
+        /// The plugin id.
+        plugin: String,
+        /// The instances using it.
+        instances: Vec<String>,
+    },
+    /// A stored value cannot be decoded (a bug or a hand-edited database).
+    #[error("{path}: stored {what} is invalid: {reason}")]
+    Corrupt {
+        /// The database file.
+        path: String,
+        /// What was being decoded.
+        what: &'static str,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// Sealing or opening a secret failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// Any other SQLite failure.
+    #[error("database {path}: {action} failed: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// What the store was doing.
+        action: &'static str,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Who must act on this error.
+    pub fn blame(&self) -> Blame {
+        match self {
+            StoreError::Busy { .. }
+            | StoreError::NewerSchema { .. }
+            | StoreError::CannotOpen { .. }
+            | StoreError::NotADatabase { .. }
+            | StoreError::AlreadyExists { .. }
+            | StoreError::NotFound { .. }
+            | StoreError::PluginInUse { .. } => Blame::Operator,
+            StoreError::Secret(e) => e.blame(),
+            StoreError::Corrupt { .. } | StoreError::Sqlite { .. } => Blame::Host,
+        }
+    }
+
+    /// Classify a SQLite error raised while doing `action` on the database at `path`.
+    pub(crate) fn sqlite(path: &str, action: &'static str, source: rusqlite::Error) -> StoreError {
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+                path: path.to_string(),
+            },
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
+                path: path.to_string(),
+            },
+            Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+                StoreError::CannotOpen {
+                    path: path.to_string(),
+                    reason: source.to_string(),
+                }
+            }
+            _ => StoreError::Sqlite {
+                path: path.to_string(),
+                action,
+                source,
+            },
+        }
+    }
+}

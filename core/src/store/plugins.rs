@@ -1,0 +1,140 @@
+//! Plugins: every version ever added, and which version is current.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::open::{now_sql, write_tx};
+use super::{Store, StoreError};
+use crate::model::PluginInfo;
+
+/// One stored plugin version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PluginRow {
+    /// Plugin id (from its manifest).
+    pub id: String,
+    /// Plugin version.
+    pub version: String,
+    /// The WIT contract version it targets.
+    pub contract: String,
+    /// The `plugin.toml` text as added.
+    pub manifest: String,
+    /// SHA-256 of the `.wasm`, hex.
+    pub wasm_sha256: String,
+    /// Where the host keeps the `.wasm`.
+    pub wasm_path: String,
+    /// The operator's grant, JSON.
+    pub grant_json: String,
+    /// The plugin's `describe()` output ([`PluginInfo`]), JSON.
+    pub info_json: String,
+    /// When this version was first added, RFC 3339. Set by the store; ignored
+    /// by [`Store::put_plugin`].
+    pub added_at: String,
+}
+
+impl PluginRow {
+    /// Decode [`PluginRow::info_json`].
+    pub fn info(&self) -> Result<PluginInfo, serde_json::Error> {
+        serde_json::from_str(&self.info_json)
+    }
+}
+
+const SELECT: &str = "SELECT p.id, p.version, p.contract, p.manifest, p.wasm_sha256, \
+     p.wasm_path, p.grant_json, p.info_json, p.added_at \
+     FROM plugins p JOIN plugin_current c ON c.id = p.id AND c.version = p.version";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<PluginRow> {
+    Ok(PluginRow {
+        id: r.get(0)?,
+        version: r.get(1)?,
+        contract: r.get(2)?,
+        manifest: r.get(3)?,
+        wasm_sha256: r.get(4)?,
+        wasm_path: r.get(5)?,
+        grant_json: r.get(6)?,
+        info_json: r.get(7)?,
+        added_at: r.get(8)?,
+    })
+}
+
+impl Store {
+    /// Add or replace a plugin version and make it the current version of its
+    /// id. Re-adding an existing version updates it and keeps its `added_at`.
+    pub fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "adding a plugin")?;
+        tx.prepare_cached(concat!(
+            "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
+             grant_json, info_json, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ",
+            now_sql!(),
+            ") ON CONFLICT (id, version) DO UPDATE SET contract = excluded.contract, \
+             manifest = excluded.manifest, wasm_sha256 = excluded.wasm_sha256, \
+             wasm_path = excluded.wasm_path, grant_json = excluded.grant_json, \
+             info_json = excluded.info_json"
+        ))
+        .and_then(|mut s| {
+            s.execute(params![
+                row.id,
+                row.version,
+                row.contract,
+                row.manifest,
+                row.wasm_sha256,
+                row.wasm_path,
+                row.grant_json,
+                row.info_json
+            ])
+        })
+        .map_err(self.on("adding a plugin"))?;
+        tx.prepare_cached(
+            "INSERT INTO plugin_current (id, version) VALUES (?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+        )
+        .and_then(|mut s| s.execute(params![row.id, row.version]))
+        .map_err(self.on("making a plugin version current"))?;
+        tx.commit().map_err(self.on("adding a plugin"))
+    }
+
+    /// The current version of plugin `id`.
+    pub fn plugin(&self, id: &str) -> Result<Option<PluginRow>, StoreError> {
+        let conn = self.conn();
+        let sql = format!("{SELECT} WHERE p.id = ?1");
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| s.query_row([id], from_row).optional())
+            .map_err(self.on("reading a plugin"))
+    }
+
+    /// The current version of every plugin, by id.
+    pub fn plugins(&self) -> Result<Vec<PluginRow>, StoreError> {
+        let conn = self.conn();
+        let sql = format!("{SELECT} ORDER BY p.id");
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| s.query_map([], from_row)?.collect())
+            .map_err(self.on("listing plugins"))
+    }
+
+    /// Remove every version of plugin `id`. Refused while instances use it;
+    /// `NotFound` when there is no such plugin.
+    pub fn remove_plugin(&self, id: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "removing a plugin")?;
+        let users: Vec<String> = tx
+            .prepare_cached("SELECT id FROM instances WHERE plugin_id = ?1 ORDER BY id")
+            .and_then(|mut s| s.query_map([id], |r| r.get(0))?.collect())
+            .map_err(self.on("finding a plugin's instances"))?;
+        if !users.is_empty() {
+            return Err(StoreError::PluginInUse {
+                plugin: id.to_string(),
+                instances: users,
+            });
+        }
+        let removed = tx
+            .prepare_cached("DELETE FROM plugins WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(self.on("removing a plugin"))?;
+        if removed == 0 {
+            return Err(StoreError::NotFound {
+                what: "plugin",
+                id: id.to_string(),
+            });
+        }
+        tx.commit().map_err(self.on("removing a plugin"))
+    }
+}

@@ -1,0 +1,223 @@
+//! Schema migrations, tracked in `PRAGMA user_version`.
+//!
+//! [`MIGRATIONS`]`[i]` takes the database from version `i` to `i + 1`. All
+//! pending ones are applied in one immediate transaction together with the
+//! version bump, so a crash leaves the database where it was. Released migrations are never
+//! edited; a change is a new entry.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Version 1: the whole initial schema.
+const V1: &str = r#"
+CREATE TABLE plugins (
+    id          TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    contract    TEXT NOT NULL,
+    manifest    TEXT NOT NULL,
+    wasm_sha256 TEXT NOT NULL,
+    wasm_path   TEXT NOT NULL,
+    grant_json  TEXT NOT NULL CHECK (json_valid(grant_json)),
+    info_json   TEXT NOT NULL CHECK (json_valid(info_json)),
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+);
+
+-- The version of each plugin that instances run.
+CREATE TABLE plugin_current (
+    id      TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    FOREIGN KEY (id, version) REFERENCES plugins (id, version) ON DELETE CASCADE
+);
+
+CREATE TABLE instances (
+    id             TEXT PRIMARY KEY,
+    plugin_id      TEXT NOT NULL REFERENCES plugin_current (id),
+    config_json    TEXT NOT NULL CHECK (json_valid(config_json)),
+    upstreams_json TEXT NOT NULL CHECK (json_valid(upstreams_json)),
+    enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX instances_by_plugin ON instances (plugin_id);
+
+CREATE TABLE secrets (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    sealed      BLOB NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (instance_id, name)
+);
+
+CREATE TABLE accounts (
+    instance_id   TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    id            TEXT NOT NULL,
+    email         TEXT,
+    display_name  TEXT,
+    status        TEXT NOT NULL,
+    user_type     TEXT,
+    created_at    TEXT,
+    last_login_at TEXT,
+    raw           TEXT NOT NULL CHECK (raw = '' OR json_valid(raw)),
+    first_seen    TEXT NOT NULL,
+    last_seen     TEXT NOT NULL,
+    PRIMARY KEY (instance_id, id)
+);
+CREATE INDEX accounts_by_status ON accounts (instance_id, status);
+CREATE INDEX accounts_by_email ON accounts (instance_id, email);
+
+CREATE TABLE groups (
+    instance_id  TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    member_count INTEGER,
+    raw          TEXT NOT NULL CHECK (raw = '' OR json_valid(raw)),
+    PRIMARY KEY (instance_id, id)
+);
+
+CREATE TABLE group_members (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    group_id    TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    email       TEXT,
+    PRIMARY KEY (instance_id, group_id, account_id)
+);
+CREATE INDEX group_members_by_account ON group_members (instance_id, account_id);
+
+CREATE TABLE role_assignments (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    role_id     TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    role_name   TEXT NOT NULL,
+    email       TEXT,
+    privileged  INTEGER NOT NULL CHECK (privileged IN (0, 1)),
+    raw         TEXT NOT NULL CHECK (raw = '' OR json_valid(raw)),
+    PRIMARY KEY (instance_id, role_id, account_id)
+);
+CREATE INDEX role_assignments_by_account
+    ON role_assignments (instance_id, account_id, privileged);
+
+CREATE TABLE activities (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    id          TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    actor       TEXT,
+    actor_ip    TEXT,
+    action      TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    target      TEXT,
+    outcome     TEXT,
+    raw         TEXT NOT NULL CHECK (raw = '' OR json_valid(raw)),
+    PRIMARY KEY (instance_id, id)
+);
+CREATE INDEX activities_by_time ON activities (occurred_at);
+CREATE INDEX activities_by_instance_time ON activities (instance_id, occurred_at);
+CREATE INDEX activities_by_actor_time ON activities (actor, occurred_at);
+
+CREATE TABLE findings (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    id          TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    evidence    TEXT NOT NULL,
+    remediation TEXT NOT NULL,
+    assessed_at TEXT NOT NULL,
+    PRIMARY KEY (instance_id, id)
+);
+
+CREATE TABLE checkpoints (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    stream      TEXT NOT NULL,
+    cursor      TEXT,
+    in_progress INTEGER NOT NULL CHECK (in_progress IN (0, 1)),
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (instance_id, stream)
+);
+
+CREATE TABLE sync_runs (
+    id            INTEGER PRIMARY KEY,
+    instance_id   TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    status        TEXT NOT NULL
+                  CHECK (status IN ('running', 'succeeded', 'failed', 'partial')),
+    error_blame   TEXT,
+    error_message TEXT,
+    stats_json    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(stats_json))
+);
+CREATE INDEX sync_runs_by_instance ON sync_runs (instance_id, id);
+
+-- No foreign key: the audit trail outlives the instances it mentions.
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    instance_id TEXT,
+    action      TEXT NOT NULL,
+    target      TEXT,
+    outcome     TEXT NOT NULL,
+    detail      TEXT
+);
+CREATE INDEX audit_log_by_instance ON audit_log (instance_id, id);
+"#;
+
+/// Every migration, in order; the schema version is the number applied.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this binary migrates to.
+pub fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// Bring the database to [`latest_version`], refusing one that is newer.
+pub(crate) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let known = latest_version();
+    let found = user_version(conn)
+        .map_err(|e| StoreError::sqlite(path, "reading the schema version", e))?;
+    if found > known {
+        return Err(StoreError::NewerSchema {
+            path: path.to_string(),
+            found,
+            known,
+        });
+    }
+    if found < 0 {
+        return Err(StoreError::Corrupt {
+            path: path.to_string(),
+            what: "schema version",
+            reason: format!("user_version is {found}"),
+        });
+    }
+    if found == known {
+        return Ok(());
+    }
+    let on = |action| move |e| StoreError::sqlite(path, action, e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(on("starting the migration"))?;
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    let mut version = user_version(&tx).map_err(on("reading the schema version"))?;
+    if version > known {
+        return Err(StoreError::NewerSchema {
+            path: path.to_string(),
+            found: version,
+            known,
+        });
+    }
+    for sql in MIGRATIONS
+        .iter()
+        .skip(usize::try_from(version).unwrap_or(usize::MAX))
+    {
+        tx.execute_batch(sql).map_err(on("applying a migration"))?;
+        version += 1;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(on("recording the schema version"))?;
+    }
+    tx.commit().map_err(on("committing the migration"))
+}

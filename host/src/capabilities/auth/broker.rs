@@ -1,0 +1,184 @@
+//! Token cache with single-flight minting and renewal before expiry.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use plugboard_core::Blame;
+use plugboard_core::secrets::SecretValue;
+use tokio::sync::Mutex;
+
+use super::mint::mint;
+use crate::capabilities::http::Upstreams;
+use crate::capabilities::secrets::SecretBag;
+use crate::manifest::AuthProfile;
+
+/// Renew a token once less than this fraction of its lifetime is left.
+const RENEW_FRACTION: f64 = 0.1;
+/// ... but never with less than this left (a request may take this long).
+const RENEW_MARGIN_MIN: Duration = Duration::from_secs(1);
+
+/// Why the broker has no token.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AuthError {
+    /// The instance lacks a secret or config value the profile needs.
+    #[error("auth profile `{profile}` needs {what}; set it on the instance")]
+    MissingInput {
+        /// Profile name.
+        profile: String,
+        /// What is missing.
+        what: String,
+    },
+    /// The token endpoint refused the credentials.
+    #[error(
+        "the token endpoint refused the credentials of auth profile `{profile}` (HTTP {status}): {body}; check the instance's client id, secret and account/tenant"
+    )]
+    Rejected {
+        /// Profile name.
+        profile: String,
+        /// HTTP status.
+        status: u16,
+        /// The start of the upstream's error body.
+        body: String,
+    },
+    /// The token endpoint could not be reached.
+    #[error("the token endpoint of auth profile `{profile}` could not be reached: {reason}")]
+    Unreachable {
+        /// Profile name.
+        profile: String,
+        /// Transport failure.
+        reason: String,
+    },
+    /// The token endpoint answered something that is not a token.
+    #[error(
+        "the token endpoint of auth profile `{profile}` answered without a usable access_token"
+    )]
+    BadResponse {
+        /// Profile name.
+        profile: String,
+    },
+}
+
+impl AuthError {
+    /// Missing input and refused credentials are the operator's to fix.
+    pub fn blame(&self) -> Blame {
+        match self {
+            AuthError::MissingInput { .. } | AuthError::Rejected { .. } => Blame::Operator,
+            AuthError::Unreachable { .. } | AuthError::BadResponse { .. } => Blame::Upstream,
+        }
+    }
+}
+
+/// A minted token and when it stops being used.
+#[derive(Clone)]
+pub struct Token {
+    value: Arc<SecretValue>,
+    renew_at: Instant,
+    generation: u64,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Token {
+    /// The bearer value, for the request being sent.
+    pub fn expose(&self) -> &str {
+        self.value.expose()
+    }
+
+    /// Which mint produced this token (to invalidate exactly it after a 401).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// Tokens of one instance, one slot per auth profile.
+pub struct TokenBroker {
+    slots: BTreeMap<String, Mutex<Option<Token>>>,
+    mints: AtomicU64,
+}
+
+impl std::fmt::Debug for TokenBroker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenBroker")
+            .field("profiles", &self.slots.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl TokenBroker {
+    /// A broker for these profiles.
+    pub fn new(profiles: &[AuthProfile]) -> Self {
+        TokenBroker {
+            slots: profiles
+                .iter()
+                .map(|p| (p.name.clone(), Mutex::new(None)))
+                .collect(),
+            mints: AtomicU64::new(0),
+        }
+    }
+
+    /// Tokens minted so far (first mints and renewals).
+    pub fn mints(&self) -> u64 {
+        self.mints.load(Ordering::Relaxed)
+    }
+
+    /// A valid token for `profile`, minting or renewing when needed. Concurrent
+    /// callers wait for one mint rather than each minting (which would revoke
+    /// one another's tokens on apps like Zoom).
+    pub async fn token(
+        &self,
+        client: &reqwest::Client,
+        profile: &AuthProfile,
+        config: &BTreeMap<String, String>,
+        secrets: &SecretBag,
+        upstreams: &Upstreams,
+    ) -> Result<Token, AuthError> {
+        let Some(slot) = self.slots.get(&profile.name) else {
+            return Err(AuthError::MissingInput {
+                profile: profile.name.clone(),
+                what: "a declared auth profile".into(),
+            });
+        };
+        let mut guard = slot.lock().await;
+        if let Some(t) = guard.as_ref()
+            && Instant::now() < t.renew_at
+        {
+            return Ok(t.clone());
+        }
+        let (value, lifetime) = mint(client, profile, config, secrets, upstreams).await?;
+        let margin = lifetime
+            .mul_f64(RENEW_FRACTION)
+            .max(RENEW_MARGIN_MIN)
+            .min(lifetime / 2);
+        let generation = self.mints.fetch_add(1, Ordering::Relaxed) + 1;
+        let token = Token {
+            value: Arc::new(value),
+            renew_at: Instant::now() + lifetime - margin,
+            generation,
+        };
+        tracing::debug!(profile = %profile.name, lifetime_s = lifetime.as_secs(), generation, "minted token");
+        *guard = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Forget `used` after the upstream refused it (401), unless a newer
+    /// token has already replaced it.
+    pub async fn invalidate(&self, profile: &str, used: &Token) {
+        if let Some(slot) = self.slots.get(profile) {
+            let mut guard = slot.lock().await;
+            if guard
+                .as_ref()
+                .is_some_and(|t| t.generation == used.generation)
+            {
+                *guard = None;
+            }
+        }
+    }
+}

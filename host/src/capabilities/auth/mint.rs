@@ -1,0 +1,175 @@
+//! One token request, shaped by an auth profile (grant type, client auth,
+//! parameters in the query or the form body).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use plugboard_core::secrets::SecretValue;
+use serde::Deserialize;
+
+use super::AuthError;
+use crate::capabilities::http::Upstreams;
+use crate::capabilities::secrets::SecretBag;
+use crate::manifest::{AuthProfile, ClientAuth, ParamsIn, ValueRef};
+
+/// Longest time a token request may take.
+const MINT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bytes of an upstream error body kept for the error message.
+const ERROR_SNIPPET: usize = 300;
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: Option<u64>,
+}
+
+fn resolve(
+    v: &ValueRef,
+    config: &std::collections::BTreeMap<String, String>,
+    secrets: &SecretBag,
+    profile: &str,
+) -> Result<SecretValue, AuthError> {
+    match v {
+        ValueRef::Literal(s) => Ok(SecretValue::new(s.clone())),
+        ValueRef::Config(n) => config
+            .get(n)
+            .map(|s| SecretValue::new(s.clone()))
+            .ok_or_else(|| AuthError::MissingInput {
+                profile: profile.to_string(),
+                what: format!("config `{n}`"),
+            }),
+        ValueRef::Secret(n) => secrets
+            .get(n)
+            .map(|s| SecretValue::new(s.expose().to_string()))
+            .ok_or_else(|| AuthError::MissingInput {
+                profile: profile.to_string(),
+                what: format!("secret `{n}`"),
+            }),
+    }
+}
+
+/// Mint a token for `profile`; returns the token and its lifetime.
+pub(super) async fn mint(
+    client: &reqwest::Client,
+    profile: &AuthProfile,
+    config: &std::collections::BTreeMap<String, String>,
+    secrets: &SecretBag,
+    upstreams: &Upstreams,
+) -> Result<(SecretValue, Duration), AuthError> {
+    let name = profile.name.as_str();
+    let url_text = profile
+        .token_url
+        .render(|k| config.get(k).cloned())
+        .ok_or_else(|| AuthError::MissingInput {
+            profile: name.to_string(),
+            what: "config for the token URL".into(),
+        })?;
+    let mut url = url::Url::parse(&url_text).map_err(|e| AuthError::MissingInput {
+        profile: name.to_string(),
+        what: format!("a valid token URL ({e})"),
+    })?;
+    let client_id = resolve(&profile.client_id, config, secrets, name)?;
+    let client_secret = resolve(&profile.client_secret, config, secrets, name)?;
+    let mut params: Vec<(String, SecretValue)> = vec![(
+        "grant_type".into(),
+        SecretValue::new(profile.grant_type.clone()),
+    )];
+    for (k, v) in &profile.params {
+        params.push((k.clone(), resolve(v, config, secrets, name)?));
+    }
+    let mut form: Vec<(String, String)> = Vec::new();
+    match profile.params_in {
+        ParamsIn::Query => {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &params {
+                q.append_pair(k, v.expose());
+            }
+        }
+        ParamsIn::Form => form.extend(
+            params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.expose().to_string())),
+        ),
+    }
+    let mut headers = reqwest::header::HeaderMap::new();
+    match profile.client_auth {
+        ClientAuth::Basic => {
+            let raw = format!("{}:{}", client_id.expose(), client_secret.expose());
+            let value = format!("Basic {}", STANDARD.encode(raw.as_bytes()));
+            let mut hv = reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
+                AuthError::MissingInput {
+                    profile: name.to_string(),
+                    what: "client credentials without control characters".into(),
+                }
+            })?;
+            hv.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, hv);
+        }
+        ClientAuth::Form => {
+            form.push(("client_id".into(), client_id.expose().to_string()));
+            form.push(("client_secret".into(), client_secret.expose().to_string()));
+        }
+    }
+    let routed = upstreams.route(&url);
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let response = client
+        .post(routed.as_str())
+        .headers(headers)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body)
+        .timeout(MINT_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| AuthError::Unreachable {
+            profile: name.to_string(),
+            reason: redact_url(&e),
+        })?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| AuthError::Unreachable {
+        profile: name.to_string(),
+        reason: redact_url(&e),
+    })?;
+    if !status.is_success() {
+        let snippet = String::from_utf8_lossy(
+            bytes
+                .get(..ERROR_SNIPPET.min(bytes.len()))
+                .unwrap_or_default(),
+        )
+        .into_owned();
+        return Err(AuthError::Rejected {
+            profile: name.to_string(),
+            status: status.as_u16(),
+            body: snippet,
+        });
+    }
+    let parsed: TokenResponse =
+        serde_json::from_slice(&bytes).map_err(|_| AuthError::BadResponse {
+            profile: name.to_string(),
+        })?;
+    if parsed.access_token.is_empty() {
+        return Err(AuthError::BadResponse {
+            profile: name.to_string(),
+        });
+    }
+    let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600).clamp(1, 86_400));
+    Ok((SecretValue::new(parsed.access_token), lifetime))
+}
+
+/// A transport error described without its URL (which may carry parameters).
+pub(crate) fn redact_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "connection failed".into()
+    } else if e.is_body() || e.is_decode() {
+        "the response body could not be read".into()
+    } else {
+        "request failed".into()
+    }
+}

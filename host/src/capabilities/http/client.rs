@@ -1,0 +1,388 @@
+//! Sending one plugin request: grant checks, pacing, token injection, bounded
+//! retries on 429/401/5xx, manual redirects re-checked hop by hop, body cap.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+use serde::Serialize;
+use url::Url;
+
+use super::{HttpError, InboundResponse, OutboundRequest, Upstreams, check_headers};
+use crate::capabilities::auth::{Token, TokenBroker};
+use crate::capabilities::ratelimit::{MAX_RETRY_AFTER, RateBuckets, parse_retry_after};
+use crate::capabilities::secrets::SecretBag;
+use crate::manifest::{AuthProfile, Manifest, Method};
+
+/// Largest response body handed to a plugin. Upstream pages are well under it.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+/// Attempts per request across 429 and 5xx retries.
+pub const MAX_ATTEMPTS: u32 = 8;
+/// Redirect hops followed (each re-checked against the grant).
+pub const MAX_REDIRECTS: u32 = 5;
+/// Time one upstream exchange may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// First backoff when an upstream throttles without `Retry-After`.
+const BASE_BACKOFF: Duration = Duration::from_millis(500);
+/// Longest backoff between attempts without `Retry-After`.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Request counters of one instance.
+#[derive(Debug, Default)]
+pub struct HttpStats {
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    unauthorized_retries: AtomicU64,
+    denied: AtomicU64,
+}
+
+/// A snapshot of [`HttpStats`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HttpStatsSnapshot {
+    /// Requests put on the wire (attempts included).
+    pub requests: u64,
+    /// 429 answers received.
+    pub throttled: u64,
+    /// 401 answers that led to a re-mint and retry.
+    pub unauthorized_retries: u64,
+    /// Requests refused by the egress grant.
+    pub denied: u64,
+}
+
+impl HttpStats {
+    /// Current values.
+    pub fn snapshot(&self) -> HttpStatsSnapshot {
+        HttpStatsSnapshot {
+            requests: self.requests.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            unauthorized_retries: self.unauthorized_retries.load(Ordering::Relaxed),
+            denied: self.denied.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The network capability of one instance.
+#[derive(Debug)]
+pub struct HttpCapability {
+    client: reqwest::Client,
+    manifest: Arc<Manifest>,
+    config: Arc<BTreeMap<String, String>>,
+    secrets: Arc<SecretBag>,
+    upstreams: Upstreams,
+    broker: TokenBroker,
+    buckets: RateBuckets,
+    stats: HttpStats,
+}
+
+fn to_reqwest(m: Method) -> reqwest::Method {
+    match m {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    }
+}
+
+/// The URL without its query, for messages (queries may carry identifiers).
+fn shown(u: &Url) -> String {
+    format!(
+        "{}://{}{}",
+        u.scheme(),
+        u.host_str().unwrap_or(""),
+        u.path()
+    )
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let exp = BASE_BACKOFF
+        .saturating_mul(1u32 << attempt.min(6))
+        .min(MAX_BACKOFF);
+    let jitter = rand::rng().random_range(0.5..1.0);
+    exp.mul_f64(jitter)
+}
+
+impl HttpCapability {
+    /// Assemble the capability for one instance.
+    pub fn new(
+        client: reqwest::Client,
+        manifest: Arc<Manifest>,
+        config: Arc<BTreeMap<String, String>>,
+        secrets: Arc<SecretBag>,
+        upstreams: Upstreams,
+        buckets: RateBuckets,
+    ) -> Self {
+        let broker = TokenBroker::new(&manifest.auth);
+        HttpCapability {
+            client,
+            manifest,
+            config,
+            secrets,
+            upstreams,
+            broker,
+            buckets,
+            stats: HttpStats::default(),
+        }
+    }
+
+    /// Request counters.
+    pub fn stats(&self) -> HttpStatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// The instance's rate buckets.
+    pub fn buckets(&self) -> &RateBuckets {
+        &self.buckets
+    }
+
+    /// The token broker (for counters and `check`).
+    pub fn broker(&self) -> &TokenBroker {
+        &self.broker
+    }
+
+    fn deny(&self, why: String) -> HttpError {
+        self.stats.denied.fetch_add(1, Ordering::Relaxed);
+        HttpError::Denied(why)
+    }
+
+    fn check_egress(&self, method: Method, url: &Url) -> Result<(), HttpError> {
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(self.deny("URLs may not carry credentials".into()));
+        }
+        if self.manifest.egress_allows(method, url) {
+            Ok(())
+        } else {
+            Err(self.deny(format!(
+                "{method} {} is outside the plugin's egress grant",
+                shown(url)
+            )))
+        }
+    }
+
+    async fn token(&self, profile: &AuthProfile) -> Result<Token, HttpError> {
+        self.broker
+            .token(
+                &self.client,
+                profile,
+                &self.config,
+                &self.secrets,
+                &self.upstreams,
+            )
+            .await
+            .map_err(|e| HttpError::Auth(e.to_string()))
+    }
+
+    /// Send `req` on behalf of the plugin.
+    pub async fn send(&self, req: OutboundRequest) -> Result<InboundResponse, HttpError> {
+        let url = Url::parse(&req.url).map_err(|e| HttpError::Invalid(format!("bad URL: {e}")))?;
+        self.check_egress(req.method, &url)?;
+        let brokered = self.manifest.auth_for(&url).is_some();
+        check_headers(
+            req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            brokered,
+        )?;
+        let mut secret_headers = Vec::new();
+        for h in &req.secret_headers {
+            if self.manifest.secret_field(&h.secret).is_none() {
+                return Err(self.deny(format!(
+                    "secret `{}` is not declared in the manifest",
+                    h.secret
+                )));
+            }
+            let value = self.secrets.get(&h.secret).ok_or_else(|| {
+                HttpError::Invalid(format!(
+                    "this instance has no value for secret `{}`",
+                    h.secret
+                ))
+            })?;
+            check_headers([(h.name.as_str(), h.prefix.as_str())], brokered)?;
+            let mut hv =
+                reqwest::header::HeaderValue::from_str(&format!("{}{}", h.prefix, value.expose()))
+                    .map_err(|_| {
+                        HttpError::Invalid(format!(
+                            "secret `{}` is not a valid header value",
+                            h.secret
+                        ))
+                    })?;
+            hv.set_sensitive(true);
+            secret_headers.push((h.name.clone(), hv));
+        }
+        let bucket = self
+            .manifest
+            .ratelimit
+            .classify(req.method, url.path())
+            .and_then(|b| self.buckets.get(&b.name));
+
+        let mut retried_401 = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(b) = bucket {
+                b.acquire()
+                    .await
+                    .map_err(|e| HttpError::RateLimited(e.to_string()))?;
+            }
+            let profile = self.manifest.auth_for(&url);
+            let token = match profile {
+                Some(p) => Some((p, self.token(p).await?)),
+                None => None,
+            };
+            let resp = self
+                .exchange(&req, &url, token.as_ref().map(|(_, t)| t), &secret_headers)
+                .await?;
+            let status = resp.status;
+            if status == 429 {
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                let wait = header(&resp.headers, "retry-after")
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                    .unwrap_or_else(|| backoff(attempt));
+                if wait > MAX_RETRY_AFTER || attempt >= MAX_ATTEMPTS {
+                    if let Some(b) = bucket {
+                        b.throttled(wait.min(MAX_RETRY_AFTER));
+                    }
+                    return Err(HttpError::RateLimited(format!(
+                        "{} still throttled after {attempt} attempts (retry after {:?})",
+                        shown(&url),
+                        wait
+                    )));
+                }
+                tracing::debug!(url = %shown(&url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
+                match bucket {
+                    Some(b) => b.throttled(wait),
+                    None => tokio::time::sleep(wait).await,
+                }
+                continue;
+            }
+            if status == 401
+                && let Some((p, t)) = &token
+                && !retried_401
+            {
+                retried_401 = true;
+                self.stats
+                    .unauthorized_retries
+                    .fetch_add(1, Ordering::Relaxed);
+                self.broker.invalidate(&p.name, t).await;
+                continue;
+            }
+            let idempotent = matches!(req.method, Method::Get | Method::Put | Method::Delete);
+            if matches!(status, 502..=504) && idempotent && attempt < 3 {
+                tokio::time::sleep(backoff(attempt)).await;
+                continue;
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// One exchange, following redirects hop by hop.
+    async fn exchange(
+        &self,
+        req: &OutboundRequest,
+        url: &Url,
+        token: Option<&Token>,
+        secret_headers: &[(String, reqwest::header::HeaderValue)],
+    ) -> Result<InboundResponse, HttpError> {
+        let mut method = req.method;
+        let mut current = url.clone();
+        let mut body = req.body.clone();
+        for _hop in 0..=MAX_REDIRECTS {
+            let wire = self.upstreams.route(&current);
+            let mut rb = self
+                .client
+                .request(to_reqwest(method), wire.as_str())
+                .timeout(REQUEST_TIMEOUT);
+            for (k, v) in &req.headers {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+            for (k, v) in secret_headers {
+                rb = rb.header(k.as_str(), v.clone());
+            }
+            // Credentials follow the URL, not the request: a hop that leaves the
+            // audience loses the token.
+            if let Some(t) = token
+                && self.manifest.auth_for(&current).is_some()
+            {
+                let mut hv =
+                    reqwest::header::HeaderValue::from_str(&format!("Bearer {}", t.expose()))
+                        .map_err(|_| {
+                            HttpError::Auth("the token endpoint issued an unusable token".into())
+                        })?;
+                hv.set_sensitive(true);
+                rb = rb.header(reqwest::header::AUTHORIZATION, hv);
+            }
+            if let Some(b) = &body {
+                rb = rb.body(b.clone());
+            }
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let mut resp = rb.send().await.map_err(|e| {
+                if e.is_timeout() {
+                    HttpError::Timeout
+                } else {
+                    HttpError::Network(format!("{} could not be reached", shown(&current)))
+                }
+            })?;
+            let status = resp.status().as_u16();
+            if (300..400).contains(&status)
+                && let Some(loc) = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+            {
+                let next_wire = wire
+                    .join(loc)
+                    .map_err(|_| HttpError::Invalid("redirect with a bad Location".into()))?;
+                let next = self.upstreams.unroute(&next_wire);
+                if matches!(status, 301..=303) {
+                    method = Method::Get;
+                    body = None;
+                }
+                self.check_egress(method, &next).map_err(|_| {
+                    self.deny(format!(
+                        "redirect to {} is outside the plugin's egress grant",
+                        shown(&next)
+                    ))
+                })?;
+                current = next;
+                continue;
+            }
+            let headers = resp
+                .headers()
+                .iter()
+                .filter(|(k, _)| *k != reqwest::header::SET_COOKIE)
+                .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect();
+            let mut bytes = Vec::new();
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                            return Err(HttpError::TooLarge);
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) if e.is_timeout() => return Err(HttpError::Timeout),
+                    Err(_) => {
+                        return Err(HttpError::Network("the response body was cut off".into()));
+                    }
+                }
+            }
+            return Ok(InboundResponse {
+                status,
+                headers,
+                body: bytes,
+            });
+        }
+        Err(HttpError::Denied(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}

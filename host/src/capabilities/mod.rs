@@ -1,0 +1,7 @@
+//! Host capabilities, one module each. Each owns its policy types, its
+//! per-instance state and nothing else; the runtime's host traits call them.
+
+pub mod auth;
+pub mod http;
+pub mod ratelimit;
+pub mod secrets;

@@ -1,0 +1,101 @@
+//! Lazily opened host state shared by commands: home, store, master key,
+//! runtime and HTTP client.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use anyhow::Context as _;
+use plugboard_core::secrets::MasterKey;
+use plugboard_core::store::Store;
+
+use crate::home::Home;
+use crate::instance::{HostOptions, build_context};
+use crate::registry::load_plugin;
+use crate::runtime::{ComponentCache, InstanceContext, LoadedPlugin, Runtime};
+
+/// Host state for one command invocation.
+pub struct App {
+    home_arg: Option<PathBuf>,
+    home: OnceLock<Home>,
+    store: OnceLock<Arc<Store>>,
+    runtime: OnceLock<Runtime>,
+    /// Host-wide options.
+    pub options: HostOptions,
+}
+
+impl App {
+    /// State rooted at `home` (or the default home).
+    pub fn new(home: Option<PathBuf>) -> Self {
+        App {
+            home_arg: home,
+            home: OnceLock::new(),
+            store: OnceLock::new(),
+            runtime: OnceLock::new(),
+            options: HostOptions::default(),
+        }
+    }
+
+    /// The home directory, created if needed.
+    pub fn home(&self) -> anyhow::Result<&Home> {
+        if let Some(h) = self.home.get() {
+            return Ok(h);
+        }
+        let h = Home::resolve(self.home_arg.clone())?;
+        Ok(self.home.get_or_init(|| h))
+    }
+
+    /// The store, opened and migrated.
+    pub fn store(&self) -> anyhow::Result<&Arc<Store>> {
+        if let Some(s) = self.store.get() {
+            return Ok(s);
+        }
+        let s = Arc::new(Store::open(&self.home()?.database())?);
+        Ok(self.store.get_or_init(|| s))
+    }
+
+    /// The master key (created on first use).
+    pub fn master_key(&self) -> anyhow::Result<MasterKey> {
+        Ok(MasterKey::load_or_create(self.home()?.root())?)
+    }
+
+    /// The WebAssembly runtime with the home's component cache.
+    pub fn runtime(&self) -> anyhow::Result<&Runtime> {
+        if let Some(r) = self.runtime.get() {
+            return Ok(r);
+        }
+        let r = Runtime::new(ComponentCache::at(self.home()?.cache_dir()))?;
+        Ok(self.runtime.get_or_init(|| r))
+    }
+
+    /// The HTTP client plugins' requests go through (rustls, no redirects:
+    /// the host follows them itself, checking each hop).
+    pub fn http_client() -> anyhow::Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("plugboard/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")
+    }
+
+    /// Load an instance's plugin and build its running context.
+    pub async fn open_instance(
+        &self,
+        id: &str,
+    ) -> anyhow::Result<(LoadedPlugin, Arc<InstanceContext>)> {
+        let store = self.store()?;
+        let row = store.instance(id)?.with_context(|| {
+            format!("no instance `{id}`; list them with `plugboard instance list`")
+        })?;
+        let plugin = load_plugin(store, self.runtime()?, &row.plugin_id).await?;
+        let key = self.master_key()?;
+        let ctx = build_context(
+            plugin.manifest().clone(),
+            &row,
+            store,
+            &key,
+            Self::http_client()?,
+            &self.options,
+        )?;
+        Ok((plugin, ctx))
+    }
+}

@@ -1,0 +1,175 @@
+//! `plugboard instance add|list`.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, bail};
+use clap::Subcommand;
+use plugboard_core::secrets::SecretValue;
+use plugboard_core::store::InstanceRow;
+
+use super::App;
+use super::table::{print_json, table};
+use crate::capabilities::http::Upstreams;
+use crate::instance::{check_secret_names, resolve_config};
+use crate::manifest::Manifest;
+
+/// Instance commands.
+#[derive(Debug, Subcommand)]
+pub enum InstanceCommand {
+    /// Create an instance of an added plugin with its settings and secrets.
+    Add(AddArgs),
+    /// List instances.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `instance add` arguments.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// Instance name, e.g. `acme-zoom` (letters, digits, `-`).
+    pub name: String,
+    /// The plugin id it runs.
+    #[arg(long)]
+    pub plugin: String,
+    /// A setting, `KEY=VALUE` (repeatable). `plugboard plugin inspect ID` lists them.
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    pub config: Vec<String>,
+    /// A secret from an environment variable, `NAME=ENV_VAR` (repeatable). Preferred:
+    /// values never appear in shell history or the process list.
+    #[arg(long = "secret-env", value_name = "NAME=ENV_VAR")]
+    pub secret_env: Vec<String>,
+    /// A secret given inline, `NAME=VALUE` (repeatable). Visible in `ps`; prefer --secret-env.
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    pub secret: Vec<String>,
+    /// Route a real origin to another base URL, `ORIGIN=URL` (repeatable), e.g.
+    /// `https://api.zoom.us=http://127.0.0.1:9000` to use a simulator or proxy.
+    #[arg(long = "upstream", value_name = "ORIGIN=URL")]
+    pub upstream: Vec<String>,
+}
+
+fn pairs(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        let (k, v) = item.split_once('=').with_context(|| {
+            format!(
+                "--{flag} expects KEY=VALUE, got {:?}",
+                item.split('=').next().unwrap_or("")
+            )
+        })?;
+        if out.insert(k.trim().to_string(), v.to_string()).is_some() {
+            bail!("--{flag} {k} is given twice");
+        }
+    }
+    Ok(out)
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 64
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Create an instance row and seal its secrets.
+pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
+    if !valid_name(&args.name) {
+        bail!(
+            "instance name {:?} must be 1-64 letters, digits, `-` or `_`",
+            args.name
+        );
+    }
+    let store = app.store()?;
+    let row = store.plugin(&args.plugin)?.with_context(|| {
+        format!(
+            "no plugin `{}`; add it first with `plugboard plugin add PATH`",
+            args.plugin
+        )
+    })?;
+    let manifest = Manifest::parse(&row.manifest)?;
+    let config = pairs("config", &args.config)?;
+    resolve_config(&manifest, &config)?;
+    let upstreams = pairs("upstream", &args.upstream)?;
+    Upstreams::parse(&upstreams)?;
+    let mut secrets: BTreeMap<String, SecretValue> = BTreeMap::new();
+    for (name, var) in pairs("secret-env", &args.secret_env)? {
+        let value = std::env::var(&var).with_context(|| {
+            format!("--secret-env {name}={var}: environment variable {var} is not set")
+        })?;
+        secrets.insert(name, SecretValue::new(value));
+    }
+    for (name, value) in pairs("secret", &args.secret)? {
+        if secrets
+            .insert(name.clone(), SecretValue::new(value))
+            .is_some()
+        {
+            bail!("secret {name} is given twice");
+        }
+    }
+    check_secret_names(&manifest, secrets.keys().map(String::as_str), true)?;
+    let key = app.master_key()?;
+    store.add_instance(&InstanceRow {
+        id: args.name.clone(),
+        plugin_id: args.plugin.clone(),
+        config_json: serde_json::to_string(&config)?,
+        upstreams_json: serde_json::to_string(&upstreams)?,
+        enabled: true,
+        created_at: String::new(),
+        updated_at: String::new(),
+    })?;
+    for (name, value) in &secrets {
+        store.put_secret(&key, &args.name, name, value)?;
+    }
+    Ok(())
+}
+
+/// Run an instance command.
+pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
+    match cmd {
+        InstanceCommand::Add(args) => {
+            let name = args.name.clone();
+            add(app, args)?;
+            println!("added instance {name}; scan it with `plugboard scan {name}`");
+        }
+        InstanceCommand::List { json } => {
+            let store = app.store()?;
+            let rows = store.instances()?;
+            if json {
+                let out: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        let config: serde_json::Value = serde_json::from_str(&r.config_json).unwrap_or_default();
+                        let counts = store.counts(Some(&r.id)).ok();
+                        serde_json::json!({ "id": r.id, "plugin": r.plugin_id, "enabled": r.enabled, "config": config, "created_at": r.created_at, "counts": counts })
+                    })
+                    .collect();
+                return print_json(&out);
+            }
+            let mut t = table(&[
+                "instance",
+                "plugin",
+                "enabled",
+                "users",
+                "admins",
+                "activities",
+                "created",
+            ]);
+            for r in rows {
+                let c = store.counts(Some(&r.id))?;
+                t.add_row(vec![
+                    r.id.clone(),
+                    r.plugin_id.clone(),
+                    r.enabled.to_string(),
+                    c.users.to_string(),
+                    c.admins.to_string(),
+                    c.activities.to_string(),
+                    r.created_at.clone(),
+                ]);
+            }
+            println!("{t}");
+        }
+    }
+    Ok(())
+}

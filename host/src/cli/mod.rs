@@ -1,0 +1,89 @@
+//! The `plugboard` command line: argument types and dispatch. Each command
+//! group lives in its own file; this is the binary's `anyhow` edge.
+
+mod app;
+mod data;
+mod demo;
+mod instance;
+mod plugin;
+mod progress;
+mod scan;
+mod sim;
+mod table;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use app::App;
+
+/// Plugboard: a host for sandboxed WebAssembly connector plugins that pull
+/// users, groups, admin roles, audit activity and security settings out of
+/// SaaS and cloud apps.
+#[derive(Debug, Parser)]
+#[command(
+    name = "plugboard",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Data directory (database, master key, plugins, compiled-component cache).
+    /// Defaults to the platform's data directory, e.g. ~/.local/share/plugboard.
+    #[arg(long, global = true, env = "PLUGBOARD_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Log filter for diagnostics on stderr (e.g. `info`, `plugboard_host=debug`).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUGBOARD_LOG",
+        value_name = "FILTER",
+        default_value = "warn"
+    )]
+    pub log: String,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole product on built-in simulators: start the Zoom simulator on
+    /// loopback, load the Zoom plugin, create an instance, scan it and summarise.
+    Demo(demo::DemoArgs),
+    /// Add, list and inspect connector plugins.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
+    /// Create and list connector instances (a plugin plus settings and secrets).
+    #[command(subcommand)]
+    Instance(instance::InstanceCommand),
+    /// Scan one instance now: check credentials, sync every stream, assess posture.
+    Scan(scan::ScanArgs),
+    /// List accounts collected by scans.
+    Accounts(data::AccountsArgs),
+    /// List audit activity collected by scans (newest first).
+    Activities(data::ActivitiesArgs),
+    /// List security posture findings from the last scans.
+    Findings(data::FindingsArgs),
+    /// Run an upstream API simulator for manual testing.
+    #[command(subcommand)]
+    Sim(sim::SimCommand),
+}
+
+/// Run a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let app = App::new(cli.home.clone());
+    match cli.command {
+        Command::Demo(args) => demo::run(args, cli.home).await,
+        Command::Plugin(cmd) => plugin::run(&app, cmd).await,
+        Command::Instance(cmd) => instance::run(&app, cmd).await,
+        Command::Scan(args) => scan::run(&app, args).await,
+        Command::Accounts(args) => data::accounts(&app, args).await,
+        Command::Activities(args) => data::activities(&app, args).await,
+        Command::Findings(args) => data::findings(&app, args).await,
+        Command::Sim(cmd) => sim::run(cmd).await,
+    }
+}

@@ -1,0 +1,116 @@
+//! `plugboard scan INSTANCE`.
+
+use std::io::IsTerminal;
+
+use anyhow::bail;
+use plugboard_core::store::RunStatus;
+
+use super::App;
+use super::progress::StreamBars;
+use super::table::{print_json, table};
+use crate::scan::{ScanObserver, ScanReport, StreamStatus, run_scan};
+
+/// `scan` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// The instance to scan.
+    pub instance: String,
+    /// Forget checkpoints and read everything again (records are upserted,
+    /// so nothing is duplicated).
+    #[arg(long)]
+    pub full: bool,
+    /// Print the report as JSON (no progress bars).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Scan `id`, recording a sync run; returns the report.
+pub async fn scan_instance(
+    app: &App,
+    id: &str,
+    full: bool,
+    observer: &dyn ScanObserver,
+) -> anyhow::Result<ScanReport> {
+    let (plugin, ctx) = app.open_instance(id).await?;
+    let store = app.store()?;
+    if full {
+        store.reset_checkpoints(id)?;
+    }
+    let run = store.start_run(id)?;
+    match run_scan(&plugin, &ctx, store, observer).await {
+        Ok(report) => {
+            let (status, blame, msg) = match report.first_failure() {
+                Some((stream, blame, err)) => (
+                    RunStatus::Failed,
+                    Some(blame),
+                    Some(format!("{stream}: {err}")),
+                ),
+                None if report
+                    .streams
+                    .iter()
+                    .any(|s| matches!(s.status, StreamStatus::Unavailable { .. })) =>
+                {
+                    (RunStatus::Partial, None, None)
+                }
+                None => (RunStatus::Succeeded, None, None),
+            };
+            let stats = serde_json::to_string(&report).unwrap_or_default();
+            store.finish_run(run, status, blame, msg.as_deref(), &stats)?;
+            Ok(report)
+        }
+        Err(e) => {
+            store.finish_run(
+                run,
+                RunStatus::Failed,
+                Some(e.blame()),
+                Some(&e.to_string()),
+                "{}",
+            )?;
+            Err(e.into())
+        }
+    }
+}
+
+/// Run `scan`.
+pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
+    let hidden = args.json || !std::io::stderr().is_terminal();
+    let bars = StreamBars::new(&args.instance, hidden);
+    let report = scan_instance(app, &args.instance, args.full, &bars).await?;
+    if args.json {
+        print_json(&report)?;
+    } else {
+        let mut t = table(&["stream", "pages", "records", "status"]);
+        for s in &report.streams {
+            let status = match &s.status {
+                StreamStatus::Completed => "completed".to_string(),
+                StreamStatus::Unavailable { reason } => format!("unavailable: {reason}"),
+                StreamStatus::Failed { blame, error } => format!("failed ({blame}): {error}"),
+            };
+            t.add_row(vec![
+                s.name.clone(),
+                s.pages.to_string(),
+                s.records.to_string(),
+                status,
+            ]);
+        }
+        println!("{t}");
+        println!(
+            "{} requests, {} throttled (429), {} tokens minted, {} findings, {:.1}s",
+            report.http.requests,
+            report.http.throttled,
+            report.token_mints,
+            report
+                .findings
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "no".into()),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    if let Some((stream, blame, err)) = report.first_failure() {
+        bail!(
+            "scan of {} failed in stream {stream} (blame: {blame}): {err}",
+            args.instance
+        );
+    }
+    Ok(())
+}

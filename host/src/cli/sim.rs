@@ -1,0 +1,91 @@
+//! `plugboard sim zoom`: run a simulator in the foreground.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use plugboard_sim::zoom::{Plan, ZoomSimBuilder};
+
+/// Simulators.
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// The Zoom API (S2S OAuth token endpoint + /v2 API) on one address.
+    Zoom(ZoomArgs),
+}
+
+/// `sim zoom` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ZoomArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9100")]
+    pub listen: SocketAddr,
+    /// Plan whose rate limits apply: free, pro or business.
+    #[arg(long, default_value = "pro")]
+    pub plan: String,
+    /// Access-token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub token_lifetime: u64,
+    /// Account id the token endpoint honours.
+    #[arg(long, default_value = plugboard_sim::zoom::DEFAULT_ACCOUNT_ID)]
+    pub account_id: String,
+    /// Client id the token endpoint honours.
+    #[arg(long, default_value = plugboard_sim::zoom::DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+    /// Client secret the token endpoint honours (generated and printed when omitted).
+    #[arg(long, env = "PLUGBOARD_SIM_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+}
+
+/// Run a simulator until Ctrl-C.
+pub async fn run(cmd: SimCommand) -> anyhow::Result<()> {
+    match cmd {
+        SimCommand::Zoom(a) => {
+            let plan: Plan = a
+                .plan
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--plan must be free, pro or business"))?;
+            let mut builder = ZoomSimBuilder::new()
+                .plan(plan)
+                .token_lifetime(Duration::from_secs(a.token_lifetime.max(1)));
+            if let Some(secret) = &a.client_secret {
+                builder = builder.credentials(&a.account_id, &a.client_id, secret);
+            }
+            let sim = builder
+                .start(a.listen)
+                .await
+                .with_context(|| format!("starting the Zoom simulator on {}", a.listen))?;
+            let c = sim.credentials();
+            let s = sim.summary();
+            println!("Zoom simulator on {} (plan {plan})", sim.base_url());
+            println!("  account_id    {}", c.account_id);
+            println!("  client_id     {}", c.client_id);
+            if a.client_secret.is_none() {
+                println!(
+                    "  client_secret {}   (generated; pass --client-secret to choose)",
+                    c.client_secret
+                );
+            }
+            println!(
+                "  dataset       {} users, {} groups, {} admins, {} activities",
+                s.users, s.groups, s.admins, s.activities
+            );
+            println!("Route a Zoom instance here with:");
+            println!(
+                "  --upstream https://api.zoom.us={0} --upstream https://zoom.us={0}",
+                sim.base_url()
+            );
+            println!("Ctrl-C stops it.");
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for Ctrl-C")?;
+            let counters = sim.counters();
+            sim.shutdown().await;
+            println!(
+                "served {:?} requests by category, {} throttled",
+                counters.requests, counters.throttled
+            );
+            Ok(())
+        }
+    }
+}

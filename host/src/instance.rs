@@ -1,0 +1,214 @@
+//! Turning a stored instance into a running context: config checked against
+//! the manifest (defaults applied, unknown keys refused), secrets decrypted,
+//! capabilities built.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use plugboard_core::Blame;
+use plugboard_core::secrets::{MasterKey, SecretValue};
+use plugboard_core::store::{InstanceRow, Store, StoreError};
+
+use crate::capabilities::http::{HttpCapability, UpstreamError, Upstreams};
+use crate::capabilities::ratelimit::{DEFAULT_SAFETY_FRACTION, RateBuckets};
+use crate::capabilities::secrets::SecretBag;
+use crate::manifest::Manifest;
+use crate::runtime::InstanceContext;
+use crate::runtime::limits::DEFAULT_CALL_DEADLINE;
+
+/// Host-wide knobs applied to every instance.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// Fraction of documented rate limits to use (default 0.8).
+    pub safety_fraction: f64,
+    /// Deadline of one export call.
+    pub call_deadline: Duration,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        HostOptions {
+            safety_fraction: DEFAULT_SAFETY_FRACTION,
+            call_deadline: DEFAULT_CALL_DEADLINE,
+        }
+    }
+}
+
+/// An instance cannot be started as configured.
+#[derive(Debug, thiserror::Error)]
+pub enum InstanceError {
+    /// A config key the manifest does not declare.
+    #[error(
+        "instance setting `{0}` is not declared by the plugin; see `plugboard plugin inspect` for its settings"
+    )]
+    UnknownConfig(String),
+    /// A required setting or secret is missing.
+    #[error("instance is missing required {kind} `{name}`: {description}")]
+    Missing {
+        /// `setting` or `secret`.
+        kind: &'static str,
+        /// Field name.
+        name: String,
+        /// What it is.
+        description: String,
+    },
+    /// A setting has a value outside its choices.
+    #[error("instance setting `{name}` = {value:?} must be one of: {choices}")]
+    Choice {
+        /// Field name.
+        name: String,
+        /// Value given.
+        value: String,
+        /// Allowed values.
+        choices: String,
+    },
+    /// A secret name the manifest does not declare.
+    #[error("secret `{0}` is not declared by the plugin")]
+    UnknownSecret(String),
+    /// Stored JSON is corrupt.
+    #[error("stored settings of instance `{0}` are corrupt: {1}")]
+    Corrupt(String, String),
+    /// A bad upstream route.
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    /// The store failed (including secret decryption).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl InstanceError {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        match self {
+            InstanceError::Store(e) => e.blame(),
+            InstanceError::Corrupt(..) => Blame::Host,
+            _ => Blame::Operator,
+        }
+    }
+}
+
+/// Check `given` settings against the manifest and apply defaults.
+pub fn resolve_config(
+    manifest: &Manifest,
+    given: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, InstanceError> {
+    if let Some(k) = given.keys().find(|k| manifest.config_field(k).is_none()) {
+        return Err(InstanceError::UnknownConfig(k.clone()));
+    }
+    let mut out = BTreeMap::new();
+    for f in &manifest.config {
+        let value = given.get(&f.name).cloned().or_else(|| f.default.clone());
+        match value {
+            Some(v) => {
+                if !f.choices.is_empty() && !f.choices.contains(&v) {
+                    return Err(InstanceError::Choice {
+                        name: f.name.clone(),
+                        value: v,
+                        choices: f.choices.join(", "),
+                    });
+                }
+                out.insert(f.name.clone(), v);
+            }
+            None if f.required => {
+                return Err(InstanceError::Missing {
+                    kind: "setting",
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Check secret names against the manifest (values are not inspected).
+pub fn check_secret_names<'a>(
+    manifest: &Manifest,
+    names: impl IntoIterator<Item = &'a str>,
+    require_all: bool,
+) -> Result<(), InstanceError> {
+    let names: Vec<&str> = names.into_iter().collect();
+    if let Some(n) = names.iter().find(|n| manifest.secret_field(n).is_none()) {
+        return Err(InstanceError::UnknownSecret((*n).to_string()));
+    }
+    if require_all
+        && let Some(f) = manifest
+            .secrets
+            .iter()
+            .find(|f| f.required && !names.contains(&f.name.as_str()))
+    {
+        return Err(InstanceError::Missing {
+            kind: "secret",
+            name: f.name.clone(),
+            description: f.description.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Build the running context of a stored instance.
+pub fn build_context(
+    manifest: Arc<Manifest>,
+    row: &InstanceRow,
+    store: &Store,
+    key: &MasterKey,
+    client: reqwest::Client,
+    options: &HostOptions,
+) -> Result<Arc<InstanceContext>, InstanceError> {
+    let given: BTreeMap<String, String> = serde_json::from_str(&row.config_json)
+        .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
+    let routes: BTreeMap<String, String> = serde_json::from_str(&row.upstreams_json)
+        .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
+    let config = resolve_config(&manifest, &given)?;
+    let upstreams = Upstreams::parse(&routes)?;
+    let mut values: BTreeMap<String, SecretValue> = BTreeMap::new();
+    for f in &manifest.secrets {
+        match store.secret(key, &row.id, &f.name)? {
+            Some(v) => {
+                values.insert(f.name.clone(), v);
+            }
+            None if f.required => {
+                return Err(InstanceError::Missing {
+                    kind: "secret",
+                    name: f.name.clone(),
+                    description: format!(
+                        "{} (set it with `plugboard instance add --secret {}=...`)",
+                        f.description, f.name
+                    ),
+                });
+            }
+            None => {}
+        }
+    }
+    let plan = manifest
+        .ratelimit
+        .plan_config
+        .as_ref()
+        .and_then(|k| config.get(k))
+        .cloned();
+    let buckets = RateBuckets::new(
+        &manifest.ratelimit,
+        plan.as_deref(),
+        options.safety_fraction,
+    );
+    let config = Arc::new(config);
+    let secrets = Arc::new(SecretBag::new(values, false));
+    let http = HttpCapability::new(
+        client,
+        manifest.clone(),
+        config.clone(),
+        secrets.clone(),
+        upstreams,
+        buckets,
+    );
+    Ok(Arc::new(InstanceContext {
+        instance_id: row.id.clone(),
+        plugin_id: manifest.id.clone(),
+        config,
+        secrets,
+        http,
+        call_deadline: options.call_deadline,
+    }))
+}

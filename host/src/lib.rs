@@ -1,0 +1,11 @@
+//! Plugboard host: loads sandboxed connector plugins (WebAssembly components),
+//! gives them narrow capabilities, drives their syncs and stores the results.
+
+pub mod capabilities;
+pub mod cli;
+pub mod home;
+pub mod instance;
+pub mod manifest;
+pub mod registry;
+pub mod runtime;
+pub mod scan;

@@ -1,0 +1,162 @@
+//! Egress rules: which URLs and methods a plugin may reach.
+//!
+//! A rule is written as a URL prefix (`https://api.zoom.us/v2/`) plus methods.
+//! Matching compares scheme, host, port and path *segments*: `/v2/` allows
+//! `/v2/users` but `/v2` does not allow `/v2evil`. No rules means no network.
+
+use std::fmt;
+
+use serde::Serialize;
+use url::Url;
+
+use super::ManifestError;
+
+/// An HTTP method a rule can allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// Parse an upper-case method name.
+    pub fn parse(field: &str, text: &str) -> Result<Method, ManifestError> {
+        match text {
+            "GET" => Ok(Method::Get),
+            "POST" => Ok(Method::Post),
+            "PUT" => Ok(Method::Put),
+            "PATCH" => Ok(Method::Patch),
+            "DELETE" => Ok(Method::Delete),
+            _ => Err(ManifestError::field(
+                field,
+                text,
+                "one of GET, POST, PUT, PATCH, DELETE",
+            )),
+        }
+    }
+
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A URL prefix: scheme, host, port and a path prefix ending at a segment boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrlPrefix {
+    /// The text as written.
+    pub text: String,
+    /// `https` or `http`.
+    pub scheme: String,
+    /// Lower-case host name or IP literal.
+    pub host: String,
+    /// Port (the scheme's default when not written).
+    pub port: u16,
+    /// Path prefix, always starting with `/`.
+    pub path: String,
+}
+
+impl UrlPrefix {
+    /// Parse an absolute `http(s)://host[:port]/path` prefix.
+    pub fn parse(field: &str, text: &str) -> Result<UrlPrefix, ManifestError> {
+        let bad = |why: &str| ManifestError::field(field, text, why.to_string());
+        let url = Url::parse(text)
+            .map_err(|_| bad("an absolute URL like https://api.example.com/v1/"))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(bad(
+                "the scheme must be https (or http for local simulators)",
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(bad("a prefix has no query, fragment or credentials"));
+        }
+        let host = url.host_str().ok_or_else(|| bad("the URL needs a host"))?;
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| bad("the URL needs a port"))?;
+        Ok(UrlPrefix {
+            text: text.to_string(),
+            scheme: url.scheme().to_string(),
+            host: host.to_ascii_lowercase(),
+            port,
+            path: url.path().to_string(),
+        })
+    }
+
+    /// Whether `url` falls under this prefix.
+    pub fn covers(&self, url: &Url) -> bool {
+        url.scheme() == self.scheme
+            && url
+                .host_str()
+                .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
+            && url.port_or_known_default() == Some(self.port)
+            && path_under(url.path(), &self.path)
+    }
+
+    /// `scheme://host:port`, the origin this prefix belongs to.
+    pub fn origin(&self) -> String {
+        format!("{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+impl fmt::Display for UrlPrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// True when `path` is `prefix` or lies below it at a segment boundary.
+fn path_under(path: &str, prefix: &str) -> bool {
+    if prefix.ends_with('/') {
+        path.starts_with(prefix) || path == prefix.trim_end_matches('/')
+    } else {
+        path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+/// One `[[egress]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EgressRule {
+    /// The URL prefix.
+    pub prefix: UrlPrefix,
+    /// Allowed methods (never empty).
+    pub methods: Vec<Method>,
+}
+
+impl EgressRule {
+    /// Whether this rule allows `method` on `url`.
+    pub fn allows(&self, method: Method, url: &Url) -> bool {
+        self.methods.contains(&method) && self.prefix.covers(url)
+    }
+}
+
+impl fmt::Display for EgressRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let methods: Vec<&str> = self.methods.iter().map(|m| m.as_str()).collect();
+        write!(f, "{} {}", methods.join(","), self.prefix)
+    }
+}

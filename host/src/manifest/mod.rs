@@ -1,0 +1,165 @@
+//! `plugin.toml`: what a plugin asks for, parsed once into types.
+//!
+//! Unknown keys are errors (a misspelt setting must not silently become a
+//! default), and every parse error names the field and quotes the value.
+//! Matching on the request path uses these types and never re-parses text.
+
+mod auth;
+mod egress;
+mod ratelimit;
+mod raw;
+mod value;
+
+pub use auth::{AuthProfile, ClientAuth, ParamsIn};
+pub use egress::{EgressRule, Method, UrlPrefix};
+pub use ratelimit::{BucketSpec, PathPattern, Quota, RateLimitSpec, RequestMatcher};
+pub use value::{Template, ValueRef};
+
+use std::collections::BTreeSet;
+
+use plugboard_core::Blame;
+use serde::Serialize;
+
+/// The contract versions this host can load.
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+
+/// A config or secret field an instance must (or may) provide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldSpec {
+    /// Field name.
+    pub name: String,
+    /// What it is, for operators.
+    pub description: String,
+    /// Whether an instance must set it.
+    pub required: bool,
+    /// Default value (config only).
+    pub default: Option<String>,
+    /// Allowed values, when restricted (config only).
+    pub choices: Vec<String>,
+}
+
+/// A governance action the plugin may perform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionSpec {
+    /// Action name (e.g. `suspend-user`).
+    pub name: String,
+    /// What it does.
+    pub description: String,
+}
+
+/// A parsed, validated plugin manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Plugin id (lowercase letters, digits, `-`).
+    pub id: String,
+    /// Plugin version (semver text).
+    pub version: String,
+    /// Contract version the component targets.
+    pub contract: String,
+    /// Human name of the app.
+    pub name: String,
+    /// One paragraph for operators.
+    pub description: String,
+    /// Who ships it.
+    pub vendor: String,
+    /// Component file name, relative to the manifest.
+    pub component: Option<String>,
+    /// Non-secret settings.
+    pub config: Vec<FieldSpec>,
+    /// Secret settings.
+    pub secrets: Vec<FieldSpec>,
+    /// Allowed egress.
+    pub egress: Vec<EgressRule>,
+    /// Brokered auth profiles.
+    pub auth: Vec<AuthProfile>,
+    /// Rate buckets.
+    pub ratelimit: RateLimitSpec,
+    /// Governance actions.
+    pub actions: Vec<ActionSpec>,
+}
+
+/// Why a manifest was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// Not valid TOML or an unknown/missing field.
+    #[error("plugin.toml is not valid: {0}")]
+    Syntax(String),
+    /// A field has a bad value.
+    #[error("plugin.toml field `{field}` = {value:?} is not valid: {reason}")]
+    Field {
+        /// Dotted field path.
+        field: String,
+        /// The value as written.
+        value: String,
+        /// What is accepted.
+        reason: String,
+    },
+    /// The contract version is not one this host supports.
+    #[error(
+        "plugin targets contract {found}, but this host supports {supported}; rebuild the plugin against a supported plugboard-sdk"
+    )]
+    UnsupportedContract {
+        /// The manifest's contract.
+        found: String,
+        /// Supported versions.
+        supported: String,
+    },
+}
+
+impl ManifestError {
+    /// A manifest is operator or vendor input: the operator must fix or replace it.
+    pub fn blame(&self) -> Blame {
+        Blame::Operator
+    }
+
+    pub(crate) fn field(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        ManifestError::Field {
+            field: field.into(),
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Manifest {
+    /// Parse and validate manifest text.
+    pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        let raw: raw::RawManifest =
+            toml::from_str(text).map_err(|e| ManifestError::Syntax(e.message().to_string()))?;
+        raw.validate()
+    }
+
+    /// The config field named `name`.
+    pub fn config_field(&self, name: &str) -> Option<&FieldSpec> {
+        self.config.iter().find(|f| f.name == name)
+    }
+
+    /// The secret field named `name`.
+    pub fn secret_field(&self, name: &str) -> Option<&FieldSpec> {
+        self.secrets.iter().find(|f| f.name == name)
+    }
+
+    /// The auth profile whose audience covers `url`, if any.
+    pub fn auth_for(&self, url: &url::Url) -> Option<&AuthProfile> {
+        self.auth
+            .iter()
+            .find(|p| p.audience.iter().any(|a| a.covers(url)))
+    }
+
+    /// The first egress rule that allows `method` on `url`, if any.
+    pub fn egress_allows(&self, method: Method, url: &url::Url) -> bool {
+        self.egress.iter().any(|r| r.allows(method, url))
+    }
+
+    /// Names of secrets referenced by auth profiles (they need no reveal grant).
+    pub fn brokered_secrets(&self) -> BTreeSet<&str> {
+        self.auth.iter().flat_map(|p| p.secret_refs()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

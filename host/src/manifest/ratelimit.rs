@@ -1,0 +1,137 @@
+//! Rate buckets: how requests are classified and paced.
+//!
+//! Each bucket has per-plan quotas (the app's documented limits) and request
+//! matchers (method + path pattern, `*` standing for exactly one segment). The
+//! host paces each instance × bucket at a safety fraction of the quota.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{ManifestError, Method};
+
+/// A path pattern such as `/v2/users/*/status`; `*` matches one segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathPattern {
+    /// The text as written.
+    pub text: String,
+    segments: Vec<Option<String>>,
+}
+
+impl PathPattern {
+    /// Parse a pattern starting with `/`.
+    pub fn parse(field: &str, text: &str) -> Result<PathPattern, ManifestError> {
+        let rest = text.strip_prefix('/').ok_or_else(|| {
+            ManifestError::field(field, text, "a path starting with `/`, `*` for one segment")
+        })?;
+        let segments = rest
+            .split('/')
+            .map(|s| (s != "*").then(|| s.to_string()))
+            .collect();
+        Ok(PathPattern {
+            text: text.to_string(),
+            segments,
+        })
+    }
+
+    /// Whether `path` matches the pattern exactly (segment by segment).
+    pub fn matches(&self, path: &str) -> bool {
+        let Some(rest) = path.strip_prefix('/') else {
+            return false;
+        };
+        let mut parts = rest.split('/');
+        for seg in &self.segments {
+            match (parts.next(), seg) {
+                (Some(p), None) if !p.is_empty() => {}
+                (Some(p), Some(s)) if p == s => {}
+                _ => return false,
+            }
+        }
+        parts.next().is_none()
+    }
+}
+
+/// Methods plus a path pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestMatcher {
+    /// Methods this matcher accepts (empty = any).
+    pub methods: Vec<Method>,
+    /// Path pattern.
+    pub path: PathPattern,
+}
+
+impl RequestMatcher {
+    /// Whether a request matches.
+    pub fn matches(&self, method: Method, path: &str) -> bool {
+        (self.methods.is_empty() || self.methods.contains(&method)) && self.path.matches(path)
+    }
+}
+
+/// A documented limit for one plan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quota {
+    /// Requests per second.
+    pub per_second: Option<f64>,
+    /// Requests per minute.
+    pub per_minute: Option<f64>,
+    /// Requests per UTC day.
+    pub per_day: Option<u64>,
+    /// Burst size for token-bucket limits (defaults to 1: smooth pacing).
+    pub burst: Option<u32>,
+}
+
+impl Quota {
+    /// Sustained requests per second this quota allows, if limited.
+    pub fn rate_per_second(&self) -> Option<f64> {
+        match (self.per_second, self.per_minute) {
+            (Some(s), Some(m)) => Some(s.min(m / 60.0)),
+            (Some(s), None) => Some(s),
+            (None, Some(m)) => Some(m / 60.0),
+            (None, None) => None,
+        }
+    }
+}
+
+/// One `[[ratelimit.bucket]]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BucketSpec {
+    /// Bucket name (metrics label).
+    pub name: String,
+    /// The app's name for it (e.g. Zoom's `Heavy`).
+    pub label: String,
+    /// Requests that fall into it.
+    pub matchers: Vec<RequestMatcher>,
+    /// Quota per plan name; `default` applies when no plan matches.
+    pub quota: BTreeMap<String, Quota>,
+}
+
+impl BucketSpec {
+    /// The quota for `plan` (falling back to `default`, then to the only one).
+    pub fn quota_for(&self, plan: Option<&str>) -> Option<&Quota> {
+        plan.and_then(|p| self.quota.get(p))
+            .or_else(|| self.quota.get("default"))
+            .or_else(|| {
+                (self.quota.len() == 1)
+                    .then(|| self.quota.values().next())
+                    .flatten()
+            })
+    }
+}
+
+/// The `[ratelimit]` section.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct RateLimitSpec {
+    /// Config field that names the plan.
+    pub plan_config: Option<String>,
+    /// Buckets, matched in order.
+    pub buckets: Vec<BucketSpec>,
+}
+
+impl RateLimitSpec {
+    /// The first bucket matching a request.
+    pub fn classify(&self, method: Method, path: &str) -> Option<&BucketSpec> {
+        self.buckets
+            .iter()
+            .find(|b| b.matchers.iter().any(|m| m.matches(method, path)))
+    }
+}

@@ -1,0 +1,446 @@
+//! The TOML shape of `plugin.toml`, and its validation into [`Manifest`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use super::value::is_field_name;
+use super::{
+    ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, Manifest,
+    ManifestError, Method, ParamsIn, PathPattern, Quota, RateLimitSpec, RequestMatcher,
+    SUPPORTED_CONTRACTS, Template, UrlPrefix, ValueRef,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawManifest {
+    id: String,
+    version: String,
+    contract: String,
+    name: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    vendor: String,
+    component: Option<String>,
+    #[serde(default)]
+    config: Vec<RawField>,
+    #[serde(default)]
+    secret: Vec<RawField>,
+    #[serde(default)]
+    egress: Vec<RawEgress>,
+    #[serde(default)]
+    auth: Vec<RawAuth>,
+    #[serde(default)]
+    ratelimit: Option<RawRateLimit>,
+    #[serde(default)]
+    action: Vec<RawAction>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    name: String,
+    #[serde(default)]
+    description: String,
+    required: Option<bool>,
+    default: Option<String>,
+    #[serde(default)]
+    choices: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEgress {
+    url: String,
+    methods: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    name: String,
+    token_url: String,
+    grant_type: String,
+    client_auth: String,
+    client_id: String,
+    client_secret: String,
+    #[serde(default = "default_params_in")]
+    params_in: String,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
+    audience: Vec<String>,
+    #[serde(default)]
+    exclusive_token: bool,
+}
+
+fn default_params_in() -> String {
+    "form".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRateLimit {
+    plan_config: Option<String>,
+    #[serde(default)]
+    bucket: Vec<RawBucket>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBucket {
+    name: String,
+    label: Option<String>,
+    #[serde(rename = "match")]
+    matchers: Vec<RawMatcher>,
+    quota: BTreeMap<String, RawQuota>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatcher {
+    #[serde(default)]
+    methods: Vec<String>,
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuota {
+    per_second: Option<f64>,
+    per_minute: Option<f64>,
+    per_day: Option<u64>,
+    burst: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAction {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn methods(field: &str, raw: &[String]) -> Result<Vec<Method>, ManifestError> {
+    raw.iter().map(|m| Method::parse(field, m)).collect()
+}
+
+fn fields(kind: &str, raw: Vec<RawField>, secret: bool) -> Result<Vec<FieldSpec>, ManifestError> {
+    let mut seen = BTreeSet::new();
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let at = format!("{kind}[{i}].name");
+            if !is_field_name(&f.name) {
+                return Err(ManifestError::field(
+                    at,
+                    &f.name,
+                    "lowercase letters, digits and `_`",
+                ));
+            }
+            if !seen.insert(f.name.clone()) {
+                return Err(ManifestError::field(
+                    at,
+                    &f.name,
+                    "each name may appear once",
+                ));
+            }
+            if secret && (f.default.is_some() || !f.choices.is_empty()) {
+                return Err(ManifestError::field(
+                    format!("{kind}[{i}]"),
+                    &f.name,
+                    "secrets take no `default` or `choices`",
+                ));
+            }
+            if let Some(d) = &f.default
+                && !f.choices.is_empty()
+                && !f.choices.contains(d)
+            {
+                return Err(ManifestError::field(
+                    format!("{kind}[{i}].default"),
+                    d,
+                    format!("one of {}", f.choices.join(", ")),
+                ));
+            }
+            Ok(FieldSpec {
+                required: f.required.unwrap_or(f.default.is_none()),
+                name: f.name,
+                description: f.description,
+                default: f.default,
+                choices: f.choices,
+            })
+        })
+        .collect()
+}
+
+impl RawManifest {
+    pub(super) fn validate(self) -> Result<Manifest, ManifestError> {
+        if !is_id(&self.id) {
+            return Err(ManifestError::field(
+                "id",
+                &self.id,
+                "lowercase letters, digits and `-`, at most 64",
+            ));
+        }
+        if self.version.is_empty() || self.version.len() > 64 {
+            return Err(ManifestError::field(
+                "version",
+                &self.version,
+                "a version such as 0.1.0",
+            ));
+        }
+        if !SUPPORTED_CONTRACTS.contains(&self.contract.as_str()) {
+            return Err(ManifestError::UnsupportedContract {
+                found: self.contract,
+                supported: SUPPORTED_CONTRACTS.join(", "),
+            });
+        }
+        if let Some(c) = &self.component
+            && (c.contains('/') || c.contains('\\') || !c.ends_with(".wasm"))
+        {
+            return Err(ManifestError::field(
+                "component",
+                c,
+                "a file name ending in .wasm, beside plugin.toml",
+            ));
+        }
+        let config = fields("config", self.config, false)?;
+        let secrets = fields("secret", self.secret, true)?;
+
+        let egress = self
+            .egress
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let ms = methods(&format!("egress[{i}].methods"), &e.methods)?;
+                if ms.is_empty() {
+                    return Err(ManifestError::field(
+                        format!("egress[{i}].methods"),
+                        "[]",
+                        "at least one method",
+                    ));
+                }
+                Ok(EgressRule {
+                    prefix: UrlPrefix::parse(&format!("egress[{i}].url"), &e.url)?,
+                    methods: ms,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let auth = self
+            .auth
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| auth_profile(i, a))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, a) in auth.iter().enumerate() {
+            for s in a.secret_refs() {
+                if !secrets.iter().any(|f| f.name == s) {
+                    return Err(ManifestError::field(
+                        format!("auth[{i}]"),
+                        s,
+                        "every `secret:NAME` must be a declared [[secret]]",
+                    ));
+                }
+            }
+            for c in a.config_refs() {
+                if !config.iter().any(|f| f.name == c) {
+                    return Err(ManifestError::field(
+                        format!("auth[{i}]"),
+                        c,
+                        "every `config:NAME` must be a declared [[config]]",
+                    ));
+                }
+            }
+        }
+
+        let ratelimit = match self.ratelimit {
+            None => RateLimitSpec::default(),
+            Some(r) => rate_limits(r, &config)?,
+        };
+
+        let actions = self
+            .action
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if !is_id(&a.name) {
+                    return Err(ManifestError::field(
+                        format!("action[{i}].name"),
+                        &a.name,
+                        "lowercase letters, digits and `-`",
+                    ));
+                }
+                Ok(ActionSpec {
+                    name: a.name,
+                    description: a.description,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        Ok(Manifest {
+            name: self.name.unwrap_or_else(|| self.id.clone()),
+            id: self.id,
+            version: self.version,
+            contract: self.contract,
+            description: self.description,
+            vendor: self.vendor,
+            component: self.component,
+            config,
+            secrets,
+            egress,
+            auth,
+            ratelimit,
+            actions,
+        })
+    }
+}
+
+fn auth_profile(i: usize, a: RawAuth) -> Result<AuthProfile, ManifestError> {
+    let at = |f: &str| format!("auth[{i}].{f}");
+    let client_auth = match a.client_auth.as_str() {
+        "basic" => ClientAuth::Basic,
+        "form" => ClientAuth::Form,
+        other => {
+            return Err(ManifestError::field(
+                at("client_auth"),
+                other,
+                "`basic` or `form`",
+            ));
+        }
+    };
+    let params_in = match a.params_in.as_str() {
+        "query" => ParamsIn::Query,
+        "form" => ParamsIn::Form,
+        other => {
+            return Err(ManifestError::field(
+                at("params_in"),
+                other,
+                "`query` or `form`",
+            ));
+        }
+    };
+    let token_url = Template::parse(&at("token_url"), &a.token_url)?;
+    // The rendered URL must still be a valid prefix-shaped URL.
+    let sample = token_url
+        .render(|_| Some("x".to_string()))
+        .unwrap_or_default();
+    UrlPrefix::parse(&at("token_url"), &sample)?;
+    if a.audience.is_empty() {
+        return Err(ManifestError::field(
+            at("audience"),
+            "[]",
+            "at least one URL prefix that receives the token",
+        ));
+    }
+    let audience = a
+        .audience
+        .iter()
+        .map(|u| UrlPrefix::parse(&at("audience"), u))
+        .collect::<Result<Vec<_>, _>>()?;
+    let params = a
+        .params
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), ValueRef::parse(&at(&format!("params.{k}")), v)?)))
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    if a.grant_type.is_empty() {
+        return Err(ManifestError::field(
+            at("grant_type"),
+            "",
+            "an OAuth grant type such as client_credentials",
+        ));
+    }
+    Ok(AuthProfile {
+        client_id: ValueRef::parse(&at("client_id"), &a.client_id)?,
+        client_secret: ValueRef::parse(&at("client_secret"), &a.client_secret)?,
+        name: a.name,
+        token_url,
+        grant_type: a.grant_type,
+        client_auth,
+        params_in,
+        params,
+        audience,
+        exclusive_token: a.exclusive_token,
+    })
+}
+
+fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, ManifestError> {
+    if let Some(p) = &r.plan_config
+        && !config.iter().any(|f| &f.name == p)
+    {
+        return Err(ManifestError::field(
+            "ratelimit.plan_config",
+            p,
+            "the name of a declared [[config]] field",
+        ));
+    }
+    let buckets = r
+        .bucket
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let at = |f: &str| format!("ratelimit.bucket[{i}].{f}");
+            if !is_id(&b.name) {
+                return Err(ManifestError::field(
+                    at("name"),
+                    &b.name,
+                    "lowercase letters, digits and `-`",
+                ));
+            }
+            let matchers = b
+                .matchers
+                .iter()
+                .map(|m| {
+                    Ok(RequestMatcher {
+                        methods: methods(&at("match.methods"), &m.methods)?,
+                        path: PathPattern::parse(&at("match.path"), &m.path)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, ManifestError>>()?;
+            let quota = b
+                .quota
+                .into_iter()
+                .map(|(plan, q)| {
+                    let positive = |v: Option<f64>| v.is_none_or(|x| x.is_finite() && x > 0.0);
+                    if !positive(q.per_second)
+                        || !positive(q.per_minute)
+                        || q.per_day == Some(0)
+                        || q.burst == Some(0)
+                    {
+                        return Err(ManifestError::field(
+                            at(&format!("quota.{plan}")),
+                            "0",
+                            "limits must be positive",
+                        ));
+                    }
+                    Ok((
+                        plan,
+                        Quota {
+                            per_second: q.per_second,
+                            per_minute: q.per_minute,
+                            per_day: q.per_day,
+                            burst: q.burst,
+                        },
+                    ))
+                })
+                .collect::<Result<BTreeMap<_, _>, ManifestError>>()?;
+            Ok(BucketSpec {
+                label: b.label.unwrap_or_else(|| b.name.clone()),
+                name: b.name,
+                matchers,
+                quota,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RateLimitSpec {
+        plan_config: r.plan_config,
+        buckets,
+    })
+}

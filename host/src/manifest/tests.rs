@@ -1,0 +1,98 @@
+use super::*;
+
+const ZOOM: &str = include_str!("../../../plugins/zoom/plugin.toml");
+
+fn url(s: &str) -> url::Url {
+    url::Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+#[test]
+fn the_zoom_manifest_parses() {
+    let m = Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.id, "zoom");
+    assert_eq!(m.auth.len(), 1);
+    assert_eq!(m.ratelimit.buckets.len(), 3);
+    assert!(m.brokered_secrets().contains("client_secret"));
+}
+
+#[test]
+fn egress_matches_scheme_host_port_path_and_method() {
+    let m = Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        ("GET", "https://api.zoom.us/v2/users", true),
+        ("PUT", "https://api.zoom.us/v2/users/x/status", true),
+        ("DELETE", "https://api.zoom.us/v2/users/x", false),
+        ("GET", "http://api.zoom.us/v2/users", false),
+        ("GET", "https://api.zoom.us:8443/v2/users", false),
+        ("GET", "https://api.zoom.us.evil.com/v2/users", false),
+        ("GET", "https://api.zoom.us/v3/users", false),
+        ("GET", "https://api.zoom.us/v2evil", false),
+        ("GET", "https://evil.com/v2/users", false),
+    ];
+    for (method, u, want) in cases {
+        let method = Method::parse("m", method).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.egress_allows(method, &url(u)), want, "{method} {u}");
+    }
+}
+
+#[test]
+fn requests_are_classified_into_zoom_categories() {
+    let m = Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        (Method::Get, "/v2/users", Some("medium")),
+        (Method::Get, "/v2/users/abc", Some("light")),
+        (Method::Put, "/v2/users/abc/status", Some("light")),
+        (Method::Get, "/v2/groups/g1/members", Some("medium")),
+        (Method::Get, "/v2/report/activities", Some("heavy")),
+        (Method::Get, "/v2/accounts/me/settings", Some("medium")),
+        (Method::Get, "/v2/unknown", None),
+    ];
+    for (method, path, want) in cases {
+        let got = m.ratelimit.classify(method, path).map(|b| b.name.as_str());
+        assert_eq!(got, want, "{method} {path}");
+    }
+}
+
+#[test]
+fn unknown_fields_are_refused_with_their_name() {
+    let text = format!("{ZOOM}\nsurprise = 1\n");
+    let err = Manifest::parse(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("surprise"), "{err}");
+}
+
+#[test]
+fn an_unsupported_contract_names_the_supported_range() {
+    let text = ZOOM.replace("contract = \"0.1.0\"", "contract = \"9.0.0\"");
+    let err = Manifest::parse(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("9.0.0") && err.contains("0.1.0"), "{err}");
+}
+
+#[test]
+fn an_auth_profile_may_only_use_declared_secrets() {
+    let text = ZOOM.replace(
+        "client_secret = \"secret:client_secret\"",
+        "client_secret = \"secret:other\"",
+    );
+    let err = Manifest::parse(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("other"), "{err}");
+}
+
+#[test]
+fn templates_escape_config_values() {
+    let t = Template::parse("t", "https://login.example.com/{config:tenant}/token")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = t.render(|_| Some("a/../b?x".to_string()));
+    assert_eq!(
+        out.as_deref(),
+        Some("https://login.example.com/a%2F..%2Fb%3Fx/token")
+    );
+}

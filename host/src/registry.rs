@@ -1,0 +1,280 @@
+//! Plugin packages: reading `plugin.toml` + `.wasm` from disk, verifying
+//! them by loading and describing, keeping a copy in the home, and loading
+//! stored versions back.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use plugboard_core::Blame;
+use plugboard_core::model::PluginInfo;
+use plugboard_core::store::{PluginRow, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::home::Home;
+use crate::instance::HostOptions;
+use crate::manifest::{Manifest, ManifestError};
+use crate::runtime::{CallError, InstanceContext, LoadedPlugin, Runtime, RuntimeError};
+
+/// Largest component file accepted.
+pub const MAX_COMPONENT_BYTES: u64 = 64 << 20;
+
+/// A plugin could not be added or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// A file could not be read or written.
+    #[error("{path}: {reason}")]
+    File {
+        /// The path.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The manifest is invalid.
+    #[error("{path}: {source}")]
+    Manifest {
+        /// The manifest path.
+        path: String,
+        /// Why.
+        #[source]
+        source: ManifestError,
+    },
+    /// The component could not be loaded.
+    #[error("plugin {id} {version}: {source}")]
+    Runtime {
+        /// Plugin id.
+        id: String,
+        /// Plugin version.
+        version: String,
+        /// Why.
+        #[source]
+        source: RuntimeError,
+    },
+    /// `describe()` failed or disagreed with the manifest.
+    #[error("plugin {id} {version}: {source}")]
+    Describe {
+        /// Plugin id.
+        id: String,
+        /// Plugin version.
+        version: String,
+        /// Why.
+        #[source]
+        source: CallError,
+    },
+    /// No such plugin in the store.
+    #[error("no plugin `{0}` is added; add it with `plugboard plugin add PATH`")]
+    NotAdded(String),
+    /// The stored component changed on disk.
+    #[error(
+        "the stored component of plugin {0} does not match its recorded SHA-256; add the plugin again"
+    )]
+    Tampered(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl RegistryError {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        match self {
+            RegistryError::File { .. } | RegistryError::NotAdded(_) => Blame::Operator,
+            RegistryError::Manifest { source, .. } => source.blame(),
+            RegistryError::Runtime { source, .. } => source.blame(),
+            RegistryError::Describe { source, .. } => source.blame(),
+            RegistryError::Tampered(_) => Blame::Operator,
+            RegistryError::Store(e) => e.blame(),
+        }
+    }
+}
+
+/// What the operator approved for a plugin version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// Approved egress rules, as displayed.
+    pub egress: Vec<String>,
+    /// Approved auth profiles.
+    pub auth: Vec<String>,
+    /// Approved governance actions.
+    pub actions: Vec<String>,
+    /// Whether `secrets.reveal` is granted (never by default).
+    pub reveal_secrets: bool,
+    /// How approval was given (`--yes` or `prompt`).
+    pub approved_by: String,
+}
+
+impl Grant {
+    /// Everything the manifest asks for except `secrets.reveal`.
+    pub fn all_requested(m: &Manifest, approved_by: &str) -> Self {
+        Grant {
+            egress: m.egress.iter().map(|e| e.to_string()).collect(),
+            auth: m.auth.iter().map(|a| a.name.clone()).collect(),
+            actions: m.actions.iter().map(|a| a.name.clone()).collect(),
+            reveal_secrets: false,
+            approved_by: approved_by.to_string(),
+        }
+    }
+}
+
+/// A plugin package read from disk.
+#[derive(Debug)]
+pub struct PluginSource {
+    /// Where the manifest was read.
+    pub manifest_path: PathBuf,
+    /// The manifest text.
+    pub manifest_text: String,
+    /// The parsed manifest.
+    pub manifest: Manifest,
+    /// The component bytes.
+    pub wasm: Vec<u8>,
+}
+
+fn file_err(path: &Path, reason: impl std::fmt::Display) -> RegistryError {
+    RegistryError::File {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, RegistryError> {
+    let meta = fs::metadata(path).map_err(|e| file_err(path, e))?;
+    if meta.len() > MAX_COMPONENT_BYTES {
+        return Err(file_err(
+            path,
+            format!("larger than {MAX_COMPONENT_BYTES} bytes"),
+        ));
+    }
+    fs::read(path).map_err(|e| file_err(path, e))
+}
+
+impl PluginSource {
+    /// Read a package from a directory, a `plugin.toml`, or a `.wasm` with
+    /// `plugin.toml` beside it.
+    pub fn read(path: &Path) -> Result<Self, RegistryError> {
+        let (manifest_path, wasm_hint) = if path.is_dir() {
+            (path.join("plugin.toml"), None)
+        } else if path.extension().is_some_and(|e| e == "wasm") {
+            (path.with_file_name("plugin.toml"), Some(path.to_path_buf()))
+        } else {
+            (path.to_path_buf(), None)
+        };
+        let manifest_text = fs::read_to_string(&manifest_path)
+            .map_err(|e| file_err(&manifest_path, format!("cannot read the manifest ({e}); a plugin is a directory with plugin.toml and NAME.wasm")))?;
+        let manifest =
+            Manifest::parse(&manifest_text).map_err(|source| RegistryError::Manifest {
+                path: manifest_path.display().to_string(),
+                source,
+            })?;
+        let dir = manifest_path.parent().unwrap_or(Path::new("."));
+        let wasm_path = match (wasm_hint, &manifest.component) {
+            (Some(p), _) => p,
+            (None, Some(c)) => dir.join(c),
+            (None, None) => dir.join(format!("{}.wasm", manifest.id)),
+        };
+        let wasm = read_capped(&wasm_path)?;
+        Ok(PluginSource {
+            manifest_path,
+            manifest_text,
+            manifest,
+            wasm,
+        })
+    }
+
+    /// A package from bytes already in memory (the demo's embedded manifests).
+    pub fn from_parts(manifest_text: &str, wasm: Vec<u8>) -> Result<Self, RegistryError> {
+        let manifest =
+            Manifest::parse(manifest_text).map_err(|source| RegistryError::Manifest {
+                path: "<embedded plugin.toml>".into(),
+                source,
+            })?;
+        Ok(PluginSource {
+            manifest_path: PathBuf::from("<embedded>"),
+            manifest_text: manifest_text.to_string(),
+            manifest,
+            wasm,
+        })
+    }
+}
+
+/// Describe a loaded plugin with an inert context (no config, no secrets).
+pub async fn describe(plugin: &LoadedPlugin) -> Result<PluginInfo, CallError> {
+    let ctx = InstanceContext::inert(
+        plugin.manifest().clone(),
+        HostOptions::default().call_deadline,
+    );
+    plugin.describe(&Arc::new(ctx)).await
+}
+
+/// Verify, copy into the home and record a plugin version.
+pub async fn add_plugin(
+    home: &Home,
+    store: &Store,
+    runtime: &Runtime,
+    source: PluginSource,
+    grant: &Grant,
+) -> Result<(PluginRow, PluginInfo), RegistryError> {
+    let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
+    let loaded = runtime
+        .load(source.manifest.clone(), source.wasm.clone())
+        .await
+        .map_err(|e| RegistryError::Runtime {
+            id: id.clone(),
+            version: version.clone(),
+            source: e,
+        })?;
+    let info = describe(&loaded)
+        .await
+        .map_err(|e| RegistryError::Describe {
+            id: id.clone(),
+            version: version.clone(),
+            source: e,
+        })?;
+    let dir = home.plugin_dir(&id, &version);
+    fs::create_dir_all(&dir).map_err(|e| file_err(&dir, e))?;
+    let wasm_path = dir.join(format!("{id}.wasm"));
+    fs::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
+    let manifest_path = dir.join("plugin.toml");
+    fs::write(&manifest_path, &source.manifest_text).map_err(|e| file_err(&manifest_path, e))?;
+    let row = PluginRow {
+        id,
+        version,
+        contract: source.manifest.contract.clone(),
+        manifest: source.manifest_text,
+        wasm_sha256: loaded.sha256().to_string(),
+        wasm_path: wasm_path.display().to_string(),
+        grant_json: serde_json::to_string(grant).unwrap_or_default(),
+        info_json: serde_json::to_string(&info).unwrap_or_default(),
+        added_at: String::new(),
+    };
+    store.put_plugin(&row)?;
+    Ok((row, info))
+}
+
+/// Load the current version of plugin `id` from the store.
+pub async fn load_plugin(
+    store: &Store,
+    runtime: &Runtime,
+    id: &str,
+) -> Result<LoadedPlugin, RegistryError> {
+    let row = store
+        .plugin(id)?
+        .ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
+    let manifest = Manifest::parse(&row.manifest).map_err(|source| RegistryError::Manifest {
+        path: format!("stored manifest of {id}"),
+        source,
+    })?;
+    let path = PathBuf::from(&row.wasm_path);
+    let wasm = read_capped(&path)?;
+    if hex::encode(Sha256::digest(&wasm)) != row.wasm_sha256 {
+        return Err(RegistryError::Tampered(id.to_string()));
+    }
+    runtime
+        .load(manifest, wasm)
+        .await
+        .map_err(|e| RegistryError::Runtime {
+            id: row.id.clone(),
+            version: row.version.clone(),
+            source: e,
+        })
+}

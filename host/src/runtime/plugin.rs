@@ -1,0 +1,271 @@
+//! Loading plugins and calling their exports under a deadline.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use plugboard_core::Blame;
+use plugboard_core::model::{AccountInfo, ConnectorError, Finding, Page, PluginInfo};
+use sha2::{Digest, Sha256};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+
+use super::bindings::{ActionOutcome, ActionRequest, Call, CallOutput, PluginPre};
+use super::validate::validate_page;
+use super::{CacheOutcome, ComponentCache, InstanceContext, PluginState, RuntimeError};
+use crate::manifest::Manifest;
+
+/// Grace on top of the guest deadline for the host-side timeout, so a guest
+/// that computes too long is reported as an epoch trap, not a host timeout.
+const HOST_TIMEOUT_GRACE: Duration = Duration::from_millis(500);
+
+/// Why an export call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    /// The plugin returned an error value.
+    #[error("{0}")]
+    Connector(ConnectorError),
+    /// The guest trapped (panic, out-of-bounds, memory limit, ...).
+    #[error("plugin {plugin} trapped in {call}: {detail}")]
+    Trap {
+        /// Plugin id.
+        plugin: String,
+        /// Export.
+        call: &'static str,
+        /// Trap and stderr text.
+        detail: String,
+    },
+    /// The call ran past its deadline.
+    #[error("plugin {plugin} did not finish {call} within {deadline:?}")]
+    Timeout {
+        /// Plugin id.
+        plugin: String,
+        /// Export.
+        call: &'static str,
+        /// The deadline.
+        deadline: Duration,
+    },
+    /// The call returned output the host refuses.
+    #[error("plugin {plugin} returned invalid output from {call}: {detail}")]
+    InvalidOutput {
+        /// Plugin id.
+        plugin: String,
+        /// Export.
+        call: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+impl CallError {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        match self {
+            CallError::Connector(e) => e.kind.blame(),
+            CallError::Trap { .. }
+            | CallError::Timeout { .. }
+            | CallError::InvalidOutput { .. } => Blame::Plugin,
+        }
+    }
+}
+
+/// The process-wide runtime: engine plus component cache.
+#[derive(Clone)]
+pub struct Runtime {
+    engine: Engine,
+    cache: ComponentCache,
+}
+
+impl Runtime {
+    /// A runtime with the pooling allocator and `cache`.
+    pub fn new(cache: ComponentCache) -> Result<Self, RuntimeError> {
+        Ok(Runtime {
+            engine: super::engine::build_engine(true)?,
+            cache,
+        })
+    }
+
+    /// The engine (for benchmarks).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Compile (or load from cache) and link a plugin. CPU-bound work runs on
+    /// a blocking thread, off the async workers.
+    pub async fn load(
+        &self,
+        manifest: Manifest,
+        wasm: Vec<u8>,
+    ) -> Result<LoadedPlugin, RuntimeError> {
+        let engine = self.engine.clone();
+        let cache = self.cache.clone();
+        let contract = manifest.contract.clone();
+        let (pre, outcome, sha) = tokio::task::spawn_blocking(move || {
+            let sha = hex::encode(Sha256::digest(&wasm));
+            let (component, outcome) = cache.load(&engine, &wasm)?;
+            let pre = PluginPre::new(&engine, &component, &contract)?;
+            Ok::<_, RuntimeError>((pre, outcome, sha))
+        })
+        .await
+        .map_err(|e| RuntimeError::Engine(format!("compile task failed: {e}")))??;
+        Ok(LoadedPlugin {
+            engine: self.engine.clone(),
+            manifest: Arc::new(manifest),
+            pre: Arc::new(pre),
+            cache: outcome,
+            sha256: sha,
+        })
+    }
+}
+
+/// A loaded, linked plugin version.
+#[derive(Clone)]
+pub struct LoadedPlugin {
+    engine: Engine,
+    manifest: Arc<Manifest>,
+    pre: Arc<PluginPre>,
+    cache: CacheOutcome,
+    sha256: String,
+}
+
+impl LoadedPlugin {
+    /// The manifest.
+    pub fn manifest(&self) -> &Arc<Manifest> {
+        &self.manifest
+    }
+
+    /// Whether the component came from the cache.
+    pub fn cache_outcome(&self) -> CacheOutcome {
+        self.cache
+    }
+
+    /// SHA-256 of the component bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    async fn call(&self, ctx: &Arc<InstanceContext>, call: Call) -> Result<CallOutput, CallError> {
+        let name = call.name();
+        let plugin = self.manifest.id.clone();
+        let deadline = ctx.call_deadline;
+        let mut store = Store::new(&self.engine, PluginState::new(ctx.clone()));
+        store.limiter(|s| &mut s.limits);
+        let until = Instant::now() + deadline;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= until {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
+        let fut = self.pre.call(&mut store, call);
+        match tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await {
+            Err(_) => Err(CallError::Timeout {
+                plugin,
+                call: name,
+                deadline,
+            }),
+            Ok(Ok(out)) => Ok(out),
+            Ok(Err(e)) => {
+                if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+                    return Err(CallError::Timeout {
+                        plugin,
+                        call: name,
+                        deadline,
+                    });
+                }
+                let stderr = store.data().stderr_text();
+                let mut detail = format!("{e:#}");
+                if !stderr.is_empty() {
+                    detail = format!("{detail}; guest stderr: {stderr}");
+                }
+                Err(CallError::Trap {
+                    plugin,
+                    call: name,
+                    detail,
+                })
+            }
+        }
+    }
+
+    fn unexpected(&self, call: &'static str) -> CallError {
+        CallError::InvalidOutput {
+            plugin: self.manifest.id.clone(),
+            call,
+            detail: "mismatched output".into(),
+        }
+    }
+
+    /// `describe()`, checked against the manifest's id.
+    pub async fn describe(&self, ctx: &Arc<InstanceContext>) -> Result<PluginInfo, CallError> {
+        match self.call(ctx, Call::Describe).await? {
+            CallOutput::Info(i) if i.id == self.manifest.id => Ok(i),
+            CallOutput::Info(i) => Err(CallError::InvalidOutput {
+                plugin: self.manifest.id.clone(),
+                call: "describe",
+                detail: format!(
+                    "describe() says id {:?} but the manifest says {:?}",
+                    i.id, self.manifest.id
+                ),
+            }),
+            _ => Err(self.unexpected("describe")),
+        }
+    }
+
+    /// `check()`.
+    pub async fn check(&self, ctx: &Arc<InstanceContext>) -> Result<AccountInfo, CallError> {
+        match self.call(ctx, Call::Check).await? {
+            CallOutput::Check(r) => r.map_err(CallError::Connector),
+            _ => Err(self.unexpected("check")),
+        }
+    }
+
+    /// `sync(stream, cursor)`, with the page validated against the limits.
+    pub async fn sync(
+        &self,
+        ctx: &Arc<InstanceContext>,
+        stream: &str,
+        cursor: Option<String>,
+    ) -> Result<Page, CallError> {
+        match self
+            .call(
+                ctx,
+                Call::Sync {
+                    stream: stream.to_string(),
+                    cursor,
+                },
+            )
+            .await?
+        {
+            CallOutput::Page(Ok(page)) => {
+                validate_page(&page).map_err(|detail| CallError::InvalidOutput {
+                    plugin: self.manifest.id.clone(),
+                    call: "sync",
+                    detail,
+                })?;
+                Ok(page)
+            }
+            CallOutput::Page(Err(e)) => Err(CallError::Connector(e)),
+            _ => Err(self.unexpected("sync")),
+        }
+    }
+
+    /// `assess()`.
+    pub async fn assess(&self, ctx: &Arc<InstanceContext>) -> Result<Vec<Finding>, CallError> {
+        match self.call(ctx, Call::Assess).await? {
+            CallOutput::Findings(r) => r.map_err(CallError::Connector),
+            _ => Err(self.unexpected("assess")),
+        }
+    }
+
+    /// `act(action)`.
+    pub async fn act(
+        &self,
+        ctx: &Arc<InstanceContext>,
+        action: ActionRequest,
+    ) -> Result<ActionOutcome, CallError> {
+        match self.call(ctx, Call::Act(action)).await? {
+            CallOutput::Outcome(r) => r.map_err(CallError::Connector),
+            _ => Err(self.unexpected("act")),
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! A scan: check the credentials, sync every stream page by page (accounts
+//! first, activities last), then assess posture.
+//!
+//! The host drives the loop. Each page and its cursor are committed in one
+//! transaction, so an interrupted scan resumes from the last committed page
+//! and a replayed page changes nothing.
+
+mod observer;
+
+pub use observer::{NoProgress, ScanObserver};
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use plugboard_core::Blame;
+use plugboard_core::model::{ConnectorErrorKind, StreamInfo};
+use plugboard_core::store::Store;
+use serde::Serialize;
+
+use crate::capabilities::http::HttpStatsSnapshot;
+use crate::runtime::{CallError, InstanceContext, LoadedPlugin};
+
+/// Pages one stream may take in one scan; a plugin whose cursor never ends
+/// is stopped here instead of looping forever.
+pub const MAX_PAGES_PER_STREAM: u64 = 100_000;
+
+/// How one stream ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum StreamStatus {
+    /// Every page committed.
+    Completed,
+    /// The upstream lacks the licence or permission for this data.
+    Unavailable {
+        /// Why.
+        reason: String,
+    },
+    /// The stream failed; committed pages stay.
+    Failed {
+        /// Who is to blame.
+        blame: Blame,
+        /// What happened.
+        error: String,
+    },
+}
+
+/// What one stream did.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamReport {
+    /// Stream name.
+    pub name: String,
+    /// Pages committed.
+    pub pages: u64,
+    /// Records committed (before de-duplication).
+    pub records: u64,
+    /// How it ended.
+    pub status: StreamStatus,
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    /// Instance id.
+    pub instance: String,
+    /// Per stream.
+    pub streams: Vec<StreamReport>,
+    /// Findings from `assess`, when it ran.
+    pub findings: Option<usize>,
+    /// HTTP counters for this instance.
+    pub http: HttpStatsSnapshot,
+    /// Tokens minted.
+    pub token_mints: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl ScanReport {
+    /// The first failure, if any stream failed.
+    pub fn first_failure(&self) -> Option<(&str, Blame, &str)> {
+        self.streams.iter().find_map(|s| match &s.status {
+            StreamStatus::Failed { blame, error } => {
+                Some((s.name.as_str(), *blame, error.as_str()))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Why a scan could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// `describe` or `check` failed.
+    #[error("{stage} failed: {source}")]
+    Call {
+        /// `describe` or `check`.
+        stage: &'static str,
+        /// The failure.
+        #[source]
+        source: CallError,
+    },
+    /// The store failed.
+    #[error("{0}")]
+    Store(#[from] plugboard_core::store::StoreError),
+    /// A blocking task panicked or was cancelled.
+    #[error("host task failed: {0}")]
+    Task(String),
+}
+
+impl ScanError {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        match self {
+            ScanError::Call { source, .. } => source.blame(),
+            ScanError::Store(e) => e.blame(),
+            ScanError::Task(_) => Blame::Host,
+        }
+    }
+}
+
+/// Streams in sync order: accounts, groups, roles, activities.
+pub fn ordered_streams(mut streams: Vec<StreamInfo>) -> Vec<StreamInfo> {
+    streams.sort_by_key(|s| s.kind);
+    streams
+}
+
+/// Run one scan of `ctx` with `plugin`, committing into `store`.
+pub async fn run_scan(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    observer: &dyn ScanObserver,
+) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    let info = plugin
+        .describe(ctx)
+        .await
+        .map_err(|source| ScanError::Call {
+            stage: "describe",
+            source,
+        })?;
+    plugin.check(ctx).await.map_err(|source| ScanError::Call {
+        stage: "check",
+        source,
+    })?;
+    let mut streams = Vec::new();
+    let mut abort: Option<String> = None;
+    for stream in ordered_streams(info.streams) {
+        if let Some(why) = &abort {
+            streams.push(StreamReport {
+                name: stream.name.clone(),
+                pages: 0,
+                records: 0,
+                status: StreamStatus::Failed {
+                    blame: Blame::Operator,
+                    error: format!("skipped: {why}"),
+                },
+            });
+            continue;
+        }
+        let report = sync_stream(plugin, ctx, store, &stream.name, observer).await?;
+        if let StreamStatus::Failed {
+            blame: Blame::Operator,
+            error,
+        } = &report.status
+        {
+            // Credentials or configuration are wrong: every other stream would fail the same way.
+            abort = Some(error.clone());
+        }
+        streams.push(report);
+    }
+    let findings = match plugin.assess(ctx).await {
+        Ok(f) => {
+            let n = f.len();
+            let (store, id) = (store.clone(), ctx.instance_id.clone());
+            blocking(move || store.replace_findings(&id, &f)).await??;
+            Some(n)
+        }
+        Err(e) => {
+            tracing::warn!(instance = %ctx.instance_id, blame = %e.blame(), error = %e, "assess failed");
+            None
+        }
+    };
+    Ok(ScanReport {
+        instance: ctx.instance_id.clone(),
+        streams,
+        findings,
+        http: ctx.http.stats(),
+        token_mints: ctx.http.broker().mints(),
+        elapsed: started.elapsed(),
+    })
+}
+
+async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, ScanError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ScanError::Task(e.to_string()))
+}
+
+async fn sync_stream(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    stream: &str,
+    observer: &dyn ScanObserver,
+) -> Result<StreamReport, ScanError> {
+    let (s, id, name) = (store.clone(), ctx.instance_id.clone(), stream.to_string());
+    let checkpoint = blocking(move || s.checkpoint(&id, &name)).await??;
+    // An unfinished stream resumes at its cursor; a finished one starts its
+    // next incremental run where the plugin said (or from scratch).
+    let mut cursor = checkpoint.and_then(|c| c.cursor);
+    let mut report = StreamReport {
+        name: stream.to_string(),
+        pages: 0,
+        records: 0,
+        status: StreamStatus::Completed,
+    };
+    observer.stream_started(stream);
+    loop {
+        if report.pages >= MAX_PAGES_PER_STREAM {
+            report.status = StreamStatus::Failed {
+                blame: Blame::Plugin,
+                error: format!("stream did not end after {MAX_PAGES_PER_STREAM} pages"),
+            };
+            break;
+        }
+        let page = match plugin.sync(ctx, stream, cursor.clone()).await {
+            Ok(p) => p,
+            Err(CallError::Connector(e))
+                if matches!(
+                    e.kind,
+                    ConnectorErrorKind::Unavailable | ConnectorErrorKind::Permission
+                ) =>
+            {
+                report.status = StreamStatus::Unavailable { reason: e.message };
+                break;
+            }
+            Err(e) => {
+                report.status = StreamStatus::Failed {
+                    blame: e.blame(),
+                    error: e.to_string(),
+                };
+                break;
+            }
+        };
+        let n = page.records.len() as u64;
+        let more = page.more;
+        let next = page.cursor.clone();
+        let (s, id, name) = (store.clone(), ctx.instance_id.clone(), stream.to_string());
+        blocking(move || s.commit_page(&id, &name, &page)).await??;
+        report.pages += 1;
+        report.records += n;
+        observer.page(stream, n);
+        if !more {
+            break;
+        }
+        if next.is_none() {
+            report.status = StreamStatus::Failed {
+                blame: Blame::Plugin,
+                error: "the plugin said there are more pages but gave no cursor".into(),
+            };
+            break;
+        }
+        cursor = next;
+    }
+    observer.stream_finished(stream, &report.status);
+    Ok(report)
+}

@@ -1,0 +1,23 @@
+//! Progress reporting hooks for scans (progress bars, logs, metrics).
+
+use super::StreamStatus;
+
+/// Told about scan progress. Implementations must be cheap.
+pub trait ScanObserver: Send + Sync {
+    /// A stream begins.
+    fn stream_started(&self, stream: &str);
+    /// A page with `records` records was committed.
+    fn page(&self, stream: &str, records: u64);
+    /// A stream ended.
+    fn stream_finished(&self, stream: &str, status: &StreamStatus);
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl ScanObserver for NoProgress {
+    fn stream_started(&self, _: &str) {}
+    fn page(&self, _: &str, _: u64) {}
+    fn stream_finished(&self, _: &str, _: &StreamStatus) {}
+}

@@ -1,0 +1,103 @@
+//! Talking to `https://api.zoom.us/v2`: URLs, one GET per call, and Zoom's
+//! error bodies mapped onto error kinds.
+
+use plugboard_sdk::http::{self, Method};
+use plugboard_sdk::url::UrlBuilder;
+use plugboard_sdk::{Error, ErrorKind};
+
+/// Zoom's REST API base (the real origin; the host may route it elsewhere).
+pub const BASE_URL: &str = "https://api.zoom.us/v2";
+
+/// The largest `page_size` Zoom accepts on the paged endpoints we call.
+pub const PAGE_SIZE: &str = "300";
+
+/// A URL under [`BASE_URL`] with `segments` percent-encoded.
+pub fn url(segments: &[&str]) -> UrlBuilder {
+    segments
+        .iter()
+        .fold(UrlBuilder::new(BASE_URL), |url, s| url.segment(s))
+}
+
+/// GETs `url` through the host and returns the 2xx body.
+pub fn get(url: &str) -> Result<Vec<u8>, Error> {
+    let response = http::send(http::request(Method::Get, url))?;
+    if (200..300).contains(&response.status) {
+        Ok(response.body)
+    } else {
+        Err(status_error(response.status, &response.body))
+    }
+}
+
+/// The SDK's status mapping, refined with Zoom's error codes: a 400 with code
+/// 200 means "no permission" or, when it mentions a paid plan, that the
+/// account's plan lacks the feature; 4700 means the token lacks a scope.
+pub fn status_error(status: u16, body: &[u8]) -> Error {
+    let mut error = http::status_error(status, body);
+    let code = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64));
+    if status == 400 {
+        match code {
+            Some(200) if mentions_plan(&error.message) => error.kind = ErrorKind::Unavailable,
+            Some(200) | Some(4700) => error.kind = ErrorKind::Permission,
+            _ => {}
+        }
+    }
+    error
+}
+
+fn mentions_plan(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("paid") || lower.contains("plan")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded_under_the_base_url() {
+        let built = url(&["users", "a b/c@d", "status"]).build();
+        assert_eq!(built, "https://api.zoom.us/v2/users/a%20b%2Fc%40d/status");
+    }
+
+    #[test]
+    fn zoom_error_codes_refine_the_kind_of_a_400() {
+        let cases: [(u16, &[u8], ErrorKind); 6] = [
+            (
+                400,
+                br#"{"code":200,"message":"No permission."}"#,
+                ErrorKind::Permission,
+            ),
+            (
+                400,
+                br#"{"code":200,"message":"Only available for Paid account."}"#,
+                ErrorKind::Unavailable,
+            ),
+            (
+                400,
+                br#"{"code":4700,"message":"Invalid access token, does not contain scopes."}"#,
+                ErrorKind::Permission,
+            ),
+            (
+                400,
+                br#"{"code":300,"message":"Invalid request."}"#,
+                ErrorKind::Upstream,
+            ),
+            (
+                401,
+                br#"{"code":124,"message":"Invalid access token."}"#,
+                ErrorKind::Auth,
+            ),
+            (
+                404,
+                br#"{"code":1001,"message":"User does not exist."}"#,
+                ErrorKind::NotFound,
+            ),
+        ];
+        for (status, body, kind) in cases {
+            let error = status_error(status, body);
+            assert_eq!(error.kind, kind, "{status} {error:?}");
+        }
+    }
+}

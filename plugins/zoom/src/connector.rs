@@ -1,0 +1,98 @@
+//! The `connector` world's exports, wired to the host imports.
+
+use crate::{client, governance, posture, settings, streams};
+use plugboard_sdk::{
+    Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
+    http,
+};
+
+/// The Zoom connector.
+pub struct ZoomConnector;
+
+impl Connector for ZoomConnector {
+    fn describe() -> Info {
+        Info {
+            id: "zoom".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            app: "Zoom".into(),
+            abilities: vec![
+                Ability::AccountInfo,
+                Ability::Users,
+                Ability::Groups,
+                Ability::AdminRoles,
+                Ability::AuditTrail,
+                Ability::Governance,
+                Ability::Posture,
+            ],
+            streams: streams::stream_infos(),
+            actions: governance::ACTIONS
+                .iter()
+                .map(|a| (*a).to_string())
+                .collect(),
+        }
+    }
+
+    /// One `GET /users?status=active&page_size=1`: proves the token and the
+    /// `user:read:admin` scope; the account id and plan come from settings.
+    fn check() -> Result<AccountInfo, Error> {
+        let id = config::require("account_id")?;
+        let plan = settings::plan(config::get("plan").as_deref())?;
+        let activity_days = settings::activity_days(config::get("activity_days").as_deref())?;
+        let url = client::url(&["users"])
+            .query("status", "active")
+            .query("page_size", "1")
+            .build();
+        let page = crate::json::page(&client::get(&url)?, "users page")?;
+        let raw = serde_json::json!({
+            "active_users": page.get("total_records"),
+            "activity_days": activity_days,
+        });
+        Ok(AccountInfo {
+            id,
+            name: None,
+            plan: Some(plan),
+            owner: None,
+            raw: raw.to_string(),
+        })
+    }
+
+    fn sync(stream: String, cursor: Option<String>) -> Result<Page, Error> {
+        let env = streams::SyncEnv {
+            today: clock::today(),
+            activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
+        };
+        streams::sync(&stream, cursor.as_deref(), env, &mut client::get)
+    }
+
+    fn assess() -> Result<Vec<Finding>, Error> {
+        posture::assess(&mut client::get)
+    }
+
+    fn act(action: Action) -> Result<Outcome, Error> {
+        let change = governance::plan(&action)?;
+        if action.dry_run {
+            return Ok(Outcome {
+                applied: false,
+                detail: format!("dry run, nothing sent; would send {}", change.describe()),
+            });
+        }
+        let response = http::send(http::Request {
+            body: Some(change.body.clone().into_bytes()),
+            ..with_json(http::request(http::Method::Put, &change.url))
+        })?;
+        if !(200..300).contains(&response.status) {
+            return Err(client::status_error(response.status, &response.body));
+        }
+        Ok(Outcome {
+            applied: true,
+            detail: format!("{} -> HTTP {}", change.describe(), response.status),
+        })
+    }
+}
+
+fn with_json(mut request: http::Request) -> http::Request {
+    request
+        .headers
+        .push(("Content-Type".into(), "application/json".into()));
+    request
+}

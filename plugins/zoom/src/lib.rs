@@ -1,0 +1,37 @@
+//! Plugboard connector for Zoom (WASI p2 component).
+//!
+//! Reads users, groups, admin roles, sign-in/out and admin operation logs and
+//! security settings from `https://api.zoom.us/v2`, and suspends or
+//! reactivates users. The host injects the Server-to-Server OAuth token, paces
+//! requests by rate bucket and retries 429s, so this crate never sees a token
+//! and never sleeps.
+//!
+//! The parsing and cursor logic is pure (bytes in, records out) and takes the
+//! network as a [`Fetch`] function, so it runs natively in tests and benches;
+//! only [`ZoomConnector`] touches the host imports.
+
+pub mod activities;
+pub mod client;
+mod connector;
+pub mod cursor;
+pub mod governance;
+pub mod groups;
+pub mod json;
+pub mod oplogs;
+pub mod posture;
+pub mod reports;
+pub mod roles;
+pub mod settings;
+pub mod streams;
+pub mod users;
+
+pub use activities::parse_activities_page;
+pub use connector::ZoomConnector;
+pub use oplogs::parse_operation_logs_page;
+pub use users::parse_users_page;
+
+/// Fetches one URL and returns the 2xx body: the host in the component, a
+/// fixture in tests.
+pub type Fetch<'a> = &'a mut dyn FnMut(&str) -> Result<Vec<u8>, plugboard_sdk::Error>;
+
+plugboard_sdk::export_connector!(ZoomConnector);

@@ -1,0 +1,7 @@
+//! Server-to-Server OAuth: the token endpoint and bearer-token checks.
+
+mod endpoint;
+mod tokens;
+
+pub(crate) use endpoint::{bearer_token, token_endpoint};
+pub(crate) use tokens::TokenStore;

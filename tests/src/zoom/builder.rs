@@ -1,0 +1,206 @@
+//! [`ZoomSimBuilder`]: configure and start a Zoom simulator.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng as _;
+use rand::distr::Alphanumeric;
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::auth::TokenStore;
+use super::counters::Counters;
+use super::dataset::{DatasetSpec, generate};
+use super::faults::FaultHandle;
+use super::paging::PageTokens;
+use super::plan::Plan;
+use super::posture;
+use super::ratelimit::RateLimiter;
+use super::request_log::RequestLog;
+use super::router;
+use super::sim::{ZoomCredentials, ZoomSim};
+use super::state::{PostureSettings, SimState};
+
+/// The account id accepted unless [`ZoomSimBuilder::credentials`] sets another.
+pub const DEFAULT_ACCOUNT_ID: &str = "sim-account";
+/// The client id accepted unless [`ZoomSimBuilder::credentials`] sets another.
+pub const DEFAULT_CLIENT_ID: &str = "sim-client-id";
+/// The seed used unless [`ZoomSimBuilder::seed`] sets another.
+pub const DEFAULT_SEED: u64 = 0x5EED_2026;
+/// Token lifetime unless set: Zoom's one hour.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3_600);
+/// Length of the random client secret generated when none is set.
+const GENERATED_SECRET_LEN: usize = 32;
+
+/// Configures a Zoom simulator; [`ZoomSimBuilder::start`] runs it.
+///
+/// Defaults ([`ZoomSimBuilder::new`]): plan Pro; tokens live 3,600 s; account id
+/// `sim-account`, client id `sim-client-id` and a random 32-character secret generated
+/// at start; 1,000 active, 200 inactive and 50 pending users; 30 days of audit history
+/// (200 sign events and 10 operation logs per day); seed [`DEFAULT_SEED`]; the posture
+/// settings of [`posture`](super::posture) (MFA for all, 15-minute web session timeout,
+/// end-to-end encryption off).
+#[derive(Debug, Clone)]
+pub struct ZoomSimBuilder {
+    plan: Plan,
+    token_lifetime: Duration,
+    credentials: Option<ZoomCredentials>,
+    active: usize,
+    inactive: usize,
+    pending: usize,
+    activity_days: u32,
+    seed: u64,
+    security: Option<Value>,
+    meeting_security: Option<Value>,
+}
+
+impl Default for ZoomSimBuilder {
+    fn default() -> Self {
+        ZoomSimBuilder {
+            plan: Plan::Pro,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            credentials: None,
+            active: 1_000,
+            inactive: 200,
+            pending: 50,
+            activity_days: 30,
+            seed: DEFAULT_SEED,
+            security: None,
+            meeting_security: None,
+        }
+    }
+}
+
+impl ZoomSimBuilder {
+    /// A builder with the defaults listed on [`ZoomSimBuilder`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The account's plan (rate limits; Free refuses paid-only APIs). Default Pro.
+    pub fn plan(mut self, plan: Plan) -> Self {
+        self.plan = plan;
+        self
+    }
+
+    /// How long minted tokens live. Default 3,600 s.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// The credentials `/oauth/token` accepts.
+    pub fn credentials(mut self, account_id: &str, client_id: &str, client_secret: &str) -> Self {
+        self.credentials = Some(ZoomCredentials {
+            account_id: account_id.to_owned(),
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.to_owned(),
+        });
+        self
+    }
+
+    /// How many users of each status the account has. Default 1,000 / 200 / 50.
+    pub fn users(mut self, active: usize, inactive: usize, pending: usize) -> Self {
+        self.active = active;
+        self.inactive = inactive;
+        self.pending = pending;
+        self
+    }
+
+    /// Days of audit history before start (200 sign events and 10 operation logs per
+    /// day; at most 183 days are generated). Default 30.
+    pub fn activity_days(mut self, days: u32) -> Self {
+        self.activity_days = days;
+        self
+    }
+
+    /// The dataset seed: the same seed and sizes give the same users and groups.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Replaces the `security` settings object.
+    pub fn security_settings(mut self, security: Value) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// Replaces the `meeting_security` settings object.
+    pub fn meeting_security_settings(mut self, meeting_security: Value) -> Self {
+        self.meeting_security = Some(meeting_security);
+        self
+    }
+
+    /// Binds `addr` (`127.0.0.1:0` picks a free port), generates the dataset and serves
+    /// the API on the current tokio runtime until [`ZoomSim::shutdown`] or drop.
+    pub async fn start(self, addr: SocketAddr) -> std::io::Result<ZoomSim> {
+        let listener = TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let now = OffsetDateTime::now_utc();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let dataset = generate(DatasetSpec {
+            active: self.active,
+            inactive: self.inactive,
+            pending: self.pending,
+            activity_days: self.activity_days,
+            seed: self.seed,
+            now,
+        });
+        let statuses = dataset.users.iter().map(|u| u.initial_status).collect();
+        let credentials = self.credentials.unwrap_or_else(|| ZoomCredentials {
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: random_secret(),
+        });
+        let state = Arc::new(SimState {
+            plan: self.plan,
+            credentials,
+            base_url: format!("http://{local}"),
+            dataset,
+            settings: PostureSettings {
+                security: self.security.unwrap_or_else(posture::default_security),
+                meeting_security: self
+                    .meeting_security
+                    .unwrap_or_else(posture::default_meeting_security),
+            },
+            statuses: Mutex::new(statuses),
+            tokens: Mutex::new(TokenStore::default()),
+            limiter: Mutex::new(RateLimiter::new(self.plan)),
+            counters: Mutex::new(Counters::default()),
+            pages: Mutex::new(PageTokens::default()),
+            log: Mutex::new(RequestLog::default()),
+            faults: FaultHandle::new(self.token_lifetime),
+        });
+        let app = router::app(Arc::clone(&state));
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(error) = served {
+                tracing::warn!(%error, "zoom simulator stopped with an error");
+            }
+        });
+        tracing::debug!(%local, plan = %self.plan, "zoom simulator listening");
+        Ok(ZoomSim {
+            state,
+            addr: local,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+fn random_secret() -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(GENERATED_SECRET_LEN)
+        .map(char::from)
+        .collect()
+}

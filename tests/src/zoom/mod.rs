@@ -1,0 +1,46 @@
+//! A Zoom API simulator: Server-to-Server OAuth, users, groups, roles, account settings
+//! and the sign-in/sign-out and operation-log reports, with Zoom's paging, error bodies
+//! and per-plan rate limits.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use plugboard_sim::zoom::{Plan, ZoomSimBuilder};
+//! let sim = ZoomSimBuilder::new()
+//!     .plan(Plan::Pro)
+//!     .start("127.0.0.1:0".parse().map_err(std::io::Error::other)?)
+//!     .await?;
+//! let creds = sim.credentials();
+//! println!("{} {} {}", sim.base_url(), creds.client_id, sim.summary().users);
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod auth;
+mod builder;
+mod counters;
+mod dataset;
+mod error;
+mod faults;
+mod paging;
+pub mod posture;
+mod query;
+mod ratelimit;
+mod request_log;
+mod router;
+mod routes;
+mod sim;
+mod state;
+mod window;
+
+pub use builder::{
+    DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
+};
+pub use counters::CounterSnapshot;
+pub use dataset::DatasetSummary;
+pub use faults::FaultHandle;
+pub use plan::{Category, DailyBucket, DailyLimit, Plan, RateLimit, UnknownPlan};
+pub use request_log::RecordedRequest;
+pub use sim::{SHUTDOWN_GRACE, ZoomCredentials, ZoomSim};
+
+mod plan;

@@ -1,0 +1,147 @@
+//! The HTTP edge: `fn app() -> Router` and the pipeline every `/v2` request goes through.
+//!
+//! Order for an API request: match the endpoint (404/405) → count the arrival in its
+//! category → check the bearer token (401 code 124) → injected faults → rate limits
+//! (429) → the handler. Admitted requests get the `X-RateLimit-*` headers. Every
+//! request under `/v2` is appended to the request log with the status it got.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::auth::{bearer_token, token_endpoint};
+use super::error::ZoomError;
+use super::faults::Fault;
+use super::query::{Query, percent_decode};
+use super::ratelimit::Verdict;
+use super::request_log::RecordedRequest;
+use super::routes::{Call, RouteError, dispatch, resolve};
+use super::state::{SimState, lock};
+
+/// The largest request body read; larger bodies get 413.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The simulator's router: `/oauth/token`, the API under `/v2`, JSON 404 elsewhere.
+pub(crate) fn app(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route("/oauth/token", any(token_endpoint))
+        .fallback(api)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            count_status,
+        ))
+        .with_state(state)
+}
+
+/// Tallies every answer's status in the counters.
+async fn count_status(
+    State(state): State<Arc<SimState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    lock(&state.counters).record_status(response.status().as_u16());
+    response
+}
+
+/// Every path other than `/oauth/token`.
+async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    if path != "/v2" && !path.starts_with("/v2/") {
+        return ZoomError::unknown_path(&percent_decode(&path)).into_response();
+    }
+    let query = Query::parse(parts.uri.query());
+    let body = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await;
+    let response = match &body {
+        Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
+        Err(_) => ZoomError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            super::error::CODE_INVALID_REQUEST,
+            "Request body is too large.",
+        )
+        .into_response(),
+    };
+    let body = body.ok().filter(|b| !b.is_empty()).map(|bytes| {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    });
+    lock(&state.log).push(RecordedRequest {
+        method: parts.method.to_string(),
+        path: percent_decode(&path),
+        query: query.pairs().to_vec(),
+        body,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+/// The API pipeline for one request; synchronous, so no lock is held across an await.
+fn handle(
+    state: &SimState,
+    method: &Method,
+    path: &str,
+    query: &Query,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let endpoint = match resolve(method, path) {
+        Ok(endpoint) => endpoint,
+        Err(RouteError::NotFound) => {
+            return ZoomError::unknown_path(&percent_decode(path)).into_response();
+        }
+        Err(RouteError::MethodNotAllowed(allow)) => {
+            let mut response = ZoomError::method_not_allowed().into_response();
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+            return response;
+        }
+    };
+    let now = Instant::now();
+    let utc = OffsetDateTime::now_utc();
+    let category = endpoint.category();
+    lock(&state.counters).record_arrival(category, now);
+    let verified = match bearer_token(headers) {
+        None => Err(ZoomError::invalid_token()),
+        Some(token) => lock(&state.tokens).verify(token, now),
+    };
+    if let Err(error) = verified {
+        return error.into_response();
+    }
+    let allowance = match state.faults.take(now) {
+        Some(Fault::Throttle) => {
+            return lock(&state.limiter).qps_throttle(category).into_response();
+        }
+        Some(Fault::Fail(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return ZoomError::injected(status).into_response();
+        }
+        None => match lock(&state.limiter).check(category, now, utc) {
+            Verdict::Allowed(allowance) => allowance,
+            Verdict::Throttled(throttle) => return throttle.into_response(),
+        },
+    };
+    let call = Call {
+        state,
+        query,
+        body,
+        now,
+        utc,
+    };
+    let mut response = match dispatch(&endpoint, call) {
+        Ok(reply) => reply.into_response(),
+        Err(error) => error.into_response(),
+    };
+    allowance.apply(response.headers_mut());
+    response
+}

@@ -1,0 +1,66 @@
+//! What a handler receives ([`Call`]) and returns ([`Reply`]), and the dispatch table.
+
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::endpoint::Endpoint;
+use super::{groups, reports, roles, settings, users};
+use crate::zoom::error::ZoomError;
+use crate::zoom::query::Query;
+use crate::zoom::state::SimState;
+
+/// One authenticated, admitted API request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// Shared simulator state.
+    pub state: &'a SimState,
+    /// Decoded query parameters.
+    pub query: &'a Query,
+    /// The raw request body.
+    pub body: &'a [u8],
+    /// Monotonic time of arrival (page-token expiry).
+    pub now: Instant,
+    /// Wall-clock time of arrival (report windows).
+    pub utc: OffsetDateTime,
+}
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reply {
+    /// 200 with a JSON body.
+    Json(Value),
+    /// 204 No Content.
+    NoContent,
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        match self {
+            Reply::Json(body) => axum::Json(body).into_response(),
+            Reply::NoContent => StatusCode::NO_CONTENT.into_response(),
+        }
+    }
+}
+
+/// Runs the handler for `endpoint`.
+pub(crate) fn dispatch(endpoint: &Endpoint, call: Call<'_>) -> Result<Reply, ZoomError> {
+    if endpoint.paid_only() && !call.state.plan.is_paid() {
+        return Err(ZoomError::paid_only());
+    }
+    match endpoint {
+        Endpoint::ListUsers => users::list(call),
+        Endpoint::GetUser(id) => users::get(call, id),
+        Endpoint::UpdateUserStatus(id) => users::update_status(call, id),
+        Endpoint::ListGroups => groups::list(call),
+        Endpoint::GroupMembers(id) => groups::members(call, id),
+        Endpoint::ListRoles => roles::list(call),
+        Endpoint::RoleMembers(id) => roles::members(call, id),
+        Endpoint::AccountSettings(id) => settings::get(call, id),
+        Endpoint::SignInActivities => reports::activities(call),
+        Endpoint::OperationLogs => reports::operation_logs(call),
+    }
+}

@@ -1,0 +1,13 @@
+//! The API's endpoints and their handlers, one file per resource.
+
+mod call;
+mod endpoint;
+mod groups;
+mod report_range;
+mod reports;
+mod roles;
+mod settings;
+mod users;
+
+pub(crate) use call::{Call, dispatch};
+pub(crate) use endpoint::{RouteError, resolve};

@@ -1,0 +1,111 @@
+//! [`ZoomSim`]: a running simulator and what tests can ask of it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::counters::CounterSnapshot;
+use super::dataset::DatasetSummary;
+use super::faults::FaultHandle;
+use super::request_log::RecordedRequest;
+use super::state::{SimState, lock};
+
+/// How long [`ZoomSim::shutdown`] waits for open connections to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The app credentials the simulator accepts at `/oauth/token`.
+///
+/// The secret is a plain `String`: this is a test simulator, and tests need to hand it
+/// to the host under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoomCredentials {
+    /// The Zoom account id (`account_id` query parameter).
+    pub account_id: String,
+    /// The app's client id (HTTP Basic user).
+    pub client_id: String,
+    /// The app's client secret (HTTP Basic password).
+    pub client_secret: String,
+}
+
+/// A running Zoom simulator on a loopback socket.
+#[derive(Debug)]
+pub struct ZoomSim {
+    pub(crate) state: Arc<SimState>,
+    pub(crate) addr: SocketAddr,
+    pub(crate) shutdown: Option<oneshot::Sender<()>>,
+    pub(crate) task: Option<JoinHandle<()>>,
+}
+
+impl ZoomSim {
+    /// `http://127.0.0.1:PORT`: serves the token endpoint `/oauth/token` and the API
+    /// under `/v2/...`. Tokens carry this as their `api_url`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address the simulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The credentials the token endpoint accepts.
+    pub fn credentials(&self) -> ZoomCredentials {
+        self.state.credentials.clone()
+    }
+
+    /// What the account contains, with current user statuses.
+    pub fn summary(&self) -> DatasetSummary {
+        let statuses = lock(&self.state.statuses);
+        DatasetSummary::of(&self.state.dataset, &statuses)
+    }
+
+    /// A copy of the request and answer counters.
+    pub fn counters(&self) -> CounterSnapshot {
+        lock(&self.state.counters).snapshot()
+    }
+
+    /// Runtime fault injection.
+    pub fn faults(&self) -> FaultHandle {
+        self.state.faults.clone()
+    }
+
+    /// A user's current status (`active`, `inactive` or `pending`), by id or email.
+    pub fn user_status(&self, user_id: &str) -> Option<String> {
+        let index = self.state.dataset.find_user(user_id)?;
+        let statuses = lock(&self.state.statuses);
+        statuses.get(index).map(|s| s.as_str().to_owned())
+    }
+
+    /// Every API request received under `/v2` (the newest 100,000), oldest first.
+    pub fn request_log(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.log).entries()
+    }
+
+    /// Stops accepting connections and lets in-flight requests finish, waiting at most
+    /// [`SHUTDOWN_GRACE`] before cutting the remaining connections.
+    pub async fn shutdown(mut self) {
+        self.stop();
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for ZoomSim {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
