@@ -38,6 +38,9 @@ impl Default for HostOptions {
 /// An instance cannot be started as configured.
 #[derive(Debug, thiserror::Error)]
 pub enum InstanceError {
+    /// The instance name is not usable.
+    #[error("instance name {0:?} must be 1-64 letters, digits, `-` or `_`")]
+    BadName(String),
     /// A config key the manifest does not declare.
     #[error(
         "instance setting `{0}` is not declared by the plugin; see `plugboard plugin inspect` for its settings"
@@ -211,4 +214,65 @@ pub fn build_context(
         http,
         call_deadline: options.call_deadline,
     }))
+}
+
+/// What an operator gives to create an instance.
+#[derive(Debug, Default)]
+pub struct NewInstance {
+    /// Instance name (letters, digits, `-`, `_`).
+    pub id: String,
+    /// Plugin id.
+    pub plugin: String,
+    /// Settings.
+    pub config: BTreeMap<String, String>,
+    /// Secrets (sealed before they are stored).
+    pub secrets: BTreeMap<String, SecretValue>,
+    /// Origin → base URL routes.
+    pub upstreams: BTreeMap<String, String>,
+}
+
+/// Why a name cannot be an instance id.
+fn check_instance_name(n: &str) -> Result<(), InstanceError> {
+    if !n.is_empty()
+        && n.len() <= 64
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(())
+    } else {
+        Err(InstanceError::BadName(n.to_string()))
+    }
+}
+
+/// Validate `new` against its plugin's manifest and store it with sealed secrets.
+pub fn create_instance(
+    store: &Store,
+    key: &MasterKey,
+    manifest: &Manifest,
+    new: &NewInstance,
+) -> Result<(), InstanceError> {
+    check_instance_name(&new.id)?;
+    resolve_config(manifest, &new.config)?;
+    Upstreams::parse(&new.upstreams)?;
+    check_secret_names(manifest, new.secrets.keys().map(String::as_str), true)?;
+    let json = |v: &BTreeMap<String, String>| {
+        serde_json::to_string(v).map_err(|e| InstanceError::Corrupt(new.id.clone(), e.to_string()))
+    };
+    store.add_instance(&InstanceRow {
+        id: new.id.clone(),
+        plugin_id: new.plugin.clone(),
+        config_json: json(&new.config)?,
+        upstreams_json: json(&new.upstreams)?,
+        enabled: true,
+        created_at: String::new(),
+        updated_at: String::new(),
+    })?;
+    for (name, value) in &new.secrets {
+        if let Err(e) = store.put_secret(key, &new.id, name, value) {
+            // Leave nothing half-made behind.
+            let _ = store.remove_instance(&new.id);
+            return Err(e.into());
+        }
+    }
+    Ok(())
 }

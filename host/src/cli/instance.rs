@@ -5,12 +5,10 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, bail};
 use clap::Subcommand;
 use plugboard_core::secrets::SecretValue;
-use plugboard_core::store::InstanceRow;
 
 use super::App;
 use super::table::{print_json, table};
-use crate::capabilities::http::Upstreams;
-use crate::instance::{check_secret_names, resolve_config};
+use crate::instance::{NewInstance, create_instance};
 use crate::manifest::Manifest;
 
 /// Instance commands.
@@ -66,21 +64,8 @@ fn pairs(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String
     Ok(out)
 }
 
-fn valid_name(n: &str) -> bool {
-    !n.is_empty()
-        && n.len() <= 64
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-/// Create an instance row and seal its secrets.
+/// Create an instance from command-line arguments.
 pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
-    if !valid_name(&args.name) {
-        bail!(
-            "instance name {:?} must be 1-64 letters, digits, `-` or `_`",
-            args.name
-        );
-    }
     let store = app.store()?;
     let row = store.plugin(&args.plugin)?.with_context(|| {
         format!(
@@ -89,10 +74,6 @@ pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
         )
     })?;
     let manifest = Manifest::parse(&row.manifest)?;
-    let config = pairs("config", &args.config)?;
-    resolve_config(&manifest, &config)?;
-    let upstreams = pairs("upstream", &args.upstream)?;
-    Upstreams::parse(&upstreams)?;
     let mut secrets: BTreeMap<String, SecretValue> = BTreeMap::new();
     for (name, var) in pairs("secret-env", &args.secret_env)? {
         let value = std::env::var(&var).with_context(|| {
@@ -108,20 +89,14 @@ pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
             bail!("secret {name} is given twice");
         }
     }
-    check_secret_names(&manifest, secrets.keys().map(String::as_str), true)?;
-    let key = app.master_key()?;
-    store.add_instance(&InstanceRow {
-        id: args.name.clone(),
-        plugin_id: args.plugin.clone(),
-        config_json: serde_json::to_string(&config)?,
-        upstreams_json: serde_json::to_string(&upstreams)?,
-        enabled: true,
-        created_at: String::new(),
-        updated_at: String::new(),
-    })?;
-    for (name, value) in &secrets {
-        store.put_secret(&key, &args.name, name, value)?;
-    }
+    let new = NewInstance {
+        id: args.name,
+        plugin: args.plugin,
+        config: pairs("config", &args.config)?,
+        secrets,
+        upstreams: pairs("upstream", &args.upstream)?,
+    };
+    create_instance(store, &app.master_key()?, &manifest, &new)?;
     Ok(())
 }
 
