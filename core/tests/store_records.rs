@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{TestResult, account, activity, group, member, page, role, store_with};
 use plugboard_core::Blame;
-use plugboard_core::model::{AccountStatus, Finding, FindingStatus, Record, Severity};
+use plugboard_core::model::{Account, AccountStatus, Finding, FindingStatus, Record, Severity};
 use plugboard_core::store::{AccountQuery, ActivityQuery, CommitStats, Store, StoreError};
 
 fn users_page() -> plugboard_core::model::Page {
@@ -89,6 +89,51 @@ fn a_changed_record_is_updated_and_keeps_first_seen() -> TestResult {
         "{} < {}",
         b.last_seen,
         a.last_seen
+    );
+    Ok(())
+}
+
+#[test]
+fn a_poorer_record_for_the_same_account_merges_instead_of_erasing() -> TestResult {
+    let store = store_with(Store::open_in_memory()?, &["acme"])?;
+    let rich = Record::Account(Account {
+        raw: r#"{"userType":"Member","mail":"u1@example.com"}"#.into(),
+        ..match account("u1", AccountStatus::Active) {
+            Record::Account(a) => a,
+            _ => return Err("fixture".into()),
+        }
+    });
+    store.commit_page("acme", "users", &page(vec![rich], None, false))?;
+    // The same account seen as an activity caller: no name, status unknown.
+    let poor = Record::Account(Account {
+        id: "u1".into(),
+        email: None,
+        display_name: None,
+        status: AccountStatus::Unknown,
+        user_type: None,
+        created_at: None,
+        last_login_at: None,
+        raw: r#"{"source":"arm-activity-caller"}"#.into(),
+    });
+    store.commit_page("acme", "activity-log", &page(vec![poor], None, false))?;
+    let rows = store.accounts(&AccountQuery::default())?;
+    let row = rows.first().ok_or("no row")?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        row.account.status,
+        AccountStatus::Active,
+        "unknown never overwrites a known status"
+    );
+    assert_eq!(row.account.email.as_deref(), Some("u1@example.com"));
+    assert_eq!(row.account.display_name.as_deref(), Some("U1"));
+    let raw: serde_json::Value = serde_json::from_str(&row.account.raw)?;
+    assert_eq!(
+        raw["mail"], "u1@example.com",
+        "raw keeps the richer keys: {raw}"
+    );
+    assert_eq!(
+        raw["source"], "arm-activity-caller",
+        "raw gains the new keys: {raw}"
     );
     Ok(())
 }

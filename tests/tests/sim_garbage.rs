@@ -14,6 +14,9 @@ use sim_support::{Client, start};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// Request line start, raw `Authorization` value, body.
+type RawCase<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+
 /// Sends one raw HTTP/1.1 request and returns the status and the body.
 async fn raw(addr: &str, head: &[u8], auth: Option<&[u8]>, body: &[u8]) -> Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr).await?;
@@ -51,7 +54,7 @@ async fn garbage_requests_get_zoom_shaped_4xx_answers_and_the_sim_keeps_serving(
     let addr = sim.local_addr().to_string();
     let bearer = format!("Bearer {}", client.token);
     let bearer = Some(bearer.as_bytes());
-    let cases: Vec<(&[u8], Option<&[u8]>, &[u8])> = vec![
+    let cases: Vec<RawCase<'_>> = vec![
         (b"GET /v2/users?page_size=%ZZ", bearer, b""),
         (
             b"GET /v2/users?page_size=99999999999999999999999999",
@@ -61,7 +64,7 @@ async fn garbage_requests_get_zoom_shaped_4xx_answers_and_the_sim_keeps_serving(
         (b"GET /v2/users?page_size=-1&status=%ff%fe", bearer, b""),
         (b"GET /v2/users?status=%00", bearer, b""),
         (b"GET /v2/users?next_page_token=%ff%ff%ff", bearer, b""),
-        (b"GET /v2/users?&&&===&&", bearer, b""),
+        (b"GET /v2/users?&&&===&&page_size=x", bearer, b""),
         (b"GET /v2/users/%ff%fe%fd", bearer, b""),
         (b"GET /v2/users/%", bearer, b""),
         (b"GET /v2/users/..%2F..%2Fetc%2Fpasswd", bearer, b""),

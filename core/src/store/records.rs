@@ -177,11 +177,22 @@ fn upsert_account(
         "INSERT INTO accounts (instance_id, id, email, display_name, status, user_type, \
          created_at, last_login_at, raw, first_seen, last_seen) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) ON CONFLICT DO NOTHING",
-        "UPDATE accounts SET email = ?3, display_name = ?4, status = ?5, user_type = ?6, \
-         created_at = ?7, last_login_at = ?8, raw = ?9, last_seen = ?10 \
-         WHERE instance_id = ?1 AND id = ?2 AND (email IS NOT ?3 OR display_name IS NOT ?4 \
-         OR status IS NOT ?5 OR user_type IS NOT ?6 OR created_at IS NOT ?7 \
-         OR last_login_at IS NOT ?8 OR raw IS NOT ?9)",
+        // Merge, never erase: a field the new record leaves unset (or status
+        // `unknown`, or raw `''`) keeps what a richer source stored, and raw
+        // JSON objects are merged (RFC 7396). Accounts seen in two streams
+        // (a directory listing and activity callers) thus combine.
+        "UPDATE accounts SET email = COALESCE(?3, email), display_name = COALESCE(?4, display_name), \
+         status = CASE WHEN ?5 = 'unknown' THEN status ELSE ?5 END, \
+         user_type = COALESCE(?6, user_type), created_at = COALESCE(?7, created_at), \
+         last_login_at = COALESCE(?8, last_login_at), \
+         raw = CASE WHEN ?9 = '' THEN raw WHEN raw = '' THEN ?9 ELSE json_patch(raw, ?9) END, \
+         last_seen = ?10 \
+         WHERE instance_id = ?1 AND id = ?2 AND (email IS NOT COALESCE(?3, email) \
+         OR display_name IS NOT COALESCE(?4, display_name) \
+         OR status IS NOT (CASE WHEN ?5 = 'unknown' THEN status ELSE ?5 END) \
+         OR user_type IS NOT COALESCE(?6, user_type) OR created_at IS NOT COALESCE(?7, created_at) \
+         OR last_login_at IS NOT COALESCE(?8, last_login_at) \
+         OR raw IS NOT (CASE WHEN ?9 = '' THEN raw WHEN raw = '' THEN ?9 ELSE json_patch(raw, ?9) END))",
         params![
             instance,
             a.id,

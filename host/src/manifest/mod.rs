@@ -12,7 +12,7 @@ mod value;
 
 pub use auth::{AuthProfile, ClientAuth, ParamsIn};
 pub use egress::{EgressRule, Method, UrlPrefix};
-pub use ratelimit::{BucketSpec, PathPattern, Quota, RateLimitSpec, RequestMatcher};
+pub use ratelimit::{BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher};
 pub use value::{Template, ValueRef};
 
 use std::collections::BTreeSet;

@@ -92,6 +92,39 @@ impl Quota {
     }
 }
 
+/// How one bucket splits into independent buckets per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Partition {
+    /// One bucket per value of the N-th path segment (1-based), e.g. `path:2`
+    /// for `/subscriptions/{id}/...`: Azure limits reads per subscription.
+    PathSegment(usize),
+}
+
+impl Partition {
+    /// Parse `path:N`.
+    pub fn parse(field: &str, text: &str) -> Result<Partition, ManifestError> {
+        text.strip_prefix("path:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| (1..=32).contains(n))
+            .map(Partition::PathSegment)
+            .ok_or_else(|| {
+                ManifestError::field(field, text, "`path:N`, N the 1-based path segment (1-32)")
+            })
+    }
+
+    /// The partition key of a request path (empty when the segment is absent).
+    pub fn key<'a>(&self, path: &'a str) -> &'a str {
+        match self {
+            Partition::PathSegment(n) => path
+                .trim_start_matches('/')
+                .split('/')
+                .nth(n - 1)
+                .unwrap_or(""),
+        }
+    }
+}
+
 /// One `[[ratelimit.bucket]]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BucketSpec {
@@ -103,6 +136,8 @@ pub struct BucketSpec {
     pub matchers: Vec<RequestMatcher>,
     /// Quota per plan name; `default` applies when no plan matches.
     pub quota: BTreeMap<String, Quota>,
+    /// Split into one bucket per partition key.
+    pub partition: Option<Partition>,
 }
 
 impl BucketSpec {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::value::is_field_name;
 use super::{
     ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, Manifest,
-    ManifestError, Method, ParamsIn, PathPattern, Quota, RateLimitSpec, RequestMatcher,
+    ManifestError, Method, ParamsIn, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher,
     SUPPORTED_CONTRACTS, Template, UrlPrefix, ValueRef,
 };
 
@@ -94,6 +94,7 @@ struct RawBucket {
     #[serde(rename = "match")]
     matchers: Vec<RawMatcher>,
     quota: BTreeMap<String, RawQuota>,
+    partition: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -431,11 +432,17 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
                     ))
                 })
                 .collect::<Result<BTreeMap<_, _>, ManifestError>>()?;
+            let partition = b
+                .partition
+                .as_deref()
+                .map(|p| Partition::parse(&at("partition"), p))
+                .transpose()?;
             Ok(BucketSpec {
                 label: b.label.unwrap_or_else(|| b.name.clone()),
                 name: b.name,
                 matchers,
                 quota,
+                partition,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

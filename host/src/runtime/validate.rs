@@ -30,6 +30,9 @@ fn raw(v: &str) -> Result<(), String> {
     if v.len() > MAX_RAW_BYTES {
         return Err(format!("raw is {} bytes (limit {MAX_RAW_BYTES})", v.len()));
     }
+    if !v.is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(v).is_err() {
+        return Err("raw is not valid JSON".into());
+    }
     Ok(())
 }
 
@@ -75,4 +78,63 @@ pub fn validate_page(page: &Page) -> Result<(), String> {
         res.map_err(|e| format!("record {i}: {e}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plugboard_core::model::{Activity, Page, Record};
+
+    fn activity(id: &str, raw: &str) -> Record {
+        Record::Activity(Activity {
+            id: id.into(),
+            occurred_at: "2026-11-01T00:00:00Z".into(),
+            actor: None,
+            actor_ip: None,
+            action: "sign-in".into(),
+            category: "sign-in".into(),
+            target: None,
+            outcome: None,
+            raw: raw.into(),
+        })
+    }
+
+    #[test]
+    fn bad_records_are_refused_with_their_index() {
+        let cases = [
+            (activity("a", "{}"), true),
+            (activity("a", ""), true),
+            (activity("", "{}"), false),
+            (activity("a", "{not json"), false),
+            (activity(&"x".repeat(MAX_SHORT_STRING + 1), "{}"), false),
+        ];
+        for (record, ok) in cases {
+            let page = Page {
+                records: vec![activity("first", "{}"), record.clone()],
+                cursor: None,
+                more: false,
+            };
+            let got = validate_page(&page);
+            assert_eq!(got.is_ok(), ok, "{record:?}: {got:?}");
+            if let Err(e) = got {
+                assert!(e.starts_with("record 1:"), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_pages_and_cursors_are_refused() {
+        let many = Page {
+            records: vec![activity("a", "{}"); MAX_RECORDS_PER_PAGE + 1],
+            cursor: None,
+            more: false,
+        };
+        assert!(validate_page(&many).is_err());
+        let cursor = Page {
+            records: vec![],
+            cursor: Some("c".repeat(MAX_CURSOR_BYTES + 1)),
+            more: true,
+        };
+        assert!(validate_page(&cursor).is_err());
+    }
 }

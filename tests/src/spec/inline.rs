@@ -1,40 +1,81 @@
 //! Inlines local `$ref`s (`#/components/...`) so each schema compiles on its own.
+//!
+//! A recursive schema (one that refers to itself, like ARM's `ErrorDetail.details`)
+//! cannot be inlined: the ref that would close the cycle is kept, and
+//! [`Inlined::into_schema`] then carries the document's `components` next to the schema
+//! so that ref still resolves.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::error::SpecError;
 
-/// How deeply refs may nest before the document is taken to be cyclic.
+/// How deeply refs may nest (a guard against pathological documents).
 const MAX_REF_DEPTH: usize = 64;
 
-/// A copy of `value` with every local `$ref` replaced by what it points to in `doc`.
-pub(crate) fn inline_refs(doc: &Value, value: &Value) -> Result<Value, SpecError> {
-    inline_at(doc, value, 0)
+/// A value with its local refs inlined.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Inlined {
+    /// The value.
+    pub value: Value,
+    /// Whether a recursive ref was kept as a `$ref`.
+    pub recursive: bool,
 }
 
-fn inline_at(doc: &Value, value: &Value, depth: usize) -> Result<Value, SpecError> {
+impl Inlined {
+    /// A JSON Schema for the value: itself, or, when it kept recursive refs, wrapped with
+    /// the document's `components` so `#/components/...` resolves against the root.
+    pub fn into_schema(self, doc: &Value) -> Value {
+        match (self.recursive, doc.get("components")) {
+            (true, Some(components)) => json!({"allOf": [self.value], "components": components}),
+            _ => self.value,
+        }
+    }
+}
+
+/// A copy of `value` with every local `$ref` replaced by what it points to in `doc`,
+/// except refs that close a cycle.
+pub(crate) fn inline_refs(doc: &Value, value: &Value) -> Result<Inlined, SpecError> {
+    let mut stack = Vec::new();
+    let mut recursive = false;
+    let value = inline_at(doc, value, &mut stack, &mut recursive)?;
+    Ok(Inlined { value, recursive })
+}
+
+fn inline_at(
+    doc: &Value,
+    value: &Value,
+    stack: &mut Vec<String>,
+    recursive: &mut bool,
+) -> Result<Value, SpecError> {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref") {
+                if stack.contains(reference) {
+                    *recursive = true;
+                    return Ok(value.clone());
+                }
                 let bad = || SpecError::BadRef {
                     reference: reference.clone(),
                 };
-                if depth >= MAX_REF_DEPTH {
+                if stack.len() >= MAX_REF_DEPTH {
                     return Err(bad());
                 }
                 let pointer = reference.strip_prefix('#').ok_or_else(bad)?;
                 let target = doc.pointer(pointer).ok_or_else(bad)?;
-                return inline_at(doc, target, depth + 1);
+                stack.push(reference.clone());
+                let inlined = inline_at(doc, target, stack, recursive);
+                stack.pop();
+                return inlined;
             }
             let mut out = Map::with_capacity(map.len());
             for (key, inner) in map {
-                out.insert(key.clone(), inline_at(doc, inner, depth)?);
+                out.insert(key.clone(), inline_at(doc, inner, stack, recursive)?);
             }
             Ok(Value::Object(out))
         }
         Value::Array(items) => items
             .iter()
-            .map(|item| inline_at(doc, item, depth))
+            .map(|item| inline_at(doc, item, stack, recursive))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
@@ -47,19 +88,40 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn nested_refs_are_inlined_and_cycles_are_refused() {
-        let doc = json!({"components": {"schemas": {
+    fn doc() -> Value {
+        json!({"components": {"schemas": {
             "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
             "B": {"type": "string"},
-            "Loop": {"$ref": "#/components/schemas/Loop"}
-        }}});
+            "Tree": {"type": "object", "properties": {
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}}
+        }}})
+    }
+
+    #[test]
+    fn nested_refs_are_inlined_and_missing_targets_are_refused() {
+        let doc = doc();
         let inlined = inline_refs(&doc, &json!({"$ref": "#/components/schemas/A"}));
         assert_eq!(
             inlined.ok(),
-            Some(json!({"type": "object", "properties": {"b": {"type": "string"}}}))
+            Some(Inlined {
+                value: json!({"type": "object", "properties": {"b": {"type": "string"}}}),
+                recursive: false
+            })
         );
-        assert!(inline_refs(&doc, &json!({"$ref": "#/components/schemas/Loop"})).is_err());
         assert!(inline_refs(&doc, &json!({"$ref": "#/nowhere"})).is_err());
+        assert!(inline_refs(&doc, &json!({"$ref": "http://elsewhere/x"})).is_err());
+    }
+
+    #[test]
+    fn a_recursive_schema_keeps_its_cycle_and_still_validates() -> Result<(), String> {
+        let doc = doc();
+        let inlined = inline_refs(&doc, &json!({"$ref": "#/components/schemas/Tree"}))
+            .map_err(|e| e.to_string())?;
+        assert!(inlined.recursive);
+        let schema = inlined.into_schema(&doc);
+        let validator = jsonschema::draft4::new(&schema).map_err(|e| e.to_string())?;
+        assert!(validator.is_valid(&json!({"children": [{"children": []}]})));
+        assert!(!validator.is_valid(&json!({"children": [{"children": [7]}]})));
+        Ok(())
     }
 }

@@ -89,9 +89,12 @@ impl Operation {
         let own = op.get("parameters").and_then(Value::as_array);
         let mut parameters = Vec::new();
         for raw in shared.into_iter().chain(own).flatten() {
-            let param = inline_refs(doc, raw)?;
+            let param = inline_refs(doc, raw)?.value;
             let name = text(&param, "name");
-            let schema = param.get("schema").cloned().unwrap_or(Value::Bool(true));
+            let schema = match param.get("schema") {
+                Some(schema) => inline_refs(doc, schema)?.into_schema(doc),
+                None => Value::Bool(true),
+            };
             parameters.push(Parameter {
                 validator: compile(&schema, &at(&format!("parameter {name}")))?,
                 kind: text(&schema, "type"),
@@ -106,8 +109,11 @@ impl Operation {
         let body = match op.get("requestBody") {
             None => None,
             Some(raw) => {
-                let request = inline_refs(doc, raw)?;
-                let schema = json_schema(&request).unwrap_or(Value::Bool(true));
+                let request = inline_refs(doc, raw)?.value;
+                let schema = match json_schema(&request) {
+                    Some(schema) => inline_refs(doc, &schema)?.into_schema(doc),
+                    None => Value::Bool(true),
+                };
                 let required = request
                     .get("required")
                     .and_then(Value::as_bool)
@@ -118,9 +124,12 @@ impl Operation {
         let mut responses = Vec::new();
         if let Some(map) = op.get("responses").and_then(Value::as_object) {
             for (status, raw) in map {
-                let response = inline_refs(doc, raw)?;
+                let response = inline_refs(doc, raw)?.value;
                 let validator = match json_schema(&response) {
-                    Some(schema) => Some(compile(&schema, &at(&format!("response {status}")))?),
+                    Some(schema) => {
+                        let schema = inline_refs(doc, &schema)?.into_schema(doc);
+                        Some(compile(&schema, &at(&format!("response {status}")))?)
+                    }
                     None => None,
                 };
                 responses.push((status.clone(), validator));

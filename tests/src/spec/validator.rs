@@ -9,6 +9,9 @@ use super::error::SpecError;
 use super::operation::Operation;
 use super::params;
 
+/// An operation and the values of its path parameters.
+type Matched<'a> = (&'a Operation, Vec<(String, String)>);
+
 /// Validates requests and responses against one OpenAPI 3.0 document.
 pub struct SpecValidator {
     operations: Vec<Operation>,
@@ -137,11 +140,7 @@ impl SpecValidator {
 
     /// The operation for `method path`, preferring the template with the most literal
     /// segments, and the path parameters' values.
-    fn find(
-        &self,
-        method: &str,
-        path: &str,
-    ) -> Result<(&Operation, Vec<(String, String)>), Vec<String>> {
+    fn find(&self, method: &str, path: &str) -> Result<Matched<'_>, Vec<String>> {
         let method = method.to_ascii_lowercase();
         let path = path.split('?').next().unwrap_or_default();
         self.operations

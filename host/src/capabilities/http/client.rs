@@ -210,16 +210,14 @@ impl HttpCapability {
             secret_headers.push((h.name.clone(), hv));
         }
         let bucket = self
-            .manifest
-            .ratelimit
-            .classify(req.method, url.path())
-            .and_then(|b| self.buckets.get(&b.name));
+            .buckets
+            .for_request(&self.manifest.ratelimit, req.method, url.path());
 
         let mut retried_401 = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(b) = bucket {
+            if let Some(b) = &bucket {
                 b.acquire()
                     .await
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
@@ -239,7 +237,7 @@ impl HttpCapability {
                     .and_then(|v| parse_retry_after(v, SystemTime::now()))
                     .unwrap_or_else(|| backoff(attempt));
                 if wait > MAX_RETRY_AFTER || attempt >= MAX_ATTEMPTS {
-                    if let Some(b) = bucket {
+                    if let Some(b) = &bucket {
                         b.throttled(wait.min(MAX_RETRY_AFTER));
                     }
                     return Err(HttpError::RateLimited(format!(
@@ -249,7 +247,7 @@ impl HttpCapability {
                     )));
                 }
                 tracing::debug!(url = %shown(&url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
-                match bucket {
+                match &bucket {
                     Some(b) => b.throttled(wait),
                     None => tokio::time::sleep(wait).await,
                 }

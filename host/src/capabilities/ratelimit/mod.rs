@@ -1,9 +1,11 @@
-//! Rate limiting: one paced bucket per instance × manifest bucket.
+//! Rate limiting: one paced bucket per instance × manifest bucket (× partition).
 //!
 //! Upstream limits are shared with the customer's other apps, so the host
 //! paces at [`DEFAULT_SAFETY_FRACTION`] of the documented quota with a burst of
-//! one (smooth pacing never bunches requests into one second). A 429 pauses the
-//! whole bucket until `Retry-After`, and daily caps are counted per UTC day.
+//! one unless the manifest documents a token bucket (smooth pacing never
+//! bunches requests into one second). A 429 pauses the whole bucket until
+//! `Retry-After`, and daily caps are counted per UTC day. Buckets with a
+//! `partition` (Azure: per subscription) get one independent bucket per key.
 
 mod bucket;
 mod retry_after;
@@ -12,43 +14,147 @@ pub use bucket::{BucketStats, RateBucket, RateLimitError};
 pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use crate::manifest::RateLimitSpec;
+use crate::manifest::{Method, Partition, Quota, RateLimitSpec};
 
 /// Fraction of a documented limit the host uses by default.
 pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
 
+/// Partitions one bucket may split into. A plugin choosing path values cannot
+/// grow host memory past this; later keys share one overflow bucket.
+pub const MAX_PARTITIONS_PER_BUCKET: usize = 1024;
+
+/// Key of the shared bucket used once a bucket has too many partitions.
+const OVERFLOW_KEY: &str = "*overflow*";
+
+#[derive(Debug)]
+struct BucketPlan {
+    quota: Option<Quota>,
+    partition: Option<Partition>,
+}
+
 /// The rate buckets of one instance.
 #[derive(Debug, Default)]
 pub struct RateBuckets {
-    buckets: BTreeMap<String, Arc<RateBucket>>,
+    plans: BTreeMap<String, BucketPlan>,
+    safety: f64,
+    live: Mutex<BTreeMap<(String, String), Arc<RateBucket>>>,
 }
 
 impl RateBuckets {
     /// Build the buckets for `spec` at `plan`, each at `safety` × its quota.
     pub fn new(spec: &RateLimitSpec, plan: Option<&str>, safety: f64) -> Self {
-        let buckets = spec
+        let plans = spec
             .buckets
             .iter()
             .map(|b| {
-                let quota = b.quota_for(plan).copied();
                 (
                     b.name.clone(),
-                    Arc::new(RateBucket::new(&b.name, quota, safety)),
+                    BucketPlan {
+                        quota: b.quota_for(plan).copied(),
+                        partition: b.partition,
+                    },
                 )
             })
             .collect();
-        RateBuckets { buckets }
+        RateBuckets {
+            plans,
+            safety,
+            live: Mutex::new(BTreeMap::new()),
+        }
     }
 
-    /// The bucket named `name`.
-    pub fn get(&self, name: &str) -> Option<&Arc<RateBucket>> {
-        self.buckets.get(name)
+    /// The bucket `name` for partition `key` (`""` when unpartitioned).
+    pub fn bucket(&self, name: &str, key: &str) -> Option<Arc<RateBucket>> {
+        let plan = self.plans.get(name)?;
+        let key = if plan.partition.is_some() { key } else { "" };
+        let mut live = self.live.lock().ok()?;
+        if let Some(b) = live.get(&(name.to_string(), key.to_string())) {
+            return Some(b.clone());
+        }
+        let partitions = live.keys().filter(|(n, _)| n == name).count();
+        let key = if partitions >= MAX_PARTITIONS_PER_BUCKET {
+            OVERFLOW_KEY
+        } else {
+            key
+        };
+        let label = if key.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}[{key}]")
+        };
+        let b = live
+            .entry((name.to_string(), key.to_string()))
+            .or_insert_with(|| Arc::new(RateBucket::new(&label, plan.quota, self.safety)))
+            .clone();
+        Some(b)
     }
 
-    /// Every bucket, by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Arc<RateBucket>)> {
-        self.buckets.iter()
+    /// The bucket a request falls into, if any.
+    pub fn for_request(
+        &self,
+        spec: &RateLimitSpec,
+        method: Method,
+        path: &str,
+    ) -> Option<Arc<RateBucket>> {
+        let b = spec.classify(method, path)?;
+        let key = b.partition.map(|p| p.key(path)).unwrap_or("");
+        self.bucket(&b.name, key)
+    }
+
+    /// Every bucket created so far, by label.
+    pub fn snapshot(&self) -> Vec<Arc<RateBucket>> {
+        self.live
+            .lock()
+            .map(|l| l.values().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Manifest;
+
+    #[test]
+    fn partitioned_buckets_are_independent_per_key() {
+        let m = Manifest::parse(include_str!("../../../../plugins/azure/plugin.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
+        let path = |s: &str| {
+            format!("/subscriptions/{s}/providers/microsoft.insights/eventtypes/management/values")
+        };
+        let a = buckets
+            .for_request(&m.ratelimit, Method::Get, &path("a"))
+            .map(|b| b.name().to_string());
+        let b = buckets
+            .for_request(&m.ratelimit, Method::Get, &path("b"))
+            .map(|b| b.name().to_string());
+        let a2 = buckets
+            .for_request(&m.ratelimit, Method::Get, &path("a"))
+            .map(|b| b.name().to_string());
+        assert_eq!(a.as_deref(), Some("arm-subscription-reads[a]"));
+        assert_eq!(b.as_deref(), Some("arm-subscription-reads[b]"));
+        assert_eq!(a, a2);
+        let tenant = buckets
+            .for_request(&m.ratelimit, Method::Get, "/subscriptions")
+            .map(|b| b.name().to_string());
+        assert_eq!(tenant.as_deref(), Some("arm-tenant-reads"));
+    }
+
+    #[test]
+    fn a_plugin_cannot_grow_partitions_without_bound() {
+        let m = Manifest::parse(include_str!("../../../../plugins/azure/plugin.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
+        for i in 0..(MAX_PARTITIONS_PER_BUCKET + 50) {
+            buckets.bucket("arm-subscription-reads", &i.to_string());
+        }
+        assert_eq!(
+            buckets.snapshot().len(),
+            MAX_PARTITIONS_PER_BUCKET + 1,
+            "one overflow bucket beyond the cap"
+        );
     }
 }

@@ -164,7 +164,7 @@ impl wit::secrets::Host for PluginState {
 impl wit::ratelimit::Host for PluginState {
     async fn acquire(&mut self, bucket: String, cost: u32) -> wasmtime::Result<Result<(), String>> {
         let ctx = self.ctx.clone();
-        let Some(b) = ctx.http.buckets().get(&bucket) else {
+        let Some(b) = ctx.http.buckets().bucket(&bucket, "") else {
             return Ok(Err(format!(
                 "no rate bucket named `{bucket}` in the manifest"
             )));

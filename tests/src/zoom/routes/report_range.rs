@@ -53,12 +53,12 @@ impl ReportRange {
     }
 
     /// `from` as `yyyy-mm-dd`.
-    pub fn from_text(&self) -> String {
+    pub fn first_day(&self) -> String {
         format_date(self.from)
     }
 
     /// `to` as `yyyy-mm-dd`.
-    pub fn to_text(&self) -> String {
+    pub fn last_day(&self) -> String {
         format_date(self.to)
     }
 }

@@ -56,8 +56,8 @@ pub(crate) fn activities(call: Call<'_>) -> Result<Reply, ZoomError> {
         })
         .collect();
     Ok(Reply::Json(json!({
-        "from": range.from_text(),
-        "to": range.to_text(),
+        "from": range.first_day(),
+        "to": range.last_day(),
         "page_size": size,
         "next_page_token": next_token.unwrap_or_default(),
         "activity_logs": logs,
@@ -109,8 +109,8 @@ pub(crate) fn operation_logs(call: Call<'_>) -> Result<Reply, ZoomError> {
         })
         .collect();
     Ok(Reply::Json(json!({
-        "from": range.from_text(),
-        "to": range.to_text(),
+        "from": range.first_day(),
+        "to": range.last_day(),
         "page_size": size,
         "next_page_token": next_token.unwrap_or_default(),
         "operation_logs": logs,

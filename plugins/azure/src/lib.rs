@@ -1,0 +1,45 @@
+//! Plugboard connector for Azure (WASI p2 component).
+//!
+//! Reads the Azure Resource Manager activity log of every readable
+//! subscription, and Entra ID users, groups, activated directory roles,
+//! sign-ins and directory audits from Microsoft Graph; disables and re-enables
+//! users. The host mints one client-credentials token per resource (ARM and
+//! Graph), injects it by URL, paces requests by rate bucket and retries 429s,
+//! so this crate never sees a token and never sleeps.
+//!
+//! The parsing and cursor logic is pure (bytes in, records out) and takes the
+//! network as a [`Fetch`] function, so it runs natively in tests; only
+//! [`AzureConnector`] touches the host imports.
+
+pub mod activity_log;
+pub mod arm_events;
+pub mod audits;
+pub mod client;
+mod connector;
+pub mod cursor;
+pub mod governance;
+pub mod graph_logs;
+pub mod graph_pages;
+pub mod groups;
+pub mod iso_time;
+pub mod json;
+pub mod posture;
+pub mod roles;
+pub mod settings;
+pub mod signins;
+pub mod streams;
+pub mod subscriptions;
+pub mod users;
+
+pub use arm_events::parse_events_page;
+pub use audits::parse_audits_page;
+pub use connector::AzureConnector;
+pub use signins::parse_signins_page;
+pub use subscriptions::parse_subscriptions_page;
+pub use users::parse_users_page;
+
+/// Fetches one URL with GET and returns the 2xx body: the host in the
+/// component, a fixture in tests.
+pub type Fetch<'a> = &'a mut dyn FnMut(&str) -> Result<Vec<u8>, plugboard_sdk::Error>;
+
+plugboard_sdk::export_connector!(AzureConnector);
