@@ -3,6 +3,7 @@
 
 pub mod capabilities;
 pub mod cli;
+pub mod governance;
 pub mod home;
 pub mod instance;
 pub mod manifest;

@@ -4,7 +4,9 @@
 mod app;
 mod data;
 mod demo;
+mod govern;
 mod instance;
+mod matrix;
 mod plugin;
 mod progress;
 mod scan;
@@ -68,6 +70,14 @@ pub enum Command {
     Activities(data::ActivitiesArgs),
     /// List security posture findings from the last scans.
     Findings(data::FindingsArgs),
+    /// Suspend (deactivate) a user upstream. Needs the plugin's granted action; audited.
+    Suspend(govern::ActArgs),
+    /// Reactivate a suspended user upstream. Needs the plugin's granted action; audited.
+    Reactivate(govern::ActArgs),
+    /// Show the audit log of governance actions (newest first).
+    Audit(govern::AuditArgs),
+    /// The capability matrix of added plugins: one row per app, one column per ability.
+    Matrix(matrix::MatrixArgs),
     /// Run an upstream API simulator for manual testing.
     #[command(subcommand)]
     Sim(sim::SimCommand),
@@ -84,6 +94,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Accounts(args) => data::accounts(&app, args).await,
         Command::Activities(args) => data::activities(&app, args).await,
         Command::Findings(args) => data::findings(&app, args).await,
+        Command::Suspend(args) => govern::act(&app, "suspend-user", args).await,
+        Command::Reactivate(args) => govern::act(&app, "reactivate-user", args).await,
+        Command::Audit(args) => govern::audit(&app, args).await,
+        Command::Matrix(args) => matrix::run(&app, args).await,
         Command::Sim(cmd) => sim::run(cmd).await,
     }
 }

@@ -146,7 +146,8 @@ impl LoadedPlugin {
         let name = call.name();
         let plugin = self.manifest.id.clone();
         let deadline = ctx.call_deadline;
-        let mut store = Store::new(&self.engine, PluginState::new(ctx.clone()));
+        let writes_allowed = matches!(call, Call::Act(_));
+        let mut store = Store::new(&self.engine, PluginState::new(ctx.clone(), writes_allowed));
         store.limiter(|s| &mut s.limits);
         let until = Instant::now() + deadline;
         store.set_epoch_deadline(1);

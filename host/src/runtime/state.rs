@@ -42,12 +42,15 @@ pub struct PluginState {
     table: ResourceTable,
     pub(crate) limits: StoreLimits,
     pub(crate) stderr: MemoryOutputPipe,
+    /// Whether this call may send non-GET requests (only `act` may: syncs,
+    /// checks and assessments are read-only by construction).
+    pub(crate) writes_allowed: bool,
 }
 
 impl PluginState {
     /// Fresh state: WASI with nothing granted (no env, files, sockets),
     /// stderr captured, limits from [`super::limits`].
-    pub fn new(ctx: Arc<InstanceContext>) -> Self {
+    pub fn new(ctx: Arc<InstanceContext>, writes_allowed: bool) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
         let wasi = WasiCtxBuilder::new().stderr(stderr.clone()).build();
         let limits = StoreLimitsBuilder::new()
@@ -64,6 +67,7 @@ impl PluginState {
             table: ResourceTable::new(),
             limits,
             stderr,
+            writes_allowed,
         }
     }
 

@@ -174,9 +174,21 @@ impl HttpCapability {
             .map_err(|e| HttpError::Auth(e.to_string()))
     }
 
-    /// Send `req` on behalf of the plugin.
-    pub async fn send(&self, req: OutboundRequest) -> Result<InboundResponse, HttpError> {
+    /// Send `req` on behalf of the plugin. Only a governance call
+    /// (`writes_allowed`) may use methods other than GET.
+    pub async fn send(
+        &self,
+        req: OutboundRequest,
+        writes_allowed: bool,
+    ) -> Result<InboundResponse, HttpError> {
         let url = Url::parse(&req.url).map_err(|e| HttpError::Invalid(format!("bad URL: {e}")))?;
+        if req.method != Method::Get && !writes_allowed {
+            return Err(self.deny(format!(
+                "{} {} refused: only act() may change upstream state; sync, check and assess are read-only",
+                req.method,
+                shown(&url)
+            )));
+        }
         self.check_egress(req.method, &url)?;
         let brokered = self.manifest.auth_for(&url).is_some();
         check_headers(

@@ -129,7 +129,7 @@ impl wit::http::Host for PluginState {
             body: req.body,
         };
         let ctx = self.ctx.clone();
-        Ok(match ctx.http.send(req).await {
+        Ok(match ctx.http.send(req, self.writes_allowed).await {
             Ok(r) => Ok(wit::http::Response {
                 status: r.status,
                 headers: r.headers,

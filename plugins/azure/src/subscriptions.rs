@@ -1,0 +1,178 @@
+//! `GET https://management.azure.com/subscriptions?api-version=2022-12-01`:
+//! the subscriptions the app can see, and which of them the activity log
+//! stream reads.
+//!
+//! Readable states: `Enabled`, `Warned` and `PastDue`. A warned or past-due
+//! subscription still runs its resources and still answers reads, so its
+//! activity is exactly what an auditor wants to see; skipping it would hide
+//! changes made while billing is in trouble. `Disabled` and `Deleted`
+//! subscriptions are skipped: nothing can change in them and ARM may refuse
+//! their reads.
+
+use crate::{Fetch, client, json};
+use plugboard_sdk::Error;
+use serde_json::{Map, Value, json};
+
+/// ARM's paging link key.
+pub const NEXT_LINK: &str = "nextLink";
+
+/// Most subscription pages `check` reads (ARM pages hold 100s of entries).
+pub const MAX_CHECK_PAGES: usize = 10;
+
+/// The subscription states whose activity log is read.
+pub const READABLE_STATES: [&str; 3] = ["Enabled", "Warned", "PastDue"];
+
+/// One subscription as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// The subscription id (a GUID), without the `/subscriptions/` prefix.
+    pub id: String,
+    /// `Enabled`, `Warned`, `PastDue`, `Disabled` or `Deleted` (empty when
+    /// absent).
+    pub state: String,
+}
+
+impl Subscription {
+    /// Whether the activity log stream reads this subscription.
+    pub fn is_readable(&self) -> bool {
+        READABLE_STATES.contains(&self.state.as_str())
+    }
+}
+
+/// What ARM page links must start with.
+pub fn origin() -> String {
+    format!("{}/", client::ARM_BASE)
+}
+
+/// The first listing request.
+pub fn subscriptions_url() -> String {
+    client::with_query(
+        client::arm(&["subscriptions"]),
+        &[("api-version", client::SUBSCRIPTIONS_API_VERSION)],
+    )
+}
+
+/// Parses one subscriptions page into subscriptions and the next link.
+/// Entries without an id are skipped.
+pub fn parse_subscriptions_page(body: &[u8]) -> Result<(Vec<Subscription>, Option<String>), Error> {
+    let page = json::page(body, "subscriptions page")?;
+    let next = client::next_link(&page, NEXT_LINK, &origin())?;
+    let subscriptions = json::items(&page, "subscriptions page")?
+        .iter()
+        .filter_map(|item| {
+            let id = json::text(item, "subscriptionId").or_else(|| {
+                json::text(item, "id")?
+                    .strip_prefix("/subscriptions/")
+                    .map(str::to_string)
+            })?;
+            Some(Subscription {
+                id,
+                state: json::text(item, "state").unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok((subscriptions, next))
+}
+
+/// Every subscription, following `nextLink` for at most [`MAX_CHECK_PAGES`]
+/// pages (for `check`).
+pub fn list_all(fetch: Fetch<'_>) -> Result<Vec<Subscription>, Error> {
+    let mut all = Vec::new();
+    let mut url = Some(subscriptions_url());
+    for _ in 0..MAX_CHECK_PAGES {
+        let Some(current) = url.take() else { break };
+        let (page, next) = parse_subscriptions_page(&fetch(&current)?)?;
+        all.extend(page);
+        url = next;
+    }
+    Ok(all)
+}
+
+/// `check`'s summary: `{"subscriptions":{"enabled":N,"total":M,"ids":[…],
+/// "states":{"Enabled":N,…}}}`. `enabled` counts state `Enabled`; `ids` lists
+/// the subscriptions the activity log stream reads (see the module docs).
+pub fn summary(subscriptions: &[Subscription]) -> Value {
+    let mut states = Map::new();
+    for subscription in subscriptions {
+        let key = if subscription.state.is_empty() {
+            "Unknown"
+        } else {
+            subscription.state.as_str()
+        };
+        let count = states.get(key).and_then(Value::as_u64).unwrap_or(0);
+        states.insert(key.to_string(), json!(count + 1));
+    }
+    let ids: Vec<&str> = subscriptions
+        .iter()
+        .filter(|s| s.is_readable())
+        .map(|s| s.id.as_str())
+        .collect();
+    json!({
+        "subscriptions": {
+            "enabled": subscriptions.iter().filter(|s| s.state == "Enabled").count(),
+            "total": subscriptions.len(),
+            "ids": ids,
+            "states": states,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    fn subscriptions_are_parsed_with_their_state_and_readability() {
+        let body = br#"{"value":[
+          {"id":"/subscriptions/11111111-1111-1111-1111-111111111111","subscriptionId":"11111111-1111-1111-1111-111111111111","displayName":"Prod","state":"Enabled"},
+          {"id":"/subscriptions/22222222-2222-2222-2222-222222222222","displayName":"Old","state":"Disabled"},
+          {"subscriptionId":"33333333-3333-3333-3333-333333333333","state":"PastDue"},
+          {"displayName":"no id","state":"Enabled"}],
+          "nextLink":"https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=abc"}"#;
+        let (subscriptions, next) = parse_subscriptions_page(body).unwrap();
+        assert_eq!(
+            next.as_deref(),
+            Some("https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=abc")
+        );
+        let seen: Vec<_> = subscriptions
+            .iter()
+            .map(|s| (s.id.get(..2).unwrap_or(""), s.is_readable()))
+            .collect();
+        assert_eq!(seen, [("11", true), ("22", false), ("33", true)]);
+    }
+
+    #[test]
+    fn the_check_summary_counts_enabled_and_lists_readable_ids() {
+        let subscriptions = [
+            ("a", "Enabled"),
+            ("b", "Enabled"),
+            ("c", "Disabled"),
+            ("d", "Warned"),
+        ]
+        .map(|(id, state)| Subscription {
+            id: id.into(),
+            state: state.into(),
+        });
+        let summary = summary(&subscriptions);
+        assert_eq!(summary["subscriptions"]["enabled"], 2);
+        assert_eq!(summary["subscriptions"]["total"], 4);
+        assert_eq!(summary["subscriptions"]["ids"], json!(["a", "b", "d"]));
+        assert_eq!(summary["subscriptions"]["states"]["Disabled"], 1);
+    }
+
+    #[test]
+    fn check_follows_next_links_but_stops_after_ten_pages() {
+        let mut calls = 0;
+        let mut fetch = |_: &str| -> Result<Vec<u8>, Error> {
+            calls += 1;
+            Ok(format!(
+                r#"{{"value":[{{"subscriptionId":"s{calls}","state":"Enabled"}}],"nextLink":"https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken={calls}"}}"#
+            )
+            .into_bytes())
+        };
+        let all = list_all(&mut fetch).unwrap();
+        assert_eq!(all.len(), MAX_CHECK_PAGES);
+    }
+}
