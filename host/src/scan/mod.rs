@@ -142,31 +142,16 @@ pub async fn run_scan(
         stage: "check",
         source,
     })?;
-    let mut streams = Vec::new();
-    let mut abort: Option<String> = None;
-    for stream in ordered_streams(info.streams) {
-        if let Some(why) = &abort {
-            streams.push(StreamReport {
-                name: stream.name.clone(),
-                pages: 0,
-                records: 0,
-                status: StreamStatus::Failed {
-                    blame: Blame::Operator,
-                    error: format!("skipped: {why}"),
-                },
-            });
-            continue;
-        }
-        let report = sync_stream(plugin, ctx, store, &stream.name, observer).await?;
-        if let StreamStatus::Failed {
-            blame: Blame::Operator,
-            error,
-        } = &report.status
-        {
-            // Credentials or configuration are wrong: every other stream would fail the same way.
-            abort = Some(error.clone());
-        }
-        streams.push(report);
+    // Streams are independent (each has its own checkpoint and usually its
+    // own rate bucket), so they run concurrently: the scan then takes as long
+    // as its slowest bucket, not the sum of all streams.
+    let ordered = ordered_streams(info.streams);
+    let runs = ordered
+        .iter()
+        .map(|s| sync_stream(plugin, ctx, store, &s.name, observer));
+    let mut streams = Vec::with_capacity(ordered.len());
+    for r in futures::future::join_all(runs).await {
+        streams.push(r?);
     }
     let findings = match plugin.assess(ctx).await {
         Ok(f) => {

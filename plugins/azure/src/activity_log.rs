@@ -197,9 +197,10 @@ fn read(mut reading: Reading, fetch: Fetch<'_>) -> Result<Page, Error> {
     let body = match fetch(&url) {
         Ok(body) => body,
         Err(error) if matches!(error.kind, ErrorKind::Permission | ErrorKind::NotFound) => {
-            reading
-                .skipped
-                .push(truncate_message(&format!("{subscription}: {}", error.message)));
+            reading.skipped.push(truncate_message(&format!(
+                "{subscription}: {}",
+                error.message
+            )));
             return next_subscription(Vec::new(), reading);
         }
         Err(error) => return Err(error),

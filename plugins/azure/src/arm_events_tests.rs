@@ -54,7 +54,13 @@ fn an_event_becomes_an_activity_with_its_caller_ip_operation_and_status() {
     assert_eq!(activity.action, "Microsoft.Compute/virtualMachines/write");
     assert_eq!(activity.category, "administrative");
     assert_eq!(activity.outcome.as_deref(), Some("Succeeded"));
-    assert!(activity.target.as_deref().unwrap().ends_with("virtualMachines/vm1"));
+    assert!(
+        activity
+            .target
+            .as_deref()
+            .unwrap()
+            .ends_with("virtualMachines/vm1")
+    );
     let raw: Value = serde_json::from_str(&activity.raw).unwrap();
     assert_eq!(raw["correlationId"], "c1");
 }
@@ -95,8 +101,14 @@ fn an_app_id_caller_without_claims_is_a_service_principal_keyed_by_the_app_id() 
 fn each_caller_gives_one_account_per_page_however_many_events_it_has() {
     let again = USER_EVENT.replace("\"e1\"", "\"e3\"");
     let (records, _) = parse_events_page(&page(&[USER_EVENT, APP_EVENT, &again]), None).unwrap();
-    assert_eq!((accounts(&records).len(), activities(&records).len()), (2, 3));
-    assert!(matches!(records[0], Record::Account(_)), "accounts come first");
+    assert_eq!(
+        (accounts(&records).len(), activities(&records).len()),
+        (2, 3)
+    );
+    assert!(
+        matches!(records[0], Record::Account(_)),
+        "accounts come first"
+    );
 }
 
 #[test]
@@ -115,7 +127,10 @@ fn events_without_an_id_or_time_are_skipped_and_odd_fields_do_not_fail_the_page(
     let odd = r#"{"eventTimestamp":"2026-03-01T10:00:00Z"},{"eventDataId":"x"},
       {"eventDataId":"y","eventTimestamp":"2026-03-01T10:00:00Z","operationName":"flat","status":7,"claims":[]}"#;
     let (records, _) = parse_events_page(&page(&[odd]), None).unwrap();
-    let ids: Vec<_> = activities(&records).iter().map(|a| (a.id.as_str(), a.action.as_str())).collect();
+    let ids: Vec<_> = activities(&records)
+        .iter()
+        .map(|a| (a.id.as_str(), a.action.as_str()))
+        .collect();
     assert_eq!(ids, [("y", "unknown")]);
 }
 

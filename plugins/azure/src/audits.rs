@@ -30,8 +30,12 @@ pub fn parse_audits_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), E
 
 fn activity(audit: &Value) -> Option<Activity> {
     let initiator = audit.get("initiatedBy");
-    let user = initiator.and_then(|i| i.get("user")).filter(|u| u.is_object());
-    let app = initiator.and_then(|i| i.get("app")).filter(|a| a.is_object());
+    let user = initiator
+        .and_then(|i| i.get("user"))
+        .filter(|u| u.is_object());
+    let app = initiator
+        .and_then(|i| i.get("app"))
+        .filter(|a| a.is_object());
     let actor = user
         .and_then(|u| json::text(u, "userPrincipalName"))
         .or_else(|| app.and_then(|a| json::text(a, "displayName")));

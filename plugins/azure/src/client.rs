@@ -39,7 +39,11 @@ pub fn arm(segments: &[&str]) -> UrlBuilder {
 pub fn with_query(url: UrlBuilder, pairs: &[(&str, &str)]) -> String {
     let mut url = url.build();
     for (i, (key, value)) in pairs.iter().enumerate() {
-        url.push(if i == 0 && !url.contains('?') { '?' } else { '&' });
+        url.push(if i == 0 && !url.contains('?') {
+            '?'
+        } else {
+            '&'
+        });
         url.push_str(key);
         url.push('=');
         url.push_str(&encode(value));
@@ -137,8 +141,16 @@ mod tests {
     #[test]
     fn statuses_map_to_their_blame_even_with_odd_bodies() {
         let cases: [(u16, &[u8], ErrorKind); 5] = [
-            (401, br#"{"error":{"code":"InvalidAuthenticationToken","message":"m"}}"#, ErrorKind::Auth),
-            (429, br#"{"error":{"code":"SubscriptionRequestsThrottled","message":"m"}}"#, ErrorKind::RateLimited),
+            (
+                401,
+                br#"{"error":{"code":"InvalidAuthenticationToken","message":"m"}}"#,
+                ErrorKind::Auth,
+            ),
+            (
+                429,
+                br#"{"error":{"code":"SubscriptionRequestsThrottled","message":"m"}}"#,
+                ErrorKind::RateLimited,
+            ),
             (500, b"<html>oops</html>", ErrorKind::Upstream),
             (503, br#"{"error":"text"}"#, ErrorKind::Upstream),
             (404, b"", ErrorKind::NotFound),
@@ -166,7 +178,14 @@ mod tests {
             Some("https://management.azure.com/subscriptions?$skiptoken=a")
         );
         let evil = json!({"@odata.nextLink": "https://evil.example/v1.0/users"});
-        assert!(next_link(&evil, "@odata.nextLink", "https://graph.microsoft.com/v1.0/").is_err());
+        assert!(
+            next_link(
+                &evil,
+                "@odata.nextLink",
+                "https://graph.microsoft.com/v1.0/"
+            )
+            .is_err()
+        );
         assert_eq!(
             next_link(&json!({"nextLink": ""}), "nextLink", ARM_BASE).ok(),
             Some(None)

@@ -65,7 +65,11 @@ mod tests {
 
     #[test]
     fn suspend_disables_and_reactivate_enables_the_user() {
-        let suspend = plan(&action("suspend-user", "6e7b768e-07e2-4810-8459-485f84f8f204")).ok();
+        let suspend = plan(&action(
+            "suspend-user",
+            "6e7b768e-07e2-4810-8459-485f84f8f204",
+        ))
+        .ok();
         assert_eq!(
             suspend.map(|p| p.describe()),
             Some(

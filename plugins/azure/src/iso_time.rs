@@ -116,10 +116,7 @@ mod tests {
         );
         assert_eq!(parse_iso("2026-03-01T00:00:00.5Z"), Some(MARCH_1 + 500));
         assert_eq!(parse_iso("2026-03-01T01:30:00+01:30"), Some(MARCH_1));
-        assert_eq!(
-            parse_iso("2026-02-28T23:00:00-01:00"),
-            Some(MARCH_1)
-        );
+        assert_eq!(parse_iso("2026-02-28T23:00:00-01:00"), Some(MARCH_1));
     }
 
     #[test]

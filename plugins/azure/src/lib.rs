@@ -17,6 +17,7 @@ pub mod audits;
 pub mod client;
 mod connector;
 pub mod cursor;
+pub mod fanout;
 pub mod governance;
 pub mod graph_logs;
 pub mod graph_pages;

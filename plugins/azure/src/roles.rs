@@ -137,9 +137,9 @@ mod tests {
 
     #[test]
     fn activated_roles_are_read_with_their_template_id() {
-        let body = br#"{"value":[
+        let body = br##"{"value":[
           {"id":"r1","displayName":"Global Administrator","roleTemplateId":"62e90394-69f5-4237-9190-012177145e10"},
-          {"id":"r2"},{"displayName":"no id"}]}"#;
+          {"id":"r2"},{"displayName":"no id"}]}"##;
         let (roles, next) = parse_roles_page(body).unwrap();
         assert_eq!(next, None);
         assert_eq!(roles[0], global_admin());
@@ -152,10 +152,10 @@ mod tests {
 
     #[test]
     fn users_and_service_principals_hold_privileged_roles_but_groups_are_skipped() {
-        let body = br#"{"value":[
+        let body = br##"{"value":[
           {"@odata.type":"#microsoft.graph.user","id":"u1","userPrincipalName":"admin@contoso.com","userType":"Member","accountEnabled":true},
           {"@odata.type":"#microsoft.graph.servicePrincipal","id":"sp1","displayName":"deploy-bot"},
-          {"@odata.type":"#microsoft.graph.group","id":"g1","displayName":"Admins"}]}"#;
+          {"@odata.type":"#microsoft.graph.group","id":"g1","displayName":"Admins"}]}"##;
         let (records, _) = parse_role_members_page(&global_admin(), body).unwrap();
         let held: Vec<_> = records
             .iter()
@@ -165,10 +165,16 @@ mod tests {
             })
             .collect();
         assert_eq!(held.len(), 2, "{held:?}");
-        assert!(held.iter().all(|a| a.privileged && a.role_name == "Global Administrator"));
+        assert!(
+            held.iter()
+                .all(|a| a.privileged && a.role_name == "Global Administrator")
+        );
         assert_eq!(held[0].email.as_deref(), Some("admin@contoso.com"));
         let raw: Value = serde_json::from_str(&held[0].raw).unwrap();
-        assert_eq!(raw["roleTemplateId"], "62e90394-69f5-4237-9190-012177145e10");
+        assert_eq!(
+            raw["roleTemplateId"],
+            "62e90394-69f5-4237-9190-012177145e10"
+        );
         assert_eq!(raw["userType"], "Member");
         assert_eq!(held[1].account_id, "sp1");
     }
@@ -179,10 +185,10 @@ mod tests {
         let mut fetch = |url: &str| -> Result<Vec<u8>, Error> {
             urls.push(url.to_string());
             Ok(if url.ends_with("/directoryRoles") {
-                br#"{"value":[{"id":"r1","displayName":"A"},{"id":"r2","displayName":"B"}]}"#
+                br##"{"value":[{"id":"r1","displayName":"A"},{"id":"r2","displayName":"B"}]}"##
                     .to_vec()
             } else {
-                br#"{"value":[{"@odata.type":"#microsoft.graph.user","id":"u1"}]}"#.to_vec()
+                br##"{"value":[{"@odata.type":"#microsoft.graph.user","id":"u1"}]}"##.to_vec()
             })
         };
         let mut cursor = None;
@@ -201,8 +207,14 @@ mod tests {
             urls,
             [
                 "https://graph.microsoft.com/v1.0/directoryRoles".to_string(),
-                format!("https://graph.microsoft.com/v1.0/directoryRoles/r1/members?$select={}", MEMBER_SELECT.replace(',', "%2C")),
-                format!("https://graph.microsoft.com/v1.0/directoryRoles/r2/members?$select={}", MEMBER_SELECT.replace(',', "%2C")),
+                format!(
+                    "https://graph.microsoft.com/v1.0/directoryRoles/r1/members?$select={}",
+                    MEMBER_SELECT.replace(',', "%2C")
+                ),
+                format!(
+                    "https://graph.microsoft.com/v1.0/directoryRoles/r2/members?$select={}",
+                    MEMBER_SELECT.replace(',', "%2C")
+                ),
             ]
         );
     }

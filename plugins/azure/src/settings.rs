@@ -20,7 +20,12 @@ pub const MAX_SIGNIN_DAYS: u32 = 30;
 
 /// `activity_days`, clamped to 1..=90; unset means 14.
 pub fn activity_days(value: Option<&str>) -> Result<u32, Error> {
-    days("activity_days", value, DEFAULT_ACTIVITY_DAYS, MAX_ACTIVITY_DAYS)
+    days(
+        "activity_days",
+        value,
+        DEFAULT_ACTIVITY_DAYS,
+        MAX_ACTIVITY_DAYS,
+    )
 }
 
 /// `signin_days`, clamped to 1..=30; unset means 7.

@@ -16,7 +16,8 @@ pub const PAGE_SIZE: &str = "999";
 
 /// The user properties read (Graph's default set lacks `accountEnabled`,
 /// `userType` and `createdDateTime`).
-pub const SELECT: &str = "id,displayName,userPrincipalName,mail,accountEnabled,userType,createdDateTime";
+pub const SELECT: &str =
+    "id,displayName,userPrincipalName,mail,accountEnabled,userType,createdDateTime";
 
 /// The first request.
 pub fn users_url() -> String {

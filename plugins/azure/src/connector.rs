@@ -1,0 +1,89 @@
+//! The `connector` world's exports, wired to the host imports.
+
+use crate::{client, governance, posture, settings, streams, subscriptions};
+use plugboard_sdk::{
+    Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
+    http,
+};
+
+/// The Azure connector.
+pub struct AzureConnector;
+
+impl Connector for AzureConnector {
+    fn describe() -> Info {
+        Info {
+            id: "azure".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            app: "Azure".into(),
+            abilities: vec![
+                Ability::AccountInfo,
+                Ability::Users,
+                Ability::Groups,
+                Ability::AdminRoles,
+                Ability::AuditTrail,
+                Ability::Governance,
+                Ability::Posture,
+            ],
+            streams: streams::stream_infos(),
+            actions: governance::ACTIONS
+                .iter()
+                .map(|a| (*a).to_string())
+                .collect(),
+        }
+    }
+
+    /// Lists every subscription (proves the ARM token and shows which
+    /// subscriptions the activity log stream reads), then one
+    /// `GET /v1.0/users?$top=1` (proves the Graph token and `User.Read.All`).
+    fn check() -> Result<AccountInfo, Error> {
+        let id = config::require("tenant_id")?;
+        settings::activity_days(config::get("activity_days").as_deref())?;
+        settings::signin_days(config::get("signin_days").as_deref())?;
+        let all = subscriptions::list_all(&mut client::get)?;
+        let probe = client::with_query(client::graph(&["users"]), &[("$top", "1")]);
+        crate::graph_pages::parse(&client::get(&probe)?, "users page")?;
+        Ok(AccountInfo {
+            id,
+            name: None,
+            plan: None,
+            owner: None,
+            raw: subscriptions::summary(&all).to_string(),
+        })
+    }
+
+    fn sync(stream: String, cursor: Option<String>) -> Result<Page, Error> {
+        let env = streams::SyncEnv {
+            now_ms: clock::now_ms(),
+            activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
+            signin_days: settings::signin_days(config::get("signin_days").as_deref())?,
+        };
+        streams::sync(&stream, cursor.as_deref(), env, &mut client::get)
+    }
+
+    fn assess() -> Result<Vec<Finding>, Error> {
+        posture::assess(&mut client::get)
+    }
+
+    fn act(action: Action) -> Result<Outcome, Error> {
+        let change = governance::plan(&action)?;
+        if action.dry_run {
+            return Ok(Outcome {
+                applied: false,
+                detail: format!("dry run, nothing sent; would send {}", change.describe()),
+            });
+        }
+        let mut request = http::request(http::Method::Patch, &change.url);
+        request
+            .headers
+            .push(("Content-Type".into(), "application/json".into()));
+        request.body = Some(change.body.clone().into_bytes());
+        let response = http::send(request)?;
+        if !(200..300).contains(&response.status) {
+            return Err(client::status_error(response.status, &response.body));
+        }
+        Ok(Outcome {
+            applied: true,
+            detail: format!("{} -> HTTP {}", change.describe(), response.status),
+        })
+    }
+}
