@@ -38,6 +38,9 @@ impl Default for HostOptions {
 /// An instance cannot be started as configured.
 #[derive(Debug, thiserror::Error)]
 pub enum InstanceError {
+    /// No instance with this id.
+    #[error("no instance `{0}`; list them with `plugboard instance list`")]
+    NotFound(String),
     /// The instance name is not usable.
     #[error("instance name {0:?} must be 1-64 letters, digits, `-` or `_`")]
     BadName(String),

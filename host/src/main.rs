@@ -2,7 +2,7 @@
 //! to an exit code by who is to blame.
 
 use clap::Parser;
-use plugboard_host::cli::{Cli, run};
+use plugboard_host::cli::{Cli, blame_of, exit_code, run};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
@@ -24,8 +24,12 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::from(1)
+            let blame = blame_of(&e);
+            match blame {
+                Some(b) => eprintln!("error ({b}): {e:#}"),
+                None => eprintln!("error: {e:#}"),
+            }
+            std::process::ExitCode::from(exit_code(blame))
         }
     }
 }

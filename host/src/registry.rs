@@ -32,35 +32,32 @@ pub enum RegistryError {
         reason: String,
     },
     /// The manifest is invalid.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Manifest {
         /// The manifest path.
         path: String,
         /// Why.
-        #[source]
-        source: ManifestError,
+        cause: ManifestError,
     },
     /// The component could not be loaded.
-    #[error("plugin {id} {version}: {source}")]
+    #[error("plugin {id} {version}: {cause}")]
     Runtime {
         /// Plugin id.
         id: String,
         /// Plugin version.
         version: String,
         /// Why.
-        #[source]
-        source: RuntimeError,
+        cause: RuntimeError,
     },
     /// `describe()` failed or disagreed with the manifest.
-    #[error("plugin {id} {version}: {source}")]
+    #[error("plugin {id} {version}: {cause}")]
     Describe {
         /// Plugin id.
         id: String,
         /// Plugin version.
         version: String,
         /// Why.
-        #[source]
-        source: CallError,
+        cause: CallError,
     },
     /// No such plugin in the store.
     #[error("no plugin `{0}` is added; add it with `plugboard plugin add PATH`")]
@@ -80,9 +77,9 @@ impl RegistryError {
     pub fn blame(&self) -> Blame {
         match self {
             RegistryError::File { .. } | RegistryError::NotAdded(_) => Blame::Operator,
-            RegistryError::Manifest { source, .. } => source.blame(),
-            RegistryError::Runtime { source, .. } => source.blame(),
-            RegistryError::Describe { source, .. } => source.blame(),
+            RegistryError::Manifest { cause, .. } => cause.blame(),
+            RegistryError::Runtime { cause, .. } => cause.blame(),
+            RegistryError::Describe { cause, .. } => cause.blame(),
             RegistryError::Tampered(_) => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
         }
@@ -162,9 +159,9 @@ impl PluginSource {
         let manifest_text = fs::read_to_string(&manifest_path)
             .map_err(|e| file_err(&manifest_path, format!("cannot read the manifest ({e}); a plugin is a directory with plugin.toml and NAME.wasm")))?;
         let manifest =
-            Manifest::parse(&manifest_text).map_err(|source| RegistryError::Manifest {
+            Manifest::parse(&manifest_text).map_err(|cause| RegistryError::Manifest {
                 path: manifest_path.display().to_string(),
-                source,
+                cause,
             })?;
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
         let wasm_path = match (wasm_hint, &manifest.component) {
@@ -183,11 +180,10 @@ impl PluginSource {
 
     /// A package from bytes already in memory (the demo's embedded manifests).
     pub fn from_parts(manifest_text: &str, wasm: Vec<u8>) -> Result<Self, RegistryError> {
-        let manifest =
-            Manifest::parse(manifest_text).map_err(|source| RegistryError::Manifest {
-                path: "<embedded plugin.toml>".into(),
-                source,
-            })?;
+        let manifest = Manifest::parse(manifest_text).map_err(|cause| RegistryError::Manifest {
+            path: "<embedded plugin.toml>".into(),
+            cause,
+        })?;
         Ok(PluginSource {
             manifest_path: PathBuf::from("<embedded>"),
             manifest_text: manifest_text.to_string(),
@@ -221,14 +217,14 @@ pub async fn add_plugin(
         .map_err(|e| RegistryError::Runtime {
             id: id.clone(),
             version: version.clone(),
-            source: e,
+            cause: e,
         })?;
     let info = describe(&loaded)
         .await
         .map_err(|e| RegistryError::Describe {
             id: id.clone(),
             version: version.clone(),
-            source: e,
+            cause: e,
         })?;
     let dir = home.plugin_dir(&id, &version);
     fs::create_dir_all(&dir).map_err(|e| file_err(&dir, e))?;
@@ -260,9 +256,9 @@ pub async fn load_plugin(
     let row = store
         .plugin(id)?
         .ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
-    let manifest = Manifest::parse(&row.manifest).map_err(|source| RegistryError::Manifest {
+    let manifest = Manifest::parse(&row.manifest).map_err(|cause| RegistryError::Manifest {
         path: format!("stored manifest of {id}"),
-        source,
+        cause,
     })?;
     let path = PathBuf::from(&row.wasm_path);
     let wasm = read_capped(&path)?;
@@ -275,6 +271,6 @@ pub async fn load_plugin(
         .map_err(|e| RegistryError::Runtime {
             id: row.id.clone(),
             version: row.version.clone(),
-            source: e,
+            cause: e,
         })
 }

@@ -83,9 +83,9 @@ impl App {
         id: &str,
     ) -> anyhow::Result<(LoadedPlugin, Arc<InstanceContext>)> {
         let store = self.store()?;
-        let row = store.instance(id)?.with_context(|| {
-            format!("no instance `{id}`; list them with `plugboard instance list`")
-        })?;
+        let row = store
+            .instance(id)?
+            .ok_or_else(|| crate::instance::InstanceError::NotFound(id.to_string()))?;
         let plugin = load_plugin(store, self.runtime()?, &row.plugin_id).await?;
         let key = self.master_key()?;
         let ctx = build_context(

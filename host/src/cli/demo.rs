@@ -172,6 +172,7 @@ async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Re
         bail!("the demo scan failed in stream {stream} (blame: {blame}): {err}");
     }
     if !args.json {
+        print_failing_findings(&app, &instance)?;
         println!(
             "zoom: {} users, {} groups, {} admins, {} activities (simulator has {}), {} findings ({} failing), {} requests, {} throttled, {:.1}s",
             summary.users,
@@ -218,4 +219,25 @@ fn add_instance_with_secrets(
             ],
         },
     )
+}
+
+/// Print the failing and partial findings of `instance` with their remediation.
+fn print_failing_findings(app: &App, instance: &str) -> anyhow::Result<()> {
+    use plugboard_core::model::FindingStatus;
+    for (_, f) in app.store()?.findings(Some(instance))? {
+        let label = match f.status {
+            FindingStatus::Fail => "FAIL",
+            FindingStatus::Partial => "PARTIAL",
+            FindingStatus::Pass | FindingStatus::Unknown => continue,
+        };
+        println!(
+            "{label} [{}] {}: {}\n    evidence: {}\n    fix: {}",
+            f.severity.as_str(),
+            instance,
+            f.title,
+            f.evidence,
+            f.remediation
+        );
+    }
+    Ok(())
 }

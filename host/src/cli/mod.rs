@@ -4,6 +4,7 @@
 mod app;
 mod data;
 mod demo;
+mod exit;
 mod govern;
 mod instance;
 mod matrix;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use app::App;
+pub use exit::{blame_of, exit_code};
 
 /// Plugboard: a host for sandboxed WebAssembly connector plugins that pull
 /// users, groups, admin roles, audit activity and security settings out of

@@ -90,13 +90,12 @@ impl ScanReport {
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     /// `describe` or `check` failed.
-    #[error("{stage} failed: {source}")]
+    #[error("{stage} failed: {cause}")]
     Call {
         /// `describe` or `check`.
         stage: &'static str,
         /// The failure.
-        #[source]
-        source: CallError,
+        cause: CallError,
     },
     /// The store failed.
     #[error("{0}")]
@@ -110,7 +109,7 @@ impl ScanError {
     /// Who must act.
     pub fn blame(&self) -> Blame {
         match self {
-            ScanError::Call { source, .. } => source.blame(),
+            ScanError::Call { cause, .. } => cause.blame(),
             ScanError::Store(e) => e.blame(),
             ScanError::Task(_) => Blame::Host,
         }
@@ -134,13 +133,13 @@ pub async fn run_scan(
     let info = plugin
         .describe(ctx)
         .await
-        .map_err(|source| ScanError::Call {
+        .map_err(|cause| ScanError::Call {
             stage: "describe",
-            source,
+            cause,
         })?;
-    plugin.check(ctx).await.map_err(|source| ScanError::Call {
+    plugin.check(ctx).await.map_err(|cause| ScanError::Call {
         stage: "check",
-        source,
+        cause,
     })?;
     // Streams are independent (each has its own checkpoint and usually its
     // own rate bucket), so they run concurrently: the scan then takes as long
