@@ -1,0 +1,2 @@
+//! `plugboard-bench`.
+fn main() {}
