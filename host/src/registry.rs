@@ -149,6 +149,12 @@ impl PluginSource {
     /// Read a package from a directory, a `plugin.toml`, or a `.wasm` with
     /// `plugin.toml` beside it.
     pub fn read(path: &Path) -> Result<Self, RegistryError> {
+        Self::read_with(path, None)
+    }
+
+    /// Like [`PluginSource::read`], with the component taken from `wasm`
+    /// instead of beside the manifest (e.g. straight from a build directory).
+    pub fn read_with(path: &Path, wasm: Option<&Path>) -> Result<Self, RegistryError> {
         let (manifest_path, wasm_hint) = if path.is_dir() {
             (path.join("plugin.toml"), None)
         } else if path.extension().is_some_and(|e| e == "wasm") {
@@ -164,7 +170,7 @@ impl PluginSource {
                 cause,
             })?;
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
-        let wasm_path = match (wasm_hint, &manifest.component) {
+        let wasm_path = match (wasm.map(Path::to_path_buf).or(wasm_hint), &manifest.component) {
             (Some(p), _) => p,
             (None, Some(c)) => dir.join(c),
             (None, None) => dir.join(format!("{}.wasm", manifest.id)),

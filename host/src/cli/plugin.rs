@@ -19,6 +19,10 @@ pub enum PluginCommand {
     Add {
         /// The plugin directory, its plugin.toml, or its .wasm.
         path: PathBuf,
+        /// The component file, when it is not beside plugin.toml (e.g.
+        /// target/wasm32-wasip2/release/plugboard_zoom.wasm).
+        #[arg(long, value_name = "FILE")]
+        wasm: Option<PathBuf>,
         /// Approve the requested capabilities without asking (for scripts).
         #[arg(long)]
         yes: bool,
@@ -104,8 +108,8 @@ fn approve(m: &Manifest, yes: bool) -> anyhow::Result<Grant> {
 /// Run a plugin command.
 pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
     match cmd {
-        PluginCommand::Add { path, yes, json } => {
-            let source = PluginSource::read(&path)?;
+        PluginCommand::Add { path, wasm, yes, json } => {
+            let source = PluginSource::read_with(&path, wasm.as_deref())?;
             let grant = approve(&source.manifest, yes)?;
             let (row, info) =
                 add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;

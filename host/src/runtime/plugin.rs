@@ -15,7 +15,7 @@ use crate::manifest::Manifest;
 
 /// Grace on top of the guest deadline for the host-side timeout, so a guest
 /// that computes too long is reported as an epoch trap, not a host timeout.
-const HOST_TIMEOUT_GRACE: Duration = Duration::from_millis(500);
+pub(super) const HOST_TIMEOUT_GRACE: Duration = Duration::from_millis(500);
 
 /// Why an export call failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -142,50 +142,33 @@ impl LoadedPlugin {
         &self.sha256
     }
 
+    /// A fresh store for one call of `ctx`: WASI with nothing granted, the
+    /// limits of [`super::limits`] and the call deadline armed.
+    pub(super) fn new_store(
+        &self,
+        ctx: &Arc<InstanceContext>,
+        writes_allowed: bool,
+    ) -> Store<PluginState> {
+        let mut store = Store::new(&self.engine, PluginState::new(ctx.clone(), writes_allowed));
+        store.limiter(|s| &mut s.limits);
+        arm_deadline(&mut store, ctx.call_deadline);
+        store
+    }
+
+    /// The linked component.
+    pub(super) fn pre(&self) -> &PluginPre {
+        &self.pre
+    }
+
     async fn call(&self, ctx: &Arc<InstanceContext>, call: Call) -> Result<CallOutput, CallError> {
         let name = call.name();
         let plugin = self.manifest.id.clone();
         let deadline = ctx.call_deadline;
         let writes_allowed = matches!(call, Call::Act(_));
-        let mut store = Store::new(&self.engine, PluginState::new(ctx.clone(), writes_allowed));
-        store.limiter(|s| &mut s.limits);
-        let until = Instant::now() + deadline;
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            Ok(if Instant::now() >= until {
-                UpdateDeadline::Interrupt
-            } else {
-                UpdateDeadline::Yield(1)
-            })
-        });
+        let mut store = self.new_store(ctx, writes_allowed);
         let fut = self.pre.call(&mut store, call);
-        match tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await {
-            Err(_) => Err(CallError::Timeout {
-                plugin,
-                call: name,
-                deadline,
-            }),
-            Ok(Ok(out)) => Ok(out),
-            Ok(Err(e)) => {
-                if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-                    return Err(CallError::Timeout {
-                        plugin,
-                        call: name,
-                        deadline,
-                    });
-                }
-                let stderr = store.data().stderr_text();
-                let mut detail = format!("{e:#}");
-                if !stderr.is_empty() {
-                    detail = format!("{detail}; guest stderr: {stderr}");
-                }
-                Err(CallError::Trap {
-                    plugin,
-                    call: name,
-                    detail,
-                })
-            }
-        }
+        let result = tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await;
+        settle(result, &store, plugin, name, deadline)
     }
 
     fn unexpected(&self, call: &'static str) -> CallError {
@@ -267,6 +250,59 @@ impl LoadedPlugin {
         match self.call(ctx, Call::Act(action)).await? {
             CallOutput::Outcome(r) => r.map_err(CallError::Connector),
             _ => Err(self.unexpected("act")),
+        }
+    }
+}
+
+/// Start the wall-clock `deadline` of one call: the epoch ticker checks it
+/// every tick and interrupts the guest once it has passed.
+pub(super) fn arm_deadline(store: &mut Store<PluginState>, deadline: Duration) {
+    let until = Instant::now() + deadline;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        Ok(if Instant::now() >= until {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::Yield(1)
+        })
+    });
+}
+
+/// Turn the outcome of a guarded guest call (host timeout around the
+/// wasmtime result) into the call's result, blaming the plugin for traps and
+/// timeouts and quoting its stderr.
+pub(super) fn settle<T>(
+    result: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
+    store: &Store<PluginState>,
+    plugin: String,
+    call: &'static str,
+    deadline: Duration,
+) -> Result<T, CallError> {
+    match result {
+        Err(_) => Err(CallError::Timeout {
+            plugin,
+            call,
+            deadline,
+        }),
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => {
+            if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+                return Err(CallError::Timeout {
+                    plugin,
+                    call,
+                    deadline,
+                });
+            }
+            let stderr = store.data().stderr_text();
+            let mut detail = format!("{e:#}");
+            if !stderr.is_empty() {
+                detail = format!("{detail}; guest stderr: {stderr}");
+            }
+            Err(CallError::Trap {
+                plugin,
+                call,
+                detail,
+            })
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -40,7 +40,7 @@ pub struct PluginState {
     pub(crate) ctx: Arc<InstanceContext>,
     wasi: WasiCtx,
     table: ResourceTable,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: MeteredLimits,
     pub(crate) stderr: MemoryOutputPipe,
     /// Whether this call may send non-GET requests (only `act` may: syncs,
     /// checks and assessments are read-only by construction).
@@ -61,6 +61,11 @@ impl PluginState {
             .memories(MAX_MEMORIES)
             .trap_on_grow_failure(true)
             .build();
+        let limits = MeteredLimits {
+            limits,
+            memory_bytes: 0,
+            last_growth: 0,
+        };
         PluginState {
             ctx,
             wasi,
@@ -71,6 +76,12 @@ impl PluginState {
         }
     }
 
+    /// Bytes of linear memory the guest's memories hold (initial sizes plus
+    /// every growth), summed over the store's core instances.
+    pub fn linear_memory_bytes(&self) -> usize {
+        self.limits.memory_bytes
+    }
+
     /// What the guest wrote to stderr (e.g. a panic message), trimmed.
     pub fn stderr_text(&self) -> String {
         let bytes = self.stderr.contents();
@@ -79,6 +90,67 @@ impl PluginState {
             .chars()
             .take(2000)
             .collect()
+    }
+}
+
+/// The store's [`StoreLimits`], unchanged, plus a count of the linear memory
+/// they let the guest hold. Wasmtime asks the limiter for every memory's
+/// initial size at instantiation and for every `memory.grow`, so the count is
+/// exact; benchmarks subtract it from resident memory to see the host's own
+/// per-instance cost.
+pub(crate) struct MeteredLimits {
+    limits: StoreLimits,
+    memory_bytes: usize,
+    /// The last growth allowed, taken back if wasmtime then fails to grow.
+    last_growth: usize,
+}
+
+impl ResourceLimiter for MeteredLimits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        self.last_growth = if allowed {
+            desired.saturating_sub(current)
+        } else {
+            0
+        };
+        self.memory_bytes = self.memory_bytes.saturating_add(self.last_growth);
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.memory_bytes = self.memory_bytes.saturating_sub(self.last_growth);
+        self.last_growth = 0;
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
     }
 }
 

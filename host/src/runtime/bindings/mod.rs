@@ -113,4 +113,38 @@ impl PluginPre {
             PluginPre::V0_1_0(pre) => v0_1_0::call(pre, store, call).await,
         }
     }
+
+    /// Instantiate in `store` without calling anything (the instance then
+    /// serves several calls; see [`crate::runtime::IdleInstance`]).
+    pub async fn instantiate(
+        &self,
+        store: &mut Store<PluginState>,
+    ) -> wasmtime::Result<PluginInstance> {
+        match self {
+            PluginPre::V0_1_0(pre) => Ok(PluginInstance::V0_1_0(
+                v0_1_0::instantiate(pre, store).await?,
+            )),
+        }
+    }
+}
+
+/// A live instance, for its contract version.
+pub enum PluginInstance {
+    /// Contract 0.1.0.
+    V0_1_0(v0_1_0::Instance),
+}
+
+impl PluginInstance {
+    /// Make one call on this instance, in the store it was created in.
+    pub async fn call(
+        &self,
+        store: &mut Store<PluginState>,
+        call: Call,
+    ) -> wasmtime::Result<CallOutput> {
+        match self {
+            PluginInstance::V0_1_0(instance) => {
+                v0_1_0::call_instance(instance, store, call).await
+            }
+        }
+    }
 }

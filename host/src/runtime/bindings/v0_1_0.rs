@@ -48,13 +48,30 @@ pub fn pre(engine: &Engine, component: &Component) -> Result<Pre, RuntimeError> 
     generated::ConnectorPre::new(instance_pre).map_err(contract)
 }
 
+/// A live instance of a component.
+pub type Instance = generated::Connector;
+
+/// Instantiate in `store`.
+pub async fn instantiate(pre: &Pre, store: &mut Store<PluginState>) -> wasmtime::Result<Instance> {
+    pre.instantiate_async(&mut *store).await
+}
+
 /// Instantiate and call one export.
 pub async fn call(
     pre: &Pre,
     store: &mut Store<PluginState>,
     call: Call,
 ) -> wasmtime::Result<CallOutput> {
-    let bindings = pre.instantiate_async(&mut *store).await?;
+    let bindings = instantiate(pre, store).await?;
+    call_instance(&bindings, store, call).await
+}
+
+/// Call one export of an instance.
+pub async fn call_instance(
+    bindings: &Instance,
+    store: &mut Store<PluginState>,
+    call: Call,
+) -> wasmtime::Result<CallOutput> {
     Ok(match call {
         Call::Describe => CallOutput::Info(bindings.call_describe(&mut *store).await?.into()),
         Call::Check => CallOutput::Check(
