@@ -1,2 +1,191 @@
-//! `plugboard-bench`.
-fn main() {}
+//! `plugboard-bench`: what the sandbox costs, measured side by side with
+//! native code and with the rate-limit floor, in one run.
+//!
+//! Prints a table of figures and ratios and writes them as JSON. Nothing
+//! here passes or fails on time: the targets are judged and reported, and
+//! the exit status only says whether every benchmark ran. See BENCHMARKS.md.
+
+mod calls;
+mod instances;
+mod load;
+mod measure;
+mod report;
+mod scan;
+mod setup;
+mod throughput;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, ValueEnum};
+use plugboard_host::runtime::{ComponentCache, Runtime};
+
+use report::Report;
+use scan::ScanSize;
+use setup::PluginFiles;
+
+/// One benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Bench {
+    /// Cold compile vs cached load.
+    Load,
+    /// Per-instance cost with the pooling allocator.
+    Instantiate,
+    /// Resident memory per idle instance.
+    Memory,
+    /// Host→guest and guest→host round trips.
+    Calls,
+    /// Zoom plugin parsing vs native.
+    Throughput,
+    /// Full Zoom scan vs the rate-limit floor.
+    Scan,
+}
+
+/// Measure Plugboard's sandbox overhead.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Tiny iteration counts and a small account: proves every bench runs,
+    /// the numbers mean little.
+    #[arg(long)]
+    quick: bool,
+    /// Run only these benchmarks (comma-separated; default all).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<Bench>,
+    /// Where the built components are (default: $PLUGBOARD_PLUGIN_DIR, else
+    /// $CARGO_TARGET_DIR/wasm32-wasip2/release, else target/wasm32-wasip2/release).
+    #[arg(long)]
+    wasm_dir: Option<PathBuf>,
+    /// Write the JSON report here (default: target/plugboard-bench.json in
+    /// the checkout).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Users in the scanned account (split 85% active, 12% inactive, 3% pending).
+    #[arg(long, default_value_t = 10_000)]
+    scan_users: usize,
+    /// Days of activity in the scanned account.
+    #[arg(long, default_value_t = 30)]
+    activity_days: u32,
+}
+
+/// Iteration counts.
+struct Counts {
+    cold: usize,
+    cached: usize,
+    instantiate: usize,
+    idle: usize,
+    calls: usize,
+    imports: u64,
+    pages: usize,
+}
+
+impl Counts {
+    fn new(quick: bool) -> Counts {
+        if quick {
+            Counts {
+                cold: 1,
+                cached: 3,
+                instantiate: 20,
+                idle: 20,
+                calls: 30,
+                imports: 1_000,
+                pages: 5,
+            }
+        } else {
+            Counts {
+                cold: 5,
+                cached: 50,
+                instantiate: 5_000,
+                idle: 1_000,
+                calls: 20_000,
+                imports: 100_000,
+                pages: 200,
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let wants = |b: Bench| args.only.is_empty() || args.only.contains(&b);
+    let counts = Counts::new(args.quick);
+    let wasm_dir = args
+        .wasm_dir
+        .clone()
+        .unwrap_or_else(setup::default_wasm_dir);
+    let zoom = PluginFiles::zoom(&wasm_dir)?;
+    let mut report = Report::new(args.quick);
+
+    {
+        // One runtime (one engine, one pool) for the micro-benchmarks, with
+        // its component cache in a temporary directory.
+        let cache_dir = tempfile::tempdir()?;
+        let runtime = Runtime::new(ComponentCache::at(cache_dir.path()))?;
+        if wants(Bench::Load) {
+            eprintln!(
+                "load: compiling the Zoom component {} times...",
+                counts.cold
+            );
+            load::run(
+                &mut report,
+                &runtime,
+                cache_dir.path(),
+                &zoom,
+                counts.cold,
+                counts.cached,
+            )
+            .await?;
+        }
+        let zoom_plugin = zoom.load(&runtime).await?;
+        if wants(Bench::Instantiate) || wants(Bench::Calls) {
+            let probe = PluginFiles::probe(&wasm_dir)?.load(&runtime).await?;
+            if wants(Bench::Instantiate) {
+                eprintln!("instantiate: {} instances each...", counts.instantiate);
+                let us =
+                    instances::instantiate(&mut report, &zoom_plugin, "Zoom", counts.instantiate)
+                        .await?;
+                instances::instantiate(&mut report, &probe, "probe", counts.instantiate).await?;
+                report.target("instantiate <= 20 us (Zoom)", us, 20.0, "us", false);
+            }
+            if wants(Bench::Calls) {
+                eprintln!("calls: {} round trips...", counts.calls);
+                calls::run(&mut report, &probe, counts.calls, counts.imports).await?;
+            }
+        }
+        if wants(Bench::Memory) {
+            eprintln!("memory: {} idle instances...", counts.idle);
+            instances::idle_memory(&mut report, &zoom_plugin, counts.idle).await?;
+        }
+        if wants(Bench::Throughput) {
+            eprintln!("throughput: {} rounds...", counts.pages);
+            throughput::run(&mut report, &zoom_plugin, counts.pages).await?;
+        }
+    }
+    if wants(Bench::Scan) {
+        let users = if args.quick { 100 } else { args.scan_users };
+        let size = ScanSize {
+            active: users * 85 / 100,
+            inactive: users * 12 / 100,
+            pending: users - users * 85 / 100 - users * 12 / 100,
+            activity_days: if args.quick { 2 } else { args.activity_days },
+        };
+        eprintln!(
+            "scan: {users} users, {} days, Business plan...",
+            size.activity_days
+        );
+        scan::run(&mut report, &zoom, size).await?;
+    }
+
+    println!("{}", report.tables());
+    let json = args
+        .json
+        .unwrap_or_else(|| setup::repo_root().join("target/plugboard-bench.json"));
+    if let Some(dir) = json.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&json, serde_json::to_string_pretty(&report)?)
+        .with_context(|| format!("writing {}", json.display()))?;
+    eprintln!("wrote {}", json.display());
+    Ok(())
+}

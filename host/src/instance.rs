@@ -72,6 +72,9 @@ pub enum InstanceError {
     /// A secret name the manifest does not declare.
     #[error("secret `{0}` is not declared by the plugin")]
     UnknownSecret(String),
+    /// The HTTP client could not be built.
+    #[error("{0}")]
+    Client(String),
     /// Stored JSON is corrupt.
     #[error("stored settings of instance `{0}` are corrupt: {1}")]
     Corrupt(String, String),
@@ -88,7 +91,7 @@ impl InstanceError {
     pub fn blame(&self) -> Blame {
         match self {
             InstanceError::Store(e) => e.blame(),
-            InstanceError::Corrupt(..) => Blame::Host,
+            InstanceError::Corrupt(..) | InstanceError::Client(_) => Blame::Host,
             _ => Blame::Operator,
         }
     }
@@ -160,7 +163,6 @@ pub fn build_context(
     row: &InstanceRow,
     store: &Store,
     key: &MasterKey,
-    client: reqwest::Client,
     options: &HostOptions,
 ) -> Result<Arc<InstanceContext>, InstanceError> {
     let given: BTreeMap<String, String> = serde_json::from_str(&row.config_json)
@@ -169,6 +171,8 @@ pub fn build_context(
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
     let config = resolve_config(&manifest, &given)?;
     let upstreams = Upstreams::parse(&routes)?;
+    let client =
+        crate::capabilities::http::plugin_client(&upstreams).map_err(InstanceError::Client)?;
     let mut values: BTreeMap<String, SecretValue> = BTreeMap::new();
     for f in &manifest.secrets {
         match store.secret(key, &row.id, &f.name)? {

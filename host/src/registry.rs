@@ -170,7 +170,10 @@ impl PluginSource {
                 cause,
             })?;
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
-        let wasm_path = match (wasm.map(Path::to_path_buf).or(wasm_hint), &manifest.component) {
+        let wasm_path = match (
+            wasm.map(Path::to_path_buf).or(wasm_hint),
+            &manifest.component,
+        ) {
             (Some(p), _) => p,
             (None, Some(c)) => dir.join(c),
             (None, None) => dir.join(format!("{}.wasm", manifest.id)),

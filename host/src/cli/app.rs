@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use anyhow::Context as _;
 use plugboard_core::secrets::MasterKey;
 use plugboard_core::store::Store;
 
@@ -67,16 +66,6 @@ impl App {
         Ok(self.runtime.get_or_init(|| r))
     }
 
-    /// The HTTP client plugins' requests go through (rustls, no redirects:
-    /// the host follows them itself, checking each hop).
-    pub fn http_client() -> anyhow::Result<reqwest::Client> {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("plugboard/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .context("building the HTTP client")
-    }
-
     /// Load an instance's plugin and build its running context.
     pub async fn open_instance(
         &self,
@@ -88,14 +77,7 @@ impl App {
             .ok_or_else(|| crate::instance::InstanceError::NotFound(id.to_string()))?;
         let plugin = load_plugin(store, self.runtime()?, &row.plugin_id).await?;
         let key = self.master_key()?;
-        let ctx = build_context(
-            plugin.manifest().clone(),
-            &row,
-            store,
-            &key,
-            Self::http_client()?,
-            &self.options,
-        )?;
+        let ctx = build_context(plugin.manifest().clone(), &row, store, &key, &self.options)?;
         Ok((plugin, ctx))
     }
 }

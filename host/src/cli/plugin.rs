@@ -108,7 +108,12 @@ fn approve(m: &Manifest, yes: bool) -> anyhow::Result<Grant> {
 /// Run a plugin command.
 pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
     match cmd {
-        PluginCommand::Add { path, wasm, yes, json } => {
+        PluginCommand::Add {
+            path,
+            wasm,
+            yes,
+            json,
+        } => {
             let source = PluginSource::read_with(&path, wasm.as_deref())?;
             let grant = approve(&source.manifest, yes)?;
             let (row, info) =

@@ -4,12 +4,14 @@
 pub mod bindings;
 mod cache;
 mod engine;
+mod idle;
 pub mod limits;
 mod plugin;
 mod state;
 mod validate;
 
 pub use cache::{CacheOutcome, ComponentCache, check_is_component};
+pub use idle::IdleInstance;
 pub use plugin::{CallError, LoadedPlugin, Runtime};
 pub use state::{InstanceContext, PluginState};
 

@@ -169,12 +169,14 @@ impl InstanceContext {
     pub fn inert(manifest: Arc<crate::manifest::Manifest>, call_deadline: Duration) -> Self {
         let config = Arc::new(BTreeMap::new());
         let secrets = Arc::new(SecretBag::default());
+        let upstreams = crate::capabilities::http::Upstreams::default();
+        let client = crate::capabilities::http::plugin_client(&upstreams).unwrap_or_default();
         let http = HttpCapability::new(
-            reqwest::Client::new(),
+            client,
             manifest.clone(),
             config.clone(),
             secrets.clone(),
-            crate::capabilities::http::Upstreams::default(),
+            upstreams,
             crate::capabilities::ratelimit::RateBuckets::default(),
         );
         InstanceContext {

@@ -112,6 +112,19 @@ pub(super) async fn mint(
         }
     }
     let routed = upstreams.route(&url);
+    if !upstreams.is_routed(&url)
+        && let Some(ip) = routed
+            .host_str()
+            .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+        && let Some(why) = crate::capabilities::http::forbidden_reason(ip)
+    {
+        return Err(AuthError::Unreachable {
+            profile: name.to_string(),
+            reason: format!(
+                "the token URL is a {why} address; route it with --upstream to allow it"
+            ),
+        });
+    }
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&form)
         .finish();

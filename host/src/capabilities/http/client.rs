@@ -29,6 +29,20 @@ const BASE_BACKOFF: Duration = Duration::from_millis(500);
 /// Longest backoff between attempts without `Retry-After`.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
+/// The HTTP client for one instance's plugin traffic: rustls, no automatic
+/// redirects (the host follows them, checking each hop), and a resolver that
+/// refuses internal addresses except for the operator's route targets.
+pub fn plugin_client(upstreams: &Upstreams) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("plugboard/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(Arc::new(super::PolicyResolver::new(
+            upstreams.target_hosts(),
+        )))
+        .build()
+        .map_err(|e| format!("building the HTTP client: {e}"))
+}
+
 /// Request counters of one instance.
 #[derive(Debug, Default)]
 pub struct HttpStats {
@@ -298,6 +312,18 @@ impl HttpCapability {
         let mut body = req.body.clone();
         for _hop in 0..=MAX_REDIRECTS {
             let wire = self.upstreams.route(&current);
+            if !self.upstreams.is_routed(&current)
+                && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = wire.host()
+                && let Some(ip) = wire
+                    .host_str()
+                    .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+                && let Some(why) = super::forbidden_reason(ip)
+            {
+                return Err(self.deny(format!(
+                    "{} is a {why} address, which plugins may not reach unless the operator routes to it (--upstream)",
+                    shown(&current)
+                )));
+            }
             let mut rb = self
                 .client
                 .request(to_reqwest(method), wire.as_str())
@@ -328,6 +354,8 @@ impl HttpCapability {
             let mut resp = rb.send().await.map_err(|e| {
                 if e.is_timeout() {
                     HttpError::Timeout
+                } else if format!("{e:?}").contains("refused addresses") {
+                    self.deny(format!("{} resolves only to addresses plugins may not reach (loopback, private, link-local or metadata)", shown(&current)))
                 } else {
                     HttpError::Network(format!("{} could not be reached", shown(&current)))
                 }

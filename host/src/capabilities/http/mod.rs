@@ -9,12 +9,15 @@
 //! here; bodies are capped. Operator routes send a real origin to another base
 //! URL (a simulator or proxy) without the plugin knowing.
 
+mod address;
 mod client;
 mod policy;
 mod upstreams;
 
+pub use address::{PolicyResolver, forbidden_reason};
 pub use client::{
     HttpCapability, HttpStats, HttpStatsSnapshot, MAX_ATTEMPTS, MAX_REDIRECTS, MAX_RESPONSE_BYTES,
+    plugin_client,
 };
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
 pub use upstreams::{UpstreamError, Upstreams};

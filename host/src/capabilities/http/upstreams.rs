@@ -81,6 +81,23 @@ impl Upstreams {
         self.routes.is_empty()
     }
 
+    /// Host names the routes point at (the operator's explicit allowance for
+    /// private or loopback destinations).
+    pub fn target_hosts(&self) -> std::collections::BTreeSet<String> {
+        self.routes
+            .iter()
+            .filter_map(|r| {
+                r.to.host_str()
+                    .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+            })
+            .collect()
+    }
+
+    /// Whether `url` (plugin view) is sent through an operator route.
+    pub fn is_routed(&self, url: &Url) -> bool {
+        origin(url).is_some_and(|o| self.routes.iter().any(|r| r.from == o))
+    }
+
     /// The URL to put on the wire for the plugin-view `url`.
     pub fn route(&self, url: &Url) -> Url {
         let Some(o) = origin(url) else {

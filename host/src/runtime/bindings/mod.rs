@@ -142,9 +142,7 @@ impl PluginInstance {
         call: Call,
     ) -> wasmtime::Result<CallOutput> {
         match self {
-            PluginInstance::V0_1_0(instance) => {
-                v0_1_0::call_instance(instance, store, call).await
-            }
+            PluginInstance::V0_1_0(instance) => v0_1_0::call_instance(instance, store, call).await,
         }
     }
 }

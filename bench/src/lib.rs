@@ -1,1 +1,0 @@
-//! Plugboard benchmarks.

@@ -1,0 +1,141 @@
+//! Finding the components, loading them, and building instance contexts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use plugboard_core::secrets::SecretValue;
+use plugboard_host::capabilities::http::{HttpCapability, Upstreams};
+use plugboard_host::capabilities::ratelimit::RateBuckets;
+use plugboard_host::capabilities::secrets::SecretBag;
+use plugboard_host::cli::App;
+use plugboard_host::manifest::Manifest;
+use plugboard_host::runtime::limits::DEFAULT_CALL_DEADLINE;
+use plugboard_host::runtime::{InstanceContext, LoadedPlugin, Runtime};
+
+/// The repository root (this crate lives in `bench/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the built components are: `PLUGBOARD_PLUGIN_DIR`, else
+/// `$CARGO_TARGET_DIR/wasm32-wasip2/release`, else the checkout's
+/// `target/wasm32-wasip2/release`.
+pub fn default_wasm_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PLUGBOARD_PLUGIN_DIR") {
+        return PathBuf::from(dir);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    target.join("wasm32-wasip2/release")
+}
+
+/// A plugin's manifest and component bytes, read from the checkout.
+pub struct PluginFiles {
+    /// `plugin.toml` text.
+    pub manifest_text: String,
+    /// Parsed manifest.
+    pub manifest: Manifest,
+    /// The component.
+    pub wasm: Vec<u8>,
+}
+
+impl PluginFiles {
+    fn read(manifest: &Path, wasm: &Path) -> anyhow::Result<PluginFiles> {
+        let manifest_text = std::fs::read_to_string(manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?;
+        let parsed = Manifest::parse(&manifest_text)
+            .with_context(|| format!("parsing {}", manifest.display()))?;
+        let wasm = std::fs::read(wasm).with_context(|| {
+            format!(
+                "reading {}; build the components first: scripts/build-plugins.sh (or pass --wasm-dir)",
+                wasm.display()
+            )
+        })?;
+        Ok(PluginFiles {
+            manifest_text,
+            manifest: parsed,
+            wasm,
+        })
+    }
+
+    /// The Zoom plugin.
+    pub fn zoom(wasm_dir: &Path) -> anyhow::Result<PluginFiles> {
+        Self::read(
+            &repo_root().join("plugins/zoom/plugin.toml"),
+            &wasm_dir.join("plugboard_zoom.wasm"),
+        )
+    }
+
+    /// The probe fixture (`tests/fixtures/probe`).
+    pub fn probe(wasm_dir: &Path) -> anyhow::Result<PluginFiles> {
+        Self::read(
+            &repo_root().join("tests/fixtures/probe/plugin.toml"),
+            &wasm_dir.join("plugboard_probe.wasm"),
+        )
+    }
+
+    /// Compile (or load from the runtime's cache) and link.
+    pub async fn load(&self, runtime: &Runtime) -> anyhow::Result<LoadedPlugin> {
+        runtime
+            .load(self.manifest.clone(), self.wasm.clone())
+            .await
+            .with_context(|| format!("loading plugin {}", self.manifest.id))
+    }
+}
+
+/// A context with nothing configured: enough for `describe` and the probe.
+pub fn inert_context(plugin: &LoadedPlugin) -> Arc<InstanceContext> {
+    Arc::new(InstanceContext::inert(
+        plugin.manifest().clone(),
+        DEFAULT_CALL_DEADLINE,
+    ))
+}
+
+/// A Zoom instance context routed to `base_url` with **no rate buckets**, so
+/// a throughput run measures the host and the plugin, not the pacing.
+pub fn unpaced_zoom_context(
+    plugin: &LoadedPlugin,
+    base_url: &str,
+) -> anyhow::Result<Arc<InstanceContext>> {
+    let manifest = plugin.manifest().clone();
+    let config = Arc::new(BTreeMap::from([
+        ("account_id".to_string(), "bench-account".to_string()),
+        ("plan".to_string(), "business".to_string()),
+    ]));
+    let secrets = Arc::new(SecretBag::new(
+        BTreeMap::from([
+            (
+                "client_id".to_string(),
+                SecretValue::new("bench-client".into()),
+            ),
+            (
+                "client_secret".to_string(),
+                SecretValue::new("bench-secret".into()),
+            ),
+        ]),
+        false,
+    ));
+    let upstreams = Upstreams::parse(&BTreeMap::from([
+        ("https://api.zoom.us".to_string(), base_url.to_string()),
+        ("https://zoom.us".to_string(), base_url.to_string()),
+    ]))?;
+    let http = HttpCapability::new(
+        App::http_client()?,
+        manifest.clone(),
+        config.clone(),
+        secrets.clone(),
+        upstreams,
+        RateBuckets::default(),
+    );
+    Ok(Arc::new(InstanceContext {
+        instance_id: "bench".into(),
+        plugin_id: manifest.id.clone(),
+        config,
+        secrets,
+        http,
+        call_deadline: DEFAULT_CALL_DEADLINE,
+    }))
+}
