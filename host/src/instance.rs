@@ -163,6 +163,7 @@ pub fn build_context(
     row: &InstanceRow,
     store: &Store,
     key: &MasterKey,
+    reveal_secrets: bool,
     options: &HostOptions,
 ) -> Result<Arc<InstanceContext>, InstanceError> {
     let given: BTreeMap<String, String> = serde_json::from_str(&row.config_json)
@@ -204,7 +205,7 @@ pub fn build_context(
         options.safety_fraction,
     );
     let config = Arc::new(config);
-    let secrets = Arc::new(SecretBag::new(values, false));
+    let secrets = Arc::new(SecretBag::new(values, reveal_secrets));
     let http = HttpCapability::new(
         client,
         manifest.clone(),

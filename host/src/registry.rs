@@ -62,6 +62,9 @@ pub enum RegistryError {
     /// No such plugin in the store.
     #[error("no plugin `{0}` is added; add it with `plugboard plugin add PATH`")]
     NotAdded(String),
+    /// The stored grant is unreadable.
+    #[error("the stored grant of plugin {0} is unreadable; add the plugin again to re-approve it")]
+    BadGrant(String),
     /// The stored component changed on disk.
     #[error(
         "the stored component of plugin {0} does not match its recorded SHA-256; add the plugin again"
@@ -80,7 +83,7 @@ impl RegistryError {
             RegistryError::Manifest { cause, .. } => cause.blame(),
             RegistryError::Runtime { cause, .. } => cause.blame(),
             RegistryError::Describe { cause, .. } => cause.blame(),
-            RegistryError::Tampered(_) => Blame::Operator,
+            RegistryError::Tampered(_) | RegistryError::BadGrant(_) => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
         }
     }
@@ -102,6 +105,17 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// The effective manifest: what the plugin asked for ∩ what the operator
+    /// approved. Anything not approved is simply absent, so every capability
+    /// check downstream fails closed.
+    pub fn effective(&self, m: &Manifest) -> Manifest {
+        let mut out = m.clone();
+        out.egress.retain(|e| self.egress.contains(&e.to_string()));
+        out.auth.retain(|a| self.auth.contains(&a.name));
+        out.actions.retain(|a| self.actions.contains(&a.name));
+        out
+    }
+
     /// Everything the manifest asks for except `secrets.reveal`.
     pub fn all_requested(m: &Manifest, approved_by: &str) -> Self {
         Grant {
@@ -256,12 +270,13 @@ pub async fn add_plugin(
     Ok((row, info))
 }
 
-/// Load the current version of plugin `id` from the store.
+/// Load the current version of plugin `id` from the store, limited to its
+/// grant (manifest ∩ approval); returns the grant too.
 pub async fn load_plugin(
     store: &Store,
     runtime: &Runtime,
     id: &str,
-) -> Result<LoadedPlugin, RegistryError> {
+) -> Result<(LoadedPlugin, Grant), RegistryError> {
     let row = store
         .plugin(id)?
         .ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
@@ -269,17 +284,20 @@ pub async fn load_plugin(
         path: format!("stored manifest of {id}"),
         cause,
     })?;
+    let grant: Grant = serde_json::from_str(&row.grant_json)
+        .map_err(|_| RegistryError::BadGrant(id.to_string()))?;
     let path = PathBuf::from(&row.wasm_path);
     let wasm = read_capped(&path)?;
     if hex::encode(Sha256::digest(&wasm)) != row.wasm_sha256 {
         return Err(RegistryError::Tampered(id.to_string()));
     }
-    runtime
-        .load(manifest, wasm)
+    let plugin = runtime
+        .load(grant.effective(&manifest), wasm)
         .await
         .map_err(|e| RegistryError::Runtime {
             id: row.id.clone(),
             version: row.version.clone(),
             cause: e,
-        })
+        })?;
+    Ok((plugin, grant))
 }

@@ -75,9 +75,16 @@ impl App {
         let row = store
             .instance(id)?
             .ok_or_else(|| crate::instance::InstanceError::NotFound(id.to_string()))?;
-        let plugin = load_plugin(store, self.runtime()?, &row.plugin_id).await?;
+        let (plugin, grant) = load_plugin(store, self.runtime()?, &row.plugin_id).await?;
         let key = self.master_key()?;
-        let ctx = build_context(plugin.manifest().clone(), &row, store, &key, &self.options)?;
+        let ctx = build_context(
+            plugin.manifest().clone(),
+            &row,
+            store,
+            &key,
+            grant.reveal_secrets,
+            &self.options,
+        )?;
         Ok((plugin, ctx))
     }
 }

@@ -75,7 +75,16 @@ pub async fn scan_instance(
 pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
     let hidden = args.json || !std::io::stderr().is_terminal();
     let bars = StreamBars::new(&args.instance, hidden);
-    let report = scan_instance(app, &args.instance, args.full, &bars).await?;
+    let report = tokio::select! {
+        r = scan_instance(app, &args.instance, args.full, &bars) => r?,
+        _ = tokio::signal::ctrl_c() => {
+            drop(bars);
+            bail!(
+                "interrupted: every page committed so far is kept; `plugboard scan {}` resumes from the last checkpoint",
+                args.instance
+            );
+        }
+    };
     if args.json {
         print_json(&report)?;
     } else {
