@@ -17,6 +17,24 @@ pub struct StreamBars {
 
 impl StreamBars {
     /// Bars for an instance named `prefix`; `hidden` draws nothing.
+    /// Bars for `prefix` drawn in an existing `multi` (several instances at once).
+    pub fn in_multi(multi: &MultiProgress, prefix: &str) -> Self {
+        StreamBars {
+            multi: multi.clone(),
+            bars: Mutex::new(BTreeMap::new()),
+            prefix: prefix.to_string(),
+        }
+    }
+
+    /// A shared drawing area, hidden when `hidden`.
+    pub fn multi(hidden: bool) -> MultiProgress {
+        MultiProgress::with_draw_target(if hidden {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        })
+    }
+
     pub fn new(prefix: &str, hidden: bool) -> Self {
         let target = if hidden {
             ProgressDrawTarget::hidden()

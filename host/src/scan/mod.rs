@@ -62,6 +62,8 @@ pub struct StreamReport {
 pub struct ScanReport {
     /// Instance id.
     pub instance: String,
+    /// What `check` said about the upstream account or tenant.
+    pub account: Option<plugboard_core::model::AccountInfo>,
     /// Per stream.
     pub streams: Vec<StreamReport>,
     /// Findings from `assess`, when it ran.
@@ -137,7 +139,7 @@ pub async fn run_scan(
             stage: "describe",
             cause,
         })?;
-    plugin.check(ctx).await.map_err(|cause| ScanError::Call {
+    let account = plugin.check(ctx).await.map_err(|cause| ScanError::Call {
         stage: "check",
         cause,
     })?;
@@ -166,6 +168,7 @@ pub async fn run_scan(
     };
     Ok(ScanReport {
         instance: ctx.instance_id.clone(),
+        account: Some(account),
         streams,
         findings,
         http: ctx.http.stats(),
