@@ -7,6 +7,7 @@ mod demo;
 mod exit;
 mod govern;
 mod instance;
+mod key;
 mod matrix;
 mod plugin;
 mod progress;
@@ -78,6 +79,9 @@ pub enum Command {
     Reactivate(govern::ActArgs),
     /// Show the audit log of governance actions (newest first).
     Audit(govern::AuditArgs),
+    /// Manage the master key that seals stored secrets.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// The capability matrix of added plugins: one row per app, one column per ability.
     Matrix(matrix::MatrixArgs),
     /// Run an upstream API simulator for manual testing.
@@ -100,6 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reactivate(args) => govern::act(&app, "reactivate-user", args).await,
         Command::Audit(args) => govern::audit(&app, args).await,
         Command::Matrix(args) => matrix::run(&app, args).await,
+        Command::Key(cmd) => key::run(&app, cmd).await,
         Command::Sim(cmd) => sim::run(cmd).await,
     }
 }
