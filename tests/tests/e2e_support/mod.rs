@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use plugboard_core::model::PluginInfo;
 use plugboard_core::secrets::SecretValue;
 use plugboard_host::cli::App;
-use plugboard_host::instance::{NewInstance, create_instance};
+use plugboard_host::instance::{InstanceError, NewInstance, create_instance};
 use plugboard_host::manifest::Manifest;
-use plugboard_host::registry::{Grant, PluginSource, add_plugin};
+use plugboard_host::registry::{Grant, PluginSource, RegistryError, add_plugin};
 use plugboard_host::runtime::{InstanceContext, LoadedPlugin};
 use plugboard_host::scan::{NoProgress, ScanReport, run_scan};
 use plugboard_sim::zoom::ZoomSim;
@@ -24,18 +25,52 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The built Zoom component. The test command builds plugins first (see README).
+/// Directories searched for built components, first match wins:
+/// `PLUGBOARD_PLUGIN_DIR`, then `$CARGO_TARGET_DIR/wasm32-wasip2/release`,
+/// then the repository's `target/wasm32-wasip2/release`.
+pub fn plugin_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(d) = std::env::var_os("PLUGBOARD_PLUGIN_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
+        dirs.push(PathBuf::from(d).join("wasm32-wasip2/release"));
+    }
+    dirs.push(repo_root().join("target/wasm32-wasip2/release"));
+    dirs
+}
+
+/// The built component `file` (e.g. `plugboard_zoom.wasm`) of `package`. The
+/// test command builds plugins and fixtures first (`scripts/build-plugins.sh`).
+pub fn plugin_wasm(file: &str, package: &str) -> Vec<u8> {
+    let dirs = plugin_dirs();
+    for dir in &dirs {
+        if let Ok(bytes) = std::fs::read(dir.join(file)) {
+            return bytes;
+        }
+    }
+    panic!(
+        "{file} is in none of {dirs:?}; build it first: cargo build --release --target wasm32-wasip2 -p {package}"
+    )
+}
+
+/// The built Zoom component.
 pub fn zoom_wasm() -> Vec<u8> {
-    let dir = std::env::var_os("PLUGBOARD_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/wasm32-wasip2/release"));
-    let path = dir.join("plugboard_zoom.wasm");
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the plugins first: cargo build --release --target wasm32-wasip2 -p plugboard-zoom",
-            path.display()
-        )
-    })
+    plugin_wasm("plugboard_zoom.wasm", "plugboard-zoom")
+}
+
+/// The built hostile fixture component (`tests/fixtures/hostile`).
+pub fn hostile_wasm() -> Vec<u8> {
+    plugin_wasm(
+        "plugboard_hostile_fixture.wasm",
+        "plugboard-hostile-fixture",
+    )
+}
+
+/// The hostile fixture's manifest text.
+pub fn hostile_manifest() -> String {
+    std::fs::read_to_string(repo_root().join("tests/fixtures/hostile/plugin.toml"))
+        .unwrap_or_else(|e| panic!("tests/fixtures/hostile/plugin.toml: {e}"))
 }
 
 /// The Zoom manifest text.
@@ -52,7 +87,99 @@ pub struct TestHost {
     pub app: App,
 }
 
+/// What a test gives to create an instance of any plugin.
+#[derive(Debug, Default)]
+pub struct InstanceSpec {
+    /// Instance name.
+    pub name: String,
+    /// Plugin id.
+    pub plugin: String,
+    /// Settings.
+    pub config: BTreeMap<String, String>,
+    /// Secrets (plain text here; sealed by the host).
+    pub secrets: BTreeMap<String, String>,
+    /// Origin -> base URL routes.
+    pub upstreams: BTreeMap<String, String>,
+}
+
+impl InstanceSpec {
+    /// An instance `name` of plugin `plugin` with nothing set.
+    pub fn new(name: &str, plugin: &str) -> Self {
+        InstanceSpec {
+            name: name.into(),
+            plugin: plugin.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Set `key` = `value`.
+    pub fn config(mut self, key: &str, value: &str) -> Self {
+        self.config.insert(key.into(), value.into());
+        self
+    }
+
+    /// Set secret `name` = `value`.
+    pub fn secret(mut self, name: &str, value: &str) -> Self {
+        self.secrets.insert(name.into(), value.into());
+        self
+    }
+
+    /// Route origin `from` to base URL `to`.
+    pub fn upstream(mut self, from: &str, to: &str) -> Self {
+        self.upstreams.insert(from.into(), to.into());
+        self
+    }
+}
+
 impl TestHost {
+    /// A fresh host in a temporary home, with no plugin.
+    pub fn empty() -> TestHost {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let app = App::new(Some(dir.path().to_path_buf()));
+        TestHost { dir, app }
+    }
+
+    /// A fresh host with the plugin `wasm` under `manifest` added, granted
+    /// everything it asks for except `secrets.reveal`.
+    pub async fn with_plugin(manifest: &str, wasm: Vec<u8>) -> TestHost {
+        let host = Self::empty();
+        host.add_plugin(manifest, wasm)
+            .await
+            .unwrap_or_else(|e| panic!("adding the plugin: {e}"));
+        host
+    }
+
+    /// Add the plugin `wasm` under `manifest`, granted everything it asks
+    /// for except `secrets.reveal`.
+    pub async fn add_plugin(
+        &self,
+        manifest: &str,
+        wasm: Vec<u8>,
+    ) -> Result<PluginInfo, RegistryError> {
+        self.add_plugin_granted(manifest, wasm, |_| {}).await
+    }
+
+    /// Add the plugin `wasm` under `manifest` with the full grant edited by `edit`.
+    pub async fn add_plugin_granted(
+        &self,
+        manifest: &str,
+        wasm: Vec<u8>,
+        edit: impl FnOnce(&mut Grant),
+    ) -> Result<PluginInfo, RegistryError> {
+        let source = PluginSource::from_parts(manifest, wasm)?;
+        let mut grant = Grant::all_requested(&source.manifest, "test");
+        edit(&mut grant);
+        add_plugin(
+            self.app.home().unwrap_or_else(|e| panic!("{e}")),
+            self.app.store().unwrap_or_else(|e| panic!("{e}")),
+            self.app.runtime().unwrap_or_else(|e| panic!("{e}")),
+            source,
+            &grant,
+        )
+        .await
+        .map(|(_, info)| info)
+    }
+
     /// A fresh host with the Zoom plugin added.
     pub async fn with_zoom() -> TestHost {
         Self::with_zoom_manifest(&zoom_manifest()).await
@@ -60,58 +187,61 @@ impl TestHost {
 
     /// A fresh host with the Zoom component under `manifest`.
     pub async fn with_zoom_manifest(manifest: &str) -> TestHost {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let app = App::new(Some(dir.path().to_path_buf()));
-        let source =
-            PluginSource::from_parts(manifest, zoom_wasm()).unwrap_or_else(|e| panic!("{e}"));
-        let grant = Grant::all_requested(&source.manifest, "test");
-        add_plugin(
-            app.home().unwrap_or_else(|e| panic!("{e}")),
-            app.store().unwrap_or_else(|e| panic!("{e}")),
-            app.runtime().unwrap_or_else(|e| panic!("{e}")),
-            source,
-            &grant,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("adding the zoom plugin: {e}"));
-        TestHost { dir, app }
+        let host = Self::empty();
+        host.add_plugin(manifest, zoom_wasm())
+            .await
+            .unwrap_or_else(|e| panic!("adding the zoom plugin: {e}"));
+        host
+    }
+
+    /// The stored manifest of plugin `id`.
+    pub fn manifest(&self, id: &str) -> Manifest {
+        let store = self.app.store().unwrap_or_else(|e| panic!("{e}"));
+        let row = store
+            .plugin(id)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no {id} plugin row"));
+        Manifest::parse(&row.manifest).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Create an instance as `spec` says; the host's refusal comes back as is.
+    pub fn try_add_instance(&self, spec: &InstanceSpec) -> Result<(), InstanceError> {
+        let store = self.app.store().unwrap_or_else(|e| panic!("{e}"));
+        let manifest = self.manifest(&spec.plugin);
+        let new = NewInstance {
+            id: spec.name.clone(),
+            plugin: spec.plugin.clone(),
+            config: spec.config.clone(),
+            secrets: spec
+                .secrets
+                .iter()
+                .map(|(k, v)| (k.clone(), SecretValue::new(v.clone())))
+                .collect(),
+            upstreams: spec.upstreams.clone(),
+        };
+        let key = self.app.master_key().unwrap_or_else(|e| panic!("{e}"));
+        create_instance(store, &key, &manifest, &new)
+    }
+
+    /// Create an instance as `spec` says.
+    pub fn add_instance(&self, spec: &InstanceSpec) {
+        self.try_add_instance(spec)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", spec.name));
     }
 
     /// Create a Zoom instance pointed at `sim` with `plan`.
     pub fn add_zoom_instance(&self, name: &str, sim: &ZoomSim, plan: &str) {
         let creds = sim.credentials();
-        let store = self.app.store().unwrap_or_else(|e| panic!("{e}"));
-        let row = store
-            .plugin("zoom")
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("zoom plugin row"));
-        let manifest = Manifest::parse(&row.manifest).unwrap_or_else(|e| panic!("{e}"));
-        let new = NewInstance {
-            id: name.into(),
-            plugin: "zoom".into(),
-            config: BTreeMap::from([
-                ("account_id".into(), creds.account_id.clone()),
-                ("plan".into(), plan.into()),
-            ]),
-            secrets: BTreeMap::from([
-                (
-                    "client_id".into(),
-                    SecretValue::new(creds.client_id.clone()),
-                ),
-                (
-                    "client_secret".into(),
-                    SecretValue::new(creds.client_secret.clone()),
-                ),
-            ]),
-            upstreams: BTreeMap::from([
-                ("https://api.zoom.us".into(), sim.base_url()),
-                ("https://zoom.us".into(), sim.base_url()),
-            ]),
-        };
-        let key = self.app.master_key().unwrap_or_else(|e| panic!("{e}"));
-        create_instance(store, &key, &manifest, &new)
-            .unwrap_or_else(|e| panic!("creating {name}: {e}"));
+        self.add_instance(
+            &InstanceSpec::new(name, "zoom")
+                .config("account_id", &creds.account_id)
+                .config("plan", plan)
+                .secret("client_id", &creds.client_id)
+                .secret("client_secret", &creds.client_secret)
+                .upstream("https://api.zoom.us", &sim.base_url())
+                .upstream("https://zoom.us", &sim.base_url()),
+        );
     }
 
     /// Open an instance (plugin + context).

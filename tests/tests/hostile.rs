@@ -1,0 +1,1007 @@
+//! Hostile plugins and bad input, end to end.
+//!
+//! Every mode of the hostile fixture (`tests/fixtures/hostile`) must fail its
+//! call with blame `plugin` and a message that says what happened, commit
+//! nothing, and leave the host serving: the same plugin and instance answer a
+//! well-behaved call right after, a scan of another instance commits only its
+//! good stream, and a Zoom instance on the same host scans to the end.
+//! Bad packages and bad instance settings are refused by the registry and
+//! instance functions with their blame. Nothing secret reaches the data
+//! directory.
+
+mod e2e_support;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use e2e_support::{
+    InstanceSpec, TestHost, hostile_manifest, hostile_wasm, zoom_manifest, zoom_wasm,
+};
+use plugboard_core::Blame;
+use plugboard_core::model::ConnectorErrorKind;
+use plugboard_host::instance::HostOptions;
+use plugboard_host::registry::RegistryError;
+use plugboard_host::runtime::{CallError, InstanceContext, LoadedPlugin};
+use plugboard_host::scan::{MAX_PAGES_PER_STREAM, NoProgress, StreamStatus, run_scan};
+use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
+
+/// The partner API origin as the plugin sees it; each instance routes it to
+/// the local [`Partner`] server.
+const PARTNER: &str = "https://partner.example";
+
+/// The call deadline of hostile instances: long enough for a local request,
+/// short enough that the loop and slow-upstream tests finish quickly.
+const SHORT_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How long after the deadline a runaway call may take to be stopped: the
+/// host's grace for its own timeout plus scheduling slack.
+const STOP_SLACK: Duration = Duration::from_millis(2500);
+
+/// How long the partner's `/slow` endpoint waits: far past the deadline.
+const SLOW_ANSWER: Duration = Duration::from_secs(30);
+
+/// The `api_key` secret of hostile instances.
+const API_KEY: &str = "hostile-api-key-3a6f0c9e1d";
+
+/// The `api_key` secret of the second hostile instance.
+const OTHER_API_KEY: &str = "other-tenant-api-key-77b2e4";
+
+/// The account the fixture's `well-behaved` mode returns.
+const WELL_BEHAVED_ID: &str = "well-behaved-1";
+
+/// Every fixture mode and the test that covers it. Naming a test that does
+/// not exist fails the build; a mode the fixture lists but this table lacks
+/// fails `every_fixture_mode_has_a_test`.
+macro_rules! covered_modes {
+    ($($mode:literal => $test:ident),* $(,)?) => {
+        const COVERED: &[&str] = &[$($mode),*];
+        #[expect(dead_code, reason = "only proves at compile time that each test exists")]
+        fn tests_exist() {
+            $(let _ = $test;)*
+        }
+    };
+}
+
+covered_modes! {
+    "loop" => an_infinite_loop_is_interrupted_at_the_call_deadline,
+    "memory-bomb" => a_memory_bomb_traps_at_the_memory_limit,
+    "forbidden-host" => a_request_to_a_host_outside_the_egress_grant_is_refused,
+    "private-ip" => a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_it,
+    "metadata-ip" => the_cloud_metadata_address_is_refused_even_when_egress_names_it,
+    "redirect" => a_redirect_to_a_forbidden_destination_is_refused,
+    "steal-secret" => secret_values_cannot_be_revealed_without_the_grant,
+    "other-instance-secret" => a_plugin_cannot_attach_secrets_it_did_not_declare,
+    "set-authorization" => a_plugin_cannot_set_authorization_on_a_brokered_audience,
+    "write-in-sync" => a_sync_cannot_write_upstream,
+    "giant-page" => a_page_with_too_many_records_is_refused,
+    "huge-raw" => a_record_with_oversized_raw_is_refused,
+    "bad-raw" => a_record_whose_raw_is_not_json_is_refused,
+    "empty-id" => a_record_with_an_empty_id_is_refused,
+    "panic" => a_panic_traps_and_its_message_reaches_the_error,
+    "slow-upstream" => a_slow_upstream_is_cut_off_at_the_call_deadline,
+    "endless-cursor" => a_cursor_that_never_ends_is_stopped_by_the_page_bound,
+    "well-behaved" => the_well_behaved_mode_commits_its_account,
+}
+
+// ---- the partner server ----
+
+/// One request the partner server received.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: Method,
+    path: String,
+    api_key: Option<String>,
+    authorization: Option<String>,
+}
+
+/// A local HTTP server standing in for the partner API (routed from
+/// [`PARTNER`]) and for a loopback service a plugin should not reach.
+struct Partner {
+    base_url: String,
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+async fn partner_handler(
+    State(seen): State<Arc<Mutex<Vec<Seen>>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    seen.lock().unwrap_or_else(|e| e.into_inner()).push(Seen {
+        method: method.clone(),
+        path: uri.path().to_string(),
+        api_key: text("x-api-key"),
+        authorization: text("authorization"),
+    });
+    match uri.path() {
+        "/ok" => (StatusCode::OK, "{}").into_response(),
+        "/redirect" => (
+            StatusCode::FOUND,
+            [(header::LOCATION, "https://evil.example.com/stolen")],
+        )
+            .into_response(),
+        "/redirect-metadata" => (
+            StatusCode::FOUND,
+            [(header::LOCATION, "http://169.254.169.254/latest/meta-data/")],
+        )
+            .into_response(),
+        "/slow" => {
+            tokio::time::sleep(SLOW_ANSWER).await;
+            (StatusCode::OK, "{}").into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, "{}").into_response(),
+    }
+}
+
+impl Partner {
+    async fn start() -> Partner {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap_or_else(|e| panic!("binding the partner server: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("partner address: {e}"))
+            .port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let app = Router::new()
+            .fallback(partner_handler)
+            .with_state(seen.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Partner {
+            base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            seen,
+        }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.seen().iter().filter(|s| s.path == path).count()
+    }
+}
+
+// ---- the environment ----
+
+/// The fixture manifest, plus egress rules naming the partner server by its
+/// loopback address and by `localhost` (so the address policy, not the egress
+/// grant, is what refuses them).
+fn hostile_manifest_for(partner: &Partner) -> String {
+    format!(
+        "{}\n[[egress]]\nurl = \"http://127.0.0.1:{port}/\"\nmethods = [\"GET\"]\n\
+         \n[[egress]]\nurl = \"http://localhost:{port}/\"\nmethods = [\"GET\"]\n",
+        hostile_manifest(),
+        port = partner.port
+    )
+}
+
+/// A hostile instance whose URLs point at the routed partner origin.
+fn hostile_spec(name: &str, partner: &Partner) -> InstanceSpec {
+    InstanceSpec::new(name, "hostile")
+        .config("target_url", &format!("{PARTNER}/ok"))
+        .config("redirect_url", &format!("{PARTNER}/redirect"))
+        .config("slow_url", &format!("{PARTNER}/slow"))
+        .secret("api_key", API_KEY)
+        .upstream(PARTNER, &partner.base_url)
+}
+
+/// One host with the hostile fixture and the Zoom plugin, a hostile instance
+/// `h1`, a second hostile instance `h2` with another `api_key`, and a Zoom
+/// instance `zoom` on a small simulator.
+struct Env {
+    host: TestHost,
+    partner: Partner,
+    sim: ZoomSim,
+}
+
+impl Env {
+    async fn new() -> Env {
+        Self::with_grant(|_| {}).await
+    }
+
+    async fn with_grant(edit: impl FnOnce(&mut plugboard_host::registry::Grant)) -> Env {
+        let partner = Partner::start().await;
+        let sim = ZoomSimBuilder::new()
+            .users(20, 2, 1)
+            .activity_days(1)
+            .start(([127, 0, 0, 1], 0).into())
+            .await
+            .unwrap_or_else(|e| panic!("starting the simulator: {e}"));
+        let host = TestHost::empty();
+        host.add_plugin_granted(&hostile_manifest_for(&partner), hostile_wasm(), edit)
+            .await
+            .unwrap_or_else(|e| panic!("adding the hostile fixture: {e}"));
+        host.add_plugin(&zoom_manifest(), zoom_wasm())
+            .await
+            .unwrap_or_else(|e| panic!("adding the zoom plugin: {e}"));
+        host.add_instance(&hostile_spec("h1", &partner));
+        let mut h2 = hostile_spec("h2", &partner);
+        h2.secrets.insert("api_key".into(), OTHER_API_KEY.into());
+        host.add_instance(&h2);
+        host.add_zoom_instance("zoom", &sim, "pro");
+        Env { host, partner, sim }
+    }
+
+    /// Open `name` with the short deadline.
+    async fn open_short(&mut self, name: &str) -> (LoadedPlugin, Arc<InstanceContext>) {
+        self.host.app.options.call_deadline = SHORT_DEADLINE;
+        let opened = self.host.open(name).await;
+        self.host.app.options = HostOptions::default();
+        opened
+    }
+
+    /// Run `mode` on instance `name` and return its error and how long it
+    /// took; then check the same plugin and instance still serve a
+    /// well-behaved call.
+    async fn hostile_call(&mut self, name: &str, mode: &str) -> (CallError, Duration) {
+        let (plugin, ctx) = self.open_short(name).await;
+        let started = Instant::now();
+        let result = plugin.sync(&ctx, mode, None).await;
+        let took = started.elapsed();
+        let err = match result {
+            Ok(page) => panic!(
+                "mode {mode} on {name} should fail, but returned {} records: {:?}",
+                page.records.len(),
+                page.records.first()
+            ),
+            Err(e) => e,
+        };
+        assert_eq!(err.blame(), Blame::Plugin, "mode {mode}: {err}");
+        eprintln!("HOSTILE {mode} on {name} -> {err}");
+        assert_still_serves(&plugin, &ctx, mode).await;
+        (err, took)
+    }
+
+    /// A scan of a fresh instance listing `well-behaved` and `mode`: `mode`
+    /// fails with blame plugin and commits nothing, the good stream commits
+    /// its account; then a Zoom scan on the same host completes. Returns the
+    /// failed stream's error text.
+    async fn scan_contains(&mut self, mode: &str) -> String {
+        self.scan_contains_with(mode, |spec| spec).await
+    }
+
+    /// [`Env::scan_contains`] with the instance's settings edited by `edit`.
+    async fn scan_contains_with(
+        &mut self,
+        mode: &str,
+        edit: impl FnOnce(InstanceSpec) -> InstanceSpec,
+    ) -> String {
+        let name = format!("scan-{mode}");
+        self.host.add_instance(&edit(
+            hostile_spec(&name, &self.partner).config("streams", &format!("well-behaved,{mode}")),
+        ));
+        let (plugin, ctx) = self.open_short(&name).await;
+        let store = self
+            .host
+            .app
+            .store()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .clone();
+        let report = run_scan(&plugin, &ctx, &store, &NoProgress)
+            .await
+            .unwrap_or_else(|e| panic!("scan of {name}: {e}"));
+        let stream = |s: &str| {
+            report
+                .streams
+                .iter()
+                .find(|r| r.name == s)
+                .cloned()
+                .unwrap_or_else(|| panic!("no stream {s} in {:?}", report.streams))
+        };
+        let good = stream("well-behaved");
+        assert_eq!(
+            (good.status.clone(), good.pages, good.records),
+            (StreamStatus::Completed, 1, 1),
+            "the well-behaved stream beside {mode}"
+        );
+        let bad = stream(mode);
+        assert_eq!(
+            (bad.pages, bad.records),
+            (0, 0),
+            "{mode} committed something: {bad:?}"
+        );
+        let error = match &bad.status {
+            StreamStatus::Failed { blame, error } => {
+                assert_eq!(*blame, Blame::Plugin, "{mode}: {error}");
+                error.clone()
+            }
+            other => panic!("{mode} should fail with blame plugin, ended {other:?}"),
+        };
+        let counts = store.counts(Some(&name)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            counts.users, 1,
+            "only the well-behaved account is stored beside {mode}: {counts:?}"
+        );
+        let checkpoint = store
+            .checkpoint(&name, mode)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            checkpoint.is_none(),
+            "{mode} left a checkpoint: {checkpoint:?}"
+        );
+        self.assert_zoom_scans().await;
+        error
+    }
+
+    /// A Zoom instance on the same host scans to the end.
+    async fn assert_zoom_scans(&self) {
+        let report = self.host.scan("zoom").await;
+        assert!(
+            report.first_failure().is_none(),
+            "the zoom scan failed: {:?}",
+            report.first_failure()
+        );
+        let counts = self
+            .host
+            .app
+            .store()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .counts(Some("zoom"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(counts.users, self.sim.summary().users as u64, "zoom users");
+    }
+}
+
+/// The plugin still answers a well-behaved call on the same instance.
+async fn assert_still_serves(plugin: &LoadedPlugin, ctx: &Arc<InstanceContext>, after: &str) {
+    let page = plugin
+        .sync(ctx, "well-behaved", None)
+        .await
+        .unwrap_or_else(|e| panic!("after {after}, a well-behaved call failed: {e}"));
+    assert_eq!(page.records.len(), 1, "after {after}: {page:?}");
+}
+
+/// The message of a plugin-reported error of kind `plugin` (the SDK's
+/// mapping of a host refusal).
+fn plugin_message(err: &CallError) -> &str {
+    match err {
+        CallError::Connector(e) if e.kind == ConnectorErrorKind::Plugin => &e.message,
+        other => panic!("expected a plugin-kind error from the plugin, got {other:?}"),
+    }
+}
+
+fn assert_contains(text: &str, want: &str) {
+    assert!(text.contains(want), "{want:?} not in {text:?}");
+}
+
+// ---- one test per mode ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_infinite_loop_is_interrupted_at_the_call_deadline() {
+    let mut env = Env::new().await;
+    let (err, took) = env.hostile_call("h1", "loop").await;
+    assert!(matches!(err, CallError::Timeout { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "did not finish sync within 2s");
+    assert!(
+        took < SHORT_DEADLINE + STOP_SLACK,
+        "the loop ran {took:?} past a {SHORT_DEADLINE:?} deadline"
+    );
+    assert_contains(&env.scan_contains("loop").await, "did not finish sync");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_memory_bomb_traps_at_the_memory_limit() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "memory-bomb").await;
+    assert!(matches!(err, CallError::Trap { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "plugin hostile trapped in sync");
+    assert_contains(&err.to_string(), "growing memory");
+    assert_contains(&env.scan_contains("memory-bomb").await, "trapped in sync");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_to_a_host_outside_the_egress_grant_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "forbidden-host").await;
+    assert_contains(
+        plugin_message(&err),
+        "GET https://evil.example.com/ is outside the plugin's egress grant",
+    );
+    assert_contains(
+        &env.scan_contains("forbidden-host").await,
+        "outside the plugin's egress grant",
+    );
+    assert!(env.partner.seen().is_empty(), "{:?}", env.partner.seen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_it() {
+    let mut env = Env::new().await;
+    let loopback = format!("http://127.0.0.1:{}/ok", env.partner.port);
+    env.host
+        .add_instance(&hostile_spec("direct", &env.partner).config("target_url", &loopback));
+    let (err, _) = env.hostile_call("direct", "private-ip").await;
+    assert_contains(plugin_message(&err), "is a loopback address");
+    assert_contains(plugin_message(&err), "unless the operator routes to it");
+    assert_eq!(
+        env.partner.hits("/ok"),
+        0,
+        "the loopback server was reached"
+    );
+
+    // A permitted name that resolves to loopback is judged by its addresses.
+    env.host
+        .add_instance(&hostile_spec("by-name", &env.partner).config(
+            "target_url",
+            &format!("http://localhost:{}/ok", env.partner.port),
+        ));
+    let (err, _) = env.hostile_call("by-name", "private-ip").await;
+    assert_contains(
+        plugin_message(&err),
+        "resolves only to addresses plugins may not reach",
+    );
+    assert_eq!(env.partner.hits("/ok"), 0, "localhost was reached");
+
+    // The fixture's default target, a private address.
+    env.host
+        .add_instance(&InstanceSpec::new("private", "hostile"));
+    let (err, _) = env.hostile_call("private", "private-ip").await;
+    assert_contains(
+        plugin_message(&err),
+        "http://10.0.0.1/ is a private address",
+    );
+
+    // The operator's route to the very same address is the explicit allowance.
+    env.host.add_instance(
+        &hostile_spec("routed", &env.partner)
+            .config("target_url", &loopback)
+            .upstream(&env.partner.base_url, &env.partner.base_url),
+    );
+    let (plugin, ctx) = env.open_short("routed").await;
+    let page = plugin
+        .sync(&ctx, "private-ip", None)
+        .await
+        .unwrap_or_else(|e| panic!("a routed loopback target should be reachable: {e}"));
+    assert_eq!(page.records.len(), 1, "{page:?}");
+    assert_eq!(env.partner.hits("/ok"), 1, "{:?}", env.partner.seen());
+
+    let error = env
+        .scan_contains_with("private-ip", |spec| spec.config("target_url", &loopback))
+        .await;
+    assert_contains(&error, "is a loopback address");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cloud_metadata_address_is_refused_even_when_egress_names_it() {
+    let mut env = Env::new().await;
+    let (err, took) = env.hostile_call("h1", "metadata-ip").await;
+    assert_contains(
+        plugin_message(&err),
+        "http://169.254.169.254/latest/meta-data/ is a cloud metadata address",
+    );
+    assert!(
+        took < SHORT_DEADLINE,
+        "the refusal should come before any connection attempt, took {took:?}"
+    );
+    assert_contains(
+        &env.scan_contains("metadata-ip").await,
+        "cloud metadata address",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_a_forbidden_destination_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "redirect").await;
+    assert_contains(
+        plugin_message(&err),
+        "redirect to https://evil.example.com/stolen is outside the plugin's egress grant",
+    );
+    assert_eq!(env.partner.hits("/redirect"), 1, "{:?}", env.partner.seen());
+
+    // A hop to the metadata address passes the egress grant (the manifest
+    // names it) and is refused by the address policy.
+    env.host.add_instance(
+        &hostile_spec("to-metadata", &env.partner)
+            .config("redirect_url", &format!("{PARTNER}/redirect-metadata")),
+    );
+    let (err, _) = env.hostile_call("to-metadata", "redirect").await;
+    assert_contains(plugin_message(&err), "cloud metadata address");
+
+    assert_contains(
+        &env.scan_contains("redirect").await,
+        "outside the plugin's egress grant",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_values_cannot_be_revealed_without_the_grant() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "steal-secret").await;
+    let message = plugin_message(&err);
+    assert_contains(message, "reveal(api_key) -> Err(");
+    assert_contains(message, "secrets.reveal is not granted");
+    assert_contains(message, "reveal(other_instance_client_secret) -> Err(");
+    for secret in [
+        API_KEY,
+        OTHER_API_KEY,
+        env.sim.credentials().client_secret.as_str(),
+    ] {
+        assert!(!message.contains(secret), "a secret leaked: {message}");
+    }
+    let error = env.scan_contains("steal-secret").await;
+    assert!(!error.contains(API_KEY), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_reveal_grant_a_plugin_reads_only_its_own_instances_secrets() {
+    let mut env = Env::with_grant(|g| g.reveal_secrets = true).await;
+    let (err, _) = env.hostile_call("h1", "steal-secret").await;
+    let message = plugin_message(&err);
+    assert_contains(message, &format!("reveal(api_key) -> Ok({API_KEY:?})"));
+    assert_contains(message, "reveal(other_instance_client_secret) -> Err(");
+    assert!(!message.contains(OTHER_API_KEY), "{message}");
+    let (err, _) = env.hostile_call("h2", "steal-secret").await;
+    assert_contains(
+        plugin_message(&err),
+        &format!("reveal(api_key) -> Ok({OTHER_API_KEY:?})"),
+    );
+    assert!(!plugin_message(&err).contains(API_KEY), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_cannot_attach_secrets_it_did_not_declare() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "other-instance-secret").await;
+    let message = plugin_message(&err);
+    assert_contains(
+        message,
+        "secret `other_instance_client_secret` is not declared in the manifest",
+    );
+    assert_contains(
+        message,
+        "secret `../acme/client_secret` is not declared in the manifest",
+    );
+    let leaked: Vec<_> = env
+        .partner
+        .seen()
+        .into_iter()
+        .filter(|s| s.api_key.is_some())
+        .collect();
+    assert!(leaked.is_empty(), "secret headers were sent: {leaked:?}");
+    assert_contains(
+        &env.scan_contains("other-instance-secret").await,
+        "is not declared in the manifest",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_cannot_set_authorization_on_a_brokered_audience() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "set-authorization").await;
+    assert_contains(
+        plugin_message(&err),
+        "header `Authorization` may not be set on a brokered audience",
+    );
+    assert_eq!(env.partner.hits("/api/me"), 0, "{:?}", env.partner.seen());
+    assert!(
+        env.partner.seen().iter().all(|s| s.authorization.is_none()),
+        "{:?}",
+        env.partner.seen()
+    );
+    assert_contains(
+        &env.scan_contains("set-authorization").await,
+        "may not be set on a brokered audience",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_cannot_write_upstream() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "write-in-sync").await;
+    assert_contains(
+        plugin_message(&err),
+        "PUT https://partner.example/ok refused: only act() may change upstream state",
+    );
+    assert_contains(&env.scan_contains("write-in-sync").await, "read-only");
+    let writes: Vec<_> = env
+        .partner
+        .seen()
+        .into_iter()
+        .filter(|s| s.method != Method::GET)
+        .collect();
+    assert!(writes.is_empty(), "writes reached the partner: {writes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_with_too_many_records_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "giant-page").await;
+    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "10001 records in one page (limit 10000)");
+    assert_contains(&env.scan_contains("giant-page").await, "10001 records");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_with_oversized_raw_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "huge-raw").await;
+    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "record 0: raw is");
+    assert_contains(&err.to_string(), "(limit 262144)");
+    assert_contains(&env.scan_contains("huge-raw").await, "(limit 262144)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_whose_raw_is_not_json_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "bad-raw").await;
+    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "record 0: raw is not valid JSON");
+    assert_contains(&env.scan_contains("bad-raw").await, "raw is not valid JSON");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_with_an_empty_id_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "empty-id").await;
+    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "record 0: account.id is empty");
+    assert_contains(&env.scan_contains("empty-id").await, "account.id is empty");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_traps_and_its_message_reaches_the_error() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "panic").await;
+    assert!(matches!(err, CallError::Trap { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "the hostile fixture panics on purpose");
+    assert_contains(&env.scan_contains("panic").await, "panics on purpose");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_upstream_is_cut_off_at_the_call_deadline() {
+    let mut env = Env::new().await;
+    let (err, took) = env.hostile_call("h1", "slow-upstream").await;
+    assert!(matches!(err, CallError::Timeout { .. }), "{err:?}");
+    assert_contains(&err.to_string(), "did not finish sync within 2s");
+    assert!(
+        took < SHORT_DEADLINE + STOP_SLACK,
+        "the call waited {took:?} on a {SLOW_ANSWER:?} upstream"
+    );
+    assert_eq!(env.partner.hits("/slow"), 1, "{:?}", env.partner.seen());
+    assert_contains(
+        &env.scan_contains("slow-upstream").await,
+        "did not finish sync",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_that_never_ends_is_stopped_by_the_page_bound() {
+    let mut env = Env::new().await;
+    let name = "endless";
+    env.host.add_instance(
+        &hostile_spec(name, &env.partner).config("streams", "well-behaved,endless-cursor"),
+    );
+    let (plugin, ctx) = env.open_short(name).await;
+    let store = env
+        .host
+        .app
+        .store()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .clone();
+    let started = Instant::now();
+    let report = run_scan(&plugin, &ctx, &store, &NoProgress)
+        .await
+        .unwrap_or_else(|e| panic!("scan of {name}: {e}"));
+    let endless = report
+        .streams
+        .iter()
+        .find(|s| s.name == "endless-cursor")
+        .unwrap_or_else(|| panic!("{:?}", report.streams));
+    assert_eq!(
+        endless.pages, MAX_PAGES_PER_STREAM,
+        "pages committed before the bound stopped the stream"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "the bounded stream took {:?}",
+        started.elapsed()
+    );
+    match &endless.status {
+        StreamStatus::Failed { blame, error } => {
+            assert_eq!(*blame, Blame::Plugin, "{error}");
+            assert_contains(error, "did not end");
+        }
+        other => panic!("an endless cursor should fail the stream, ended {other:?}"),
+    }
+    let counts = store.counts(Some(name)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts.users, 1, "{counts:?}");
+    assert_still_serves(&plugin, &ctx, "endless-cursor").await;
+    env.assert_zoom_scans().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_well_behaved_mode_commits_its_account() {
+    let mut env = Env::new().await;
+    env.host
+        .add_instance(&hostile_spec("good", &env.partner).config("streams", "well-behaved"));
+    let (plugin, ctx) = env.open_short("good").await;
+    let store = env
+        .host
+        .app
+        .store()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .clone();
+    let report = run_scan(&plugin, &ctx, &store, &NoProgress)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report.first_failure().is_none(),
+        "{:?}",
+        report.first_failure()
+    );
+    let accounts = store
+        .accounts(&plugboard_core::store::AccountQuery {
+            instance: Some("good".into()),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<_> = accounts.iter().map(|a| a.account.id.as_str()).collect();
+    assert_eq!(ids, [WELL_BEHAVED_ID]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_mode_has_a_test() {
+    let host = TestHost::empty();
+    let info = host
+        .add_plugin(&hostile_manifest(), hostile_wasm())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let listed: Vec<&str> = info.streams.iter().map(|s| s.name.as_str()).collect();
+    let untested: Vec<_> = listed.iter().filter(|m| !COVERED.contains(m)).collect();
+    assert!(
+        untested.is_empty(),
+        "fixture modes without a test: {untested:?}"
+    );
+    let stale: Vec<_> = COVERED.iter().filter(|m| !listed.contains(m)).collect();
+    assert!(
+        stale.is_empty(),
+        "tests for modes the fixture lacks: {stale:?}"
+    );
+}
+
+// ---- bad packages and bad settings ----
+
+async fn add_err(manifest: &str, wasm: Vec<u8>) -> RegistryError {
+    let host = TestHost::empty();
+    match host.add_plugin(manifest, wasm).await {
+        Ok(info) => panic!("the package should be refused, but described as {info:?}"),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_that_are_not_components_are_refused_and_blamed_on_the_plugin() {
+    let full = hostile_wasm();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "a core module",
+            b"\0asm\x01\0\0\0".to_vec(),
+            "it is a core WebAssembly module",
+        ),
+        ("text", b"hello, world".to_vec(), "it is not WebAssembly"),
+        ("empty", Vec::new(), "it is not WebAssembly"),
+        (
+            "a truncated component",
+            full.get(..full.len() / 2).unwrap_or_default().to_vec(),
+            "could not be compiled",
+        ),
+        (
+            "a component with a corrupt body",
+            {
+                let mut bytes = full.clone();
+                for b in bytes.iter_mut().skip(64).step_by(97) {
+                    *b ^= 0x5a;
+                }
+                bytes
+            },
+            "could not be compiled",
+        ),
+    ];
+    for (what, wasm, want) in cases {
+        let err = add_err(&hostile_manifest(), wasm).await;
+        assert!(
+            matches!(err, RegistryError::Runtime { .. }),
+            "{what}: {err:?}"
+        );
+        assert_eq!(err.blame(), Blame::Plugin, "{what}: {err}");
+        assert_contains(&err.to_string(), want);
+        assert_contains(&err.to_string(), "plugin hostile 0.1.0");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manifests_with_a_wrong_contract_or_unknown_or_missing_fields_are_refused() {
+    let good = hostile_manifest();
+    let cases = [
+        (
+            "wrong contract",
+            good.replace("contract = \"0.1.0\"", "contract = \"9.9.9\""),
+            "plugin targets contract 9.9.9, but this host supports 0.1.0",
+        ),
+        (
+            "unknown top-level field",
+            format!("sandbox = \"off\"\n{good}"),
+            "unknown field `sandbox`",
+        ),
+        (
+            "unknown egress field",
+            format!(
+                "{good}\n[[egress]]\nurl = \"https://partner.example/\"\nmethods = [\"GET\"]\nany_host = true\n"
+            ),
+            "unknown field `any_host`",
+        ),
+        (
+            "missing contract",
+            good.replace("contract = \"0.1.0\"\n", ""),
+            "missing field `contract`",
+        ),
+        (
+            "egress with a non-http scheme",
+            format!("{good}\n[[egress]]\nurl = \"file:///etc/\"\nmethods = [\"GET\"]\n"),
+            "the scheme must be https",
+        ),
+    ];
+    for (what, manifest, want) in cases {
+        let err =
+            match plugboard_host::registry::PluginSource::from_parts(&manifest, hostile_wasm()) {
+                Ok(_) => panic!("{what}: the manifest should be refused"),
+                Err(e) => e,
+            };
+        assert!(
+            matches!(err, RegistryError::Manifest { .. }),
+            "{what}: {err:?}"
+        );
+        assert_eq!(err.blame(), Blame::Operator, "{what}: {err}");
+        assert_contains(&err.to_string(), want);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_whose_describe_disagrees_with_its_manifest_is_refused() {
+    let lookalike = hostile_manifest().replace("id = \"hostile\"", "id = \"zoom\"");
+    let err = add_err(&lookalike, hostile_wasm()).await;
+    assert!(matches!(err, RegistryError::Describe { .. }), "{err:?}");
+    assert_eq!(err.blame(), Blame::Plugin, "{err}");
+    assert_contains(
+        &err.to_string(),
+        "describe() says id \"hostile\" but the manifest says \"zoom\"",
+    );
+    // The Zoom component under the fixture's manifest is refused the same way.
+    let err = add_err(&hostile_manifest(), zoom_wasm()).await;
+    assert_contains(
+        &err.to_string(),
+        "describe() says id \"zoom\" but the manifest says \"hostile\"",
+    );
+    assert_eq!(err.blame(), Blame::Plugin, "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_with_missing_secrets_or_undeclared_settings_are_refused() {
+    let host = TestHost::with_zoom().await;
+    host.add_plugin(&hostile_manifest(), hostile_wasm())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let zoom = InstanceSpec::new("z", "zoom")
+        .config("account_id", "acct")
+        .secret("client_id", "id");
+    let cases = [
+        (zoom, "instance is missing required secret `client_secret`"),
+        (
+            InstanceSpec::new("h", "hostile").config("evil_key", "1"),
+            "instance setting `evil_key` is not declared by the plugin",
+        ),
+        (
+            InstanceSpec::new("h", "hostile").secret("root_password", "x"),
+            "secret `root_password` is not declared by the plugin",
+        ),
+        (
+            InstanceSpec::new("h", "hostile").upstream("not a url", "http://127.0.0.1:1"),
+            "upstream route \"not a url\"",
+        ),
+        (
+            InstanceSpec::new("../h", "hostile"),
+            "must be 1-64 letters, digits",
+        ),
+    ];
+    for (spec, want) in cases {
+        let err = match host.try_add_instance(&spec) {
+            Ok(()) => panic!("{spec:?} should be refused"),
+            Err(e) => e,
+        };
+        assert_eq!(err.blame(), Blame::Operator, "{spec:?}: {err}");
+        assert_contains(&err.to_string(), want);
+    }
+    let store = host.app.store().unwrap_or_else(|e| panic!("{e}"));
+    let left = store.instances().unwrap_or_else(|e| panic!("{e}"));
+    assert!(left.is_empty(), "refused instances were stored: {left:?}");
+}
+
+// ---- nothing secret at rest ----
+
+fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_or_token_reaches_the_data_directory() {
+    let mut env = Env::new().await;
+    env.assert_zoom_scans().await;
+    // Hostile attempts on the api_key are stored as failed streams, if at all.
+    env.scan_contains("steal-secret").await;
+    env.scan_contains("other-instance-secret").await;
+
+    let creds = env.sim.credentials();
+    let tokens = env.sim.counters().issued_tokens;
+    assert!(!tokens.is_empty(), "the scan minted no token");
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", creds.client_id, creds.client_secret),
+    );
+    let mut needles: Vec<(String, String)> = vec![
+        ("zoom client_secret".into(), creds.client_secret.clone()),
+        ("zoom Basic credentials".into(), basic),
+        ("hostile api_key".into(), API_KEY.into()),
+        ("second hostile api_key".into(), OTHER_API_KEY.into()),
+    ];
+    needles.extend(
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("access token {i}"), t.clone())),
+    );
+
+    // The store stays open, so its WAL and shared-memory files are present.
+    let mut files = Vec::new();
+    files_under(env.host.dir.path(), &mut files);
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with(".db") || n.contains("sqlite")),
+        "no database among {names:?}"
+    );
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for (what, value) in &needles {
+            assert!(
+                !find(&bytes, value.as_bytes()),
+                "{what} found in {}",
+                file.display()
+            );
+        }
+    }
+}
