@@ -1,11 +1,14 @@
-//! `plugboard demo`: the whole product on built-in simulators.
+//! `plugboard demo`: the whole product on built-in simulators — the Zoom and
+//! Azure simulators on loopback, both plugins, an instance of each, a scan.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
-use plugboard_sim::zoom::ZoomSimBuilder;
+use plugboard_core::model::FindingStatus;
+use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
+use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
 use serde::Serialize;
 
 use super::App;
@@ -13,9 +16,11 @@ use super::instance::{AddArgs, add as add_instance};
 use super::progress::StreamBars;
 use super::scan::scan_instance;
 use crate::registry::{Grant, PluginSource, add_plugin};
+use crate::scan::ScanReport;
 
-/// The Zoom manifest, embedded so the demo needs only the component file.
+/// The manifests, embedded so the demo needs only the component files.
 const ZOOM_MANIFEST: &str = include_str!("../../../plugins/zoom/plugin.toml");
+const AZURE_MANIFEST: &str = include_str!("../../../plugins/azure/plugin.toml");
 
 /// `demo` arguments.
 #[derive(Debug, clap::Args)]
@@ -23,9 +28,9 @@ pub struct DemoArgs {
     /// Print one JSON object instead of tables and progress bars.
     #[arg(long)]
     pub json: bool,
-    /// Directory holding the built plugin components (plugboard_zoom.wasm).
-    /// Default: $PLUGBOARD_PLUGIN_DIR, else target/wasm32-wasip2/release
-    /// next to this binary's target directory.
+    /// Directory holding the built plugin components (plugboard_zoom.wasm,
+    /// plugboard_azure.wasm). Default: $PLUGBOARD_PLUGIN_DIR, else
+    /// target/wasm32-wasip2/release next to this binary's target directory.
     #[arg(long, env = "PLUGBOARD_PLUGIN_DIR", value_name = "DIR")]
     pub plugin_dir: Option<PathBuf>,
     /// Keep the demo's data directory instead of deleting it (when --home is not given).
@@ -48,10 +53,15 @@ pub struct InstanceSummary {
     pub admins: u64,
     /// Activities stored (de-duplicated).
     pub activities: u64,
+    /// Enabled subscriptions read (Azure only, from the plugin's `check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<u64>,
     /// Findings from the posture assessment.
     pub findings: u64,
     /// Findings that failed.
     pub failed_findings: u64,
+    /// Streams the upstream could not provide (e.g. no licence).
+    pub unavailable_streams: Vec<String>,
     /// 429 answers the host received.
     pub rate_limited: u64,
     /// Requests the host sent.
@@ -75,15 +85,15 @@ fn find_plugin_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
     let exe = std::env::current_exe().context("locating this binary")?;
     // target/{release,debug}/plugboard -> target/wasm32-wasip2/release
-    let candidates = exe
+    let candidates: Vec<PathBuf> = exe
         .ancestors()
         .skip(1)
         .take(4)
         .map(|d| d.join("wasm32-wasip2").join("release"))
-        .collect::<Vec<_>>();
+        .collect();
     candidates.iter().find(|d| d.join("plugboard_zoom.wasm").exists()).cloned().with_context(|| {
         format!(
-            "cannot find plugboard_zoom.wasm (looked in {}); build the plugins with `cargo build --release --target wasm32-wasip2 -p plugboard-zoom` or pass --plugin-dir",
+            "cannot find plugboard_zoom.wasm (looked in {}); build the plugins with `scripts/build-plugins.sh` or pass --plugin-dir",
             candidates.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
         )
     })
@@ -93,7 +103,7 @@ fn read_component(dir: &Path, file: &str) -> anyhow::Result<Vec<u8>> {
     let p = dir.join(file);
     std::fs::read(&p).with_context(|| {
         format!(
-            "reading {}; build the plugins first (see README)",
+            "reading {}; build the plugins first with scripts/build-plugins.sh",
             p.display()
         )
     })
@@ -105,11 +115,13 @@ pub async fn run(args: DemoArgs, home: Option<PathBuf>) -> anyhow::Result<()> {
     let temp_home = home.is_none();
     let home = match home {
         Some(h) => h,
-        None => std::env::temp_dir().join(format!(
-            "plugboard-demo-{}-{}",
-            std::process::id(),
-            Instant::now().elapsed().as_nanos()
-        )),
+        None => {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            std::env::temp_dir().join(format!("plugboard-demo-{}-{nanos}", std::process::id()))
+        }
     };
     let result = run_in(&args, &plugin_dir, home.clone()).await;
     if temp_home && !args.keep {
@@ -122,96 +134,26 @@ pub async fn run(args: DemoArgs, home: Option<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Result<DemoSummary> {
-    let app = App::new(Some(home.clone()));
-    let sim = ZoomSimBuilder::new()
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .context("starting the Zoom simulator on loopback")?;
-    let creds = sim.credentials();
-    if !args.json {
-        println!(
-            "Zoom simulator on {} ({} users)",
-            sim.base_url(),
-            sim.summary().users
-        );
-    }
-    let source = PluginSource::from_parts(
-        ZOOM_MANIFEST,
-        read_component(plugin_dir, "plugboard_zoom.wasm")?,
-    )?;
+async fn add(app: &App, manifest: &str, wasm: Vec<u8>) -> anyhow::Result<()> {
+    let source = PluginSource::from_parts(manifest, wasm)?;
     let grant = Grant::all_requested(&source.manifest, "demo");
     add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;
-    let instance = "demo-zoom".to_string();
-    if app.store()?.instance(&instance)?.is_none() {
-        // SAFETY of secrets: the simulator's generated secret travels through
-        // the same sealed path as an operator's would.
-        add_instance_with_secrets(&app, &instance, &creds, &sim.base_url())?;
-    }
-    let hidden = args.json || !std::io::stderr().is_terminal();
-    let bars = StreamBars::new(&instance, hidden);
-    let report = scan_instance(&app, &instance, false, &bars).await?;
-    drop(bars);
-    let counts = app.store()?.counts(Some(&instance))?;
-    let summary = InstanceSummary {
-        plugin: "zoom".into(),
-        instance: instance.clone(),
-        users: counts.users,
-        groups: counts.groups,
-        admins: counts.admins,
-        activities: counts.activities,
-        findings: counts.findings,
-        failed_findings: counts.failed_findings,
-        rate_limited: report.http.throttled,
-        requests: report.http.requests,
-        elapsed_ms: report.elapsed.as_millis() as u64,
-    };
-    let expected = sim.summary();
-    sim.shutdown().await;
-    if let Some((stream, blame, err)) = report.first_failure() {
-        bail!("the demo scan failed in stream {stream} (blame: {blame}): {err}");
-    }
-    if !args.json {
-        print_failing_findings(&app, &instance)?;
-        println!(
-            "zoom: {} users, {} groups, {} admins, {} activities (simulator has {}), {} findings ({} failing), {} requests, {} throttled, {:.1}s",
-            summary.users,
-            summary.groups,
-            summary.admins,
-            summary.activities,
-            expected.activities,
-            summary.findings,
-            summary.failed_findings,
-            summary.requests,
-            summary.rate_limited,
-            report.elapsed.as_secs_f64()
-        );
-    }
-    Ok(DemoSummary {
-        home: home.display().to_string(),
-        instances: vec![summary],
-    })
+    Ok(())
 }
 
-fn add_instance_with_secrets(
-    app: &App,
-    instance: &str,
-    creds: &plugboard_sim::zoom::ZoomCredentials,
-    base: &str,
-) -> anyhow::Result<()> {
+fn zoom_instance(app: &App, sim: &ZoomSim) -> anyhow::Result<()> {
+    let c = sim.credentials();
+    let base = sim.base_url();
     add_instance(
         app,
         AddArgs {
-            name: instance.to_string(),
+            name: "demo-zoom".into(),
             plugin: "zoom".into(),
-            config: vec![
-                format!("account_id={}", creds.account_id),
-                "plan=pro".into(),
-            ],
+            config: vec![format!("account_id={}", c.account_id), "plan=pro".into()],
             secret_env: vec![],
             secret: vec![
-                format!("client_id={}", creds.client_id),
-                format!("client_secret={}", creds.client_secret),
+                format!("client_id={}", c.client_id),
+                format!("client_secret={}", c.client_secret),
             ],
             upstream: vec![
                 format!("https://api.zoom.us={base}"),
@@ -221,9 +163,153 @@ fn add_instance_with_secrets(
     )
 }
 
+fn azure_instance(app: &App, sim: &AzureSim) -> anyhow::Result<()> {
+    let c = sim.credentials();
+    let base = sim.base_url();
+    add_instance(
+        app,
+        AddArgs {
+            name: "demo-azure".into(),
+            plugin: "azure".into(),
+            config: vec![format!("tenant_id={}", c.tenant_id)],
+            secret_env: vec![],
+            secret: vec![
+                format!("client_id={}", c.client_id),
+                format!("client_secret={}", c.client_secret),
+            ],
+            upstream: vec![
+                format!("https://login.microsoftonline.com={base}"),
+                format!("https://management.azure.com={base}"),
+                format!("https://graph.microsoft.com={base}"),
+            ],
+        },
+    )
+}
+
+async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Result<DemoSummary> {
+    let app = App::new(Some(home.clone()));
+    let loopback = ([127, 0, 0, 1], 0).into();
+    let zoom = ZoomSimBuilder::new()
+        .start(loopback)
+        .await
+        .context("starting the Zoom simulator on loopback")?;
+    let azure = AzureSimBuilder::new()
+        .start(loopback)
+        .await
+        .context("starting the Azure simulator on loopback")?;
+    if !args.json {
+        println!(
+            "Zoom simulator on {}, Azure simulator on {}",
+            zoom.base_url(),
+            azure.base_url()
+        );
+    }
+    add(
+        &app,
+        ZOOM_MANIFEST,
+        read_component(plugin_dir, "plugboard_zoom.wasm")?,
+    )
+    .await?;
+    add(
+        &app,
+        AZURE_MANIFEST,
+        read_component(plugin_dir, "plugboard_azure.wasm")?,
+    )
+    .await?;
+    let store = app.store()?;
+    if store.instance("demo-zoom")?.is_none() {
+        zoom_instance(&app, &zoom)?;
+    }
+    if store.instance("demo-azure")?.is_none() {
+        azure_instance(&app, &azure)?;
+    }
+    let hidden = args.json || !std::io::stderr().is_terminal();
+    let multi = StreamBars::multi(hidden);
+    let (zoom_bars, azure_bars) = (
+        StreamBars::in_multi(&multi, "demo-zoom"),
+        StreamBars::in_multi(&multi, "demo-azure"),
+    );
+    let (zoom_report, azure_report) = tokio::join!(
+        scan_instance(&app, "demo-zoom", false, &zoom_bars),
+        scan_instance(&app, "demo-azure", false, &azure_bars)
+    );
+    drop((zoom_bars, azure_bars, multi));
+    let (zoom_report, azure_report) = (zoom_report?, azure_report?);
+    zoom.shutdown().await;
+    azure.shutdown().await;
+    let mut instances = Vec::new();
+    for (plugin, report) in [("zoom", &zoom_report), ("azure", &azure_report)] {
+        if let Some((stream, blame, err)) = report.first_failure() {
+            bail!("the demo scan of {plugin} failed in stream {stream} (blame: {blame}): {err}");
+        }
+        instances.push(summarise(&app, plugin, report)?);
+    }
+    if !args.json {
+        for s in &instances {
+            print_failing_findings(&app, &s.instance)?;
+        }
+        for s in &instances {
+            let subs = s
+                .subscriptions
+                .map(|n| format!(", {n} subscriptions"))
+                .unwrap_or_default();
+            let unavailable = if s.unavailable_streams.is_empty() {
+                String::new()
+            } else {
+                format!(", unavailable: {}", s.unavailable_streams.join(", "))
+            };
+            println!(
+                "{}: {} users, {} groups, {} admins, {} activities{subs}, {} findings ({} failing), {} requests, {} throttled, {:.1}s{unavailable}",
+                s.plugin,
+                s.users,
+                s.groups,
+                s.admins,
+                s.activities,
+                s.findings,
+                s.failed_findings,
+                s.requests,
+                s.rate_limited,
+                s.elapsed_ms as f64 / 1000.0
+            );
+        }
+    }
+    Ok(DemoSummary {
+        home: home.display().to_string(),
+        instances,
+    })
+}
+
+fn summarise(app: &App, plugin: &str, report: &ScanReport) -> anyhow::Result<InstanceSummary> {
+    let counts = app.store()?.counts(Some(&report.instance))?;
+    let subscriptions = report
+        .account
+        .as_ref()
+        .and_then(|a| serde_json::from_str::<serde_json::Value>(&a.raw).ok())
+        .and_then(|raw| raw.get("subscriptions")?.get("enabled")?.as_u64());
+    Ok(InstanceSummary {
+        plugin: plugin.into(),
+        instance: report.instance.clone(),
+        users: counts.users,
+        groups: counts.groups,
+        admins: counts.admins,
+        activities: counts.activities,
+        subscriptions,
+        findings: counts.findings,
+        failed_findings: counts.failed_findings,
+        unavailable_streams: report
+            .streams
+            .iter()
+            .filter(|s| matches!(s.status, crate::scan::StreamStatus::Unavailable { .. }))
+            .map(|s| s.name.clone())
+            .collect(),
+        rate_limited: report.http.throttled,
+        requests: report.http.requests,
+        elapsed_ms: report.elapsed.as_millis() as u64,
+    })
+}
+
 /// Print the failing and partial findings of `instance` with their remediation.
 fn print_failing_findings(app: &App, instance: &str) -> anyhow::Result<()> {
-    use plugboard_core::model::FindingStatus;
     for (_, f) in app.store()?.findings(Some(instance))? {
         let label = match f.status {
             FindingStatus::Fail => "FAIL",
@@ -231,9 +317,8 @@ fn print_failing_findings(app: &App, instance: &str) -> anyhow::Result<()> {
             FindingStatus::Pass | FindingStatus::Unknown => continue,
         };
         println!(
-            "{label} [{}] {}: {}\n    evidence: {}\n    fix: {}",
+            "{label} [{}] {instance}: {}\n    evidence: {}\n    fix: {}",
             f.severity.as_str(),
-            instance,
             f.title,
             f.evidence,
             f.remediation

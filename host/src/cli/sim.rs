@@ -12,6 +12,28 @@ use plugboard_sim::zoom::{Plan, ZoomSimBuilder};
 pub enum SimCommand {
     /// The Zoom API (S2S OAuth token endpoint + /v2 API) on one address.
     Zoom(ZoomArgs),
+    /// Azure: the Entra ID token endpoint, ARM and Microsoft Graph on one address.
+    Azure(AzureArgs),
+}
+
+/// `sim azure` arguments.
+#[derive(Debug, clap::Args)]
+pub struct AzureArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9200")]
+    pub listen: SocketAddr,
+    /// Tenant id the token endpoint honours.
+    #[arg(long, default_value = plugboard_sim::azure::DEFAULT_TENANT_ID)]
+    pub tenant_id: String,
+    /// Client id the token endpoint honours.
+    #[arg(long, default_value = plugboard_sim::azure::DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+    /// Client secret the token endpoint honours (generated and printed when omitted).
+    #[arg(long, env = "PLUGBOARD_SIM_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// Simulate a tenant without the Entra ID P1/P2 licence (sign-ins answer 403).
+    #[arg(long)]
+    pub unlicensed: bool,
 }
 
 /// `sim zoom` arguments.
@@ -40,6 +62,7 @@ pub struct ZoomArgs {
 /// Run a simulator until Ctrl-C.
 pub async fn run(cmd: SimCommand) -> anyhow::Result<()> {
     match cmd {
+        SimCommand::Azure(a) => azure(a).await,
         SimCommand::Zoom(a) => {
             let plan: Plan = a
                 .plan
@@ -88,4 +111,47 @@ pub async fn run(cmd: SimCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn azure(a: AzureArgs) -> anyhow::Result<()> {
+    let mut builder = plugboard_sim::azure::AzureSimBuilder::new().signins_licensed(!a.unlicensed);
+    if let Some(secret) = &a.client_secret {
+        builder = builder.credentials(&a.tenant_id, &a.client_id, secret);
+    }
+    let sim = builder
+        .start(a.listen)
+        .await
+        .with_context(|| format!("starting the Azure simulator on {}", a.listen))?;
+    let c = sim.credentials();
+    let s = sim.summary();
+    println!("Azure simulator on {}", sim.base_url());
+    println!("  tenant_id     {}", c.tenant_id);
+    println!("  client_id     {}", c.client_id);
+    if a.client_secret.is_none() {
+        println!(
+            "  client_secret {}   (generated; pass --client-secret to choose)",
+            c.client_secret
+        );
+    }
+    println!(
+        "  dataset       {} of {} subscriptions enabled, {} activity events, {} users, {} groups, {} admins, {} sign-ins",
+        s.subscriptions_enabled,
+        s.subscriptions_total,
+        s.activity_events,
+        s.users,
+        s.groups,
+        s.admins,
+        s.signins
+    );
+    println!("Route an Azure instance here with:");
+    println!(
+        "  --upstream https://login.microsoftonline.com={0} --upstream https://management.azure.com={0} --upstream https://graph.microsoft.com={0}",
+        sim.base_url()
+    );
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    sim.shutdown().await;
+    Ok(())
 }

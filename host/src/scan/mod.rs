@@ -249,6 +249,15 @@ async fn sync_stream(
             };
             break;
         }
+        if next == cursor {
+            // The same cursor again would loop forever (one upstream request
+            // per page) until the page bound; stop at once.
+            report.status = StreamStatus::Failed {
+                blame: Blame::Plugin,
+                error: "the stream did not end: the plugin returned the cursor it was given and said there are more pages".into(),
+            };
+            break;
+        }
         cursor = next;
     }
     observer.stream_finished(stream, &report.status);

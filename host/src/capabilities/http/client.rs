@@ -102,8 +102,9 @@ fn to_reqwest(m: Method) -> reqwest::Method {
 
 /// The URL without its query, for messages (queries may carry identifiers).
 fn shown(u: &Url) -> String {
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
     format!(
-        "{}://{}{}",
+        "{}://{}{port}{}",
         u.scheme(),
         u.host_str().unwrap_or(""),
         u.path()
