@@ -1,0 +1,7 @@
+//! Microsoft identity platform client credentials: the token endpoint and bearer checks.
+
+mod endpoint;
+mod tokens;
+
+pub(crate) use endpoint::{bearer_token, token_endpoint};
+pub(crate) use tokens::{Resource, TokenStore, Verdict};

@@ -1,0 +1,151 @@
+//! Runtime fault injection: forced throttles, failures and token lifetime changes.
+//!
+//! Faults apply to authenticated ARM and Graph requests (not the token endpoint), after
+//! the token check and before the rate limiters, in this order: `throttle_next`, `fail_next`, then an active
+//! `throttle_fraction` storm.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::state::lock;
+
+/// A deterministic "429 storm": `numerator` of every `denominator` requests are
+/// throttled until `until`, spread evenly.
+#[derive(Debug, Clone, Copy)]
+struct Storm {
+    numerator: u64,
+    denominator: u64,
+    until: Instant,
+    seen: u64,
+}
+
+#[derive(Debug)]
+struct FaultState {
+    throttle_next: u64,
+    fail_next: u64,
+    fail_status: u16,
+    storm: Option<Storm>,
+    token_lifetime: Duration,
+}
+
+/// The fault to apply to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Answer 429 whatever the rate (integer `Retry-After` on ARM, fractional on Graph).
+    Throttle,
+    /// Answer this status with an Azure error body.
+    Fail(u16),
+}
+
+/// Runtime fault injection for a running simulator; cheap to clone and share.
+#[derive(Debug, Clone)]
+pub struct AzureFaultHandle {
+    inner: Arc<Mutex<FaultState>>,
+}
+
+impl AzureFaultHandle {
+    /// A handle with no faults and the given token lifetime.
+    pub(crate) fn new(token_lifetime: Duration) -> Self {
+        AzureFaultHandle {
+            inner: Arc::new(Mutex::new(FaultState {
+                throttle_next: 0,
+                fail_next: 0,
+                fail_status: 500,
+                storm: None,
+                token_lifetime,
+            })),
+        }
+    }
+
+    /// The next `n` ARM/Graph requests get a 429 with `Retry-After` regardless of the rate.
+    pub fn throttle_next(&self, n: u64) {
+        lock(&self.inner).throttle_next = n;
+    }
+
+    /// For the next `for_`, throttle `numerator` out of every `denominator` API requests,
+    /// deterministically and evenly spread. A zero denominator cancels the storm.
+    pub fn throttle_fraction(&self, numerator: u32, denominator: u32, for_: Duration) {
+        let storm = (denominator > 0).then(|| Storm {
+            numerator: u64::from(numerator.min(denominator)),
+            denominator: u64::from(denominator),
+            until: Instant::now() + for_,
+            seen: 0,
+        });
+        lock(&self.inner).storm = storm;
+    }
+
+    /// The next `n` ARM/Graph requests answer `status` with an Azure error body
+    /// (`{"error":{"code","message"}}`); an invalid status becomes 500.
+    pub fn fail_next(&self, n: u64, status: u16) {
+        let mut state = lock(&self.inner);
+        state.fail_next = n;
+        state.fail_status = status;
+    }
+
+    /// Tokens minted from now on live for `lifetime`; earlier tokens keep theirs.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        lock(&self.inner).token_lifetime = lifetime;
+    }
+
+    /// The lifetime of tokens minted now.
+    pub(crate) fn token_lifetime(&self) -> Duration {
+        lock(&self.inner).token_lifetime
+    }
+
+    /// Takes the fault (if any) for one API request arriving at `now`.
+    pub(crate) fn take(&self, now: Instant) -> Option<Fault> {
+        let mut state = lock(&self.inner);
+        if state.throttle_next > 0 {
+            state.throttle_next -= 1;
+            return Some(Fault::Throttle);
+        }
+        if state.fail_next > 0 {
+            state.fail_next -= 1;
+            return Some(Fault::Fail(state.fail_status));
+        }
+        let storm = state.storm.as_mut()?;
+        if now >= storm.until {
+            state.storm = None;
+            return None;
+        }
+        // Bresenham-style spread: throttle when the running share crosses an integer.
+        let before = storm.seen * storm.numerator / storm.denominator;
+        storm.seen += 1;
+        let after = storm.seen * storm.numerator / storm.denominator;
+        (after > before).then_some(Fault::Throttle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_next_then_fail_next_are_consumed_in_order() {
+        let faults = AzureFaultHandle::new(Duration::from_secs(60));
+        faults.throttle_next(1);
+        faults.fail_next(2, 503);
+        let now = Instant::now();
+        let taken: Vec<_> = (0..4).map(|_| faults.take(now)).collect();
+        assert_eq!(
+            taken,
+            [
+                Some(Fault::Throttle),
+                Some(Fault::Fail(503)),
+                Some(Fault::Fail(503)),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_storm_throttles_exactly_its_fraction_until_it_ends() {
+        let faults = AzureFaultHandle::new(Duration::from_secs(60));
+        faults.throttle_fraction(1, 3, Duration::from_secs(60));
+        let now = Instant::now();
+        let throttled = (0..30).filter(|_| faults.take(now).is_some()).count();
+        assert_eq!(throttled, 10);
+        let later = now + Duration::from_secs(120);
+        assert_eq!(faults.take(later), None);
+    }
+}

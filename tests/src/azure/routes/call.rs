@@ -1,0 +1,62 @@
+//! What a handler receives ([`Call`]) and returns ([`Reply`]), and the dispatch table.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::endpoint::Endpoint;
+use super::{activity, directory, graph_reports, subscriptions, users};
+use crate::azure::error::ApiError;
+use crate::azure::query::Query;
+use crate::azure::state::SimState;
+
+/// One authenticated, admitted API request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// Shared simulator state.
+    pub state: &'a SimState,
+    /// The percent-encoded request path (for next links).
+    pub path: &'a str,
+    /// Decoded query parameters.
+    pub query: &'a Query,
+    /// The raw request body.
+    pub body: &'a [u8],
+}
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reply {
+    /// 200 with a JSON body.
+    Json(Value),
+    /// 204 No Content.
+    NoContent,
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        match self {
+            Reply::Json(body) => axum::Json(body).into_response(),
+            Reply::NoContent => StatusCode::NO_CONTENT.into_response(),
+        }
+    }
+}
+
+/// Runs the handler for `endpoint`.
+pub(crate) fn dispatch(endpoint: &Endpoint, call: Call<'_>) -> Result<Reply, ApiError> {
+    match endpoint {
+        Endpoint::ListSubscriptions => subscriptions::list(call),
+        Endpoint::GetSubscription(id) => subscriptions::get(call, id),
+        Endpoint::ActivityLog(id) => activity::list(call, id),
+        Endpoint::ListUsers => users::list(call),
+        Endpoint::GetUser(id) => users::get(call, id),
+        Endpoint::UpdateUser(id) => users::update(call, id),
+        Endpoint::RevokeSessions(id) => users::revoke_sessions(call, id),
+        Endpoint::ListGroups => directory::list_groups(call),
+        Endpoint::GetGroup(id) => directory::get_group(call, id),
+        Endpoint::GroupMembers(id) => directory::group_members(call, id),
+        Endpoint::ListRoles => directory::list_roles(call),
+        Endpoint::RoleMembers(id) => directory::role_members(call, id),
+        Endpoint::SignIns => graph_reports::signins(call),
+        Endpoint::DirectoryAudits => graph_reports::directory_audits(call),
+    }
+}

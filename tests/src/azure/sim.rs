@@ -1,0 +1,111 @@
+//! [`AzureSim`]: a running simulator and what tests can ask of it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::counters::AzureCounterSnapshot;
+use super::dataset::AzureSummary;
+use super::faults::AzureFaultHandle;
+use super::request_log::RecordedRequest;
+use super::state::{SimState, lock};
+
+/// How long [`AzureSim::shutdown`] waits for open connections to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The app registration the token endpoint accepts.
+///
+/// The secret is a plain `String`: this is a test simulator, and tests need to hand it
+/// to the host under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzureCredentials {
+    /// Directory (tenant) id: the token endpoint's first path segment.
+    pub tenant_id: String,
+    /// Application (client) id.
+    pub client_id: String,
+    /// Client secret value.
+    pub client_secret: String,
+}
+
+/// A running Azure simulator on a loopback socket.
+#[derive(Debug)]
+pub struct AzureSim {
+    pub(crate) state: Arc<SimState>,
+    pub(crate) addr: SocketAddr,
+    pub(crate) shutdown: Option<oneshot::Sender<()>>,
+    pub(crate) task: Option<JoinHandle<()>>,
+}
+
+impl AzureSim {
+    /// `http://127.0.0.1:PORT`: one listener serves the token endpoint
+    /// (`/{tenant}/oauth2/v2.0/token`, the login host), ARM (`/subscriptions...`) and
+    /// Graph (`/v1.0/...`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address the simulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The credentials the token endpoint accepts.
+    pub fn credentials(&self) -> AzureCredentials {
+        self.state.credentials.clone()
+    }
+
+    /// What the tenant contains.
+    pub fn summary(&self) -> AzureSummary {
+        AzureSummary::of(&self.state.dataset)
+    }
+
+    /// A copy of the request and answer counters.
+    pub fn counters(&self) -> AzureCounterSnapshot {
+        lock(&self.state.counters).snapshot()
+    }
+
+    /// Runtime fault injection.
+    pub fn faults(&self) -> AzureFaultHandle {
+        self.state.faults.clone()
+    }
+
+    /// A Graph user's current `accountEnabled`, by object id or user principal name.
+    pub fn user_enabled(&self, user_id: &str) -> Option<bool> {
+        let index = self.state.dataset.find_user(user_id)?;
+        lock(&self.state.enabled).get(index).copied()
+    }
+
+    /// Every ARM and Graph request received (the newest 100,000), oldest first.
+    /// Token-endpoint requests are not logged.
+    pub fn request_log(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.log).entries()
+    }
+
+    /// Stops accepting connections and lets in-flight requests finish, waiting at most
+    /// [`SHUTDOWN_GRACE`] before cutting the remaining connections.
+    pub async fn shutdown(mut self) {
+        self.stop();
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for AzureSim {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

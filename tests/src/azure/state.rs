@@ -1,0 +1,38 @@
+//! The simulator's shared state: the immutable dataset plus small locked parts.
+//!
+//! Locks are std mutexes held for a few statements and never across an `.await`. A
+//! poisoned lock is recovered rather than propagated: the simulator must keep answering.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::auth::TokenStore;
+use super::counters::Counters;
+use super::dataset::Dataset;
+use super::faults::AzureFaultHandle;
+use super::ratelimit::RateLimiter;
+use super::request_log::RequestLog;
+use super::sim::AzureCredentials;
+
+/// Locks `mutex`, recovering the data if a holder panicked.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Everything the request handlers share.
+#[derive(Debug)]
+pub(crate) struct SimState {
+    pub credentials: AzureCredentials,
+    pub base_url: String,
+    pub dataset: Dataset,
+    /// Whether the tenant has Entra ID P1/P2 (else sign-ins answer 403).
+    pub signins_licensed: bool,
+    /// Events per activity-log page.
+    pub arm_page_size: usize,
+    /// Current `accountEnabled` of each user, by index; changed by `PATCH /users/{id}`.
+    pub enabled: Mutex<Vec<bool>>,
+    pub tokens: Mutex<TokenStore>,
+    pub limiter: Mutex<RateLimiter>,
+    pub counters: Mutex<Counters>,
+    pub log: Mutex<RequestLog>,
+    pub faults: AzureFaultHandle,
+}
