@@ -9,6 +9,7 @@
 //! - `spec` (cargo feature `spec`): checks requests and responses against the official
 //!   OpenAPI descriptions in `shared/api-specs/`.
 
+pub mod azure;
 pub mod zoom;
 
 #[cfg(feature = "spec")]

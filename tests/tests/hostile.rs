@@ -707,7 +707,7 @@ async fn a_cursor_that_never_advances_is_stopped_at_once() {
         .find(|s| s.name == "endless-cursor")
         .unwrap_or_else(|| panic!("{:?}", report.streams));
     assert!(
-        endless.pages <= 2 && endless.pages < MAX_PAGES_PER_STREAM,
+        endless.pages <= 2,
         "a cursor that does not advance is stopped at once, not at the page bound: {} pages",
         endless.pages
     );

@@ -24,7 +24,7 @@ pub const DEFAULT_TENANT_ID: &str = "7d3e4c1a-5b2f-4e8a-9c6d-0f1e2a3b4c5d";
 /// The client id accepted unless [`AzureSimBuilder::credentials`] sets another.
 pub const DEFAULT_CLIENT_ID: &str = "3f2b8a91-6c4d-4e7f-8a1b-2c3d4e5f6a7b";
 /// The seed used unless [`AzureSimBuilder::seed`] sets another.
-pub const DEFAULT_SEED: u64 = 0xA2_0E_2026;
+pub const DEFAULT_SEED: u64 = 0xA20E_2026;
 /// Token lifetime unless set: Microsoft's 3,599 s.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3_599);
 /// Length of the random client secret generated when none is set.
@@ -176,7 +176,6 @@ impl AzureSimBuilder {
         let subscriptions = dataset.subscriptions.len();
         let state = Arc::new(SimState {
             credentials,
-            base_url: format!("http://{local}"),
             dataset,
             signins_licensed: self.signins_licensed,
             arm_page_size: self.arm_page_size,

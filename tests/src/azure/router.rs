@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::auth::{Resource, Verdict, bearer_token, token_endpoint};
+use super::auth::{Resource, Verdict, bearer_token, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
 use super::faults::Fault;
@@ -50,7 +50,7 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     if let Some(tenant) = token_tenant(&path) {
         let response = match &body {
             Ok(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
-            Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            Err(_) => too_large(),
         };
         lock(&state.counters).record_status(Some("token"), response.status().as_u16());
         return response;

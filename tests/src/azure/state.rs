@@ -22,7 +22,6 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Debug)]
 pub(crate) struct SimState {
     pub credentials: AzureCredentials,
-    pub base_url: String,
     pub dataset: Dataset,
     /// Whether the tenant has Entra ID P1/P2 (else sign-ins answer 403).
     pub signins_licensed: bool,

@@ -1,4 +1,6 @@
-//! Inlines local `$ref`s (`#/components/...`) so each schema compiles on its own.
+//! Turns OpenAPI schemas into plain JSON Schema: inlines local `$ref`s
+//! (`#/components/...`) so each schema compiles on its own, and rewrites OpenAPI 3.0's
+//! `nullable: true` (which JSON Schema does not know) into an explicit `null` option.
 //!
 //! A recursive schema (one that refers to itself, like ARM's `ErrorDetail.details`)
 //! cannot be inlined: the ref that would close the cycle is kept, and
@@ -82,6 +84,34 @@ fn inline_at(
     }
 }
 
+/// A copy of an (inlined) OpenAPI schema where every `nullable: true` schema also
+/// accepts `null`: `type: T` becomes `type: [T, "null"]` (and `null` joins an `enum`);
+/// a schema without `type` (an `allOf` wrapper) becomes `anyOf: [schema, {type: null}]`.
+pub(crate) fn nullable_to_json_schema(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out: Map<String, Value> = map
+                .iter()
+                .map(|(k, v)| (k.clone(), nullable_to_json_schema(v)))
+                .collect();
+            if out.get("nullable") != Some(&Value::Bool(true)) {
+                return Value::Object(out);
+            }
+            out.remove("nullable");
+            if let Some(Value::String(kind)) = out.get("type").cloned() {
+                out.insert("type".into(), json!([kind, "null"]));
+                if let Some(Value::Array(options)) = out.get_mut("enum") {
+                    options.push(Value::Null);
+                }
+                return Value::Object(out);
+            }
+            json!({"anyOf": [Value::Object(out), {"type": "null"}]})
+        }
+        Value::Array(items) => Value::Array(items.iter().map(nullable_to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -123,5 +153,31 @@ mod tests {
         assert!(validator.is_valid(&json!({"children": [{"children": []}]})));
         assert!(!validator.is_valid(&json!({"children": [{"children": [7]}]})));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod nullable_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn nullable_schemas_also_accept_null() {
+        let schema = json!({"properties": {
+            "a": {"type": "string", "nullable": true},
+            "b": {"allOf": [{"type": "object"}], "nullable": true},
+            "c": {"type": "string", "enum": ["x"], "nullable": true},
+            "d": {"type": "string", "nullable": false}
+        }});
+        assert_eq!(
+            nullable_to_json_schema(&schema),
+            json!({"properties": {
+                "a": {"type": ["string", "null"]},
+                "b": {"anyOf": [{"allOf": [{"type": "object"}]}, {"type": "null"}]},
+                "c": {"type": ["string", "null"], "enum": ["x", null]},
+                "d": {"type": "string", "nullable": false}
+            }})
+        );
     }
 }

@@ -5,18 +5,19 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use super::error::SpecError;
-use super::inline::inline_refs;
+use super::inline::{inline_refs, nullable_to_json_schema};
 
 /// The HTTP methods an OpenAPI path item may hold.
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Compiles a JSON Schema (OpenAPI 3.0 schemas are closest to draft 4), formats checked.
+/// Compiles an OpenAPI 3.0 schema as JSON Schema draft 4 (the closest draft), formats
+/// checked, `nullable` honoured.
 pub(crate) fn compile(schema: &Value, location: &str) -> Result<Validator, SpecError> {
     jsonschema::draft4::options()
         .should_validate_formats(true)
-        .build(schema)
+        .build(&nullable_to_json_schema(schema))
         .map_err(|e| SpecError::Schema {
             location: location.to_owned(),
             message: e.to_string(),

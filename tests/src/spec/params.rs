@@ -1,7 +1,8 @@
 //! Checks a request's path and query parameters against an operation.
 //!
 //! Query values arrive as text; each is coerced to the parameter's declared type
-//! (`integer`, `number`, `boolean`, else `string`) and then validated against its schema,
+//! (`integer`, `number`, `boolean`, `array` as comma-separated items, else `string`) and
+//! then validated against its schema,
 //! so enums, `minimum`/`maximum`, `format: date` and the like apply.
 
 use serde_json::Value;
@@ -104,6 +105,29 @@ fn coerce(kind: &str, raw: &str) -> Option<Value> {
             "false" => Some(Value::Bool(false)),
             _ => None,
         },
+        // `style: form, explode: false` (Graph's `$select=a,b`): comma-separated items.
+        "array" => Some(Value::Array(
+            raw.split(',')
+                .map(|item| Value::String(item.to_owned()))
+                .collect(),
+        )),
         _ => Some(Value::String(raw.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_values_are_coerced_to_their_declared_types() {
+        assert_eq!(coerce("integer", "42"), Some(Value::from(42)));
+        assert_eq!(coerce("integer", "4.2"), None);
+        assert_eq!(coerce("boolean", "yes"), None);
+        assert_eq!(
+            coerce("array", "id,displayName"),
+            Some(serde_json::json!(["id", "displayName"]))
+        );
+        assert_eq!(coerce("string", "x"), Some(Value::from("x")));
     }
 }

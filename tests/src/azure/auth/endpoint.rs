@@ -47,6 +47,16 @@ fn missing(parameter: &str) -> Response {
     )
 }
 
+/// 413 for a token request body over the size limit.
+pub(crate) fn too_large() -> Response {
+    aad_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "invalid_request",
+        900_144,
+        "The request body is too large.",
+    )
+}
+
 /// The token endpoint for `tenant` (the first path segment).
 pub(crate) fn token_endpoint(
     state: &SimState,

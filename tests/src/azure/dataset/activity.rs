@@ -198,6 +198,6 @@ pub(crate) fn events(
             }
         })
         .collect();
-    events.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+    events.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
     events
 }

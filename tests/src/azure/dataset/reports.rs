@@ -105,7 +105,7 @@ pub(crate) fn signins(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.created.cmp(&a.created));
+    out.sort_by_key(|s| std::cmp::Reverse(s.created));
     out
 }
 
@@ -136,6 +136,6 @@ pub(crate) fn audits(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.time.cmp(&a.time));
+    out.sort_by_key(|a| std::cmp::Reverse(a.time));
     out
 }
