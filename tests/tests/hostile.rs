@@ -28,7 +28,7 @@ use plugboard_core::model::ConnectorErrorKind;
 use plugboard_host::instance::HostOptions;
 use plugboard_host::registry::RegistryError;
 use plugboard_host::runtime::{CallError, InstanceContext, LoadedPlugin};
-use plugboard_host::scan::{MAX_PAGES_PER_STREAM, NoProgress, StreamStatus, run_scan};
+use plugboard_host::scan::{NoProgress, StreamStatus, run_scan};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
 
 /// The partner API origin as the plugin sees it; each instance routes it to
