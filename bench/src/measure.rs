@@ -26,18 +26,6 @@ impl Samples {
         self.durations.len()
     }
 
-    /// Mean, in seconds.
-    pub fn mean_s(&self) -> f64 {
-        if self.durations.is_empty() {
-            return f64::NAN;
-        }
-        self.durations
-            .iter()
-            .map(Duration::as_secs_f64)
-            .sum::<f64>()
-            / self.durations.len() as f64
-    }
-
     /// Median, in seconds: robust against the odd descheduled run on a noisy machine.
     pub fn median_s(&self) -> f64 {
         let mut v: Vec<f64> = self.durations.iter().map(Duration::as_secs_f64).collect();

@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use plugboard_core::secrets::SecretValue;
-use plugboard_host::capabilities::http::{HttpCapability, Upstreams};
+use plugboard_host::capabilities::http::{HttpCapability, Upstreams, plugin_client};
 use plugboard_host::capabilities::ratelimit::RateBuckets;
 use plugboard_host::capabilities::secrets::SecretBag;
-use plugboard_host::cli::App;
 use plugboard_host::manifest::Manifest;
 use plugboard_host::runtime::limits::DEFAULT_CALL_DEADLINE;
 use plugboard_host::runtime::{InstanceContext, LoadedPlugin, Runtime};
@@ -122,8 +121,9 @@ pub fn unpaced_zoom_context(
         ("https://api.zoom.us".to_string(), base_url.to_string()),
         ("https://zoom.us".to_string(), base_url.to_string()),
     ]))?;
+    let client = plugin_client(&upstreams).map_err(anyhow::Error::msg)?;
     let http = HttpCapability::new(
-        App::http_client()?,
+        client,
         manifest.clone(),
         config.clone(),
         secrets.clone(),

@@ -14,6 +14,7 @@ pub use cache::{CacheOutcome, ComponentCache, check_is_component};
 pub use idle::IdleInstance;
 pub use plugin::{CallError, LoadedPlugin, Runtime};
 pub use state::{InstanceContext, PluginState};
+pub use validate::validate_page;
 
 use plugboard_core::Blame;
 

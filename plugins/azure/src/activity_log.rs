@@ -13,10 +13,13 @@
 //! 2. For each subscription in turn, for each one-day window oldest first,
 //!    `GET /subscriptions/{id}/providers/microsoft.insights/eventtypes/management/values?api-version=2015-04-01&$filter=eventTimestamp ge '…' and eventTimestamp le '…'`,
 //!    then its `nextLink` pages until there is none. Cursor
-//!    `{"state":"reading","start":…,"end":…,"subscriptions":[current,…],"total":N,"window":"<window start>","next":"<nextLink>","skipped":[…]}`.
+//!    `{"state":"reading","start":…,"end":…,"subscriptions":[current,…],"total":N,"window":"<window start>","next":"<nextLink>","skipped":[…],"skipped_count":K}`.
 //!    A subscription that answers 403 or 404 (no Reader role on it, or it went
 //!    away since the listing) is skipped and named in `skipped`; when every
-//!    subscription was skipped the stream fails with `permission`.
+//!    subscription was skipped the stream fails with `permission`. The
+//!    cursor holds the ids of the readable subscriptions (about 40 bytes
+//!    each), so it stays under the host's 64 KiB cursor limit up to roughly
+//!    1,500 subscriptions.
 //! 3. `{"state":"done","watermark":"<end>"}` with `more = false`.
 //!
 //! All times are ISO-8601 UTC to the second (`2026-03-01T12:00:00Z`).
@@ -37,6 +40,10 @@ pub const WINDOW_MS: u64 = DAY_MS;
 /// How far before the last watermark an incremental run starts (ingestion
 /// lag of the activity log).
 pub const OVERLAP_MS: u64 = HOUR_MS;
+
+/// Most skipped subscriptions the cursor names (each note is at most 300
+/// characters; the count is kept regardless), so the cursor stays small.
+pub const MAX_SKIP_NOTES: usize = 10;
 
 /// Where the `activity-log` stream is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,9 +75,13 @@ pub enum ActivityCursor {
         /// The current window's `nextLink`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         next: Option<String>,
-        /// Subscriptions skipped so far, with the reason.
+        /// Subscriptions skipped so far, with the reason (the first
+        /// [`MAX_SKIP_NOTES`]).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         skipped: Vec<String>,
+        /// How many subscriptions were skipped so far.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        skipped_count: usize,
     },
     /// The run finished; the next starts at `watermark - OVERLAP_MS`.
     Done {
@@ -98,6 +109,7 @@ struct Reading {
     window: u64,
     next: Option<String>,
     skipped: Vec<String>,
+    skipped_count: usize,
 }
 
 /// One page of the `activity-log` stream (one request). `now_ms` is the host
@@ -143,6 +155,7 @@ pub fn sync(
             window,
             next,
             skipped,
+            skipped_count,
         }) => {
             let reading = Reading {
                 run: Run {
@@ -154,6 +167,7 @@ pub fn sync(
                 window: time(&window)?,
                 next,
                 skipped,
+                skipped_count,
             };
             read(reading, fetch)
         }
@@ -163,7 +177,12 @@ pub fn sync(
 /// Reads one subscriptions page.
 fn list(run: Run, url: &str, mut found: Vec<String>, fetch: Fetch<'_>) -> Result<Page, Error> {
     let (page, next) = parse_subscriptions_page(&fetch(url)?)?;
-    found.extend(page.into_iter().filter(|s| s.is_readable()).map(|s| s.id));
+    for subscription in page.into_iter().filter(|s| s.is_readable()) {
+        // A subscription listed twice (pages shifting under us) is read once.
+        if !found.contains(&subscription.id) {
+            found.push(subscription.id);
+        }
+    }
     let state = match next {
         Some(next) => ActivityCursor::Listing {
             start: format_iso(run.start),
@@ -179,6 +198,7 @@ fn list(run: Run, url: &str, mut found: Vec<String>, fetch: Fetch<'_>) -> Result
             window: run.start,
             next: None,
             skipped: Vec::new(),
+            skipped_count: 0,
         }),
     };
     finish(Vec::new(), state)
@@ -197,10 +217,11 @@ fn read(mut reading: Reading, fetch: Fetch<'_>) -> Result<Page, Error> {
     let body = match fetch(&url) {
         Ok(body) => body,
         Err(error) if matches!(error.kind, ErrorKind::Permission | ErrorKind::NotFound) => {
-            reading.skipped.push(truncate_message(&format!(
-                "{subscription}: {}",
-                error.message
-            )));
+            reading.skipped_count += 1;
+            if reading.skipped.len() < MAX_SKIP_NOTES {
+                let note = format!("{subscription}: {}", error.message);
+                reading.skipped.push(truncate_message(&note));
+            }
             return next_subscription(Vec::new(), reading);
         }
         Err(error) => return Err(error),
@@ -228,7 +249,7 @@ fn next_subscription(records: Vec<Record>, mut reading: Reading) -> Result<Page,
     if !reading.subscriptions.is_empty() {
         return finish(records, reading_cursor(reading));
     }
-    if reading.total > 0 && reading.skipped.len() >= reading.total {
+    if reading.total > 0 && reading.skipped_count >= reading.total {
         return Err(Error::permission(truncate_message(&format!(
             "no subscription's activity log could be read (grant the app the Reader role): {}",
             reading.skipped.join("; ")
@@ -270,7 +291,12 @@ fn reading_cursor(reading: Reading) -> ActivityCursor {
         window: format_iso(reading.window),
         next: reading.next,
         skipped: reading.skipped,
+        skipped_count: reading.skipped_count,
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn done(run: Run, skipped: Vec<String>) -> ActivityCursor {

@@ -27,26 +27,45 @@ fn fake_arm(url: &str) -> Result<Vec<u8>, Error> {
             )
         }
     } else if url == EVENTS_PAGE_2 {
-        event_page("a-page2", "2026-02-27T13:00:00Z", None)
+        event_page(&[("a-page2", "2026-02-27T13:00:00Z")], None)
     } else {
-        let from = url
-            .split("ge%20%27")
-            .nth(1)
-            .and_then(|rest| rest.split("%27").next())
-            .unwrap()
-            .replace("%3A", ":");
-        let id = format!("{}-{from}", &url[51..59]);
-        let first_of_a = url.contains(SUB_A) && from == "2026-02-27T12:00:00Z";
-        event_page(&id, &from, first_of_a.then_some(EVENTS_PAGE_2))
+        let bound = |marker: &str| {
+            url.split(marker)
+                .nth(1)
+                .and_then(|rest| rest.split("%27").next())
+                .unwrap()
+                .replace("%3A", ":")
+        };
+        let (from, to) = (bound("ge%20%27"), bound("le%20%27"));
+        let sub = [SUB_A, SUB_B, SUB_C]
+            .into_iter()
+            .find(|s| url.contains(s))
+            .unwrap();
+        let first_of_a = sub == SUB_A && from == "2026-02-27T12:00:00Z";
+        // One event at each end of the window: the one at `to` is also the
+        // next window's event at `from`.
+        event_page(
+            &[
+                (&format!("{sub}@{from}"), &from),
+                (&format!("{sub}@{to}"), &to),
+            ],
+            first_of_a.then_some(EVENTS_PAGE_2),
+        )
     };
     Ok(body.into_bytes())
 }
 
-fn event_page(id: &str, at: &str, next: Option<&str>) -> String {
+fn event_page(events: &[(&str, &str)], next: Option<&str>) -> String {
     let next = next.map_or(String::new(), |n| format!(r#","nextLink":"{n}""#));
-    format!(
-        r#"{{"value":[{{"eventDataId":"{id}","eventTimestamp":"{at}","caller":"ada@contoso.com","operationName":{{"value":"Microsoft.Resources/deployments/write"}}}}]{next}}}"#
-    )
+    let events: Vec<String> = events
+        .iter()
+        .map(|(id, at)| {
+            format!(
+                r#"{{"eventDataId":"{id}","eventTimestamp":"{at}","caller":"ada@contoso.com","operationName":{{"value":"Microsoft.Resources/deployments/write"}}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"value":[{}]{next}}}"#, events.join(","))
 }
 
 struct Run {
@@ -164,8 +183,8 @@ fn events_on_a_window_boundary_are_emitted_once_per_run() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), total, "{ids:?}");
-    // 3 subscriptions x 2 windows + A's second page.
-    assert_eq!(total, 7);
+    // 3 subscriptions x 3 distinct stamps (two windows share one) + A's second page.
+    assert_eq!(total, 10);
 }
 
 #[test]
@@ -268,4 +287,26 @@ fn a_cursor_with_a_bad_time_is_a_plugin_error() {
     let mut fetch = fake_arm;
     let kind = sync(Some(bad), NOW, 14, &mut fetch).err().map(|e| e.kind);
     assert_eq!(kind, Some(ErrorKind::Plugin));
+}
+
+#[test]
+fn the_cursor_names_at_most_ten_skipped_subscriptions_but_counts_them_all() {
+    let subscriptions: Vec<String> = (0..30).map(|i| format!("sub-{i:02}")).collect();
+    let cursor = serde_json::json!({
+        "state": "reading", "start": "2026-03-01T11:00:00Z", "end": "2026-03-01T12:00:00Z",
+        "subscriptions": subscriptions, "total": 31, "window": "2026-03-01T11:00:00Z",
+    })
+    .to_string();
+    let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Err(Error::not_found("gone")) };
+    let mut cursor = Some(cursor);
+    for _ in 0..29 {
+        let page = sync(cursor.as_deref(), NOW, 14, &mut fetch).unwrap();
+        cursor = page.cursor;
+    }
+    let last: serde_json::Value = serde_json::from_str(cursor.as_deref().unwrap()).unwrap();
+    assert_eq!(last["skipped_count"], 29);
+    assert_eq!(last["skipped"].as_array().unwrap().len(), MAX_SKIP_NOTES);
+    // The last subscription fails too, but one of the 31 was read: done, not an error.
+    let page = sync(cursor.as_deref(), NOW, 14, &mut fetch).unwrap();
+    assert!(!page.more);
 }

@@ -1,12 +1,15 @@
 //! Streams that list parents first and then page through each parent's
 //! members (`group-members`, `directory-roles`), one request per call.
 //!
-//! The first call reads the parent list and returns no records, only the
-//! cursor `{"parents":[…],"listing":"<@odata.nextLink>"}` (`listing` while the
-//! parent list itself has more pages). Each later call reads one members page
-//! of the first parent, keeping `"next":"<@odata.nextLink>"` while that parent
-//! has more pages and dropping the parent when it has none. The stream ends
-//! with no cursor, so the next run starts over.
+//! The first call reads the first page of the parent list and returns no
+//! records, only the cursor `{"parents":[…],"listing":"<@odata.nextLink>"}`
+//! (`listing` while the parent list has more pages). Each later call reads one
+//! members page of the first parent, keeping `"next":"<@odata.nextLink>"` while
+//! that parent has more pages and dropping the parent when it has none. When
+//! the parents of one listing page are done, the next call reads the next
+//! listing page. So the cursor holds at most one listing page of parents and
+//! stays far below the host's 64 KiB cursor limit whatever the tenant's size.
+//! The stream ends with no cursor, so the next run starts over.
 
 use crate::{Fetch, cursor};
 use plugboard_sdk::{Error, Page, Record};
@@ -26,6 +29,12 @@ pub struct FanoutCursor<P> {
     pub next: Option<String>,
 }
 
+/// Parses a parent-list page into parents and its next link.
+pub type ParseParents<P> = fn(&[u8]) -> Result<(Vec<P>, Option<String>), Error>;
+
+/// Parses a members page of a parent into records and its next link.
+pub type ParseMembers<P> = fn(&P, &[u8]) -> Result<(Vec<Record>, Option<String>), Error>;
+
 /// One fan-out stream's requests and parsers.
 pub struct Fanout<P> {
     /// Stream name (checkpoint key).
@@ -33,11 +42,11 @@ pub struct Fanout<P> {
     /// The first parent-list request.
     pub list_url: fn() -> String,
     /// Parses a parent-list page into parents and its next link.
-    pub parse_parents: fn(&[u8]) -> Result<(Vec<P>, Option<String>), Error>,
+    pub parse_parents: ParseParents<P>,
     /// The first members request of a parent.
     pub members_url: fn(&P) -> String,
     /// Parses a members page of a parent into records and its next link.
-    pub parse_members: fn(&P, &[u8]) -> Result<(Vec<Record>, Option<String>), Error>,
+    pub parse_members: ParseMembers<P>,
 }
 
 /// One page of `fanout` from `cursor` (one request).
@@ -58,13 +67,14 @@ pub fn sync<P: Serialize + DeserializeOwned + Clone>(
             },
         );
     };
-    if let Some(link) = position.listing.take() {
-        let (parents, listing) = (fanout.parse_parents)(&fetch(&link)?)?;
-        position.parents.extend(parents);
-        position.listing = listing;
-        return finish(Vec::new(), position);
-    }
     let Some(parent) = position.parents.first().cloned() else {
+        // The current listing page is done: read the next one, if any.
+        let Some(link) = position.listing.take() else {
+            return finish(Vec::new(), position);
+        };
+        let (parents, listing) = (fanout.parse_parents)(&fetch(&link)?)?;
+        position.parents = parents;
+        position.listing = listing;
         return finish(Vec::new(), position);
     };
     let url = position

@@ -4,7 +4,7 @@
 //! `{"next":"…"}` as in `users`.
 //!
 //! `group-members`: a [fan-out](crate::fanout) over
-//! `GET /v1.0/groups?$top=999&$select=id,displayName`, then
+//! `GET /v1.0/groups?$top=200&$select=id` (a page at a time), then
 //! `GET /v1.0/groups/{id}/members?$top=999&$select=…` per group. Only user
 //! members (`#microsoft.graph.user`) become memberships; nested groups,
 //! devices and service principals are skipped.
@@ -56,11 +56,15 @@ const MEMBERS_FANOUT: Fanout<GroupRef> = Fanout {
     parse_members: parse_members_page,
 };
 
+/// Groups per listing page of `group-members`: the cursor holds one page of
+/// ids (about 45 bytes each), far below the host's 64 KiB cursor limit.
+pub const LISTING_PAGE_SIZE: &str = "200";
+
 /// The group listing of `group-members` (ids only).
 pub fn group_ids_url() -> String {
     client::with_query(
         client::graph(&["groups"]),
-        &[("$top", PAGE_SIZE), ("$select", "id,displayName")],
+        &[("$top", LISTING_PAGE_SIZE), ("$select", "id")],
     )
 }
 

@@ -61,7 +61,7 @@ fn fake_graph(url: &str) -> Vec<u8> {
         r##"{"value":[{"id":"g1"}],"@odata.nextLink":"https://graph.microsoft.com/v1.0/groups?$skiptoken=G2"}"##
     } else if url.contains("/groups?") {
         r##"{"value":[{"id":"g2"}]}"##
-    } else if url.contains("/g1/members?") {
+    } else if url.contains("/g1/members?$top") {
         r##"{"value":[{"@odata.type":"#microsoft.graph.user","id":"u1"}],"@odata.nextLink":"https://graph.microsoft.com/v1.0/groups/g1/members?$skiptoken=M2"}"##
     } else {
         r##"{"value":[{"@odata.type":"#microsoft.graph.user","id":"u2"}]}"##
@@ -70,7 +70,7 @@ fn fake_graph(url: &str) -> Vec<u8> {
 }
 
 #[test]
-fn group_members_lists_every_group_page_then_pages_each_group_one_request_per_call() {
+fn group_members_reads_one_listing_page_at_a_time_and_pages_each_group_one_request_per_call() {
     let mut urls = Vec::new();
     let mut fetch = |url: &str| -> Result<Vec<u8>, Error> {
         urls.push(url.to_string());
@@ -92,18 +92,26 @@ fn group_members_lists_every_group_page_then_pages_each_group_one_request_per_ca
     assert_eq!(urls.len(), 5, "{urls:?}");
     assert_eq!(
         cursors[0],
-        r##"{"parents":[{"id":"g1"}],"listing":"https://graph.microsoft.com/v1.0/groups?$skiptoken=G2"}"##
+        r#"{"parents":[{"id":"g1"}],"listing":"https://graph.microsoft.com/v1.0/groups?$skiptoken=G2"}"#
     );
-    assert_eq!(cursors[1], r##"{"parents":[{"id":"g1"},{"id":"g2"}]}"##);
     assert_eq!(
-        urls[2],
+        urls[1],
         "https://graph.microsoft.com/v1.0/groups/g1/members?$top=999&$select=id%2CdisplayName%2CuserPrincipalName%2Cmail"
     );
     assert_eq!(
-        urls[3],
+        urls[2],
         "https://graph.microsoft.com/v1.0/groups/g1/members?$skiptoken=M2"
     );
-    assert_eq!(members.len(), 2);
+    assert_eq!(
+        cursors[2],
+        r#"{"parents":[],"listing":"https://graph.microsoft.com/v1.0/groups?$skiptoken=G2"}"#
+    );
+    assert_eq!(
+        urls[3],
+        "https://graph.microsoft.com/v1.0/groups?$skiptoken=G2"
+    );
+    assert_eq!(cursors[3], r#"{"parents":[{"id":"g2"}]}"#);
+    assert_eq!(members.len(), 3);
 }
 
 #[test]

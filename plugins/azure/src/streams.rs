@@ -7,7 +7,7 @@
 //! |--------------------|-------------------------------------------------------------------------|
 //! | `users`            | `GET /v1.0/users?$top=999&$select=id,displayName,…`, then `…`           |
 //! | `groups`           | `GET /v1.0/groups?$top=999`, then `…`                                  |
-//! | `group-members`    | first `GET /v1.0/groups?$top=999&$select=id,displayName`, then `GET /v1.0/groups/{id}/members?$top=999&$select=…` per group, then `…` |
+//! | `group-members`    | `GET /v1.0/groups?$top=200&$select=id`, then `GET /v1.0/groups/{id}/members?$top=999&$select=…` per group of that page (and `…`), then the listing's `…` |
 //! | `directory-roles`  | first `GET /v1.0/directoryRoles`, then `GET /v1.0/directoryRoles/{id}/members?$select=…` per role, then `…` |
 //! | `activity-log`     | `GET /subscriptions?api-version=2022-12-01`, then per subscription and one-day window `GET /subscriptions/{id}/providers/microsoft.insights/eventtypes/management/values?api-version=2015-04-01&$filter=…`, then `…` |
 //! | `sign-ins`         | `GET /v1.0/auditLogs/signIns?$top=1000&$filter=createdDateTime ge T`, then `…` |
