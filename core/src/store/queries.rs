@@ -265,6 +265,24 @@ impl Store {
             })
             .map_err(self.on("counting records"))
     }
+
+    /// Activities of `instance` per category (`sign-in`, `management`, ...).
+    pub fn activity_categories(
+        &self,
+        instance: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "SELECT category, COUNT(*) FROM activities WHERE instance_id = ?1 GROUP BY category",
+        )
+        .and_then(|mut s| {
+            s.query_map([instance], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+            })?
+            .collect()
+        })
+        .map_err(self.on("counting activities by category"))
+    }
 }
 
 /// "This account holds a privileged role in its instance", as SQL over `a`.

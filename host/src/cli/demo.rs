@@ -51,8 +51,16 @@ pub struct InstanceSummary {
     pub groups: u64,
     /// Distinct accounts holding a privileged role.
     pub admins: u64,
-    /// Activities stored (de-duplicated).
+    /// The app's activity events (de-duplicated): for Zoom every audit event
+    /// (sign-in/out and operation logs); for Azure the ARM activity log of
+    /// every enabled subscription, i.e. everything but the `sign-in` and
+    /// `directory-audit` categories (those are in `audit_events` and
+    /// `activity_categories`).
     pub activities: u64,
+    /// Every audit record stored for the instance, all categories.
+    pub audit_events: u64,
+    /// Audit records per category.
+    pub activity_categories: std::collections::BTreeMap<String, u64>,
     /// Enabled subscriptions read (Azure only, from the plugin's `check`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<u64>,
@@ -259,12 +267,13 @@ async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Re
                 format!(", unavailable: {}", s.unavailable_streams.join(", "))
             };
             println!(
-                "{}: {} users, {} groups, {} admins, {} activities{subs}, {} findings ({} failing), {} requests, {} throttled, {:.1}s{unavailable}",
+                "{}: {} users, {} groups, {} admins, {} activities ({} audit events){subs}, {} findings ({} failing), {} requests, {} throttled, {:.1}s{unavailable}",
                 s.plugin,
                 s.users,
                 s.groups,
                 s.admins,
                 s.activities,
+                s.audit_events,
                 s.findings,
                 s.failed_findings,
                 s.requests,
@@ -281,6 +290,16 @@ async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Re
 
 fn summarise(app: &App, plugin: &str, report: &ScanReport) -> anyhow::Result<InstanceSummary> {
     let counts = app.store()?.counts(Some(&report.instance))?;
+    let categories = app.store()?.activity_categories(&report.instance)?;
+    // Demo wiring: which categories the summary calls the app's "activities".
+    let activities = match plugin {
+        "azure" => categories
+            .iter()
+            .filter(|(c, _)| !matches!(c.as_str(), "sign-in" | "directory-audit"))
+            .map(|(_, n)| n)
+            .sum(),
+        _ => counts.activities,
+    };
     let subscriptions = report
         .account
         .as_ref()
@@ -292,7 +311,9 @@ fn summarise(app: &App, plugin: &str, report: &ScanReport) -> anyhow::Result<Ins
         users: counts.users,
         groups: counts.groups,
         admins: counts.admins,
-        activities: counts.activities,
+        activities,
+        audit_events: counts.activities,
+        activity_categories: categories,
         subscriptions,
         findings: counts.findings,
         failed_findings: counts.failed_findings,

@@ -33,7 +33,7 @@ const APPS: [&str; 4] = [
     "Cost Export Function",
 ];
 
-const GROUPS: [(&str, bool); 12] = [
+const GROUPS: [(&str, bool); 20] = [
     ("All Employees", true),
     ("Engineering", true),
     ("Finance", true),
@@ -46,6 +46,14 @@ const GROUPS: [(&str, bool); 12] = [
     ("Data Science", true),
     ("Help Desk", false),
     ("Marketing", true),
+    ("Human Resources", true),
+    ("Legal", true),
+    ("Customer Success", true),
+    ("Product Management", true),
+    ("Site Reliability", false),
+    ("Identity Admins", false),
+    ("Auditors", false),
+    ("Interns", false),
 ];
 
 /// The three activated roles: name, description, built-in template id, member count.
