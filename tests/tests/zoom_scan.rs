@@ -298,3 +298,36 @@ async fn business_plan_scans_pace_at_business_rates() {
     assert_eq!(sim.counters().throttled, 0);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_storm_ends_in_a_complete_scan_without_duplicates_or_gaps() {
+    let sim = sim(ZoomSimBuilder::new().users(900, 100, 20).activity_days(8)).await;
+    let host = TestHost::with_zoom().await;
+    host.add_zoom_instance("acme", &sim, "pro");
+    // Three of every four API requests are throttled for the first 3 seconds.
+    sim.faults().throttle_fraction(3, 4, Duration::from_secs(3));
+    let report = host.scan("acme").await;
+    assert!(
+        report.first_failure().is_none(),
+        "{:?}",
+        report.first_failure()
+    );
+    assert!(
+        report.http.throttled >= 10,
+        "the storm must have hit: {:?}",
+        report.http
+    );
+    let want = sim.summary();
+    let store = host.app.store().unwrap_or_else(|e| panic!("{e}"));
+    let counts = store.counts(Some("acme")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        counts.users, want.users as u64,
+        "no account missing or duplicated"
+    );
+    assert_eq!(
+        counts.activities, want.activities as u64,
+        "no activity missing or duplicated"
+    );
+    assert_eq!(counts.group_members, want.group_memberships as u64);
+    sim.shutdown().await;
+}
