@@ -10,7 +10,15 @@
 //!   OpenAPI descriptions in `shared/api-specs/`.
 
 pub mod azure;
+mod faults;
 pub mod zoom;
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Lock a simulator mutex; a panicked holder cannot wedge the simulator.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 #[cfg(feature = "spec")]
 pub mod spec;

@@ -12,12 +12,12 @@ use tokio::sync::oneshot;
 
 use super::counters::Counters;
 use super::dataset::{DatasetSpec, generate};
-use super::faults::AzureFaultHandle;
 use super::ratelimit::RateLimiter;
 use super::request_log::RequestLog;
 use super::router;
 use super::sim::{AzureCredentials, AzureSim};
 use super::state::SimState;
+use crate::faults::FaultHandle as AzureFaultHandle;
 
 /// The tenant id accepted unless [`AzureSimBuilder::credentials`] sets another.
 pub const DEFAULT_TENANT_ID: &str = "7d3e4c1a-5b2f-4e8a-9c6d-0f1e2a3b4c5d";

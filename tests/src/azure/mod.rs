@@ -21,7 +21,6 @@ mod builder;
 mod counters;
 mod dataset;
 mod error;
-mod faults;
 mod query;
 mod ratelimit;
 mod request_log;
@@ -37,11 +36,12 @@ pub const ARM_ORIGIN: &str = "https://management.azure.com";
 /// The public Microsoft Graph origin, written into `@odata.nextLink` and `@odata.context`.
 pub const GRAPH_ORIGIN: &str = "https://graph.microsoft.com";
 
+/// Fault injection for the Azure simulator (the shared [`FaultHandle`](crate::zoom::FaultHandle)).
+pub use crate::faults::FaultHandle as AzureFaultHandle;
 pub use builder::{
     AzureSimBuilder, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TENANT_ID, DEFAULT_TOKEN_LIFETIME,
 };
 pub use counters::AzureCounterSnapshot;
 pub use dataset::AzureSummary;
-pub use faults::AzureFaultHandle;
 pub use request_log::RecordedRequest;
 pub use sim::{AzureCredentials, AzureSim, SHUTDOWN_GRACE};

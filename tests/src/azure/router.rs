@@ -19,12 +19,12 @@ use serde_json::Value;
 use super::auth::{Resource, Verdict, bearer_token, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
-use super::faults::Fault;
 use super::query::{Query, percent_decode};
 use super::ratelimit::{Limit, arm_throttle, graph_throttle};
 use super::request_log::RecordedRequest;
 use super::routes::{Call, Endpoint, RouteError, api_of, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::faults::Fault;
 
 /// The largest request body read; larger bodies get 413.
 const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -9,9 +9,9 @@ use tokio::task::JoinHandle;
 
 use super::counters::AzureCounterSnapshot;
 use super::dataset::AzureSummary;
-use super::faults::AzureFaultHandle;
 use super::request_log::RecordedRequest;
 use super::state::{SimState, lock};
+use crate::faults::FaultHandle as AzureFaultHandle;
 
 /// How long [`AzureSim::shutdown`] waits for open connections to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

@@ -3,20 +3,17 @@
 //! Locks are std mutexes held for a few statements and never across an `.await`. A
 //! poisoned lock is recovered rather than propagated: the simulator must keep answering.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use super::auth::TokenStore;
 use super::counters::Counters;
 use super::dataset::Dataset;
-use super::faults::AzureFaultHandle;
 use super::ratelimit::RateLimiter;
 use super::request_log::RequestLog;
 use super::sim::AzureCredentials;
+use crate::faults::FaultHandle as AzureFaultHandle;
 
-/// Locks `mutex`, recovering the data if a holder panicked.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+pub(crate) use crate::lock;
 
 /// Everything the request handlers share.
 #[derive(Debug)]

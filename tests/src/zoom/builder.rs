@@ -14,7 +14,6 @@ use tokio::sync::oneshot;
 use super::auth::TokenStore;
 use super::counters::Counters;
 use super::dataset::{DatasetSpec, generate};
-use super::faults::FaultHandle;
 use super::paging::PageTokens;
 use super::plan::Plan;
 use super::posture;
@@ -23,6 +22,7 @@ use super::request_log::RequestLog;
 use super::router;
 use super::sim::{ZoomCredentials, ZoomSim};
 use super::state::{PostureSettings, SimState};
+use crate::faults::FaultHandle;
 
 /// The account id accepted unless [`ZoomSimBuilder::credentials`] sets another.
 pub const DEFAULT_ACCOUNT_ID: &str = "sim-account";

@@ -21,7 +21,6 @@ mod builder;
 mod counters;
 mod dataset;
 mod error;
-mod faults;
 mod paging;
 pub mod posture;
 mod query;
@@ -33,12 +32,12 @@ mod sim;
 mod state;
 mod window;
 
+pub use crate::faults::FaultHandle;
 pub use builder::{
     DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
 };
 pub use counters::CounterSnapshot;
 pub use dataset::DatasetSummary;
-pub use faults::FaultHandle;
 pub use plan::{Category, DailyBucket, DailyLimit, Plan, RateLimit, UnknownPlan};
 pub use request_log::RecordedRequest;
 pub use sim::{SHUTDOWN_GRACE, ZoomCredentials, ZoomSim};

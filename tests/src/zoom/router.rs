@@ -20,12 +20,12 @@ use time::OffsetDateTime;
 
 use super::auth::{bearer_token, token_endpoint};
 use super::error::ZoomError;
-use super::faults::Fault;
 use super::query::{Query, percent_decode};
 use super::ratelimit::Verdict;
 use super::request_log::RecordedRequest;
 use super::routes::{Call, RouteError, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::faults::Fault;
 
 /// The largest request body read; larger bodies get 413.
 const MAX_BODY_BYTES: usize = 1024 * 1024;

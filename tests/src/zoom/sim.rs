@@ -9,9 +9,9 @@ use tokio::task::JoinHandle;
 
 use super::counters::CounterSnapshot;
 use super::dataset::DatasetSummary;
-use super::faults::FaultHandle;
 use super::request_log::RecordedRequest;
 use super::state::{SimState, lock};
+use crate::faults::FaultHandle;
 
 /// How long [`ZoomSim::shutdown`] waits for open connections to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

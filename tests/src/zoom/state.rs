@@ -3,24 +3,21 @@
 //! Locks are std mutexes held for a few statements and never across an `.await`. A
 //! poisoned lock is recovered rather than propagated: the simulator must keep answering.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use serde_json::Value;
 
 use super::auth::TokenStore;
 use super::counters::Counters;
 use super::dataset::{Dataset, UserStatus};
-use super::faults::FaultHandle;
 use super::paging::PageTokens;
 use super::plan::Plan;
 use super::ratelimit::RateLimiter;
 use super::request_log::RequestLog;
 use super::sim::ZoomCredentials;
+use crate::faults::FaultHandle;
 
-/// Locks `mutex`, recovering the data if a holder panicked.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+pub(crate) use crate::lock;
 
 /// The account's security posture objects, as returned by the settings endpoint.
 #[derive(Debug, Clone)]

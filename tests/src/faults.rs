@@ -1,13 +1,13 @@
 //! Runtime fault injection: forced throttles, failures and token lifetime changes.
 //!
-//! Faults apply to authenticated ARM and Graph requests (not the token endpoint), after
-//! the token check and before the rate limiters, in this order: `throttle_next`, `fail_next`, then an active
-//! `throttle_fraction` storm.
+//! Shared by every simulator. Faults apply to authenticated API requests (not the
+//! token endpoints), after the token check and before the rate limiters, in this
+//! order: `throttle_next`, `fail_next`, then an active `throttle_fraction` storm.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::state::lock;
+use crate::lock;
 
 /// A deterministic "429 storm": `numerator` of every `denominator` requests are
 /// throttled until `until`, spread evenly.
@@ -31,22 +31,22 @@ struct FaultState {
 /// The fault to apply to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
-    /// Answer 429 whatever the rate (integer `Retry-After` on ARM, fractional on Graph).
+    /// Answer 429 whatever the rate, with the simulated API's headers.
     Throttle,
-    /// Answer this status with an Azure error body.
+    /// Answer this status with the simulated API's error body.
     Fail(u16),
 }
 
 /// Runtime fault injection for a running simulator; cheap to clone and share.
 #[derive(Debug, Clone)]
-pub struct AzureFaultHandle {
+pub struct FaultHandle {
     inner: Arc<Mutex<FaultState>>,
 }
 
-impl AzureFaultHandle {
+impl FaultHandle {
     /// A handle with no faults and the given token lifetime.
     pub(crate) fn new(token_lifetime: Duration) -> Self {
-        AzureFaultHandle {
+        FaultHandle {
             inner: Arc::new(Mutex::new(FaultState {
                 throttle_next: 0,
                 fail_next: 0,
@@ -57,7 +57,7 @@ impl AzureFaultHandle {
         }
     }
 
-    /// The next `n` ARM/Graph requests get a 429 with `Retry-After` regardless of the rate.
+    /// The next `n` API requests get a 429 regardless of the rate.
     pub fn throttle_next(&self, n: u64) {
         lock(&self.inner).throttle_next = n;
     }
@@ -74,8 +74,8 @@ impl AzureFaultHandle {
         lock(&self.inner).storm = storm;
     }
 
-    /// The next `n` ARM/Graph requests answer `status` with an Azure error body
-    /// (`{"error":{"code","message"}}`); an invalid status becomes 500.
+    /// The next `n` API requests answer `status` with the simulated API's error
+    /// body; an invalid status becomes 500.
     pub fn fail_next(&self, n: u64, status: u16) {
         let mut state = lock(&self.inner);
         state.fail_next = n;
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn throttle_next_then_fail_next_are_consumed_in_order() {
-        let faults = AzureFaultHandle::new(Duration::from_secs(60));
+        let faults = FaultHandle::new(Duration::from_secs(60));
         faults.throttle_next(1);
         faults.fail_next(2, 503);
         let now = Instant::now();
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn a_storm_throttles_exactly_its_fraction_until_it_ends() {
-        let faults = AzureFaultHandle::new(Duration::from_secs(60));
+        let faults = FaultHandle::new(Duration::from_secs(60));
         faults.throttle_fraction(1, 3, Duration::from_secs(60));
         let now = Instant::now();
         let throttled = (0..30).filter(|_| faults.take(now).is_some()).count();
