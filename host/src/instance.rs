@@ -81,6 +81,19 @@ pub enum InstanceError {
     /// A bad upstream route.
     #[error(transparent)]
     Upstream(#[from] UpstreamError),
+    /// The instance is disabled.
+    #[error("instance `{0}` is disabled; enable it first")]
+    Disabled(String),
+    /// Another instance already uses these exclusive credentials.
+    #[error(
+        "instance `{other}` already uses these credentials (auth profile `{profile}`): the app revokes a client's earlier token whenever a new one is minted, so two instances would keep revoking each other's tokens; use a separate app/client for this instance, or remove `{other}` first"
+    )]
+    SharedCredentials {
+        /// The instance holding them.
+        other: String,
+        /// The exclusive auth profile.
+        profile: String,
+    },
     /// The store failed (including secret decryption).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -263,6 +276,14 @@ pub fn create_instance(
     resolve_config(manifest, &new.config)?;
     Upstreams::parse(&new.upstreams)?;
     check_secret_names(manifest, new.secrets.keys().map(String::as_str), true)?;
+    crate::identity::check_unique_credentials(
+        store,
+        key,
+        manifest,
+        &new.id,
+        &new.config,
+        &new.secrets,
+    )?;
     let json = |v: &BTreeMap<String, String>| {
         serde_json::to_string(v).map_err(|e| InstanceError::Corrupt(new.id.clone(), e.to_string()))
     };

@@ -3,8 +3,10 @@
 
 pub mod capabilities;
 pub mod cli;
+pub mod daemon;
 pub mod governance;
 pub mod home;
+pub mod identity;
 pub mod instance;
 pub mod manifest;
 pub mod registry;

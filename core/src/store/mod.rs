@@ -16,8 +16,10 @@ mod plugins;
 mod queries;
 mod records;
 mod runs;
+mod schedules;
 mod schema;
 mod secrets;
+mod tokens;
 
 pub use audit::{AuditEntry, MAX_AUDIT_LIMIT};
 pub use error::StoreError;
@@ -29,4 +31,6 @@ pub use queries::{
 };
 pub use records::{Checkpoint, CommitStats};
 pub use runs::{RunStatus, SyncRun};
+pub use schedules::ScheduleRow;
 pub use schema::{MIGRATIONS, latest_version};
+pub use tokens::TokenRow;

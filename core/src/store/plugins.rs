@@ -110,6 +110,41 @@ impl Store {
             .map_err(self.on("listing plugins"))
     }
 
+    /// Every stored version of plugin `id`, oldest first.
+    pub fn plugin_versions(&self, id: &str) -> Result<Vec<PluginRow>, StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "SELECT id, version, contract, manifest, wasm_sha256, wasm_path, grant_json, \
+             info_json, added_at FROM plugins WHERE id = ?1 ORDER BY added_at, version",
+        )
+        .and_then(|mut s| s.query_map([id], from_row)?.collect())
+        .map_err(self.on("listing plugin versions"))
+    }
+
+    /// Make stored `version` of plugin `id` current again (a rollback);
+    /// `NotFound` when that version was never added.
+    pub fn set_current_plugin(&self, id: &str, version: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "switching a plugin version")?;
+        let known: bool = tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM plugins WHERE id = ?1 AND version = ?2)")
+            .and_then(|mut s| s.query_row(params![id, version], |r| r.get(0)))
+            .map_err(self.on("switching a plugin version"))?;
+        if !known {
+            return Err(StoreError::NotFound {
+                what: "plugin version",
+                id: format!("{id} {version}"),
+            });
+        }
+        tx.prepare_cached(
+            "INSERT INTO plugin_current (id, version) VALUES (?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+        )
+        .and_then(|mut s| s.execute(params![id, version]))
+        .map_err(self.on("switching a plugin version"))?;
+        tx.commit().map_err(self.on("switching a plugin version"))
+    }
+
     /// Remove every version of plugin `id`. Refused while instances use it;
     /// `NotFound` when there is no such plugin.
     pub fn remove_plugin(&self, id: &str) -> Result<(), StoreError> {
@@ -136,5 +171,45 @@ impl Store {
             });
         }
         tx.commit().map_err(self.on("removing a plugin"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(version: &str) -> PluginRow {
+        PluginRow {
+            id: "p".into(),
+            version: version.into(),
+            contract: "0.1.0".into(),
+            manifest: String::new(),
+            wasm_sha256: String::new(),
+            wasm_path: String::new(),
+            grant_json: "{}".into(),
+            info_json: "{}".into(),
+            added_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_rollback_makes_an_older_version_current() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        store.put_plugin(&row("1.0.0"))?;
+        store.put_plugin(&row("2.0.0"))?;
+        assert_eq!(store.plugin("p")?.map(|r| r.version), Some("2.0.0".into()));
+        let versions: Vec<_> = store
+            .plugin_versions("p")?
+            .into_iter()
+            .map(|r| r.version)
+            .collect();
+        assert_eq!(versions, ["1.0.0", "2.0.0"]);
+        store.set_current_plugin("p", "1.0.0")?;
+        assert_eq!(store.plugin("p")?.map(|r| r.version), Some("1.0.0".into()));
+        assert!(matches!(
+            store.set_current_plugin("p", "3.0.0"),
+            Err(StoreError::NotFound { .. })
+        ));
+        Ok(())
     }
 }

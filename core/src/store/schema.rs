@@ -163,8 +163,32 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_instance ON audit_log (instance_id, id);
 "#;
 
+/// Version 2: the daemon's API tokens (hashed) and per-instance schedule state.
+const V2: &str = r#"
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    sha256       TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+);
+
+CREATE TABLE schedules (
+    instance_id      TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    phase            TEXT NOT NULL,
+    last_started_at  TEXT,
+    last_success_at  TEXT,
+    last_error_at    TEXT,
+    last_error_blame TEXT,
+    last_error       TEXT,
+    next_run_at      TEXT,
+    PRIMARY KEY (instance_id, phase)
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this binary migrates to.
 pub fn latest_version() -> i64 {

@@ -12,8 +12,10 @@ mod matrix;
 mod plugin;
 mod progress;
 mod scan;
+mod serve;
 mod sim;
 mod table;
+mod token;
 
 use std::path::PathBuf;
 
@@ -21,6 +23,7 @@ use clap::{Parser, Subcommand};
 
 pub use app::App;
 pub use exit::{blame_of, exit_code};
+pub use plugin::describe_request;
 
 /// Plugboard: a host for sandboxed WebAssembly connector plugins that pull
 /// users, groups, admin roles, audit activity and security settings out of
@@ -84,6 +87,12 @@ pub enum Command {
     Key(key::KeyCommand),
     /// The capability matrix of added plugins: one row per app, one column per ability.
     Matrix(matrix::MatrixArgs),
+    /// Run the daemon: schedule scans of every enabled instance and serve the
+    /// REST API (bearer tokens from `plugboard token create`) until SIGTERM.
+    Serve(serve::ServeArgs),
+    /// Create, list and revoke bearer tokens for the daemon's REST API.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Run an upstream API simulator for manual testing.
     #[command(subcommand)]
     Sim(sim::SimCommand),
@@ -105,6 +114,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(args) => govern::audit(&app, args).await,
         Command::Matrix(args) => matrix::run(&app, args).await,
         Command::Key(cmd) => key::run(&app, cmd).await,
+        Command::Serve(args) => serve::run(&app, args).await,
+        Command::Token(cmd) => token::run(&app, cmd).await,
         Command::Sim(cmd) => sim::run(cmd).await,
     }
 }

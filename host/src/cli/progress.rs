@@ -80,6 +80,7 @@ impl ScanObserver for StreamBars {
             let msg = match status {
                 StreamStatus::Completed => format!("{stream} ✓"),
                 StreamStatus::Unavailable { .. } => format!("{stream} (unavailable)"),
+                StreamStatus::Stopped => format!("{stream} (stopped)"),
                 StreamStatus::Failed { blame, .. } => format!("{stream} ✗ ({blame})"),
             };
             b.finish_with_message(msg);

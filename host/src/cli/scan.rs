@@ -3,12 +3,11 @@
 use std::io::IsTerminal;
 
 use anyhow::bail;
-use plugboard_core::store::RunStatus;
 
 use super::App;
 use super::progress::StreamBars;
 use super::table::{print_json, table};
-use crate::scan::{ScanObserver, ScanReport, StreamStatus, run_scan};
+use crate::scan::{ScanObserver, ScanPlan, ScanReport, StreamStatus, scan_recorded};
 
 /// `scan` arguments.
 #[derive(Debug, clap::Args)]
@@ -36,39 +35,7 @@ pub async fn scan_instance(
     if full {
         store.reset_checkpoints(id)?;
     }
-    let run = store.start_run(id)?;
-    match run_scan(&plugin, &ctx, store, observer).await {
-        Ok(report) => {
-            let (status, blame, msg) = match report.first_failure() {
-                Some((stream, blame, err)) => (
-                    RunStatus::Failed,
-                    Some(blame),
-                    Some(format!("{stream}: {err}")),
-                ),
-                None if report
-                    .streams
-                    .iter()
-                    .any(|s| matches!(s.status, StreamStatus::Unavailable { .. })) =>
-                {
-                    (RunStatus::Partial, None, None)
-                }
-                None => (RunStatus::Succeeded, None, None),
-            };
-            let stats = serde_json::to_string(&report).unwrap_or_default();
-            store.finish_run(run, status, blame, msg.as_deref(), &stats)?;
-            Ok(report)
-        }
-        Err(e) => {
-            store.finish_run(
-                run,
-                RunStatus::Failed,
-                Some(e.blame()),
-                Some(&e.to_string()),
-                "{}",
-            )?;
-            Err(e.into())
-        }
-    }
+    Ok(scan_recorded(&plugin, &ctx, store, observer, ScanPlan::FULL).await?)
 }
 
 /// Run `scan`.
@@ -93,6 +60,7 @@ pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
             let status = match &s.status {
                 StreamStatus::Completed => "completed".to_string(),
                 StreamStatus::Unavailable { reason } => format!("unavailable: {reason}"),
+                StreamStatus::Stopped => "stopped".to_string(),
                 StreamStatus::Failed { blame, error } => format!("failed ({blame}): {error}"),
             };
             t.add_row(vec![

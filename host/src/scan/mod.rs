@@ -6,14 +6,16 @@
 //! and a replayed page changes nothing.
 
 mod observer;
+mod record;
 
 pub use observer::{NoProgress, ScanObserver};
+pub use record::{run_outcome, scan_recorded};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plugboard_core::Blame;
-use plugboard_core::model::{ConnectorErrorKind, StreamInfo};
+use plugboard_core::model::{ConnectorErrorKind, StreamInfo, StreamKind};
 use plugboard_core::store::Store;
 use serde::Serialize;
 
@@ -35,6 +37,9 @@ pub enum StreamStatus {
         /// Why.
         reason: String,
     },
+    /// The scan was asked to stop (shutdown or disable) between two pages;
+    /// the next scan resumes from the last committed page.
+    Stopped,
     /// The stream failed; committed pages stay.
     Failed {
         /// Who is to blame.
@@ -124,12 +129,54 @@ pub fn ordered_streams(mut streams: Vec<StreamInfo>) -> Vec<StreamInfo> {
     streams
 }
 
+/// Which parts of a scan to run. The daemon runs them as separate phases on
+/// their own schedules (accounts every few hours, activities every few
+/// minutes, posture after accounts); `plugboard scan` runs everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanPlan {
+    /// Sync the directory streams (accounts, groups, roles).
+    pub directory: bool,
+    /// Sync the activity streams.
+    pub activities: bool,
+    /// Run `assess` and replace the findings.
+    pub posture: bool,
+}
+
+impl ScanPlan {
+    /// Everything: directory, activities, posture.
+    pub const FULL: ScanPlan = ScanPlan {
+        directory: true,
+        activities: true,
+        posture: true,
+    };
+
+    /// Whether streams of `kind` are part of this plan.
+    pub fn includes(&self, kind: StreamKind) -> bool {
+        match kind {
+            StreamKind::Activities => self.activities,
+            StreamKind::Accounts | StreamKind::Groups | StreamKind::Roles => self.directory,
+        }
+    }
+}
+
 /// Run one scan of `ctx` with `plugin`, committing into `store`.
 pub async fn run_scan(
     plugin: &LoadedPlugin,
     ctx: &Arc<InstanceContext>,
     store: &Arc<Store>,
     observer: &dyn ScanObserver,
+) -> Result<ScanReport, ScanError> {
+    run_scan_plan(plugin, ctx, store, observer, ScanPlan::FULL).await
+}
+
+/// Run the parts of a scan in `plan`: `describe` and `check` always, then the
+/// planned streams concurrently, then `assess` when planned.
+pub async fn run_scan_plan(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    observer: &dyn ScanObserver,
+    plan: ScanPlan,
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let info = plugin
@@ -146,7 +193,8 @@ pub async fn run_scan(
     // Streams are independent (each has its own checkpoint and usually its
     // own rate bucket), so they run concurrently: the scan then takes as long
     // as its slowest bucket, not the sum of all streams.
-    let ordered = ordered_streams(info.streams);
+    let mut ordered = ordered_streams(info.streams);
+    ordered.retain(|s| plan.includes(s.kind));
     let runs = ordered
         .iter()
         .map(|s| sync_stream(plugin, ctx, store, &s.name, observer));
@@ -154,7 +202,28 @@ pub async fn run_scan(
     for r in futures::future::join_all(runs).await {
         streams.push(r?);
     }
-    let findings = match plugin.assess(ctx).await {
+    let findings = match plan.posture {
+        false => None,
+        true => assess(plugin, ctx, store).await?,
+    };
+    Ok(ScanReport {
+        instance: ctx.instance_id.clone(),
+        account: Some(account),
+        streams,
+        findings,
+        http: ctx.http.stats(),
+        token_mints: ctx.http.broker().mints(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Run `assess` and replace the findings; `None` when the plugin failed.
+async fn assess(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+) -> Result<Option<usize>, ScanError> {
+    Ok(match plugin.assess(ctx).await {
         Ok(f) => {
             let n = f.len();
             let (store, id) = (store.clone(), ctx.instance_id.clone());
@@ -165,15 +234,6 @@ pub async fn run_scan(
             tracing::warn!(instance = %ctx.instance_id, blame = %e.blame(), error = %e, "assess failed");
             None
         }
-    };
-    Ok(ScanReport {
-        instance: ctx.instance_id.clone(),
-        account: Some(account),
-        streams,
-        findings,
-        http: ctx.http.stats(),
-        token_mints: ctx.http.broker().mints(),
-        elapsed: started.elapsed(),
     })
 }
 
@@ -205,6 +265,10 @@ async fn sync_stream(
     };
     observer.stream_started(stream);
     loop {
+        if observer.stop_requested() {
+            report.status = StreamStatus::Stopped;
+            break;
+        }
         if report.pages >= MAX_PAGES_PER_STREAM {
             report.status = StreamStatus::Failed {
                 blame: Blame::Plugin,

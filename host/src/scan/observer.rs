@@ -10,6 +10,11 @@ pub trait ScanObserver: Send + Sync {
     fn page(&self, stream: &str, records: u64);
     /// A stream ended.
     fn stream_finished(&self, stream: &str, status: &StreamStatus);
+    /// Whether the scan should stop before its next page (shutdown, disable).
+    /// Pages already committed stay; the next scan resumes from them.
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that ignores everything.

@@ -1,0 +1,96 @@
+//! `/v1/instances`: list, add, show, remove, enable, disable, scan.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+
+use super::{ApiError, parse_body};
+use crate::daemon::{InstanceStatus, Shared, secrets_from};
+use crate::instance::NewInstance;
+
+/// Body of `POST /v1/instances`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddInstance {
+    id: String,
+    plugin: String,
+    #[serde(default)]
+    config: BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: BTreeMap<String, String>,
+    #[serde(default)]
+    upstreams: BTreeMap<String, String>,
+}
+
+pub(super) async fn list(
+    State(s): State<Arc<Shared>>,
+) -> Result<Json<Vec<InstanceStatus>>, ApiError> {
+    let rows = s.store.instances()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(s.status(&r.id)?);
+    }
+    Ok(Json(out))
+}
+
+pub(super) async fn add(
+    State(s): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let req: AddInstance = parse_body(&body)?;
+    let new = NewInstance {
+        id: req.id,
+        plugin: req.plugin,
+        config: req.config,
+        secrets: secrets_from(req.secrets),
+        upstreams: req.upstreams,
+    };
+    let status = s.add_instance(new).await?;
+    Ok((StatusCode::CREATED, Json(status)))
+}
+
+pub(super) async fn show(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Json<InstanceStatus>, ApiError> {
+    Ok(Json(s.status(&id)?))
+}
+
+pub(super) async fn remove(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.remove_instance(&id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn enable(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Json<InstanceStatus>, ApiError> {
+    Ok(Json(s.set_enabled(&id, true)?))
+}
+
+pub(super) async fn disable(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Json<InstanceStatus>, ApiError> {
+    Ok(Json(s.set_enabled(&id, false)?))
+}
+
+pub(super) async fn scan(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    s.scan_now(&id)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "instance": id, "queued": true })),
+    ))
+}

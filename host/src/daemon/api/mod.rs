@@ -1,0 +1,138 @@
+//! The daemon's REST API (axum). Every route except `/healthz` needs a
+//! bearer token from `plugboard token create`; errors are JSON with a blame.
+//! The routes are described in `/openapi.json`.
+
+mod data;
+mod error;
+mod instances;
+mod plugins;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+pub use error::ApiError;
+
+use super::Shared;
+use super::tokens::verify_token;
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Largest request body: a plugin upload (64 MiB component, base64).
+pub const MAX_BODY_BYTES: usize = 96 << 20;
+
+/// The API router over `shared`.
+pub fn router(shared: Arc<Shared>) -> Router {
+    let authed = Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/metrics", get(metrics))
+        .route("/v1/plugins", get(plugins::list).post(plugins::add))
+        .route("/v1/plugins/{id}", get(plugins::show))
+        .route("/v1/plugins/{id}/rollback", post(plugins::rollback))
+        .route("/v1/instances", get(instances::list).post(instances::add))
+        .route(
+            "/v1/instances/{id}",
+            get(instances::show).delete(instances::remove),
+        )
+        .route("/v1/instances/{id}/enable", post(instances::enable))
+        .route("/v1/instances/{id}/disable", post(instances::disable))
+        .route("/v1/instances/{id}/scan", post(instances::scan))
+        .route("/v1/instances/{id}/accounts", get(data::accounts))
+        .route("/v1/instances/{id}/activities", get(data::activities))
+        .route("/v1/instances/{id}/findings", get(data::findings))
+        .route("/v1/instances/{id}/runs", get(data::runs))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            require_token,
+        ));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(authed)
+        .fallback(fallback)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            count_requests,
+        ))
+        .with_state(shared)
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+async fn metrics(State(s): State<Arc<Shared>>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.metrics.render(),
+    )
+}
+
+async fn fallback(req: Request) -> ApiError {
+    ApiError::no_route(req.uri().path())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+async fn require_token(
+    State(s): State<Arc<Shared>>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let Some(token) = bearer(req.headers()).map(str::to_string) else {
+        return Err(ApiError::unauthorized());
+    };
+    let store = s.store.clone();
+    let found = tokio::task::spawn_blocking(move || verify_token(&store, &token))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                plugboard_core::Blame::Host,
+                e.to_string(),
+            )
+        })??;
+    if found.is_none() {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(next.run(req).await)
+}
+
+async fn count_requests(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let resp = next.run(req).await;
+    s.metrics.api_request(&route, resp.status().as_u16());
+    resp
+}
+
+/// Parse a JSON request body, answering 400 with the reason when it is not.
+pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the request body is not valid JSON for this route: {e}"
+        ))
+    })
+}

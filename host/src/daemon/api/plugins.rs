@@ -1,0 +1,146 @@
+//! `/v1/plugins`: list, add (upload + approval), show, rollback.
+//!
+//! An upload carries the manifest text and the component as base64. Like
+//! `plugboard plugin add`, nothing is added without approval: the body must
+//! say `"approve": true` (the operator's `--yes`); without it the answer is
+//! 409 listing what the plugin requests. A new version becomes current at
+//! once; instances switch at their next phase (work in flight finishes on
+//! the old version).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use base64::Engine as _;
+use plugboard_core::Blame;
+use plugboard_core::store::PluginRow;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, parse_body};
+use crate::cli::describe_request;
+use crate::daemon::Shared;
+use crate::registry::{Grant, PluginSource, add_plugin};
+
+/// Body of `POST /v1/plugins`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddPlugin {
+    manifest: String,
+    wasm_base64: String,
+    #[serde(default)]
+    approve: bool,
+    #[serde(default)]
+    grant_reveal: bool,
+}
+
+/// Body of `POST /v1/plugins/{id}/rollback`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rollback {
+    version: Option<String>,
+}
+
+fn plugin_json(row: &PluginRow, versions: &[PluginRow]) -> Value {
+    json!({
+        "id": row.id,
+        "version": row.version,
+        "contract": row.contract,
+        "sha256": row.wasm_sha256,
+        "added_at": row.added_at,
+        "info": row.info().ok(),
+        "grant": serde_json::from_str::<Value>(&row.grant_json).unwrap_or(Value::Null),
+        "versions": versions.iter().map(|v| json!({ "version": v.version, "added_at": v.added_at, "sha256": v.wasm_sha256 })).collect::<Vec<_>>(),
+    })
+}
+
+pub(super) async fn list(State(s): State<Arc<Shared>>) -> Result<Json<Vec<Value>>, ApiError> {
+    let mut out = Vec::new();
+    for row in s.store.plugins()? {
+        let versions = s.store.plugin_versions(&row.id)?;
+        out.push(plugin_json(&row, &versions));
+    }
+    Ok(Json(out))
+}
+
+fn not_added(id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        Blame::Operator,
+        format!("no plugin `{id}`; list them with GET /v1/plugins"),
+    )
+}
+
+pub(super) async fn show(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let row = s.store.plugin(&id)?.ok_or_else(|| not_added(&id))?;
+    let versions = s.store.plugin_versions(&id)?;
+    Ok(Json(plugin_json(&row, &versions)))
+}
+
+pub(super) async fn add(
+    State(s): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let req: AddPlugin = parse_body(&body)?;
+    let wasm = base64::engine::general_purpose::STANDARD
+        .decode(req.wasm_base64.trim())
+        .map_err(|e| ApiError::bad_request(format!("`wasm_base64` is not base64: {e}")))?;
+    let source = PluginSource::from_parts(&req.manifest, wasm)?;
+    if !req.approve {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            Blame::Operator,
+            format!(
+                "approval needed: send \"approve\": true to grant what this plugin requests:\n{}",
+                describe_request(&source.manifest)
+            ),
+        ));
+    }
+    let mut grant = Grant::all_requested(&source.manifest, "api");
+    grant.reveal_secrets = req.grant_reveal;
+    let (row, _info) = add_plugin(&s.home, &s.store, &s.runtime, source, &grant).await?;
+    let versions = s.store.plugin_versions(&row.id)?;
+    let current = s.store.plugin(&row.id)?.unwrap_or(row);
+    Ok((StatusCode::CREATED, Json(plugin_json(&current, &versions))))
+}
+
+pub(super) async fn rollback(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let req: Rollback = if body.is_empty() {
+        Rollback::default()
+    } else {
+        parse_body(&body)?
+    };
+    let current = s.store.plugin(&id)?.ok_or_else(|| not_added(&id))?;
+    let versions = s.store.plugin_versions(&id)?;
+    let target = match req.version {
+        Some(v) => v,
+        None => versions
+            .iter()
+            .rev()
+            .map(|r| r.version.clone())
+            .find(|v| *v != current.version)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    Blame::Operator,
+                    format!(
+                        "plugin `{id}` has only version {}; there is nothing to roll back to",
+                        current.version
+                    ),
+                )
+            })?,
+    };
+    s.store.set_current_plugin(&id, &target)?;
+    let row = s.store.plugin(&id)?.ok_or_else(|| not_added(&id))?;
+    Ok(Json(plugin_json(&row, &versions)))
+}

@@ -1,0 +1,375 @@
+//! `plugboard serve`: the long-running operator daemon.
+//!
+//! One worker task per enabled instance runs its scan phases on their
+//! schedules ([`schedule`]); a REST API ([`api`]) manages plugins and
+//! instances at runtime and serves the collected data; `/metrics` exposes
+//! Prometheus counters ([`metrics`]). Everything the daemon knows lives in
+//! the store, so it can be killed at any moment and started again: pages and
+//! their cursors commit together, and an interrupted phase is due at once.
+
+pub mod api;
+pub mod metrics;
+pub mod plugins;
+pub mod schedule;
+pub mod tokens;
+pub mod worker;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use plugboard_core::Blame;
+use plugboard_core::model::ConnectorErrorKind;
+use plugboard_core::secrets::{MasterKey, SecretValue};
+use plugboard_core::store::{InstanceRow, ScheduleRow, Store, StoreError};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::home::Home;
+use crate::instance::{HostOptions, InstanceError, NewInstance, build_context, create_instance};
+use crate::manifest::Manifest;
+use crate::registry::RegistryError;
+use crate::runtime::{CallError, Runtime};
+
+pub use metrics::Metrics;
+pub use plugins::PluginSet;
+pub use schedule::{Intervals, Phase};
+use worker::{WorkerCommand, WorkerHandle, WorkerState};
+
+/// Daemon settings.
+#[derive(Debug, Clone)]
+pub struct DaemonOptions {
+    /// Where the REST API listens.
+    pub listen: SocketAddr,
+    /// Phase periods.
+    pub intervals: Intervals,
+    /// How long shutdown waits for running pages to finish.
+    pub drain_timeout: Duration,
+}
+
+impl Default for DaemonOptions {
+    fn default() -> Self {
+        DaemonOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8750)),
+            intervals: Intervals::default(),
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// State shared by the API and the workers.
+pub struct Shared {
+    /// The store.
+    pub store: Arc<Store>,
+    /// The WebAssembly runtime.
+    pub runtime: Runtime,
+    /// The data directory.
+    pub home: Home,
+    /// The master key sealing secrets.
+    pub key: MasterKey,
+    /// Host-wide options.
+    pub options: HostOptions,
+    /// Phase periods.
+    pub intervals: Intervals,
+    /// Loaded plugins.
+    pub plugins: PluginSet,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Set once at shutdown.
+    pub stopping: watch::Sender<bool>,
+    workers: Mutex<HashMap<String, WorkerHandle>>,
+}
+
+/// An operation on the daemon failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// No such instance.
+    #[error("no instance `{0}`; list them with GET /v1/instances")]
+    NoInstance(String),
+    /// The instance could not be created or started.
+    #[error(transparent)]
+    Instance(#[from] InstanceError),
+    /// A plugin could not be added or loaded.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The credentials check on add failed.
+    #[error("the credentials check of instance `{id}` failed, so it was not added: {cause}")]
+    Check {
+        /// Instance id.
+        id: String,
+        /// Why.
+        cause: CallError,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl DaemonError {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        match self {
+            DaemonError::NoInstance(_) => Blame::Operator,
+            DaemonError::Instance(e) => e.blame(),
+            DaemonError::Registry(e) => e.blame(),
+            DaemonError::Check { cause, .. } => cause.blame(),
+            DaemonError::Store(e) => e.blame(),
+        }
+    }
+}
+
+/// What the API reports about an instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstanceStatus {
+    /// Instance id.
+    pub id: String,
+    /// Plugin id.
+    pub plugin: String,
+    /// Plugin version the worker runs (once it ran).
+    pub plugin_version: Option<String>,
+    /// Whether the scheduler runs it.
+    pub enabled: bool,
+    /// `running`, `idle` or `disabled`.
+    pub state: &'static str,
+    /// The phase running now.
+    pub running_phase: Option<&'static str>,
+    /// Per phase: last start, last success, last error with blame, next run.
+    pub phases: Vec<ScheduleRow>,
+    /// Settings (not secrets).
+    pub config: BTreeMap<String, String>,
+    /// Upstream routes.
+    pub upstreams: BTreeMap<String, String>,
+    /// When it was added.
+    pub created_at: String,
+}
+
+impl Shared {
+    /// Open the daemon's state on `home` and start a worker for every enabled
+    /// instance.
+    pub fn start(
+        home: Home,
+        store: Arc<Store>,
+        runtime: Runtime,
+        key: MasterKey,
+        options: HostOptions,
+        intervals: Intervals,
+    ) -> Result<Arc<Shared>, DaemonError> {
+        let (stopping, _) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            store,
+            runtime,
+            home,
+            key,
+            options,
+            intervals,
+            plugins: PluginSet::default(),
+            metrics: Metrics::new(),
+            stopping,
+            workers: Mutex::new(HashMap::new()),
+        });
+        for row in shared.store.instances()? {
+            if row.enabled {
+                shared.start_worker(&row.id);
+            }
+        }
+        shared.update_gauges();
+        Ok(shared)
+    }
+
+    fn start_worker(self: &Arc<Self>, id: &str) {
+        let handle = worker::spawn(self.clone(), id.to_string());
+        if let Ok(mut w) = self.workers.lock()
+            && let Some(old) = w.insert(id.to_string(), handle)
+        {
+            let _ = old.stop.send(true);
+        }
+    }
+
+    fn stop_worker(&self, id: &str) {
+        if let Ok(mut w) = self.workers.lock()
+            && let Some(old) = w.remove(id)
+        {
+            let _ = old.stop.send(true);
+        }
+    }
+
+    fn worker_state(&self, id: &str) -> WorkerState {
+        self.workers
+            .lock()
+            .ok()
+            .and_then(|w| {
+                w.get(id)
+                    .and_then(|h| h.state.lock().ok().map(|s| s.clone()))
+            })
+            .unwrap_or_default()
+    }
+
+    fn update_gauges(&self) {
+        if let Ok(rows) = self.store.instances() {
+            let enabled = rows.iter().filter(|r| r.enabled).count() as i64;
+            self.metrics
+                .set_instances(enabled, rows.len() as i64 - enabled);
+        }
+    }
+
+    /// The instance row, or `NoInstance`.
+    pub fn instance_row(&self, id: &str) -> Result<InstanceRow, DaemonError> {
+        self.store
+            .instance(id)?
+            .ok_or_else(|| DaemonError::NoInstance(id.to_string()))
+    }
+
+    /// Status of instance `id`.
+    pub fn status(&self, id: &str) -> Result<InstanceStatus, DaemonError> {
+        let row = self.instance_row(id)?;
+        let ws = self.worker_state(id);
+        let parse = |s: &str| serde_json::from_str(s).unwrap_or_default();
+        Ok(InstanceStatus {
+            state: match (row.enabled, ws.running) {
+                (false, _) => "disabled",
+                (true, Some(_)) => "running",
+                (true, None) => "idle",
+            },
+            running_phase: ws.running,
+            plugin_version: ws.plugin_version,
+            phases: self.store.schedule(id)?,
+            config: parse(&row.config_json),
+            upstreams: parse(&row.upstreams_json),
+            enabled: row.enabled,
+            plugin: row.plugin_id,
+            created_at: row.created_at,
+            id: row.id,
+        })
+    }
+
+    /// Create an instance, check its credentials with the plugin's `check`,
+    /// and start its worker (which scans accounts, then activities, then
+    /// posture at once). Bad credentials or missing consent refuse the add
+    /// and leave nothing behind; an unreachable upstream does not (the
+    /// scheduler retries).
+    pub async fn add_instance(
+        self: &Arc<Self>,
+        new: NewInstance,
+    ) -> Result<InstanceStatus, DaemonError> {
+        let plugin = self
+            .plugins
+            .current(&self.store, &self.runtime, &new.plugin)
+            .await?;
+        let manifest: &Manifest = plugin.plugin.manifest();
+        create_instance(&self.store, &self.key, manifest, &new)?;
+        let row = self.instance_row(&new.id)?;
+        let checked = match build_context(
+            plugin.plugin.manifest().clone(),
+            &row,
+            &self.store,
+            &self.key,
+            plugin.grant.reveal_secrets,
+            &self.options,
+        ) {
+            Ok(ctx) => plugin.plugin.check(&ctx).await.map(|_| ()),
+            Err(e) => {
+                let _ = self.store.remove_instance(&new.id);
+                return Err(e.into());
+            }
+        };
+        if let Err(cause) = checked {
+            let refuses = match &cause {
+                CallError::Connector(e) => matches!(
+                    e.kind,
+                    ConnectorErrorKind::Auth
+                        | ConnectorErrorKind::Permission
+                        | ConnectorErrorKind::InvalidConfig
+                ),
+                _ => true,
+            };
+            if refuses {
+                let _ = self.store.remove_instance(&new.id);
+                return Err(DaemonError::Check {
+                    id: new.id.clone(),
+                    cause,
+                });
+            }
+            tracing::warn!(instance = %new.id, error = %cause, "credentials check failed; the scheduler will retry");
+        }
+        self.start_worker(&new.id);
+        self.update_gauges();
+        self.status(&new.id)
+    }
+
+    /// Enable or disable an instance. Disabling stops its worker between
+    /// pages and keeps every record and checkpoint; enabling resumes.
+    pub fn set_enabled(
+        self: &Arc<Self>,
+        id: &str,
+        enabled: bool,
+    ) -> Result<InstanceStatus, DaemonError> {
+        self.instance_row(id)?;
+        self.store.set_instance_enabled(id, enabled)?;
+        if enabled {
+            let running = self
+                .workers
+                .lock()
+                .map(|w| w.contains_key(id))
+                .unwrap_or(false);
+            if !running {
+                self.start_worker(id);
+            }
+        } else {
+            self.stop_worker(id);
+        }
+        self.update_gauges();
+        self.status(id)
+    }
+
+    /// Remove an instance and its data.
+    pub fn remove_instance(&self, id: &str) -> Result<(), DaemonError> {
+        self.instance_row(id)?;
+        self.stop_worker(id);
+        self.store.remove_instance(id)?;
+        self.update_gauges();
+        Ok(())
+    }
+
+    /// Ask instance `id` to run every phase now.
+    pub fn scan_now(&self, id: &str) -> Result<(), DaemonError> {
+        let row = self.instance_row(id)?;
+        if !row.enabled {
+            return Err(DaemonError::Instance(InstanceError::Disabled(
+                id.to_string(),
+            )));
+        }
+        let sender = self
+            .workers
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id).map(|h| h.commands.clone()));
+        if let Some(tx) = sender {
+            let _ = tx.try_send(WorkerCommand::ScanNow);
+        }
+        Ok(())
+    }
+
+    /// Stop every worker between pages and wait for them (at most `timeout`).
+    pub async fn shutdown(&self, timeout: Duration) {
+        let _ = self.stopping.send(true);
+        let tasks: Vec<_> = self
+            .workers
+            .lock()
+            .map(|mut w| w.drain().map(|(_, h)| h.task).collect())
+            .unwrap_or_default();
+        let all = futures::future::join_all(tasks);
+        if tokio::time::timeout(timeout, all).await.is_err() {
+            tracing::warn!(
+                "shutdown: some pages did not finish within {timeout:?}; they will be fetched again on restart"
+            );
+        }
+    }
+}
+
+/// Secrets given to the API as plain strings, sealed on create.
+pub fn secrets_from(map: BTreeMap<String, String>) -> BTreeMap<String, SecretValue> {
+    map.into_iter()
+        .map(|(k, v)| (k, SecretValue::new(v)))
+        .collect()
+}

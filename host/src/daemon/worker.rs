@@ -1,0 +1,281 @@
+//! One task per enabled instance: runs its phases when due, keeps one
+//! running context (tokens, rate buckets) across phases, and stops between
+//! pages when told to (disable, shutdown).
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use plugboard_core::Blame;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, watch};
+
+use super::Shared;
+use super::metrics::{CounterSnapshot, PhaseSample};
+use super::plugins::CurrentPlugin;
+use super::schedule::{Phase, after, format_time, next_due};
+use crate::instance::build_context;
+use crate::runtime::{CallError, InstanceContext};
+use crate::scan::{ScanError, ScanObserver, StreamStatus, scan_recorded};
+
+/// What the worker is doing, for the status endpoint.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct WorkerState {
+    /// The phase running now.
+    pub running: Option<&'static str>,
+    /// The plugin version of the current context.
+    pub plugin_version: Option<String>,
+}
+
+/// Commands to a worker.
+#[derive(Debug)]
+pub enum WorkerCommand {
+    /// Run every phase now.
+    ScanNow,
+}
+
+/// Handle to a running worker.
+pub struct WorkerHandle {
+    /// Set to stop the worker between pages.
+    pub stop: watch::Sender<bool>,
+    /// Commands.
+    pub commands: mpsc::Sender<WorkerCommand>,
+    /// What it is doing.
+    pub state: Arc<Mutex<WorkerState>>,
+    /// The task.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Tells a scan to stop when the worker or the daemon is stopping.
+struct StopObserver {
+    worker: watch::Receiver<bool>,
+    daemon: watch::Receiver<bool>,
+}
+
+impl ScanObserver for StopObserver {
+    fn stream_started(&self, _: &str) {}
+    fn page(&self, _: &str, _: u64) {}
+    fn stream_finished(&self, _: &str, _: &StreamStatus) {}
+    fn stop_requested(&self) -> bool {
+        *self.worker.borrow() || *self.daemon.borrow()
+    }
+}
+
+/// Start the worker of instance `id`.
+pub fn spawn(shared: Arc<Shared>, id: String) -> WorkerHandle {
+    let (stop, stop_rx) = watch::channel(false);
+    let (commands, rx) = mpsc::channel(8);
+    let state = Arc::new(Mutex::new(WorkerState::default()));
+    let mut worker = Worker {
+        shared,
+        id,
+        stop: stop_rx,
+        state: state.clone(),
+        context: None,
+        failures: [0; 3],
+    };
+    let task = tokio::spawn(async move { worker.run(rx).await });
+    WorkerHandle {
+        stop,
+        commands,
+        state,
+        task,
+    }
+}
+
+struct Worker {
+    shared: Arc<Shared>,
+    id: String,
+    stop: watch::Receiver<bool>,
+    state: Arc<Mutex<WorkerState>>,
+    context: Option<(String, Arc<InstanceContext>)>,
+    failures: [u32; 3],
+}
+
+impl Worker {
+    fn stopping(&self) -> bool {
+        *self.stop.borrow() || *self.shared.stopping.borrow()
+    }
+
+    async fn run(&mut self, mut commands: mpsc::Receiver<WorkerCommand>) {
+        let mut daemon_stop = self.shared.stopping.subscribe();
+        while !self.stopping() {
+            let now = OffsetDateTime::now_utc();
+            let rows = match self.shared.store.schedule(&self.id) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::error!(instance = %self.id, error = %e, "cannot read the schedule; worker stops");
+                    return;
+                }
+            };
+            let next: Vec<_> = Phase::ALL
+                .iter()
+                .map(|p| {
+                    let at = rows
+                        .iter()
+                        .find(|r| r.phase == p.name())
+                        .and_then(|r| r.next_run_at.clone());
+                    (*p, at)
+                })
+                .collect();
+            let Some((phase, at)) = next_due(&next, now) else {
+                return;
+            };
+            if at <= now {
+                self.run_phase(phase).await;
+                continue;
+            }
+            let wait = (at - now).try_into().unwrap_or_default();
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                cmd = commands.recv() => match cmd {
+                    Some(WorkerCommand::ScanNow) => {
+                        let now = format_time(OffsetDateTime::now_utc());
+                        for p in Phase::ALL {
+                            if let Err(e) = self.shared.store.schedule_next(&self.id, p.name(), Some(&now)) {
+                                tracing::warn!(instance = %self.id, error = %e, "cannot schedule a scan");
+                            }
+                        }
+                    }
+                    None => return,
+                },
+                _ = self.stop.changed() => {}
+                _ = daemon_stop.changed() => {}
+            }
+        }
+    }
+
+    /// The context for `plugin`, rebuilt when the plugin version changed.
+    fn context(&mut self, plugin: &CurrentPlugin) -> Result<Arc<InstanceContext>, (Blame, String)> {
+        if let Some((version, ctx)) = &self.context
+            && *version == plugin.version
+        {
+            return Ok(ctx.clone());
+        }
+        let s = &self.shared;
+        let row = s
+            .store
+            .instance(&self.id)
+            .map_err(|e| (e.blame(), e.to_string()))?
+            .ok_or_else(|| {
+                (
+                    Blame::Operator,
+                    format!("instance `{}` was removed", self.id),
+                )
+            })?;
+        let ctx = build_context(
+            plugin.plugin.manifest().clone(),
+            &row,
+            &s.store,
+            &s.key,
+            plugin.grant.reveal_secrets,
+            &s.options,
+        )
+        .map_err(|e| (e.blame(), e.to_string()))?;
+        self.context = Some((plugin.version.clone(), ctx.clone()));
+        if let Ok(mut st) = self.state.lock() {
+            st.plugin_version = Some(plugin.version.clone());
+        }
+        Ok(ctx)
+    }
+
+    async fn run_phase(&mut self, phase: Phase) {
+        let s = self.shared.clone();
+        let store = &s.store;
+        if let Err(e) = store.schedule_started(&self.id, phase.name()) {
+            tracing::error!(instance = %self.id, error = %e, "cannot record a phase start");
+        }
+        if let Ok(mut st) = self.state.lock() {
+            st.running = Some(phase.name());
+        }
+        let started = Instant::now();
+        let outcome = self.attempt(phase).await;
+        if let Ok(mut st) = self.state.lock() {
+            st.running = None;
+        }
+        let slot = phase as usize;
+        let error = match outcome {
+            Attempt::Stopped => return, // due again at once after a restart
+            Attempt::Done => {
+                self.failures[slot] = 0;
+                None
+            }
+            Attempt::Failed(blame, message) => {
+                self.failures[slot] = self.failures[slot].saturating_add(1);
+                tracing::warn!(instance = %self.id, phase = phase.name(), %blame, error = %message, "phase failed");
+                Some((blame, message))
+            }
+        };
+        let next = after(
+            OffsetDateTime::now_utc(),
+            s.intervals.delay(phase, self.failures[slot]),
+        );
+        if let Err(e) = store.schedule_finished(
+            &self.id,
+            phase.name(),
+            error.as_ref().map(|(b, m)| (*b, m.as_str())),
+            Some(&next),
+        ) {
+            tracing::error!(instance = %self.id, error = %e, "cannot record a phase end");
+        }
+        tracing::info!(instance = %self.id, phase = phase.name(), seconds = started.elapsed().as_secs_f64(), "phase done");
+    }
+
+    async fn attempt(&mut self, phase: Phase) -> Attempt {
+        let s = self.shared.clone();
+        let plugin_id = match s.store.instance(&self.id) {
+            Ok(Some(row)) => row.plugin_id,
+            Ok(None) => return Attempt::Stopped,
+            Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
+        };
+        let plugin = match s.plugins.current(&s.store, &s.runtime, &plugin_id).await {
+            Ok(p) => p,
+            Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
+        };
+        let ctx = match self.context(&plugin) {
+            Ok(c) => c,
+            Err((b, m)) => return Attempt::Failed(b, m),
+        };
+        let observer = StopObserver {
+            worker: self.stop.clone(),
+            daemon: s.stopping.subscribe(),
+        };
+        let before = CounterSnapshot::of(&ctx);
+        let started = Instant::now();
+        let result = scan_recorded(&plugin.plugin, &ctx, &s.store, &observer, phase.plan()).await;
+        let after = CounterSnapshot::of(&ctx);
+        let plugin_fault = matches!(&result, Err(ScanError::Call { cause, .. })
+            if matches!(cause, CallError::Trap { .. } | CallError::Timeout { .. } | CallError::InvalidOutput { .. }));
+        s.metrics.phase_done(PhaseSample {
+            instance: &self.id,
+            plugin: &plugin_id,
+            phase: phase.name(),
+            before: &before,
+            after: &after,
+            report: result.as_ref().map_err(|_| plugin_fault),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        match result {
+            Ok(report) => {
+                if report
+                    .streams
+                    .iter()
+                    .any(|st| st.status == StreamStatus::Stopped)
+                {
+                    Attempt::Stopped
+                } else if let Some((stream, blame, err)) = report.first_failure() {
+                    Attempt::Failed(blame, format!("{stream}: {err}"))
+                } else {
+                    Attempt::Done
+                }
+            }
+            Err(e) => Attempt::Failed(e.blame(), e.to_string()),
+        }
+    }
+}
+
+enum Attempt {
+    Done,
+    Stopped,
+    Failed(Blame, String),
+}

@@ -1,0 +1,66 @@
+//! Scans recorded as sync runs: the run row is opened before the scan and
+//! closed with its status, blame and counters whatever happens.
+
+use std::sync::Arc;
+
+use plugboard_core::Blame;
+use plugboard_core::store::{RunStatus, Store};
+
+use super::{ScanError, ScanObserver, ScanPlan, ScanReport, StreamStatus, run_scan_plan};
+use crate::runtime::{InstanceContext, LoadedPlugin};
+
+/// How a finished scan is summarised in its run row: status and, when a
+/// stream failed, its blame and `stream: error`.
+pub fn run_outcome(report: &ScanReport) -> (RunStatus, Option<(Blame, String)>) {
+    match report.first_failure() {
+        Some((stream, blame, err)) => {
+            (RunStatus::Failed, Some((blame, format!("{stream}: {err}"))))
+        }
+        None if report.streams.iter().any(|s| {
+            matches!(
+                s.status,
+                StreamStatus::Unavailable { .. } | StreamStatus::Stopped
+            )
+        }) =>
+        {
+            (RunStatus::Partial, None)
+        }
+        None => (RunStatus::Succeeded, None),
+    }
+}
+
+/// Run the `plan` parts of a scan of `ctx`, recorded as a sync run.
+pub async fn scan_recorded(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    observer: &dyn ScanObserver,
+    plan: ScanPlan,
+) -> Result<ScanReport, ScanError> {
+    let id = ctx.instance_id.clone();
+    let run = store.start_run(&id)?;
+    match run_scan_plan(plugin, ctx, store, observer, plan).await {
+        Ok(report) => {
+            let (status, failure) = run_outcome(&report);
+            let stats = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+            store.finish_run(
+                run,
+                status,
+                failure.as_ref().map(|f| f.0),
+                failure.as_ref().map(|f| f.1.as_str()),
+                &stats,
+            )?;
+            Ok(report)
+        }
+        Err(e) => {
+            store.finish_run(
+                run,
+                RunStatus::Failed,
+                Some(e.blame()),
+                Some(&e.to_string()),
+                "{}",
+            )?;
+            Err(e)
+        }
+    }
+}
