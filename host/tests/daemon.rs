@@ -1,0 +1,421 @@
+//! End-to-end tests of `plugboard serve`: instances added over the API are
+//! scanned on their own, can be disabled and re-enabled, plugins upgrade and
+//! roll back at runtime, and the API refuses calls without a valid token.
+
+mod daemon_support;
+
+use std::time::Duration;
+
+use daemon_support::{Daemon, create_token, manifest, wasm};
+use plugboard_sim::azure::AzureSimBuilder;
+use plugboard_sim::zoom::ZoomSimBuilder;
+use reqwest::Method;
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let loopback = ([127, 0, 0, 1], 0).into();
+    let zoom_a = ZoomSimBuilder::new()
+        .credentials("acct-a", "client-a", "secret-a-0123456789")
+        .users(120, 10, 5)
+        .activity_days(5)
+        .start(loopback)
+        .await
+        .expect("zoom a");
+    let zoom_b = ZoomSimBuilder::new()
+        .credentials("acct-b", "client-b", "secret-b-0123456789")
+        .users(80, 5, 5)
+        .activity_days(5)
+        .seed(7)
+        .start(loopback)
+        .await
+        .expect("zoom b");
+    let azure = AzureSimBuilder::new().start(loopback).await.expect("azure");
+    let mut d = Daemon::start(home.path(), &token, &["--activities-every", "2s"]);
+
+    // Plugins: approval is required, then added at runtime.
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b"x");
+    let (status, body) = d
+        .post(
+            "/v1/plugins",
+            json!({ "manifest": manifest("zoom"), "wasm_base64": b64 }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("approve"),
+        "{body}"
+    );
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_plugin(&manifest("azure"), &wasm("plugboard_azure.wasm"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    // Three instances, two of the same plugin.
+    let (status, body) = d
+        .add_zoom("zoom-a", &zoom_a, "pro", json!({ "activity_days": "5" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_zoom("zoom-b", &zoom_b, "pro", json!({ "activity_days": "5" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d.add_azure("azure-1", &azure).await;
+    assert_eq!(status, 201, "{body}");
+
+    // The same Zoom client and account twice would revoke each other's tokens.
+    let (status, body) = d.add_zoom("zoom-a-again", &zoom_a, "pro", json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    let msg = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("zoom-a") && msg.contains("revoke"), "{msg}");
+    assert_eq!(body["error"]["blame"], "operator");
+    // Wrong credentials are refused at add, and nothing is kept.
+    let (status, body) = d
+        .post(
+            "/v1/instances",
+            json!({
+                "id": "zoom-bad", "plugin": "zoom",
+                "config": { "account_id": "acct-a" },
+                "secrets": { "client_id": "client-x", "client_secret": "wrong-secret" },
+                "upstreams": { "https://api.zoom.us": zoom_a.base_url(), "https://zoom.us": zoom_a.base_url() },
+            }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("credentials check"),
+        "{body}"
+    );
+    let (status, _) = d.call(Method::GET, "/v1/instances/zoom-bad", None).await;
+    assert_eq!(status, 404);
+
+    // First scans: accounts, then activities, then posture, on their own.
+    for id in ["zoom-a", "zoom-b", "azure-1"] {
+        for phase in ["accounts", "activities", "posture"] {
+            d.wait_phase(id, phase, "", WAIT).await;
+        }
+    }
+    for (id, sim) in [("zoom-a", &zoom_a), ("zoom-b", &zoom_b)] {
+        let summary = sim.summary();
+        let accounts = d.all(&format!("/v1/instances/{id}/accounts")).await;
+        assert_eq!(accounts.len(), summary.users, "{id} accounts");
+        let activities = d.all(&format!("/v1/instances/{id}/activities")).await;
+        assert_eq!(activities.len(), summary.activities, "{id} activities");
+        let findings = d.get(&format!("/v1/instances/{id}/findings")).await;
+        assert!(
+            !findings["items"].as_array().is_some_and(Vec::is_empty),
+            "{findings}"
+        );
+    }
+    let azure_users = d.all("/v1/instances/azure-1/accounts").await;
+    assert!(azure_users.len() >= 400, "{}", azure_users.len());
+
+    // Filters: by actor and by time.
+    let first = d.get("/v1/instances/zoom-a/activities?limit=1").await;
+    let actor = first["items"][0]["actor"]
+        .as_str()
+        .expect("actor")
+        .to_string();
+    let by_actor = d
+        .all(&format!(
+            "/v1/instances/zoom-a/activities?actor={}",
+            urlencode(&actor)
+        ))
+        .await;
+    assert!(!by_actor.is_empty() && by_actor.iter().all(|a| a["actor"] == actor.as_str()));
+    let (status, body) = d
+        .call(
+            Method::GET,
+            "/v1/instances/zoom-a/activities?since=yesterday",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let future = d
+        .get("/v1/instances/zoom-a/activities?since=2999-01-01T00:00:00%2B02:00")
+        .await;
+    assert_eq!(future["items"].as_array().map(Vec::len), Some(0));
+
+    // Disable zoom-b: no more requests reach its app; data stays.
+    let status = d.post("/v1/instances/zoom-b/disable", json!({})).await;
+    assert_eq!(status.0, 200, "{}", status.1);
+    assert_eq!(status.1["state"], "disabled");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = zoom_b.counters().total_requests();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        zoom_b.counters().total_requests(),
+        before,
+        "a disabled instance kept working"
+    );
+    let kept = d.all("/v1/instances/zoom-b/accounts").await;
+    assert_eq!(kept.len(), zoom_b.summary().users);
+    // Re-enable: it resumes and runs its activity phase again.
+    let mark = now();
+    let (status, body) = d.post("/v1/instances/zoom-b/enable", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    d.wait_phase("zoom-b", "activities", &mark, WAIT).await;
+    assert!(zoom_b.counters().total_requests() > before);
+    assert_eq!(
+        d.all("/v1/instances/zoom-b/activities").await.len(),
+        zoom_b.summary().activities,
+        "incremental runs must not duplicate activities"
+    );
+
+    // Upgrade at runtime: version 0.2.0 becomes current and instances switch.
+    let v2 = manifest("zoom").replace("version = \"0.1.0\"", "version = \"0.2.0\"");
+    let (status, body) = d.add_plugin(&v2, &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["version"], "0.2.0");
+    let mark = now();
+    let (status, _) = d.post("/v1/instances/zoom-a/scan", json!({})).await;
+    assert_eq!(status, 202);
+    let st = d.wait_phase("zoom-a", "accounts", &mark, WAIT).await;
+    let st = if st["plugin_version"] == "0.2.0" {
+        st
+    } else {
+        d.wait_phase("zoom-a", "activities", &now(), WAIT).await
+    };
+    assert_eq!(st["plugin_version"], "0.2.0", "{st:#}");
+
+    // A broken version (its network grant is gone) fails with blame plugin,
+    // and rolling back makes the instance healthy again.
+    let broken = v2
+        .replace("version = \"0.2.0\"", "version = \"0.3.0\"")
+        .replace(
+            "url = \"https://api.zoom.us/v2/\"",
+            "url = \"https://api.zoom.us/v2/nothing/\"",
+        );
+    let (status, body) = d.add_plugin(&broken, &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let _ = d.post("/v1/instances/zoom-a/scan", json!({})).await;
+    let failed = wait_error(&d, "zoom-a").await;
+    assert_eq!(failed["plugin_version"], "0.3.0", "{failed:#}");
+    let (status, body) = d
+        .post("/v1/plugins/zoom/rollback", json!({ "version": "0.2.0" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], "0.2.0");
+    let mark = now();
+    let _ = d.post("/v1/instances/zoom-a/scan", json!({})).await;
+    let st = d.wait_phase("zoom-a", "accounts", &mark, WAIT).await;
+    assert_eq!(st["plugin_version"], "0.2.0", "{st:#}");
+
+    // Metrics and the OpenAPI document need the token too.
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", d.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .unwrap_or_default();
+    for needle in [
+        "plugboard_upstream_requests_total{instance=\"zoom-a\"}",
+        "plugboard_bucket_requests_total{instance=\"azure-1\"",
+        "plugboard_token_renewals_total{instance=\"zoom-b\"}",
+        "plugboard_records_total{instance=\"zoom-a\",stream=\"users\"}",
+        "plugboard_phase_duration_seconds_count{instance=\"azure-1\",phase=\"accounts\"}",
+    ] {
+        assert!(metrics.contains(needle), "missing {needle} in:\n{metrics}");
+    }
+    assert!(!metrics.contains("secret-a-0123456789"));
+    let openapi = d.get("/openapi.json").await;
+    assert_eq!(openapi["openapi"], "3.1.0");
+
+    // SIGTERM: a clean, prompt exit.
+    let exit = d.signal("TERM");
+    assert!(exit.success(), "{exit:?}");
+}
+
+/// Wait until instance `id` reports a phase error.
+async fn wait_error(d: &Daemon, id: &str) -> serde_json::Value {
+    let start = std::time::Instant::now();
+    loop {
+        let st = d.get(&format!("/v1/instances/{id}")).await;
+        let failed = st["phases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["last_error_blame"] == "plugin");
+        if failed.is_some() {
+            return st;
+        }
+        assert!(start.elapsed() < WAIT, "no plugin error: {st:#}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let d = Daemon::start(home.path(), &token, &[]);
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("{}/healthz", d.base))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(health.status().as_u16(), 200);
+    for (path, auth) in [
+        ("/v1/instances", None),
+        ("/v1/instances", Some("Bearer pb_00000000_wrong")),
+        ("/v1/instances", Some(token.as_str())), // no "Bearer " scheme
+        ("/metrics", None),
+        ("/openapi.json", None),
+    ] {
+        let mut req = client.get(format!("{}{path}", d.base));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let resp = req.send().await.expect("request");
+        assert_eq!(resp.status().as_u16(), 401, "{path} {auth:?}");
+        let body: serde_json::Value = resp.json().await.expect("json body");
+        assert_eq!(body["error"]["blame"], "operator");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("token create")
+        );
+    }
+    for (method, path) in [
+        (Method::GET, "/v1/instances/nope"),
+        (Method::DELETE, "/v1/instances/nope"),
+        (Method::POST, "/v1/instances/nope/disable"),
+        (Method::GET, "/v1/instances/nope/activities"),
+        (Method::GET, "/v1/plugins/nope"),
+    ] {
+        let (status, body) = d.call(method.clone(), path, None).await;
+        assert_eq!(status, 404, "{method} {path}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("nope"),
+            "{method} {path}: {body}"
+        );
+    }
+    let (status, body) = d
+        .call(Method::POST, "/v1/instances", Some(json!({ "id": "x" })))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    // A revoked token stops working at once.
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_plugboard"))
+        .env("PLUGBOARD_HOME", home.path())
+        .args(["token", "revoke", token.split('_').nth(1).unwrap_or("")])
+        .output()
+        .expect("revoke");
+    assert!(list.status.success());
+    let (status, _) = d.call(Method::GET, "/v1/instances", None).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_killed_mid_scan_resumes_from_its_checkpoint_without_duplicates() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let loopback = ([127, 0, 0, 1], 0).into();
+    // Free-plan pacing (about one report page per 1.25 s) makes the activity
+    // phase long enough to kill it between pages.
+    let sim = ZoomSimBuilder::new()
+        .users(40, 5, 5)
+        .activity_days(10)
+        .start(loopback)
+        .await
+        .expect("zoom");
+    let total = sim.summary().activities;
+    let mut d = Daemon::start(home.path(), &token, &[]);
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // Kill once at least two report pages are committed.
+    let start = std::time::Instant::now();
+    loop {
+        let page = d.get("/v1/instances/zoom/activities?limit=600").await;
+        if page["items"].as_array().map_or(0, Vec::len) >= 600 {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "no activity pages were committed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let killed = d.signal("KILL");
+    assert!(!killed.success());
+    let reports_before = report_requests(&sim);
+    let status = {
+        let store =
+            plugboard_core::store::Store::open(&home.path().join("plugboard.db")).expect("store");
+        let done = store
+            .schedule("zoom")
+            .expect("schedule")
+            .into_iter()
+            .any(|r| r.phase == "activities" && r.last_success_at.is_some());
+        assert!(
+            !done,
+            "the activity phase finished before the kill; nothing to resume"
+        );
+        store.checkpoints("zoom").expect("checkpoints")
+    };
+    assert!(
+        status.iter().any(|(_, c)| c.in_progress),
+        "no stream was mid-way at the kill: {status:?}"
+    );
+
+    // Restart: the interrupted phase is due at once and resumes at its cursor.
+    let d = Daemon::start(home.path(), &token, &[]);
+    d.wait_phase("zoom", "activities", "", WAIT).await;
+    let after: Vec<_> = sim.request_log().into_iter().filter(is_report).collect();
+    let resumed = &after[reports_before..];
+    let first = resumed.first().expect("report requests after the restart");
+    assert!(
+        first
+            .query
+            .iter()
+            .any(|(k, v)| k == "next_page_token" && !v.is_empty()),
+        "the first report request after the restart started over: {first:?}"
+    );
+    let activities = d.all("/v1/instances/zoom/activities").await;
+    assert_eq!(activities.len(), total, "missing or extra activities");
+    let mut ids: Vec<_> = activities.iter().filter_map(|a| a["id"].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "duplicate activity ids");
+}
+
+fn is_report(r: &plugboard_sim::zoom::RecordedRequest) -> bool {
+    r.path == "/v2/report/activities"
+}
+
+fn report_requests(sim: &plugboard_sim::zoom::ZoomSim) -> usize {
+    sim.request_log().into_iter().filter(is_report).count()
+}

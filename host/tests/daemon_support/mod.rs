@@ -1,0 +1,269 @@
+//! Running `plugboard serve` as a child process and talking to its API.
+
+#![allow(dead_code, reason = "each test file uses a different part")]
+#![allow(
+    clippy::expect_used,
+    reason = "test harness: a failed setup step should stop the test"
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use plugboard_sim::azure::AzureSim;
+use plugboard_sim::zoom::ZoomSim;
+use serde_json::{Value, json};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A built plugin component (`scripts/build-plugins.sh` builds them).
+pub fn wasm(file: &str) -> Vec<u8> {
+    let mut dirs = Vec::new();
+    if let Ok(d) = std::env::var("PLUGBOARD_PLUGIN_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    if let Ok(d) = std::env::var("CARGO_TARGET_DIR") {
+        dirs.push(PathBuf::from(d).join("wasm32-wasip2/release"));
+    }
+    dirs.push(repo_root().join("target/wasm32-wasip2/release"));
+    dirs.iter()
+        .find_map(|d| std::fs::read(d.join(file)).ok())
+        .unwrap_or_else(|| panic!("{file} is in none of {dirs:?}; run scripts/build-plugins.sh"))
+}
+
+/// A plugin's manifest text.
+pub fn manifest(plugin: &str) -> String {
+    std::fs::read_to_string(repo_root().join(format!("plugins/{plugin}/plugin.toml")))
+        .expect("plugin.toml")
+}
+
+/// `plugboard` with `home`.
+pub fn plugboard(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_plugboard"));
+    c.env("PLUGBOARD_HOME", home)
+        .env("PLUGBOARD_LOG", "warn")
+        .env_remove("PLUGBOARD_LISTEN");
+    c
+}
+
+/// Create an API token in `home`.
+pub fn create_token(home: &Path) -> String {
+    let out = plugboard(home)
+        .args(["token", "create", "--name", "test"])
+        .output()
+        .expect("token create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A running `plugboard serve`.
+pub struct Daemon {
+    /// The child process.
+    pub child: Option<Child>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Bearer token.
+    pub token: String,
+    client: reqwest::Client,
+}
+
+impl Daemon {
+    /// Start `plugboard serve` on a free port with short periods.
+    pub fn start(home: &Path, token: &str, extra: &[&str]) -> Daemon {
+        let mut child = plugboard(home)
+            .args(["serve", "--listen", "127.0.0.1:0", "--retry-after", "1s"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        let mut reader = BufReader::new(stdout);
+        reader.read_line(&mut line).expect("read address");
+        // Keep draining stdout so a later print never hits a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let base = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://"))
+            .unwrap_or_else(|| panic!("serve printed {line:?}"))
+            .to_string();
+        Daemon {
+            child: Some(child),
+            base,
+            token: token.to_string(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// A request with the bearer token.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("API request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// GET, expecting 200.
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.call(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// POST with a JSON body.
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// Upload a plugin (approved).
+    pub async fn add_plugin(&self, manifest: &str, wasm: &[u8]) -> (u16, Value) {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(wasm);
+        self.post(
+            "/v1/plugins",
+            json!({ "manifest": manifest, "wasm_base64": b64, "approve": true }),
+        )
+        .await
+    }
+
+    /// Add a Zoom instance against `sim`.
+    pub async fn add_zoom(
+        &self,
+        id: &str,
+        sim: &ZoomSim,
+        plan: &str,
+        extra: Value,
+    ) -> (u16, Value) {
+        let c = sim.credentials();
+        let base = sim.base_url();
+        let mut config = json!({ "account_id": c.account_id, "plan": plan });
+        if let (Some(cfg), Some(more)) = (config.as_object_mut(), extra.as_object()) {
+            cfg.extend(more.clone());
+        }
+        self.post(
+            "/v1/instances",
+            json!({
+                "id": id, "plugin": "zoom", "config": config,
+                "secrets": { "client_id": c.client_id, "client_secret": c.client_secret },
+                "upstreams": { "https://api.zoom.us": base, "https://zoom.us": base },
+            }),
+        )
+        .await
+    }
+
+    /// Add an Azure instance against `sim`.
+    pub async fn add_azure(&self, id: &str, sim: &AzureSim) -> (u16, Value) {
+        let c = sim.credentials();
+        let base = sim.base_url();
+        self.post(
+            "/v1/instances",
+            json!({
+                "id": id, "plugin": "azure", "config": { "tenant_id": c.tenant_id },
+                "secrets": { "client_id": c.client_id, "client_secret": c.client_secret },
+                "upstreams": {
+                    "https://login.microsoftonline.com": base,
+                    "https://management.azure.com": base,
+                    "https://graph.microsoft.com": base,
+                },
+            }),
+        )
+        .await
+    }
+
+    /// Wait until `phase` of instance `id` succeeded after `since` (a
+    /// timestamp string compared as text; "" for any), failing on timeout.
+    pub async fn wait_phase(&self, id: &str, phase: &str, since: &str, timeout: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let status = self.get(&format!("/v1/instances/{id}")).await;
+            let done = status["phases"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["phase"] == phase)
+                .and_then(|p| p["last_success_at"].as_str())
+                .is_some_and(|t| t > since);
+            if done {
+                return status;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "{id}: phase {phase} did not succeed within {timeout:?}: {status:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Every item of a paged list.
+    pub async fn all(&self, path: &str) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self
+                .get(&format!("{path}{sep}limit=1000&offset={offset}"))
+                .await;
+            out.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_offset"].as_u64() {
+                Some(n) => offset = n,
+                None => return out,
+            }
+        }
+    }
+
+    /// Send a signal to the daemon (`TERM`, `KILL`) and wait for it to exit.
+    pub fn signal(&mut self, sig: &str) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let ok = Command::new("kill")
+            .args([&format!("-{sig}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the daemon did not exit within 60 s of SIG{sig}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
