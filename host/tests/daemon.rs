@@ -419,3 +419,46 @@ fn is_report(r: &plugboard_sim::zoom::RecordedRequest) -> bool {
 fn report_requests(sim: &plugboard_sim::zoom::ZoomSim) -> usize {
     sim.request_log().into_iter().filter(is_report).count()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let loopback = ([127, 0, 0, 1], 0).into();
+    let sim = ZoomSimBuilder::new()
+        .users(40, 5, 5)
+        .activity_days(10)
+        .start(loopback)
+        .await
+        .expect("zoom");
+    let mut d = Daemon::start(home.path(), &token, &[]);
+    let (status, body) = d.add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm")).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let start = std::time::Instant::now();
+    loop {
+        let page = d.get("/v1/instances/zoom/activities?limit=300").await;
+        if page["items"].as_array().map_or(0, Vec::len) >= 300 {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "no activity pages were committed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exit = d.signal("TERM");
+    assert!(exit.success(), "{exit:?}");
+    let store =
+        plugboard_core::store::Store::open(&home.path().join("plugboard.db")).expect("store");
+    let runs = store.last_runs("zoom", 10).expect("runs");
+    assert!(
+        runs.iter().all(|r| r.status != plugboard_core::store::RunStatus::Running),
+        "a run was left open: {runs:?}"
+    );
+    let checkpoints = store.checkpoints("zoom").expect("checkpoints");
+    assert!(
+        checkpoints.iter().any(|(_, c)| c.in_progress),
+        "no stream was checkpointed mid-way: {checkpoints:?}"
+    );
+}
