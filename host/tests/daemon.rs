@@ -432,7 +432,9 @@ async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
         .await
         .expect("zoom");
     let mut d = Daemon::start(home.path(), &token, &[]);
-    let (status, body) = d.add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm")).await;
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
     assert_eq!(status, 201, "{body}");
     let (status, body) = d
         .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
@@ -453,12 +455,48 @@ async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
         plugboard_core::store::Store::open(&home.path().join("plugboard.db")).expect("store");
     let runs = store.last_runs("zoom", 10).expect("runs");
     assert!(
-        runs.iter().all(|r| r.status != plugboard_core::store::RunStatus::Running),
+        runs.iter()
+            .all(|r| r.status != plugboard_core::store::RunStatus::Running),
         "a run was left open: {runs:?}"
     );
     let checkpoints = store.checkpoints("zoom").expect("checkpoints");
     assert!(
         checkpoints.iter().any(|(_, c)| c.in_progress),
         "no stream was checkpointed mid-way: {checkpoints:?}"
+    );
+}
+
+#[test]
+fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
+    let spec = daemon_support::api_spec();
+    let ops = spec.operations();
+    for op in [
+        "GET /healthz",
+        "GET /metrics",
+        "POST /v1/plugins",
+        "POST /v1/plugins/{id}/rollback",
+        "DELETE /v1/instances/{id}",
+        "POST /v1/instances/{id}/scan",
+        "GET /v1/instances/{id}/activities",
+        "GET /v1/instances/{id}/runs",
+    ] {
+        assert!(ops.iter().any(|o| o == op), "{op} missing from {ops:?}");
+    }
+    assert!(
+        spec.validate_response("GET", "/v1/instances/x", 200, &json!({ "id": 1 }))
+            .is_err()
+    );
+    assert!(
+        spec.validate_response("GET", "/v1/instances/x", 418, &serde_json::Value::Null)
+            .is_err()
+    );
+    assert!(
+        spec.validate_request(
+            "GET",
+            "/v1/instances/x/activities",
+            &[("colour".into(), "red".into())],
+            None
+        )
+        .is_err()
     );
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use plugboard_sim::azure::AzureSim;
+use plugboard_sim::spec::SpecValidator;
 use plugboard_sim::zoom::ZoomSim;
 use serde_json::{Value, json};
 
@@ -65,6 +66,13 @@ pub fn create_token(home: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// The daemon's own OpenAPI document, as a validator.
+pub fn api_spec() -> SpecValidator {
+    let doc: Value =
+        serde_json::from_str(plugboard_host::daemon::api::OPENAPI).expect("openapi.json is JSON");
+    SpecValidator::from_document(&doc).expect("openapi.json is a usable OpenAPI document")
+}
+
 /// A running `plugboard serve`.
 pub struct Daemon {
     /// The child process.
@@ -74,6 +82,7 @@ pub struct Daemon {
     /// Bearer token.
     pub token: String,
     client: reqwest::Client,
+    spec: SpecValidator,
 }
 
 impl Daemon {
@@ -104,6 +113,7 @@ impl Daemon {
             base,
             token: token.to_string(),
             client: reqwest::Client::new(),
+            spec: api_spec(),
         }
     }
 
