@@ -2,6 +2,11 @@
 //! scanned on their own, can be disabled and re-enabled, plugins upgrade and
 //! roll back at runtime, and the API refuses calls without a valid token.
 
+#![allow(
+    clippy::expect_used,
+    reason = "tests: a failed step should stop the test with its message"
+)]
+
 mod daemon_support;
 
 use std::time::Duration;
