@@ -345,35 +345,8 @@ async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
 async fn a_daemon_killed_mid_scan_resumes_from_its_checkpoint_without_duplicates() {
     let home = tempfile::tempdir().expect("home");
     let token = create_token(home.path());
-    let loopback = ([127, 0, 0, 1], 0).into();
-    // Free-plan pacing (about one report page per 1.25 s) makes the activity
-    // phase long enough to kill it between pages.
-    let sim = ZoomSimBuilder::new()
-        .users(40, 5, 5)
-        .activity_days(10)
-        .start(loopback)
-        .await
-        .expect("zoom");
+    let (sim, mut d) = slow_zoom_scan(home.path(), &token, 600).await;
     let total = sim.summary().activities;
-    let mut d = Daemon::start(home.path(), &token, &[]);
-    let (status, body) = d
-        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, body) = d
-        .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    // Kill once at least two report pages are committed.
-    let start = std::time::Instant::now();
-    loop {
-        let page = d.get("/v1/instances/zoom/activities?limit=600").await;
-        if page["items"].as_array().map_or(0, Vec::len) >= 600 {
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "no activity pages were committed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let killed = d.signal("KILL");
     assert!(!killed.success());
     let reports_before = report_requests(&sim);
@@ -417,6 +390,42 @@ async fn a_daemon_killed_mid_scan_resumes_from_its_checkpoint_without_duplicates
     assert_eq!(ids.len(), total, "duplicate activity ids");
 }
 
+/// A daemon scanning a Zoom simulator at free-plan pace (about one report
+/// page per 1.25 s, so a stop lands between pages), returned once at least
+/// `activities` activities are committed.
+async fn slow_zoom_scan(
+    home: &std::path::Path,
+    token: &str,
+    activities: usize,
+) -> (plugboard_sim::zoom::ZoomSim, Daemon) {
+    let sim = ZoomSimBuilder::new()
+        .users(40, 5, 5)
+        .activity_days(10)
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("zoom");
+    let d = Daemon::start(home, token, &[]);
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let start = std::time::Instant::now();
+    loop {
+        let page = d
+            .get(&format!("/v1/instances/zoom/activities?limit={activities}"))
+            .await;
+        if page["items"].as_array().map_or(0, Vec::len) >= activities {
+            return (sim, d);
+        }
+        assert!(start.elapsed() < WAIT, "no activity pages were committed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn is_report(r: &plugboard_sim::zoom::RecordedRequest) -> bool {
     r.path == "/v2/report/activities"
 }
@@ -429,31 +438,7 @@ fn report_requests(sim: &plugboard_sim::zoom::ZoomSim) -> usize {
 async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
     let home = tempfile::tempdir().expect("home");
     let token = create_token(home.path());
-    let loopback = ([127, 0, 0, 1], 0).into();
-    let sim = ZoomSimBuilder::new()
-        .users(40, 5, 5)
-        .activity_days(10)
-        .start(loopback)
-        .await
-        .expect("zoom");
-    let mut d = Daemon::start(home.path(), &token, &[]);
-    let (status, body) = d
-        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, body) = d
-        .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let start = std::time::Instant::now();
-    loop {
-        let page = d.get("/v1/instances/zoom/activities?limit=300").await;
-        if page["items"].as_array().map_or(0, Vec::len) >= 300 {
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "no activity pages were committed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (_sim, mut d) = slow_zoom_scan(home.path(), &token, 300).await;
     let exit = d.signal("TERM");
     assert!(exit.success(), "{exit:?}");
     let store =

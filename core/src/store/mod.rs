@@ -34,3 +34,40 @@ pub use runs::{RunStatus, SyncRun};
 pub use schedules::ScheduleRow;
 pub use schema::{MIGRATIONS, latest_version};
 pub use tokens::TokenRow;
+
+/// Fixtures for the store's unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{InstanceRow, PluginRow, Store, StoreError};
+
+    /// A plugin row of plugin `id` at `version`, with empty contents.
+    pub fn plugin_row(id: &str, version: &str) -> PluginRow {
+        PluginRow {
+            id: id.into(),
+            version: version.into(),
+            contract: "0.1.0".into(),
+            manifest: String::new(),
+            wasm_sha256: String::new(),
+            wasm_path: String::new(),
+            grant_json: "{}".into(),
+            info_json: "{}".into(),
+            added_at: String::new(),
+        }
+    }
+
+    /// An in-memory store with plugin `p` and its instance `i`.
+    pub fn store_with_instance() -> Result<Store, StoreError> {
+        let store = Store::open_in_memory()?;
+        store.put_plugin(&plugin_row("p", "1"))?;
+        store.add_instance(&InstanceRow {
+            id: "i".into(),
+            plugin_id: "p".into(),
+            config_json: "{}".into(),
+            upstreams_json: "{}".into(),
+            enabled: true,
+            created_at: String::new(),
+            updated_at: String::new(),
+        })?;
+        Ok(store)
+    }
+}

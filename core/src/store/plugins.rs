@@ -179,17 +179,7 @@ mod tests {
     use super::*;
 
     fn row(version: &str) -> PluginRow {
-        PluginRow {
-            id: "p".into(),
-            version: version.into(),
-            contract: "0.1.0".into(),
-            manifest: String::new(),
-            wasm_sha256: String::new(),
-            wasm_path: String::new(),
-            grant_json: "{}".into(),
-            info_json: "{}".into(),
-            added_at: String::new(),
-        }
+        crate::store::fixtures::plugin_row("p", version)
     }
 
     #[test]

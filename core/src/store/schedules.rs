@@ -154,33 +154,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::InstanceRow;
-    use crate::store::PluginRow;
-
-    fn store_with_instance() -> Result<Store, StoreError> {
-        let store = Store::open_in_memory()?;
-        store.put_plugin(&PluginRow {
-            id: "p".into(),
-            version: "1".into(),
-            contract: "0.1.0".into(),
-            manifest: String::new(),
-            wasm_sha256: String::new(),
-            wasm_path: String::new(),
-            grant_json: "{}".into(),
-            info_json: "{}".into(),
-            added_at: String::new(),
-        })?;
-        store.add_instance(&InstanceRow {
-            id: "i".into(),
-            plugin_id: "p".into(),
-            config_json: "{}".into(),
-            upstreams_json: "{}".into(),
-            enabled: true,
-            created_at: String::new(),
-            updated_at: String::new(),
-        })?;
-        Ok(store)
-    }
+    use crate::store::fixtures::store_with_instance;
 
     #[test]
     fn a_success_clears_the_last_error_and_keeps_its_time() -> Result<(), StoreError> {

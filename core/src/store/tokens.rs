@@ -50,7 +50,7 @@ impl Store {
     }
 
     /// The live (not revoked) token whose value hashes to `sha256_hex`,
-    /// marking it used.
+    /// marking it used (to the minute).
     pub fn use_token(&self, sha256_hex: &str) -> Result<Option<TokenRow>, StoreError> {
         let conn = self.conn();
         let row = conn
@@ -61,10 +61,12 @@ impl Store {
             .and_then(|mut s| s.query_row([sha256_hex], from_row).optional())
             .map_err(self.on("checking an API token"))?;
         if let Some(r) = &row {
+            // At most one write a minute per token, not one per API call.
             conn.prepare_cached(concat!(
                 "UPDATE api_tokens SET last_used_at = ",
                 now_sql!(),
-                " WHERE id = ?1"
+                " WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < \
+                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds'))"
             ))
             .and_then(|mut s| s.execute([&r.id]))
             .map_err(self.on("recording an API token's use"))?;
