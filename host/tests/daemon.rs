@@ -490,3 +490,66 @@ fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
         .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_daemon() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let sim = ZoomSimBuilder::new()
+        .users(30, 2, 2)
+        .activity_days(2)
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("zoom");
+    let d = Daemon::start(home.path(), &token, &[]);
+    let zoom_dir = daemon_support::repo_root().join("plugins/zoom");
+    let wasm_dir = tempfile::tempdir().expect("wasm dir");
+    let wasm_path = wasm_dir.path().join("plugboard_zoom.wasm");
+    std::fs::write(&wasm_path, wasm("plugboard_zoom.wasm")).expect("write wasm");
+    let run = |args: &[&str]| {
+        let out = daemon_support::plugboard(home.path())
+            .args(args)
+            .env("ZOOM_SECRET", sim.credentials().client_secret)
+            .output()
+            .expect("plugboard");
+        assert!(
+            out.status.success(),
+            "plugboard {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "plugin",
+        "add",
+        zoom_dir.to_str().unwrap_or_default(),
+        "--wasm",
+        wasm_path.to_str().unwrap_or_default(),
+        "--yes",
+    ]);
+    let c = sim.credentials();
+    let base = sim.base_url();
+    run(&[
+        "instance",
+        "add",
+        "cli-zoom",
+        "--plugin",
+        "zoom",
+        "--config",
+        &format!("account_id={}", c.account_id),
+        "--config",
+        "activity_days=2",
+        "--secret",
+        &format!("client_id={}", c.client_id),
+        "--secret-env",
+        "client_secret=ZOOM_SECRET",
+        "--upstream",
+        &format!("https://api.zoom.us={base}"),
+        "--upstream",
+        &format!("https://zoom.us={base}"),
+    ]);
+    d.wait_phase("cli-zoom", "posture", "", WAIT).await;
+    let accounts = d.all("/v1/instances/cli-zoom/accounts").await;
+    assert_eq!(accounts.len(), sim.summary().users);
+    let plugins = d.get("/v1/plugins").await;
+    assert_eq!(plugins[0]["id"], "zoom", "{plugins}");
+}

@@ -15,7 +15,6 @@ pub mod tokens;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,26 +36,8 @@ pub use plugins::PluginSet;
 pub use schedule::{Intervals, Phase};
 use worker::{WorkerCommand, WorkerHandle, WorkerState};
 
-/// Daemon settings.
-#[derive(Debug, Clone)]
-pub struct DaemonOptions {
-    /// Where the REST API listens.
-    pub listen: SocketAddr,
-    /// Phase periods.
-    pub intervals: Intervals,
-    /// How long shutdown waits for running pages to finish.
-    pub drain_timeout: Duration,
-}
-
-impl Default for DaemonOptions {
-    fn default() -> Self {
-        DaemonOptions {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8750)),
-            intervals: Intervals::default(),
-            drain_timeout: Duration::from_secs(30),
-        }
-    }
-}
+/// How often the daemon re-reads the instance list from the store.
+pub const RECONCILE_EVERY: Duration = Duration::from_secs(5);
 
 /// State shared by the API and the workers.
 pub struct Shared {
@@ -168,13 +149,58 @@ impl Shared {
             stopping,
             workers: Mutex::new(HashMap::new()),
         });
-        for row in shared.store.instances()? {
-            if row.enabled {
-                shared.start_worker(&row.id);
+        shared.reconcile()?;
+        let watcher = shared.clone();
+        tokio::spawn(async move {
+            let mut stop = watcher.stopping.subscribe();
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(RECONCILE_EVERY) => {}
+                    _ = stop.changed() => return,
+                }
+                if let Err(e) = watcher.reconcile() {
+                    tracing::warn!(error = %e, "cannot reconcile workers with the store");
+                }
             }
-        }
-        shared.update_gauges();
+        });
         Ok(shared)
+    }
+
+    /// Make the running workers match the store: one per enabled instance.
+    /// Picks up instances added, enabled, disabled or removed through the CLI
+    /// on the same home while the daemon runs.
+    pub fn reconcile(self: &Arc<Self>) -> Result<(), DaemonError> {
+        if *self.stopping.borrow() {
+            return Ok(());
+        }
+        let rows = self.store.instances()?;
+        let wanted: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.enabled)
+            .map(|r| r.id.as_str())
+            .collect();
+        let (missing, stale): (Vec<String>, Vec<String>) = match self.workers.lock() {
+            Ok(w) => (
+                wanted
+                    .iter()
+                    .filter(|id| w.get(**id).is_none_or(|h| h.task.is_finished()))
+                    .map(|id| id.to_string())
+                    .collect(),
+                w.keys()
+                    .filter(|id| !wanted.contains(&id.as_str()))
+                    .cloned()
+                    .collect(),
+            ),
+            Err(_) => return Ok(()),
+        };
+        for id in stale {
+            self.stop_worker(&id);
+        }
+        for id in missing {
+            self.start_worker(&id);
+        }
+        self.update_gauges();
+        Ok(())
     }
 
     fn start_worker(self: &Arc<Self>, id: &str) {

@@ -100,6 +100,16 @@ impl Worker {
     async fn run(&mut self, mut commands: mpsc::Receiver<WorkerCommand>) {
         let mut daemon_stop = self.shared.stopping.subscribe();
         while !self.stopping() {
+            // Removed or disabled behind our back (e.g. by the CLI on the
+            // same home): stop; the reconciler starts a worker again if needed.
+            match self.shared.store.instance(&self.id) {
+                Ok(Some(row)) if row.enabled => {}
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::error!(instance = %self.id, error = %e, "cannot read the instance; worker stops");
+                    return;
+                }
+            }
             let now = OffsetDateTime::now_utc();
             let rows = match self.shared.store.schedule(&self.id) {
                 Ok(rows) => rows,
