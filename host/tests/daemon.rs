@@ -552,4 +552,18 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
     assert_eq!(accounts.len(), sim.summary().users);
     let plugins = d.get("/v1/plugins").await;
     assert_eq!(plugins[0]["id"], "zoom", "{plugins}");
+
+    // Disabled with the CLI: the daemon's worker stops, the data stays.
+    run(&["instance", "disable", "cli-zoom"]);
+    let status = d.get("/v1/instances/cli-zoom").await;
+    assert_eq!(status["state"], "disabled");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let before = sim.counters().total_requests();
+    let _ = d.post("/v1/instances/cli-zoom/scan", json!({})).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(sim.counters().total_requests(), before);
+    assert_eq!(
+        d.all("/v1/instances/cli-zoom/accounts").await.len(),
+        sim.summary().users
+    );
 }

@@ -1,4 +1,4 @@
-//! `plugboard instance add|list`.
+//! `plugboard instance add|list|enable|disable|remove`.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,26 @@ pub enum InstanceCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Let the daemon (`plugboard serve`) schedule an instance again; it resumes
+    /// from its checkpoints.
+    Enable {
+        /// Instance name.
+        name: String,
+    },
+    /// Stop scheduling an instance; its data and checkpoints are kept. A running
+    /// daemon stops it between two pages.
+    Disable {
+        /// Instance name.
+        name: String,
+    },
+    /// Remove an instance with its secrets, records, checkpoints and findings.
+    Remove {
+        /// Instance name.
+        name: String,
+        /// Confirm: the data cannot be recovered.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -107,6 +127,23 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
             let name = args.name.clone();
             add(app, args)?;
             println!("added instance {name}; scan it with `plugboard scan {name}`");
+        }
+        InstanceCommand::Enable { name } => {
+            app.store()?.set_instance_enabled(&name, true)?;
+            println!("enabled instance {name}");
+        }
+        InstanceCommand::Disable { name } => {
+            app.store()?.set_instance_enabled(&name, false)?;
+            println!("disabled instance {name}; its data is kept");
+        }
+        InstanceCommand::Remove { name, yes } => {
+            if !yes {
+                bail!(
+                    "removing instance {name} deletes its secrets and every record it collected; re-run with --yes to confirm"
+                );
+            }
+            app.store()?.remove_instance(&name)?;
+            println!("removed instance {name}");
         }
         InstanceCommand::List { json } => {
             let store = app.store()?;
