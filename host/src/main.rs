@@ -2,7 +2,7 @@
 //! to an exit code by who is to blame.
 
 use clap::Parser;
-use plugboard_host::cli::{Cli, blame_of, exit_code, run};
+use plugboard_host::cli::{Cli, report_failure, run};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
@@ -23,13 +23,6 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            let blame = blame_of(&e);
-            match blame {
-                Some(b) => eprintln!("error ({b}): {e:#}"),
-                None => eprintln!("error: {e:#}"),
-            }
-            std::process::ExitCode::from(exit_code(blame))
-        }
+        Err(e) => std::process::ExitCode::from(report_failure(&e)),
     }
 }

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use app::App;
-pub use exit::{blame_of, exit_code};
+pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
 
 /// Plugboard: a host for sandboxed WebAssembly connector plugins that pull
 /// users, groups, admin roles, audit activity and security settings out of

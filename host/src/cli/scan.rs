@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use anyhow::bail;
+use plugboard_core::Blame;
 use plugboard_core::store::RunStatus;
 
 use super::App;
@@ -24,6 +25,17 @@ pub struct ScanArgs {
     pub json: bool,
 }
 
+/// A scan stopped by the operator (Ctrl-C) before its end. Every page
+/// committed so far is kept, and the next scan resumes from the checkpoints.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "interrupted: every page committed so far is kept; `plugboard scan {instance}` resumes from the last checkpoint"
+)]
+pub struct Interrupted {
+    /// The instance whose scan was stopped.
+    pub instance: String,
+}
+
 /// Scan `id`, recording a sync run; returns the report.
 pub async fn scan_instance(
     app: &App,
@@ -31,13 +43,38 @@ pub async fn scan_instance(
     full: bool,
     observer: &dyn ScanObserver,
 ) -> anyhow::Result<ScanReport> {
+    scan_instance_until(app, id, full, observer, std::future::pending()).await
+}
+
+/// [`scan_instance`], stopped when `interrupt` completes: the sync run is
+/// then recorded as failed (blame operator) and [`Interrupted`] returned.
+pub async fn scan_instance_until(
+    app: &App,
+    id: &str,
+    full: bool,
+    observer: &dyn ScanObserver,
+    interrupt: impl Future<Output = ()>,
+) -> anyhow::Result<ScanReport> {
     let (plugin, ctx) = app.open_instance(id).await?;
     let store = app.store()?;
     if full {
         store.reset_checkpoints(id)?;
     }
     let run = store.start_run(id)?;
-    match run_scan(&plugin, &ctx, store, observer).await {
+    let outcome = tokio::select! {
+        r = run_scan(&plugin, &ctx, store, observer) => r,
+        () = interrupt => {
+            store.finish_run(
+                run,
+                RunStatus::Failed,
+                Some(Blame::Operator),
+                Some("interrupted by the operator; every page committed before is kept"),
+                "{}",
+            )?;
+            return Err(Interrupted { instance: id.to_string() }.into());
+        }
+    };
+    match outcome {
         Ok(report) => {
             let (status, blame, msg) = match report.first_failure() {
                 Some((stream, blame, err)) => (
@@ -75,14 +112,18 @@ pub async fn scan_instance(
 pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
     let hidden = args.json || !std::io::stderr().is_terminal();
     let bars = StreamBars::new(&args.instance, hidden);
-    let report = tokio::select! {
-        r = scan_instance(app, &args.instance, args.full, &bars) => r?,
-        _ = tokio::signal::ctrl_c() => {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handler: never interrupt.
+            std::future::pending::<()>().await;
+        }
+    };
+    let report = match scan_instance_until(app, &args.instance, args.full, &bars, ctrl_c).await {
+        Ok(r) => r,
+        Err(e) => {
+            // Clear the bars before the error line.
             drop(bars);
-            bail!(
-                "interrupted: every page committed so far is kept; `plugboard scan {}` resumes from the last checkpoint",
-                args.instance
-            );
+            return Err(e);
         }
     };
     if args.json {
