@@ -30,9 +30,9 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The built Zoom component: `PLUGBOARD_PLUGIN_DIR`, then
+/// The built component `file`: `PLUGBOARD_PLUGIN_DIR`, then
 /// `$CARGO_TARGET_DIR/wasm32-wasip2/release`, then the repository's target.
-fn zoom_wasm() -> PathBuf {
+fn component(file: &str) -> PathBuf {
     let mut dirs = Vec::new();
     if let Some(d) = std::env::var_os("PLUGBOARD_PLUGIN_DIR") {
         dirs.push(PathBuf::from(d));
@@ -42,11 +42,16 @@ fn zoom_wasm() -> PathBuf {
     }
     dirs.push(repo_root().join("target/wasm32-wasip2/release"));
     dirs.iter()
-        .map(|d| d.join("plugboard_zoom.wasm"))
+        .map(|d| d.join(file))
         .find(|p| p.is_file())
         .unwrap_or_else(|| {
-            panic!("plugboard_zoom.wasm is in none of {dirs:?}; run scripts/build-plugins.sh first")
+            panic!("{file} is in none of {dirs:?}; run scripts/build-plugins.sh first")
         })
+}
+
+/// The built Zoom component.
+fn zoom_wasm() -> PathBuf {
+    component("plugboard_zoom.wasm")
 }
 
 /// `plugboard ARGS` with `PLUGBOARD_HOME=home` and a clean environment for
@@ -652,4 +657,113 @@ fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
             .is_some_and(|e| e.iter().any(|r| r == "POST https://collector.example/")),
         "{grant}"
     );
+}
+
+// ---- secrets in plugin text ----
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_store() {
+    const KEY: &str = "cli-leak-test-key-5d1e9a";
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fixture = repo_root().join("tests/fixtures/hostile");
+    let wasm = component("plugboard_hostile_fixture.wasm");
+    ok(
+        home.path(),
+        &[
+            "plugin",
+            "add",
+            &fixture.to_string_lossy(),
+            "--wasm",
+            &wasm.to_string_lossy(),
+            "--yes",
+            "--grant-reveal",
+        ],
+    );
+    let out = command(
+        home.path(),
+        &[
+            "instance",
+            "add",
+            "h",
+            "--plugin",
+            "hostile",
+            "--config",
+            "streams=leak-secret",
+            "--secret-env",
+            "api_key=CLI_TEST_API_KEY",
+        ],
+    )
+    .env("CLI_TEST_API_KEY", KEY)
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = run(home.path(), &["scan", "h"]);
+    let line = assert_one_line_error(
+        &out,
+        4,
+        &[
+            "error (plugin): scan of h failed in stream leak-secret",
+            "the api_key is [redacted]; again: [redacted]",
+        ],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        stderr.contains("leak-secret: the api_key is [redacted]") && stderr.contains("WARN"),
+        "the plugin's log line, scrubbed, is on stderr: {stderr}"
+    );
+    assert!(stdout.contains("[redacted]"), "{stdout}");
+    for (what, shown) in [("stdout", &stdout), ("stderr", &stderr), ("error", &line)] {
+        assert!(!shown.contains(KEY), "the secret is in {what}: {shown}");
+    }
+    let json_out = run(home.path(), &["scan", "h", "--json"]);
+    assert!(
+        !text(&json_out.stdout).contains(KEY),
+        "{}",
+        text(&json_out.stdout)
+    );
+    assert!(
+        text(&json_out.stdout).contains("[redacted]"),
+        "{}",
+        text(&json_out.stdout)
+    );
+
+    let conn = Connection::open_with_flags(
+        home.path().join("plugboard.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stored: Vec<String> = conn
+        .prepare("SELECT error_message FROM sync_runs WHERE instance_id = 'h'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    for m in &stored {
+        assert!(m.contains("the api_key is [redacted]"), "{m}");
+    }
+    let mut files = Vec::new();
+    files_under(home.path(), &mut files);
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "the secret is in {}",
+            f.display()
+        );
+    }
 }

@@ -76,6 +76,7 @@ covered_modes! {
     "metadata-ip" => the_cloud_metadata_address_is_refused_even_when_egress_names_it,
     "redirect" => a_redirect_to_a_forbidden_destination_is_refused,
     "steal-secret" => secret_values_cannot_be_revealed_without_the_grant,
+    "leak-secret" => a_revealed_secret_is_scrubbed_from_errors_and_records,
     "other-instance-secret" => a_plugin_cannot_attach_secrets_it_did_not_declare,
     "set-authorization" => a_plugin_cannot_set_authorization_on_a_brokered_audience,
     "write-in-sync" => a_sync_cannot_write_upstream,
@@ -542,18 +543,61 @@ async fn secret_values_cannot_be_revealed_without_the_grant() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_reveal_grant_a_plugin_reads_only_its_own_instances_secrets() {
+    // The host scrubs an instance's own secret values out of the plugin's
+    // error, so `[redacted]` in place of the value proves the plugin read
+    // exactly its own instance's key; another instance's would show.
     let mut env = Env::with_grant(|g| g.reveal_secrets = true).await;
     let (err, _) = env.hostile_call("h1", "steal-secret").await;
     let message = plugin_message(&err);
-    assert_contains(message, &format!("reveal(api_key) -> Ok({API_KEY:?})"));
+    assert_contains(message, "reveal(api_key) -> Ok(\"[redacted]\")");
     assert_contains(message, "reveal(other_instance_client_secret) -> Err(");
     assert!(!message.contains(OTHER_API_KEY), "{message}");
+    assert!(!message.contains(API_KEY), "{message}");
     let (err, _) = env.hostile_call("h2", "steal-secret").await;
     assert_contains(
         plugin_message(&err),
-        &format!("reveal(api_key) -> Ok({OTHER_API_KEY:?})"),
+        "reveal(api_key) -> Ok(\"[redacted]\")",
     );
     assert!(!plugin_message(&err).contains(API_KEY), "{err}");
+    assert!(!plugin_message(&err).contains(OTHER_API_KEY), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revealed_secret_is_scrubbed_from_errors_and_records() {
+    // Without the grant there is nothing to leak.
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "leak-secret").await;
+    assert_contains(plugin_message(&err), "reveal refused");
+
+    let mut env = Env::with_grant(|g| g.reveal_secrets = true).await;
+    let (err, _) = env.hostile_call("h1", "leak-secret").await;
+    let message = plugin_message(&err);
+    assert_eq!(
+        message,
+        "leak-secret: the api_key is [redacted]; again: [redacted]"
+    );
+    assert!(!err.to_string().contains(API_KEY), "{err}");
+
+    // In a record, the value is replaced and the record stays valid.
+    let (plugin, ctx) = env.open_short("h1").await;
+    let page = plugin
+        .sync(&ctx, "leak-secret", Some("record".into()))
+        .await
+        .unwrap_or_else(|e| panic!("the scrubbed record should be accepted: {e}"));
+    let shown = format!("{:?}", page.records);
+    assert!(!shown.contains(API_KEY), "{shown}");
+    match page.records.first() {
+        Some(plugboard_core::model::Record::Account(a)) => {
+            assert_eq!(a.display_name.as_deref(), Some("key [redacted]"));
+            assert_eq!(a.raw, r#"{"api_key":"[redacted]"}"#);
+        }
+        other => panic!("expected the leaky account, got {other:?}"),
+    }
+
+    // What a scan reports (and the CLI stores as the run's error) is scrubbed too.
+    let error = env.scan_contains("leak-secret").await;
+    assert!(!error.contains(API_KEY), "{error}");
+    assert_contains(&error, "the api_key is [redacted]");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

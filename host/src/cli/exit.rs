@@ -12,7 +12,7 @@ use crate::registry::RegistryError;
 use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
-use super::scan::Interrupted;
+use super::scan::{Interrupted, StreamFailed};
 
 /// Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -28,6 +28,7 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
             )*};
         }
         try_type!(
+            StreamFailed,
             ScanError,
             RegistryError,
             InstanceError,
@@ -102,5 +103,12 @@ mod tests {
         let e = anyhow::Error::new(crate::instance::InstanceError::NotFound("z".into()));
         assert_eq!(report_failure(&e), 2);
         assert_eq!(report_failure(&anyhow::anyhow!("untyped")), 1);
+        let e = anyhow::Error::new(StreamFailed {
+            instance: "z".into(),
+            stream: "users".into(),
+            blame: Blame::Upstream,
+            error: "HTTP 500".into(),
+        });
+        assert_eq!(report_failure(&e), 3, "a failed stream exits by its blame");
     }
 }

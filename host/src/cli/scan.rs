@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 
-use anyhow::bail;
 use plugboard_core::Blame;
 use plugboard_core::store::RunStatus;
 
@@ -34,6 +33,28 @@ pub struct ScanArgs {
 pub struct Interrupted {
     /// The instance whose scan was stopped.
     pub instance: String,
+}
+
+/// A scan that ran to its end with a failed stream; the other streams'
+/// pages are committed.
+#[derive(Debug, thiserror::Error)]
+#[error("scan of {instance} failed in stream {stream}: {error}")]
+pub struct StreamFailed {
+    /// The instance scanned.
+    pub instance: String,
+    /// The first stream that failed.
+    pub stream: String,
+    /// Who is to blame for it.
+    pub blame: Blame,
+    /// What happened.
+    pub error: String,
+}
+
+impl StreamFailed {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        self.blame
+    }
 }
 
 /// Scan `id`, recording a sync run; returns the report.
@@ -157,10 +178,13 @@ pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
         );
     }
     if let Some((stream, blame, err)) = report.first_failure() {
-        bail!(
-            "scan of {} failed in stream {stream} (blame: {blame}): {err}",
-            args.instance
-        );
+        return Err(StreamFailed {
+            instance: args.instance.clone(),
+            stream: stream.to_string(),
+            blame,
+            error: err.to_string(),
+        }
+        .into());
     }
     Ok(())
 }

@@ -168,7 +168,16 @@ impl LoadedPlugin {
         let mut store = self.new_store(ctx, writes_allowed);
         let fut = self.pre.call(&mut store, call);
         let result = tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await;
-        settle(result, &store, plugin, name, deadline)
+        match settle(result, &store, plugin, name, deadline) {
+            Ok(mut out) => {
+                super::scrub::output(ctx, &mut out);
+                Ok(out)
+            }
+            Err(mut e) => {
+                super::scrub::error(ctx, &mut e);
+                Err(e)
+            }
+        }
     }
 
     fn unexpected(&self, call: &'static str) -> CallError {

@@ -203,6 +203,10 @@ impl wit::config::Host for PluginState {
 
 impl wit::log::Host for PluginState {
     async fn emit(&mut self, level: wit::log::Level, message: String) -> wasmtime::Result<()> {
+        // Scrub before the final cut, so no part of a secret survives it (the
+        // first cut only bounds the work; what lies past it is dropped anyway).
+        let mut message: String = message.chars().take(16 << 10).collect();
+        self.ctx.scrub(&mut message);
         let message: String = message.chars().take(4096).collect();
         let (instance, plugin) = (&self.ctx.instance_id, &self.ctx.plugin_id);
         match level {
