@@ -1,13 +1,15 @@
 //! Hostile plugins and bad input, end to end.
 //!
 //! Every mode of the hostile fixture (`tests/fixtures/hostile`) must fail its
-//! call with blame `plugin` and a message that says what happened, commit
-//! nothing, and leave the host serving: the same plugin and instance answer a
+//! call with blame `plugin` (`slow-upstream`: blame `upstream`, which kept the
+//! plugin waiting) and a message that says what happened, commit nothing,
+//! and leave the host serving: the same plugin and instance answer a
 //! well-behaved call right after, a scan of another instance commits only its
 //! good stream, and a Zoom instance on the same host scans to the end.
 //! Bad packages and bad instance settings are refused by the registry and
 //! instance functions with their blame. Nothing secret reaches the data
-//! directory.
+//! directory, and a secret the plugin was allowed to read is scrubbed from
+//! what it says.
 
 mod e2e_support;
 
@@ -85,7 +87,7 @@ covered_modes! {
     "bad-raw" => a_record_whose_raw_is_not_json_is_refused,
     "empty-id" => a_record_with_an_empty_id_is_refused,
     "panic" => a_panic_traps_and_its_message_reaches_the_error,
-    "slow-upstream" => a_slow_upstream_is_cut_off_at_the_call_deadline,
+    "slow-upstream" => a_slow_upstream_is_cut_off_and_blamed_on_the_upstream,
     "endless-cursor" => a_cursor_that_never_advances_is_stopped_at_once,
     "well-behaved" => the_well_behaved_mode_commits_its_account,
 }
@@ -143,6 +145,12 @@ async fn partner_handler(
             tokio::time::sleep(SLOW_ANSWER).await;
             (StatusCode::OK, "{}").into_response()
         }
+        "/throttle" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            "{}",
+        )
+            .into_response(),
         _ => (StatusCode::NOT_FOUND, "{}").into_response(),
     }
 }
@@ -242,7 +250,16 @@ impl Env {
 
     /// Open `name` with the short deadline.
     async fn open_short(&mut self, name: &str) -> (LoadedPlugin, Arc<InstanceContext>) {
-        self.host.app.options.call_deadline = SHORT_DEADLINE;
+        self.open_with(name, short_options()).await
+    }
+
+    /// Open `name` with `options`.
+    async fn open_with(
+        &mut self,
+        name: &str,
+        options: HostOptions,
+    ) -> (LoadedPlugin, Arc<InstanceContext>) {
+        self.host.app.options = options;
         let opened = self.host.open(name).await;
         self.host.app.options = HostOptions::default();
         opened
@@ -252,7 +269,19 @@ impl Env {
     /// took; then check the same plugin and instance still serve a
     /// well-behaved call.
     async fn hostile_call(&mut self, name: &str, mode: &str) -> (CallError, Duration) {
-        let (plugin, ctx) = self.open_short(name).await;
+        self.hostile_call_with(name, mode, short_options(), Blame::Plugin)
+            .await
+    }
+
+    /// [`Env::hostile_call`] with `options`, expecting `blame`.
+    async fn hostile_call_with(
+        &mut self,
+        name: &str,
+        mode: &str,
+        options: HostOptions,
+        blame: Blame,
+    ) -> (CallError, Duration) {
+        let (plugin, ctx) = self.open_with(name, options).await;
         let started = Instant::now();
         let result = plugin.sync(&ctx, mode, None).await;
         let took = started.elapsed();
@@ -264,7 +293,7 @@ impl Env {
             ),
             Err(e) => e,
         };
-        assert_eq!(err.blame(), Blame::Plugin, "mode {mode}: {err}");
+        assert_eq!(err.blame(), blame, "mode {mode}: {err}");
         eprintln!("HOSTILE {mode} on {name} -> {err}");
         assert_still_serves(&plugin, &ctx, mode).await;
         (err, took)
@@ -282,6 +311,16 @@ impl Env {
     async fn scan_contains_with(
         &mut self,
         mode: &str,
+        edit: impl FnOnce(InstanceSpec) -> InstanceSpec,
+    ) -> String {
+        self.scan_contains_blamed(mode, Blame::Plugin, edit).await
+    }
+
+    /// [`Env::scan_contains_with`], expecting the stream to fail with `want`.
+    async fn scan_contains_blamed(
+        &mut self,
+        mode: &str,
+        want: Blame,
         edit: impl FnOnce(InstanceSpec) -> InstanceSpec,
     ) -> String {
         let name = format!("scan-{mode}");
@@ -320,10 +359,10 @@ impl Env {
         );
         let error = match &bad.status {
             StreamStatus::Failed { blame, error } => {
-                assert_eq!(*blame, Blame::Plugin, "{mode}: {error}");
+                assert_eq!(*blame, want, "{mode}: {error}");
                 error.clone()
             }
-            other => panic!("{mode} should fail with blame plugin, ended {other:?}"),
+            other => panic!("{mode} should fail with blame {want}, ended {other:?}"),
         };
         let counts = store.counts(Some(&name)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -357,6 +396,14 @@ impl Env {
             .counts(Some("zoom"))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(counts.users, self.sim.summary().users as u64, "zoom users");
+    }
+}
+
+/// Host options with the short call deadline.
+fn short_options() -> HostOptions {
+    HostOptions {
+        call_deadline: SHORT_DEADLINE,
+        ..HostOptions::default()
     }
 }
 
@@ -711,20 +758,81 @@ async fn a_panic_traps_and_its_message_reaches_the_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_upstream_is_cut_off_at_the_call_deadline() {
+async fn a_slow_upstream_is_cut_off_and_blamed_on_the_upstream() {
     let mut env = Env::new().await;
-    let (err, took) = env.hostile_call("h1", "slow-upstream").await;
-    assert!(matches!(err, CallError::Timeout { .. }), "{err:?}");
-    assert_contains(&err.to_string(), "did not finish sync within 2s");
+    let routed = format!(
+        "https://partner.example (routed to {})",
+        env.partner.base_url
+    );
+
+    // The call deadline (2 s) fires while the host waits on the upstream
+    // (per-request timeout 30 s): the upstream is blamed and named.
+    let (err, took) = env
+        .hostile_call_with("h1", "slow-upstream", short_options(), Blame::Upstream)
+        .await;
+    assert!(matches!(err, CallError::UpstreamTimeout { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &format!(
+            "upstream {routed} had not answered GET https://partner.example/slow when the 2 s deadline of the sync call ran out"
+        ),
+    );
+    assert_contains(&err.to_string(), "retry later");
     assert!(
         took < SHORT_DEADLINE + STOP_SLACK,
         "the call waited {took:?} on a {SLOW_ANSWER:?} upstream"
     );
     assert_eq!(env.partner.hits("/slow"), 1, "{:?}", env.partner.seen());
-    assert_contains(
-        &env.scan_contains("slow-upstream").await,
-        "did not finish sync",
+
+    // A per-request timeout shorter than the deadline fails the request
+    // itself: the plugin gets `timeout`, reports an upstream error, and the
+    // host names the origin and the timeout. (The deadline is a hang guard.)
+    let options = HostOptions {
+        call_deadline: Duration::from_secs(60),
+        upstream_timeout: Duration::from_millis(500),
+        ..HostOptions::default()
+    };
+    let (err, _) = env
+        .hostile_call_with("h1", "slow-upstream", options, Blame::Upstream)
+        .await;
+    match &err {
+        CallError::Connector(e) => {
+            assert_eq!(e.kind, ConnectorErrorKind::Upstream, "{e}");
+            assert_contains(
+                &e.message,
+                &format!(
+                    "(host: upstream {routed} did not answer GET https://partner.example/slow within 0.5 s)"
+                ),
+            );
+        }
+        other => panic!("expected the plugin's upstream error, got {other:?}"),
+    }
+    assert_eq!(env.partner.hits("/slow"), 2, "{:?}", env.partner.seen());
+
+    // An upstream that throttles with a long Retry-After keeps the host
+    // waiting to retry: blamed on the upstream too, with its status.
+    env.host.add_instance(
+        &hostile_spec("throttled", &env.partner).config("slow_url", &format!("{PARTNER}/throttle")),
     );
+    let (err, _) = env
+        .hostile_call_with(
+            "throttled",
+            "slow-upstream",
+            short_options(),
+            Blame::Upstream,
+        )
+        .await;
+    assert_contains(
+        &err.to_string(),
+        &format!(
+            "upstream {routed} answered GET https://partner.example/throttle with HTTP 429 and the host was waiting to retry when the 2 s deadline"
+        ),
+    );
+
+    let error = env
+        .scan_contains_blamed("slow-upstream", Blame::Upstream, |spec| spec)
+        .await;
+    assert_contains(&error, "had not answered GET https://partner.example/slow");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -115,9 +115,9 @@ pub(super) fn output(ctx: &InstanceContext, out: &mut CallOutput) {
 pub(super) fn error(ctx: &InstanceContext, e: &mut CallError) {
     match e {
         CallError::Connector(c) => connector(ctx, c),
-        CallError::Trap { detail, .. } | CallError::InvalidOutput { detail, .. } => {
-            text(ctx, detail)
-        }
+        CallError::Trap { detail, .. }
+        | CallError::InvalidOutput { detail, .. }
+        | CallError::UpstreamTimeout { detail, .. } => text(ctx, detail),
         CallError::Timeout { .. } => {}
     }
 }

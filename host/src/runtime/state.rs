@@ -12,7 +12,7 @@ use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiVie
 use super::limits::{
     MAX_INSTANCES, MAX_MEMORIES, MAX_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_TABLES,
 };
-use crate::capabilities::http::HttpCapability;
+use crate::capabilities::http::{CallHttpState, HttpCapability};
 use crate::capabilities::secrets::SecretBag;
 
 /// Bytes of guest stderr kept to explain a trap (a Rust panic message).
@@ -45,6 +45,8 @@ pub struct PluginState {
     /// Whether this call may send non-GET requests (only `act` may: syncs,
     /// checks and assessments are read-only by construction).
     pub(crate) writes_allowed: bool,
+    /// What this call's host HTTP requests are waiting on.
+    pub(crate) http: CallHttpState,
 }
 
 impl PluginState {
@@ -73,6 +75,7 @@ impl PluginState {
             limits,
             stderr,
             writes_allowed,
+            http: CallHttpState::default(),
         }
     }
 

@@ -106,6 +106,7 @@ pub struct TokenBroker {
     slots: BTreeMap<String, Mutex<Option<Token>>>,
     mints: AtomicU64,
     recent: std::sync::Mutex<VecDeque<Arc<SecretValue>>>,
+    mint_timeout: Duration,
 }
 
 impl std::fmt::Debug for TokenBroker {
@@ -126,7 +127,14 @@ impl TokenBroker {
                 .collect(),
             mints: AtomicU64::new(0),
             recent: std::sync::Mutex::new(VecDeque::new()),
+            mint_timeout: super::mint::MINT_TIMEOUT,
         }
+    }
+
+    /// Give each token request at most `timeout`.
+    pub fn with_mint_timeout(mut self, timeout: Duration) -> Self {
+        self.mint_timeout = timeout;
+        self
     }
 
     /// Replace every token this broker minted recently that appears in
@@ -168,7 +176,15 @@ impl TokenBroker {
         {
             return Ok(t.clone());
         }
-        let (value, lifetime) = mint(client, profile, config, secrets, upstreams).await?;
+        let (value, lifetime) = mint(
+            client,
+            profile,
+            config,
+            secrets,
+            upstreams,
+            self.mint_timeout,
+        )
+        .await?;
         let margin = lifetime
             .mul_f64(RENEW_FRACTION)
             .max(RENEW_MARGIN_MIN)

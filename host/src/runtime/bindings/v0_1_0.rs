@@ -146,25 +146,34 @@ impl wit::http::Host for PluginState {
             body: req.body,
         };
         let ctx = self.ctx.clone();
-        Ok(match ctx.http.send(req, self.writes_allowed).await {
-            Ok(r) => Ok(wit::http::Response {
-                status: r.status,
-                headers: r.headers,
-                body: r.body,
-            }),
-            Err(e) => Err(match e {
-                HttpError::Denied(m) => {
-                    tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, reason = %m, "egress denied");
-                    wit::http::HttpError::Denied(m)
-                }
-                HttpError::Timeout => wit::http::HttpError::Timeout,
-                HttpError::Network(m) => wit::http::HttpError::Network(m),
-                HttpError::TooLarge => wit::http::HttpError::TooLarge,
-                HttpError::RateLimited(m) => wit::http::HttpError::RateLimited(m),
-                HttpError::Auth(m) => wit::http::HttpError::Auth(m),
-                HttpError::Invalid(m) => wit::http::HttpError::Invalid(m),
-            }),
-        })
+        let writes_allowed = self.writes_allowed;
+        Ok(
+            match ctx
+                .http
+                .send_tracked(req, writes_allowed, &mut self.http)
+                .await
+            {
+                Ok(r) => Ok(wit::http::Response {
+                    status: r.status,
+                    headers: r.headers,
+                    body: r.body,
+                }),
+                Err(e) => Err(match e {
+                    HttpError::Denied(m) => {
+                        let mut reason = m.clone();
+                        ctx.scrub(&mut reason);
+                        tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, %reason, "egress denied");
+                        wit::http::HttpError::Denied(m)
+                    }
+                    HttpError::Timeout => wit::http::HttpError::Timeout,
+                    HttpError::Network(m) => wit::http::HttpError::Network(m),
+                    HttpError::TooLarge => wit::http::HttpError::TooLarge,
+                    HttpError::RateLimited(m) => wit::http::HttpError::RateLimited(m),
+                    HttpError::Auth(m) => wit::http::HttpError::Auth(m),
+                    HttpError::Invalid(m) => wit::http::HttpError::Invalid(m),
+                }),
+            },
+        )
     }
 }
 
