@@ -118,6 +118,32 @@ fn a_file_that_is_not_a_database_is_an_operator_error() -> TestResult {
 }
 
 #[test]
+fn a_truncated_database_is_an_operator_error_that_says_what_to_do() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("plugboard.db");
+    {
+        let store = Store::open(&path)?;
+        for i in 0..50 {
+            store.put_plugin(&plugin(&format!("p{i}"), "1.0.0"))?;
+        }
+    }
+    let len = std::fs::metadata(&path)?.len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)?
+        .set_len(len / 2)?;
+    // SQLite notices on open or on the first read, depending on which page was cut.
+    let err = match Store::open(&path) {
+        Err(e) => e,
+        Ok(store) => store.plugins().err().ok_or("read a truncated database")?,
+    };
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+    assert_eq!(err.blame(), Blame::Operator);
+    assert!(err.to_string().contains("move it aside"), "{err}");
+    Ok(())
+}
+
+#[test]
 fn adding_a_plugin_version_makes_it_current() -> TestResult {
     let store = Store::open_in_memory()?;
     store.put_plugin(&plugin("zoom", "1.0.0"))?;

@@ -15,7 +15,7 @@ use crate::capabilities::ratelimit::{DEFAULT_SAFETY_FRACTION, RateBuckets};
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::Manifest;
 use crate::runtime::InstanceContext;
-use crate::runtime::limits::DEFAULT_CALL_DEADLINE;
+use crate::runtime::limits::{DEFAULT_CALL_DEADLINE, DEFAULT_UPSTREAM_TIMEOUT};
 
 /// Host-wide knobs applied to every instance.
 #[derive(Debug, Clone)]
@@ -24,6 +24,9 @@ pub struct HostOptions {
     pub safety_fraction: f64,
     /// Deadline of one export call.
     pub call_deadline: Duration,
+    /// Time one upstream request may take; keep it shorter than
+    /// `call_deadline` (see [`DEFAULT_UPSTREAM_TIMEOUT`]).
+    pub upstream_timeout: Duration,
 }
 
 impl Default for HostOptions {
@@ -31,6 +34,7 @@ impl Default for HostOptions {
         HostOptions {
             safety_fraction: DEFAULT_SAFETY_FRACTION,
             call_deadline: DEFAULT_CALL_DEADLINE,
+            upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
         }
     }
 }
@@ -226,7 +230,8 @@ pub fn build_context(
         secrets.clone(),
         upstreams,
         buckets,
-    );
+    )
+    .with_request_timeout(options.upstream_timeout);
     Ok(Arc::new(InstanceContext {
         instance_id: row.id.clone(),
         plugin_id: manifest.id.clone(),

@@ -1,8 +1,10 @@
 //! The `plugboard` binary: parse the command line, run it, and map failures
 //! to an exit code by who is to blame.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
-use plugboard_host::cli::{Cli, blame_of, exit_code, run};
+use plugboard_host::cli::{Cli, report_failure, run};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
@@ -10,6 +12,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("warn")))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -23,13 +26,6 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            let blame = blame_of(&e);
-            match blame {
-                Some(b) => eprintln!("error ({b}): {e:#}"),
-                None => eprintln!("error: {e:#}"),
-            }
-            std::process::ExitCode::from(exit_code(blame))
-        }
+        Err(e) => std::process::ExitCode::from(report_failure(&e)),
     }
 }

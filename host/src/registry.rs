@@ -17,6 +17,10 @@ use crate::instance::HostOptions;
 use crate::manifest::{Manifest, ManifestError};
 use crate::runtime::{CallError, InstanceContext, LoadedPlugin, Runtime, RuntimeError};
 
+mod expansion;
+
+pub use expansion::{Capability, Expansion};
+
 /// Largest component file accepted.
 pub const MAX_COMPONENT_BYTES: u64 = 64 << 20;
 
@@ -65,6 +69,16 @@ pub enum RegistryError {
     /// The stored grant is unreadable.
     #[error("the stored grant of plugin {0} is unreadable; add the plugin again to re-approve it")]
     BadGrant(String),
+    /// The operator did not approve what a plugin version asks for.
+    #[error("plugin {id} {version} was not added: {reason}")]
+    NotApproved {
+        /// Plugin id.
+        id: String,
+        /// Plugin version.
+        version: String,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// The stored component changed on disk.
     #[error(
         "the stored component of plugin {0} does not match its recorded SHA-256; add the plugin again"
@@ -83,7 +97,9 @@ impl RegistryError {
             RegistryError::Manifest { cause, .. } => cause.blame(),
             RegistryError::Runtime { cause, .. } => cause.blame(),
             RegistryError::Describe { cause, .. } => cause.blame(),
-            RegistryError::Tampered(_) | RegistryError::BadGrant(_) => Blame::Operator,
+            RegistryError::Tampered(_)
+            | RegistryError::BadGrant(_)
+            | RegistryError::NotApproved { .. } => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
         }
     }
@@ -268,6 +284,24 @@ pub async fn add_plugin(
     };
     store.put_plugin(&row)?;
     Ok((row, info))
+}
+
+/// The manifest and grant of the current version of plugin `id`, if one is
+/// added: what a new version is compared against before it replaces it.
+pub fn current_approval(
+    store: &Store,
+    id: &str,
+) -> Result<Option<(Manifest, Grant)>, RegistryError> {
+    let Some(row) = store.plugin(id)? else {
+        return Ok(None);
+    };
+    let manifest = Manifest::parse(&row.manifest).map_err(|cause| RegistryError::Manifest {
+        path: format!("stored manifest of {id} {}", row.version),
+        cause,
+    })?;
+    let grant: Grant = serde_json::from_str(&row.grant_json)
+        .map_err(|_| RegistryError::BadGrant(id.to_string()))?;
+    Ok(Some((manifest, grant)))
 }
 
 /// Load the current version of plugin `id` from the store, limited to its

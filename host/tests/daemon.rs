@@ -186,6 +186,27 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
         "incremental runs must not duplicate activities"
     );
 
+    // A version asking for more than was approved is refused until approved.
+    let greedy = manifest("zoom")
+        .replace("version = \"0.1.0\"", "version = \"0.1.1\"")
+        .replace(
+            "methods = [\"GET\", \"PUT\"]",
+            "methods = [\"GET\", \"PUT\", \"DELETE\"]",
+        );
+    let (status, body) = d
+        .post(
+            "/v1/plugins",
+            json!({ "manifest": greedy, "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm) }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let msg = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("asks for more") && msg.contains("DELETE"),
+        "{msg}"
+    );
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
+
     // Upgrade at runtime: version 0.2.0 becomes current and instances switch.
     let v2 = manifest("zoom").replace("version = \"0.1.0\"", "version = \"0.2.0\"");
     let (status, body) = d.add_plugin(&v2, &zoom_wasm).await;

@@ -1,13 +1,15 @@
 //! Hostile plugins and bad input, end to end.
 //!
 //! Every mode of the hostile fixture (`tests/fixtures/hostile`) must fail its
-//! call with blame `plugin` and a message that says what happened, commit
-//! nothing, and leave the host serving: the same plugin and instance answer a
+//! call with blame `plugin` (`slow-upstream`: blame `upstream`, which kept the
+//! plugin waiting) and a message that says what happened, commit nothing,
+//! and leave the host serving: the same plugin and instance answer a
 //! well-behaved call right after, a scan of another instance commits only its
 //! good stream, and a Zoom instance on the same host scans to the end.
 //! Bad packages and bad instance settings are refused by the registry and
 //! instance functions with their blame. Nothing secret reaches the data
-//! directory.
+//! directory, and a secret the plugin was allowed to read is scrubbed from
+//! what it says.
 
 mod e2e_support;
 
@@ -76,6 +78,7 @@ covered_modes! {
     "metadata-ip" => the_cloud_metadata_address_is_refused_even_when_egress_names_it,
     "redirect" => a_redirect_to_a_forbidden_destination_is_refused,
     "steal-secret" => secret_values_cannot_be_revealed_without_the_grant,
+    "leak-secret" => a_revealed_secret_is_scrubbed_from_errors_and_records,
     "other-instance-secret" => a_plugin_cannot_attach_secrets_it_did_not_declare,
     "set-authorization" => a_plugin_cannot_set_authorization_on_a_brokered_audience,
     "write-in-sync" => a_sync_cannot_write_upstream,
@@ -84,7 +87,7 @@ covered_modes! {
     "bad-raw" => a_record_whose_raw_is_not_json_is_refused,
     "empty-id" => a_record_with_an_empty_id_is_refused,
     "panic" => a_panic_traps_and_its_message_reaches_the_error,
-    "slow-upstream" => a_slow_upstream_is_cut_off_at_the_call_deadline,
+    "slow-upstream" => a_slow_upstream_is_cut_off_and_blamed_on_the_upstream,
     "endless-cursor" => a_cursor_that_never_advances_is_stopped_at_once,
     "well-behaved" => the_well_behaved_mode_commits_its_account,
 }
@@ -142,6 +145,12 @@ async fn partner_handler(
             tokio::time::sleep(SLOW_ANSWER).await;
             (StatusCode::OK, "{}").into_response()
         }
+        "/throttle" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            "{}",
+        )
+            .into_response(),
         _ => (StatusCode::NOT_FOUND, "{}").into_response(),
     }
 }
@@ -241,7 +250,16 @@ impl Env {
 
     /// Open `name` with the short deadline.
     async fn open_short(&mut self, name: &str) -> (LoadedPlugin, Arc<InstanceContext>) {
-        self.host.app.options.call_deadline = SHORT_DEADLINE;
+        self.open_with(name, short_options()).await
+    }
+
+    /// Open `name` with `options`.
+    async fn open_with(
+        &mut self,
+        name: &str,
+        options: HostOptions,
+    ) -> (LoadedPlugin, Arc<InstanceContext>) {
+        self.host.app.options = options;
         let opened = self.host.open(name).await;
         self.host.app.options = HostOptions::default();
         opened
@@ -251,7 +269,19 @@ impl Env {
     /// took; then check the same plugin and instance still serve a
     /// well-behaved call.
     async fn hostile_call(&mut self, name: &str, mode: &str) -> (CallError, Duration) {
-        let (plugin, ctx) = self.open_short(name).await;
+        self.hostile_call_with(name, mode, short_options(), Blame::Plugin)
+            .await
+    }
+
+    /// [`Env::hostile_call`] with `options`, expecting `blame`.
+    async fn hostile_call_with(
+        &mut self,
+        name: &str,
+        mode: &str,
+        options: HostOptions,
+        blame: Blame,
+    ) -> (CallError, Duration) {
+        let (plugin, ctx) = self.open_with(name, options).await;
         let started = Instant::now();
         let result = plugin.sync(&ctx, mode, None).await;
         let took = started.elapsed();
@@ -263,7 +293,7 @@ impl Env {
             ),
             Err(e) => e,
         };
-        assert_eq!(err.blame(), Blame::Plugin, "mode {mode}: {err}");
+        assert_eq!(err.blame(), blame, "mode {mode}: {err}");
         eprintln!("HOSTILE {mode} on {name} -> {err}");
         assert_still_serves(&plugin, &ctx, mode).await;
         (err, took)
@@ -281,6 +311,16 @@ impl Env {
     async fn scan_contains_with(
         &mut self,
         mode: &str,
+        edit: impl FnOnce(InstanceSpec) -> InstanceSpec,
+    ) -> String {
+        self.scan_contains_blamed(mode, Blame::Plugin, edit).await
+    }
+
+    /// [`Env::scan_contains_with`], expecting the stream to fail with `want`.
+    async fn scan_contains_blamed(
+        &mut self,
+        mode: &str,
+        want: Blame,
         edit: impl FnOnce(InstanceSpec) -> InstanceSpec,
     ) -> String {
         let name = format!("scan-{mode}");
@@ -319,10 +359,10 @@ impl Env {
         );
         let error = match &bad.status {
             StreamStatus::Failed { blame, error } => {
-                assert_eq!(*blame, Blame::Plugin, "{mode}: {error}");
+                assert_eq!(*blame, want, "{mode}: {error}");
                 error.clone()
             }
-            other => panic!("{mode} should fail with blame plugin, ended {other:?}"),
+            other => panic!("{mode} should fail with blame {want}, ended {other:?}"),
         };
         let counts = store.counts(Some(&name)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -356,6 +396,14 @@ impl Env {
             .counts(Some("zoom"))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(counts.users, self.sim.summary().users as u64, "zoom users");
+    }
+}
+
+/// Host options with the short call deadline.
+fn short_options() -> HostOptions {
+    HostOptions {
+        call_deadline: SHORT_DEADLINE,
+        ..HostOptions::default()
     }
 }
 
@@ -542,18 +590,61 @@ async fn secret_values_cannot_be_revealed_without_the_grant() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_reveal_grant_a_plugin_reads_only_its_own_instances_secrets() {
+    // The host scrubs an instance's own secret values out of the plugin's
+    // error, so `[redacted]` in place of the value proves the plugin read
+    // exactly its own instance's key; another instance's would show.
     let mut env = Env::with_grant(|g| g.reveal_secrets = true).await;
     let (err, _) = env.hostile_call("h1", "steal-secret").await;
     let message = plugin_message(&err);
-    assert_contains(message, &format!("reveal(api_key) -> Ok({API_KEY:?})"));
+    assert_contains(message, "reveal(api_key) -> Ok(\"[redacted]\")");
     assert_contains(message, "reveal(other_instance_client_secret) -> Err(");
     assert!(!message.contains(OTHER_API_KEY), "{message}");
+    assert!(!message.contains(API_KEY), "{message}");
     let (err, _) = env.hostile_call("h2", "steal-secret").await;
     assert_contains(
         plugin_message(&err),
-        &format!("reveal(api_key) -> Ok({OTHER_API_KEY:?})"),
+        "reveal(api_key) -> Ok(\"[redacted]\")",
     );
     assert!(!plugin_message(&err).contains(API_KEY), "{err}");
+    assert!(!plugin_message(&err).contains(OTHER_API_KEY), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revealed_secret_is_scrubbed_from_errors_and_records() {
+    // Without the grant there is nothing to leak.
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "leak-secret").await;
+    assert_contains(plugin_message(&err), "reveal refused");
+
+    let mut env = Env::with_grant(|g| g.reveal_secrets = true).await;
+    let (err, _) = env.hostile_call("h1", "leak-secret").await;
+    let message = plugin_message(&err);
+    assert_eq!(
+        message,
+        "leak-secret: the api_key is [redacted]; again: [redacted]"
+    );
+    assert!(!err.to_string().contains(API_KEY), "{err}");
+
+    // In a record, the value is replaced and the record stays valid.
+    let (plugin, ctx) = env.open_short("h1").await;
+    let page = plugin
+        .sync(&ctx, "leak-secret", Some("record".into()))
+        .await
+        .unwrap_or_else(|e| panic!("the scrubbed record should be accepted: {e}"));
+    let shown = format!("{:?}", page.records);
+    assert!(!shown.contains(API_KEY), "{shown}");
+    match page.records.first() {
+        Some(plugboard_core::model::Record::Account(a)) => {
+            assert_eq!(a.display_name.as_deref(), Some("key [redacted]"));
+            assert_eq!(a.raw, r#"{"api_key":"[redacted]"}"#);
+        }
+        other => panic!("expected the leaky account, got {other:?}"),
+    }
+
+    // What a scan reports (and the CLI stores as the run's error) is scrubbed too.
+    let error = env.scan_contains("leak-secret").await;
+    assert!(!error.contains(API_KEY), "{error}");
+    assert_contains(&error, "the api_key is [redacted]");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -667,20 +758,81 @@ async fn a_panic_traps_and_its_message_reaches_the_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_upstream_is_cut_off_at_the_call_deadline() {
+async fn a_slow_upstream_is_cut_off_and_blamed_on_the_upstream() {
     let mut env = Env::new().await;
-    let (err, took) = env.hostile_call("h1", "slow-upstream").await;
-    assert!(matches!(err, CallError::Timeout { .. }), "{err:?}");
-    assert_contains(&err.to_string(), "did not finish sync within 2s");
+    let routed = format!(
+        "https://partner.example (routed to {})",
+        env.partner.base_url
+    );
+
+    // The call deadline (2 s) fires while the host waits on the upstream
+    // (per-request timeout 30 s): the upstream is blamed and named.
+    let (err, took) = env
+        .hostile_call_with("h1", "slow-upstream", short_options(), Blame::Upstream)
+        .await;
+    assert!(matches!(err, CallError::UpstreamTimeout { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &format!(
+            "upstream {routed} had not answered GET https://partner.example/slow when the 2 s deadline of the sync call ran out"
+        ),
+    );
+    assert_contains(&err.to_string(), "retry later");
     assert!(
         took < SHORT_DEADLINE + STOP_SLACK,
         "the call waited {took:?} on a {SLOW_ANSWER:?} upstream"
     );
     assert_eq!(env.partner.hits("/slow"), 1, "{:?}", env.partner.seen());
-    assert_contains(
-        &env.scan_contains("slow-upstream").await,
-        "did not finish sync",
+
+    // A per-request timeout shorter than the deadline fails the request
+    // itself: the plugin gets `timeout`, reports an upstream error, and the
+    // host names the origin and the timeout. (The deadline is a hang guard.)
+    let options = HostOptions {
+        call_deadline: Duration::from_secs(60),
+        upstream_timeout: Duration::from_millis(500),
+        ..HostOptions::default()
+    };
+    let (err, _) = env
+        .hostile_call_with("h1", "slow-upstream", options, Blame::Upstream)
+        .await;
+    match &err {
+        CallError::Connector(e) => {
+            assert_eq!(e.kind, ConnectorErrorKind::Upstream, "{e}");
+            assert_contains(
+                &e.message,
+                &format!(
+                    "(host: upstream {routed} did not answer GET https://partner.example/slow within 0.5 s)"
+                ),
+            );
+        }
+        other => panic!("expected the plugin's upstream error, got {other:?}"),
+    }
+    assert_eq!(env.partner.hits("/slow"), 2, "{:?}", env.partner.seen());
+
+    // An upstream that throttles with a long Retry-After keeps the host
+    // waiting to retry: blamed on the upstream too, with its status.
+    env.host.add_instance(
+        &hostile_spec("throttled", &env.partner).config("slow_url", &format!("{PARTNER}/throttle")),
     );
+    let (err, _) = env
+        .hostile_call_with(
+            "throttled",
+            "slow-upstream",
+            short_options(),
+            Blame::Upstream,
+        )
+        .await;
+    assert_contains(
+        &err.to_string(),
+        &format!(
+            "upstream {routed} answered GET https://partner.example/throttle with HTTP 429 and the host was waiting to retry when the 2 s deadline"
+        ),
+    );
+
+    let error = env
+        .scan_contains_blamed("slow-upstream", Blame::Upstream, |spec| spec)
+        .await;
+    assert_contains(&error, "had not answered GET https://partner.example/slow");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -42,7 +42,8 @@ pub enum StoreError {
         /// Why, in words.
         reason: String,
     },
-    /// The file is not an SQLite database (or is encrypted or damaged).
+    /// The file is not an SQLite database, or it is damaged (truncated,
+    /// overwritten): SQLite's "not a database" and "malformed" errors.
     #[error(
         "{path} is not a plugboard database (or it is damaged); \
          move it aside or use a different --home"
@@ -122,9 +123,11 @@ impl StoreError {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
                 path: path.to_string(),
             },
-            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
-                path: path.to_string(),
-            },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::NotADatabase {
+                    path: path.to_string(),
+                }
+            }
             Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
                 StoreError::CannotOpen {
                     path: path.to_string(),

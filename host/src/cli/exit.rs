@@ -12,6 +12,11 @@ use crate::registry::RegistryError;
 use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
+use super::scan::{Interrupted, StreamFailed};
+
+/// Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
 /// Who is to blame for `e`, from the first typed error in its chain.
 pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
     e.chain().find_map(|c| {
@@ -23,6 +28,7 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
             )*};
         }
         try_type!(
+            StreamFailed,
             ScanError,
             RegistryError,
             InstanceError,
@@ -46,5 +52,63 @@ pub fn exit_code(blame: Option<Blame>) -> u8 {
         Some(Blame::Upstream) => 3,
         Some(Blame::Plugin) => 4,
         Some(Blame::Host) | None => 1,
+    }
+}
+
+/// `text` on one line: line breaks inside an error (a guest's panic message,
+/// a wasm backtrace) become `; `, so every failure is exactly one line.
+pub fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Print `e` as one line on stderr, prefixed with who is to blame, and
+/// return the process exit code for it.
+pub fn report_failure(e: &anyhow::Error) -> u8 {
+    if let Some(i) = e.downcast_ref::<Interrupted>() {
+        eprintln!("{}", one_line(&i.to_string()));
+        return EXIT_INTERRUPTED;
+    }
+    let blame = blame_of(e);
+    let text = one_line(&format!("{e:#}"));
+    match blame {
+        Some(b) => eprintln!("error ({b}): {text}"),
+        None => eprintln!("error: {text}"),
+    }
+    exit_code(blame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_line_errors_are_printed_on_one_line() {
+        assert_eq!(
+            one_line("trapped\nwasm backtrace:\n    0: 0x1 - f\n\n  1: 0x2 - g\n"),
+            "trapped; wasm backtrace:; 0: 0x1 - f; 1: 0x2 - g"
+        );
+        assert_eq!(one_line("plain"), "plain");
+    }
+
+    #[test]
+    fn an_interrupted_scan_exits_130_and_others_by_blame() {
+        let e = anyhow::Error::new(Interrupted {
+            instance: "z".into(),
+        });
+        assert_eq!(report_failure(&e), EXIT_INTERRUPTED);
+        let e = anyhow::Error::new(crate::instance::InstanceError::NotFound("z".into()));
+        assert_eq!(report_failure(&e), 2);
+        assert_eq!(report_failure(&anyhow::anyhow!("untyped")), 1);
+        let e = anyhow::Error::new(StreamFailed {
+            instance: "z".into(),
+            stream: "users".into(),
+            blame: Blame::Upstream,
+            error: "HTTP 500".into(),
+        });
+        assert_eq!(report_failure(&e), 3, "a failed stream exits by its blame");
     }
 }

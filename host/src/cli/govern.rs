@@ -59,9 +59,8 @@ pub async fn act(app: &App, action: &str, a: ActArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
         actor: operator(),
     };
-    let outcome = perform(&plugin, &ctx, &grant, store, &req)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e} (blame: {})", e.blame()))?;
+    // Typed, so the exit code and the `error (blame)` prefix follow it.
+    let outcome = perform(&plugin, &ctx, &grant, store, &req).await?;
     if a.json {
         return print_json(&serde_json::json!({ "request": req, "outcome": outcome }));
     }

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use app::App;
-pub use exit::{blame_of, exit_code};
+pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
 pub use plugin::describe_request;
 
 /// Plugboard: a host for sandboxed WebAssembly connector plugins that pull

@@ -3,13 +3,15 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Subcommand;
 
 use super::App;
 use super::table::{print_json, table};
 use crate::manifest::Manifest;
-use crate::registry::{Grant, PluginSource, add_plugin};
+use crate::registry::{
+    Capability, Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval,
+};
 
 /// Plugin commands.
 #[derive(Debug, Subcommand)]
@@ -23,9 +25,16 @@ pub enum PluginCommand {
         /// target/wasm32-wasip2/release/plugboard_zoom.wasm).
         #[arg(long, value_name = "FILE")]
         wasm: Option<PathBuf>,
-        /// Approve the requested capabilities without asking (for scripts).
+        /// Approve the requested capabilities without asking (for scripts). For a
+        /// new version of an added plugin, approves what it asks for beyond the
+        /// current version's approval.
         #[arg(long)]
         yes: bool,
+        /// Also grant `secrets.reveal`: the plugin may read the raw values of its
+        /// instances' secrets. Off by default; only for plugins that must sign
+        /// requests themselves. Shown in the approval prompt.
+        #[arg(long)]
+        grant_reveal: bool,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -46,8 +55,9 @@ pub enum PluginCommand {
     },
 }
 
-/// What a manifest asks for, for the approval prompt.
-pub fn describe_request(m: &Manifest) -> String {
+/// What a manifest asks for, for the approval prompt; `reveal` adds the
+/// `secrets.reveal` grant the operator asked for with `--grant-reveal`.
+pub fn describe_request(m: &Manifest, reveal: bool) -> String {
     let mut out = format!(
         "{} {} ({}) by {}\n{}\n",
         m.id, m.version, m.name, m.vendor, m.description
@@ -78,20 +88,36 @@ pub fn describe_request(m: &Manifest) -> String {
     for a in &m.actions {
         out.push_str(&format!("  action       {} — {}\n", a.name, a.description));
     }
+    if reveal {
+        out.push_str(
+            "  reveal       secrets.reveal — the plugin may read the raw values of its instances' secrets (--grant-reveal)\n",
+        );
+    }
     out
 }
 
-fn approve(m: &Manifest, yes: bool) -> anyhow::Result<Grant> {
+/// Ask the operator on the terminal, unless `--yes` already approved.
+/// Returns how approval was given; `stays` names the version that stays
+/// current when the answer is no.
+fn confirm(m: &Manifest, yes: bool, what: &str, stays: Option<&str>) -> anyhow::Result<String> {
+    let refuse = |reason: String| RegistryError::NotApproved {
+        id: m.id.clone(),
+        version: m.version.clone(),
+        reason: match stays {
+            Some(v) => format!("{reason}; version {v} stays current"),
+            None => reason,
+        },
+    };
     if yes {
-        return Ok(Grant::all_requested(m, "--yes"));
+        return Ok("--yes".into());
     }
-    eprint!("{}", describe_request(m));
     if !std::io::stdin().is_terminal() {
-        bail!(
-            "approval needed: re-run with --yes to approve these capabilities (stdin is not a terminal)"
-        );
+        return Err(refuse(format!(
+            "approval needed for {what} (listed above) and stdin is not a terminal; re-run with --yes to approve"
+        ))
+        .into());
     }
-    eprint!("Approve? [y/N] ");
+    eprint!("Approve {what}? [y/N] ");
     std::io::stderr().flush().ok();
     let mut line = String::new();
     std::io::stdin()
@@ -99,9 +125,74 @@ fn approve(m: &Manifest, yes: bool) -> anyhow::Result<Grant> {
         .read_line(&mut line)
         .context("reading the answer")?;
     if matches!(line.trim(), "y" | "Y" | "yes") {
-        Ok(Grant::all_requested(m, "prompt"))
+        Ok("prompt".into())
     } else {
-        bail!("not approved; nothing was added")
+        Err(refuse("not approved at the prompt; nothing was added".into()).into())
+    }
+}
+
+/// How the grant of a version being added came about.
+#[derive(Debug)]
+enum Approval {
+    /// No earlier version: the whole request was approved.
+    First,
+    /// Compared with the current version's approval.
+    Compared(Expansion),
+}
+
+/// Decide the grant of `m`: the whole request on a first add; on a new
+/// version, the previous approval carries over when nothing new is asked for,
+/// otherwise the differences are shown and approved again.
+fn approve(app: &App, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(Grant, Approval)> {
+    let previous = match current_approval(app.store()?, &m.id) {
+        Ok(p) => p,
+        Err(e @ (RegistryError::BadGrant(_) | RegistryError::Manifest { .. })) => {
+            eprintln!("warning: {e}; asking for a full approval instead");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let grant = |approved_by: &str| {
+        let mut g = Grant::all_requested(m, approved_by);
+        g.reveal_secrets = reveal;
+        g
+    };
+    let Some((prev_manifest, prev_grant)) = previous else {
+        if !yes {
+            eprint!("{}", describe_request(m, reveal));
+        }
+        let by = confirm(m, yes, "these capabilities", None)?;
+        return Ok((grant(&by), Approval::First));
+    };
+    let change = prev_grant.expansion(&prev_manifest, m, reveal);
+    let prev = &change.previous_version;
+    if change.asks_for_more() {
+        eprintln!(
+            "{} {} asks for more than the current version {prev} was approved for:",
+            m.id, m.version
+        );
+        for line in change.lines() {
+            eprintln!("  {line}");
+        }
+        let what = match change.added.len() {
+            1 => "1 new capability".to_string(),
+            n => format!("{n} new capabilities"),
+        };
+        let by = confirm(m, yes, &what, Some(prev))?;
+        Ok((grant(&by), Approval::Compared(change)))
+    } else {
+        eprintln!(
+            "{} {} asks for nothing beyond what the current version {prev} was approved for; that approval carries over",
+            m.id, m.version
+        );
+        for line in change.lines() {
+            eprintln!("  {line}");
+        }
+        if change.removed.contains(&Capability::RevealSecrets) {
+            eprintln!("  (pass --grant-reveal to keep secrets.reveal)");
+        }
+        let by = format!("carried over from {prev}");
+        Ok((grant(&by), Approval::Compared(change)))
     }
 }
 
@@ -112,15 +203,26 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             path,
             wasm,
             yes,
+            grant_reveal,
             json,
         } => {
             let source = PluginSource::read_with(&path, wasm.as_deref())?;
-            let grant = approve(&source.manifest, yes)?;
+            let (grant, approval) = approve(app, &source.manifest, yes, grant_reveal)?;
+            if yes && grant_reveal {
+                eprintln!(
+                    "granting secrets.reveal: plugin {} may read the raw values of its instances' secrets",
+                    source.manifest.id
+                );
+            }
             let (row, info) =
                 add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;
             if json {
+                let changes = match &approval {
+                    Approval::First => serde_json::Value::Null,
+                    Approval::Compared(c) => serde_json::json!(c),
+                };
                 print_json(
-                    &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": info }),
+                    &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": info, "grant": grant, "changes": changes }),
                 )?;
             } else {
                 println!(
@@ -174,7 +276,10 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
                     &serde_json::json!({ "manifest": manifest, "grant": grant, "info": row.info().ok(), "sha256": row.wasm_sha256 }),
                 );
             }
-            print!("{}", describe_request(&manifest));
+            let reveal = serde_json::from_str::<Grant>(&row.grant_json)
+                .map(|g| g.reveal_secrets)
+                .unwrap_or(false);
+            print!("{}", describe_request(&manifest, reveal));
             println!("Settings:");
             for c in &manifest.config {
                 let default = c

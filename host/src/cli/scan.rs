@@ -2,12 +2,14 @@
 
 use std::io::IsTerminal;
 
-use anyhow::bail;
+use plugboard_core::Blame;
 
 use super::App;
 use super::progress::StreamBars;
 use super::table::{print_json, table};
-use crate::scan::{ScanObserver, ScanPlan, ScanReport, StreamStatus, scan_recorded};
+use crate::scan::{
+    ScanError, ScanObserver, ScanPlan, ScanReport, StreamStatus, scan_recorded_until,
+};
 
 /// `scan` arguments.
 #[derive(Debug, clap::Args)]
@@ -23,6 +25,39 @@ pub struct ScanArgs {
     pub json: bool,
 }
 
+/// A scan stopped by the operator (Ctrl-C) before its end. Every page
+/// committed so far is kept, and the next scan resumes from the checkpoints.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "interrupted: every page committed so far is kept; `plugboard scan {instance}` resumes from the last checkpoint"
+)]
+pub struct Interrupted {
+    /// The instance whose scan was stopped.
+    pub instance: String,
+}
+
+/// A scan that ran to its end with a failed stream; the other streams'
+/// pages are committed.
+#[derive(Debug, thiserror::Error)]
+#[error("scan of {instance} failed in stream {stream}: {error}")]
+pub struct StreamFailed {
+    /// The instance scanned.
+    pub instance: String,
+    /// The first stream that failed.
+    pub stream: String,
+    /// Who is to blame for it.
+    pub blame: Blame,
+    /// What happened.
+    pub error: String,
+}
+
+impl StreamFailed {
+    /// Who must act.
+    pub fn blame(&self) -> Blame {
+        self.blame
+    }
+}
+
 /// Scan `id`, recording a sync run; returns the report.
 pub async fn scan_instance(
     app: &App,
@@ -30,26 +65,48 @@ pub async fn scan_instance(
     full: bool,
     observer: &dyn ScanObserver,
 ) -> anyhow::Result<ScanReport> {
+    scan_instance_until(app, id, full, observer, std::future::pending()).await
+}
+
+/// [`scan_instance`], stopped when `interrupt` completes: the sync run is
+/// then recorded as failed (blame operator) and [`Interrupted`] returned.
+pub async fn scan_instance_until(
+    app: &App,
+    id: &str,
+    full: bool,
+    observer: &dyn ScanObserver,
+    interrupt: impl Future<Output = ()>,
+) -> anyhow::Result<ScanReport> {
     let (plugin, ctx) = app.open_instance(id).await?;
     let store = app.store()?;
     if full {
         store.reset_checkpoints(id)?;
     }
-    Ok(scan_recorded(&plugin, &ctx, store, observer, ScanPlan::FULL).await?)
+    match scan_recorded_until(&plugin, &ctx, store, observer, ScanPlan::FULL, interrupt).await {
+        Err(ScanError::Interrupted) => Err(Interrupted {
+            instance: id.to_string(),
+        }
+        .into()),
+        r => Ok(r?),
+    }
 }
 
 /// Run `scan`.
 pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
     let hidden = args.json || !std::io::stderr().is_terminal();
     let bars = StreamBars::new(&args.instance, hidden);
-    let report = tokio::select! {
-        r = scan_instance(app, &args.instance, args.full, &bars) => r?,
-        _ = tokio::signal::ctrl_c() => {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handler: never interrupt.
+            std::future::pending::<()>().await;
+        }
+    };
+    let report = match scan_instance_until(app, &args.instance, args.full, &bars, ctrl_c).await {
+        Ok(r) => r,
+        Err(e) => {
+            // Clear the bars before the error line.
             drop(bars);
-            bail!(
-                "interrupted: every page committed so far is kept; `plugboard scan {}` resumes from the last checkpoint",
-                args.instance
-            );
+            return Err(e);
         }
     };
     if args.json {
@@ -84,10 +141,13 @@ pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
         );
     }
     if let Some((stream, blame, err)) = report.first_failure() {
-        bail!(
-            "scan of {} failed in stream {stream} (blame: {blame}): {err}",
-            args.instance
-        );
+        return Err(StreamFailed {
+            instance: args.instance.clone(),
+            stream: stream.to_string(),
+            blame,
+            error: err.to_string(),
+        }
+        .into());
     }
     Ok(())
 }

@@ -114,6 +114,15 @@ impl UrlPrefix {
             && path_under(url.path(), &self.path)
     }
 
+    /// Whether every URL under `other` also falls under this prefix (same
+    /// scheme, host and port, and `other`'s path at or below this one's).
+    pub fn contains(&self, other: &UrlPrefix) -> bool {
+        self.scheme == other.scheme
+            && self.host == other.host
+            && self.port == other.port
+            && path_under(&other.path, &self.path)
+    }
+
     /// `scheme://host:port`, the origin this prefix belongs to.
     pub fn origin(&self) -> String {
         format!("{}://{}:{}", self.scheme, self.host, self.port)

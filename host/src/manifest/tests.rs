@@ -96,3 +96,34 @@ fn templates_escape_config_values() {
         Some("https://login.example.com/a%2F..%2Fb%3Fx/token")
     );
 }
+
+#[test]
+fn a_prefix_contains_the_prefixes_at_or_below_it_on_the_same_origin() {
+    let p = |t: &str| UrlPrefix::parse("p", t).unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        ("https://api.zoom.us/", "https://api.zoom.us/v2/", true),
+        ("https://api.zoom.us/v2/", "https://api.zoom.us/v2/", true),
+        (
+            "https://api.zoom.us/v2/",
+            "https://api.zoom.us/v2/users",
+            true,
+        ),
+        (
+            "https://api.zoom.us/v2",
+            "https://api.zoom.us/v2/users",
+            true,
+        ),
+        ("https://api.zoom.us/v2/", "https://api.zoom.us/", false),
+        (
+            "https://api.zoom.us/v2",
+            "https://api.zoom.us/v2evil",
+            false,
+        ),
+        ("https://api.zoom.us/", "http://api.zoom.us/", false),
+        ("https://api.zoom.us/", "https://api.zoom.us:8443/", false),
+        ("https://api.zoom.us/", "https://zoom.us/", false),
+    ];
+    for (outer, inner, want) in cases {
+        assert_eq!(p(outer).contains(&p(inner)), want, "{outer} ⊇ {inner}");
+    }
+}

@@ -26,6 +26,12 @@ pub const MAX_MEMORIES: usize = 4;
 /// sync page waits on at most a few paced upstream requests.
 pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(120);
 
+/// Default time one upstream request (one exchange or redirect hop, or one
+/// token request) may take. Well under [`DEFAULT_CALL_DEADLINE`], so a slow
+/// upstream fails that request — blamed on the upstream and named — while the
+/// plugin still has time to report it; real APIs answer a page in seconds.
+pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Records one page may carry. Upstream pages are at most ~1,000 items.
 pub const MAX_RECORDS_PER_PAGE: usize = 10_000;
 

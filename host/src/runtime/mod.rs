@@ -7,6 +7,7 @@ mod engine;
 mod idle;
 pub mod limits;
 mod plugin;
+mod scrub;
 mod state;
 mod validate;
 

@@ -4,13 +4,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plugboard_core::Blame;
-use plugboard_core::model::{AccountInfo, ConnectorError, Finding, Page, PluginInfo};
+use plugboard_core::model::{
+    AccountInfo, ConnectorError, ConnectorErrorKind, Finding, Page, PluginInfo,
+};
 use sha2::{Digest, Sha256};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use super::bindings::{ActionOutcome, ActionRequest, Call, CallOutput, PluginPre};
 use super::validate::validate_page;
 use super::{CacheOutcome, ComponentCache, InstanceContext, PluginState, RuntimeError};
+use crate::capabilities::http::UpstreamTimeout;
 use crate::manifest::Manifest;
 
 /// Grace on top of the guest deadline for the host-side timeout, so a guest
@@ -43,6 +46,21 @@ pub enum CallError {
         /// The deadline.
         deadline: Duration,
     },
+    /// The call ran past its deadline while the host was waiting on an
+    /// upstream (an answer, a token, or a retry after 429/5xx): the
+    /// upstream is to blame, not the plugin.
+    #[error(
+        "{detail} when the {} s deadline of the {call} call ran out; retry later, and if it persists check the upstream and any --upstream route to it",
+        crate::capabilities::http::secs(*deadline)
+    )]
+    UpstreamTimeout {
+        /// Export.
+        call: &'static str,
+        /// The deadline.
+        deadline: Duration,
+        /// What the host was waiting on, naming the origin.
+        detail: String,
+    },
     /// The call returned output the host refuses.
     #[error("plugin {plugin} returned invalid output from {call}: {detail}")]
     InvalidOutput {
@@ -60,6 +78,7 @@ impl CallError {
     pub fn blame(&self) -> Blame {
         match self {
             CallError::Connector(e) => e.kind.blame(),
+            CallError::UpstreamTimeout { .. } => Blame::Upstream,
             CallError::Trap { .. }
             | CallError::Timeout { .. }
             | CallError::InvalidOutput { .. } => Blame::Plugin,
@@ -168,7 +187,19 @@ impl LoadedPlugin {
         let mut store = self.new_store(ctx, writes_allowed);
         let fut = self.pre.call(&mut store, call);
         let result = tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await;
-        settle(result, &store, plugin, name, deadline)
+        match settle(result, &store, plugin, name, deadline) {
+            Ok(mut out) => {
+                if let Some(t) = &store.data().http.last_timeout {
+                    name_the_timeout(&mut out, t);
+                }
+                super::scrub::output(ctx, &mut out);
+                Ok(out)
+            }
+            Err(mut e) => {
+                super::scrub::error(ctx, &mut e);
+                Err(e)
+            }
+        }
     }
 
     fn unexpected(&self, call: &'static str) -> CallError {
@@ -254,6 +285,23 @@ impl LoadedPlugin {
     }
 }
 
+/// When the call's last host request ran out of its per-request timeout and
+/// the plugin reports an `upstream` error (what the SDK makes of a host
+/// `timeout`, which carries no text), add the host's account of it, so the
+/// operator learns which origin was slow and for how long.
+fn name_the_timeout(out: &mut CallOutput, t: &UpstreamTimeout) {
+    let e = match out {
+        CallOutput::Check(Err(e))
+        | CallOutput::Page(Err(e))
+        | CallOutput::Findings(Err(e))
+        | CallOutput::Outcome(Err(e)) => e,
+        _ => return,
+    };
+    if e.kind == ConnectorErrorKind::Upstream {
+        e.message = format!("{} (host: {t})", e.message);
+    }
+}
+
 /// Start the wall-clock `deadline` of one call: the epoch ticker checks it
 /// every tick and interrupts the guest once it has passed.
 pub(super) fn arm_deadline(store: &mut Store<PluginState>, deadline: Duration) {
@@ -279,11 +327,19 @@ pub(super) fn settle<T>(
     deadline: Duration,
 ) -> Result<T, CallError> {
     match result {
-        Err(_) => Err(CallError::Timeout {
-            plugin,
-            call,
-            deadline,
-        }),
+        Err(_) => match &store.data().http.waiting {
+            // The host was waiting on the upstream when the deadline fired.
+            Some(w) if w.is_upstream() => Err(CallError::UpstreamTimeout {
+                call,
+                deadline,
+                detail: w.to_string(),
+            }),
+            _ => Err(CallError::Timeout {
+                plugin,
+                call,
+                deadline,
+            }),
+        },
         Ok(Ok(out)) => Ok(out),
         Ok(Err(e)) => {
             if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {

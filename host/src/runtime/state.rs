@@ -12,7 +12,7 @@ use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiVie
 use super::limits::{
     MAX_INSTANCES, MAX_MEMORIES, MAX_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_TABLES,
 };
-use crate::capabilities::http::HttpCapability;
+use crate::capabilities::http::{CallHttpState, HttpCapability};
 use crate::capabilities::secrets::SecretBag;
 
 /// Bytes of guest stderr kept to explain a trap (a Rust panic message).
@@ -45,6 +45,8 @@ pub struct PluginState {
     /// Whether this call may send non-GET requests (only `act` may: syncs,
     /// checks and assessments are read-only by construction).
     pub(crate) writes_allowed: bool,
+    /// What this call's host HTTP requests are waiting on.
+    pub(crate) http: CallHttpState,
 }
 
 impl PluginState {
@@ -73,6 +75,7 @@ impl PluginState {
             limits,
             stderr,
             writes_allowed,
+            http: CallHttpState::default(),
         }
     }
 
@@ -82,14 +85,13 @@ impl PluginState {
         self.limits.memory_bytes
     }
 
-    /// What the guest wrote to stderr (e.g. a panic message), trimmed.
+    /// What the guest wrote to stderr (e.g. a panic message), trimmed, with
+    /// secret values and tokens scrubbed before it is shortened.
     pub fn stderr_text(&self) -> String {
         let bytes = self.stderr.contents();
-        String::from_utf8_lossy(&bytes)
-            .trim()
-            .chars()
-            .take(2000)
-            .collect()
+        let mut text = String::from_utf8_lossy(&bytes).trim().to_string();
+        self.ctx.scrub(&mut text);
+        text.chars().take(2000).collect()
     }
 }
 
@@ -164,6 +166,17 @@ impl WasiView for PluginState {
 }
 
 impl InstanceContext {
+    /// Replace every secret value of the instance and every token its broker
+    /// minted recently that appears in `text` by
+    /// [`REDACTED`](crate::capabilities::secrets::REDACTED). Applied to all
+    /// plugin-originated text before it reaches logs, errors, the store or
+    /// the command line. Returns whether anything was replaced.
+    pub fn scrub(&self, text: &mut String) -> bool {
+        // Tokens first: they are long and may contain nothing else.
+        let tokens = self.http.broker().scrub(text);
+        self.secrets.scrub(text) | tokens
+    }
+
     /// A context with no config, secrets, routes or network grant use, for
     /// calls like `describe` that need no instance.
     pub fn inert(manifest: Arc<crate::manifest::Manifest>, call_deadline: Duration) -> Self {

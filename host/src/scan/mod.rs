@@ -9,7 +9,7 @@ mod observer;
 mod record;
 
 pub use observer::{NoProgress, ScanObserver};
-pub use record::{run_outcome, scan_recorded};
+pub use record::{run_outcome, scan_recorded, scan_recorded_until};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -110,6 +110,9 @@ pub enum ScanError {
     /// A blocking task panicked or was cancelled.
     #[error("host task failed: {0}")]
     Task(String),
+    /// The operator interrupted the scan (Ctrl-C); committed pages are kept.
+    #[error("interrupted by the operator; every page committed before is kept")]
+    Interrupted,
 }
 
 impl ScanError {
@@ -119,6 +122,7 @@ impl ScanError {
             ScanError::Call { cause, .. } => cause.blame(),
             ScanError::Store(e) => e.blame(),
             ScanError::Task(_) => Blame::Host,
+            ScanError::Interrupted => Blame::Operator,
         }
     }
 }

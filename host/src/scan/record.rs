@@ -37,9 +37,36 @@ pub async fn scan_recorded(
     observer: &dyn ScanObserver,
     plan: ScanPlan,
 ) -> Result<ScanReport, ScanError> {
+    scan_recorded_until(plugin, ctx, store, observer, plan, std::future::pending()).await
+}
+
+/// [`scan_recorded`], abandoned at once when `interrupt` completes (Ctrl-C):
+/// the page in flight is dropped (it was not committed), the run is recorded
+/// as failed by the operator, and [`ScanError::Interrupted`] returned.
+pub async fn scan_recorded_until(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    observer: &dyn ScanObserver,
+    plan: ScanPlan,
+    interrupt: impl Future<Output = ()>,
+) -> Result<ScanReport, ScanError> {
     let id = ctx.instance_id.clone();
     let run = store.start_run(&id)?;
-    match run_scan_plan(plugin, ctx, store, observer, plan).await {
+    let outcome = tokio::select! {
+        r = run_scan_plan(plugin, ctx, store, observer, plan) => r,
+        () = interrupt => {
+            store.finish_run(
+                run,
+                RunStatus::Failed,
+                Some(Blame::Operator),
+                Some("interrupted by the operator; every page committed before is kept"),
+                "{}",
+            )?;
+            return Err(ScanError::Interrupted);
+        }
+    };
+    match outcome {
         Ok(report) => {
             let (status, failure) = run_outcome(&report);
             let stats = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());

@@ -1,6 +1,6 @@
 //! Token cache with single-flight minting and renewal before expiry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -18,6 +18,9 @@ use crate::manifest::AuthProfile;
 const RENEW_FRACTION: f64 = 0.1;
 /// ... but never with less than this left (a request may take this long).
 const RENEW_MARGIN_MIN: Duration = Duration::from_secs(1);
+/// Minted tokens remembered for scrubbing plugin text (an upstream may echo
+/// a token the plugin then quotes); older ones have long been replaced.
+const TOKENS_REMEMBERED: usize = 16;
 
 /// Why the broker has no token.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -102,6 +105,8 @@ impl Token {
 pub struct TokenBroker {
     slots: BTreeMap<String, Mutex<Option<Token>>>,
     mints: AtomicU64,
+    recent: std::sync::Mutex<VecDeque<Arc<SecretValue>>>,
+    mint_timeout: Duration,
 }
 
 impl std::fmt::Debug for TokenBroker {
@@ -121,7 +126,26 @@ impl TokenBroker {
                 .map(|p| (p.name.clone(), Mutex::new(None)))
                 .collect(),
             mints: AtomicU64::new(0),
+            recent: std::sync::Mutex::new(VecDeque::new()),
+            mint_timeout: super::mint::MINT_TIMEOUT,
         }
+    }
+
+    /// Give each token request at most `timeout`.
+    pub fn with_mint_timeout(mut self, timeout: Duration) -> Self {
+        self.mint_timeout = timeout;
+        self
+    }
+
+    /// Replace every token this broker minted recently that appears in
+    /// `text` by [`REDACTED`](crate::capabilities::secrets::REDACTED);
+    /// returns whether anything was replaced.
+    pub fn scrub(&self, text: &mut String) -> bool {
+        let recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crate::capabilities::secrets::redact(text, recent.iter().map(|t| t.expose()))
     }
 
     /// Tokens minted so far (first mints and renewals).
@@ -152,14 +176,33 @@ impl TokenBroker {
         {
             return Ok(t.clone());
         }
-        let (value, lifetime) = mint(client, profile, config, secrets, upstreams).await?;
+        let (value, lifetime) = mint(
+            client,
+            profile,
+            config,
+            secrets,
+            upstreams,
+            self.mint_timeout,
+        )
+        .await?;
         let margin = lifetime
             .mul_f64(RENEW_FRACTION)
             .max(RENEW_MARGIN_MIN)
             .min(lifetime / 2);
         let generation = self.mints.fetch_add(1, Ordering::Relaxed) + 1;
+        let value = Arc::new(value);
+        {
+            let mut recent = self
+                .recent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if recent.len() >= TOKENS_REMEMBERED {
+                recent.pop_front();
+            }
+            recent.push_back(value.clone());
+        }
         let token = Token {
-            value: Arc::new(value),
+            value,
             renew_at: Instant::now() + lifetime - margin,
             generation,
         };

@@ -13,8 +13,9 @@ use crate::capabilities::http::Upstreams;
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::{AuthProfile, ClientAuth, ParamsIn, ValueRef};
 
-/// Longest time a token request may take.
-const MINT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest time a token request may take, unless the host sets its
+/// per-request upstream timeout.
+pub(super) const MINT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes of an upstream error body kept for the error message.
 const ERROR_SNIPPET: usize = 300;
 
@@ -56,6 +57,7 @@ pub(super) async fn mint(
     config: &std::collections::BTreeMap<String, String>,
     secrets: &SecretBag,
     upstreams: &Upstreams,
+    timeout: Duration,
 ) -> Result<(SecretValue, Duration), AuthError> {
     let name = profile.name.as_str();
     let url_text = profile
@@ -136,17 +138,17 @@ pub(super) async fn mint(
             "application/x-www-form-urlencoded",
         )
         .body(body)
-        .timeout(MINT_TIMEOUT)
+        .timeout(timeout)
         .send()
         .await
         .map_err(|e| AuthError::Unreachable {
             profile: name.to_string(),
-            reason: redact_url(&e),
+            reason: reason(&e, timeout),
         })?;
     let status = response.status();
     let bytes = response.bytes().await.map_err(|e| AuthError::Unreachable {
         profile: name.to_string(),
-        reason: redact_url(&e),
+        reason: reason(&e, timeout),
     })?;
     if !status.is_success() {
         let snippet = String::from_utf8_lossy(
@@ -172,6 +174,18 @@ pub(super) async fn mint(
     }
     let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600).clamp(1, 86_400));
     Ok((SecretValue::new(parsed.access_token), lifetime))
+}
+
+/// [`redact_url`], with the timeout named when it ran out.
+fn reason(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        format!(
+            "it did not answer within {} s",
+            crate::capabilities::http::secs(timeout)
+        )
+    } else {
+        redact_url(e)
+    }
 }
 
 /// A transport error described without its URL (which may carry parameters).

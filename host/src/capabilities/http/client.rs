@@ -10,7 +10,10 @@ use rand::Rng;
 use serde::Serialize;
 use url::Url;
 
-use super::{HttpError, InboundResponse, OutboundRequest, Upstreams, check_headers};
+use super::{
+    CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Upstreams,
+    Waiting, check_headers,
+};
 use crate::capabilities::auth::{Token, TokenBroker};
 use crate::capabilities::ratelimit::{MAX_RETRY_AFTER, RateBuckets, parse_retry_after};
 use crate::capabilities::secrets::SecretBag;
@@ -22,8 +25,6 @@ pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
 pub const MAX_ATTEMPTS: u32 = 8;
 /// Redirect hops followed (each re-checked against the grant).
 pub const MAX_REDIRECTS: u32 = 5;
-/// Time one upstream exchange may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// First backoff when an upstream throttles without `Retry-After`.
 const BASE_BACKOFF: Duration = Duration::from_millis(500);
 /// Longest backoff between attempts without `Retry-After`.
@@ -88,6 +89,7 @@ pub struct HttpCapability {
     broker: TokenBroker,
     buckets: RateBuckets,
     stats: HttpStats,
+    request_timeout: Duration,
 }
 
 fn to_reqwest(m: Method) -> reqwest::Method {
@@ -98,6 +100,12 @@ fn to_reqwest(m: Method) -> reqwest::Method {
         Method::Patch => reqwest::Method::PATCH,
         Method::Delete => reqwest::Method::DELETE,
     }
+}
+
+/// `scheme://host[:port]` of `u`.
+fn origin(u: &Url) -> String {
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or(""))
 }
 
 /// The URL without its query, for messages (queries may carry identifiers).
@@ -139,7 +147,51 @@ impl HttpCapability {
             broker,
             buckets,
             stats: HttpStats::default(),
+            request_timeout: crate::runtime::limits::DEFAULT_UPSTREAM_TIMEOUT,
         }
+    }
+
+    /// Give each upstream request (one exchange or redirect hop, or one token
+    /// request) at most `timeout`; keep it shorter than the call deadline, so
+    /// a slow upstream fails the request (blame upstream) while the plugin
+    /// can still report it.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self.broker = self.broker.with_mint_timeout(timeout);
+        self
+    }
+
+    /// Replace the instance's secret values and recent tokens in `text` (a
+    /// host message quoting a URL the plugin chose).
+    fn scrub(&self, text: &mut String) {
+        self.broker.scrub(text);
+        self.secrets.scrub(text);
+    }
+
+    /// The per-request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// The origin of `url` as the plugin sees it, with the operator's route
+    /// when one applies, for messages.
+    fn origin_shown(&self, url: &Url) -> String {
+        let o = origin(url);
+        if self.upstreams.is_routed(url) {
+            format!("{o} (routed to {})", origin(&self.upstreams.route(url)))
+        } else {
+            o
+        }
+    }
+
+    /// The token endpoint of `profile`, for messages.
+    fn token_origin(&self, profile: &AuthProfile) -> String {
+        profile
+            .token_url
+            .render(|k| self.config.get(k).cloned())
+            .and_then(|t| Url::parse(&t).ok())
+            .map(|u| self.origin_shown(&u))
+            .unwrap_or_else(|| profile.token_url.text.clone())
     }
 
     /// Request counters.
@@ -196,6 +248,44 @@ impl HttpCapability {
         req: OutboundRequest,
         writes_allowed: bool,
     ) -> Result<InboundResponse, HttpError> {
+        self.send_tracked(req, writes_allowed, &mut CallHttpState::default())
+            .await
+    }
+
+    /// [`HttpCapability::send`], keeping `state` (the calling plugin call's)
+    /// up to date with what the host is waiting on, and recording a request
+    /// that ran out of its per-request timeout.
+    pub async fn send_tracked(
+        &self,
+        req: OutboundRequest,
+        writes_allowed: bool,
+        state: &mut CallHttpState,
+    ) -> Result<InboundResponse, HttpError> {
+        state.last_timeout = None;
+        let result = self.send_inner(req, writes_allowed, state).await;
+        if matches!(result, Err(HttpError::Timeout))
+            && let Some(Waiting::Upstream { origin, request }) = state.waiting.take()
+        {
+            let timeout = UpstreamTimeout {
+                origin,
+                request,
+                timeout: self.request_timeout,
+            };
+            let mut line = timeout.to_string();
+            self.scrub(&mut line);
+            tracing::warn!("{line}");
+            state.last_timeout = Some(timeout);
+        }
+        state.waiting = None;
+        result
+    }
+
+    async fn send_inner(
+        &self,
+        req: OutboundRequest,
+        writes_allowed: bool,
+        state: &mut CallHttpState,
+    ) -> Result<InboundResponse, HttpError> {
         let url = Url::parse(&req.url).map_err(|e| HttpError::Invalid(format!("bad URL: {e}")))?;
         if req.method != Method::Get && !writes_allowed {
             return Err(self.deny(format!(
@@ -240,22 +330,50 @@ impl HttpCapability {
             .buckets
             .for_request(&self.manifest.ratelimit, req.method, url.path());
 
+        let request = format!("{} {}", req.method, shown(&url));
+        let backoff_state = |status: u16| Waiting::Backoff {
+            origin: self.origin_shown(&url),
+            request: request.clone(),
+            status,
+        };
         let mut retried_401 = false;
         let mut attempt = 0;
+        // The status that made the previous attempt wait, if any.
+        let mut after: Option<u16> = None;
         loop {
             attempt += 1;
             if let Some(b) = &bucket {
+                state.waiting = Some(match after {
+                    Some(status) => backoff_state(status),
+                    None => Waiting::Pacing {
+                        bucket: b.name().to_string(),
+                        request: request.clone(),
+                    },
+                });
                 b.acquire()
                     .await
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
             }
+            after = None;
             let profile = self.manifest.auth_for(&url);
             let token = match profile {
-                Some(p) => Some((p, self.token(p).await?)),
+                Some(p) => {
+                    state.waiting = Some(Waiting::Upstream {
+                        origin: self.token_origin(p),
+                        request: format!("a token request for auth profile `{}`", p.name),
+                    });
+                    Some((p, self.token(p).await?))
+                }
                 None => None,
             };
             let resp = self
-                .exchange(&req, &url, token.as_ref().map(|(_, t)| t), &secret_headers)
+                .exchange(
+                    &req,
+                    &url,
+                    token.as_ref().map(|(_, t)| t),
+                    &secret_headers,
+                    state,
+                )
                 .await?;
             let status = resp.status;
             if status == 429 {
@@ -274,9 +392,13 @@ impl HttpCapability {
                     )));
                 }
                 tracing::debug!(url = %shown(&url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
+                after = Some(status);
                 match &bucket {
                     Some(b) => b.throttled(wait),
-                    None => tokio::time::sleep(wait).await,
+                    None => {
+                        state.waiting = Some(backoff_state(status));
+                        tokio::time::sleep(wait).await;
+                    }
                 }
                 continue;
             }
@@ -293,7 +415,9 @@ impl HttpCapability {
             }
             let idempotent = matches!(req.method, Method::Get | Method::Put | Method::Delete);
             if matches!(status, 502..=504) && idempotent && attempt < 3 {
+                state.waiting = Some(backoff_state(status));
                 tokio::time::sleep(backoff(attempt)).await;
+                after = Some(status);
                 continue;
             }
             return Ok(resp);
@@ -307,6 +431,7 @@ impl HttpCapability {
         url: &Url,
         token: Option<&Token>,
         secret_headers: &[(String, reqwest::header::HeaderValue)],
+        state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
         let mut method = req.method;
         let mut current = url.clone();
@@ -328,7 +453,7 @@ impl HttpCapability {
             let mut rb = self
                 .client
                 .request(to_reqwest(method), wire.as_str())
-                .timeout(REQUEST_TIMEOUT);
+                .timeout(self.request_timeout);
             for (k, v) in &req.headers {
                 rb = rb.header(k.as_str(), v.as_str());
             }
@@ -352,6 +477,10 @@ impl HttpCapability {
                 rb = rb.body(b.clone());
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            state.waiting = Some(Waiting::Upstream {
+                origin: self.origin_shown(&current),
+                request: format!("{method} {}", shown(&current)),
+            });
             let mut resp = rb.send().await.map_err(|e| {
                 if e.is_timeout() {
                     HttpError::Timeout

@@ -12,6 +12,7 @@
 mod address;
 mod client;
 mod policy;
+mod tracker;
 mod upstreams;
 
 pub use address::{PolicyResolver, forbidden_reason};
@@ -20,6 +21,7 @@ pub use client::{
     plugin_client,
 };
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
+pub use tracker::{CallHttpState, UpstreamTimeout, Waiting, secs};
 pub use upstreams::{UpstreamError, Upstreams};
 
 use crate::manifest::Method;
@@ -67,7 +69,7 @@ pub enum HttpError {
     /// Outside the egress grant.
     #[error("denied: {0}")]
     Denied(String),
-    /// No answer in time.
+    /// No answer within the per-request timeout.
     #[error("the upstream did not answer in time")]
     Timeout,
     /// Transport failure.

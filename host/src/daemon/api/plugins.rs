@@ -3,7 +3,10 @@
 //! An upload carries the manifest text and the component as base64. Like
 //! `plugboard plugin add`, nothing is added without approval: the body must
 //! say `"approve": true` (the operator's `--yes`); without it the answer is
-//! 409 listing what the plugin requests. A new version becomes current at
+//! 409 listing what the plugin requests. A new version that asks for nothing
+//! beyond the current version's approval keeps it; one that asks for more
+//! is refused (409, listing the differences) until approved. A new version
+//! becomes current at
 //! once; instances switch at their next phase (work in flight finishes on
 //! the old version).
 
@@ -23,7 +26,7 @@ use serde_json::{Value, json};
 use super::{ApiError, parse_body};
 use crate::cli::describe_request;
 use crate::daemon::Shared;
-use crate::registry::{Grant, PluginSource, add_plugin};
+use crate::registry::{Grant, PluginSource, add_plugin, current_approval};
 
 /// Body of `POST /v1/plugins`.
 #[derive(Debug, Deserialize)]
@@ -92,22 +95,53 @@ pub(super) async fn add(
         .decode(req.wasm_base64.trim())
         .map_err(|e| ApiError::bad_request(format!("`wasm_base64` is not base64: {e}")))?;
     let source = PluginSource::from_parts(&req.manifest, wasm)?;
-    if !req.approve {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            Blame::Operator,
-            format!(
-                "approval needed: send \"approve\": true to grant what this plugin requests:\n{}",
-                describe_request(&source.manifest)
-            ),
-        ));
-    }
-    let mut grant = Grant::all_requested(&source.manifest, "api");
+    let m = &source.manifest;
+    // Like `plugboard plugin add`: a first version needs approval; a new
+    // version that asks for nothing new keeps the current approval; one that
+    // asks for more needs approval again and is refused without it.
+    let (approved_by, changes) = match current_approval(&s.store, &m.id)? {
+        None if req.approve => ("api".to_string(), Vec::new()),
+        None => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                Blame::Operator,
+                format!(
+                    "approval needed: send \"approve\": true to grant what this plugin requests:\n{}",
+                    describe_request(m, req.grant_reveal)
+                ),
+            ));
+        }
+        Some((prev_manifest, prev_grant)) => {
+            let change = prev_grant.expansion(&prev_manifest, m, req.grant_reveal);
+            if change.asks_for_more() && !req.approve {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    Blame::Operator,
+                    format!(
+                        "{} {} asks for more than the current version {} was approved for; send \"approve\": true to grant it (nothing was added): {}",
+                        m.id,
+                        m.version,
+                        change.previous_version,
+                        change.lines().join("; ")
+                    ),
+                ));
+            }
+            let by = if change.asks_for_more() {
+                "api".to_string()
+            } else {
+                format!("carried over from {}", change.previous_version)
+            };
+            (by, change.lines())
+        }
+    };
+    let mut grant = Grant::all_requested(m, &approved_by);
     grant.reveal_secrets = req.grant_reveal;
     let (row, _info) = add_plugin(&s.home, &s.store, &s.runtime, source, &grant).await?;
     let versions = s.store.plugin_versions(&row.id)?;
     let current = s.store.plugin(&row.id)?.unwrap_or(row);
-    Ok((StatusCode::CREATED, Json(plugin_json(&current, &versions))))
+    let mut body = plugin_json(&current, &versions);
+    body["changes"] = json!(changes);
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 pub(super) async fn rollback(

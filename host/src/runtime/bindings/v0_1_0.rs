@@ -146,25 +146,34 @@ impl wit::http::Host for PluginState {
             body: req.body,
         };
         let ctx = self.ctx.clone();
-        Ok(match ctx.http.send(req, self.writes_allowed).await {
-            Ok(r) => Ok(wit::http::Response {
-                status: r.status,
-                headers: r.headers,
-                body: r.body,
-            }),
-            Err(e) => Err(match e {
-                HttpError::Denied(m) => {
-                    tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, reason = %m, "egress denied");
-                    wit::http::HttpError::Denied(m)
-                }
-                HttpError::Timeout => wit::http::HttpError::Timeout,
-                HttpError::Network(m) => wit::http::HttpError::Network(m),
-                HttpError::TooLarge => wit::http::HttpError::TooLarge,
-                HttpError::RateLimited(m) => wit::http::HttpError::RateLimited(m),
-                HttpError::Auth(m) => wit::http::HttpError::Auth(m),
-                HttpError::Invalid(m) => wit::http::HttpError::Invalid(m),
-            }),
-        })
+        let writes_allowed = self.writes_allowed;
+        Ok(
+            match ctx
+                .http
+                .send_tracked(req, writes_allowed, &mut self.http)
+                .await
+            {
+                Ok(r) => Ok(wit::http::Response {
+                    status: r.status,
+                    headers: r.headers,
+                    body: r.body,
+                }),
+                Err(e) => Err(match e {
+                    HttpError::Denied(m) => {
+                        let mut reason = m.clone();
+                        ctx.scrub(&mut reason);
+                        tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, %reason, "egress denied");
+                        wit::http::HttpError::Denied(m)
+                    }
+                    HttpError::Timeout => wit::http::HttpError::Timeout,
+                    HttpError::Network(m) => wit::http::HttpError::Network(m),
+                    HttpError::TooLarge => wit::http::HttpError::TooLarge,
+                    HttpError::RateLimited(m) => wit::http::HttpError::RateLimited(m),
+                    HttpError::Auth(m) => wit::http::HttpError::Auth(m),
+                    HttpError::Invalid(m) => wit::http::HttpError::Invalid(m),
+                }),
+            },
+        )
     }
 }
 
@@ -203,6 +212,10 @@ impl wit::config::Host for PluginState {
 
 impl wit::log::Host for PluginState {
     async fn emit(&mut self, level: wit::log::Level, message: String) -> wasmtime::Result<()> {
+        // Scrub before the final cut, so no part of a secret survives it (the
+        // first cut only bounds the work; what lies past it is dropped anyway).
+        let mut message: String = message.chars().take(16 << 10).collect();
+        self.ctx.scrub(&mut message);
         let message: String = message.chars().take(4096).collect();
         let (instance, plugin) = (&self.ctx.instance_id, &self.ctx.plugin_id);
         match level {

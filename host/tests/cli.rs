@@ -1,0 +1,780 @@
+//! The `plugboard` binary against bad operator input and interruptions.
+//!
+//! Each case runs the real binary in its own home and asserts what an
+//! operator sees: a non-zero exit code by blame, exactly one `error` line
+//! that names what is wrong and what to do, no panic, and nothing lost.
+//! Plugin approval (`--grant-reveal`, re-approval of new versions) is driven
+//! through the binary too, with stdin not a terminal, as in a script.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+
+/// The binary under test.
+const PLUGBOARD: &str = env!("CARGO_BIN_EXE_plugboard");
+
+/// Exit codes by blame (see `cli::exit`).
+const OPERATOR: i32 = 2;
+/// Exit code of a scan stopped by Ctrl-C.
+const INTERRUPTED: i32 = 130;
+
+/// Hang guard for waits on a child process or a database state; never a
+/// pass/fail criterion by itself.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The built component `file`: `PLUGBOARD_PLUGIN_DIR`, then
+/// `$CARGO_TARGET_DIR/wasm32-wasip2/release`, then the repository's target.
+fn component(file: &str) -> PathBuf {
+    let mut dirs = Vec::new();
+    if let Some(d) = std::env::var_os("PLUGBOARD_PLUGIN_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
+        dirs.push(PathBuf::from(d).join("wasm32-wasip2/release"));
+    }
+    dirs.push(repo_root().join("target/wasm32-wasip2/release"));
+    dirs.iter()
+        .map(|d| d.join(file))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("{file} is in none of {dirs:?}; run scripts/build-plugins.sh first")
+        })
+}
+
+/// The built Zoom component.
+fn zoom_wasm() -> PathBuf {
+    component("plugboard_zoom.wasm")
+}
+
+/// `plugboard ARGS` with `PLUGBOARD_HOME=home` and a clean environment for
+/// the variables the binary reads.
+fn command(home: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(PLUGBOARD);
+    c.args(args)
+        .env("PLUGBOARD_HOME", home)
+        .env("PLUGBOARD_LOG", "warn")
+        .env_remove("PLUGBOARD_MASTER_KEY")
+        .env_remove("PLUGBOARD_SIM_CLIENT_SECRET")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(home: &Path, args: &[&str]) -> Output {
+    command(home, args)
+        .output()
+        .unwrap_or_else(|e| panic!("running plugboard {args:?}: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `plugboard ARGS` must succeed; returns stdout.
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = run(home, args);
+    assert!(
+        out.status.success(),
+        "plugboard {args:?} failed ({:?}): {}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    assert_no_panic(&out);
+    text(&out.stdout)
+}
+
+fn assert_no_panic(out: &Output) {
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "panic text in stderr: {stderr}"
+    );
+}
+
+/// The failure contract: exit `code`, exactly one line starting with
+/// `error` on stderr containing every one of `wants`, no panic text.
+/// Returns that line.
+fn assert_one_line_error(out: &Output, code: i32, wants: &[&str]) -> String {
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit status; stderr: {stderr}"
+    );
+    assert_no_panic(out);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "one error line expected in: {stderr}");
+    let line = errors[0];
+    for want in wants {
+        assert!(
+            line.contains(want),
+            "{want:?} not in the error line {line:?}"
+        );
+    }
+    line.to_string()
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+/// Add the Zoom plugin from `plugins/zoom` with `--yes`.
+fn add_zoom(home: &Path) {
+    let dir = repo_root().join("plugins/zoom");
+    let wasm = zoom_wasm();
+    ok(
+        home,
+        &[
+            "plugin",
+            "add",
+            &dir.to_string_lossy(),
+            "--wasm",
+            &wasm.to_string_lossy(),
+            "--yes",
+        ],
+    );
+}
+
+// ---- the home ----
+
+#[test]
+fn a_home_whose_path_cannot_be_created_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a directory").unwrap_or_else(|e| panic!("{e}"));
+    let home = file.join("home");
+    let out = run(&home, &["plugin", "list"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "error (operator): cannot use",
+            &home.display().to_string(),
+            "as the Plugboard home",
+            "pass --home DIR or set PLUGBOARD_HOME to a writable directory",
+        ],
+    );
+    let left = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(left, b"not a directory", "the file in the way was changed");
+}
+
+#[test]
+fn a_home_that_is_a_file_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = dir.path().join("home");
+    std::fs::write(&home, b"keep me").unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&home, &["instance", "list"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "it exists and is not a directory",
+            "pass --home DIR or set PLUGBOARD_HOME",
+        ],
+    );
+    let left = std::fs::read(&home).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(left, b"keep me");
+}
+
+// ---- the database ----
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = home.path().join("plugboard.db");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
+    std::fs::write(&db, &garbage).unwrap_or_else(|e| panic!("{e}"));
+    let out = run(home.path(), &["instance", "list"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            &db.display().to_string(),
+            "is not a plugboard database (or it is damaged)",
+            "move it aside or use a different --home",
+        ],
+    );
+    let left = std::fs::read(&db).unwrap_or_else(|e| panic!("{e}"));
+    assert!(left == garbage, "the damaged file was changed");
+}
+
+#[test]
+fn a_truncated_database_is_refused_with_the_same_hint() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    let db = home.path().join("plugboard.db");
+    let len = std::fs::metadata(&db)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .and_then(|f| f.set_len(len / 2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run(home.path(), &["plugin", "list"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "is not a plugboard database (or it is damaged)",
+            "move it aside or use a different --home",
+        ],
+    );
+}
+
+#[test]
+fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
+    let out = run(home.path(), &["plugin", "list"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "cannot open database",
+            "plugboard.db",
+            "or use a different --home",
+        ],
+    );
+}
+
+/// Instance settings for a Zoom instance `name` on `sim` (plan `plan`).
+fn zoom_instance_args(name: &str, sim: &ZoomSim, plan: &str, days: &str) -> Vec<String> {
+    let c = sim.credentials();
+    let base = sim.base_url();
+    [
+        "instance",
+        "add",
+        name,
+        "--plugin",
+        "zoom",
+        "--config",
+        &format!("account_id={}", c.account_id),
+        "--config",
+        &format!("plan={plan}"),
+        "--config",
+        &format!("activity_days={days}"),
+        "--secret",
+        &format!("client_id={}", c.client_id),
+        "--secret-env",
+        "client_secret=CLI_TEST_ZOOM_SECRET",
+        "--upstream",
+        &format!("https://api.zoom.us={base}"),
+        "--upstream",
+        &format!("https://zoom.us={base}"),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn add_zoom_instance(home: &Path, name: &str, sim: &ZoomSim, plan: &str, days: &str) {
+    let args = zoom_instance_args(name, sim, plan, days);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = command(home, &args)
+        .env("CLI_TEST_ZOOM_SECRET", &sim.credentials().client_secret)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "instance add: {}", text(&out.stderr));
+}
+
+/// A Zoom simulator on loopback, served by its own runtime.
+struct Sim {
+    sim: ZoomSim,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    fn start(builder: ZoomSimBuilder) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sim = runtime
+            .block_on(builder.start(([127, 0, 0, 1], 0).into()))
+            .unwrap_or_else(|e| panic!("starting the simulator: {e}"));
+        Sim {
+            sim,
+            _runtime: runtime,
+        }
+    }
+}
+
+#[test]
+fn a_locked_database_fails_writes_with_a_hint_and_loses_nothing() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(5, 0, 0).activity_days(1));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "z1", &sim.sim, "pro", "1");
+
+    let db = home.path().join("plugboard.db");
+    let holder = Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    holder
+        .execute_batch("BEGIN EXCLUSIVE")
+        .unwrap_or_else(|e| panic!("taking the lock: {e}"));
+
+    let wants = [
+        "error (operator): another plugboard process holds",
+        "plugboard.db (database is locked)",
+        "stop it or use a different --home",
+    ];
+    // Another Zoom app (client id) on the same account: a legitimate second
+    // instance, refused only because the database is locked.
+    let args: Vec<String> = zoom_instance_args("z2", &sim.sim, "pro", "1")
+        .into_iter()
+        .map(|a| {
+            if a.starts_with("client_id=") {
+                "client_id=another-app".to_string()
+            } else {
+                a
+            }
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = command(home.path(), &args)
+        .env("CLI_TEST_ZOOM_SECRET", &sim.sim.credentials().client_secret)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_one_line_error(&out, OPERATOR, &wants);
+    let out = run(home.path(), &["scan", "z1"]);
+    assert_one_line_error(&out, OPERATOR, &wants);
+
+    holder
+        .execute_batch("ROLLBACK")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(holder);
+    // Nothing half-made: z2 was not created, z1 is intact and scans.
+    let list = json(&ok(home.path(), &["instance", "list", "--json"]));
+    let ids: Vec<&str> = list
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, ["z1"], "{list}");
+    let report = json(&ok(home.path(), &["scan", "z1", "--json"]));
+    assert_eq!(report["instance"], "z1", "{report}");
+}
+
+// ---- Ctrl-C mid-scan ----
+
+/// Counts of what instance `id` holds, from `instance list --json`.
+fn counts(home: &Path, id: &str) -> Value {
+    let list = json(&ok(home, &["instance", "list", "--json"]));
+    list.as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == id))
+        .map(|i| i["counts"].clone())
+        .unwrap_or_else(|| panic!("no instance {id} in {list}"))
+}
+
+/// Rows of `sql` (one integer) in the database of `home`, read-only.
+fn count_rows(home: &Path, sql: &str) -> i64 {
+    let conn = Connection::open_with_flags(
+        home.join("plugboard.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    conn.busy_timeout(Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Wait for `child` to exit, killing it past the hang guard.
+fn wait(mut child: Child) -> Output {
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() > HANG_GUARD => {
+                let _ = child.kill();
+                panic!("plugboard did not exit within {HANG_GUARD:?}");
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn ctrl_c_mid_scan_keeps_committed_pages_and_the_next_scan_completes_without_duplicates() {
+    // Plan `free` paces the instance slowly (one report page a second or
+    // so), so a scan of 10 days of sign-ins takes several seconds.
+    let sim = Sim::start(ZoomSimBuilder::new());
+    let baseline = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(baseline.path());
+    add_zoom_instance(baseline.path(), "z", &sim.sim, "free", "10");
+    ok(baseline.path(), &["scan", "z", "--json"]);
+    let want = counts(baseline.path(), "z");
+    assert_eq!(want["users"], sim.sim.summary().users as u64, "{want}");
+
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "z", &sim.sim, "free", "10");
+    let mut child = command(home.path(), &["scan", "z"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Wait for the first committed page.
+    let started = Instant::now();
+    while count_rows(home.path(), "SELECT COUNT(*) FROM checkpoints") == 0 {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the scan ended ({status}) before committing a page");
+        }
+        assert!(started.elapsed() < HANG_GUARD, "no page committed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        matches!(child.try_wait(), Ok(None)),
+        "the scan should still be running after its first page"
+    );
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
+    assert!(kill.success(), "kill -INT failed");
+    let out = wait(child);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "stderr: {stderr}");
+    assert_no_panic(&out);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected: {stderr}");
+    for want in [
+        "interrupted",
+        "every page committed so far is kept",
+        "`plugboard scan z` resumes from the last checkpoint",
+    ] {
+        assert!(lines[0].contains(want), "{want:?} not in {:?}", lines[0]);
+    }
+    // Interrupted part-way: fewer activities than the whole scan, and the
+    // run is recorded as failed by the operator's hand.
+    let partial = counts(home.path(), "z");
+    assert!(
+        partial["activities"].as_u64() < want["activities"].as_u64(),
+        "interrupted {partial} vs whole {want}"
+    );
+    assert_eq!(
+        count_rows(
+            home.path(),
+            "SELECT COUNT(*) FROM sync_runs WHERE status = 'failed' AND error_blame = 'operator' \
+             AND error_message LIKE 'interrupted%'"
+        ),
+        1,
+        "the interrupted run is recorded"
+    );
+
+    let report = json(&ok(home.path(), &["scan", "z", "--json"]));
+    let failed: Vec<&Value> = report["streams"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter(|s| s["status"]["status"] != "completed")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(failed.is_empty(), "the resumed scan: {report}");
+    // Rows are keyed by upstream id, so a replayed page can only duplicate
+    // by storing something under a new id: the counts would then exceed
+    // those of the uninterrupted scan.
+    assert_eq!(counts(home.path(), "z"), want, "resumed scan vs whole scan");
+    assert_eq!(
+        count_rows(
+            home.path(),
+            "SELECT COUNT(*) FROM sync_runs WHERE status = 'running'"
+        ),
+        0,
+        "no run is left marked running"
+    );
+}
+
+// ---- plugin approval ----
+
+/// A copy of the Zoom plugin directory at `version`, its manifest text
+/// passed through `edit`.
+fn zoom_version(dir: &Path, version: &str, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = edit(text.replace("version = \"0.1.0\"", &format!("version = \"{version}\"")));
+    let out = dir.join(format!("zoom-{version}"));
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("plugin.toml"), text).unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+fn add_args<'a>(dir: &'a str, wasm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["plugin", "add", dir, "--wasm", wasm];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The current version and grant of plugin `id`.
+fn current(home: &Path, id: &str) -> (String, Value) {
+    let list = json(&ok(home, &["plugin", "list", "--json"]));
+    let version = list
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["id"] == id))
+        .and_then(|p| p["version"].as_str())
+        .unwrap_or_else(|| panic!("no plugin {id} in {list}"))
+        .to_string();
+    let inspect = json(&ok(home, &["plugin", "inspect", id, "--json"]));
+    (version, inspect["grant"].clone())
+}
+
+#[test]
+fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let zoom = repo_root().join("plugins/zoom");
+    let (zoom, wasm) = (
+        zoom.to_string_lossy().into_owned(),
+        zoom_wasm().to_string_lossy().into_owned(),
+    );
+
+    // Without --yes and without a terminal: the prompt text, then a refusal.
+    let out = run(home.path(), &add_args(&zoom, &wasm, &["--grant-reveal"]));
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &["plugin zoom 0.1.0 was not added", "re-run with --yes"],
+    );
+    assert!(
+        text(&out.stderr).contains("secrets.reveal — the plugin may read the raw values"),
+        "{}",
+        text(&out.stderr)
+    );
+    let list = json(&ok(home.path(), &["plugin", "list", "--json"]));
+    assert_eq!(list, serde_json::json!([]), "nothing is added");
+
+    let out = run(home.path(), &add_args(&zoom, &wasm, &[]));
+    assert!(
+        !text(&out.stderr).contains("secrets.reveal"),
+        "reveal is off by default: {}",
+        text(&out.stderr)
+    );
+
+    ok(home.path(), &add_args(&zoom, &wasm, &["--yes"]));
+    let (_, grant) = current(home.path(), "zoom");
+    assert_eq!(grant["reveal_secrets"], false, "{grant}");
+
+    let v2 = zoom_version(home.path(), "0.2.0", |t| t);
+    let out = run(
+        home.path(),
+        &add_args(&v2.to_string_lossy(), &wasm, &["--grant-reveal", "--yes"]),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("new: secrets.reveal"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (version, grant) = current(home.path(), "zoom");
+    assert_eq!(version, "0.2.0");
+    assert_eq!(grant["reveal_secrets"], true, "{grant}");
+}
+
+#[test]
+fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    // Same request, one action fewer: nothing new.
+    let v2 = zoom_version(home.path(), "0.2.0", |t| {
+        t.replace(
+            "[[action]]\nname = \"reactivate-user\"\ndescription = \"Activate a Zoom user (PUT /users/{id}/status activate).\"\n",
+            "",
+        )
+    });
+    let out = run(home.path(), &add_args(&v2.to_string_lossy(), &wasm, &[]));
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "zoom 0.2.0 asks for nothing beyond what the current version 0.1.0 was approved for; that approval carries over"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("removed: action reactivate-user"),
+        "{stderr}"
+    );
+    let (version, grant) = current(home.path(), "zoom");
+    assert_eq!(version, "0.2.0");
+    assert_eq!(grant["approved_by"], "carried over from 0.1.0", "{grant}");
+    assert_eq!(
+        grant["actions"],
+        serde_json::json!(["suspend-user"]),
+        "{grant}"
+    );
+}
+
+#[test]
+fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    let v2 = zoom_version(home.path(), "0.2.0", |t| {
+        t.replace("name = \"reactivate-user\"", "name = \"delete-user\"")
+            + "\n[[egress]]\nurl = \"https://collector.example/\"\nmethods = [\"POST\"]\n"
+    });
+    let v2 = v2.to_string_lossy().into_owned();
+
+    let out = run(home.path(), &add_args(&v2, &wasm, &[]));
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "plugin zoom 0.2.0 was not added",
+            "approval needed for 2 new capabilities",
+            "re-run with --yes",
+            "version 0.1.0 stays current",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    for want in [
+        "zoom 0.2.0 asks for more than the current version 0.1.0 was approved for:",
+        "  new: network POST https://collector.example/",
+        "  new: action delete-user",
+        "  removed: action reactivate-user",
+    ] {
+        assert!(stderr.contains(want), "{want:?} not in {stderr}");
+    }
+    let (version, grant) = current(home.path(), "zoom");
+    assert_eq!(version, "0.1.0", "the old version stays current");
+    assert_eq!(grant["approved_by"], "--yes");
+
+    let out = run(home.path(), &add_args(&v2, &wasm, &["--yes", "--json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let added = json(&text(&out.stdout));
+    assert_eq!(added["changes"]["previous_version"], "0.1.0", "{added}");
+    assert_eq!(
+        added["changes"]["added"],
+        serde_json::json!([
+            {"kind": "network", "detail": "POST https://collector.example/"},
+            {"kind": "action", "detail": "delete-user"},
+        ]),
+        "{added}"
+    );
+    let (version, grant) = current(home.path(), "zoom");
+    assert_eq!(version, "0.2.0");
+    assert!(
+        grant["egress"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|r| r == "POST https://collector.example/")),
+        "{grant}"
+    );
+}
+
+// ---- secrets in plugin text ----
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_store() {
+    const KEY: &str = "cli-leak-test-key-5d1e9a";
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fixture = repo_root().join("tests/fixtures/hostile");
+    let wasm = component("plugboard_hostile_fixture.wasm");
+    ok(
+        home.path(),
+        &[
+            "plugin",
+            "add",
+            &fixture.to_string_lossy(),
+            "--wasm",
+            &wasm.to_string_lossy(),
+            "--yes",
+            "--grant-reveal",
+        ],
+    );
+    let out = command(
+        home.path(),
+        &[
+            "instance",
+            "add",
+            "h",
+            "--plugin",
+            "hostile",
+            "--config",
+            "streams=leak-secret",
+            "--secret-env",
+            "api_key=CLI_TEST_API_KEY",
+        ],
+    )
+    .env("CLI_TEST_API_KEY", KEY)
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = run(home.path(), &["scan", "h"]);
+    let line = assert_one_line_error(
+        &out,
+        4,
+        &[
+            "error (plugin): scan of h failed in stream leak-secret",
+            "the api_key is [redacted]; again: [redacted]",
+        ],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        stderr.contains("leak-secret: the api_key is [redacted]") && stderr.contains("WARN"),
+        "the plugin's log line, scrubbed, is on stderr: {stderr}"
+    );
+    assert!(stdout.contains("[redacted]"), "{stdout}");
+    for (what, shown) in [("stdout", &stdout), ("stderr", &stderr), ("error", &line)] {
+        assert!(!shown.contains(KEY), "the secret is in {what}: {shown}");
+    }
+    let json_out = run(home.path(), &["scan", "h", "--json"]);
+    assert!(
+        !text(&json_out.stdout).contains(KEY),
+        "{}",
+        text(&json_out.stdout)
+    );
+    assert!(
+        text(&json_out.stdout).contains("[redacted]"),
+        "{}",
+        text(&json_out.stdout)
+    );
+
+    let conn = Connection::open_with_flags(
+        home.path().join("plugboard.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stored: Vec<String> = conn
+        .prepare("SELECT error_message FROM sync_runs WHERE instance_id = 'h'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    for m in &stored {
+        assert!(m.contains("the api_key is [redacted]"), "{m}");
+    }
+    let mut files = Vec::new();
+    files_under(home.path(), &mut files);
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "the secret is in {}",
+            f.display()
+        );
+    }
+}
