@@ -79,6 +79,14 @@ pub enum RegistryError {
         /// Why, and what to do.
         reason: String,
     },
+    /// A rollback has no earlier version to go to.
+    #[error("plugin {id} has only version {version}; there is nothing to roll back to")]
+    NothingToRollBack {
+        /// Plugin id.
+        id: String,
+        /// Its only version.
+        version: String,
+    },
     /// The stored component changed on disk.
     #[error(
         "the stored component of plugin {0} does not match its recorded SHA-256; add the plugin again"
@@ -99,7 +107,8 @@ impl RegistryError {
             RegistryError::Describe { cause, .. } => cause.blame(),
             RegistryError::Tampered(_)
             | RegistryError::BadGrant(_)
-            | RegistryError::NotApproved { .. } => Blame::Operator,
+            | RegistryError::NotApproved { .. }
+            | RegistryError::NothingToRollBack { .. } => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
         }
     }
@@ -334,4 +343,77 @@ pub async fn load_plugin(
             cause: e,
         })?;
     Ok((plugin, grant))
+}
+
+/// Make an earlier version of plugin `id` current again: `version`, or the
+/// most recently added version other than the current one. Instances switch
+/// at their next call (the daemon: at their next phase). Returns the row now
+/// current.
+pub fn rollback(
+    store: &Store,
+    id: &str,
+    version: Option<&str>,
+) -> Result<PluginRow, RegistryError> {
+    let current = store
+        .plugin(id)?
+        .ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
+    let target = match version {
+        Some(v) => v.to_string(),
+        None => store
+            .plugin_versions(id)?
+            .into_iter()
+            .rev()
+            .map(|r| r.version)
+            .find(|v| *v != current.version)
+            .ok_or_else(|| RegistryError::NothingToRollBack {
+                id: id.to_string(),
+                version: current.version.clone(),
+            })?,
+    };
+    store.set_current_plugin(id, &target)?;
+    store
+        .plugin(id)?
+        .ok_or_else(|| RegistryError::NotAdded(id.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(version: &str) -> PluginRow {
+        PluginRow {
+            id: "p".into(),
+            version: version.into(),
+            contract: "0.1.0".into(),
+            manifest: String::new(),
+            wasm_sha256: String::new(),
+            wasm_path: String::new(),
+            grant_json: "{}".into(),
+            info_json: "{}".into(),
+            added_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_rollback_goes_to_the_previous_version_or_the_one_named() -> Result<(), RegistryError> {
+        let store = Store::open_in_memory()?;
+        assert!(matches!(
+            rollback(&store, "p", None),
+            Err(RegistryError::NotAdded(_))
+        ));
+        store.put_plugin(&row("1.0.0"))?;
+        let only = rollback(&store, "p", None);
+        assert!(
+            matches!(&only, Err(e @ RegistryError::NothingToRollBack { .. }) if e.blame() == Blame::Operator)
+        );
+        store.put_plugin(&row("2.0.0"))?;
+        store.put_plugin(&row("3.0.0"))?;
+        assert_eq!(rollback(&store, "p", None)?.version, "2.0.0");
+        assert_eq!(rollback(&store, "p", Some("1.0.0"))?.version, "1.0.0");
+        assert!(matches!(
+            rollback(&store, "p", Some("9.9.9")),
+            Err(RegistryError::Store(StoreError::NotFound { .. }))
+        ));
+        Ok(())
+    }
 }

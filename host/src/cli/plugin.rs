@@ -1,4 +1,4 @@
-//! `plugboard plugin add|list|inspect`.
+//! `plugboard plugin add|list|rollback|inspect`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -44,6 +44,16 @@ pub enum PluginCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Make an earlier version current again (default: the version added
+    /// before the current one). A running daemon switches at each instance's
+    /// next phase.
+    Rollback {
+        /// Plugin id.
+        id: String,
+        /// The version to make current.
+        #[arg(long)]
+        version: Option<String>,
     },
     /// Show a plugin's manifest, grant and streams.
     Inspect {
@@ -263,6 +273,10 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
                 ]);
             }
             println!("{t}");
+        }
+        PluginCommand::Rollback { id, version } => {
+            let row = crate::registry::rollback(app.store()?, &id, version.as_deref())?;
+            println!("plugin {id} is now at version {}", row.version);
         }
         PluginCommand::Inspect { id, json } => {
             let row = app.store()?.plugin(&id)?.with_context(|| {

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use super::{ApiError, parse_body};
 use crate::cli::describe_request;
 use crate::daemon::Shared;
-use crate::registry::{Grant, PluginSource, add_plugin, current_approval};
+use crate::registry::{self, Grant, PluginSource, add_plugin, current_approval};
 
 /// Body of `POST /v1/plugins`.
 #[derive(Debug, Deserialize)]
@@ -154,27 +154,7 @@ pub(super) async fn rollback(
     } else {
         parse_body(&body)?
     };
-    let current = s.store.plugin(&id)?.ok_or_else(|| not_added(&id))?;
+    let row = registry::rollback(&s.store, &id, req.version.as_deref())?;
     let versions = s.store.plugin_versions(&id)?;
-    let target = match req.version {
-        Some(v) => v,
-        None => versions
-            .iter()
-            .rev()
-            .map(|r| r.version.clone())
-            .find(|v| *v != current.version)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    Blame::Operator,
-                    format!(
-                        "plugin `{id}` has only version {}; there is nothing to roll back to",
-                        current.version
-                    ),
-                )
-            })?,
-    };
-    s.store.set_current_plugin(&id, &target)?;
-    let row = s.store.plugin(&id)?.ok_or_else(|| not_added(&id))?;
     Ok(Json(plugin_json(&row, &versions)))
 }
