@@ -67,10 +67,31 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     let zoom_wasm = wasm("plugboard_zoom.wasm");
     let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
     assert_eq!(status, 201, "{body}");
-    let (status, body) = d
-        .add_plugin(&manifest("azure"), &wasm("plugboard_azure.wasm"))
-        .await;
-    assert_eq!(status, 201, "{body}");
+    // The Azure plugin goes through the CLI's remote mode (the same API).
+    let azure_dir = daemon_support::repo_root().join("plugins/azure");
+    let cli = |yes: bool| {
+        let mut c = daemon_support::plugboard(home.path());
+        c.args(["plugin", "add"])
+            .arg(&azure_dir)
+            .arg("--wasm")
+            .arg(daemon_support::wasm_path("plugboard_azure.wasm"))
+            .args(["--server", &d.base])
+            .env("PLUGBOARD_TOKEN", &token);
+        if yes {
+            c.arg("--yes");
+        }
+        c.output().expect("plugboard plugin add --server")
+    };
+    let refused = cli(false);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"));
+    let added = cli(true);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(String::from_utf8_lossy(&added.stdout).contains("added plugin azure"));
 
     // Three instances, two of the same plugin.
     let (status, body) = d

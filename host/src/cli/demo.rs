@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use plugboard_core::model::FindingStatus;
 use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
@@ -248,7 +248,13 @@ async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Re
     let mut instances = Vec::new();
     for (plugin, report) in [("zoom", &zoom_report), ("azure", &azure_report)] {
         if let Some((stream, blame, err)) = report.first_failure() {
-            bail!("the demo scan of {plugin} failed in stream {stream} (blame: {blame}): {err}");
+            return Err(super::scan::StreamFailed {
+                instance: report.instance.clone(),
+                stream: stream.to_string(),
+                blame,
+                error: err.to_string(),
+            }
+            .into());
         }
         instances.push(summarise(&app, plugin, report)?);
     }

@@ -12,7 +12,9 @@ use crate::registry::RegistryError;
 use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
+use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};
+use crate::daemon::DaemonError;
 
 /// Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -29,6 +31,8 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
         }
         try_type!(
             StreamFailed,
+            RemoteError,
+            DaemonError,
             ScanError,
             RegistryError,
             InstanceError,

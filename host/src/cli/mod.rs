@@ -11,6 +11,7 @@ mod key;
 mod matrix;
 mod plugin;
 mod progress;
+mod remote;
 mod scan;
 mod serve;
 mod sim;

@@ -38,6 +38,9 @@ pub enum PluginCommand {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// Add it through a running daemon instead of the local home.
+        #[command(flatten)]
+        remote: super::remote::ServerArgs,
     },
     /// List added plugins (current versions).
     List {
@@ -215,8 +218,28 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             yes,
             grant_reveal,
             json,
+            remote,
         } => {
             let source = PluginSource::read_with(&path, wasm.as_deref())?;
+            if let Some(server) = &remote.server {
+                let added = super::remote::add_plugin(
+                    server,
+                    remote.token.as_deref(),
+                    &source,
+                    yes,
+                    grant_reveal,
+                )
+                .await?;
+                if json {
+                    return print_json(&added);
+                }
+                println!(
+                    "added plugin {} {} through {server}; the daemon uses it from each instance's next phase",
+                    added["id"].as_str().unwrap_or_default(),
+                    added["version"].as_str().unwrap_or_default()
+                );
+                return Ok(());
+            }
             let (grant, approval) = approve(app, &source.manifest, yes, grant_reveal)?;
             if yes && grant_reveal {
                 eprintln!(

@@ -22,8 +22,8 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A built plugin component (`scripts/build-plugins.sh` builds them).
-pub fn wasm(file: &str) -> Vec<u8> {
+/// Where a built plugin component is (`scripts/build-plugins.sh` builds them).
+pub fn wasm_path(file: &str) -> PathBuf {
     let mut dirs = Vec::new();
     if let Ok(d) = std::env::var("PLUGBOARD_PLUGIN_DIR") {
         dirs.push(PathBuf::from(d));
@@ -33,8 +33,14 @@ pub fn wasm(file: &str) -> Vec<u8> {
     }
     dirs.push(repo_root().join("target/wasm32-wasip2/release"));
     dirs.iter()
-        .find_map(|d| std::fs::read(d.join(file)).ok())
+        .map(|d| d.join(file))
+        .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("{file} is in none of {dirs:?}; run scripts/build-plugins.sh"))
+}
+
+/// A built plugin component.
+pub fn wasm(file: &str) -> Vec<u8> {
+    std::fs::read(wasm_path(file)).expect("reading the component")
 }
 
 /// A plugin's manifest text.
