@@ -6,6 +6,8 @@
 //! Plugin approval (`--grant-reveal`, re-approval of new versions) is driven
 //! through the binary too, with stdin not a terminal, as in a script.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -26,28 +28,7 @@ const INTERRUPTED: i32 = 130;
 /// pass/fail criterion by itself.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The built component `file`: `PLUGBOARD_PLUGIN_DIR`, then
-/// `$CARGO_TARGET_DIR/wasm32-wasip2/release`, then the repository's target.
-fn component(file: &str) -> PathBuf {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("PLUGBOARD_PLUGIN_DIR") {
-        dirs.push(PathBuf::from(d));
-    }
-    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
-        dirs.push(PathBuf::from(d).join("wasm32-wasip2/release"));
-    }
-    dirs.push(repo_root().join("target/wasm32-wasip2/release"));
-    dirs.iter()
-        .map(|d| d.join(file))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("{file} is in none of {dirs:?}; run scripts/build-plugins.sh first")
-        })
-}
+use support::{repo_root, wasm_path as component};
 
 /// The built Zoom component.
 fn zoom_wasm() -> PathBuf {

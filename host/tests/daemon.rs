@@ -7,15 +7,15 @@
     reason = "tests: a failed step should stop the test with its message"
 )]
 
-mod daemon_support;
+mod support;
 
 use std::time::Duration;
 
-use daemon_support::{Daemon, create_token, manifest, wasm};
 use plugboard_sim::azure::AzureSimBuilder;
 use plugboard_sim::zoom::ZoomSimBuilder;
 use reqwest::Method;
 use serde_json::json;
+use support::{Daemon, create_token, manifest, wasm};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -68,13 +68,13 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
     assert_eq!(status, 201, "{body}");
     // The Azure plugin goes through the CLI's remote mode (the same API).
-    let azure_dir = daemon_support::repo_root().join("plugins/azure");
+    let azure_dir = support::repo_root().join("plugins/azure");
     let cli = |yes: bool| {
-        let mut c = daemon_support::plugboard(home.path());
+        let mut c = support::plugboard(home.path());
         c.args(["plugin", "add"])
             .arg(&azure_dir)
             .arg("--wasm")
-            .arg(daemon_support::wasm_path("plugboard_azure.wasm"))
+            .arg(support::wasm_path("plugboard_azure.wasm"))
             .args(["--server", &d.base])
             .env("PLUGBOARD_TOKEN", &token);
         if yes {
@@ -500,7 +500,7 @@ async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
 
 #[test]
 fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
-    let spec = daemon_support::api_spec();
+    let spec = support::api_spec();
     let ops = spec.operations();
     for op in [
         "GET /healthz",
@@ -544,12 +544,12 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
         .await
         .expect("zoom");
     let d = Daemon::start(home.path(), &token, &[]);
-    let zoom_dir = daemon_support::repo_root().join("plugins/zoom");
+    let zoom_dir = support::repo_root().join("plugins/zoom");
     let wasm_dir = tempfile::tempdir().expect("wasm dir");
     let wasm_path = wasm_dir.path().join("plugboard_zoom.wasm");
     std::fs::write(&wasm_path, wasm("plugboard_zoom.wasm")).expect("write wasm");
     let run = |args: &[&str]| {
-        let out = daemon_support::plugboard(home.path())
+        let out = support::plugboard(home.path())
             .args(args)
             .env("ZOOM_SECRET", sim.credentials().client_secret)
             .output()

@@ -1,4 +1,5 @@
-//! Running `plugboard serve` as a child process and talking to its API.
+//! Shared by the binary's tests: where the repository and the built plugins
+//! are, and running `plugboard serve` as a child process to talk to its API.
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 #![allow(
