@@ -43,18 +43,24 @@ pub struct Cli {
     pub home: Option<PathBuf>,
 
     /// Log filter for diagnostics on stderr (e.g. `info`, `plugboard_host=debug`).
-    #[arg(
-        long,
-        global = true,
-        env = "PLUGBOARD_LOG",
-        value_name = "FILTER",
-        default_value = "warn"
-    )]
-    pub log: String,
+    /// Default: `warn`, and `info` for `serve` (one line per finished phase).
+    #[arg(long, global = true, env = "PLUGBOARD_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
 
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The log filter: `--log`/`PLUGBOARD_LOG`, else the command's default.
+    pub fn log_filter(&self) -> &str {
+        match (&self.log, &self.command) {
+            (Some(filter), _) => filter,
+            (None, Command::Serve(_)) => "info",
+            (None, _) => "warn",
+        }
+    }
 }
 
 /// Top-level commands.
