@@ -126,8 +126,9 @@ pub struct InstanceStatus {
 }
 
 impl Shared {
-    /// Open the daemon's state on `home` and start a worker for every enabled
-    /// instance.
+    /// Open the daemon's state on `home`, start a worker for every enabled
+    /// instance and the reconciler that keeps them matched to the store.
+    /// Must be called inside a Tokio runtime.
     pub fn start(
         home: Home,
         store: Arc<Store>,
