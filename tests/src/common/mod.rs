@@ -1,0 +1,7 @@
+//! Building blocks both simulators share: the seeded generator, lenient query decoding,
+//! sliding windows, the request log and the server shell.
+//!
+//! Vendor behaviour (error bodies, paging, id formats, key matching) stays in the
+//! simulator modules; these pieces take it as a parameter where they touch it.
+
+pub(crate) mod rng;
