@@ -21,14 +21,12 @@ mod builder;
 mod counters;
 mod dataset;
 mod error;
-mod query;
 mod ratelimit;
 mod request_log;
 mod router;
 mod routes;
 mod sim;
 mod state;
-mod window;
 
 /// The public ARM origin. Like the real service, the simulator writes it into
 /// `nextLink`s; clients reach the simulator through an upstream route.

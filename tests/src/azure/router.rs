@@ -19,11 +19,11 @@ use serde_json::Value;
 use super::auth::{Resource, Verdict, bearer_token, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
-use super::query::{Query, percent_decode};
 use super::ratelimit::{Limit, arm_throttle, graph_throttle};
 use super::request_log::RecordedRequest;
 use super::routes::{Call, Endpoint, RouteError, api_of, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::common::query::{KeyMatch, Query, percent_decode};
 use crate::faults::Fault;
 
 /// The largest request body read; larger bodies get 413.
@@ -56,7 +56,7 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
         return response;
     }
     let api = api_of(&path);
-    let query = Query::parse(parts.uri.query());
+    let query = Query::parse(parts.uri.query(), KeyMatch::IgnoreAsciiCase);
     let (response, category) = match &body {
         Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
         Err(_) => (

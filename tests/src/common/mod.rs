@@ -4,4 +4,6 @@
 //! Vendor behaviour (error bodies, paging, id formats, key matching) stays in the
 //! simulator modules; these pieces take it as a parameter where they touch it.
 
+pub(crate) mod query;
 pub(crate) mod rng;
+pub(crate) mod window;

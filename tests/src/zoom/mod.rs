@@ -23,14 +23,12 @@ mod dataset;
 mod error;
 mod paging;
 pub mod posture;
-mod query;
 mod ratelimit;
 mod request_log;
 mod router;
 mod routes;
 mod sim;
 mod state;
-mod window;
 
 pub use crate::faults::FaultHandle;
 pub use builder::{

@@ -20,11 +20,11 @@ use time::OffsetDateTime;
 
 use super::auth::{bearer_token, token_endpoint};
 use super::error::ZoomError;
-use super::query::{Query, percent_decode};
 use super::ratelimit::Verdict;
 use super::request_log::RecordedRequest;
 use super::routes::{Call, RouteError, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::common::query::{KeyMatch, Query, percent_decode};
 use crate::faults::Fault;
 
 /// The largest request body read; larger bodies get 413.
@@ -60,7 +60,7 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
     if path != "/v2" && !path.starts_with("/v2/") {
         return ZoomError::unknown_path(&percent_decode(&path)).into_response();
     }
-    let query = Query::parse(parts.uri.query());
+    let query = Query::parse(parts.uri.query(), KeyMatch::Exact);
     let body = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await;
     let response = match &body {
         Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),

@@ -12,8 +12,8 @@ use time::macros::format_description;
 use super::tokens::Resource;
 use crate::azure::dataset::{DOMAIN, random_guid};
 use crate::azure::error::echo;
-use crate::azure::query::Query;
 use crate::azure::state::{SimState, lock};
+use crate::common::query::{KeyMatch, Query};
 
 /// An AADSTS error: `{"error","error_description","error_codes",...}`.
 fn aad_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
@@ -87,7 +87,10 @@ pub(crate) fn token_endpoint(
             ),
         );
     }
-    let form = Query::parse(Some(&String::from_utf8_lossy(body)));
+    let form = Query::parse(
+        Some(&String::from_utf8_lossy(body)),
+        KeyMatch::IgnoreAsciiCase,
+    );
     let field = |name: &str| form.get(name).filter(|v| !v.is_empty());
     let Some(grant_type) = field("grant_type") else {
         return missing("grant_type");

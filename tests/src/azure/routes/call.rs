@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::endpoint::Endpoint;
 use super::{activity, directory, graph_reports, subscriptions, users};
 use crate::azure::error::ApiError;
-use crate::azure::query::Query;
 use crate::azure::state::SimState;
+use crate::common::query::Query;
 
 /// One authenticated, admitted API request.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,7 @@
 use axum::http::Method;
 
 use crate::azure::error::Api;
-use crate::azure::query::percent_decode;
+use crate::common::query::percent_decode;
 
 /// One operation, with its decoded path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::zoom::query::Query;
+use crate::common::query::{KeyMatch, Query};
 use crate::zoom::state::{SimState, lock};
 
 /// Scopes granted to every token, space separated as Zoom sends them.
@@ -42,7 +42,7 @@ pub(crate) async fn token_endpoint(
             json!({"code": 4700, "message": "Method not allowed."}),
         );
     }
-    let query = Query::parse(uri.query());
+    let query = Query::parse(uri.query(), KeyMatch::Exact);
     if query.get("grant_type") != Some("account_credentials") {
         return oauth_error(
             StatusCode::BAD_REQUEST,

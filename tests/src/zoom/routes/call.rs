@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 
 use super::endpoint::Endpoint;
 use super::{groups, reports, roles, settings, users};
+use crate::common::query::Query;
 use crate::zoom::error::ZoomError;
-use crate::zoom::query::Query;
 use crate::zoom::state::SimState;
 
 /// One authenticated, admitted API request.

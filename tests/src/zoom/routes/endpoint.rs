@@ -2,8 +2,8 @@
 
 use axum::http::Method;
 
+use crate::common::query::percent_decode;
 use crate::zoom::plan::Category;
-use crate::zoom::query::percent_decode;
 
 /// One API operation, with its decoded path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! A sliding window of arrival instants, shared by the counters and the rate limiter.
+//! A sliding window of arrival instants, used by both simulators' counters and rate
+//! limiters.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -25,6 +26,24 @@ impl SlidingWindow {
         self.prune(now);
         self.arrivals.push_back(now);
         self.len()
+    }
+
+    /// How many arrivals fall in the trailing window ending at `now`.
+    pub fn count(&mut self, now: Instant) -> u64 {
+        self.prune(now);
+        self.len()
+    }
+
+    /// How long after `now` the oldest arrival leaves the window (zero if empty).
+    pub fn frees_in(&mut self, now: Instant) -> Duration {
+        self.prune(now);
+        self.arrivals
+            .front()
+            .map(|&oldest| {
+                self.length
+                    .saturating_sub(now.saturating_duration_since(oldest))
+            })
+            .unwrap_or_default()
     }
 
     fn len(&self) -> u64 {
@@ -55,5 +74,19 @@ mod tests {
         assert_eq!(w.record(start + Duration::from_millis(999)), 3);
         assert_eq!(w.record(start + Duration::from_millis(1000)), 3);
         assert_eq!(w.record(start + Duration::from_millis(2000)), 1);
+    }
+
+    #[test]
+    fn count_and_frees_in_look_without_recording() {
+        let start = Instant::now();
+        let mut w = SlidingWindow::new(Duration::from_secs(10));
+        assert_eq!(w.record(start), 1);
+        assert_eq!(w.record(start + Duration::from_secs(4)), 2);
+        assert_eq!(
+            w.frees_in(start + Duration::from_secs(6)),
+            Duration::from_secs(4)
+        );
+        assert_eq!(w.count(start + Duration::from_secs(10)), 1);
+        assert_eq!(w.record(start + Duration::from_secs(20)), 1);
     }
 }
