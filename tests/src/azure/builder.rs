@@ -13,10 +13,10 @@ use tokio::sync::oneshot;
 use super::counters::Counters;
 use super::dataset::{DatasetSpec, generate};
 use super::ratelimit::RateLimiter;
-use super::request_log::RequestLog;
 use super::router;
 use super::sim::{AzureCredentials, AzureSim};
 use super::state::SimState;
+use crate::common::request_log::RequestLog;
 use crate::faults::FaultHandle as AzureFaultHandle;
 
 /// The tenant id accepted unless [`AzureSimBuilder::credentials`] sets another.

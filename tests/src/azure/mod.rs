@@ -22,7 +22,6 @@ mod counters;
 mod dataset;
 mod error;
 mod ratelimit;
-mod request_log;
 mod router;
 mod routes;
 mod sim;
@@ -34,6 +33,7 @@ pub const ARM_ORIGIN: &str = "https://management.azure.com";
 /// The public Microsoft Graph origin, written into `@odata.nextLink` and `@odata.context`.
 pub const GRAPH_ORIGIN: &str = "https://graph.microsoft.com";
 
+pub use crate::common::request_log::RecordedRequest;
 /// Fault injection for the Azure simulator (the shared [`FaultHandle`](crate::zoom::FaultHandle)).
 pub use crate::faults::FaultHandle as AzureFaultHandle;
 pub use builder::{
@@ -41,5 +41,4 @@ pub use builder::{
 };
 pub use counters::AzureCounterSnapshot;
 pub use dataset::AzureSummary;
-pub use request_log::RecordedRequest;
 pub use sim::{AzureCredentials, AzureSim, SHUTDOWN_GRACE};

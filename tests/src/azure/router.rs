@@ -14,16 +14,15 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use super::auth::{Resource, Verdict, bearer_token, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
 use super::ratelimit::{Limit, arm_throttle, graph_throttle};
-use super::request_log::RecordedRequest;
 use super::routes::{Call, Endpoint, RouteError, api_of, dispatch, resolve};
 use super::state::{SimState, lock};
 use crate::common::query::{KeyMatch, Query, percent_decode};
+use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
 
 /// The largest request body read; larger bodies get 413.
@@ -72,17 +71,9 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     };
     let status = response.status().as_u16();
     lock(&state.counters).record_status(category.as_deref(), status);
-    let body = body.ok().filter(|b| !b.is_empty()).map(|bytes| {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    });
-    lock(&state.log).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: percent_decode(&path),
-        query: query.pairs().to_vec(),
-        body,
-        status,
-    });
+    let recorded =
+        RecordedRequest::received(&parts.method, &path, &query, body.as_deref().ok(), status);
+    lock(&state.log).push(recorded);
     response
 }
 

@@ -9,8 +9,8 @@ use tokio::task::JoinHandle;
 
 use super::counters::AzureCounterSnapshot;
 use super::dataset::AzureSummary;
-use super::request_log::RecordedRequest;
 use super::state::{SimState, lock};
+use crate::common::request_log::RecordedRequest;
 use crate::faults::FaultHandle as AzureFaultHandle;
 
 /// How long [`AzureSim::shutdown`] waits for open connections to finish.

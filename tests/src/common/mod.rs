@@ -5,5 +5,6 @@
 //! simulator modules; these pieces take it as a parameter where they touch it.
 
 pub(crate) mod query;
+pub(crate) mod request_log;
 pub(crate) mod rng;
 pub(crate) mod window;

@@ -18,10 +18,10 @@ use super::paging::PageTokens;
 use super::plan::Plan;
 use super::posture;
 use super::ratelimit::RateLimiter;
-use super::request_log::RequestLog;
 use super::router;
 use super::sim::{ZoomCredentials, ZoomSim};
 use super::state::{PostureSettings, SimState};
+use crate::common::request_log::RequestLog;
 use crate::faults::FaultHandle;
 
 /// The account id accepted unless [`ZoomSimBuilder::credentials`] sets another.

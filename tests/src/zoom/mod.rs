@@ -24,12 +24,12 @@ mod error;
 mod paging;
 pub mod posture;
 mod ratelimit;
-mod request_log;
 mod router;
 mod routes;
 mod sim;
 mod state;
 
+pub use crate::common::request_log::RecordedRequest;
 pub use crate::faults::FaultHandle;
 pub use builder::{
     DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
@@ -37,7 +37,6 @@ pub use builder::{
 pub use counters::CounterSnapshot;
 pub use dataset::DatasetSummary;
 pub use plan::{Category, DailyBucket, DailyLimit, Plan, RateLimit, UnknownPlan};
-pub use request_log::RecordedRequest;
 pub use sim::{SHUTDOWN_GRACE, ZoomCredentials, ZoomSim};
 
 mod plan;

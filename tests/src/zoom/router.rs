@@ -15,16 +15,15 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::auth::{bearer_token, token_endpoint};
 use super::error::ZoomError;
 use super::ratelimit::Verdict;
-use super::request_log::RecordedRequest;
 use super::routes::{Call, RouteError, dispatch, resolve};
 use super::state::{SimState, lock};
 use crate::common::query::{KeyMatch, Query, percent_decode};
+use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
 
 /// The largest request body read; larger bodies get 413.
@@ -71,17 +70,14 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
         )
         .into_response(),
     };
-    let body = body.ok().filter(|b| !b.is_empty()).map(|bytes| {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    });
-    lock(&state.log).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: percent_decode(&path),
-        query: query.pairs().to_vec(),
-        body,
-        status: response.status().as_u16(),
-    });
+    let recorded = RecordedRequest::received(
+        &parts.method,
+        &path,
+        &query,
+        body.as_deref().ok(),
+        response.status().as_u16(),
+    );
+    lock(&state.log).push(recorded);
     response
 }
 

@@ -9,8 +9,8 @@ use tokio::task::JoinHandle;
 
 use super::counters::CounterSnapshot;
 use super::dataset::DatasetSummary;
-use super::request_log::RecordedRequest;
 use super::state::{SimState, lock};
+use crate::common::request_log::RecordedRequest;
 use crate::faults::FaultHandle;
 
 /// How long [`ZoomSim::shutdown`] waits for open connections to finish.
