@@ -34,6 +34,7 @@ pub const ARM_ORIGIN: &str = "https://management.azure.com";
 pub const GRAPH_ORIGIN: &str = "https://graph.microsoft.com";
 
 pub use crate::common::request_log::RecordedRequest;
+pub use crate::common::server::SHUTDOWN_GRACE;
 /// Fault injection for the Azure simulator (the shared [`FaultHandle`](crate::zoom::FaultHandle)).
 pub use crate::faults::FaultHandle as AzureFaultHandle;
 pub use builder::{
@@ -41,4 +42,4 @@ pub use builder::{
 };
 pub use counters::AzureCounterSnapshot;
 pub use dataset::AzureSummary;
-pub use sim::{AzureCredentials, AzureSim, SHUTDOWN_GRACE};
+pub use sim::{AzureCredentials, AzureSim};

@@ -7,4 +7,5 @@
 pub(crate) mod query;
 pub(crate) mod request_log;
 pub(crate) mod rng;
+pub(crate) mod server;
 pub(crate) mod window;

@@ -30,6 +30,7 @@ mod sim;
 mod state;
 
 pub use crate::common::request_log::RecordedRequest;
+pub use crate::common::server::SHUTDOWN_GRACE;
 pub use crate::faults::FaultHandle;
 pub use builder::{
     DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
@@ -37,6 +38,6 @@ pub use builder::{
 pub use counters::CounterSnapshot;
 pub use dataset::DatasetSummary;
 pub use plan::{Category, DailyBucket, DailyLimit, Plan, RateLimit, UnknownPlan};
-pub use sim::{SHUTDOWN_GRACE, ZoomCredentials, ZoomSim};
+pub use sim::{ZoomCredentials, ZoomSim};
 
 mod plan;
