@@ -10,23 +10,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::{Resource, Verdict, bearer_token, token_endpoint, too_large};
+use super::auth::{Resource, Verdict, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
 use super::ratelimit::{Limit, arm_throttle, graph_throttle};
 use super::routes::{Call, Endpoint, RouteError, api_of, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::common::bearer::bearer_token;
+use crate::common::body::read_body;
 use crate::common::query::{KeyMatch, Query, percent_decode};
 use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
-
-/// The largest request body read; larger bodies get 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The simulator's router: one fallback handler that routes by path.
 pub(crate) fn app(state: Arc<SimState>) -> Router {
@@ -45,11 +43,11 @@ fn token_tenant(path: &str) -> Option<String> {
 async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let body = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await;
+    let body = read_body(body).await;
     if let Some(tenant) = token_tenant(&path) {
         let response = match &body {
-            Ok(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
-            Err(_) => too_large(),
+            Some(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
+            None => too_large(),
         };
         lock(&state.counters).record_status(Some("token"), response.status().as_u16());
         return response;
@@ -57,8 +55,8 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     let api = api_of(&path);
     let query = Query::parse(parts.uri.query(), KeyMatch::IgnoreAsciiCase);
     let (response, category) = match &body {
-        Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
-        Err(_) => (
+        Some(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
+        None => (
             ApiError::new(
                 api,
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -71,8 +69,7 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     };
     let status = response.status().as_u16();
     lock(&state.counters).record_status(category.as_deref(), status);
-    let recorded =
-        RecordedRequest::received(&parts.method, &path, &query, body.as_deref().ok(), status);
+    let recorded = RecordedRequest::received(&parts.method, &path, &query, body.as_deref(), status);
     lock(&state.log).push(recorded);
     response
 }

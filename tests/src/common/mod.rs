@@ -4,7 +4,10 @@
 //! Vendor behaviour (error bodies, paging, id formats, key matching) stays in the
 //! simulator modules; these pieces take it as a parameter where they touch it.
 
+pub(crate) mod bearer;
+pub(crate) mod body;
 pub(crate) mod query;
+pub(crate) mod reply;
 pub(crate) mod request_log;
 pub(crate) mod rng;
 pub(crate) mod server;

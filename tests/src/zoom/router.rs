@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -17,17 +16,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use time::OffsetDateTime;
 
-use super::auth::{bearer_token, token_endpoint};
+use super::auth::token_endpoint;
 use super::error::ZoomError;
 use super::ratelimit::Verdict;
 use super::routes::{Call, RouteError, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::common::bearer::bearer_token;
+use crate::common::body::read_body;
 use crate::common::query::{KeyMatch, Query, percent_decode};
 use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
-
-/// The largest request body read; larger bodies get 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The simulator's router: `/oauth/token`, the API under `/v2`, JSON 404 elsewhere.
 pub(crate) fn app(state: Arc<SimState>) -> Router {
@@ -60,10 +58,10 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
         return ZoomError::unknown_path(&percent_decode(&path)).into_response();
     }
     let query = Query::parse(parts.uri.query(), KeyMatch::Exact);
-    let body = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await;
+    let body = read_body(body).await;
     let response = match &body {
-        Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
-        Err(_) => ZoomError::new(
+        Some(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
+        None => ZoomError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             super::error::CODE_INVALID_REQUEST,
             "Request body is too large.",
@@ -74,7 +72,7 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
         &parts.method,
         &path,
         &query,
-        body.as_deref().ok(),
+        body.as_deref(),
         response.status().as_u16(),
     );
     lock(&state.log).push(recorded);

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -169,14 +169,4 @@ pub(crate) fn token_endpoint(
         header::HeaderValue::from_static("no-store, no-cache"),
     );
     response
-}
-
-/// The token of an `Authorization: Bearer ...` header, if there is one.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
 }

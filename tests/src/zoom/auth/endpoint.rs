@@ -115,16 +115,6 @@ fn basic_credentials(headers: &HeaderMap) -> Basic {
     }
 }
 
-/// The token of an `Authorization: Bearer ...` header, if there is one.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
@@ -169,14 +159,5 @@ mod tests {
             };
             assert_eq!(got, expected, "{auth:?}");
         }
-    }
-
-    #[test]
-    fn bearer_tokens_need_the_bearer_scheme_and_a_value() {
-        assert_eq!(bearer_token(&headers("Bearer abc")), Some("abc"));
-        assert_eq!(bearer_token(&headers("bearer  abc ")), Some("abc"));
-        assert_eq!(bearer_token(&headers("Bearer ")), None);
-        assert_eq!(bearer_token(&headers("Basic abc")), None);
-        assert_eq!(bearer_token(&HeaderMap::new()), None);
     }
 }
