@@ -6,9 +6,11 @@
 
 pub(crate) mod bearer;
 pub(crate) mod body;
+pub(crate) mod echo;
 pub(crate) mod query;
 pub(crate) mod reply;
 pub(crate) mod request_log;
 pub(crate) mod rng;
+pub(crate) mod route;
 pub(crate) mod server;
 pub(crate) mod window;
