@@ -12,19 +12,23 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// Request headers with `Authorization: {value}` (none when `value` is empty), for tests.
+#[cfg(test)]
+pub(crate) fn authorization(value: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if value.is_empty() {
+        return headers;
+    }
+    if let Ok(v) = axum::http::HeaderValue::from_str(value) {
+        headers.insert(header::AUTHORIZATION, v);
+    }
+    headers
+}
+
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
-
+    use super::authorization as headers;
     use super::*;
-
-    fn headers(auth: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        if let Ok(v) = HeaderValue::from_str(auth) {
-            h.insert(header::AUTHORIZATION, v);
-        }
-        h
-    }
 
     #[test]
     fn bearer_tokens_need_the_bearer_scheme_and_a_value() {

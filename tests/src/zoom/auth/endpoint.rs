@@ -117,20 +117,8 @@ fn basic_credentials(headers: &HeaderMap) -> Basic {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
-
     use super::*;
-
-    fn headers(auth: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        if auth.is_empty() {
-            return h;
-        }
-        if let Ok(v) = HeaderValue::from_str(auth) {
-            h.insert(header::AUTHORIZATION, v);
-        }
-        h
-    }
+    use crate::common::bearer::authorization as headers;
 
     #[test]
     fn basic_credentials_are_classified_without_panicking() {
