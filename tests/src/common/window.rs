@@ -68,25 +68,14 @@ mod tests {
     #[test]
     fn arrivals_older_than_the_window_drop_out() {
         let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
         let mut w = SlidingWindow::new(Duration::from_secs(1));
-        assert_eq!(w.record(start), 1);
-        assert_eq!(w.record(start + Duration::from_millis(500)), 2);
-        assert_eq!(w.record(start + Duration::from_millis(999)), 3);
-        assert_eq!(w.record(start + Duration::from_millis(1000)), 3);
-        assert_eq!(w.record(start + Duration::from_millis(2000)), 1);
-    }
-
-    #[test]
-    fn count_and_frees_in_look_without_recording() {
-        let start = Instant::now();
-        let mut w = SlidingWindow::new(Duration::from_secs(10));
-        assert_eq!(w.record(start), 1);
-        assert_eq!(w.record(start + Duration::from_secs(4)), 2);
-        assert_eq!(
-            w.frees_in(start + Duration::from_secs(6)),
-            Duration::from_secs(4)
-        );
-        assert_eq!(w.count(start + Duration::from_secs(10)), 1);
-        assert_eq!(w.record(start + Duration::from_secs(20)), 1);
+        for (ms, in_window) in [(0, 1), (500, 2), (999, 3), (1000, 3), (2000, 1)] {
+            assert_eq!(w.record(at(ms)), in_window, "at {ms} ms");
+        }
+        assert_eq!(w.frees_in(at(2600)), Duration::from_millis(400));
+        assert_eq!(w.count(at(2999)), 1);
+        assert_eq!(w.count(at(3000)), 0);
+        assert_eq!(w.frees_in(at(3000)), Duration::ZERO);
     }
 }
