@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{Resource, Verdict, token_endpoint, too_large};
@@ -23,6 +23,7 @@ use super::state::{SimState, lock};
 use crate::common::bearer::bearer_token;
 use crate::common::body::read_body;
 use crate::common::query::{KeyMatch, Query, percent_decode};
+use crate::common::request::ApiRequest;
 use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
 
@@ -55,7 +56,7 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     let api = api_of(&path);
     let query = Query::parse(parts.uri.query(), KeyMatch::IgnoreAsciiCase);
     let (response, category) = match &body {
-        Some(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
+        Some(bytes) => handle(&state, ApiRequest::of(&parts, &query, bytes)),
         None => (
             ApiError::new(
                 api,
@@ -171,18 +172,11 @@ fn unauthorized(api: Api, verdict: Option<Verdict>) -> ApiError {
 }
 
 /// The API pipeline for one request; synchronous, so no lock is held across an await.
-fn handle(
-    state: &SimState,
-    method: &Method,
-    path: &str,
-    query: &Query,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> (Response, Option<String>) {
-    let api = api_of(path);
-    let endpoint = match resolve(method, path) {
+fn handle(state: &SimState, request: ApiRequest<'_>) -> (Response, Option<String>) {
+    let api = api_of(request.path);
+    let endpoint = match resolve(request.method, request.path) {
         Ok(endpoint) => endpoint,
-        Err(error) => return (route_error(api, path, error), None),
+        Err(error) => return (route_error(api, request.path, error), None),
     };
     let now = Instant::now();
     let (category, limit) = classify(state, &endpoint);
@@ -192,7 +186,8 @@ fn handle(
     } else {
         Resource::Graph
     };
-    let verdict = bearer_token(headers).map(|t| lock(&state.tokens).verify(t, resource, now));
+    let verdict =
+        bearer_token(request.headers).map(|t| lock(&state.tokens).verify(t, resource, now));
     if verdict != Some(Verdict::Valid) {
         return (unauthorized(api, verdict).into_response(), Some(category));
     }
@@ -219,9 +214,9 @@ fn handle(
     };
     let call = Call {
         state,
-        path,
-        query,
-        body,
+        path: request.path,
+        query: request.query,
+        body: request.body,
     };
     let mut response = match dispatch(&endpoint, call) {
         Ok(reply) => {

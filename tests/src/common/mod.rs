@@ -9,6 +9,7 @@ pub(crate) mod body;
 pub(crate) mod echo;
 pub(crate) mod query;
 pub(crate) mod reply;
+pub(crate) mod request;
 pub(crate) mod request_log;
 pub(crate) mod rng;
 pub(crate) mod route;

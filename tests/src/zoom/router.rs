@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -24,6 +24,7 @@ use super::state::{SimState, lock};
 use crate::common::bearer::bearer_token;
 use crate::common::body::read_body;
 use crate::common::query::{KeyMatch, Query, percent_decode};
+use crate::common::request::ApiRequest;
 use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
 
@@ -60,7 +61,7 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
     let query = Query::parse(parts.uri.query(), KeyMatch::Exact);
     let body = read_body(body).await;
     let response = match &body {
-        Some(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
+        Some(bytes) => handle(&state, ApiRequest::of(&parts, &query, bytes)),
         None => ZoomError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             super::error::CODE_INVALID_REQUEST,
@@ -80,18 +81,11 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
 }
 
 /// The API pipeline for one request; synchronous, so no lock is held across an await.
-fn handle(
-    state: &SimState,
-    method: &Method,
-    path: &str,
-    query: &Query,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let endpoint = match resolve(method, path) {
+fn handle(state: &SimState, request: ApiRequest<'_>) -> Response {
+    let endpoint = match resolve(request.method, request.path) {
         Ok(endpoint) => endpoint,
         Err(RouteError::NotFound) => {
-            return ZoomError::unknown_path(&percent_decode(path)).into_response();
+            return ZoomError::unknown_path(&percent_decode(request.path)).into_response();
         }
         Err(RouteError::MethodNotAllowed(allow)) => {
             let mut response = ZoomError::method_not_allowed().into_response();
@@ -105,7 +99,7 @@ fn handle(
     let utc = OffsetDateTime::now_utc();
     let category = endpoint.category();
     lock(&state.counters).record_arrival(category, now);
-    let verified = match bearer_token(headers) {
+    let verified = match bearer_token(request.headers) {
         None => Err(ZoomError::invalid_token()),
         Some(token) => lock(&state.tokens).verify(token, now),
     };
@@ -127,8 +121,8 @@ fn handle(
     };
     let call = Call {
         state,
-        query,
-        body,
+        query: request.query,
+        body: request.body,
         now,
         utc,
     };
