@@ -4,19 +4,17 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rand::Rng as _;
-use rand::distr::Alphanumeric;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use super::counters::Counters;
 use super::dataset::{DatasetSpec, generate};
 use super::ratelimit::RateLimiter;
-use super::request_log::RequestLog;
 use super::router;
 use super::sim::{AzureCredentials, AzureSim};
 use super::state::SimState;
+use crate::common::request_log::RequestLog;
+use crate::common::server::{Server, random_secret};
 use crate::faults::FaultHandle as AzureFaultHandle;
 
 /// The tenant id accepted unless [`AzureSimBuilder::credentials`] sets another.
@@ -158,7 +156,7 @@ impl AzureSimBuilder {
         let credentials = self.credentials.unwrap_or_else(|| AzureCredentials {
             tenant_id: DEFAULT_TENANT_ID.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
-            client_secret: random_secret(),
+            client_secret: random_secret(GENERATED_SECRET_LEN),
         });
         let mut categories = vec![
             "token".to_owned(),
@@ -187,31 +185,8 @@ impl AzureSimBuilder {
             faults: AzureFaultHandle::new(self.token_lifetime),
         });
         let app = router::app(Arc::clone(&state));
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::warn!(%error, "azure simulator stopped with an error");
-            }
-        });
+        let server = Server::spawn(listener, local, app, "azure");
         tracing::debug!(%local, "azure simulator listening");
-        Ok(AzureSim {
-            state,
-            addr: local,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        Ok(AzureSim { state, server })
     }
-}
-
-fn random_secret() -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(GENERATED_SECRET_LEN)
-        .map(char::from)
-        .collect()
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::window::SlidingWindow;
+use crate::common::window::SlidingWindow;
 
 /// The window of [`AzureCounterSnapshot::max_per_10s`].
 const PEAK_WINDOW: Duration = Duration::from_secs(10);

@@ -12,8 +12,7 @@ use time::OffsetDateTime;
 
 use super::dataset::{iso_seconds, random_guid};
 
-/// The longest piece of client input echoed back in an error message.
-const ECHO_LIMIT: usize = 120;
+pub(crate) use crate::common::echo::echo;
 
 /// Which API answers (decides the error body and the request-id headers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,11 +100,6 @@ impl ApiError {
         self.headers.push((name, value));
         self
     }
-}
-
-/// Client input shortened for echoing in a message.
-pub(crate) fn echo(input: &str) -> String {
-    input.chars().take(ECHO_LIMIT).collect()
 }
 
 /// The request-id headers every answer of `api` carries.

@@ -21,14 +21,11 @@ mod builder;
 mod counters;
 mod dataset;
 mod error;
-mod query;
 mod ratelimit;
-mod request_log;
 mod router;
 mod routes;
 mod sim;
 mod state;
-mod window;
 
 /// The public ARM origin. Like the real service, the simulator writes it into
 /// `nextLink`s; clients reach the simulator through an upstream route.
@@ -36,6 +33,8 @@ pub const ARM_ORIGIN: &str = "https://management.azure.com";
 /// The public Microsoft Graph origin, written into `@odata.nextLink` and `@odata.context`.
 pub const GRAPH_ORIGIN: &str = "https://graph.microsoft.com";
 
+pub use crate::common::request_log::RecordedRequest;
+pub use crate::common::server::SHUTDOWN_GRACE;
 /// Fault injection for the Azure simulator (the shared [`FaultHandle`](crate::zoom::FaultHandle)).
 pub use crate::faults::FaultHandle as AzureFaultHandle;
 pub use builder::{
@@ -43,5 +42,4 @@ pub use builder::{
 };
 pub use counters::AzureCounterSnapshot;
 pub use dataset::AzureSummary;
-pub use request_log::RecordedRequest;
-pub use sim::{AzureCredentials, AzureSim, SHUTDOWN_GRACE};
+pub use sim::{AzureCredentials, AzureSim};

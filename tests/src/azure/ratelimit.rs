@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use super::error::{Api, ApiError};
-use super::window::SlidingWindow;
+use crate::common::window::SlidingWindow;
 
 /// Subscription bucket: capacity and refill per second.
 pub(crate) const SUBSCRIPTION_BUCKET: (f64, f64) = (250.0, 25.0);

@@ -10,24 +10,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
-use super::auth::{Resource, Verdict, bearer_token, token_endpoint, too_large};
+use super::auth::{Resource, Verdict, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
-use super::query::{Query, percent_decode};
 use super::ratelimit::{Limit, arm_throttle, graph_throttle};
-use super::request_log::RecordedRequest;
 use super::routes::{Call, Endpoint, RouteError, api_of, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::common::bearer::bearer_token;
+use crate::common::body::read_body;
+use crate::common::query::{KeyMatch, Query, percent_decode};
+use crate::common::request::ApiRequest;
+use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
-
-/// The largest request body read; larger bodies get 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The simulator's router: one fallback handler that routes by path.
 pub(crate) fn app(state: Arc<SimState>) -> Router {
@@ -46,20 +44,20 @@ fn token_tenant(path: &str) -> Option<String> {
 async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let body = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await;
+    let body = read_body(body).await;
     if let Some(tenant) = token_tenant(&path) {
         let response = match &body {
-            Ok(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
-            Err(_) => too_large(),
+            Some(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
+            None => too_large(),
         };
         lock(&state.counters).record_status(Some("token"), response.status().as_u16());
         return response;
     }
     let api = api_of(&path);
-    let query = Query::parse(parts.uri.query());
+    let query = Query::parse(parts.uri.query(), KeyMatch::IgnoreAsciiCase);
     let (response, category) = match &body {
-        Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
-        Err(_) => (
+        Some(bytes) => handle(&state, ApiRequest::of(&parts, &query, bytes)),
+        None => (
             ApiError::new(
                 api,
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -72,17 +70,8 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     };
     let status = response.status().as_u16();
     lock(&state.counters).record_status(category.as_deref(), status);
-    let body = body.ok().filter(|b| !b.is_empty()).map(|bytes| {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    });
-    lock(&state.log).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: percent_decode(&path),
-        query: query.pairs().to_vec(),
-        body,
-        status,
-    });
+    let recorded = RecordedRequest::received(&parts.method, &path, &query, body.as_deref(), status);
+    lock(&state.log).push(recorded);
     response
 }
 
@@ -183,18 +172,11 @@ fn unauthorized(api: Api, verdict: Option<Verdict>) -> ApiError {
 }
 
 /// The API pipeline for one request; synchronous, so no lock is held across an await.
-fn handle(
-    state: &SimState,
-    method: &Method,
-    path: &str,
-    query: &Query,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> (Response, Option<String>) {
-    let api = api_of(path);
-    let endpoint = match resolve(method, path) {
+fn handle(state: &SimState, request: ApiRequest<'_>) -> (Response, Option<String>) {
+    let api = api_of(request.path);
+    let endpoint = match resolve(request.method, request.path) {
         Ok(endpoint) => endpoint,
-        Err(error) => return (route_error(api, path, error), None),
+        Err(error) => return (route_error(api, request.path, error), None),
     };
     let now = Instant::now();
     let (category, limit) = classify(state, &endpoint);
@@ -204,7 +186,8 @@ fn handle(
     } else {
         Resource::Graph
     };
-    let verdict = bearer_token(headers).map(|t| lock(&state.tokens).verify(t, resource, now));
+    let verdict =
+        bearer_token(request.headers).map(|t| lock(&state.tokens).verify(t, resource, now));
     if verdict != Some(Verdict::Valid) {
         return (unauthorized(api, verdict).into_response(), Some(category));
     }
@@ -231,9 +214,9 @@ fn handle(
     };
     let call = Call {
         state,
-        path,
-        query,
-        body,
+        path: request.path,
+        query: request.query,
+        body: request.body,
     };
     let mut response = match dispatch(&endpoint, call) {
         Ok(reply) => {

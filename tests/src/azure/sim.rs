@@ -2,19 +2,13 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
-
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::counters::AzureCounterSnapshot;
 use super::dataset::AzureSummary;
-use super::request_log::RecordedRequest;
 use super::state::{SimState, lock};
+use crate::common::request_log::RecordedRequest;
+use crate::common::server::Server;
 use crate::faults::FaultHandle as AzureFaultHandle;
-
-/// How long [`AzureSim::shutdown`] waits for open connections to finish.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The app registration the token endpoint accepts.
 ///
@@ -34,9 +28,7 @@ pub struct AzureCredentials {
 #[derive(Debug)]
 pub struct AzureSim {
     pub(crate) state: Arc<SimState>,
-    pub(crate) addr: SocketAddr,
-    pub(crate) shutdown: Option<oneshot::Sender<()>>,
-    pub(crate) task: Option<JoinHandle<()>>,
+    pub(crate) server: Server,
 }
 
 impl AzureSim {
@@ -44,12 +36,12 @@ impl AzureSim {
     /// (`/{tenant}/oauth2/v2.0/token`, the login host), ARM (`/subscriptions...`) and
     /// Graph (`/v1.0/...`).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.base_url()
     }
 
     /// The socket address the simulator listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.server.local_addr()
     }
 
     /// The credentials the token endpoint accepts.
@@ -85,27 +77,9 @@ impl AzureSim {
     }
 
     /// Stops accepting connections and lets in-flight requests finish, waiting at most
-    /// [`SHUTDOWN_GRACE`] before cutting the remaining connections.
-    pub async fn shutdown(mut self) {
-        self.stop();
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-        {
-            task.abort();
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for AzureSim {
-    fn drop(&mut self) {
-        self.stop();
+    /// [`SHUTDOWN_GRACE`](super::SHUTDOWN_GRACE) before cutting the
+    /// remaining connections.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }

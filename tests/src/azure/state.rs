@@ -9,8 +9,8 @@ use super::auth::TokenStore;
 use super::counters::Counters;
 use super::dataset::Dataset;
 use super::ratelimit::RateLimiter;
-use super::request_log::RequestLog;
 use super::sim::AzureCredentials;
+use crate::common::request_log::RequestLog;
 use crate::faults::FaultHandle as AzureFaultHandle;
 
 pub(crate) use crate::lock;

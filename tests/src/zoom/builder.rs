@@ -4,12 +4,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rand::Rng as _;
-use rand::distr::Alphanumeric;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use super::auth::TokenStore;
 use super::counters::Counters;
@@ -18,10 +15,11 @@ use super::paging::PageTokens;
 use super::plan::Plan;
 use super::posture;
 use super::ratelimit::RateLimiter;
-use super::request_log::RequestLog;
 use super::router;
 use super::sim::{ZoomCredentials, ZoomSim};
 use super::state::{PostureSettings, SimState};
+use crate::common::request_log::RequestLog;
+use crate::common::server::{Server, random_secret};
 use crate::faults::FaultHandle;
 
 /// The account id accepted unless [`ZoomSimBuilder::credentials`] sets another.
@@ -154,7 +152,7 @@ impl ZoomSimBuilder {
         let credentials = self.credentials.unwrap_or_else(|| ZoomCredentials {
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
-            client_secret: random_secret(),
+            client_secret: random_secret(GENERATED_SECRET_LEN),
         });
         let state = Arc::new(SimState {
             plan: self.plan,
@@ -176,31 +174,8 @@ impl ZoomSimBuilder {
             faults: FaultHandle::new(self.token_lifetime),
         });
         let app = router::app(Arc::clone(&state));
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::warn!(%error, "zoom simulator stopped with an error");
-            }
-        });
+        let server = Server::spawn(listener, local, app, "zoom");
         tracing::debug!(%local, plan = %self.plan, "zoom simulator listening");
-        Ok(ZoomSim {
-            state,
-            addr: local,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        Ok(ZoomSim { state, server })
     }
-}
-
-fn random_secret() -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(GENERATED_SECRET_LEN)
-        .map(char::from)
-        .collect()
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::plan::Category;
-use super::window::SlidingWindow;
+use crate::common::window::SlidingWindow;
 
 /// A copy of the simulator's counters at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+pub(crate) use crate::common::echo::echo;
+
 /// Zoom's code for an invalid or expired access token.
 pub(crate) const CODE_INVALID_TOKEN: i64 = 124;
 /// Zoom's code for a malformed or invalid request.
@@ -17,9 +19,6 @@ pub(crate) const CODE_USER_NOT_FOUND: i64 = 1001;
 pub(crate) const CODE_ACCOUNT_NOT_FOUND: i64 = 2001;
 /// Zoom's code for an API that needs a paid plan.
 pub(crate) const CODE_PAID_ONLY: i64 = 200;
-
-/// The longest piece of client input echoed back in an error message.
-const ECHO_LIMIT: usize = 120;
 
 /// An error answer in Zoom's shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,11 +116,6 @@ impl ZoomError {
         let reason = status.canonical_reason().unwrap_or("Injected failure");
         Self::new(status, i64::from(status.as_u16()), format!("{reason}."))
     }
-}
-
-/// Client input shortened for echoing in a message.
-pub(crate) fn echo(input: &str) -> String {
-    input.chars().take(ECHO_LIMIT).collect()
 }
 
 impl IntoResponse for ZoomError {

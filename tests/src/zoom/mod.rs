@@ -23,15 +23,14 @@ mod dataset;
 mod error;
 mod paging;
 pub mod posture;
-mod query;
 mod ratelimit;
-mod request_log;
 mod router;
 mod routes;
 mod sim;
 mod state;
-mod window;
 
+pub use crate::common::request_log::RecordedRequest;
+pub use crate::common::server::SHUTDOWN_GRACE;
 pub use crate::faults::FaultHandle;
 pub use builder::{
     DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
@@ -39,7 +38,6 @@ pub use builder::{
 pub use counters::CounterSnapshot;
 pub use dataset::DatasetSummary;
 pub use plan::{Category, DailyBucket, DailyLimit, Plan, RateLimit, UnknownPlan};
-pub use request_log::RecordedRequest;
-pub use sim::{SHUTDOWN_GRACE, ZoomCredentials, ZoomSim};
+pub use sim::{ZoomCredentials, ZoomSim};
 
 mod plan;

@@ -12,7 +12,7 @@ use rand::Rng as _;
 use serde_json::{Map, Value, json};
 
 use super::error::ZoomError;
-use super::query::Query;
+use crate::common::query::Query;
 
 /// How long a `next_page_token` stays valid (Zoom: 15 minutes).
 pub(crate) const PAGE_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
@@ -166,10 +166,12 @@ pub(crate) fn envelope(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::query::KeyMatch;
 
     #[test]
     fn page_size_defaults_and_bounds_follow_the_spec() {
-        let size = |raw: &str| page_size(&Query::parse(Some(raw))).map_err(|e| e.code);
+        let size =
+            |raw: &str| page_size(&Query::parse(Some(raw), KeyMatch::Exact)).map_err(|e| e.code);
         assert_eq!(size(""), Ok(30));
         assert_eq!(size("page_size=300"), Ok(300));
         assert_eq!(size("page_size=301"), Err(300));

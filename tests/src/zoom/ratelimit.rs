@@ -16,7 +16,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
 
 use super::plan::{Category, DailyBucket, Plan};
-use super::window::SlidingWindow;
+use crate::common::window::SlidingWindow;
 
 /// The 429 message for a per-second (QPS) throttle, as Zoom words it.
 const QPS_MESSAGE: &str =

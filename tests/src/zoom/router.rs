@@ -9,26 +9,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::auth::{bearer_token, token_endpoint};
+use super::auth::token_endpoint;
 use super::error::ZoomError;
-use super::query::{Query, percent_decode};
 use super::ratelimit::Verdict;
-use super::request_log::RecordedRequest;
 use super::routes::{Call, RouteError, dispatch, resolve};
 use super::state::{SimState, lock};
+use crate::common::bearer::bearer_token;
+use crate::common::body::read_body;
+use crate::common::query::{KeyMatch, Query, percent_decode};
+use crate::common::request::ApiRequest;
+use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
-
-/// The largest request body read; larger bodies get 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The simulator's router: `/oauth/token`, the API under `/v2`, JSON 404 elsewhere.
 pub(crate) fn app(state: Arc<SimState>) -> Router {
@@ -60,44 +58,34 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
     if path != "/v2" && !path.starts_with("/v2/") {
         return ZoomError::unknown_path(&percent_decode(&path)).into_response();
     }
-    let query = Query::parse(parts.uri.query());
-    let body = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await;
+    let query = Query::parse(parts.uri.query(), KeyMatch::Exact);
+    let body = read_body(body).await;
     let response = match &body {
-        Ok(bytes) => handle(&state, &parts.method, &path, &query, &parts.headers, bytes),
-        Err(_) => ZoomError::new(
+        Some(bytes) => handle(&state, ApiRequest::of(&parts, &query, bytes)),
+        None => ZoomError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             super::error::CODE_INVALID_REQUEST,
             "Request body is too large.",
         )
         .into_response(),
     };
-    let body = body.ok().filter(|b| !b.is_empty()).map(|bytes| {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    });
-    lock(&state.log).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: percent_decode(&path),
-        query: query.pairs().to_vec(),
-        body,
-        status: response.status().as_u16(),
-    });
+    let recorded = RecordedRequest::received(
+        &parts.method,
+        &path,
+        &query,
+        body.as_deref(),
+        response.status().as_u16(),
+    );
+    lock(&state.log).push(recorded);
     response
 }
 
 /// The API pipeline for one request; synchronous, so no lock is held across an await.
-fn handle(
-    state: &SimState,
-    method: &Method,
-    path: &str,
-    query: &Query,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let endpoint = match resolve(method, path) {
+fn handle(state: &SimState, request: ApiRequest<'_>) -> Response {
+    let endpoint = match resolve(request.method, request.path) {
         Ok(endpoint) => endpoint,
         Err(RouteError::NotFound) => {
-            return ZoomError::unknown_path(&percent_decode(path)).into_response();
+            return ZoomError::unknown_path(&percent_decode(request.path)).into_response();
         }
         Err(RouteError::MethodNotAllowed(allow)) => {
             let mut response = ZoomError::method_not_allowed().into_response();
@@ -111,7 +99,7 @@ fn handle(
     let utc = OffsetDateTime::now_utc();
     let category = endpoint.category();
     lock(&state.counters).record_arrival(category, now);
-    let verified = match bearer_token(headers) {
+    let verified = match bearer_token(request.headers) {
         None => Err(ZoomError::invalid_token()),
         Some(token) => lock(&state.tokens).verify(token, now),
     };
@@ -133,8 +121,8 @@ fn handle(
     };
     let call = Call {
         state,
-        query,
-        body,
+        query: request.query,
+        body: request.body,
         now,
         utc,
     };

@@ -13,8 +13,8 @@ use super::dataset::{Dataset, UserStatus};
 use super::paging::PageTokens;
 use super::plan::Plan;
 use super::ratelimit::RateLimiter;
-use super::request_log::RequestLog;
 use super::sim::ZoomCredentials;
+use crate::common::request_log::RequestLog;
 use crate::faults::FaultHandle;
 
 pub(crate) use crate::lock;

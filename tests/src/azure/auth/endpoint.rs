@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -12,8 +12,8 @@ use time::macros::format_description;
 use super::tokens::Resource;
 use crate::azure::dataset::{DOMAIN, random_guid};
 use crate::azure::error::echo;
-use crate::azure::query::Query;
 use crate::azure::state::{SimState, lock};
+use crate::common::query::{KeyMatch, Query};
 
 /// An AADSTS error: `{"error","error_description","error_codes",...}`.
 fn aad_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
@@ -87,7 +87,10 @@ pub(crate) fn token_endpoint(
             ),
         );
     }
-    let form = Query::parse(Some(&String::from_utf8_lossy(body)));
+    let form = Query::parse(
+        Some(&String::from_utf8_lossy(body)),
+        KeyMatch::IgnoreAsciiCase,
+    );
     let field = |name: &str| form.get(name).filter(|v| !v.is_empty());
     let Some(grant_type) = field("grant_type") else {
         return missing("grant_type");
@@ -166,14 +169,4 @@ pub(crate) fn token_endpoint(
         header::HeaderValue::from_static("no-store, no-cache"),
     );
     response
-}
-
-/// The token of an `Authorization: Bearer ...` header, if there is one.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
 }

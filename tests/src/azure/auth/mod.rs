@@ -3,5 +3,5 @@
 mod endpoint;
 mod tokens;
 
-pub(crate) use endpoint::{bearer_token, token_endpoint, too_large};
+pub(crate) use endpoint::{token_endpoint, too_large};
 pub(crate) use tokens::{Resource, TokenStore, Verdict};

@@ -3,7 +3,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::model::{Actor, App, Event, Subscription, User};
-use super::rng::SeededRng;
+use super::rng::{Guids as _, SeededRng};
 
 /// Events the disabled subscription holds (a correct connector never reads them).
 pub(crate) const DISABLED_SUBSCRIPTION_EVENTS: usize = 150;

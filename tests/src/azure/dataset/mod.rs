@@ -17,7 +17,7 @@ pub(crate) use model::{Actor, App, Audit, Event, Group, Role, SignIn, Subscripti
 pub(crate) use people::DOMAIN;
 pub use summary::AzureSummary;
 
-use rng::{SeededRng, format_guid};
+use rng::{Guids as _, SeededRng, format_guid};
 
 /// The subscriptions: display name, enabled, quota id. The disabled one is second, so
 /// the first page of `GET /subscriptions` mixes states.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use time::{Duration, OffsetDateTime};
 
 use super::model::{App, Group, Role, User};
-use super::rng::SeededRng;
+use super::rng::{Guids as _, SeededRng};
 
 /// The tenant's verified domain.
 pub(crate) const DOMAIN: &str = "plugboardsim.onmicrosoft.com";

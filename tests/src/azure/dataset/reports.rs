@@ -3,7 +3,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::model::{Actor, App, Audit, SignIn, User};
-use super::rng::SeededRng;
+use super::rng::{Guids as _, SeededRng};
 
 /// How far back sign-ins and directory audits reach.
 pub(crate) const REPORT_DAYS: i64 = 6;

@@ -1,14 +1,11 @@
 //! What a handler receives ([`Call`]) and returns ([`Reply`]), and the dispatch table.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::Value;
-
 use super::endpoint::Endpoint;
 use super::{activity, directory, graph_reports, subscriptions, users};
 use crate::azure::error::ApiError;
-use crate::azure::query::Query;
 use crate::azure::state::SimState;
+use crate::common::query::Query;
+pub(crate) use crate::common::reply::Reply;
 
 /// One authenticated, admitted API request.
 #[derive(Debug, Clone, Copy)]
@@ -21,24 +18,6 @@ pub(crate) struct Call<'a> {
     pub query: &'a Query,
     /// The raw request body.
     pub body: &'a [u8],
-}
-
-/// A successful answer.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Reply {
-    /// 200 with a JSON body.
-    Json(Value),
-    /// 204 No Content.
-    NoContent,
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        match self {
-            Reply::Json(body) => axum::Json(body).into_response(),
-            Reply::NoContent => StatusCode::NO_CONTENT.into_response(),
-        }
-    }
 }
 
 /// Runs the handler for `endpoint`.

@@ -4,7 +4,9 @@
 use axum::http::Method;
 
 use crate::azure::error::Api;
-use crate::azure::query::percent_decode;
+use crate::common::query::percent_decode;
+
+pub(crate) use crate::common::route::RouteError;
 
 /// One operation, with its decoded path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,15 +39,6 @@ pub(crate) enum Endpoint {
     SignIns,
     /// `GET /v1.0/auditLogs/directoryAudits`
     DirectoryAudits,
-}
-
-/// Why a request matched no endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RouteError {
-    /// No such path.
-    NotFound,
-    /// The path exists for other methods (named for the `Allow` header).
-    MethodNotAllowed(&'static str),
 }
 
 /// Which API a path belongs to: `/v1.0/...` is Graph, the rest ARM.

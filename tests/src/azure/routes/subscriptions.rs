@@ -7,7 +7,7 @@ use super::call::{Call, Reply};
 use super::graph_paging::{parse_skip_token, skip_token};
 use crate::azure::dataset::Subscription;
 use crate::azure::error::{Api, ApiError, echo};
-use crate::azure::query::Query;
+use crate::common::query::Query;
 
 /// The API version `/subscriptions` accepts (the one `arm.json` describes).
 pub(crate) const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::zoom::query::Query;
+use crate::common::query::{KeyMatch, Query};
 use crate::zoom::state::{SimState, lock};
 
 /// Scopes granted to every token, space separated as Zoom sends them.
@@ -42,7 +42,7 @@ pub(crate) async fn token_endpoint(
             json!({"code": 4700, "message": "Method not allowed."}),
         );
     }
-    let query = Query::parse(uri.query());
+    let query = Query::parse(uri.query(), KeyMatch::Exact);
     if query.get("grant_type") != Some("account_credentials") {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -115,32 +115,10 @@ fn basic_credentials(headers: &HeaderMap) -> Basic {
     }
 }
 
-/// The token of an `Authorization: Bearer ...` header, if there is one.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
-
     use super::*;
-
-    fn headers(auth: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        if auth.is_empty() {
-            return h;
-        }
-        if let Ok(v) = HeaderValue::from_str(auth) {
-            h.insert(header::AUTHORIZATION, v);
-        }
-        h
-    }
+    use crate::common::bearer::authorization as headers;
 
     #[test]
     fn basic_credentials_are_classified_without_panicking() {
@@ -169,14 +147,5 @@ mod tests {
             };
             assert_eq!(got, expected, "{auth:?}");
         }
-    }
-
-    #[test]
-    fn bearer_tokens_need_the_bearer_scheme_and_a_value() {
-        assert_eq!(bearer_token(&headers("Bearer abc")), Some("abc"));
-        assert_eq!(bearer_token(&headers("bearer  abc ")), Some("abc"));
-        assert_eq!(bearer_token(&headers("Bearer ")), None);
-        assert_eq!(bearer_token(&headers("Basic abc")), None);
-        assert_eq!(bearer_token(&HeaderMap::new()), None);
     }
 }

@@ -3,5 +3,5 @@
 mod endpoint;
 mod tokens;
 
-pub(crate) use endpoint::{bearer_token, token_endpoint};
+pub(crate) use endpoint::token_endpoint;
 pub(crate) use tokens::TokenStore;

@@ -8,7 +8,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::model::{Group, MEMBER_ROLE, Role, User, UserStatus};
-use super::rng::SeededRng;
+use super::rng::{SeededRng, ZoomIds as _};
 
 /// How many Admins (besides the Owner) the account has.
 const ADMIN_COUNT: usize = 5;

@@ -2,15 +2,13 @@
 
 use std::time::Instant;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::endpoint::Endpoint;
 use super::{groups, reports, roles, settings, users};
+use crate::common::query::Query;
+pub(crate) use crate::common::reply::Reply;
 use crate::zoom::error::ZoomError;
-use crate::zoom::query::Query;
 use crate::zoom::state::SimState;
 
 /// One authenticated, admitted API request.
@@ -26,24 +24,6 @@ pub(crate) struct Call<'a> {
     pub now: Instant,
     /// Wall-clock time of arrival (report windows).
     pub utc: OffsetDateTime,
-}
-
-/// A successful answer.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Reply {
-    /// 200 with a JSON body.
-    Json(Value),
-    /// 204 No Content.
-    NoContent,
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        match self {
-            Reply::Json(body) => axum::Json(body).into_response(),
-            Reply::NoContent => StatusCode::NO_CONTENT.into_response(),
-        }
-    }
 }
 
 /// Runs the handler for `endpoint`.

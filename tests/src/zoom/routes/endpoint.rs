@@ -2,8 +2,10 @@
 
 use axum::http::Method;
 
+use crate::common::query::percent_decode;
 use crate::zoom::plan::Category;
-use crate::zoom::query::percent_decode;
+
+pub(crate) use crate::common::route::RouteError;
 
 /// One API operation, with its decoded path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,15 +30,6 @@ pub(crate) enum Endpoint {
     SignInActivities,
     /// `GET /v2/report/operationlogs`
     OperationLogs,
-}
-
-/// Why a request matched no endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RouteError {
-    /// No such path.
-    NotFound,
-    /// The path exists for another method (named for the `Allow` header).
-    MethodNotAllowed(&'static str),
 }
 
 /// Matches a request under `/v2` to its endpoint.

@@ -3,6 +3,8 @@
 mod call;
 mod endpoint;
 mod groups;
+mod members;
+mod page;
 mod report_range;
 mod reports;
 mod roles;

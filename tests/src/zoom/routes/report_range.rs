@@ -7,8 +7,8 @@
 use time::macros::format_description;
 use time::{Date, Month, OffsetDateTime, Time};
 
+use crate::common::query::Query;
 use crate::zoom::error::{ZoomError, echo};
-use crate::zoom::query::Query;
 
 /// How far back reports reach, in calendar months.
 const RETENTION_MONTHS: i32 = 6;
@@ -97,9 +97,14 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+    use crate::common::query::KeyMatch;
 
     fn parse(raw: &str) -> Result<ReportRange, i64> {
-        ReportRange::parse(&Query::parse(Some(raw)), date!(2026 - 03 - 15)).map_err(|e| e.code)
+        ReportRange::parse(
+            &Query::parse(Some(raw), KeyMatch::Exact),
+            date!(2026 - 03 - 15),
+        )
+        .map_err(|e| e.code)
     }
 
     #[test]

@@ -3,14 +3,14 @@
 //! Both return the events of the requested days, newest first, paged with
 //! `page_size` and `next_page_token`.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::call::{Call, Reply};
+use super::page::page_of;
 use super::report_range::ReportRange;
 use crate::zoom::dataset::zoom_time;
 use crate::zoom::error::ZoomError;
 use crate::zoom::paging;
-use crate::zoom::state::lock;
 
 /// The `category_type` filter values and how the report spells each category.
 const CATEGORY_TYPES: [(&str, &str); 11] = [
@@ -39,9 +39,9 @@ pub(crate) fn activities(call: Call<'_>) -> Result<Reply, ZoomError> {
         .iter()
         .filter(|a| range.contains(a.time))
         .collect();
-    let (page, next_token) = page_of(call, &scope, events.len(), size)?;
+    let page = page_of(call, &scope, events.len(), size)?;
     let logs: Vec<Value> = events
-        .get(page)
+        .get(page.range)
         .unwrap_or_default()
         .iter()
         .map(|a| {
@@ -55,13 +55,13 @@ pub(crate) fn activities(call: Call<'_>) -> Result<Reply, ZoomError> {
             })
         })
         .collect();
-    Ok(Reply::Json(json!({
-        "from": range.first_day(),
-        "to": range.last_day(),
-        "page_size": size,
-        "next_page_token": next_token.unwrap_or_default(),
-        "activity_logs": logs,
-    })))
+    Ok(report_body(
+        &range,
+        size,
+        page.next_token,
+        "activity_logs",
+        logs,
+    ))
 }
 
 /// `GET /report/operationlogs?from=&to=&category_type=&page_size=&next_page_token=`.
@@ -93,9 +93,9 @@ pub(crate) fn operation_logs(call: Call<'_>) -> Result<Reply, ZoomError> {
         .iter()
         .filter(|l| range.contains(l.time) && category.is_none_or(|c| c == l.category_type))
         .collect();
-    let (page, next_token) = page_of(call, &scope, entries.len(), size)?;
+    let page = page_of(call, &scope, entries.len(), size)?;
     let logs: Vec<Value> = entries
-        .get(page)
+        .get(page.range)
         .unwrap_or_default()
         .iter()
         .map(|l| {
@@ -108,24 +108,31 @@ pub(crate) fn operation_logs(call: Call<'_>) -> Result<Reply, ZoomError> {
             })
         })
         .collect();
-    Ok(Reply::Json(json!({
-        "from": range.first_day(),
-        "to": range.last_day(),
-        "page_size": size,
-        "next_page_token": next_token.unwrap_or_default(),
-        "operation_logs": logs,
-    })))
+    Ok(report_body(
+        &range,
+        size,
+        page.next_token,
+        "operation_logs",
+        logs,
+    ))
 }
 
-/// Resolves the page token and issues the next one.
-fn page_of(
-    call: Call<'_>,
-    scope: &str,
-    len: usize,
+/// A report page: the requested days, the paging fields and the entries under `key`.
+fn report_body(
+    range: &ReportRange,
     size: usize,
-) -> Result<(std::ops::Range<usize>, Option<String>), ZoomError> {
-    let mut pages = lock(&call.state.pages);
-    let start = pages.resolve(call.query.non_empty("next_page_token"), scope, call.now)?;
-    let (range, next) = paging::offset_page(len, start, size);
-    Ok((range, pages.issue_next(scope, next, call.now)))
+    next_token: Option<String>,
+    key: &str,
+    logs: Vec<Value>,
+) -> Reply {
+    let mut body = Map::new();
+    body.insert("from".into(), json!(range.first_day()));
+    body.insert("to".into(), json!(range.last_day()));
+    body.insert("page_size".into(), json!(size));
+    body.insert(
+        "next_page_token".into(),
+        json!(next_token.unwrap_or_default()),
+    );
+    body.insert(key.into(), Value::Array(logs));
+    Reply::Json(Value::Object(body))
 }

@@ -1,12 +1,12 @@
 //! `GET /roles` and `GET /roles/{roleId}/members`.
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::call::{Call, Reply};
+use super::members::{member_fields, member_page};
+use crate::zoom::dataset::User;
 use crate::zoom::error::{CODE_INVALID_REQUEST, ZoomError, echo};
-use crate::zoom::paging;
-use crate::zoom::state::lock;
 
 /// `GET /roles`: every role with its member count.
 pub(crate) fn list(call: Call<'_>) -> Result<Reply, ZoomError> {
@@ -33,8 +33,9 @@ pub(crate) fn list(call: Call<'_>) -> Result<Reply, ZoomError> {
 
 /// `GET /roles/{roleId}/members?page_size=&next_page_token=`.
 pub(crate) fn members(call: Call<'_>, role_id: &str) -> Result<Reply, ZoomError> {
-    let dataset = &call.state.dataset;
-    let role = dataset
+    let role = call
+        .state
+        .dataset
         .roles
         .iter()
         .find(|r| r.id == role_id)
@@ -45,30 +46,17 @@ pub(crate) fn members(call: Call<'_>, role_id: &str) -> Result<Reply, ZoomError>
                 format!("Role does not exist: {}.", echo(role_id)),
             )
         })?;
-    let size = paging::page_size(call.query)?;
-    let scope = format!("roles|{role_id}|members");
-    let token = call.query.non_empty("next_page_token");
-    let start = lock(&call.state.pages).resolve(token, &scope, call.now)?;
-    let (range, next) = paging::offset_page(role.members.len(), start, size);
-    let next_token = lock(&call.state.pages).issue_next(&scope, next, call.now);
-    let members: Vec<Value> = role
-        .members
-        .get(range)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|&i| dataset.users.get(i))
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "email": u.email,
-                "first_name": u.first_name,
-                "last_name": u.last_name,
-                "type": u.user_type,
-                "department": u.dept,
-            })
-        })
-        .collect();
-    let mut body = paging::envelope(role.members.len(), size, start.page_number, next_token);
-    body.insert("members".into(), Value::Array(members));
-    Ok(Reply::Json(Value::Object(body)))
+    member_page(
+        call,
+        &format!("roles|{role_id}|members"),
+        &role.members,
+        role_member,
+    )
+}
+
+/// A role member: the common fields and the department.
+fn role_member(u: &User) -> Map<String, Value> {
+    let mut fields = member_fields(u);
+    fields.insert("department".into(), json!(u.dept));
+    fields
 }

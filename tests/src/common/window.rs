@@ -1,4 +1,5 @@
-//! A sliding window of arrival instants, shared by the counters and the rate limiter.
+//! A sliding window of arrival instants, used by both simulators' counters and rate
+//! limiters.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -27,6 +28,24 @@ impl SlidingWindow {
         self.len()
     }
 
+    /// How many arrivals fall in the trailing window ending at `now`.
+    pub fn count(&mut self, now: Instant) -> u64 {
+        self.prune(now);
+        self.len()
+    }
+
+    /// How long after `now` the oldest arrival leaves the window (zero if empty).
+    pub fn frees_in(&mut self, now: Instant) -> Duration {
+        self.prune(now);
+        self.arrivals
+            .front()
+            .map(|&oldest| {
+                self.length
+                    .saturating_sub(now.saturating_duration_since(oldest))
+            })
+            .unwrap_or_default()
+    }
+
     fn len(&self) -> u64 {
         u64::try_from(self.arrivals.len()).unwrap_or(u64::MAX)
     }
@@ -49,11 +68,14 @@ mod tests {
     #[test]
     fn arrivals_older_than_the_window_drop_out() {
         let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
         let mut w = SlidingWindow::new(Duration::from_secs(1));
-        assert_eq!(w.record(start), 1);
-        assert_eq!(w.record(start + Duration::from_millis(500)), 2);
-        assert_eq!(w.record(start + Duration::from_millis(999)), 3);
-        assert_eq!(w.record(start + Duration::from_millis(1000)), 3);
-        assert_eq!(w.record(start + Duration::from_millis(2000)), 1);
+        for (ms, in_window) in [(0, 1), (500, 2), (999, 3), (1000, 3), (2000, 1)] {
+            assert_eq!(w.record(at(ms)), in_window, "at {ms} ms");
+        }
+        assert_eq!(w.frees_in(at(2600)), Duration::from_millis(400));
+        assert_eq!(w.count(at(2999)), 1);
+        assert_eq!(w.count(at(3000)), 0);
+        assert_eq!(w.frees_in(at(3000)), Duration::ZERO);
     }
 }

@@ -2,17 +2,39 @@
 //!
 //! Clients may send anything: bad percent escapes, non-UTF-8 bytes, repeated keys. This
 //! decoder never fails; invalid escapes stay literal and invalid UTF-8 becomes U+FFFD,
-//! so a garbage value simply fails the later validation with an Azure-shaped 400.
+//! so a garbage value simply fails the later validation with the vendor's 400.
+
+/// How a [`Query`] matches keys: Zoom's exactly, Azure's OData options (`$top`,
+/// `api-version`) case-insensitively.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum KeyMatch {
+    /// Keys must be spelled exactly as asked.
+    #[default]
+    Exact,
+    /// Keys match ignoring ASCII case.
+    IgnoreAsciiCase,
+}
+
+impl KeyMatch {
+    fn matches(self, key: &str, wanted: &str) -> bool {
+        match self {
+            KeyMatch::Exact => key == wanted,
+            KeyMatch::IgnoreAsciiCase => key.eq_ignore_ascii_case(wanted),
+        }
+    }
+}
 
 /// Decoded `key=value` pairs of a query string, in the order sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Query {
     pairs: Vec<(String, String)>,
+    keys: KeyMatch,
 }
 
 impl Query {
-    /// Decodes a raw query string (`a=1&b=x+y`), `+` meaning a space.
-    pub fn parse(raw: Option<&str>) -> Self {
+    /// Decodes a raw query string (`a=1&b=x+y`), `+` meaning a space; `keys` says how
+    /// later lookups match keys.
+    pub fn parse(raw: Option<&str>, keys: KeyMatch) -> Self {
         let pairs = raw
             .unwrap_or_default()
             .split('&')
@@ -22,15 +44,20 @@ impl Query {
                 (decode_form(key), decode_form(value))
             })
             .collect();
-        Query { pairs }
+        Query { pairs, keys }
     }
 
-    /// The first value of `key` (OData options such as `$top` match case-insensitively).
+    /// The first value of `key`, if present.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .find(|(k, _)| self.keys.matches(k, key))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `key`, treating an empty value as absent.
+    pub fn non_empty(&self, key: &str) -> Option<&str> {
+        self.get(key).filter(|v| !v.is_empty())
     }
 
     /// Every pair, in order.
@@ -43,7 +70,7 @@ impl Query {
     pub fn encode_with(&self, drop: &[&str], extra: (&str, &str)) -> String {
         self.pairs
             .iter()
-            .filter(|(k, _)| !drop.iter().any(|d| k.eq_ignore_ascii_case(d)))
+            .filter(|(k, _)| !drop.iter().any(|d| self.keys.matches(k, d)))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .chain(std::iter::once(extra))
             .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
@@ -104,13 +131,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_pairs_are_decoded_and_reencoded_for_next_links() {
-        let q = Query::parse(Some(
-            "api-version=2015-04-01&%24filter=eventTimestamp+ge+'2026-01-01'&$skipToken=a",
-        ));
-        assert_eq!(q.get("$FILTER"), Some("eventTimestamp ge '2026-01-01'"));
+    fn pairs_decode_in_order_and_keys_match_as_the_vendor_does() {
+        let zoom = Query::parse(
+            Some("status=active&page_size=300&x=a+b%21&flag"),
+            KeyMatch::Exact,
+        );
+        assert_eq!(zoom.get("status"), Some("active"));
+        assert_eq!(zoom.get("STATUS"), None);
+        assert_eq!(zoom.get("x"), Some("a b!"));
+        assert_eq!(zoom.get("flag"), Some(""));
+        assert_eq!(zoom.non_empty("flag"), None);
+        assert_eq!(zoom.pairs().len(), 4);
+        let odata = "api-version=2015-04-01&%24filter=eventTimestamp+ge+'2026-01-01'&$skipToken=a";
+        let azure = Query::parse(Some(odata), KeyMatch::IgnoreAsciiCase);
+        assert_eq!(azure.get("$FILTER"), Some("eventTimestamp ge '2026-01-01'"));
         assert_eq!(
-            q.encode_with(&["$skiptoken"], ("$skipToken", "b/c")),
+            azure.encode_with(&["$skiptoken"], ("$skipToken", "b/c")),
             "api-version=2015-04-01&$filter=eventTimestamp%20ge%20%272026-01-01%27&$skipToken=b%2Fc"
         );
     }
@@ -118,7 +154,7 @@ mod tests {
     #[test]
     fn malformed_escapes_and_bad_utf8_never_fail() {
         for raw in ["%", "%4", "%zz", "%ff%fe", "a=%e2%82", "==&&=", "%%%"] {
-            let q = Query::parse(Some(raw));
+            let q = Query::parse(Some(raw), KeyMatch::Exact);
             assert!(q.pairs().len() <= 3, "{raw}: {q:?}");
         }
         assert_eq!(percent_decode("%ff"), "\u{fffd}");
