@@ -310,3 +310,61 @@ pub fn create_instance(
     }
     Ok(())
 }
+
+/// Changes to an existing instance: settings merged key by key, secrets set
+/// by name, upstream routes replaced when given.
+#[derive(Debug, Default)]
+pub struct InstanceUpdate {
+    /// Settings to set (others keep their values).
+    pub config: BTreeMap<String, String>,
+    /// Secrets to set (others keep their values), sealed before storing.
+    pub secrets: BTreeMap<String, SecretValue>,
+    /// The new upstream routes, replacing the old ones; `None` keeps them.
+    pub upstreams: Option<BTreeMap<String, String>>,
+}
+
+/// Validate `update` against the plugin's manifest and apply it in one
+/// transaction (credential rotation, plan change, re-routing) without
+/// touching the instance's records or checkpoints. A running daemon uses the
+/// new settings from the instance's next phase.
+pub fn update_instance(
+    store: &Store,
+    key: &MasterKey,
+    manifest: &Manifest,
+    id: &str,
+    update: &InstanceUpdate,
+) -> Result<(), InstanceError> {
+    let row = store
+        .instance(id)?
+        .ok_or_else(|| InstanceError::NotFound(id.to_string()))?;
+    let corrupt = |e: serde_json::Error| InstanceError::Corrupt(id.to_string(), e.to_string());
+    let mut config: BTreeMap<String, String> =
+        serde_json::from_str(&row.config_json).map_err(corrupt)?;
+    config.extend(update.config.clone());
+    resolve_config(manifest, &config)?;
+    let upstreams = match &update.upstreams {
+        Some(u) => u.clone(),
+        None => serde_json::from_str(&row.upstreams_json).map_err(corrupt)?,
+    };
+    Upstreams::parse(&upstreams)?;
+    check_secret_names(manifest, update.secrets.keys().map(String::as_str), false)?;
+    let mut secrets = BTreeMap::new();
+    for f in &manifest.secrets {
+        let value = match update.secrets.get(&f.name) {
+            Some(v) => Some(v.clone()),
+            None => store.secret(key, id, &f.name)?,
+        };
+        if let Some(v) = value {
+            secrets.insert(f.name.clone(), v);
+        }
+    }
+    crate::identity::check_unique_credentials(store, key, manifest, id, &config, &secrets)?;
+    let json = |v: &BTreeMap<String, String>| serde_json::to_string(v).map_err(corrupt);
+    let given: Vec<(&str, &SecretValue)> = update
+        .secrets
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    store.update_instance(key, id, &json(&config)?, &json(&upstreams)?, &given)?;
+    Ok(())
+}

@@ -595,6 +595,13 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
     let plugins = d.get("/v1/plugins").await;
     assert_eq!(plugins[0]["id"], "zoom", "{plugins}");
 
+    // Changed with the CLI: the daemon reports (and uses) the new setting.
+    run(&["instance", "set", "cli-zoom", "--config", "plan=business"]);
+    assert_eq!(
+        d.get("/v1/instances/cli-zoom").await["config"]["plan"],
+        "business"
+    );
+
     // Disabled with the CLI: the daemon's worker stops, the data stays.
     run(&["instance", "disable", "cli-zoom"]);
     let status = d.get("/v1/instances/cli-zoom").await;
@@ -608,4 +615,96 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
         d.all("/v1/instances/cli-zoom/accounts").await.len(),
         sim.summary().users
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_rotate_and_settings_change_through_the_api_without_losing_data() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let sim = ZoomSimBuilder::new()
+        .users(30, 2, 2)
+        .activity_days(2)
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("zoom");
+    let d = Daemon::start(home.path(), &token, &[]);
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_zoom("z", &sim, "pro", json!({ "activity_days": "2" }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    d.wait_phase("z", "posture", "", WAIT).await;
+    let users = sim.summary().users;
+    assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
+
+    // A wrong secret: the next phase fails, and nothing collected is lost.
+    let mark = now();
+    let (status, body) = d
+        .call(
+            Method::PATCH,
+            "/v1/instances/z",
+            Some(json!({ "secrets": { "client_secret": "not-the-secret" } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let _ = d.post("/v1/instances/z/scan", json!({})).await;
+    let start = std::time::Instant::now();
+    loop {
+        let st = d.get("/v1/instances/z").await;
+        let failed = st["phases"].as_array().into_iter().flatten().any(|p| {
+            p["last_error_at"]
+                .as_str()
+                .is_some_and(|t| t > mark.as_str())
+        });
+        if failed {
+            break;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "the wrong secret was not used: {st:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
+
+    // Rotate back and change the plan: the next phase succeeds with both.
+    let mark = now();
+    let (status, body) = d
+        .call(
+            Method::PATCH,
+            "/v1/instances/z",
+            Some(json!({
+                "secrets": { "client_secret": sim.credentials().client_secret },
+                "config": { "plan": "business" },
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["config"]["plan"], "business");
+    assert_eq!(body["config"]["account_id"], sim.credentials().account_id);
+    let _ = d.post("/v1/instances/z/scan", json!({})).await;
+    d.wait_phase("z", "accounts", &mark, WAIT).await;
+    assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
+
+    // Bad changes are refused and change nothing.
+    for (patch, want) in [
+        (json!({ "config": { "colour": "red" } }), 422),
+        (json!({ "secrets": { "password": "x" } }), 422),
+        (json!({ "config": { "plan": "platinum" } }), 422),
+        (json!({ "upstreams": { "not a url": "x" } }), 422),
+        (json!({ "nonsense": 1 }), 400),
+    ] {
+        let (status, body) = d
+            .call(Method::PATCH, "/v1/instances/z", Some(patch.clone()))
+            .await;
+        assert_eq!(status, want, "{patch}: {body}");
+    }
+    assert_eq!(d.get("/v1/instances/z").await["config"]["plan"], "business");
+    let (status, _) = d
+        .call(Method::PATCH, "/v1/instances/nope", Some(json!({})))
+        .await;
+    assert_eq!(status, 404);
 }

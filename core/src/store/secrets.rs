@@ -56,6 +56,44 @@ impl Store {
             .map_err(self.on("removing a secret"))
     }
 
+    /// Change instance `id`'s settings and upstream routes (JSON) and set the
+    /// `secrets` given (sealed with `key`), all in one transaction: either
+    /// everything changes or nothing does. `NotFound` for an unknown instance.
+    pub fn update_instance(
+        &self,
+        key: &MasterKey,
+        id: &str,
+        config_json: &str,
+        upstreams_json: &str,
+        secrets: &[(&str, &SecretValue)],
+    ) -> Result<(), StoreError> {
+        let sealed: Vec<(&str, Vec<u8>)> = secrets
+            .iter()
+            .map(|(name, value)| Ok((*name, secrets::seal(key, id, name, value)?.to_bytes())))
+            .collect::<Result<_, StoreError>>()?;
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "updating an instance")?;
+        ensure_instance(self, &tx, id)?;
+        tx.prepare_cached(concat!(
+            "UPDATE instances SET config_json = ?2, upstreams_json = ?3, updated_at = ",
+            now_sql!(),
+            " WHERE id = ?1"
+        ))
+        .and_then(|mut s| s.execute(params![id, config_json, upstreams_json]))
+        .map_err(self.on("updating an instance"))?;
+        for (name, bytes) in &sealed {
+            tx.prepare_cached(concat!(
+                "INSERT INTO secrets (instance_id, name, sealed, updated_at) VALUES (?1, ?2, ?3, ",
+                now_sql!(),
+                ") ON CONFLICT (instance_id, name) DO UPDATE SET sealed = excluded.sealed, \
+                 updated_at = excluded.updated_at"
+            ))
+            .and_then(|mut s| s.execute(params![id, name, bytes]))
+            .map_err(self.on("updating an instance"))?;
+        }
+        tx.commit().map_err(self.on("updating an instance"))
+    }
+
     /// Seal `value` with `key` (bound to `instance` and `name`) and store it.
     pub fn put_secret(
         &self,

@@ -1,4 +1,4 @@
-//! `plugboard instance add|list|enable|disable|remove`.
+//! `plugboard instance add|set|list|enable|disable|remove`.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,7 @@ use plugboard_core::secrets::SecretValue;
 
 use super::App;
 use super::table::{print_json, table};
-use crate::instance::{NewInstance, create_instance};
+use crate::instance::{InstanceUpdate, NewInstance, create_instance, update_instance};
 use crate::manifest::Manifest;
 
 /// Instance commands.
@@ -22,6 +22,10 @@ pub enum InstanceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change an instance's settings, secrets or upstream routes, keeping its
+    /// data (e.g. rotate a client secret). Only what is given changes;
+    /// `--upstream` replaces all routes.
+    Set(SetArgs),
     /// Let the daemon (`plugboard serve`) schedule an instance again; it resumes
     /// from its checkpoints.
     Enable {
@@ -68,6 +72,73 @@ pub struct AddArgs {
     pub upstream: Vec<String>,
 }
 
+/// `instance set` arguments.
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    /// Instance name.
+    pub name: String,
+    /// A setting to change, `KEY=VALUE` (repeatable).
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    pub config: Vec<String>,
+    /// A secret to set from an environment variable, `NAME=ENV_VAR` (repeatable).
+    #[arg(long = "secret-env", value_name = "NAME=ENV_VAR")]
+    pub secret_env: Vec<String>,
+    /// A secret to set inline, `NAME=VALUE` (repeatable). Visible in `ps`.
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    pub secret: Vec<String>,
+    /// The upstream routes, `ORIGIN=URL` (repeatable); when given, they
+    /// replace every route.
+    #[arg(long = "upstream", value_name = "ORIGIN=URL")]
+    pub upstream: Vec<String>,
+}
+
+/// Secrets from `--secret-env` and `--secret`.
+fn secrets_of(
+    secret_env: &[String],
+    secret: &[String],
+) -> anyhow::Result<BTreeMap<String, SecretValue>> {
+    let mut secrets: BTreeMap<String, SecretValue> = BTreeMap::new();
+    for (name, var) in pairs("secret-env", secret_env)? {
+        let value = std::env::var(&var).with_context(|| {
+            format!("--secret-env {name}={var}: environment variable {var} is not set")
+        })?;
+        secrets.insert(name, SecretValue::new(value));
+    }
+    for (name, value) in pairs("secret", secret)? {
+        if secrets
+            .insert(name.clone(), SecretValue::new(value))
+            .is_some()
+        {
+            bail!("secret {name} is given twice");
+        }
+    }
+    Ok(secrets)
+}
+
+/// Change an instance from command-line arguments.
+pub fn set(app: &App, args: SetArgs) -> anyhow::Result<()> {
+    let store = app.store()?;
+    let row = store
+        .instance(&args.name)?
+        .ok_or_else(|| crate::instance::InstanceError::NotFound(args.name.clone()))?;
+    let plugin = store.plugin(&row.plugin_id)?.with_context(|| {
+        format!(
+            "instance {} runs plugin `{}`, which is not added",
+            args.name, row.plugin_id
+        )
+    })?;
+    let manifest = Manifest::parse(&plugin.manifest)?;
+    let update = InstanceUpdate {
+        config: pairs("config", &args.config)?,
+        secrets: secrets_of(&args.secret_env, &args.secret)?,
+        upstreams: (!args.upstream.is_empty())
+            .then(|| pairs("upstream", &args.upstream))
+            .transpose()?,
+    };
+    update_instance(store, &app.master_key()?, &manifest, &args.name, &update)?;
+    Ok(())
+}
+
 fn pairs(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for item in items {
@@ -94,21 +165,7 @@ pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
         )
     })?;
     let manifest = Manifest::parse(&row.manifest)?;
-    let mut secrets: BTreeMap<String, SecretValue> = BTreeMap::new();
-    for (name, var) in pairs("secret-env", &args.secret_env)? {
-        let value = std::env::var(&var).with_context(|| {
-            format!("--secret-env {name}={var}: environment variable {var} is not set")
-        })?;
-        secrets.insert(name, SecretValue::new(value));
-    }
-    for (name, value) in pairs("secret", &args.secret)? {
-        if secrets
-            .insert(name.clone(), SecretValue::new(value))
-            .is_some()
-        {
-            bail!("secret {name} is given twice");
-        }
-    }
+    let secrets = secrets_of(&args.secret_env, &args.secret)?;
     let new = NewInstance {
         id: args.name,
         plugin: args.plugin,
@@ -127,6 +184,11 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
             let name = args.name.clone();
             add(app, args)?;
             println!("added instance {name}; scan it with `plugboard scan {name}`");
+        }
+        InstanceCommand::Set(args) => {
+            let name = args.name.clone();
+            set(app, args)?;
+            println!("updated instance {name}; its records and checkpoints are kept");
         }
         InstanceCommand::Enable { name } => {
             app.store()?.set_instance_enabled(&name, true)?;

@@ -26,7 +26,10 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::home::Home;
-use crate::instance::{HostOptions, InstanceError, NewInstance, build_context, create_instance};
+use crate::instance::{
+    HostOptions, InstanceError, InstanceUpdate, NewInstance, build_context, create_instance,
+    update_instance,
+};
 use crate::manifest::Manifest;
 use crate::registry::RegistryError;
 use crate::runtime::{CallError, Runtime};
@@ -322,6 +325,29 @@ impl Shared {
         self.start_worker(&new.id);
         self.update_gauges();
         self.status(&new.id)
+    }
+
+    /// Change an instance's settings, secrets or upstream routes (e.g. rotate
+    /// a client secret) without losing its data; the worker rebuilds its
+    /// context from the next phase.
+    pub async fn update_instance(
+        &self,
+        id: &str,
+        update: InstanceUpdate,
+    ) -> Result<InstanceStatus, DaemonError> {
+        let row = self.instance_row(id)?;
+        let plugin = self
+            .plugins
+            .current(&self.store, &self.runtime, &row.plugin_id)
+            .await?;
+        update_instance(
+            &self.store,
+            &self.key,
+            plugin.plugin.manifest(),
+            id,
+            &update,
+        )?;
+        self.status(id)
     }
 
     /// Enable or disable an instance. Disabling stops its worker between

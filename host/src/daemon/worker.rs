@@ -14,6 +14,8 @@ use super::Shared;
 use super::metrics::{CounterSnapshot, PhaseSample};
 use super::plugins::CurrentPlugin;
 use super::schedule::{Phase, after, format_time, next_due};
+use plugboard_core::store::InstanceRow;
+
 use crate::instance::build_context;
 use crate::runtime::{CallError, InstanceContext};
 use crate::scan::{ScanError, ScanObserver, StreamStatus, scan_recorded};
@@ -88,7 +90,9 @@ struct Worker {
     id: String,
     stop: watch::Receiver<bool>,
     state: Arc<Mutex<WorkerState>>,
-    context: Option<(String, Arc<InstanceContext>)>,
+    /// The running context and what it was built from (plugin version,
+    /// instance `updated_at`).
+    context: Option<((String, String), Arc<InstanceContext>)>,
     failures: [u32; 3],
 }
 
@@ -155,34 +159,31 @@ impl Worker {
         }
     }
 
-    /// The context for `plugin`, rebuilt when the plugin version changed.
-    fn context(&mut self, plugin: &CurrentPlugin) -> Result<Arc<InstanceContext>, (Blame, String)> {
-        if let Some((version, ctx)) = &self.context
-            && *version == plugin.version
+    /// The context for `plugin` and the instance as stored in `row`, rebuilt
+    /// when the plugin version or the instance (settings, secrets, routes)
+    /// changed since it was built.
+    fn context(
+        &mut self,
+        plugin: &CurrentPlugin,
+        row: &InstanceRow,
+    ) -> Result<Arc<InstanceContext>, (Blame, String)> {
+        let stamp = (plugin.version.clone(), row.updated_at.clone());
+        if let Some((built, ctx)) = &self.context
+            && *built == stamp
         {
             return Ok(ctx.clone());
         }
         let s = &self.shared;
-        let row = s
-            .store
-            .instance(&self.id)
-            .map_err(|e| (e.blame(), e.to_string()))?
-            .ok_or_else(|| {
-                (
-                    Blame::Operator,
-                    format!("instance `{}` was removed", self.id),
-                )
-            })?;
         let ctx = build_context(
             plugin.plugin.manifest().clone(),
-            &row,
+            row,
             &s.store,
             &s.key,
             plugin.grant.reveal_secrets,
             &s.options,
         )
         .map_err(|e| (e.blame(), e.to_string()))?;
-        self.context = Some((plugin.version.clone(), ctx.clone()));
+        self.context = Some((stamp, ctx.clone()));
         if let Ok(mut st) = self.state.lock() {
             st.plugin_version = Some(plugin.version.clone());
         }
@@ -233,16 +234,17 @@ impl Worker {
 
     async fn attempt(&mut self, phase: Phase) -> Attempt {
         let s = self.shared.clone();
-        let plugin_id = match s.store.instance(&self.id) {
-            Ok(Some(row)) => row.plugin_id,
+        let row = match s.store.instance(&self.id) {
+            Ok(Some(row)) => row,
             Ok(None) => return Attempt::Stopped,
             Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
         };
+        let plugin_id = row.plugin_id.clone();
         let plugin = match s.plugins.current(&s.store, &s.runtime, &plugin_id).await {
             Ok(p) => p,
             Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
         };
-        let ctx = match self.context(&plugin) {
+        let ctx = match self.context(&plugin, &row) {
             Ok(c) => c,
             Err((b, m)) => return Attempt::Failed(b, m),
         };

@@ -1,4 +1,4 @@
-//! `/v1/instances`: list, add, show, remove, enable, disable, scan.
+//! `/v1/instances`: list, add, show, update, remove, enable, disable, scan.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{ApiError, parse_body};
 use crate::daemon::{InstanceStatus, Shared, secrets_from};
-use crate::instance::NewInstance;
+use crate::instance::{InstanceUpdate, NewInstance};
 
 /// Body of `POST /v1/instances`.
 #[derive(Debug, Deserialize)]
@@ -26,6 +26,17 @@ struct AddInstance {
     secrets: BTreeMap<String, String>,
     #[serde(default)]
     upstreams: BTreeMap<String, String>,
+}
+
+/// Body of `PATCH /v1/instances/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateInstance {
+    #[serde(default)]
+    config: BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: BTreeMap<String, String>,
+    upstreams: Option<BTreeMap<String, String>>,
 }
 
 pub(super) async fn list(
@@ -60,6 +71,20 @@ pub(super) async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<InstanceStatus>, ApiError> {
     Ok(Json(s.status(&id)?))
+}
+
+pub(super) async fn update(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<InstanceStatus>, ApiError> {
+    let req: UpdateInstance = parse_body(&body)?;
+    let update = InstanceUpdate {
+        config: req.config,
+        secrets: secrets_from(req.secrets),
+        upstreams: req.upstreams,
+    };
+    Ok(Json(s.update_instance(&id, update).await?))
 }
 
 pub(super) async fn remove(

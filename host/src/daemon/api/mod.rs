@@ -40,7 +40,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/instances", get(instances::list).post(instances::add))
         .route(
             "/v1/instances/{id}",
-            get(instances::show).delete(instances::remove),
+            get(instances::show)
+                .patch(instances::update)
+                .delete(instances::remove),
         )
         .route("/v1/instances/{id}/enable", post(instances::enable))
         .route("/v1/instances/{id}/disable", post(instances::disable))
