@@ -8,6 +8,23 @@ use super::open::{ensure_instance, now_sql, write_tx};
 use super::{Store, StoreError};
 use crate::secrets::{self, MasterKey, Sealed, SecretValue};
 
+/// Insert or replace the sealed bytes of secret `name` of `instance`, inside
+/// the caller's transaction.
+fn upsert_sealed(
+    conn: &rusqlite::Connection,
+    instance: &str,
+    name: &str,
+    sealed: &[u8],
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(concat!(
+        "INSERT INTO secrets (instance_id, name, sealed, updated_at) VALUES (?1, ?2, ?3, ",
+        now_sql!(),
+        ") ON CONFLICT (instance_id, name) DO UPDATE SET sealed = excluded.sealed, \
+         updated_at = excluded.updated_at"
+    ))
+    .and_then(|mut s| s.execute(params![instance, name, sealed]))
+}
+
 impl Store {
     /// Store sealed bytes for secret `name` of `instance`, replacing any
     /// previous value. `NotFound` when the instance does not exist.
@@ -20,14 +37,7 @@ impl Store {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "storing a secret")?;
         ensure_instance(self, &tx, instance)?;
-        tx.prepare_cached(concat!(
-            "INSERT INTO secrets (instance_id, name, sealed, updated_at) VALUES (?1, ?2, ?3, ",
-            now_sql!(),
-            ") ON CONFLICT (instance_id, name) DO UPDATE SET sealed = excluded.sealed, \
-             updated_at = excluded.updated_at"
-        ))
-        .and_then(|mut s| s.execute(params![instance, name, sealed]))
-        .map_err(self.on("storing a secret"))?;
+        upsert_sealed(&tx, instance, name, sealed).map_err(self.on("storing a secret"))?;
         tx.commit().map_err(self.on("storing a secret"))
     }
 
@@ -82,14 +92,7 @@ impl Store {
         .and_then(|mut s| s.execute(params![id, config_json, upstreams_json]))
         .map_err(self.on("updating an instance"))?;
         for (name, bytes) in &sealed {
-            tx.prepare_cached(concat!(
-                "INSERT INTO secrets (instance_id, name, sealed, updated_at) VALUES (?1, ?2, ?3, ",
-                now_sql!(),
-                ") ON CONFLICT (instance_id, name) DO UPDATE SET sealed = excluded.sealed, \
-                 updated_at = excluded.updated_at"
-            ))
-            .and_then(|mut s| s.execute(params![id, name, bytes]))
-            .map_err(self.on("updating an instance"))?;
+            upsert_sealed(&tx, id, name, bytes).map_err(self.on("updating an instance"))?;
         }
         tx.commit().map_err(self.on("updating an instance"))
     }
