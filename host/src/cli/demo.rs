@@ -12,7 +12,7 @@ use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
 use serde::Serialize;
 
 use super::App;
-use super::instance::{AddArgs, add as add_instance};
+use super::instance::{AddArgs, SettingArgs, add as add_instance};
 use super::progress::StreamBars;
 use super::scan::scan_instance;
 use crate::registry::{Grant, PluginSource, add_plugin};
@@ -157,16 +157,18 @@ fn zoom_instance(app: &App, sim: &ZoomSim) -> anyhow::Result<()> {
         AddArgs {
             name: "demo-zoom".into(),
             plugin: "zoom".into(),
-            config: vec![format!("account_id={}", c.account_id), "plan=pro".into()],
-            secret_env: vec![],
-            secret: vec![
-                format!("client_id={}", c.client_id),
-                format!("client_secret={}", c.client_secret),
-            ],
-            upstream: vec![
-                format!("https://api.zoom.us={base}"),
-                format!("https://zoom.us={base}"),
-            ],
+            settings: SettingArgs {
+                config: vec![format!("account_id={}", c.account_id), "plan=pro".into()],
+                secret_env: vec![],
+                secret: vec![
+                    format!("client_id={}", c.client_id),
+                    format!("client_secret={}", c.client_secret),
+                ],
+                upstream: vec![
+                    format!("https://api.zoom.us={base}"),
+                    format!("https://zoom.us={base}"),
+                ],
+            },
         },
     )
 }
@@ -179,17 +181,19 @@ fn azure_instance(app: &App, sim: &AzureSim) -> anyhow::Result<()> {
         AddArgs {
             name: "demo-azure".into(),
             plugin: "azure".into(),
-            config: vec![format!("tenant_id={}", c.tenant_id)],
-            secret_env: vec![],
-            secret: vec![
-                format!("client_id={}", c.client_id),
-                format!("client_secret={}", c.client_secret),
-            ],
-            upstream: vec![
-                format!("https://login.microsoftonline.com={base}"),
-                format!("https://management.azure.com={base}"),
-                format!("https://graph.microsoft.com={base}"),
-            ],
+            settings: SettingArgs {
+                config: vec![format!("tenant_id={}", c.tenant_id)],
+                secret_env: vec![],
+                secret: vec![
+                    format!("client_id={}", c.client_id),
+                    format!("client_secret={}", c.client_secret),
+                ],
+                upstream: vec![
+                    format!("https://login.microsoftonline.com={base}"),
+                    format!("https://management.azure.com={base}"),
+                    format!("https://graph.microsoft.com={base}"),
+                ],
+            },
         },
     )
 }

@@ -56,6 +56,25 @@ pub struct AddArgs {
     /// The plugin id it runs.
     #[arg(long)]
     pub plugin: String,
+    /// Settings, secrets and routes.
+    #[command(flatten)]
+    pub settings: SettingArgs,
+}
+
+/// `instance set` arguments.
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    /// Instance name.
+    pub name: String,
+    /// What to change; with `instance set`, `--upstream` replaces every route.
+    #[command(flatten)]
+    pub settings: SettingArgs,
+}
+
+/// Settings, secrets and upstream routes, as `instance add` and `instance
+/// set` take them.
+#[derive(Debug, Default, clap::Args)]
+pub struct SettingArgs {
     /// A setting, `KEY=VALUE` (repeatable). `plugboard plugin inspect ID` lists them.
     #[arg(long = "config", value_name = "KEY=VALUE")]
     pub config: Vec<String>,
@@ -72,31 +91,9 @@ pub struct AddArgs {
     pub upstream: Vec<String>,
 }
 
-/// `instance set` arguments.
-#[derive(Debug, clap::Args)]
-pub struct SetArgs {
-    /// Instance name.
-    pub name: String,
-    /// A setting to change, `KEY=VALUE` (repeatable).
-    #[arg(long = "config", value_name = "KEY=VALUE")]
-    pub config: Vec<String>,
-    /// A secret to set from an environment variable, `NAME=ENV_VAR` (repeatable).
-    #[arg(long = "secret-env", value_name = "NAME=ENV_VAR")]
-    pub secret_env: Vec<String>,
-    /// A secret to set inline, `NAME=VALUE` (repeatable). Visible in `ps`.
-    #[arg(long = "secret", value_name = "NAME=VALUE")]
-    pub secret: Vec<String>,
-    /// The upstream routes, `ORIGIN=URL` (repeatable); when given, they
-    /// replace every route.
-    #[arg(long = "upstream", value_name = "ORIGIN=URL")]
-    pub upstream: Vec<String>,
-}
-
 /// Secrets from `--secret-env` and `--secret`.
-fn secrets_of(
-    secret_env: &[String],
-    secret: &[String],
-) -> anyhow::Result<BTreeMap<String, SecretValue>> {
+fn secrets_of(args: &SettingArgs) -> anyhow::Result<BTreeMap<String, SecretValue>> {
+    let (secret_env, secret) = (&args.secret_env, &args.secret);
     let mut secrets: BTreeMap<String, SecretValue> = BTreeMap::new();
     for (name, var) in pairs("secret-env", secret_env)? {
         let value = std::env::var(&var).with_context(|| {
@@ -128,11 +125,12 @@ pub fn set(app: &App, args: SetArgs) -> anyhow::Result<()> {
         )
     })?;
     let manifest = Manifest::parse(&plugin.manifest)?;
+    let given = &args.settings;
     let update = InstanceUpdate {
-        config: pairs("config", &args.config)?,
-        secrets: secrets_of(&args.secret_env, &args.secret)?,
-        upstreams: (!args.upstream.is_empty())
-            .then(|| pairs("upstream", &args.upstream))
+        config: pairs("config", &given.config)?,
+        secrets: secrets_of(given)?,
+        upstreams: (!given.upstream.is_empty())
+            .then(|| pairs("upstream", &given.upstream))
             .transpose()?,
     };
     update_instance(store, &app.master_key()?, &manifest, &args.name, &update)?;
@@ -165,13 +163,13 @@ pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
         )
     })?;
     let manifest = Manifest::parse(&row.manifest)?;
-    let secrets = secrets_of(&args.secret_env, &args.secret)?;
+    let given = &args.settings;
     let new = NewInstance {
+        config: pairs("config", &given.config)?,
+        secrets: secrets_of(given)?,
+        upstreams: pairs("upstream", &given.upstream)?,
         id: args.name,
         plugin: args.plugin,
-        config: pairs("config", &args.config)?,
-        secrets,
-        upstreams: pairs("upstream", &args.upstream)?,
     };
     create_instance(store, &app.master_key()?, &manifest, &new)?;
     Ok(())
