@@ -106,14 +106,14 @@ impl Worker {
         while !self.stopping() {
             // Removed or disabled behind our back (e.g. by the CLI on the
             // same home): stop; the reconciler starts a worker again if needed.
-            match self.shared.store.instance(&self.id) {
-                Ok(Some(row)) if row.enabled => {}
+            let row = match self.shared.store.instance(&self.id) {
+                Ok(Some(row)) if row.enabled => row,
                 Ok(_) => return,
                 Err(e) => {
                     tracing::error!(instance = %self.id, error = %e, "cannot read the instance; worker stops");
                     return;
                 }
-            }
+            };
             let now = OffsetDateTime::now_utc();
             let rows = match self.shared.store.schedule(&self.id) {
                 Ok(rows) => rows,
@@ -136,7 +136,7 @@ impl Worker {
                 return;
             };
             if at <= now {
-                self.run_phase(phase).await;
+                self.run_phase(phase, &row).await;
                 continue;
             }
             let wait = (at - now).try_into().unwrap_or_default();
@@ -190,7 +190,7 @@ impl Worker {
         Ok(ctx)
     }
 
-    async fn run_phase(&mut self, phase: Phase) {
+    async fn run_phase(&mut self, phase: Phase, row: &InstanceRow) {
         let s = self.shared.clone();
         let store = &s.store;
         if let Err(e) = store.schedule_started(&self.id, phase.name()) {
@@ -200,7 +200,7 @@ impl Worker {
             st.running = Some(phase.name());
         }
         let started = Instant::now();
-        let outcome = self.attempt(phase).await;
+        let outcome = self.attempt(phase, row).await;
         if let Ok(mut st) = self.state.lock() {
             st.running = None;
         }
@@ -232,19 +232,15 @@ impl Worker {
         tracing::info!(instance = %self.id, phase = phase.name(), seconds = started.elapsed().as_secs_f64(), "phase done");
     }
 
-    async fn attempt(&mut self, phase: Phase) -> Attempt {
+    /// One run of `phase` for the instance as stored in `row`.
+    async fn attempt(&mut self, phase: Phase, row: &InstanceRow) -> Attempt {
         let s = self.shared.clone();
-        let row = match s.store.instance(&self.id) {
-            Ok(Some(row)) => row,
-            Ok(None) => return Attempt::Stopped,
-            Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
-        };
         let plugin_id = row.plugin_id.clone();
         let plugin = match s.plugins.current(&s.store, &s.runtime, &plugin_id).await {
             Ok(p) => p,
             Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
         };
-        let ctx = match self.context(&plugin, &row) {
+        let ctx = match self.context(&plugin, row) {
             Ok(c) => c,
             Err((b, m)) => return Attempt::Failed(b, m),
         };
