@@ -432,6 +432,34 @@ async fn a_daemon_killed_mid_scan_resumes_from_its_checkpoint_without_duplicates
     assert_eq!(ids.len(), total, "duplicate activity ids");
 }
 
+/// `builder`'s Zoom simulator, on a free loopback port.
+async fn start_sim(builder: ZoomSimBuilder) -> plugboard_sim::zoom::ZoomSim {
+    builder
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("zoom simulator")
+}
+
+/// A daemon in `home` with the Zoom plugin and an instance `id` of it on
+/// `sim` (`plan`, `days` of activity).
+async fn daemon_with_zoom(
+    home: &std::path::Path,
+    token: &str,
+    sim: &plugboard_sim::zoom::ZoomSim,
+    (id, plan, days): (&str, &str, &str),
+) -> Daemon {
+    let d = Daemon::start(home, token, &[]);
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .add_zoom(id, sim, plan, json!({ "activity_days": days }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    d
+}
+
 /// A daemon scanning a Zoom simulator at free-plan pace (about one report
 /// page per 1.25 s, so a stop lands between pages), returned once at least
 /// `activities` activities are committed.
@@ -440,21 +468,8 @@ async fn slow_zoom_scan(
     token: &str,
     activities: usize,
 ) -> (plugboard_sim::zoom::ZoomSim, Daemon) {
-    let sim = ZoomSimBuilder::new()
-        .users(40, 5, 5)
-        .activity_days(10)
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .expect("zoom");
-    let d = Daemon::start(home, token, &[]);
-    let (status, body) = d
-        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, body) = d
-        .add_zoom("zoom", &sim, "free", json!({ "activity_days": "10" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
+    let sim = start_sim(ZoomSimBuilder::new().users(40, 5, 5).activity_days(10)).await;
+    let d = daemon_with_zoom(home, token, &sim, ("zoom", "free", "10")).await;
     let start = std::time::Instant::now();
     loop {
         let page = d
@@ -537,12 +552,7 @@ fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
 async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_daemon() {
     let home = tempfile::tempdir().expect("home");
     let token = create_token(home.path());
-    let sim = ZoomSimBuilder::new()
-        .users(30, 2, 2)
-        .activity_days(2)
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .expect("zoom");
+    let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
     let d = Daemon::start(home.path(), &token, &[]);
     let zoom_dir = support::repo_root().join("plugins/zoom");
     let wasm_dir = tempfile::tempdir().expect("wasm dir");
@@ -621,21 +631,8 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
 async fn credentials_rotate_and_settings_change_through_the_api_without_losing_data() {
     let home = tempfile::tempdir().expect("home");
     let token = create_token(home.path());
-    let sim = ZoomSimBuilder::new()
-        .users(30, 2, 2)
-        .activity_days(2)
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .expect("zoom");
-    let d = Daemon::start(home.path(), &token, &[]);
-    let (status, body) = d
-        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, body) = d
-        .add_zoom("z", &sim, "pro", json!({ "activity_days": "2" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
+    let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
+    let d = daemon_with_zoom(home.path(), &token, &sim, ("z", "pro", "2")).await;
     d.wait_phase("z", "posture", "", WAIT).await;
     let users = sim.summary().users;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
