@@ -711,41 +711,56 @@ async fn a_sync_cannot_write_upstream() {
     assert!(writes.is_empty(), "writes reached the partner: {writes:?}");
 }
 
+/// `mode`'s output is refused as invalid (blame plugin): the call's error
+/// holds every one of `needles`, and the scan's stream failure `in_scan`.
+async fn assert_output_refused(mode: &str, needles: &[&str], in_scan: &str) {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", mode).await;
+    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
+    for needle in needles {
+        assert_contains(&err.to_string(), needle);
+    }
+    assert_contains(&env.scan_contains(mode).await, in_scan);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_with_too_many_records_is_refused() {
-    let mut env = Env::new().await;
-    let (err, _) = env.hostile_call("h1", "giant-page").await;
-    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
-    assert_contains(&err.to_string(), "10001 records in one page (limit 10000)");
-    assert_contains(&env.scan_contains("giant-page").await, "10001 records");
+    assert_output_refused(
+        "giant-page",
+        &["10001 records in one page (limit 10000)"],
+        "10001 records",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_with_oversized_raw_is_refused() {
-    let mut env = Env::new().await;
-    let (err, _) = env.hostile_call("h1", "huge-raw").await;
-    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
-    assert_contains(&err.to_string(), "record 0: raw is");
-    assert_contains(&err.to_string(), "(limit 262144)");
-    assert_contains(&env.scan_contains("huge-raw").await, "(limit 262144)");
+    assert_output_refused(
+        "huge-raw",
+        &["record 0: raw is", "(limit 262144)"],
+        "(limit 262144)",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_whose_raw_is_not_json_is_refused() {
-    let mut env = Env::new().await;
-    let (err, _) = env.hostile_call("h1", "bad-raw").await;
-    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
-    assert_contains(&err.to_string(), "record 0: raw is not valid JSON");
-    assert_contains(&env.scan_contains("bad-raw").await, "raw is not valid JSON");
+    assert_output_refused(
+        "bad-raw",
+        &["record 0: raw is not valid JSON"],
+        "raw is not valid JSON",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_with_an_empty_id_is_refused() {
-    let mut env = Env::new().await;
-    let (err, _) = env.hostile_call("h1", "empty-id").await;
-    assert!(matches!(err, CallError::InvalidOutput { .. }), "{err:?}");
-    assert_contains(&err.to_string(), "record 0: account.id is empty");
-    assert_contains(&env.scan_contains("empty-id").await, "account.id is empty");
+    assert_output_refused(
+        "empty-id",
+        &["record 0: account.id is empty"],
+        "account.id is empty",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
