@@ -255,7 +255,11 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     let (status, body) = d.add_plugin(&broken, &zoom_wasm).await;
     assert_eq!(status, 201, "{body}");
     let _ = d.post("/v1/instances/zoom-a/scan", json!({})).await;
-    let failed = wait_error(&d, "zoom-a").await;
+    let failed = d
+        .wait_for("zoom-a", "failed by the plugin", WAIT, |p| {
+            p["last_error_blame"] == "plugin"
+        })
+        .await;
     assert_eq!(failed["plugin_version"], "0.3.0", "{failed:#}");
     let (status, body) = d
         .post("/v1/plugins/zoom/rollback", json!({ "version": "0.2.0" }))
@@ -293,24 +297,6 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     // SIGTERM: a clean, prompt exit.
     let exit = d.signal("TERM");
     assert!(exit.success(), "{exit:?}");
-}
-
-/// Wait until instance `id` reports a phase error.
-async fn wait_error(d: &Daemon, id: &str) -> serde_json::Value {
-    let start = std::time::Instant::now();
-    loop {
-        let st = d.get(&format!("/v1/instances/{id}")).await;
-        let failed = st["phases"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|p| p["last_error_blame"] == "plugin");
-        if failed.is_some() {
-            return st;
-        }
-        assert!(start.elapsed() < WAIT, "no plugin error: {st:#}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 fn urlencode(s: &str) -> String {
@@ -648,23 +634,12 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
         .await;
     assert_eq!(status, 200, "{body}");
     let _ = d.post("/v1/instances/z/scan", json!({})).await;
-    let start = std::time::Instant::now();
-    loop {
-        let st = d.get("/v1/instances/z").await;
-        let failed = st["phases"].as_array().into_iter().flatten().any(|p| {
-            p["last_error_at"]
-                .as_str()
-                .is_some_and(|t| t > mark.as_str())
-        });
-        if failed {
-            break;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "the wrong secret was not used: {st:#}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    d.wait_for("z", "failed with the wrong secret", WAIT, |p| {
+        p["last_error_at"]
+            .as_str()
+            .is_some_and(|t| t > mark.as_str())
+    })
+    .await;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
 
     // Rotate back and change the plan: the next phase succeeds with both.

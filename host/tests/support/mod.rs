@@ -216,22 +216,31 @@ impl Daemon {
     /// Wait until `phase` of instance `id` succeeded after `since` (a
     /// timestamp string compared as text; "" for any), failing on timeout.
     pub async fn wait_phase(&self, id: &str, phase: &str, since: &str, timeout: Duration) -> Value {
+        let what = format!("phase {phase} succeeded after {since:?}");
+        self.wait_for(id, &what, timeout, |p| {
+            p["phase"] == phase && p["last_success_at"].as_str().is_some_and(|t| t > since)
+        })
+        .await
+    }
+
+    /// Wait until some phase of instance `id` satisfies `done`, failing with
+    /// `what` on timeout; returns the instance's status.
+    pub async fn wait_for(
+        &self,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let start = Instant::now();
         loop {
             let status = self.get(&format!("/v1/instances/{id}")).await;
-            let done = status["phases"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|p| p["phase"] == phase)
-                .and_then(|p| p["last_success_at"].as_str())
-                .is_some_and(|t| t > since);
-            if done {
+            if status["phases"].as_array().into_iter().flatten().any(&done) {
                 return status;
             }
             assert!(
                 start.elapsed() < timeout,
-                "{id}: phase {phase} did not succeed within {timeout:?}: {status:#}"
+                "{id}: not {what} within {timeout:?}: {status:#}"
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
