@@ -10,13 +10,22 @@ use std::time::{Duration, Instant};
 use crate::lock;
 
 /// A deterministic "429 storm": `numerator` of every `denominator` requests are
-/// throttled until `until`, spread evenly.
+/// throttled until it ends, spread evenly.
 #[derive(Debug, Clone, Copy)]
 struct Storm {
     numerator: u64,
     denominator: u64,
-    until: Instant,
+    end: StormEnd,
     seen: u64,
+}
+
+/// When a storm ends.
+#[derive(Debug, Clone, Copy)]
+enum StormEnd {
+    /// At this instant, however many requests arrived.
+    At(Instant),
+    /// After this many API requests, however long they take to arrive.
+    After(u64),
 }
 
 #[derive(Debug)]
@@ -65,10 +74,23 @@ impl FaultHandle {
     /// For the next `for_`, throttle `numerator` out of every `denominator` API requests,
     /// deterministically and evenly spread. A zero denominator cancels the storm.
     pub fn throttle_fraction(&self, numerator: u32, denominator: u32, for_: Duration) {
+        self.start_storm(numerator, denominator, StormEnd::At(Instant::now() + for_));
+    }
+
+    /// For the next `requests` API requests, throttle `numerator` out of every
+    /// `denominator`, deterministically and evenly spread. Unlike
+    /// [`throttle_fraction`](Self::throttle_fraction) the number of 429s does not
+    /// depend on how fast the client retries, so tests can count them exactly.
+    /// A zero denominator cancels the storm.
+    pub fn throttle_requests(&self, numerator: u32, denominator: u32, requests: u64) {
+        self.start_storm(numerator, denominator, StormEnd::After(requests));
+    }
+
+    fn start_storm(&self, numerator: u32, denominator: u32, end: StormEnd) {
         let storm = (denominator > 0).then(|| Storm {
             numerator: u64::from(numerator.min(denominator)),
             denominator: u64::from(denominator),
-            until: Instant::now() + for_,
+            end,
             seen: 0,
         });
         lock(&self.inner).storm = storm;
@@ -104,7 +126,11 @@ impl FaultHandle {
             return Some(Fault::Fail(state.fail_status));
         }
         let storm = state.storm.as_mut()?;
-        if now >= storm.until {
+        let over = match storm.end {
+            StormEnd::At(until) => now >= until,
+            StormEnd::After(requests) => storm.seen >= requests,
+        };
+        if over {
             state.storm = None;
             return None;
         }
@@ -147,5 +173,19 @@ mod tests {
         assert_eq!(throttled, 10);
         let later = now + Duration::from_secs(120);
         assert_eq!(faults.take(later), None);
+    }
+
+    #[test]
+    fn a_counted_storm_ends_after_its_requests_whatever_the_time() {
+        let faults = FaultHandle::new(Duration::from_secs(60));
+        faults.throttle_requests(3, 4, 8);
+        let far = Instant::now() + Duration::from_secs(3600);
+        let taken: Vec<_> = (0..10).map(|_| faults.take(far).is_some()).collect();
+        assert_eq!(
+            taken,
+            [
+                false, true, true, true, false, true, true, true, false, false
+            ]
+        );
     }
 }

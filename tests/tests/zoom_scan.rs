@@ -304,8 +304,9 @@ async fn a_429_storm_ends_in_a_complete_scan_without_duplicates_or_gaps() {
     let sim = sim(ZoomSimBuilder::new().users(900, 100, 20).activity_days(8)).await;
     let host = TestHost::with_zoom().await;
     host.add_zoom_instance("acme", &sim, "pro");
-    // Three of every four API requests are throttled for the first 3 seconds.
-    sim.faults().throttle_fraction(3, 4, Duration::from_secs(3));
+    // Two of every three of the first 30 API requests are throttled: 20 429s, however
+    // fast the host retries.
+    sim.faults().throttle_requests(2, 3, 30);
     let report = host.scan("acme").await;
     assert!(
         report.first_failure().is_none(),
@@ -313,7 +314,7 @@ async fn a_429_storm_ends_in_a_complete_scan_without_duplicates_or_gaps() {
         report.first_failure()
     );
     assert!(
-        report.http.throttled >= 10,
+        report.http.throttled >= 20,
         "the storm must have hit: {:?}",
         report.http
     );
