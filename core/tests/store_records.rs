@@ -2,7 +2,6 @@
 
 mod common;
 
-
 use common::{TestResult, account, activity, group, member, page, role, store_with};
 use plugboard_core::Blame;
 use plugboard_core::model::{Account, AccountStatus, Finding, FindingStatus, Record, Severity};
