@@ -5,7 +5,7 @@
 //! [`Connector`] trait a plugin implements, the [`export_connector!`] macro
 //! that exports it, and small helpers around the host imports
 //! ([`http`], [`config`], [`log`], [`clock`]) plus pure ones
-//! ([`url`], [`time`]) that also run in native tests.
+//! ([`url`], [`time`], [`json`], [`cursor`]) that also run in native tests.
 //!
 //! A plugin crate depends on `plugboard-sdk` only (plus `serde` if it parses
 //! JSON), is built as a `cdylib` for `wasm32-wasip2`, and looks like this:
@@ -61,8 +61,10 @@ extern crate self as plugboard_sdk;
 pub mod bindings;
 pub mod clock;
 pub mod config;
+pub mod cursor;
 mod error;
 pub mod http;
+pub mod json;
 pub mod log;
 pub mod time;
 pub mod url;

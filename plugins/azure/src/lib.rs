@@ -16,7 +16,7 @@ pub mod arm_events;
 pub mod audits;
 pub mod client;
 mod connector;
-pub mod cursor;
+pub use plugboard_sdk::cursor;
 pub mod fanout;
 pub mod governance;
 pub mod graph_logs;

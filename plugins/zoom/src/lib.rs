@@ -13,7 +13,7 @@
 pub mod activities;
 pub mod client;
 mod connector;
-pub mod cursor;
+pub use plugboard_sdk::cursor;
 pub mod governance;
 pub mod groups;
 pub mod json;
