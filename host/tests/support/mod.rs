@@ -80,6 +80,19 @@ pub fn api_spec() -> SpecValidator {
     SpecValidator::from_document(&doc).expect("openapi.json is a usable OpenAPI document")
 }
 
+/// `path` without its query, and the query's decoded pairs.
+fn split_query(path: &str) -> (&str, Vec<(String, String)>) {
+    match path.split_once('?') {
+        Some((route, query)) => (
+            route,
+            url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ),
+        None => (path, Vec::new()),
+    }
+}
+
 /// A running `plugboard serve`.
 pub struct Daemon {
     /// The child process.
@@ -124,16 +137,23 @@ impl Daemon {
         }
     }
 
-    /// A request with the bearer token.
+    /// A request with the bearer token, held to the daemon's own
+    /// `/openapi.json`: a request the document allows must get an answer it
+    /// documents (status and body); one it does not allow must be refused
+    /// with a 4xx error body.
     pub async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
+        let (route, query) = split_query(path);
+        let allowed = self
+            .spec
+            .validate_request(method.as_str(), route, &query, body.as_ref());
         let mut req = self
             .client
-            .request(method, format!("{}{path}", self.base))
+            .request(method.clone(), format!("{}{path}", self.base))
             .bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
@@ -141,10 +161,30 @@ impl Daemon {
         let resp = req.send().await.expect("API request");
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        let answer = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        match allowed {
+            Ok(()) => {
+                if let Err(problems) =
+                    self.spec
+                        .validate_response(method.as_str(), route, status, &answer)
+                {
+                    panic!(
+                        "{method} {path} answered {status} against /openapi.json: {problems:#?}\n{answer}"
+                    );
+                }
+            }
+            Err(problems) => assert!(
+                (400..500).contains(&status)
+                    && answer["error"]["message"].is_string()
+                    && answer["error"]["blame"].is_string(),
+                "{method} {path} breaks /openapi.json ({problems:?}) yet was answered {status}: {answer}"
+            ),
+        }
+        (status, answer)
     }
 
     /// GET, expecting 200.
