@@ -74,9 +74,14 @@ impl Home {
         self.root.join("plugboard.db")
     }
 
+    /// Where every version of a plugin is kept.
+    pub fn plugin_root(&self, id: &str) -> PathBuf {
+        self.root.join("plugins").join(id)
+    }
+
     /// Where a plugin version's files are kept.
     pub fn plugin_dir(&self, id: &str, version: &str) -> PathBuf {
-        self.root.join("plugins").join(id).join(version)
+        self.plugin_root(id).join(version)
     }
 
     /// The compiled-component cache.

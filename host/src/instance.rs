@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugboard_core::Blame;
+use plugboard_core::model::AccountInfo;
 use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::{InstanceRow, Store, StoreError};
 
@@ -367,4 +368,21 @@ pub fn update_instance(
         .collect();
     store.update_instance(key, id, &json(&config)?, &json(&upstreams)?, &given)?;
     Ok(())
+}
+
+/// What a credentials check found, as the API and `instance check --json`
+/// show it: the account's facts with its app-specific extras as JSON.
+pub fn check_json(instance: &str, account: &AccountInfo) -> serde_json::Value {
+    let raw: serde_json::Value = serde_json::from_str(&account.raw)
+        .unwrap_or_else(|_| serde_json::Value::String(account.raw.clone()));
+    serde_json::json!({
+        "instance": instance,
+        "account": {
+            "id": account.id,
+            "name": account.name,
+            "plan": account.plan,
+            "owner": account.owner,
+            "raw": raw,
+        },
+    })
 }

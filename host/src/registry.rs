@@ -376,9 +376,60 @@ pub fn rollback(
         .ok_or_else(|| RegistryError::NotAdded(id.to_string()))
 }
 
+/// Remove every version of plugin `id`: its rows, its files in the home and
+/// its compiled artefacts. Refused while instances use it (remove those
+/// first); nothing is removed then. Returns the versions removed.
+pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Vec<String>, RegistryError> {
+    let versions = store.plugin_versions(id)?;
+    store.remove_plugin(id)?;
+    // The store no longer knows the plugin, so what follows only frees disk:
+    // a file left behind is harmless and is said in the log.
+    let dir = home.plugin_root(id);
+    if let Err(e) = fs::remove_dir_all(&dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(path = %dir.display(), error = %e, "cannot delete a removed plugin's files");
+    }
+    let mut kept = std::collections::HashSet::new();
+    for row in store.plugins()? {
+        kept.extend(
+            store
+                .plugin_versions(&row.id)?
+                .into_iter()
+                .map(|v| v.wasm_sha256),
+        );
+    }
+    let unused: Vec<&str> = versions
+        .iter()
+        .map(|v| v.wasm_sha256.as_str())
+        .filter(|sha| !kept.contains(*sha))
+        .collect();
+    forget_compiled(&home.cache_dir(), &unused);
+    Ok(versions.into_iter().map(|v| v.version).collect())
+}
+
+/// Delete the compiled artefacts (`{sha256}-{engine}.cwasm`) of these
+/// components from the cache.
+fn forget_compiled(cache: &Path, digests: &[&str]) {
+    let Ok(entries) = fs::read_dir(cache) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let compiled_from = name.split_once('-').map(|(sha, _)| sha);
+        if name.ends_with(".cwasm") && compiled_from.is_some_and(|sha| digests.contains(&sha)) {
+            if let Err(e) = fs::remove_file(entry.path()) {
+                tracing::warn!(path = %entry.path().display(), error = %e, "cannot delete a compiled artefact");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plugboard_core::store::InstanceRow;
 
     fn row(version: &str) -> PluginRow {
         PluginRow {
@@ -412,6 +463,63 @@ mod tests {
         assert_eq!(rollback(&store, "p", Some("1.0.0"))?.version, "1.0.0");
         assert!(matches!(
             rollback(&store, "p", Some("9.9.9")),
+            Err(RegistryError::Store(StoreError::NotFound { .. }))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn removing_a_plugin_deletes_its_files_and_artefacts_unless_an_instance_uses_it()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let home = Home::at(dir.path().to_path_buf())?;
+        let store = Store::open_in_memory()?;
+        let versioned = |version: &str, sha: &str| PluginRow {
+            wasm_sha256: sha.into(),
+            ..row(version)
+        };
+        store.put_plugin(&versioned("1.0.0", "aa11"))?;
+        store.put_plugin(&versioned("2.0.0", "bb22"))?;
+        // Another plugin built from the same component keeps its artefact.
+        store.put_plugin(&PluginRow {
+            id: "q".into(),
+            ..versioned("1.0.0", "bb22")
+        })?;
+        for version in ["1.0.0", "2.0.0"] {
+            fs::create_dir_all(home.plugin_dir("p", version))?;
+            fs::write(home.plugin_dir("p", version).join("p.wasm"), b"wasm")?;
+        }
+        fs::create_dir_all(home.cache_dir())?;
+        for artefact in ["aa11-0f.cwasm", "bb22-0f.cwasm", "cc33-0f.cwasm"] {
+            fs::write(home.cache_dir().join(artefact), b"compiled")?;
+        }
+        store.add_instance(&InstanceRow {
+            id: "acme".into(),
+            plugin_id: "p".into(),
+            config_json: "{}".into(),
+            upstreams_json: "{}".into(),
+            enabled: true,
+            created_at: String::new(),
+            updated_at: String::new(),
+        })?;
+
+        let in_use = remove_plugin(&home, &store, "p");
+        assert!(
+            matches!(&in_use, Err(e @ RegistryError::Store(StoreError::PluginInUse { .. })) if e.blame() == Blame::Operator),
+            "{in_use:?}"
+        );
+        assert!(home.plugin_dir("p", "1.0.0").join("p.wasm").exists());
+        assert!(store.plugin("p")?.is_some());
+
+        store.remove_instance("acme")?;
+        assert_eq!(remove_plugin(&home, &store, "p")?, ["1.0.0", "2.0.0"]);
+        assert!(store.plugin("p")?.is_none());
+        assert!(!home.plugin_root("p").exists());
+        assert!(!home.cache_dir().join("aa11-0f.cwasm").exists());
+        assert!(home.cache_dir().join("bb22-0f.cwasm").exists());
+        assert!(home.cache_dir().join("cc33-0f.cwasm").exists());
+        assert!(matches!(
+            remove_plugin(&home, &store, "p"),
             Err(RegistryError::Store(StoreError::NotFound { .. }))
         ));
         Ok(())

@@ -759,3 +759,106 @@ fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_stor
         );
     }
 }
+
+// ---- instance check, plugin remove ----
+
+#[test]
+fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operator() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    let account = sim.sim.credentials().account_id;
+
+    let out = ok(home.path(), &["instance", "check", "acme"]);
+    assert!(out.contains("the app accepted the credentials"), "{out}");
+    assert!(out.contains(&account), "{out}");
+    let report = json(&ok(home.path(), &["instance", "check", "acme", "--json"]));
+    assert_eq!(report["instance"], "acme", "{report}");
+    assert_eq!(report["account"]["id"], account.as_str(), "{report}");
+    assert_eq!(report["account"]["plan"], "pro", "{report}");
+
+    // `instance show` names the secrets, never their values.
+    ok(home.path(), &["scan", "acme"]);
+    let secret = sim.sim.credentials().client_secret;
+    let shown = ok(home.path(), &["instance", "show", "acme"]);
+    assert!(shown.contains("secret   client_secret (sealed)"), "{shown}");
+    assert!(shown.contains("3 users"), "{shown}");
+    assert!(!shown.contains(&secret), "{shown}");
+    let shown = json(&ok(home.path(), &["instance", "show", "acme", "--json"]));
+    assert_eq!(
+        shown["secrets"],
+        serde_json::json!(["client_id", "client_secret"])
+    );
+    assert_eq!(shown["config"]["plan"], "pro", "{shown}");
+    assert_eq!(shown["counts"]["users"], 3, "{shown}");
+    assert_eq!(shown["runs"][0]["status"], "succeeded", "{shown}");
+    assert!(!shown.to_string().contains(&secret));
+
+    ok(
+        home.path(),
+        &[
+            "instance",
+            "set",
+            "acme",
+            "--secret",
+            "client_secret=not-the-secret",
+        ],
+    );
+    let out = run(home.path(), &["instance", "check", "acme"]);
+    let line = assert_one_line_error(
+        &out,
+        OPERATOR,
+        &["the credentials check of instance acme failed"],
+    );
+    assert!(!line.contains("not-the-secret"), "{line}");
+
+    let out = run(home.path(), &["instance", "check", "nope"]);
+    assert_one_line_error(&out, OPERATOR, &["nope"]);
+}
+
+#[test]
+fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    let files = home.path().join("plugins").join("zoom");
+    let compiled = |home: &Path| -> usize {
+        std::fs::read_dir(home.join("cache"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".cwasm"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert!(compiled(home.path()) > 0, "plugin add compiles and caches");
+
+    let out = run(home.path(), &["plugin", "remove", "zoom"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &["\"zoom\"", "\"acme\"", "remove those instances first"],
+    );
+    assert!(files.exists(), "nothing removed while in use");
+    assert_eq!(
+        json(&ok(home.path(), &["plugin", "list", "--json"]))[0]["id"],
+        "zoom"
+    );
+
+    ok(home.path(), &["instance", "remove", "acme", "--yes"]);
+    let out = ok(home.path(), &["plugin", "remove", "zoom"]);
+    assert!(
+        out.contains("removed plugin zoom (versions 0.1.0)"),
+        "{out}"
+    );
+    assert!(!files.exists(), "the plugin's files are deleted");
+    assert_eq!(compiled(home.path()), 0, "its compiled artefact is deleted");
+    assert_eq!(
+        json(&ok(home.path(), &["plugin", "list", "--json"])),
+        serde_json::json!([])
+    );
+    let out = run(home.path(), &["plugin", "remove", "zoom"]);
+    assert_one_line_error(&out, OPERATOR, &["plugin \"zoom\" does not exist"]);
+}

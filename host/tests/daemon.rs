@@ -510,6 +510,8 @@ fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
         "POST /v1/plugins/{id}/rollback",
         "DELETE /v1/instances/{id}",
         "POST /v1/instances/{id}/scan",
+        "POST /v1/instances/{id}/check",
+        "DELETE /v1/plugins/{id}",
         "GET /v1/instances/{id}/activities",
         "GET /v1/instances/{id}/runs",
     ] {
@@ -622,8 +624,13 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
     d.wait_phase("z", "posture", "", WAIT).await;
     let users = sim.summary().users;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
+    let (status, body) = d.post("/v1/instances/z/check", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["account"]["id"], sim.credentials().account_id);
+    assert_eq!(body["account"]["plan"], "pro");
 
-    // A wrong secret: the next phase fails, and nothing collected is lost.
+    // A wrong secret: a check is refused with the operator to blame, the
+    // next phase fails, and nothing collected is lost.
     let mark = now();
     let (status, body) = d
         .call(
@@ -633,6 +640,15 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    let (status, body) = d.post("/v1/instances/z/check", json!({})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["blame"], "operator", "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("the credentials check of instance `z` failed")
+            && !message.contains("not-the-secret"),
+        "{message}"
+    );
     let _ = d.post("/v1/instances/z/scan", json!({})).await;
     d.wait_for("z", "failed with the wrong secret", WAIT, |p| {
         p["last_error_at"]
@@ -679,4 +695,28 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
         .call(Method::PATCH, "/v1/instances/nope", Some(json!({})))
         .await;
     assert_eq!(status, 404);
+
+    // A plugin in use is not removed; once its instance is gone it is.
+    let (status, body) = d.call(Method::DELETE, "/v1/plugins/zoom", None).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("\"z\"")),
+        "{body}"
+    );
+    assert_eq!(d.call(Method::DELETE, "/v1/instances/z", None).await.0, 204);
+    assert_eq!(
+        d.call(Method::DELETE, "/v1/plugins/zoom", None).await.0,
+        204
+    );
+    assert_eq!(d.call(Method::GET, "/v1/plugins/zoom", None).await.0, 404);
+    assert_eq!(d.get("/v1/plugins").await, json!([]));
+    for (method, path) in [
+        (Method::DELETE, "/v1/plugins/zoom"),
+        (Method::POST, "/v1/instances/z/check"),
+    ] {
+        let (status, body) = d.call(method, path, None).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
 }

@@ -8,7 +8,7 @@ use plugboard_core::secrets::SecretValue;
 
 use super::App;
 use super::table::{print_json, table};
-use crate::instance::{InstanceUpdate, NewInstance, create_instance, update_instance};
+use crate::instance::{InstanceUpdate, NewInstance, check_json, create_instance, update_instance};
 use crate::manifest::Manifest;
 
 /// Instance commands.
@@ -26,6 +26,26 @@ pub enum InstanceCommand {
     /// data (e.g. rotate a client secret). Only what is given changes;
     /// `--upstream` replaces all routes.
     Set(SetArgs),
+    /// Show an instance: settings, secret names (never values), routes, what
+    /// it holds, each daemon phase's last success, error and next run, and
+    /// its last sync runs.
+    Show {
+        /// Instance name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an instance's credentials, consent and settings against the app
+    /// now (the plugin's `check`: one cheap request) and show the account.
+    /// Exits 2 when the app refuses the credentials, 3 when it is unreachable.
+    Check {
+        /// Instance name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Let the daemon (`plugboard serve`) schedule an instance again; it resumes
     /// from its checkpoints.
     Enable {
@@ -187,6 +207,31 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
             let name = args.name.clone();
             set(app, args)?;
             println!("updated instance {name}; its records and checkpoints are kept");
+        }
+        InstanceCommand::Show { name, json } => {
+            super::instance_show::show(app.store()?, &name, json)?;
+        }
+        InstanceCommand::Check { name, json } => {
+            let (plugin, ctx) = app.open_instance(&name).await?;
+            let account = plugin
+                .check(&ctx)
+                .await
+                .with_context(|| format!("the credentials check of instance {name} failed"))?;
+            if json {
+                return print_json(&check_json(&name, &account));
+            }
+            println!("instance {name}: the app accepted the credentials");
+            let facts = [
+                ("account", Some(account.id)),
+                ("name", account.name),
+                ("plan", account.plan),
+                ("owner", account.owner),
+            ];
+            for (label, value) in facts {
+                if let Some(value) = value {
+                    println!("  {label:<8} {value}");
+                }
+            }
         }
         InstanceCommand::Enable { name } => {
             app.store()?.set_instance_enabled(&name, true)?;

@@ -7,6 +7,7 @@ mod demo;
 mod exit;
 mod govern;
 mod instance;
+mod instance_show;
 mod key;
 mod matrix;
 mod plugin;
@@ -66,13 +67,15 @@ impl Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole product on built-in simulators: start the Zoom simulator on
-    /// loopback, load the Zoom plugin, create an instance, scan it and summarise.
+    /// Run the whole product on built-in simulators: start the Zoom and Azure
+    /// simulators on loopback, load both plugins, create an instance of each,
+    /// scan them and summarise.
     Demo(demo::DemoArgs),
-    /// Add, list and inspect connector plugins.
+    /// Add, list, inspect, roll back and remove connector plugins.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
-    /// Create and list connector instances (a plugin plus settings and secrets).
+    /// Create, check, change, enable, disable, list and remove connector
+    /// instances (a plugin plus settings and secrets).
     #[command(subcommand)]
     Instance(instance::InstanceCommand),
     /// Scan one instance now: check credentials, sync every stream, assess posture.

@@ -1,4 +1,4 @@
-//! `plugboard plugin add|list|rollback|inspect`.
+//! `plugboard plugin add|list|rollback|inspect|remove`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -57,6 +57,13 @@ pub enum PluginCommand {
         /// The version to make current.
         #[arg(long)]
         version: Option<String>,
+    },
+    /// Remove every version of a plugin with its files and compiled
+    /// artefacts. Refused while instances use it: remove those first
+    /// (`plugboard instance remove NAME --yes`).
+    Remove {
+        /// Plugin id.
+        id: String,
     },
     /// Show a plugin's manifest, grant and streams.
     Inspect {
@@ -300,6 +307,10 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
         PluginCommand::Rollback { id, version } => {
             let row = crate::registry::rollback(app.store()?, &id, version.as_deref())?;
             println!("plugin {id} is now at version {}", row.version);
+        }
+        PluginCommand::Remove { id } => {
+            let versions = crate::registry::remove_plugin(app.home()?, app.store()?, &id)?;
+            println!("removed plugin {id} (versions {})", versions.join(", "));
         }
         PluginCommand::Inspect { id, json } => {
             let row = app.store()?.plugin(&id)?.with_context(|| {

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use plugboard_core::Blame;
-use plugboard_core::model::ConnectorErrorKind;
+use plugboard_core::model::{AccountInfo, ConnectorErrorKind};
 use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::{InstanceRow, ScheduleRow, Store, StoreError};
 use serde::Serialize;
@@ -32,9 +32,10 @@ use crate::instance::{
 };
 use crate::manifest::Manifest;
 use crate::registry::RegistryError;
-use crate::runtime::{CallError, Runtime};
+use crate::runtime::{CallError, InstanceContext, Runtime};
 
 pub use metrics::Metrics;
+use plugins::CurrentPlugin;
 pub use plugins::PluginSet;
 pub use schedule::{Intervals, Phase};
 use worker::{WorkerCommand, WorkerHandle, WorkerState};
@@ -85,6 +86,14 @@ pub enum DaemonError {
         /// Why.
         cause: CallError,
     },
+    /// A credentials check of an added instance failed.
+    #[error("the credentials check of instance `{id}` failed: {cause}")]
+    CheckFailed {
+        /// Instance id.
+        id: String,
+        /// Why.
+        cause: CallError,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -97,7 +106,9 @@ impl DaemonError {
             DaemonError::NoInstance(_) => Blame::Operator,
             DaemonError::Instance(e) => e.blame(),
             DaemonError::Registry(e) => e.blame(),
-            DaemonError::Check { cause, .. } => cause.blame(),
+            DaemonError::Check { cause, .. } | DaemonError::CheckFailed { cause, .. } => {
+                cause.blame()
+            }
             DaemonError::Store(e) => e.blame(),
         }
     }
@@ -289,14 +300,7 @@ impl Shared {
         let manifest: &Manifest = plugin.plugin.manifest();
         create_instance(&self.store, &self.key, manifest, &new)?;
         let row = self.instance_row(&new.id)?;
-        let checked = match build_context(
-            plugin.plugin.manifest().clone(),
-            &row,
-            &self.store,
-            &self.key,
-            plugin.grant.reveal_secrets,
-            &self.options,
-        ) {
+        let checked = match self.fresh_context(&plugin, &row) {
             Ok(ctx) => plugin.plugin.check(&ctx).await.map(|_| ()),
             Err(e) => {
                 let _ = self.store.remove_instance(&new.id);
@@ -325,6 +329,53 @@ impl Shared {
         self.start_worker(&new.id);
         self.update_gauges();
         self.status(&new.id)
+    }
+
+    /// Run the plugin's `check` for instance `id` against the app: proves its
+    /// credentials, consent and settings and returns what the app says of
+    /// the account. A running worker's context is used when it is current,
+    /// so the check shares its tokens and rate buckets; a disabled instance
+    /// can be checked too.
+    pub async fn check_instance(&self, id: &str) -> Result<AccountInfo, DaemonError> {
+        let row = self.instance_row(id)?;
+        let plugin = self
+            .plugins
+            .current(&self.store, &self.runtime, &row.plugin_id)
+            .await?;
+        let stamp = (plugin.version.clone(), row.updated_at.clone());
+        let running = self
+            .workers
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id).and_then(|h| h.context.get(&stamp)));
+        let ctx = match running {
+            Some(ctx) => ctx,
+            None => self.fresh_context(&plugin, &row)?,
+        };
+        plugin
+            .plugin
+            .check(&ctx)
+            .await
+            .map_err(|cause| DaemonError::CheckFailed {
+                id: id.to_string(),
+                cause,
+            })
+    }
+
+    /// A new context for `row` on `plugin`, owned by the caller.
+    fn fresh_context(
+        &self,
+        plugin: &CurrentPlugin,
+        row: &InstanceRow,
+    ) -> Result<Arc<InstanceContext>, DaemonError> {
+        Ok(build_context(
+            plugin.plugin.manifest().clone(),
+            row,
+            &self.store,
+            &self.key,
+            plugin.grant.reveal_secrets,
+            &self.options,
+        )?)
     }
 
     /// Change an instance's settings, secrets or upstream routes (e.g. rotate

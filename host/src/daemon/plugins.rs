@@ -29,6 +29,13 @@ pub struct PluginSet {
 }
 
 impl PluginSet {
+    /// Drop the loaded copy of plugin `id` (after it was removed).
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut map) = self.loaded.lock() {
+            map.remove(id);
+        }
+    }
+
     /// The current version of plugin `id`, loading it if the store's current
     /// version is not the one already loaded.
     pub async fn current(

@@ -29,6 +29,32 @@ pub struct WorkerState {
     pub plugin_version: Option<String>,
 }
 
+/// What a running context was built from: the plugin version and the
+/// instance's `updated_at` (settings, secrets, routes).
+pub type ContextStamp = (String, String);
+
+/// A worker's running context, shared so that an API credentials check
+/// uses the same tokens and rate buckets as the scans (a second token mint
+/// would revoke the worker's token on apps like Zoom).
+#[derive(Clone, Default)]
+pub struct RunningContext(Arc<Mutex<Option<(ContextStamp, Arc<InstanceContext>)>>>);
+
+impl RunningContext {
+    /// The context if it was built from `stamp`.
+    pub fn get(&self, stamp: &ContextStamp) -> Option<Arc<InstanceContext>> {
+        let slot = self.0.lock().ok()?;
+        slot.as_ref()
+            .filter(|(built, _)| built == stamp)
+            .map(|(_, ctx)| ctx.clone())
+    }
+
+    fn set(&self, stamp: ContextStamp, ctx: Arc<InstanceContext>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((stamp, ctx));
+        }
+    }
+}
+
 /// Commands to a worker.
 #[derive(Debug)]
 pub enum WorkerCommand {
@@ -44,6 +70,8 @@ pub struct WorkerHandle {
     pub commands: mpsc::Sender<WorkerCommand>,
     /// What it is doing.
     pub state: Arc<Mutex<WorkerState>>,
+    /// Its running context, once built.
+    pub context: RunningContext,
     /// The task.
     pub task: tokio::task::JoinHandle<()>,
 }
@@ -68,12 +96,13 @@ pub fn spawn(shared: Arc<Shared>, id: String) -> WorkerHandle {
     let (stop, stop_rx) = watch::channel(false);
     let (commands, rx) = mpsc::channel(8);
     let state = Arc::new(Mutex::new(WorkerState::default()));
+    let context = RunningContext::default();
     let mut worker = Worker {
         shared,
         id,
         stop: stop_rx,
         state: state.clone(),
-        context: None,
+        context: context.clone(),
         failures: [0; 3],
     };
     let task = tokio::spawn(async move { worker.run(rx).await });
@@ -81,6 +110,7 @@ pub fn spawn(shared: Arc<Shared>, id: String) -> WorkerHandle {
         stop,
         commands,
         state,
+        context,
         task,
     }
 }
@@ -90,9 +120,8 @@ struct Worker {
     id: String,
     stop: watch::Receiver<bool>,
     state: Arc<Mutex<WorkerState>>,
-    /// The running context and what it was built from (plugin version,
-    /// instance `updated_at`).
-    context: Option<((String, String), Arc<InstanceContext>)>,
+    /// The running context and what it was built from.
+    context: RunningContext,
     failures: [u32; 3],
 }
 
@@ -163,15 +192,13 @@ impl Worker {
     /// when the plugin version or the instance (settings, secrets, routes)
     /// changed since it was built.
     fn context(
-        &mut self,
+        &self,
         plugin: &CurrentPlugin,
         row: &InstanceRow,
     ) -> Result<Arc<InstanceContext>, (Blame, String)> {
         let stamp = (plugin.version.clone(), row.updated_at.clone());
-        if let Some((built, ctx)) = &self.context
-            && *built == stamp
-        {
-            return Ok(ctx.clone());
+        if let Some(ctx) = self.context.get(&stamp) {
+            return Ok(ctx);
         }
         let s = &self.shared;
         let ctx = build_context(
@@ -183,7 +210,7 @@ impl Worker {
             &s.options,
         )
         .map_err(|e| (e.blame(), e.to_string()))?;
-        self.context = Some((stamp, ctx.clone()));
+        self.context.set(stamp, ctx.clone());
         if let Ok(mut st) = self.state.lock() {
             st.plugin_version = Some(plugin.version.clone());
         }

@@ -1,4 +1,5 @@
-//! `/v1/instances`: list, add, show, update, remove, enable, disable, scan.
+//! `/v1/instances`: list, add, show, update, remove, enable, disable, scan,
+//! check.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 
 use super::{ApiError, parse_body};
 use crate::daemon::{InstanceStatus, Shared, secrets_from};
-use crate::instance::{InstanceUpdate, NewInstance};
+use crate::instance::{InstanceUpdate, NewInstance, check_json};
 
 /// Body of `POST /v1/instances`.
 #[derive(Debug, Deserialize)]
@@ -118,4 +119,12 @@ pub(super) async fn scan(
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "instance": id, "queued": true })),
     ))
+}
+
+pub(super) async fn check(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let account = s.check_instance(&id).await?;
+    Ok(Json(check_json(&id, &account)))
 }

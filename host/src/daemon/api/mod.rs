@@ -35,7 +35,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/metrics", get(metrics))
         .route("/v1/plugins", get(plugins::list).post(plugins::add))
-        .route("/v1/plugins/{id}", get(plugins::show))
+        .route(
+            "/v1/plugins/{id}",
+            get(plugins::show).delete(plugins::remove),
+        )
         .route("/v1/plugins/{id}/rollback", post(plugins::rollback))
         .route("/v1/instances", get(instances::list).post(instances::add))
         .route(
@@ -47,6 +50,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/instances/{id}/enable", post(instances::enable))
         .route("/v1/instances/{id}/disable", post(instances::disable))
         .route("/v1/instances/{id}/scan", post(instances::scan))
+        .route("/v1/instances/{id}/check", post(instances::check))
         .route("/v1/instances/{id}/accounts", get(data::accounts))
         .route("/v1/instances/{id}/activities", get(data::activities))
         .route("/v1/instances/{id}/findings", get(data::findings))

@@ -1,4 +1,4 @@
-//! `/v1/plugins`: list, add (upload + approval), show, rollback.
+//! `/v1/plugins`: list, add (upload + approval), show, rollback, remove.
 //!
 //! An upload carries the manifest text and the component as base64. Like
 //! `plugboard plugin add`, nothing is added without approval: the body must
@@ -157,4 +157,16 @@ pub(super) async fn rollback(
     let row = registry::rollback(&s.store, &id, req.version.as_deref())?;
     let versions = s.store.plugin_versions(&id)?;
     Ok(Json(plugin_json(&row, &versions)))
+}
+
+pub(super) async fn remove(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if s.store.plugin(&id)?.is_none() {
+        return Err(not_added(&id));
+    }
+    registry::remove_plugin(&s.home, &s.store, &id)?;
+    s.plugins.forget(&id);
+    Ok(StatusCode::NO_CONTENT)
 }

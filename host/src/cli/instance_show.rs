@@ -1,0 +1,122 @@
+//! `plugboard instance show NAME`: one instance's settings, data and health,
+//! as the daemon's scheduler left it (works with or without a daemon).
+
+use std::collections::BTreeMap;
+
+use plugboard_core::store::{ScheduleRow, Store, SyncRun};
+use serde_json::{Value, json};
+
+use super::table::{print_json, table};
+use crate::instance::InstanceError;
+
+/// Print instance `name`: settings, secret names (never values), routes,
+/// what it holds, each phase's last start, success, error and next run, and
+/// its last sync runs.
+pub fn show(store: &Store, name: &str, json_out: bool) -> anyhow::Result<()> {
+    let row = store
+        .instance(name)?
+        .ok_or_else(|| InstanceError::NotFound(name.to_string()))?;
+    let config: BTreeMap<String, String> =
+        serde_json::from_str(&row.config_json).unwrap_or_default();
+    let upstreams: BTreeMap<String, String> =
+        serde_json::from_str(&row.upstreams_json).unwrap_or_default();
+    let secrets = store.secret_names(name)?;
+    let counts = store.counts(Some(name))?;
+    let phases = store.schedule(name)?;
+    let runs = store.last_runs(name, 5)?;
+    if json_out {
+        return print_json(&json!({
+            "id": row.id,
+            "plugin": row.plugin_id,
+            "enabled": row.enabled,
+            "config": config,
+            "secrets": secrets,
+            "upstreams": upstreams,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+            "counts": counts,
+            "phases": phases,
+            "runs": runs.iter().map(run_json).collect::<Vec<_>>(),
+        }));
+    }
+    let state = if row.enabled { "enabled" } else { "disabled" };
+    println!("instance {} (plugin {}), {state}", row.id, row.plugin_id);
+    for (key, value) in &config {
+        println!("  setting  {key} = {value}");
+    }
+    for secret in &secrets {
+        println!("  secret   {secret} (sealed)");
+    }
+    for (origin, base) in &upstreams {
+        println!("  route    {origin} -> {base}");
+    }
+    println!(
+        "  holds    {} users ({} active), {} groups, {} admins, {} activities, {} findings ({} failing)",
+        counts.users,
+        counts.active_users,
+        counts.groups,
+        counts.admins,
+        counts.activities,
+        counts.findings,
+        counts.failed_findings
+    );
+    if !phases.is_empty() {
+        println!("{}", phase_table(&phases));
+    }
+    if !runs.is_empty() {
+        let mut t = table(&["run", "started", "finished", "status", "error"]);
+        for r in &runs {
+            t.add_row(vec![
+                r.id.to_string(),
+                r.started_at.clone(),
+                r.finished_at.clone().unwrap_or_else(|| "-".into()),
+                r.status.as_str().to_string(),
+                error_text(r.error_blame, r.error_message.as_deref()),
+            ]);
+        }
+        println!("{t}");
+    }
+    Ok(())
+}
+
+/// The daemon's per-phase schedule as a table.
+fn phase_table(phases: &[ScheduleRow]) -> comfy_table::Table {
+    let mut t = table(&[
+        "phase",
+        "last start",
+        "last success",
+        "next run",
+        "last error",
+    ]);
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    for p in phases {
+        t.add_row(vec![
+            p.phase.clone(),
+            or_dash(&p.last_started_at),
+            or_dash(&p.last_success_at),
+            or_dash(&p.next_run_at),
+            error_text(p.last_error_blame, p.last_error.as_deref()),
+        ]);
+    }
+    t
+}
+
+fn error_text(blame: Option<plugboard_core::Blame>, message: Option<&str>) -> String {
+    match (blame, message) {
+        (Some(blame), Some(m)) => format!("({blame}) {m}"),
+        (None, Some(m)) => m.to_string(),
+        _ => "-".into(),
+    }
+}
+
+fn run_json(r: &SyncRun) -> Value {
+    json!({
+        "id": r.id,
+        "started_at": r.started_at,
+        "finished_at": r.finished_at,
+        "status": r.status.as_str(),
+        "error_blame": r.error_blame,
+        "error": r.error_message,
+        "stats": serde_json::from_str::<Value>(&r.stats_json).unwrap_or(Value::Null),
+    })
+}
