@@ -35,6 +35,7 @@ struct FaultState {
     fail_status: u16,
     storm: Option<Storm>,
     token_lifetime: Duration,
+    token_delay: Duration,
 }
 
 /// The fault to apply to one request.
@@ -62,6 +63,7 @@ impl FaultHandle {
                 fail_status: 500,
                 storm: None,
                 token_lifetime,
+                token_delay: Duration::ZERO,
             })),
         }
     }
@@ -107,6 +109,17 @@ impl FaultHandle {
     /// Tokens minted from now on live for `lifetime`; earlier tokens keep theirs.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         lock(&self.inner).token_lifetime = lifetime;
+    }
+
+    /// The token endpoint answers only after `delay` from now on (zero: at
+    /// once), to play a slow or hung authorization server.
+    pub fn delay_tokens(&self, delay: Duration) {
+        lock(&self.inner).token_delay = delay;
+    }
+
+    /// How long the token endpoint waits before it answers.
+    pub(crate) fn token_delay(&self) -> Duration {
+        lock(&self.inner).token_delay
     }
 
     /// The lifetime of tokens minted now.

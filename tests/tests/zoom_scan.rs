@@ -332,3 +332,41 @@ async fn a_429_storm_ends_in_a_complete_scan_without_duplicates_or_gaps() {
     assert_eq!(counts.group_members, want.group_memberships as u64);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_that_does_not_answer_is_cut_off_and_blamed_on_the_upstream() {
+    let sim = sim(ZoomSimBuilder::new().users(5, 0, 0).activity_days(1)).await;
+    let mut host = TestHost::with_zoom().await;
+    host.app.options = plugboard_host::instance::HostOptions {
+        upstream_timeout: Duration::from_millis(500),
+        ..Default::default()
+    };
+    host.add_zoom_instance("acme", &sim, "pro");
+    let (plugin, ctx) = host.open("acme").await;
+
+    // The authorization server hangs: the token request is given up after
+    // the upstream timeout, and the failure names the token endpoint.
+    sim.faults().delay_tokens(Duration::from_secs(3));
+    let err = plugin
+        .check(&ctx)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a check without a token succeeded"));
+    assert_eq!(err.blame(), plugboard_core::Blame::Upstream, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("token endpoint of auth profile")
+            && message.contains("did not answer within 0.5 s"),
+        "{message}"
+    );
+    assert!(!message.contains(&sim.credentials().client_secret));
+
+    // Once it answers again, the same instance recovers without a restart.
+    sim.faults().delay_tokens(Duration::ZERO);
+    let account = plugin
+        .check(&ctx)
+        .await
+        .unwrap_or_else(|e| panic!("check after the endpoint recovered: {e}"));
+    assert_eq!(account.id, sim.credentials().account_id);
+    sim.shutdown().await;
+}

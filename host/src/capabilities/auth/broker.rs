@@ -45,6 +45,18 @@ pub enum AuthError {
         /// The start of the upstream's error body.
         body: String,
     },
+    /// The token endpoint failed (HTTP 5xx).
+    #[error(
+        "the token endpoint of auth profile `{profile}` failed (HTTP {status}): {body}; retry later"
+    )]
+    Failed {
+        /// Profile name.
+        profile: String,
+        /// HTTP status.
+        status: u16,
+        /// The start of the upstream's error body.
+        body: String,
+    },
     /// The token endpoint could not be reached.
     #[error("the token endpoint of auth profile `{profile}` could not be reached: {reason}")]
     Unreachable {
@@ -64,11 +76,15 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// Missing input and refused credentials are the operator's to fix.
+    /// Missing input and refused credentials (a 4xx) are the operator's to
+    /// fix; a token endpoint that fails, cannot be reached or answers
+    /// nonsense is the upstream's.
     pub fn blame(&self) -> Blame {
         match self {
             AuthError::MissingInput { .. } | AuthError::Rejected { .. } => Blame::Operator,
-            AuthError::Unreachable { .. } | AuthError::BadResponse { .. } => Blame::Upstream,
+            AuthError::Failed { .. }
+            | AuthError::Unreachable { .. }
+            | AuthError::BadResponse { .. } => Blame::Upstream,
         }
     }
 }

@@ -157,10 +157,19 @@ pub(super) async fn mint(
                 .unwrap_or_default(),
         )
         .into_owned();
-        return Err(AuthError::Rejected {
-            profile: name.to_string(),
-            status: status.as_u16(),
-            body: snippet,
+        let (profile, status) = (name.to_string(), status.as_u16());
+        return Err(if status >= 500 {
+            AuthError::Failed {
+                profile,
+                status,
+                body: snippet,
+            }
+        } else {
+            AuthError::Rejected {
+                profile,
+                status,
+                body: snippet,
+            }
         });
     }
     let parsed: TokenResponse =

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
+use plugboard_core::Blame;
 use rand::Rng;
 use serde::Serialize;
 use url::Url;
@@ -238,7 +239,14 @@ impl HttpCapability {
                 &self.upstreams,
             )
             .await
-            .map_err(|e| HttpError::Auth(e.to_string()))
+            .map_err(|e| match e.blame() {
+                // The credentials are missing or refused: the plugin reports
+                // `auth`, which is the operator's to fix.
+                Blame::Operator => HttpError::Auth(e.to_string()),
+                // The token endpoint is down, hung or answered nonsense: a
+                // transport failure, so the plugin blames the upstream.
+                _ => HttpError::Network(e.to_string()),
+            })
     }
 
     /// Send `req` on behalf of the plugin. Only a governance call

@@ -36,6 +36,10 @@ pub(crate) async fn token_endpoint(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let delay = state.faults.token_delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     if method != Method::POST {
         return oauth_error(
             StatusCode::METHOD_NOT_ALLOWED,
