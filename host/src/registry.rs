@@ -418,10 +418,11 @@ fn forget_compiled(cache: &Path, digests: &[&str]) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let compiled_from = name.split_once('-').map(|(sha, _)| sha);
-        if name.ends_with(".cwasm") && compiled_from.is_some_and(|sha| digests.contains(&sha)) {
-            if let Err(e) = fs::remove_file(entry.path()) {
-                tracing::warn!(path = %entry.path().display(), error = %e, "cannot delete a compiled artefact");
-            }
+        if name.ends_with(".cwasm")
+            && compiled_from.is_some_and(|sha| digests.contains(&sha))
+            && let Err(e) = fs::remove_file(entry.path())
+        {
+            tracing::warn!(path = %entry.path().display(), error = %e, "cannot delete a compiled artefact");
         }
     }
 }

@@ -182,7 +182,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     assert_eq!(future["items"].as_array().map(Vec::len), Some(0));
 
     // Disable zoom-b: no more requests reach its app; data stays.
-    let status = d.post("/v1/instances/zoom-b/disable", json!({})).await;
+    let status = d.act("/v1/instances/zoom-b/disable").await;
     assert_eq!(status.0, 200, "{}", status.1);
     assert_eq!(status.1["state"], "disabled");
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -197,7 +197,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     assert_eq!(kept.len(), zoom_b.summary().users);
     // Re-enable: it resumes and runs its activity phase again.
     let mark = now();
-    let (status, body) = d.post("/v1/instances/zoom-b/enable", json!({})).await;
+    let (status, body) = d.act("/v1/instances/zoom-b/enable").await;
     assert_eq!(status, 200, "{body}");
     d.wait_phase("zoom-b", "activities", &mark, WAIT).await;
     assert!(zoom_b.counters().total_requests() > before);
@@ -234,7 +234,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["version"], "0.2.0");
     let mark = now();
-    let (status, _) = d.post("/v1/instances/zoom-a/scan", json!({})).await;
+    let (status, _) = d.act("/v1/instances/zoom-a/scan").await;
     assert_eq!(status, 202);
     let st = d.wait_phase("zoom-a", "accounts", &mark, WAIT).await;
     let st = if st["plugin_version"] == "0.2.0" {
@@ -254,7 +254,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
         );
     let (status, body) = d.add_plugin(&broken, &zoom_wasm).await;
     assert_eq!(status, 201, "{body}");
-    let _ = d.post("/v1/instances/zoom-a/scan", json!({})).await;
+    let _ = d.act("/v1/instances/zoom-a/scan").await;
     let failed = d
         .wait_for("zoom-a", "failed by the plugin", WAIT, |p| {
             p["last_error_blame"] == "plugin"
@@ -267,7 +267,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], "0.2.0");
     let mark = now();
-    let _ = d.post("/v1/instances/zoom-a/scan", json!({})).await;
+    let _ = d.act("/v1/instances/zoom-a/scan").await;
     let st = d.wait_phase("zoom-a", "accounts", &mark, WAIT).await;
     assert_eq!(st["plugin_version"], "0.2.0", "{st:#}");
 
@@ -606,7 +606,7 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
     assert_eq!(status["state"], "disabled");
     tokio::time::sleep(Duration::from_secs(6)).await;
     let before = sim.counters().total_requests();
-    let _ = d.post("/v1/instances/cli-zoom/scan", json!({})).await;
+    let _ = d.act("/v1/instances/cli-zoom/scan").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(sim.counters().total_requests(), before);
     assert_eq!(
@@ -624,7 +624,7 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
     d.wait_phase("z", "posture", "", WAIT).await;
     let users = sim.summary().users;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
-    let (status, body) = d.post("/v1/instances/z/check", json!({})).await;
+    let (status, body) = d.act("/v1/instances/z/check").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["account"]["id"], sim.credentials().account_id);
     assert_eq!(body["account"]["plan"], "pro");
@@ -640,7 +640,7 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = d.post("/v1/instances/z/check", json!({})).await;
+    let (status, body) = d.act("/v1/instances/z/check").await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["blame"], "operator", "{body}");
     let message = body["error"]["message"].as_str().unwrap_or_default();
@@ -649,7 +649,7 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
             && !message.contains("not-the-secret"),
         "{message}"
     );
-    let _ = d.post("/v1/instances/z/scan", json!({})).await;
+    let _ = d.act("/v1/instances/z/scan").await;
     d.wait_for("z", "failed with the wrong secret", WAIT, |p| {
         p["last_error_at"]
             .as_str()
@@ -673,7 +673,7 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["config"]["plan"], "business");
     assert_eq!(body["config"]["account_id"], sim.credentials().account_id);
-    let _ = d.post("/v1/instances/z/scan", json!({})).await;
+    let _ = d.act("/v1/instances/z/scan").await;
     d.wait_phase("z", "accounts", &mark, WAIT).await;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
 

@@ -304,7 +304,7 @@ impl Shared {
             Ok(ctx) => plugin.plugin.check(&ctx).await.map(|_| ()),
             Err(e) => {
                 let _ = self.store.remove_instance(&new.id);
-                return Err(e.into());
+                return Err(e);
             }
         };
         if let Err(cause) = checked {

@@ -37,7 +37,10 @@ pub type ContextStamp = (String, String);
 /// uses the same tokens and rate buckets as the scans (a second token mint
 /// would revoke the worker's token on apps like Zoom).
 #[derive(Clone, Default)]
-pub struct RunningContext(Arc<Mutex<Option<(ContextStamp, Arc<InstanceContext>)>>>);
+pub struct RunningContext(Arc<Mutex<Option<Built>>>);
+
+/// A context and what it was built from.
+type Built = (ContextStamp, Arc<InstanceContext>);
 
 impl RunningContext {
     /// The context if it was built from `stamp`.

@@ -199,6 +199,12 @@ impl Daemon {
         self.call(reqwest::Method::POST, path, Some(body)).await
     }
 
+    /// POST without a body: the lifecycle actions (enable, disable, scan,
+    /// check, rollback to the previous version).
+    pub async fn act(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, None).await
+    }
+
     /// Upload a plugin (approved).
     pub async fn add_plugin(&self, manifest: &str, wasm: &[u8]) -> (u16, Value) {
         let b64 = base64::engine::general_purpose::STANDARD.encode(wasm);
