@@ -3,7 +3,7 @@
 
 mod e2e_support;
 
-use e2e_support::{InstanceSpec, TestHost, plugin_wasm, repo_root};
+use e2e_support::TestHost;
 use plugboard_core::model::AccountStatus;
 use plugboard_core::store::AccountQuery;
 use plugboard_host::governance::{GovernanceRequest, perform};
@@ -16,24 +16,8 @@ async fn suspend_and_reactivate_an_entra_user_with_a_dry_run_first_all_audited()
         .start(([127, 0, 0, 1], 0).into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let manifest = std::fs::read_to_string(repo_root().join("plugins/azure/plugin.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let host = TestHost::with_plugin(
-        &manifest,
-        plugin_wasm("plugboard_azure.wasm", "plugboard-azure"),
-    )
-    .await;
-    let c = sim.credentials();
-    let base = sim.base_url();
-    host.add_instance(
-        &InstanceSpec::new("tenant", "azure")
-            .config("tenant_id", &c.tenant_id)
-            .secret("client_id", &c.client_id)
-            .secret("client_secret", &c.client_secret)
-            .upstream("https://login.microsoftonline.com", &base)
-            .upstream("https://management.azure.com", &base)
-            .upstream("https://graph.microsoft.com", &base),
-    );
+    let host = TestHost::with_azure().await;
+    host.add_azure_instance("tenant", &sim);
     host.scan("tenant").await;
     let store = host.app.store().unwrap_or_else(|e| panic!("{e}"));
     let account = |status| AccountQuery {

@@ -1,100 +1,14 @@
 //! End to end: the real Azure plugin, in the real host, against the Azure simulator.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod e2e_support;
 
-use plugboard_core::secrets::SecretValue;
-use plugboard_host::cli::App;
-use plugboard_host::instance::{NewInstance, create_instance};
-use plugboard_host::manifest::Manifest;
-use plugboard_host::registry::{Grant, PluginSource, add_plugin};
-use plugboard_host::scan::{NoProgress, ScanReport, StreamStatus, run_scan};
+use e2e_support::TestHost;
+use plugboard_host::scan::{ScanReport, StreamStatus};
 use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
 use plugboard_sim::spec::{SpecValidator, api_specs_dir};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-struct Host {
-    _dir: tempfile::TempDir,
-    app: App,
-}
-
-async fn host() -> Host {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let app = App::new(Some(dir.path().to_path_buf()));
-    let plugins = std::env::var_os("PLUGBOARD_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/wasm32-wasip2/release"));
-    let wasm = std::fs::read(plugins.join("plugboard_azure.wasm"))
-        .unwrap_or_else(|e| panic!("plugboard_azure.wasm: {e}; run scripts/build-plugins.sh"));
-    let manifest = std::fs::read_to_string(repo().join("plugins/azure/plugin.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let source = PluginSource::from_parts(&manifest, wasm).unwrap_or_else(|e| panic!("{e}"));
-    let grant = Grant::all_requested(&source.manifest, "test");
-    let (home, store, runtime) = (
-        app.home().unwrap_or_else(|e| panic!("{e}")),
-        app.store().unwrap_or_else(|e| panic!("{e}")),
-        app.runtime().unwrap_or_else(|e| panic!("{e}")),
-    );
-    add_plugin(home, store, runtime, source, &grant)
-        .await
-        .unwrap_or_else(|e| panic!("adding azure: {e}"));
-    Host { _dir: dir, app }
-}
-
-impl Host {
-    fn add_instance(&self, name: &str, sim: &AzureSim) {
-        let c = sim.credentials();
-        let store = self.app.store().unwrap_or_else(|e| panic!("{e}"));
-        let row = store
-            .plugin("azure")
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("azure row"));
-        let manifest = Manifest::parse(&row.manifest).unwrap_or_else(|e| panic!("{e}"));
-        let base = sim.base_url();
-        let new = NewInstance {
-            id: name.into(),
-            plugin: "azure".into(),
-            config: BTreeMap::from([("tenant_id".into(), c.tenant_id.clone())]),
-            secrets: BTreeMap::from([
-                ("client_id".into(), SecretValue::new(c.client_id.clone())),
-                (
-                    "client_secret".into(),
-                    SecretValue::new(c.client_secret.clone()),
-                ),
-            ]),
-            upstreams: BTreeMap::from([
-                ("https://login.microsoftonline.com".into(), base.clone()),
-                ("https://management.azure.com".into(), base.clone()),
-                ("https://graph.microsoft.com".into(), base),
-            ]),
-        };
-        let key = self.app.master_key().unwrap_or_else(|e| panic!("{e}"));
-        create_instance(store, &key, &manifest, &new).unwrap_or_else(|e| panic!("{e}"));
-    }
-
-    async fn scan(&self, name: &str) -> ScanReport {
-        let (plugin, ctx) = self
-            .app
-            .open_instance(name)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
-        let store = self.app.store().unwrap_or_else(|e| panic!("{e}"));
-        run_scan(&plugin, &ctx, store, &NoProgress)
-            .await
-            .unwrap_or_else(|e| panic!("scan: {e}"))
-    }
-
-    fn counts(&self, name: &str) -> plugboard_core::store::InstanceCounts {
-        self.app
-            .store()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .counts(Some(name))
-            .unwrap_or_else(|e| panic!("{e}"))
-    }
+async fn host() -> TestHost {
+    TestHost::with_azure().await
 }
 
 async fn sim(builder: AzureSimBuilder) -> AzureSim {
@@ -115,7 +29,7 @@ fn stream<'a>(r: &'a ScanReport, name: &str) -> &'a plugboard_host::scan::Stream
 async fn a_full_scan_reads_every_enabled_subscription_and_the_directory() {
     let sim = sim(AzureSimBuilder::new()).await;
     let h = host().await;
-    h.add_instance("contoso", &sim);
+    h.add_azure_instance("contoso", &sim);
     let report = h.scan("contoso").await;
     for s in &report.streams {
         assert_eq!(
@@ -175,7 +89,7 @@ async fn each_resource_gets_its_own_token() {
         .directory_audits(20))
     .await;
     let h = host().await;
-    h.add_instance("contoso", &sim);
+    h.add_azure_instance("contoso", &sim);
     h.scan("contoso").await;
     let minted = sim.counters().tokens_minted;
     assert_eq!(minted.len(), 2, "one token per resource: {minted:?}");
@@ -200,7 +114,7 @@ async fn a_tenant_without_the_sign_in_licence_scans_with_that_stream_unavailable
         .directory_audits(20))
     .await;
     let h = host().await;
-    h.add_instance("contoso", &sim);
+    h.add_azure_instance("contoso", &sim);
     let report = h.scan("contoso").await;
     assert!(
         matches!(
@@ -232,7 +146,7 @@ async fn a_throttled_run_completes_with_nothing_lost() {
         .directory_audits(40))
     .await;
     let h = host().await;
-    h.add_instance("contoso", &sim);
+    h.add_azure_instance("contoso", &sim);
     // One of every two of the first 20 API requests is throttled: 10 429s.
     sim.faults().throttle_requests(1, 2, 20);
     let report = h.scan("contoso").await;
@@ -266,7 +180,7 @@ async fn every_request_the_plugin_sends_conforms_to_the_arm_and_graph_descriptio
         .directory_audits(20))
     .await;
     let h = host().await;
-    h.add_instance("contoso", &sim);
+    h.add_azure_instance("contoso", &sim);
     h.scan("contoso").await;
     let arm =
         SpecValidator::load(api_specs_dir().join("arm.json")).unwrap_or_else(|e| panic!("{e}"));
@@ -296,5 +210,30 @@ async fn every_request_the_plugin_sends_conforms_to_the_arm_and_graph_descriptio
         }
     }
     assert!(checked >= 10, "checked {checked} requests");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_login_endpoint_is_blamed_on_the_upstream_and_the_instance_recovers() {
+    let sim = sim(AzureSimBuilder::new().users(5)).await;
+    let mut h = host().await;
+    h.app.options.upstream_timeout = std::time::Duration::from_millis(500);
+    h.add_azure_instance("contoso", &sim);
+    let (plugin, ctx) = h.open("contoso").await;
+    sim.faults().delay_tokens(std::time::Duration::from_secs(3));
+    let err = plugin
+        .check(&ctx)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a check without a token succeeded"));
+    assert_eq!(err.blame(), plugboard_core::Blame::Upstream, "{err}");
+    assert!(
+        err.to_string().contains("did not answer within 0.5 s"),
+        "{err}"
+    );
+    sim.faults().delay_tokens(std::time::Duration::ZERO);
+    if let Err(e) = plugin.check(&ctx).await {
+        panic!("check after the login endpoint recovered: {e}");
+    }
     sim.shutdown().await;
 }

@@ -46,6 +46,10 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     let path = parts.uri.path().to_owned();
     let body = read_body(body).await;
     if let Some(tenant) = token_tenant(&path) {
+        let delay = state.faults.token_delay();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let response = match &body {
             Some(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
             None => too_large(),

@@ -12,12 +12,14 @@ use std::sync::Arc;
 
 use plugboard_core::model::PluginInfo;
 use plugboard_core::secrets::SecretValue;
+use plugboard_core::store::InstanceCounts;
 use plugboard_host::cli::App;
 use plugboard_host::instance::{InstanceError, NewInstance, create_instance};
 use plugboard_host::manifest::Manifest;
 use plugboard_host::registry::{Grant, PluginSource, RegistryError, add_plugin};
 use plugboard_host::runtime::{InstanceContext, LoadedPlugin};
 use plugboard_host::scan::{NoProgress, ScanReport, run_scan};
+use plugboard_sim::azure::AzureSim;
 use plugboard_sim::zoom::ZoomSim;
 
 /// The repository root.
@@ -71,6 +73,17 @@ pub fn hostile_wasm() -> Vec<u8> {
 pub fn hostile_manifest() -> String {
     std::fs::read_to_string(repo_root().join("tests/fixtures/hostile/plugin.toml"))
         .unwrap_or_else(|e| panic!("tests/fixtures/hostile/plugin.toml: {e}"))
+}
+
+/// The built Azure component.
+pub fn azure_wasm() -> Vec<u8> {
+    plugin_wasm("plugboard_azure.wasm", "plugboard-azure")
+}
+
+/// The Azure manifest text.
+pub fn azure_manifest() -> String {
+    std::fs::read_to_string(repo_root().join("plugins/azure/plugin.toml"))
+        .unwrap_or_else(|e| panic!("plugins/azure/plugin.toml: {e}"))
 }
 
 /// The Zoom manifest text.
@@ -194,6 +207,11 @@ impl TestHost {
         host
     }
 
+    /// A fresh host with the Azure plugin added.
+    pub async fn with_azure() -> TestHost {
+        Self::with_plugin(&azure_manifest(), azure_wasm()).await
+    }
+
     /// The stored manifest of plugin `id`.
     pub fn manifest(&self, id: &str) -> Manifest {
         let store = self.app.store().unwrap_or_else(|e| panic!("{e}"));
@@ -242,6 +260,30 @@ impl TestHost {
                 .upstream("https://api.zoom.us", &sim.base_url())
                 .upstream("https://zoom.us", &sim.base_url()),
         );
+    }
+
+    /// Create an Azure instance pointed at `sim` (login, ARM and Graph).
+    pub fn add_azure_instance(&self, name: &str, sim: &AzureSim) {
+        let c = sim.credentials();
+        let base = sim.base_url();
+        self.add_instance(
+            &InstanceSpec::new(name, "azure")
+                .config("tenant_id", &c.tenant_id)
+                .secret("client_id", &c.client_id)
+                .secret("client_secret", &c.client_secret)
+                .upstream("https://login.microsoftonline.com", &base)
+                .upstream("https://management.azure.com", &base)
+                .upstream("https://graph.microsoft.com", &base),
+        );
+    }
+
+    /// What instance `name` holds.
+    pub fn counts(&self, name: &str) -> InstanceCounts {
+        self.app
+            .store()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .counts(Some(name))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Open an instance (plugin + context).
