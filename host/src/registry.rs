@@ -382,23 +382,33 @@ pub fn rollback(
 pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Vec<String>, RegistryError> {
     let versions = store.plugin_versions(id)?;
     store.remove_plugin(id)?;
-    // The store no longer knows the plugin, so what follows only frees disk:
-    // a file left behind is harmless and is said in the log.
-    let dir = home.plugin_root(id);
-    if let Err(e) = fs::remove_dir_all(&dir)
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        tracing::warn!(path = %dir.display(), error = %e, "cannot delete a removed plugin's files");
-    }
+    // The store no longer knows these versions, so what follows only frees
+    // disk: a file left behind is harmless and is said in the log. A version
+    // added again meanwhile (another process on the same home) keeps its
+    // files.
     let mut kept = std::collections::HashSet::new();
+    let mut added_again = std::collections::HashSet::new();
     for row in store.plugins()? {
-        kept.extend(
-            store
-                .plugin_versions(&row.id)?
-                .into_iter()
-                .map(|v| v.wasm_sha256),
-        );
+        for v in store.plugin_versions(&row.id)? {
+            if v.id == id {
+                added_again.insert(v.version.clone());
+            }
+            kept.insert(v.wasm_sha256);
+        }
     }
+    for version in versions.iter().map(|v| &v.version) {
+        let dir = home.plugin_dir(id, version);
+        if added_again.contains(version) {
+            continue;
+        }
+        if let Err(e) = fs::remove_dir_all(&dir)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %dir.display(), error = %e, "cannot delete a removed plugin's files");
+        }
+    }
+    // Gone when empty; kept when another version was added meanwhile.
+    let _ = fs::remove_dir(home.plugin_root(id));
     let unused: Vec<&str> = versions
         .iter()
         .map(|v| v.wasm_sha256.as_str())

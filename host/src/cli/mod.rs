@@ -74,8 +74,8 @@ pub enum Command {
     /// Add, list, inspect, roll back and remove connector plugins.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
-    /// Create, check, change, enable, disable, list and remove connector
-    /// instances (a plugin plus settings and secrets).
+    /// Create, show, check, change, enable, disable, list and remove
+    /// connector instances (a plugin plus settings and secrets).
     #[command(subcommand)]
     Instance(instance::InstanceCommand),
     /// Scan one instance now: check credentials, sync every stream, assess posture.

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use plugboard_core::Blame;
-use plugboard_core::model::{AccountInfo, ConnectorErrorKind};
+use plugboard_core::model::AccountInfo;
 use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::{InstanceRow, ScheduleRow, Store, StoreError};
 use serde::Serialize;
@@ -308,15 +308,11 @@ impl Shared {
             }
         };
         if let Err(cause) = checked {
-            let refuses = match &cause {
-                CallError::Connector(e) => matches!(
-                    e.kind,
-                    ConnectorErrorKind::Auth
-                        | ConnectorErrorKind::Permission
-                        | ConnectorErrorKind::InvalidConfig
-                ),
-                _ => true,
-            };
+            // An upstream that is down or slow is transient: keep the
+            // instance and let the scheduler retry. Anything else (refused
+            // credentials or consent, bad settings, a broken plugin, a host
+            // fault) needs someone to act first.
+            let refuses = cause.blame() != Blame::Upstream;
             if refuses {
                 let _ = self.store.remove_instance(&new.id);
                 return Err(DaemonError::Check {

@@ -45,7 +45,19 @@ pub enum AuthError {
         /// The start of the upstream's error body.
         body: String,
     },
-    /// The token endpoint failed (HTTP 5xx).
+    /// The token URL resolves to an address the host refuses (private,
+    /// loopback, link-local, metadata) and the operator has not routed it.
+    #[error(
+        "the token URL of auth profile `{profile}` is a {why} address; route it with --upstream to allow it"
+    )]
+    ForbiddenAddress {
+        /// Profile name.
+        profile: String,
+        /// What kind of address.
+        why: String,
+    },
+    /// The token endpoint failed (HTTP 5xx), timed out (408) or throttled
+    /// (429).
     #[error(
         "the token endpoint of auth profile `{profile}` failed (HTTP {status}): {body}; retry later"
     )]
@@ -81,7 +93,9 @@ impl AuthError {
     /// nonsense is the upstream's.
     pub fn blame(&self) -> Blame {
         match self {
-            AuthError::MissingInput { .. } | AuthError::Rejected { .. } => Blame::Operator,
+            AuthError::MissingInput { .. }
+            | AuthError::Rejected { .. }
+            | AuthError::ForbiddenAddress { .. } => Blame::Operator,
             AuthError::Failed { .. }
             | AuthError::Unreachable { .. }
             | AuthError::BadResponse { .. } => Blame::Upstream,
@@ -238,6 +252,51 @@ impl TokenBroker {
             {
                 *guard = None;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_and_settings_are_the_operators_and_a_failing_endpoint_the_upstreams() {
+        let profile = || "p".to_string();
+        let rejected = |status| AuthError::Rejected {
+            profile: profile(),
+            status,
+            body: String::new(),
+        };
+        let operator = [
+            AuthError::MissingInput {
+                profile: profile(),
+                what: "secret `client_secret`".into(),
+            },
+            rejected(400),
+            rejected(401),
+            AuthError::ForbiddenAddress {
+                profile: profile(),
+                why: "loopback".into(),
+            },
+        ];
+        for e in &operator {
+            assert_eq!(e.blame(), Blame::Operator, "{e}");
+        }
+        let upstream = [
+            AuthError::Failed {
+                profile: profile(),
+                status: 503,
+                body: String::new(),
+            },
+            AuthError::Unreachable {
+                profile: profile(),
+                reason: "it did not answer within 0.5 s".into(),
+            },
+            AuthError::BadResponse { profile: profile() },
+        ];
+        for e in &upstream {
+            assert_eq!(e.blame(), Blame::Upstream, "{e}");
         }
     }
 }

@@ -120,11 +120,9 @@ pub(super) async fn mint(
             .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
         && let Some(why) = crate::capabilities::http::forbidden_reason(ip)
     {
-        return Err(AuthError::Unreachable {
+        return Err(AuthError::ForbiddenAddress {
             profile: name.to_string(),
-            reason: format!(
-                "the token URL is a {why} address; route it with --upstream to allow it"
-            ),
+            why: why.to_string(),
         });
     }
     let body = url::form_urlencoded::Serializer::new(String::new())
@@ -158,7 +156,10 @@ pub(super) async fn mint(
         )
         .into_owned();
         let (profile, status) = (name.to_string(), status.as_u16());
-        return Err(if status >= 500 {
+        // 5xx, a timeout or throttling: the authorization server's trouble,
+        // not the credentials'.
+        let transient = status >= 500 || status == 408 || status == 429;
+        return Err(if transient {
             AuthError::Failed {
                 profile,
                 status,

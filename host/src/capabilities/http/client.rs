@@ -476,7 +476,7 @@ impl HttpCapability {
                 let mut hv =
                     reqwest::header::HeaderValue::from_str(&format!("Bearer {}", t.expose()))
                         .map_err(|_| {
-                            HttpError::Auth("the token endpoint issued an unusable token".into())
+                            HttpError::Network("the token endpoint issued an unusable token".into())
                         })?;
                 hv.set_sensitive(true);
                 rb = rb.header(reqwest::header::AUTHORIZATION, hv);
