@@ -14,7 +14,7 @@ use std::time::Duration;
 use plugboard_sim::azure::AzureSimBuilder;
 use plugboard_sim::zoom::ZoomSimBuilder;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{Daemon, create_token, manifest, wasm};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -592,6 +592,41 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
     assert_eq!(accounts.len(), sim.summary().users);
     let plugins = d.get("/v1/plugins").await;
     assert_eq!(plugins[0]["id"], "zoom", "{plugins}");
+
+    // Checked with the CLI through the daemon: the worker's token serves,
+    // so no second token is minted (on Zoom it would revoke the first).
+    let minted = sim.counters().tokens_minted;
+    let out = support::plugboard(home.path())
+        .args([
+            "instance", "check", "cli-zoom", "--json", "--server", &d.base,
+        ])
+        .env("PLUGBOARD_TOKEN", &token)
+        .output()
+        .expect("plugboard instance check");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("check --json");
+    assert_eq!(report["account"]["id"], c.account_id, "{report}");
+    assert_eq!(
+        sim.counters().tokens_minted,
+        minted,
+        "the worker's token was reused"
+    );
+    let out = support::plugboard(home.path())
+        .args(["instance", "check", "nope", "--server", &d.base])
+        .env("PLUGBOARD_TOKEN", &token)
+        .output()
+        .expect("plugboard instance check");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 
     // Changed with the CLI: the daemon reports (and uses) the new setting.
     run(&["instance", "set", "cli-zoom", "--config", "plan=business"]);

@@ -39,12 +39,18 @@ pub enum InstanceCommand {
     /// Check an instance's credentials, consent and settings against the app
     /// now (the plugin's `check`: one cheap request) and show the account.
     /// Exits 2 when the app refuses the credentials, 3 when it is unreachable.
+    /// Locally it mints a token of its own; with --server the daemon's worker
+    /// checks with the token it already holds (on Zoom a second token revokes
+    /// the first).
     Check {
         /// Instance name.
         name: String,
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Check through a running daemon instead of the local home.
+        #[command(flatten)]
+        remote: super::remote::ServerArgs,
     },
     /// Let the daemon (`plugboard serve`) schedule an instance again; it resumes
     /// from its checkpoints.
@@ -211,24 +217,26 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
         InstanceCommand::Show { name, json } => {
             super::instance_show::show(app.store()?, &name, json)?;
         }
-        InstanceCommand::Check { name, json } => {
-            let (plugin, ctx) = app.open_instance(&name).await?;
-            let account = plugin
-                .check(&ctx)
-                .await
-                .with_context(|| format!("the credentials check of instance {name} failed"))?;
+        InstanceCommand::Check { name, json, remote } => {
+            let report = match &remote.server {
+                Some(server) => {
+                    super::remote::check_instance(server, remote.token.as_deref(), &name).await?
+                }
+                None => {
+                    let (plugin, ctx) = app.open_instance(&name).await?;
+                    let account = plugin.check(&ctx).await.with_context(|| {
+                        format!("the credentials check of instance {name} failed")
+                    })?;
+                    check_json(&name, &account)
+                }
+            };
             if json {
-                return print_json(&check_json(&name, &account));
+                return print_json(&report);
             }
             println!("instance {name}: the app accepted the credentials");
-            let facts = [
-                ("account", Some(account.id)),
-                ("name", account.name),
-                ("plan", account.plan),
-                ("owner", account.owner),
-            ];
-            for (label, value) in facts {
-                if let Some(value) = value {
+            for label in ["id", "name", "plan", "owner"] {
+                if let Some(value) = report["account"][label].as_str() {
+                    let label = if label == "id" { "account" } else { label };
                     println!("  {label:<8} {value}");
                 }
             }

@@ -1,5 +1,6 @@
 //! Commands that talk to a running daemon over its REST API instead of
-//! opening the home themselves (`plugboard plugin add --server URL`).
+//! opening the home themselves (`plugboard plugin add --server URL`,
+//! `plugboard instance check NAME --server URL`).
 
 use base64::Engine as _;
 use plugboard_core::Blame;
@@ -48,6 +49,50 @@ fn operator(message: String) -> RemoteError {
     }
 }
 
+/// An answer from the daemon: its status and JSON body.
+struct Answer {
+    status: reqwest::StatusCode,
+    body: Value,
+}
+
+impl Answer {
+    /// The daemon's error message and blame.
+    fn error(&self) -> (String, Blame) {
+        let message = self.body["error"]["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HTTP {}", self.status));
+        let blame =
+            serde_json::from_value(self.body["error"]["blame"].clone()).unwrap_or(Blame::Host);
+        (message, blame)
+    }
+}
+
+/// POST `body` (or nothing) to `path` on the daemon at `server`.
+async fn post(
+    server: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Answer, RemoteError> {
+    let token = token.ok_or_else(|| operator(
+        "--server needs an API token: pass --token or set PLUGBOARD_TOKEN (create one with `plugboard token create` on the daemon's home)".into(),
+    ))?;
+    let url = format!("{}{path}", server.trim_end_matches('/'));
+    let mut request = reqwest::Client::new().post(&url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let resp = request.send().await.map_err(|e| {
+        operator(format!(
+            "cannot reach the daemon at {url} ({e}); is `plugboard serve` running there?"
+        ))
+    })?;
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    Ok(Answer { status, body })
+}
+
 /// Upload `source` to the daemon at `server`; `yes` approves it. Returns the
 /// daemon's answer (the plugin as now current).
 pub async fn add_plugin(
@@ -57,41 +102,45 @@ pub async fn add_plugin(
     yes: bool,
     grant_reveal: bool,
 ) -> anyhow::Result<Value> {
-    let token = token.ok_or_else(|| operator(
-        "--server needs an API token: pass --token or set PLUGBOARD_TOKEN (create one with `plugboard token create` on the daemon's home)".into(),
-    ))?;
-    let url = format!("{}/v1/plugins", server.trim_end_matches('/'));
     let body = json!({
         "manifest": source.manifest_text,
         "wasm_base64": base64::engine::general_purpose::STANDARD.encode(&source.wasm),
         "approve": yes,
         "grant_reveal": grant_reveal,
     });
-    let resp = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| {
-            operator(format!(
-                "cannot reach the daemon at {url} ({e}); is `plugboard serve` running there?"
-            ))
-        })?;
-    let status = resp.status();
-    let answer: Value = resp.json().await.unwrap_or(Value::Null);
-    if status.is_success() {
-        return Ok(answer);
+    let answer = post(server, token, "/v1/plugins", Some(&body)).await?;
+    if answer.status.is_success() {
+        return Ok(answer.body);
     }
-    let message = answer["error"]["message"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    let blame = serde_json::from_value(answer["error"]["blame"].clone()).unwrap_or(Blame::Host);
-    let message = if status.as_u16() == 409 && !yes {
+    let (message, blame) = answer.error();
+    let message = if answer.status.as_u16() == 409 && !yes {
         format!("{message}; re-run with --yes to approve")
     } else {
-        format!("the daemon refused the plugin ({status}): {message}")
+        format!(
+            "the daemon refused the plugin ({}): {message}",
+            answer.status
+        )
     };
+    Err(RemoteError { blame, message }.into())
+}
+
+/// Run instance `id`'s credentials check in the daemon at `server` (it uses
+/// the worker's token instead of minting another). Returns the daemon's
+/// answer: `{instance, account}`.
+pub async fn check_instance(server: &str, token: Option<&str>, id: &str) -> anyhow::Result<Value> {
+    // Instance names are letters, digits, `-`, `_` and `.`; anything else
+    // cannot name one and must not reshape the request path.
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(operator(format!("no instance {id:?}")).into());
+    }
+    let answer = post(server, token, &format!("/v1/instances/{id}/check"), None).await?;
+    if answer.status.is_success() {
+        return Ok(answer.body);
+    }
+    let (message, blame) = answer.error();
     Err(RemoteError { blame, message }.into())
 }
