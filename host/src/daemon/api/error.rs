@@ -107,10 +107,56 @@ impl From<RegistryError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// A host fault answers a generic message with an id and logs the
+    /// detail under that id: internal paths and causes stay in the daemon's
+    /// log, and the operator can still find them.
     fn into_response(self) -> Response {
+        let message = if self.blame == Blame::Host {
+            let id = hex::encode(rand::random::<[u8; 6]>());
+            tracing::error!(error_id = %id, status = self.status.as_u16(), error = %self.message, "API request failed in the host");
+            format!("internal error {id}: the daemon's log has the details under error_id={id}")
+        } else {
+            self.message
+        };
         let body = serde_json::json!({
-            "error": { "blame": self.blame, "message": self.message, "status": self.status.as_u16() }
+            "error": { "blame": self.blame, "message": message, "status": self.status.as_u16() }
         });
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(e: ApiError) -> (StatusCode, serde_json::Value) {
+        let resp = e.into_response();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn host_faults_answer_an_id_not_their_detail_and_others_say_what_to_fix() {
+        let (status, body) = body_of(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Blame::Host,
+            "/var/lib/plugboard/plugboard.db: disk I/O error",
+        ))
+        .await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("internal error "), "{message}");
+        assert!(
+            !message.contains("disk I/O") && !message.contains("/var/lib"),
+            "{message}"
+        );
+        assert_eq!(body["error"]["blame"], "host");
+
+        let (status, body) = body_of(ApiError::bad_request("`limit` must be a number")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["message"], "`limit` must be a number");
     }
 }
