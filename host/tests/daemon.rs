@@ -628,6 +628,28 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 
+    // `instance show` on the same home reports the daemon's schedule.
+    let out = support::plugboard(home.path())
+        .args(["instance", "show", "cli-zoom", "--json"])
+        .output()
+        .expect("plugboard instance show");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).expect("show --json");
+    let phases = shown["phases"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = phases.iter().filter_map(|p| p["phase"].as_str()).collect();
+    assert_eq!(names, ["accounts", "activities", "posture"], "{shown}");
+    assert!(
+        phases
+            .iter()
+            .all(|p| p["last_success_at"].is_string() && p["next_run_at"].is_string()),
+        "{shown}"
+    );
+    assert!(!shown.to_string().contains(&c.client_secret));
+
     // Changed with the CLI: the daemon reports (and uses) the new setting.
     run(&["instance", "set", "cli-zoom", "--config", "plan=business"]);
     assert_eq!(
