@@ -36,6 +36,8 @@ struct FaultState {
     storm: Option<Storm>,
     token_lifetime: Duration,
     token_delay: Duration,
+    token_fail_next: u64,
+    token_fail_status: u16,
 }
 
 /// The fault to apply to one request.
@@ -64,6 +66,8 @@ impl FaultHandle {
                 storm: None,
                 token_lifetime,
                 token_delay: Duration::ZERO,
+                token_fail_next: 0,
+                token_fail_status: 503,
             })),
         }
     }
@@ -115,6 +119,23 @@ impl FaultHandle {
     /// once), to play a slow or hung authorization server.
     pub fn delay_tokens(&self, delay: Duration) {
         lock(&self.inner).token_delay = delay;
+    }
+
+    /// The next `n` token requests answer `status` (e.g. 503 or 429) with
+    /// the simulated authorization server's error body.
+    pub fn fail_tokens(&self, n: u64, status: u16) {
+        let mut state = lock(&self.inner);
+        state.token_fail_next = n;
+        state.token_fail_status = status;
+    }
+
+    /// Takes the injected failure status for one token request, if any.
+    pub(crate) fn take_token_failure(&self) -> Option<u16> {
+        let mut state = lock(&self.inner);
+        (state.token_fail_next > 0).then(|| {
+            state.token_fail_next -= 1;
+            state.token_fail_status
+        })
     }
 
     /// How long the token endpoint waits before it answers.

@@ -334,7 +334,7 @@ async fn a_429_storm_ends_in_a_complete_scan_without_duplicates_or_gaps() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_endpoint_that_does_not_answer_is_cut_off_and_blamed_on_the_upstream() {
+async fn a_hung_failing_or_refusing_token_endpoint_is_blamed_on_whoever_must_act() {
     let sim = sim(ZoomSimBuilder::new().users(5, 0, 0).activity_days(1)).await;
     let mut host = TestHost::with_zoom().await;
     host.app.options = plugboard_host::instance::HostOptions {
@@ -361,8 +361,25 @@ async fn a_token_endpoint_that_does_not_answer_is_cut_off_and_blamed_on_the_upst
     );
     assert!(!message.contains(&sim.credentials().client_secret));
 
-    // Once it answers again, the same instance recovers without a restart.
+    // A failing or throttling token endpoint is the upstream's trouble too;
+    // refused credentials are the operator's.
     sim.faults().delay_tokens(Duration::ZERO);
+    for (status, blame) in [
+        (503, plugboard_core::Blame::Upstream),
+        (429, plugboard_core::Blame::Upstream),
+        (401, plugboard_core::Blame::Operator),
+    ] {
+        sim.faults().fail_tokens(1, status);
+        let err = plugin
+            .check(&ctx)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a check succeeded with the token endpoint at {status}"));
+        assert_eq!(err.blame(), blame, "HTTP {status}: {err}");
+        assert!(err.to_string().contains(&format!("HTTP {status}")), "{err}");
+    }
+
+    // Once it answers again, the same instance recovers without a restart.
     let account = plugin
         .check(&ctx)
         .await

@@ -40,6 +40,13 @@ pub(crate) async fn token_endpoint(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    if let Some(status) = state.faults.take_token_failure() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return oauth_error(
+            status,
+            json!({"reason": "Injected failure", "error": "server_error"}),
+        );
+    }
     if method != Method::POST {
         return oauth_error(
             StatusCode::METHOD_NOT_ALLOWED,
