@@ -862,3 +862,88 @@ fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
     let out = run(home.path(), &["plugin", "remove", "zoom"]);
     assert_one_line_error(&out, OPERATOR, &["plugin \"zoom\" does not exist"]);
 }
+
+// ---- plugboard sim ----
+
+/// Run `plugboard sim ARGS` until it has printed its banner, stop it with
+/// SIGINT, and return what it printed and its exit code.
+fn sim_banner(args: &[&str]) -> (String, Option<i32>) {
+    use std::io::BufRead as _;
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut child = command(home.path(), args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawning plugboard {args:?}: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut banner = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            banner.push_str(&line);
+            banner.push('\n');
+            if line.starts_with("Ctrl-C stops it") {
+                let _ = tx.send(banner.clone());
+            }
+        }
+    });
+    let banner = rx
+        .recv_timeout(HANG_GUARD)
+        .unwrap_or_else(|e| panic!("no banner from plugboard {args:?}: {e}"));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
+    assert!(kill.success(), "kill -INT failed");
+    (banner, wait(child).status.code())
+}
+
+#[test]
+fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
+    let (banner, code) = sim_banner(&[
+        "sim",
+        "zoom",
+        "--listen",
+        "127.0.0.1:0",
+        "--account-id",
+        "acct-cli",
+        "--client-secret",
+        "chosen-secret",
+    ]);
+    assert_eq!(code, Some(0), "{banner}");
+    let base = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {banner}"));
+    assert!(banner.contains("account_id    acct-cli"), "{banner}");
+    assert!(
+        banner.contains(&format!(
+            "--upstream https://api.zoom.us={base} --upstream https://zoom.us={base}"
+        )),
+        "{banner}"
+    );
+    assert!(
+        !banner.contains("chosen-secret"),
+        "a chosen secret is not echoed: {banner}"
+    );
+
+    let (banner, code) = sim_banner(&["sim", "azure", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, Some(0), "{banner}");
+    assert!(
+        banner.contains("(generated; pass --client-secret to choose)"),
+        "{banner}"
+    );
+    for origin in [
+        "https://login.microsoftonline.com",
+        "https://management.azure.com",
+        "https://graph.microsoft.com",
+    ] {
+        assert!(
+            banner.contains(&format!("--upstream {origin}=http://127.0.0.1:")),
+            "{banner}"
+        );
+    }
+}

@@ -81,27 +81,22 @@ pub async fn run(cmd: SimCommand) -> anyhow::Result<()> {
             let c = sim.credentials();
             let s = sim.summary();
             println!("Zoom simulator on {} (plan {plan})", sim.base_url());
-            println!("  account_id    {}", c.account_id);
-            println!("  client_id     {}", c.client_id);
-            if a.client_secret.is_none() {
-                println!(
-                    "  client_secret {}   (generated; pass --client-secret to choose)",
-                    c.client_secret
-                );
-            }
+            print_credentials(
+                ("account_id", &c.account_id),
+                &c.client_id,
+                &c.client_secret,
+                a.client_secret.is_none(),
+            );
             println!(
                 "  dataset       {} users, {} groups, {} admins, {} activities",
                 s.users, s.groups, s.admins, s.activities
             );
-            println!("Route a Zoom instance here with:");
-            println!(
-                "  --upstream https://api.zoom.us={0} --upstream https://zoom.us={0}",
-                sim.base_url()
-            );
-            println!("Ctrl-C stops it.");
-            tokio::signal::ctrl_c()
-                .await
-                .context("waiting for Ctrl-C")?;
+            route_then_wait(
+                "a Zoom instance",
+                &["https://api.zoom.us", "https://zoom.us"],
+                &sim.base_url(),
+            )
+            .await?;
             let counters = sim.counters();
             sim.shutdown().await;
             println!(
@@ -125,14 +120,12 @@ async fn azure(a: AzureArgs) -> anyhow::Result<()> {
     let c = sim.credentials();
     let s = sim.summary();
     println!("Azure simulator on {}", sim.base_url());
-    println!("  tenant_id     {}", c.tenant_id);
-    println!("  client_id     {}", c.client_id);
-    if a.client_secret.is_none() {
-        println!(
-            "  client_secret {}   (generated; pass --client-secret to choose)",
-            c.client_secret
-        );
-    }
+    print_credentials(
+        ("tenant_id", &c.tenant_id),
+        &c.client_id,
+        &c.client_secret,
+        a.client_secret.is_none(),
+    );
     println!(
         "  dataset       {} of {} subscriptions enabled, {} activity events, {} users, {} groups, {} admins, {} sign-ins",
         s.subscriptions_enabled,
@@ -143,15 +136,39 @@ async fn azure(a: AzureArgs) -> anyhow::Result<()> {
         s.admins,
         s.signins
     );
-    println!("Route an Azure instance here with:");
-    println!(
-        "  --upstream https://login.microsoftonline.com={0} --upstream https://management.azure.com={0} --upstream https://graph.microsoft.com={0}",
-        sim.base_url()
-    );
-    println!("Ctrl-C stops it.");
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    route_then_wait(
+        "an Azure instance",
+        &[
+            "https://login.microsoftonline.com",
+            "https://management.azure.com",
+            "https://graph.microsoft.com",
+        ],
+        &sim.base_url(),
+    )
+    .await?;
     sim.shutdown().await;
     Ok(())
+}
+
+/// The credentials a simulator honours; a generated secret is printed (it
+/// guards nothing but the simulator), a chosen one is not.
+fn print_credentials((id_label, id): (&str, &str), client_id: &str, secret: &str, generated: bool) {
+    println!("  {id_label:<13} {id}");
+    println!("  client_id     {client_id}");
+    if generated {
+        println!("  client_secret {secret}   (generated; pass --client-secret to choose)");
+    }
+}
+
+/// Print the `--upstream` flags that route `what` to `base`, then serve
+/// until Ctrl-C.
+async fn route_then_wait(what: &str, origins: &[&str], base: &str) -> anyhow::Result<()> {
+    println!("Route {what} here with:");
+    let flags: Vec<String> = origins
+        .iter()
+        .map(|o| format!("--upstream {o}={base}"))
+        .collect();
+    println!("  {}", flags.join(" "));
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
 }
