@@ -7,8 +7,11 @@ use std::net::SocketAddr;
 
 use anyhow::{Result, bail, ensure};
 use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
-use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+#[path = "../http_answer/mod.rs"]
+mod http_answer;
+pub use http_answer::{Answer, decode};
 
 /// The ARM scope.
 pub const ARM: &str = "https://management.azure.com/.default";
@@ -24,24 +27,8 @@ pub async fn start(builder: AzureSimBuilder) -> Result<AzureSim> {
     Ok(builder.start(SocketAddr::from(([127, 0, 0, 1], 0))).await?)
 }
 
-/// One HTTP answer, decoded.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: HeaderMap,
-    /// The JSON body, or `Null` when empty.
-    pub body: Value,
-}
-
+/// How ARM, Graph and the token endpoint spell an error code.
 impl Answer {
-    /// A header as text ("" if absent).
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
     /// `error.code` (ARM and Graph) or `error` (token endpoint), "" if none.
     pub fn code(&self) -> &str {
         self.body["error"]["code"]
@@ -52,19 +39,7 @@ impl Answer {
 }
 
 async fn answer(response: reqwest::Response) -> Result<Answer> {
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)?
-    };
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
+    decode(response).await
 }
 
 /// Posts a form body to the token endpoint of `tenant`.

@@ -6,8 +6,11 @@ use std::net::SocketAddr;
 
 use anyhow::{Result, anyhow, bail};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
-use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+#[path = "../http_answer/mod.rs"]
+mod http_answer;
+pub use http_answer::{Answer, decode};
 
 /// `127.0.0.1:0`.
 pub fn loopback() -> SocketAddr {
@@ -19,24 +22,8 @@ pub async fn start(builder: ZoomSimBuilder) -> Result<ZoomSim> {
     Ok(builder.start(loopback()).await?)
 }
 
-/// One HTTP answer, decoded.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: HeaderMap,
-    /// The JSON body, or `Null` when empty.
-    pub body: Value,
-}
-
+/// How Zoom spells an error code.
 impl Answer {
-    /// A header as text ("" if absent).
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
     /// The Zoom error code in the body (`-1` if none).
     pub fn code(&self) -> i64 {
         self.body.get("code").and_then(Value::as_i64).unwrap_or(-1)
@@ -133,20 +120,7 @@ pub async fn mint(http: &reqwest::Client, sim: &ZoomSim) -> Result<String> {
 
 /// Sends `request` and decodes the answer.
 pub async fn answer(request: reqwest::RequestBuilder) -> Result<Answer> {
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)?
-    };
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
+    decode(request.send().await?).await
 }
 
 /// The items under `key` of every page.
