@@ -13,7 +13,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
+use crate::{Error, Page, Record};
 
 /// Reads `stream`'s cursor; `None` stays `None`. A cursor that cannot be
 /// read is a plugin bug (the host hands back exactly what was returned),
@@ -35,6 +35,17 @@ pub fn encode<T: Serialize>(state: &T) -> Result<String, Error> {
     serde_json::to_string(state).map_err(|e| Error::plugin(format!("cannot write a cursor: {e}")))
 }
 
+/// A page of `records` that continues at `next`, stored as its cursor, or
+/// that ends the stream when `next` is `None` (no cursor: the next run
+/// starts from the beginning).
+pub fn page<T: Serialize>(records: Vec<Record>, next: Option<&T>) -> Result<Page, Error> {
+    Ok(Page {
+        records,
+        more: next.is_some(),
+        cursor: next.map(encode).transpose()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +58,16 @@ mod tests {
         let err = decode::<u32>("users", Some("{")).err();
         assert_eq!(err.as_ref().map(|e| e.kind), Some(ErrorKind::Plugin));
         assert!(err.is_some_and(|e| e.message.contains("`users` cursor")));
+    }
+
+    #[test]
+    fn a_page_continues_at_its_next_position_or_ends_without_a_cursor() {
+        let more = page(Vec::new(), Some(&3u32)).ok();
+        assert_eq!(
+            more.as_ref().map(|p| (p.more, p.cursor.clone())),
+            Some((true, Some("3".into())))
+        );
+        let last = page(Vec::new(), None::<&u32>).ok();
+        assert_eq!(last.map(|p| (p.more, p.cursor)), Some((false, None)));
     }
 }

@@ -91,13 +91,5 @@ pub fn sync<P: Serialize + DeserializeOwned + Clone>(
 
 fn finish<P: Serialize>(records: Vec<Record>, position: FanoutCursor<P>) -> Result<Page, Error> {
     let more = !position.parents.is_empty() || position.listing.is_some();
-    Ok(Page {
-        records,
-        cursor: if more {
-            Some(cursor::encode(&position)?)
-        } else {
-            None
-        },
-        more,
-    })
+    cursor::page(records, more.then_some(&position))
 }

@@ -49,11 +49,5 @@ pub fn sync_list(
         None => first_url.to_string(),
     };
     let (records, next) = parse_page(&fetch(&url)?)?;
-    Ok(Page {
-        records,
-        more: next.is_some(),
-        cursor: next
-            .map(|next| cursor::encode(&NextCursor { next }))
-            .transpose()?,
-    })
+    cursor::page(records, next.map(|next| NextCursor { next }).as_ref())
 }

@@ -76,15 +76,7 @@ pub fn sync_members(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Erro
 
 fn finish(records: Vec<Record>, position: MembersCursor) -> Result<Page, Error> {
     let more = !position.groups.is_empty();
-    Ok(Page {
-        records,
-        cursor: if more {
-            Some(cursor::encode(&position)?)
-        } else {
-            None
-        },
-        more,
-    })
+    cursor::page(records, more.then_some(&position))
 }
 
 /// Parses `GET /groups` into groups; entries without an id are skipped.

@@ -59,15 +59,7 @@ pub fn sync(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Error> {
 
 fn finish(records: Vec<Record>, position: RolesCursor) -> Result<Page, Error> {
     let more = !position.roles.is_empty();
-    Ok(Page {
-        records,
-        cursor: if more {
-            Some(cursor::encode(&position)?)
-        } else {
-            None
-        },
-        more,
-    })
+    cursor::page(records, more.then_some(&position))
 }
 
 /// Whether holders of the role named `name` are privileged: every role but

@@ -65,11 +65,7 @@ pub fn sync(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Error> {
                 token: None,
             }),
     };
-    Ok(Page {
-        records,
-        more: next.is_some(),
-        cursor: next.as_ref().map(cursor::encode).transpose()?,
-    })
+    cursor::page(records, next.as_ref())
 }
 
 /// Parses a `GET /users` page into account records and the next page token.
