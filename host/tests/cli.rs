@@ -947,3 +947,48 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
         );
     }
 }
+
+// ---- the README's first command ----
+
+#[test]
+fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm();
+    let plugin_dir = wasm
+        .parent()
+        .unwrap_or_else(|| panic!("{} has no directory", wasm.display()));
+    let summary = json(&ok(
+        home.path(),
+        &[
+            "demo",
+            "--json",
+            "--plugin-dir",
+            &plugin_dir.to_string_lossy(),
+        ],
+    ));
+    let instances = summary["instances"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no instances in {summary}"));
+    let plugins: Vec<&str> = instances
+        .iter()
+        .filter_map(|i| i["plugin"].as_str())
+        .collect();
+    assert_eq!(plugins, ["zoom", "azure"], "{summary}");
+    for i in instances {
+        for field in [
+            "users",
+            "groups",
+            "admins",
+            "audit_events",
+            "findings",
+            "requests",
+        ] {
+            assert!(
+                i[field].as_u64().is_some_and(|n| n > 0),
+                "{field} of {}: {summary}",
+                i["plugin"]
+            );
+        }
+    }
+    assert_eq!(summary["home"], home.path().to_string_lossy().as_ref());
+}
