@@ -258,8 +258,9 @@ pub struct NewInstance {
     pub upstreams: BTreeMap<String, String>,
 }
 
-/// Why a name cannot be an instance id.
-fn check_instance_name(n: &str) -> Result<(), InstanceError> {
+/// Why a name cannot be an instance id: letters, digits, `-` and `_`, at
+/// most 64 characters.
+pub fn check_instance_name(n: &str) -> Result<(), InstanceError> {
     if !n.is_empty()
         && n.len() <= 64
         && n.chars()

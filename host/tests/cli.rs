@@ -992,3 +992,27 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
     }
     assert_eq!(summary["home"], home.path().to_string_lossy().as_ref());
 }
+
+#[test]
+fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for name in ["..", ".", "a/b", "x?y"] {
+        // Port 9 (discard) is closed: reaching the network would be a different error.
+        let out = command(
+            home.path(),
+            &[
+                "instance",
+                "check",
+                name,
+                "--server",
+                "http://127.0.0.1:9",
+                "--token",
+                "t",
+            ],
+        )
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+        let line = assert_one_line_error(&out, OPERATOR, &[name]);
+        assert!(!line.contains("cannot reach the daemon"), "{line}");
+    }
+}

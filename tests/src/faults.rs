@@ -1,8 +1,10 @@
 //! Runtime fault injection: forced throttles, failures and token lifetime changes.
 //!
-//! Shared by every simulator. Faults apply to authenticated API requests (not the
-//! token endpoints), after the token check and before the rate limiters, in this
-//! order: `throttle_next`, `fail_next`, then an active `throttle_fraction` storm.
+//! Shared by every simulator. Most faults apply to authenticated API requests,
+//! after the token check and before the rate limiters, in this order:
+//! `throttle_next`, `fail_next`, then an active storm (`throttle_fraction`,
+//! `throttle_requests`). `delay_tokens` and `fail_tokens` apply to the token
+//! endpoints only.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

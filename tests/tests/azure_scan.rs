@@ -232,6 +232,14 @@ async fn a_hung_login_endpoint_is_blamed_on_the_upstream_and_the_instance_recove
         "{err}"
     );
     sim.faults().delay_tokens(std::time::Duration::ZERO);
+    sim.faults().fail_tokens(1, 503);
+    let err = plugin
+        .check(&ctx)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a check succeeded with the login endpoint failing"));
+    assert_eq!(err.blame(), plugboard_core::Blame::Upstream, "{err}");
+    assert!(err.to_string().contains("HTTP 503"), "{err}");
     if let Err(e) = plugin.check(&ctx).await {
         panic!("check after the login endpoint recovered: {e}");
     }

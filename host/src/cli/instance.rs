@@ -38,7 +38,8 @@ pub enum InstanceCommand {
     },
     /// Check an instance's credentials, consent and settings against the app
     /// now (the plugin's `check`: one cheap request) and show the account.
-    /// Exits 2 when the app refuses the credentials, 3 when it is unreachable.
+    /// Exits 2 when the app refuses the credentials (or, with --server, the
+    /// daemon cannot be reached), 3 when the app is unreachable.
     /// Locally it mints a token of its own; with --server the daemon's worker
     /// checks with the token it already holds (on Zoom a second token revokes
     /// the first).

@@ -15,6 +15,7 @@ mod progress;
 mod remote;
 mod scan;
 mod serve;
+mod signals;
 mod sim;
 mod table;
 mod token;

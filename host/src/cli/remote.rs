@@ -128,15 +128,8 @@ pub async fn add_plugin(
 /// the worker's token instead of minting another). Returns the daemon's
 /// answer: `{instance, account}`.
 pub async fn check_instance(server: &str, token: Option<&str>, id: &str) -> anyhow::Result<Value> {
-    // Instance names are letters, digits, `-`, `_` and `.`; anything else
-    // cannot name one and must not reshape the request path.
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Err(operator(format!("no instance {id:?}")).into());
-    }
+    // A name that cannot be an instance must not reshape the request path.
+    crate::instance::check_instance_name(id)?;
     let answer = post(server, token, &format!("/v1/instances/{id}/check"), None).await?;
     if answer.status.is_success() {
         return Ok(answer.body);

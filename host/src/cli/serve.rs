@@ -57,28 +57,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs))
 }
 
-async fn terminated() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 /// Run `serve`.
 pub async fn run(app: &App, args: ServeArgs) -> anyhow::Result<()> {
     let intervals = Intervals {
@@ -110,13 +88,15 @@ pub async fn run(app: &App, args: ServeArgs) -> anyhow::Result<()> {
         intervals,
     )?;
     let addr = listener.local_addr()?;
+    // Listen for SIGTERM and Ctrl-C before the address invites them.
+    let stop = super::signals::stop_requested(true);
     println!("plugboard serve: listening on http://{addr}");
     std::io::stdout().flush().ok();
     let drain = args.drain_timeout;
     let on_stop = shared.clone();
     axum::serve(listener, router(shared))
         .with_graceful_shutdown(async move {
-            terminated().await;
+            stop.await;
             eprintln!("plugboard serve: stopping; finishing pages in flight (at most {drain:?})");
             on_stop.shutdown(drain).await;
         })

@@ -163,6 +163,8 @@ fn print_credentials((id_label, id): (&str, &str), client_id: &str, secret: &str
 /// Print the `--upstream` flags that route `what` to `base`, then serve
 /// until Ctrl-C.
 async fn route_then_wait(what: &str, origins: &[&str], base: &str) -> anyhow::Result<()> {
+    // Listen before the banner invites Ctrl-C.
+    let stop = super::signals::stop_requested(false);
     println!("Route {what} here with:");
     let flags: Vec<String> = origins
         .iter()
@@ -170,5 +172,6 @@ async fn route_then_wait(what: &str, origins: &[&str], base: &str) -> anyhow::Re
         .collect();
     println!("  {}", flags.join(" "));
     println!("Ctrl-C stops it.");
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
+    stop.await;
+    Ok(())
 }
