@@ -714,6 +714,17 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
     })
     .await;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
+    // `instance list` on the same home says the instance is failing, and why.
+    let out = support::plugboard(home.path())
+        .args(["instance", "list", "--json"])
+        .output()
+        .expect("plugboard instance list");
+    let list: Value = serde_json::from_slice(&out.stdout).expect("list --json");
+    let health = list[0]["health"].as_str().unwrap_or_default();
+    assert!(
+        health.starts_with("failing: ") && health.contains("(operator)"),
+        "{list}"
+    );
 
     // Rotate back and change the plan: the next phase succeeds with both.
     let mark = now();

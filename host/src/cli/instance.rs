@@ -7,6 +7,7 @@ use clap::Subcommand;
 use plugboard_core::secrets::SecretValue;
 
 use super::App;
+use super::instance_show::health;
 use super::table::{print_json, table};
 use crate::instance::{InstanceUpdate, NewInstance, check_json, create_instance, update_instance};
 use crate::manifest::Manifest;
@@ -16,7 +17,8 @@ use crate::manifest::Manifest;
 pub enum InstanceCommand {
     /// Create an instance of an added plugin with its settings and secrets.
     Add(AddArgs),
-    /// List instances.
+    /// List instances: what each holds and its health (`ok`, or the daemon
+    /// phases failing now and who is to blame).
     List {
         /// Print JSON.
         #[arg(long)]
@@ -268,7 +270,8 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
                     .map(|r| {
                         let config: serde_json::Value = serde_json::from_str(&r.config_json).unwrap_or_default();
                         let counts = store.counts(Some(&r.id)).ok();
-                        serde_json::json!({ "id": r.id, "plugin": r.plugin_id, "enabled": r.enabled, "config": config, "created_at": r.created_at, "counts": counts })
+                        let health = store.schedule(&r.id).ok().map(|p| health(&p));
+                        serde_json::json!({ "id": r.id, "plugin": r.plugin_id, "enabled": r.enabled, "config": config, "created_at": r.created_at, "counts": counts, "health": health })
                     })
                     .collect();
                 return print_json(&out);
@@ -280,6 +283,7 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
                 "users",
                 "admins",
                 "activities",
+                "health",
                 "created",
             ]);
             for r in rows {
@@ -291,6 +295,7 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
                     c.users.to_string(),
                     c.admins.to_string(),
                     c.activities.to_string(),
+                    health(&store.schedule(&r.id)?),
                     r.created_at.clone(),
                 ]);
             }

@@ -79,6 +79,27 @@ pub fn show(store: &Store, name: &str, json_out: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One word on an instance's health from the daemon's schedule: the phases
+/// failing now with who is to blame, `ok` when every phase that ran last
+/// succeeded, `-` when the daemon has not run it.
+pub fn health(phases: &[ScheduleRow]) -> String {
+    let failing: Vec<String> = phases
+        .iter()
+        .filter(|p| p.last_error.is_some())
+        .map(|p| match p.last_error_blame {
+            Some(blame) => format!("{} ({blame})", p.phase),
+            None => p.phase.clone(),
+        })
+        .collect();
+    if !failing.is_empty() {
+        format!("failing: {}", failing.join(", "))
+    } else if phases.iter().any(|p| p.last_success_at.is_some()) {
+        "ok".into()
+    } else {
+        "-".into()
+    }
+}
+
 /// The daemon's per-phase schedule as a table.
 fn phase_table(phases: &[ScheduleRow]) -> comfy_table::Table {
     let mut t = table(&[
@@ -119,4 +140,41 @@ fn run_json(r: &SyncRun) -> Value {
         "error": r.error_message,
         "stats": serde_json::from_str::<Value>(&r.stats_json).unwrap_or(Value::Null),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use plugboard_core::Blame;
+
+    use super::*;
+
+    fn phase(name: &str, success: bool, error: Option<Blame>) -> ScheduleRow {
+        ScheduleRow {
+            phase: name.into(),
+            last_started_at: Some("2026-12-05T00:00:00Z".into()),
+            last_success_at: success.then(|| "2026-12-05T00:00:01Z".into()),
+            last_error_at: error.map(|_| "2026-12-05T00:00:02Z".into()),
+            last_error_blame: error,
+            last_error: error.map(|_| "it failed".into()),
+            next_run_at: None,
+        }
+    }
+
+    #[test]
+    fn health_names_the_failing_phases_and_their_blame() {
+        assert_eq!(health(&[]), "-");
+        assert_eq!(health(&[phase("accounts", false, None)]), "-");
+        assert_eq!(
+            health(&[phase("accounts", true, None), phase("posture", true, None)]),
+            "ok"
+        );
+        assert_eq!(
+            health(&[
+                phase("accounts", true, Some(Blame::Operator)),
+                phase("activities", true, None),
+                phase("posture", false, Some(Blame::Upstream)),
+            ]),
+            "failing: accounts (operator), posture (upstream)"
+        );
+    }
 }
