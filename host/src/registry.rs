@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 use crate::home::Home;
 use crate::instance::HostOptions;
 use crate::manifest::{Manifest, ManifestError};
-use crate::runtime::{CallError, InstanceContext, LoadedPlugin, Runtime, RuntimeError};
+use crate::runtime::{
+    CallError, ComponentCache, InstanceContext, LoadedPlugin, Runtime, RuntimeError,
+};
 
 mod expansion;
 
@@ -397,10 +399,10 @@ pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Vec<String>
         }
     }
     for version in versions.iter().map(|v| &v.version) {
-        let dir = home.plugin_dir(id, version);
         if added_again.contains(version) {
             continue;
         }
+        let dir = home.plugin_dir(id, version);
         if let Err(e) = fs::remove_dir_all(&dir)
             && e.kind() != std::io::ErrorKind::NotFound
         {
@@ -414,27 +416,8 @@ pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Vec<String>
         .map(|v| v.wasm_sha256.as_str())
         .filter(|sha| !kept.contains(*sha))
         .collect();
-    forget_compiled(&home.cache_dir(), &unused);
+    ComponentCache::at(home.cache_dir()).forget(&unused);
     Ok(versions.into_iter().map(|v| v.version).collect())
-}
-
-/// Delete the compiled artefacts (`{sha256}-{engine}.cwasm`) of these
-/// components from the cache.
-fn forget_compiled(cache: &Path, digests: &[&str]) {
-    let Ok(entries) = fs::read_dir(cache) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let compiled_from = name.split_once('-').map(|(sha, _)| sha);
-        if name.ends_with(".cwasm")
-            && compiled_from.is_some_and(|sha| digests.contains(&sha))
-            && let Err(e) = fs::remove_file(entry.path())
-        {
-            tracing::warn!(path = %entry.path().display(), error = %e, "cannot delete a compiled artefact");
-        }
-    }
 }
 
 #[cfg(test)]

@@ -338,7 +338,7 @@ impl Shared {
             .plugins
             .current(&self.store, &self.runtime, &row.plugin_id)
             .await?;
-        let stamp = (plugin.version.clone(), row.updated_at.clone());
+        let stamp = worker::stamp(&plugin, &row);
         let running = self
             .workers
             .lock()
@@ -358,7 +358,8 @@ impl Shared {
             })
     }
 
-    /// A new context for `row` on `plugin`, owned by the caller.
+    /// A new context for `row` on `plugin`, owned by the caller (a worker
+    /// keeps it as its running context).
     fn fresh_context(
         &self,
         plugin: &CurrentPlugin,

@@ -16,7 +16,6 @@ use super::plugins::CurrentPlugin;
 use super::schedule::{Phase, after, format_time, next_due};
 use plugboard_core::store::InstanceRow;
 
-use crate::instance::build_context;
 use crate::runtime::{CallError, InstanceContext};
 use crate::scan::{ScanError, ScanObserver, StreamStatus, scan_recorded};
 
@@ -32,6 +31,11 @@ pub struct WorkerState {
 /// What a running context was built from: the plugin version and the
 /// instance's `updated_at` (settings, secrets, routes).
 pub type ContextStamp = (String, String);
+
+/// The stamp of a context built for `row` on `plugin`.
+pub fn stamp(plugin: &CurrentPlugin, row: &InstanceRow) -> ContextStamp {
+    (plugin.version.clone(), row.updated_at.clone())
+}
 
 /// A worker's running context, shared so that an API credentials check
 /// uses the same tokens and rate buckets as the scans (a second token mint
@@ -199,20 +203,14 @@ impl Worker {
         plugin: &CurrentPlugin,
         row: &InstanceRow,
     ) -> Result<Arc<InstanceContext>, (Blame, String)> {
-        let stamp = (plugin.version.clone(), row.updated_at.clone());
+        let stamp = stamp(plugin, row);
         if let Some(ctx) = self.context.get(&stamp) {
             return Ok(ctx);
         }
-        let s = &self.shared;
-        let ctx = build_context(
-            plugin.plugin.manifest().clone(),
-            row,
-            &s.store,
-            &s.key,
-            plugin.grant.reveal_secrets,
-            &s.options,
-        )
-        .map_err(|e| (e.blame(), e.to_string()))?;
+        let ctx = self
+            .shared
+            .fresh_context(plugin, row)
+            .map_err(|e| (e.blame(), e.to_string()))?;
         self.context.set(stamp, ctx.clone());
         if let Ok(mut st) = self.state.lock() {
             st.plugin_version = Some(plugin.version.clone());

@@ -55,6 +55,27 @@ impl ComponentCache {
         Some(dir.join(format!("{digest}-{engine_hash:016x}.cwasm")))
     }
 
+    /// Delete the artefacts compiled from the components whose SHA-256 (hex)
+    /// is in `digests`, for every engine. Best effort: a file that cannot be
+    /// deleted is said in the log and left.
+    pub fn forget(&self, digests: &[&str]) {
+        let Some(Ok(entries)) = self.dir.as_ref().map(fs::read_dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // `{digest}-{engine}.cwasm`, as `path_for` names them.
+            let compiled_from = name.split_once('-').map(|(digest, _)| digest);
+            if name.ends_with(".cwasm")
+                && compiled_from.is_some_and(|digest| digests.contains(&digest))
+                && let Err(e) = fs::remove_file(entry.path())
+            {
+                tracing::warn!(path = %entry.path().display(), error = %e, "cannot delete a compiled artefact");
+            }
+        }
+    }
+
     /// Load `bytes` as a component, from the cache when possible.
     pub fn load(
         &self,
