@@ -9,6 +9,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::http::StatusCode;
+
 use crate::lock;
 
 /// A deterministic "429 storm": `numerator` of every `denominator` requests are
@@ -131,18 +133,20 @@ impl FaultHandle {
         state.token_fail_status = status;
     }
 
-    /// Takes the injected failure status for one token request, if any.
-    pub(crate) fn take_token_failure(&self) -> Option<u16> {
+    /// The faults for one token request: waits out `delay_tokens`, then
+    /// takes the status `fail_tokens` injected, if any (an invalid status
+    /// becomes 500).
+    pub(crate) async fn token_fault(&self) -> Option<StatusCode> {
+        let delay = lock(&self.inner).token_delay;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let mut state = lock(&self.inner);
         (state.token_fail_next > 0).then(|| {
             state.token_fail_next -= 1;
-            state.token_fail_status
+            StatusCode::from_u16(state.token_fail_status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         })
-    }
-
-    /// How long the token endpoint waits before it answers.
-    pub(crate) fn token_delay(&self) -> Duration {
-        lock(&self.inner).token_delay
     }
 
     /// The lifetime of tokens minted now.

@@ -46,27 +46,17 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     let path = parts.uri.path().to_owned();
     let body = read_body(body).await;
     if let Some(tenant) = token_tenant(&path) {
-        let delay = state.faults.token_delay();
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
-        let injected = state.faults.take_token_failure().map(|status| {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
+        let response = match (state.faults.token_fault().await, &body) {
+            (Some(status), _) => (
                 status,
                 axum::Json(serde_json::json!({
                     "error": "temporarily_unavailable",
                     "error_description": "AADSTS90000: injected failure.",
                 })),
             )
-                .into_response()
-        });
-        let response = match (injected, &body) {
-            (Some(injected), _) => injected,
-            (None, body) => match body {
-                Some(bytes) => token_endpoint(&state, &tenant, &parts.method, bytes),
-                None => too_large(),
-            },
+                .into_response(),
+            (None, Some(bytes)) => token_endpoint(&state, &tenant, &parts.method, bytes),
+            (None, None) => too_large(),
         };
         lock(&state.counters).record_status(Some("token"), response.status().as_u16());
         return response;

@@ -36,12 +36,7 @@ pub(crate) async fn token_endpoint(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let delay = state.faults.token_delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    if let Some(status) = state.faults.take_token_failure() {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(status) = state.faults.token_fault().await {
         return oauth_error(
             status,
             json!({"reason": "Injected failure", "error": "server_error"}),
