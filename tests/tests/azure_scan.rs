@@ -2,7 +2,8 @@
 
 mod e2e_support;
 
-use e2e_support::TestHost;
+use e2e_support::{TestHost, failed_check};
+use plugboard_core::Blame;
 use plugboard_host::scan::{ScanReport, StreamStatus};
 use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
 use plugboard_sim::spec::{SpecValidator, api_specs_dir};
@@ -221,25 +222,13 @@ async fn a_hung_login_endpoint_is_blamed_on_the_upstream_and_the_instance_recove
     h.add_azure_instance("contoso", &sim);
     let (plugin, ctx) = h.open("contoso").await;
     sim.faults().delay_tokens(std::time::Duration::from_secs(3));
-    let err = plugin
-        .check(&ctx)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("a check without a token succeeded"));
-    assert_eq!(err.blame(), plugboard_core::Blame::Upstream, "{err}");
-    assert!(
-        err.to_string().contains("did not answer within 0.5 s"),
-        "{err}"
-    );
+    let message = failed_check(&plugin, &ctx, Blame::Upstream, "without a token").await;
+    assert!(message.contains("did not answer within 0.5 s"), "{message}");
     sim.faults().delay_tokens(std::time::Duration::ZERO);
     sim.faults().fail_tokens(1, 503);
-    let err = plugin
-        .check(&ctx)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("a check succeeded with the login endpoint failing"));
-    assert_eq!(err.blame(), plugboard_core::Blame::Upstream, "{err}");
-    assert!(err.to_string().contains("HTTP 503"), "{err}");
+    let when = "with the login endpoint failing";
+    let message = failed_check(&plugin, &ctx, Blame::Upstream, when).await;
+    assert!(message.contains("HTTP 503"), "{message}");
     if let Err(e) = plugin.check(&ctx).await {
         panic!("check after the login endpoint recovered: {e}");
     }

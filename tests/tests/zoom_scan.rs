@@ -4,7 +4,8 @@ mod e2e_support;
 
 use std::time::Duration;
 
-use e2e_support::TestHost;
+use e2e_support::{TestHost, failed_check};
+use plugboard_core::Blame;
 use plugboard_host::scan::StreamStatus;
 use plugboard_sim::spec::{SpecValidator, api_specs_dir};
 use plugboard_sim::zoom::{Category, Plan, ZoomSim, ZoomSimBuilder};
@@ -347,13 +348,7 @@ async fn a_hung_failing_or_refusing_token_endpoint_is_blamed_on_whoever_must_act
     // The authorization server hangs: the token request is given up after
     // the upstream timeout, and the failure names the token endpoint.
     sim.faults().delay_tokens(Duration::from_secs(3));
-    let err = plugin
-        .check(&ctx)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("a check without a token succeeded"));
-    assert_eq!(err.blame(), plugboard_core::Blame::Upstream, "{err}");
-    let message = err.to_string();
+    let message = failed_check(&plugin, &ctx, Blame::Upstream, "without a token").await;
     assert!(
         message.contains("token endpoint of auth profile")
             && message.contains("did not answer within 0.5 s"),
@@ -365,18 +360,14 @@ async fn a_hung_failing_or_refusing_token_endpoint_is_blamed_on_whoever_must_act
     // refused credentials are the operator's.
     sim.faults().delay_tokens(Duration::ZERO);
     for (status, blame) in [
-        (503, plugboard_core::Blame::Upstream),
-        (429, plugboard_core::Blame::Upstream),
-        (401, plugboard_core::Blame::Operator),
+        (503, Blame::Upstream),
+        (429, Blame::Upstream),
+        (401, Blame::Operator),
     ] {
         sim.faults().fail_tokens(1, status);
-        let err = plugin
-            .check(&ctx)
-            .await
-            .err()
-            .unwrap_or_else(|| panic!("a check succeeded with the token endpoint at {status}"));
-        assert_eq!(err.blame(), blame, "HTTP {status}: {err}");
-        assert!(err.to_string().contains(&format!("HTTP {status}")), "{err}");
+        let when = format!("with the token endpoint at HTTP {status}");
+        let message = failed_check(&plugin, &ctx, blame, &when).await;
+        assert!(message.contains(&format!("HTTP {status}")), "{message}");
     }
 
     // Once it answers again, the same instance recovers without a restart.

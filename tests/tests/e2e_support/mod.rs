@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
 use plugboard_core::secrets::SecretValue;
 use plugboard_core::store::InstanceCounts;
@@ -302,4 +303,21 @@ impl TestHost {
             .await
             .unwrap_or_else(|e| panic!("scan of {name}: {e}"))
     }
+}
+
+/// `check` of an opened instance must fail, blamed on `blame`; returns the
+/// error's text. `when` says what was arranged, for the failure message.
+pub async fn failed_check(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    blame: Blame,
+    when: &str,
+) -> String {
+    let err = plugin
+        .check(ctx)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a check succeeded {when}"));
+    assert_eq!(err.blame(), blame, "{when}: {err}");
+    err.to_string()
 }
