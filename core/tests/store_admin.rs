@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestResult, account, instance, page, plugin, store_with};
+use common::{TestResult, account, instance, page, plugin, store_with, stores};
 use plugboard_core::Blame;
 use plugboard_core::model::AccountStatus;
 use plugboard_core::secrets::{MasterKey, SecretError, SecretValue};
@@ -145,102 +145,118 @@ fn a_truncated_database_is_an_operator_error_that_says_what_to_do() -> TestResul
 
 #[test]
 fn adding_a_plugin_version_makes_it_current() -> TestResult {
-    let store = Store::open_in_memory()?;
-    store.put_plugin(&plugin("zoom", "1.0.0"))?;
-    store.put_plugin(&plugin("zoom", "1.1.0"))?;
-    store.put_plugin(&plugin("azure", "0.1.0"))?;
-    assert_eq!(store.plugin("zoom")?.ok_or("no zoom")?.version, "1.1.0");
-    let ids: Vec<_> = store
-        .plugins()?
-        .into_iter()
-        .map(|p| (p.id, p.version))
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            ("azure".into(), "0.1.0".into()),
-            ("zoom".to_string(), "1.1.0".to_string())
-        ]
-    );
-    assert!(!store.plugin("zoom")?.ok_or("no zoom")?.added_at.is_empty());
+    for (backend, store) in stores("adding_a_plugin_version_makes_it_current")? {
+        println!("backend: {backend}");
+        store.put_plugin(&plugin("zoom", "1.0.0"))?;
+        store.put_plugin(&plugin("zoom", "1.1.0"))?;
+        store.put_plugin(&plugin("azure", "0.1.0"))?;
+        assert_eq!(store.plugin("zoom")?.ok_or("no zoom")?.version, "1.1.0");
+        let ids: Vec<_> = store
+            .plugins()?
+            .into_iter()
+            .map(|p| (p.id, p.version))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("azure".into(), "0.1.0".into()),
+                ("zoom".to_string(), "1.1.0".to_string())
+            ]
+        );
+        assert!(!store.plugin("zoom")?.ok_or("no zoom")?.added_at.is_empty());
+    }
     Ok(())
 }
 
 #[test]
 fn a_plugin_in_use_cannot_be_removed_until_its_instances_are() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme"])?;
-    let err = store.remove_plugin("zoom").err().ok_or("removed in use")?;
-    assert!(matches!(err, StoreError::PluginInUse { .. }), "{err:?}");
-    assert!(err.to_string().contains("acme"), "{err}");
-    store.remove_instance("acme")?;
-    store.remove_plugin("zoom")?;
-    assert_eq!(store.plugin("zoom")?, None);
-    let err = store.remove_plugin("zoom").err().ok_or("removed twice")?;
-    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    for (backend, store) in stores("a_plugin_in_use_cannot_be_removed_until_its_instances_are")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme"])?;
+        let err = store.remove_plugin("zoom").err().ok_or("removed in use")?;
+        assert!(matches!(err, StoreError::PluginInUse { .. }), "{err:?}");
+        assert!(err.to_string().contains("acme"), "{err}");
+        store.remove_instance("acme")?;
+        store.remove_plugin("zoom")?;
+        assert_eq!(store.plugin("zoom")?, None);
+        let err = store.remove_plugin("zoom").err().ok_or("removed twice")?;
+        assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    }
     Ok(())
 }
 
 #[test]
 fn an_instance_id_cannot_be_taken_twice() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme-zoom"])?;
-    let err = store
-        .add_instance(&instance("acme-zoom", "zoom"))
-        .err()
-        .ok_or("added twice")?;
-    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
-    assert_eq!(err.blame(), Blame::Operator);
-    assert!(err.to_string().contains("acme-zoom"), "{err}");
-    let err = store
-        .add_instance(&instance("x", "nosuch"))
-        .err()
-        .ok_or("unknown plugin")?;
-    assert!(
-        matches!(err, StoreError::NotFound { what: "plugin", .. }),
-        "{err:?}"
-    );
+    for (backend, store) in stores("an_instance_id_cannot_be_taken_twice")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme-zoom"])?;
+        let err = store
+            .add_instance(&instance("acme-zoom", "zoom"))
+            .err()
+            .ok_or("added twice")?;
+        assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
+        assert_eq!(err.blame(), Blame::Operator);
+        assert!(err.to_string().contains("acme-zoom"), "{err}");
+        let err = store
+            .add_instance(&instance("x", "nosuch"))
+            .err()
+            .ok_or("unknown plugin")?;
+        assert!(
+            matches!(err, StoreError::NotFound { what: "plugin", .. }),
+            "{err:?}"
+        );
+    }
     Ok(())
 }
 
 #[test]
 fn disabling_an_instance_keeps_it_and_its_data() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme"])?;
-    store.commit_page(
-        "acme",
-        "users",
-        &page(vec![account("u1", AccountStatus::Active)], None, false),
-    )?;
-    store.set_instance_enabled("acme", false)?;
-    assert!(!store.instance("acme")?.ok_or("gone")?.enabled);
-    assert_eq!(store.counts(Some("acme"))?.users, 1);
-    assert!(store.set_instance_enabled("nosuch", true).is_err());
+    for (backend, store) in stores("disabling_an_instance_keeps_it_and_its_data")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme"])?;
+        store.commit_page(
+            "acme",
+            "users",
+            &page(vec![account("u1", AccountStatus::Active)], None, false),
+        )?;
+        store.set_instance_enabled("acme", false)?;
+        assert!(!store.instance("acme")?.ok_or("gone")?.enabled);
+        assert_eq!(store.counts(Some("acme"))?.users, 1);
+        assert!(store.set_instance_enabled("nosuch", true).is_err());
+    }
     Ok(())
 }
 
 #[test]
 fn removing_an_instance_deletes_its_records_secrets_and_checkpoints() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme", "beta"])?;
-    let key = MasterKey::generate()?;
-    for id in ["acme", "beta"] {
-        store.commit_page(
-            id,
-            "users",
-            &page(vec![account("u1", AccountStatus::Active)], Some("c"), true),
-        )?;
-        store.put_secret(&key, id, "client_secret", &SecretValue::new("s".into()))?;
-        store.start_run(id)?;
+    for (backend, store) in
+        stores("removing_an_instance_deletes_its_records_secrets_and_checkpoints")?
+    {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "beta"])?;
+        let key = MasterKey::generate()?;
+        for id in ["acme", "beta"] {
+            store.commit_page(
+                id,
+                "users",
+                &page(vec![account("u1", AccountStatus::Active)], Some("c"), true),
+            )?;
+            store.put_secret(&key, id, "client_secret", &SecretValue::new("s".into()))?;
+            store.start_run(id)?;
+        }
+        store.remove_instance("acme")?;
+        assert_eq!(store.instance("acme")?, None);
+        assert_eq!(store.counts(Some("acme"))?.users, 0);
+        assert!(store.secret_names("acme")?.is_empty());
+        assert_eq!(store.checkpoint("acme", "users")?, None);
+        assert!(store.last_runs("acme", 10)?.is_empty());
+        assert_eq!(
+            store.counts(Some("beta"))?.users,
+            1,
+            "another instance keeps its data"
+        );
+        assert_eq!(store.secret_names("beta")?, ["client_secret"]);
     }
-    store.remove_instance("acme")?;
-    assert_eq!(store.instance("acme")?, None);
-    assert_eq!(store.counts(Some("acme"))?.users, 0);
-    assert!(store.secret_names("acme")?.is_empty());
-    assert_eq!(store.checkpoint("acme", "users")?, None);
-    assert!(store.last_runs("acme", 10)?.is_empty());
-    assert_eq!(
-        store.counts(Some("beta"))?.users,
-        1,
-        "another instance keeps its data"
-    );
-    assert_eq!(store.secret_names("beta")?, ["client_secret"]);
     Ok(())
 }
 
@@ -303,102 +319,116 @@ fn dir_contains(dir: &std::path::Path, needle: &[u8]) -> Result<bool, std::io::E
 
 #[test]
 fn a_sealed_secret_copied_to_another_instance_does_not_open_there() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["tenant-a", "tenant-b"])?;
-    let key = MasterKey::generate()?;
-    store.put_secret(
-        &key,
-        "tenant-a",
-        "client_secret",
-        &SecretValue::new("a".into()),
-    )?;
-    let bytes = store
-        .sealed_secret("tenant-a", "client_secret")?
-        .ok_or("none")?;
-    store.put_sealed_secret("tenant-b", "client_secret", &bytes)?;
-    let err = store
-        .secret(&key, "tenant-b", "client_secret")
-        .err()
-        .ok_or("opened")?;
-    assert!(
-        matches!(err, StoreError::Secret(SecretError::BoundElsewhere { .. })),
-        "{err:?}"
-    );
+    for (backend, store) in
+        stores("a_sealed_secret_copied_to_another_instance_does_not_open_there")?
+    {
+        println!("backend: {backend}");
+        let store = store_with(store, &["tenant-a", "tenant-b"])?;
+        let key = MasterKey::generate()?;
+        store.put_secret(
+            &key,
+            "tenant-a",
+            "client_secret",
+            &SecretValue::new("a".into()),
+        )?;
+        let bytes = store
+            .sealed_secret("tenant-a", "client_secret")?
+            .ok_or("none")?;
+        store.put_sealed_secret("tenant-b", "client_secret", &bytes)?;
+        let err = store
+            .secret(&key, "tenant-b", "client_secret")
+            .err()
+            .ok_or("opened")?;
+        assert!(
+            matches!(err, StoreError::Secret(SecretError::BoundElsewhere { .. })),
+            "{err:?}"
+        );
+    }
     Ok(())
 }
 
 #[test]
 fn rotating_the_master_key_reseals_every_secret_once() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme", "beta"])?;
-    let (old, new) = (MasterKey::generate()?, MasterKey::generate()?);
-    store.put_secret(&old, "acme", "a", &SecretValue::new("one".into()))?;
-    store.put_secret(&old, "beta", "b", &SecretValue::new("two".into()))?;
-    assert_eq!(store.rotate_master_key(&old, &new)?, 2);
-    assert_eq!(store.rotate_master_key(&old, &new)?, 0, "already rotated");
-    assert_eq!(
-        store.secret(&new, "beta", "b")?.ok_or("none")?.expose(),
-        "two"
-    );
-    let err = store
-        .secret(&old, "acme", "a")
-        .err()
-        .ok_or("old key opened")?;
-    assert_eq!(err.blame(), Blame::Operator, "{err}");
-    assert!(err.to_string().contains(&new.id().to_string()), "{err}");
+    for (backend, store) in stores("rotating_the_master_key_reseals_every_secret_once")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "beta"])?;
+        let (old, new) = (MasterKey::generate()?, MasterKey::generate()?);
+        store.put_secret(&old, "acme", "a", &SecretValue::new("one".into()))?;
+        store.put_secret(&old, "beta", "b", &SecretValue::new("two".into()))?;
+        assert_eq!(store.rotate_master_key(&old, &new)?, 2);
+        assert_eq!(store.rotate_master_key(&old, &new)?, 0, "already rotated");
+        assert_eq!(
+            store.secret(&new, "beta", "b")?.ok_or("none")?.expose(),
+            "two"
+        );
+        let err = store
+            .secret(&old, "acme", "a")
+            .err()
+            .ok_or("old key opened")?;
+        assert_eq!(err.blame(), Blame::Operator, "{err}");
+        assert!(err.to_string().contains(&new.id().to_string()), "{err}");
+    }
     Ok(())
 }
 
 #[test]
 fn runs_record_their_outcome_newest_first() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme"])?;
-    let first = store.start_run("acme")?;
-    store.finish_run(first, RunStatus::Succeeded, None, None, r#"{"accounts":3}"#)?;
-    let second = store.start_run("acme")?;
-    store.finish_run(
-        second,
-        RunStatus::Failed,
-        Some(Blame::Upstream),
-        Some("auth: 401"),
-        "{}",
-    )?;
-    store.start_run("acme")?;
-    let runs = store.last_runs("acme", 2)?;
-    let summary: Vec<_> = runs.iter().map(|r| (r.status, r.error_blame)).collect();
-    assert_eq!(
-        summary,
-        [
-            (RunStatus::Running, None),
-            (RunStatus::Failed, Some(Blame::Upstream))
-        ]
-    );
-    assert!(runs.iter().all(|r| r.id != first));
-    assert!(
-        store
-            .finish_run(9999, RunStatus::Failed, None, None, "{}")
-            .is_err()
-    );
+    for (backend, store) in stores("runs_record_their_outcome_newest_first")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme"])?;
+        let first = store.start_run("acme")?;
+        store.finish_run(first, RunStatus::Succeeded, None, None, r#"{"accounts":3}"#)?;
+        let second = store.start_run("acme")?;
+        store.finish_run(
+            second,
+            RunStatus::Failed,
+            Some(Blame::Upstream),
+            Some("auth: 401"),
+            "{}",
+        )?;
+        store.start_run("acme")?;
+        let runs = store.last_runs("acme", 2)?;
+        let summary: Vec<_> = runs.iter().map(|r| (r.status, r.error_blame)).collect();
+        assert_eq!(
+            summary,
+            [
+                (RunStatus::Running, None),
+                (RunStatus::Failed, Some(Blame::Upstream))
+            ]
+        );
+        assert!(runs.iter().all(|r| r.id != first));
+        assert!(
+            store
+                .finish_run(9999, RunStatus::Failed, None, None, "{}")
+                .is_err()
+        );
+    }
     Ok(())
 }
 
 #[test]
 fn the_audit_log_outlives_the_instance_it_mentions() -> TestResult {
-    let store = store_with(Store::open_in_memory()?, &["acme"])?;
-    let entry = |action: &str| AuditEntry {
-        id: 0,
-        at: String::new(),
-        actor: "ops@example.com".into(),
-        instance_id: Some("acme".into()),
-        action: action.into(),
-        target: Some("u1".into()),
-        outcome: "ok".into(),
-        detail: None,
-    };
-    store.append_audit(&entry("suspend-user"))?;
-    store.append_audit(&entry("instance-remove"))?;
-    store.remove_instance("acme")?;
-    let log = store.audit(Some("acme"), 10)?;
-    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["instance-remove", "suspend-user"]);
-    assert!(log.iter().all(|e| !e.at.is_empty() && e.id > 0));
-    assert_eq!(store.audit(None, 1)?.len(), 1);
+    for (backend, store) in stores("the_audit_log_outlives_the_instance_it_mentions")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme"])?;
+        let entry = |action: &str| AuditEntry {
+            id: 0,
+            at: String::new(),
+            actor: "ops@example.com".into(),
+            instance_id: Some("acme".into()),
+            action: action.into(),
+            target: Some("u1".into()),
+            outcome: "ok".into(),
+            detail: None,
+        };
+        store.append_audit(&entry("suspend-user"))?;
+        store.append_audit(&entry("instance-remove"))?;
+        store.remove_instance("acme")?;
+        let log = store.audit(Some("acme"), 10)?;
+        let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["instance-remove", "suspend-user"]);
+        assert!(log.iter().all(|e| !e.at.is_empty() && e.id > 0));
+        assert_eq!(store.audit(None, 1)?.len(), 1);
+    }
     Ok(())
 }

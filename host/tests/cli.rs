@@ -44,6 +44,7 @@ fn command(home: &Path, args: &[&str]) -> Command {
         .env("PLUGBOARD_LOG", "warn")
         .env_remove("PLUGBOARD_MASTER_KEY")
         .env_remove("PLUGBOARD_SIM_CLIENT_SECRET")
+        .env_remove("PLUGBOARD_DATABASE")
         .stdin(Stdio::null());
     c
 }
@@ -224,6 +225,84 @@ fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
             "or use a different --home",
         ],
     );
+}
+
+// ---- a PostgreSQL database (`--database`, `PLUGBOARD_DATABASE`) ----
+
+#[test]
+fn a_postgres_database_given_by_flag_or_environment_holds_the_store() {
+    let url = plugboard_pgcluster::database("cli_store").unwrap_or_else(|e| panic!("{e}"));
+    let (one, other) = (tempdir(), tempdir());
+    ok(
+        one.path(),
+        &["--database", &url, "token", "create", "--name", "node-one"],
+    );
+    let out = command(other.path(), &["token", "list", "--json"])
+        .env("PLUGBOARD_DATABASE", &url)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let names: Vec<String> = json(&text(&out.stdout))
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list"))
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        names,
+        ["node-one"],
+        "a token made through one home, listed through another"
+    );
+    for home in [&one, &other] {
+        assert!(
+            !home.path().join("plugboard.db").exists(),
+            "no SQLite file beside a --database"
+        );
+    }
+}
+
+#[test]
+fn a_postgres_database_that_cannot_be_used_is_an_operators_error_without_its_password() {
+    let secret = "pw-7f3a9c1e";
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let cases = [
+        (
+            format!("postgres://pb:{secret}@127.0.0.1:{closed}/pb"),
+            vec![
+                "error (operator): cannot use PostgreSQL database",
+                "postgres://pb@127.0.0.1:",
+                "check that PostgreSQL is running",
+            ],
+        ),
+        (
+            format!("mysql://pb:{secret}@127.0.0.1/pb"),
+            vec!["error (operator): --database mysql://pb@127.0.0.1/pb cannot be used"],
+        ),
+    ];
+    let home = tempdir();
+    for (url, wants) in &cases {
+        let out = run(home.path(), &["--database", url, "instance", "list"]);
+        let line = assert_one_line_error(&out, OPERATOR, wants);
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            !all.contains(secret),
+            "case {url}: password shown in {line}"
+        );
+    }
+    let help = command(home.path(), &["--help"])
+        .env("PLUGBOARD_DATABASE", &cases[0].0)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let help = text(&help.stdout);
+    assert!(help.contains("PLUGBOARD_DATABASE"), "{help}");
+    assert!(!help.contains(secret), "password in --help: {help}");
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Instance settings for a Zoom instance `name` on `sim` (plan `plan`).

@@ -1,16 +1,14 @@
-//! The audit log: who did what to which instance, kept after the instance goes.
+//! The audit log, who did what to which instance, kept after the instance
+//! goes: the interface.
 
-use rusqlite::{Row, params, params_from_iter};
-
-use super::open::now_sql;
-use super::{Store, StoreError};
+use super::StoreError;
 
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditEntry {
-    /// Entry id. Set by the store; ignored by [`Store::append_audit`].
+    /// Entry id. Set by the store; ignored by [`AuditStore::append_audit`].
     pub id: i64,
-    /// When, RFC 3339. Set by the store; ignored by [`Store::append_audit`].
+    /// When, RFC 3339. Set by the store; ignored by [`AuditStore::append_audit`].
     pub at: String,
     /// Who: an operator, an API token name, or `scheduler`.
     pub actor: String,
@@ -26,62 +24,16 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-/// Most entries [`Store::audit`] returns in one call, whatever the caller asks:
-/// bounds the memory one API request can make the host spend.
+/// Most entries [`AuditStore::audit`] returns in one call, whatever the caller
+/// asks: bounds the memory one API request can make the host spend.
 pub const MAX_AUDIT_LIMIT: u32 = 10_000;
 
-impl Store {
+/// The audit log.
+pub trait AuditStore {
     /// Append an entry; returns its id.
-    pub fn append_audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.prepare_cached(concat!(
-            "INSERT INTO audit_log (at, actor, instance_id, action, target, outcome, detail) \
-             VALUES (",
-            now_sql!(),
-            ", ?1, ?2, ?3, ?4, ?5, ?6)"
-        ))
-        .and_then(|mut s| {
-            s.insert(params![
-                entry.actor,
-                entry.instance_id,
-                entry.action,
-                entry.target,
-                entry.outcome,
-                entry.detail
-            ])
-        })
-        .map_err(self.on("appending to the audit log"))
-    }
+    fn append_audit(&self, entry: &AuditEntry) -> Result<i64, StoreError>;
 
     /// The newest `limit` entries (at most [`MAX_AUDIT_LIMIT`]), for one
     /// instance or all, newest first.
-    pub fn audit(&self, instance: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let scope = if instance.is_some() {
-            " WHERE instance_id = ?1"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT id, at, actor, instance_id, action, target, outcome, detail FROM audit_log\
-             {scope} ORDER BY id DESC LIMIT {}",
-            limit.min(MAX_AUDIT_LIMIT)
-        );
-        let conn = self.conn();
-        conn.prepare_cached(&sql)
-            .and_then(|mut s| s.query_map(params_from_iter(instance), from_row)?.collect())
-            .map_err(self.on("reading the audit log"))
-    }
-}
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    Ok(AuditEntry {
-        id: r.get(0)?,
-        at: r.get(1)?,
-        actor: r.get(2)?,
-        instance_id: r.get(3)?,
-        action: r.get(4)?,
-        target: r.get(5)?,
-        outcome: r.get(6)?,
-        detail: r.get(7)?,
-    })
+    fn audit(&self, instance: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 }

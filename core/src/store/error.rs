@@ -5,8 +5,9 @@ use rusqlite::ErrorCode;
 use crate::Blame;
 use crate::secrets::SecretError;
 
-/// A store failure. Messages name the database file and say what to do; they
-/// never contain secret values.
+/// A store failure. Messages name the database (a file, or a PostgreSQL URL
+/// without its password) and say what to do; they never contain secret
+/// values or database passwords.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another connection holds the write lock past the busy timeout.
@@ -21,11 +22,13 @@ pub enum StoreError {
     /// The database was written by a newer plugboard.
     #[error(
         "{path} has schema version {found}, but this plugboard knows only up to {known}; \
-         upgrade plugboard or use a different --home"
+         upgrade plugboard or use a different {elsewhere}"
     )]
     NewerSchema {
-        /// The database file.
+        /// The database file or URL.
         path: String,
+        /// The option that picks another database (`--home`, `--database`).
+        elsewhere: &'static str,
         /// Its `user_version`.
         found: i64,
         /// The newest version this binary can migrate to.
@@ -89,6 +92,40 @@ pub enum StoreError {
     /// Sealing or opening a secret failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// The `--database` value is not a PostgreSQL URL this binary can use.
+    #[error(
+        "--database {shown} cannot be used: {reason}; give a URL like \
+         postgres://USER:PASSWORD@HOST:5432/DBNAME (or leave --database out for the \
+         embedded SQLite store in --home)"
+    )]
+    BadDatabaseUrl {
+        /// The value as given, without any password.
+        shown: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// PostgreSQL cannot be reached, refused the login, or has no such database.
+    #[error("cannot use PostgreSQL database {database}: {reason}; {fix}")]
+    CannotConnect {
+        /// The database, without its password.
+        database: String,
+        /// What went wrong.
+        reason: String,
+        /// What the operator should do.
+        fix: &'static str,
+    },
+    /// Any other PostgreSQL failure.
+    #[error("database {database}: {action} failed: {reason}")]
+    Postgres {
+        /// The database, without its password.
+        database: String,
+        /// What the store was doing.
+        action: &'static str,
+        /// The SQLSTATE code, when the server answered with one.
+        code: Option<String>,
+        /// The server's message (never its DETAIL, which may quote row values).
+        reason: String,
+    },
     /// Any other SQLite failure.
     #[error("database {path}: {action} failed: {source}")]
     Sqlite {
@@ -109,11 +146,15 @@ impl StoreError {
             | StoreError::NewerSchema { .. }
             | StoreError::CannotOpen { .. }
             | StoreError::NotADatabase { .. }
+            | StoreError::BadDatabaseUrl { .. }
+            | StoreError::CannotConnect { .. }
             | StoreError::AlreadyExists { .. }
             | StoreError::NotFound { .. }
             | StoreError::PluginInUse { .. } => Blame::Operator,
             StoreError::Secret(e) => e.blame(),
-            StoreError::Corrupt { .. } | StoreError::Sqlite { .. } => Blame::Host,
+            StoreError::Corrupt { .. }
+            | StoreError::Sqlite { .. }
+            | StoreError::Postgres { .. } => Blame::Host,
         }
     }
 

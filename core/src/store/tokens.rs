@@ -1,13 +1,10 @@
-//! API tokens of the daemon: only their SHA-256 is stored, so a copy of the
-//! database does not let anyone call the API.
+//! API tokens of the daemon: the interface. Only their SHA-256 is stored, so
+//! a copy of the database does not let anyone call the API.
 //!
 //! Tokens are 32 random bytes, so a plain SHA-256 (not a slow password hash)
 //! is enough: there is nothing to guess.
 
-use rusqlite::{OptionalExtension, params};
-
-use super::open::{now_sql, write_tx};
-use super::{Store, StoreError};
+use super::StoreError;
 
 /// One API token, without its value.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -24,119 +21,46 @@ pub struct TokenRow {
     pub revoked_at: Option<String>,
 }
 
-impl Store {
+/// API tokens.
+pub trait TokenStore {
     /// Store a new token by id, name and the hex SHA-256 of its value.
-    pub fn add_token(&self, id: &str, name: &str, sha256_hex: &str) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = write_tx(self, &mut conn, "adding an API token")?;
-        let taken: bool = tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM api_tokens WHERE id = ?1)")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
-            .map_err(self.on("adding an API token"))?;
-        if taken {
-            return Err(StoreError::AlreadyExists {
-                what: "API token",
-                id: id.to_string(),
-            });
-        }
-        tx.prepare_cached(concat!(
-            "INSERT INTO api_tokens (id, name, sha256, created_at) VALUES (?1, ?2, ?3, ",
-            now_sql!(),
-            ")"
-        ))
-        .and_then(|mut s| s.execute(params![id, name, sha256_hex]))
-        .map_err(self.on("adding an API token"))?;
-        tx.commit().map_err(self.on("adding an API token"))
-    }
+    fn add_token(&self, id: &str, name: &str, sha256_hex: &str) -> Result<(), StoreError>;
 
     /// The live (not revoked) token whose value hashes to `sha256_hex`,
-    /// marking it used (to the minute).
-    pub fn use_token(&self, sha256_hex: &str) -> Result<Option<TokenRow>, StoreError> {
-        let conn = self.conn();
-        let row = conn
-            .prepare_cached(
-                "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
-                 WHERE sha256 = ?1 AND revoked_at IS NULL",
-            )
-            .and_then(|mut s| s.query_row([sha256_hex], from_row).optional())
-            .map_err(self.on("checking an API token"))?;
-        if let Some(r) = &row {
-            // At most one write a minute per token, not one per API call.
-            conn.prepare_cached(concat!(
-                "UPDATE api_tokens SET last_used_at = ",
-                now_sql!(),
-                " WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < \
-                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds'))"
-            ))
-            .and_then(|mut s| s.execute([&r.id]))
-            .map_err(self.on("recording an API token's use"))?;
-        }
-        Ok(row)
-    }
+    /// marking it used (to the minute: at most one write a minute per token).
+    fn use_token(&self, sha256_hex: &str) -> Result<Option<TokenRow>, StoreError>;
 
     /// Every token, oldest first.
-    pub fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
-        let conn = self.conn();
-        conn.prepare_cached(
-            "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
-             ORDER BY created_at, id",
-        )
-        .and_then(|mut s| s.query_map([], from_row)?.collect())
-        .map_err(self.on("listing API tokens"))
-    }
+    fn tokens(&self) -> Result<Vec<TokenRow>, StoreError>;
 
     /// Revoke token `id`; `NotFound` when there is none.
-    pub fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let changed = conn
-            .prepare_cached(concat!(
-                "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ",
-                now_sql!(),
-                ") WHERE id = ?1"
-            ))
-            .and_then(|mut s| s.execute([id]))
-            .map_err(self.on("revoking an API token"))?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                what: "API token",
-                id: id.to_string(),
-            });
-        }
-        Ok(())
-    }
-}
-
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
-    Ok(TokenRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        created_at: r.get(2)?,
-        last_used_at: r.get(3)?,
-        revoked_at: r.get(4)?,
-    })
+    fn revoke_token(&self, id: &str) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::store::StoreError;
+    use crate::store::fixtures::stores;
 
     #[test]
-    fn a_token_is_found_by_hash_until_revoked() -> Result<(), StoreError> {
-        let store = Store::open_in_memory()?;
-        store.add_token("abc", "ci", "00ff")?;
-        assert!(matches!(
-            store.add_token("abc", "again", "11ee"),
-            Err(StoreError::AlreadyExists { .. })
-        ));
-        assert_eq!(store.use_token("00ff")?.map(|t| t.name), Some("ci".into()));
-        assert!(store.use_token("1234")?.is_none());
-        assert!(store.tokens()?[0].last_used_at.is_some());
-        store.revoke_token("abc")?;
-        assert!(store.use_token("00ff")?.is_none());
-        assert!(matches!(
-            store.revoke_token("nope"),
-            Err(StoreError::NotFound { .. })
-        ));
+    fn a_token_is_found_by_hash_until_revoked() -> Result<(), Box<dyn std::error::Error>> {
+        for (backend, store) in stores("a_token_is_found_by_hash_until_revoked")? {
+            println!("backend: {backend}");
+            store.add_token("abc", "ci", "00ff")?;
+            assert!(matches!(
+                store.add_token("abc", "again", "11ee"),
+                Err(StoreError::AlreadyExists { .. })
+            ));
+            assert_eq!(store.use_token("00ff")?.map(|t| t.name), Some("ci".into()));
+            assert!(store.use_token("1234")?.is_none());
+            assert!(store.tokens()?[0].last_used_at.is_some());
+            store.revoke_token("abc")?;
+            assert!(store.use_token("00ff")?.is_none());
+            assert!(matches!(
+                store.revoke_token("nope"),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
         Ok(())
     }
 }

@@ -35,6 +35,17 @@ pub fn instance(id: &str, plugin_id: &str) -> InstanceRow {
     }
 }
 
+/// An empty store of each backend, named: in-memory SQLite, and a fresh
+/// database (named after `test`) of this test binary's PostgreSQL cluster.
+/// Without PostgreSQL this fails, saying how to install it.
+pub fn stores(test: &str) -> Result<Vec<(&'static str, Store)>, Box<dyn std::error::Error>> {
+    let url = plugboard_pgcluster::database(test)?;
+    Ok(vec![
+        ("sqlite", Store::open_in_memory()?),
+        ("postgres", Store::connect(&url)?),
+    ])
+}
+
 /// A store with plugin `zoom` and the given instances of it.
 pub fn store_with(store: Store, instances: &[&str]) -> Result<Store, StoreError> {
     store.put_plugin(&plugin("zoom", "1.0.0"))?;

@@ -15,6 +15,7 @@ use crate::runtime::{ComponentCache, InstanceContext, LoadedPlugin, Runtime};
 /// Host state for one command invocation.
 pub struct App {
     home_arg: Option<PathBuf>,
+    database: Option<super::DatabaseUrl>,
     home: OnceLock<Home>,
     store: OnceLock<Arc<Store>>,
     runtime: OnceLock<Runtime>,
@@ -27,11 +28,20 @@ impl App {
     pub fn new(home: Option<PathBuf>) -> Self {
         App {
             home_arg: home,
+            database: None,
             home: OnceLock::new(),
             store: OnceLock::new(),
             runtime: OnceLock::new(),
             options: HostOptions::default(),
         }
+    }
+
+    /// Keep the store in the PostgreSQL database at `url` instead of the
+    /// home's SQLite file (the home still holds the master key, plugins and
+    /// the component cache).
+    pub fn with_database(mut self, url: Option<super::DatabaseUrl>) -> Self {
+        self.database = url;
+        self
     }
 
     /// The home directory, created if needed.
@@ -43,12 +53,15 @@ impl App {
         Ok(self.home.get_or_init(|| h))
     }
 
-    /// The store, opened and migrated.
+    /// The store (`--database`, else the home's SQLite file), opened and migrated.
     pub fn store(&self) -> anyhow::Result<&Arc<Store>> {
         if let Some(s) = self.store.get() {
             return Ok(s);
         }
-        let s = Arc::new(Store::open(&self.home()?.database())?);
+        let s = Arc::new(match &self.database {
+            Some(url) => Store::connect(&url.0)?,
+            None => Store::open(&self.home()?.database())?,
+        });
         Ok(self.store.get_or_init(|| s))
     }
 

@@ -44,6 +44,18 @@ pub struct Cli {
     #[arg(long, global = true, env = "PLUGBOARD_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
 
+    /// PostgreSQL database shared by several nodes, as a postgres:// URL
+    /// (prefer the environment variable: arguments are visible to every
+    /// local user). Without it the store is the SQLite file in the home.
+    #[arg(
+        long,
+        global = true,
+        env = "PLUGBOARD_DATABASE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database: Option<DatabaseUrl>,
+
     /// Log filter for diagnostics on stderr (e.g. `info`, `plugboard_host=debug`).
     /// Default: `warn`, and `info` for `serve` (one line per finished phase).
     #[arg(long, global = true, env = "PLUGBOARD_LOG", value_name = "FILTER")]
@@ -62,6 +74,24 @@ impl Cli {
             (None, Command::Serve(_)) => "info",
             (None, _) => "warn",
         }
+    }
+}
+
+/// A `--database` URL. It may hold a password, so `Debug` hides it.
+#[derive(Clone)]
+pub struct DatabaseUrl(pub String);
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(DatabaseUrl(s.to_string()))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(..)")
     }
 }
 
@@ -111,7 +141,7 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let app = App::new(cli.home.clone());
+    let app = App::new(cli.home.clone()).with_database(cli.database.clone());
     match cli.command {
         Command::Demo(args) => demo::run(args, cli.home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,

@@ -55,7 +55,8 @@ pub fn plugboard(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_plugboard"));
     c.env("PLUGBOARD_HOME", home)
         .env("PLUGBOARD_LOG", "warn")
-        .env_remove("PLUGBOARD_LISTEN");
+        .env_remove("PLUGBOARD_LISTEN")
+        .env_remove("PLUGBOARD_DATABASE");
     c
 }
 

@@ -60,7 +60,9 @@ fn store_status(e: &StoreError) -> StatusCode {
     match e {
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::AlreadyExists { .. } | StoreError::PluginInUse { .. } => StatusCode::CONFLICT,
-        StoreError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        StoreError::Busy { .. } | StoreError::CannotConnect { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Version 1: the whole initial schema.
 const V1: &str = r#"
@@ -190,7 +190,7 @@ CREATE TABLE schedules (
 /// Every migration, in order; the schema version is the number applied.
 pub const MIGRATIONS: &[&str] = &[V1, V2];
 
-/// The schema version this binary migrates to.
+/// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {
     i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
 }
@@ -207,6 +207,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
     if found > known {
         return Err(StoreError::NewerSchema {
             path: path.to_string(),
+            elsewhere: "--home",
             found,
             known,
         });
@@ -230,6 +231,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
     if version > known {
         return Err(StoreError::NewerSchema {
             path: path.to_string(),
+            elsewhere: "--home",
             found: version,
             known,
         });

@@ -1,4 +1,19 @@
-//! [`Store`]: opening the database, its connection settings, and shared helpers.
+//! The embedded SQLite backend: opening the database, its connection
+//! settings, and shared helpers. One connection behind a mutex, WAL journal,
+//! foreign keys on; every multi-row write is an immediate transaction, so a
+//! busy database fails at the start rather than midway.
+
+mod audit;
+mod findings;
+mod instances;
+mod plugins;
+mod queries;
+mod records;
+mod runs;
+mod schedules;
+mod schema;
+mod secrets;
+mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -6,7 +21,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::{StoreError, schema};
+#[cfg(test)]
+pub(crate) use schema::MIGRATIONS;
+pub use schema::latest_version;
+
+use crate::store::{Backend, BackendKind, StoreError};
 
 /// How long a statement waits for another connection's lock before failing
 /// with [`StoreError::Busy`]. Our own writes are short (one page, a few ms), so
@@ -21,7 +40,7 @@ pub const STATEMENT_CACHE_CAPACITY: usize = 64;
 /// Label used in messages for an in-memory database.
 const IN_MEMORY_LABEL: &str = ":memory:";
 
-/// Settings for [`Store::open_with`]. `Default` is the production setting:
+/// Settings for [`crate::store::Store::open_with`]. `Default` is the production setting:
 /// busy timeout [`DEFAULT_BUSY_TIMEOUT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreOptions {
@@ -46,33 +65,24 @@ impl StoreOptions {
 }
 
 /// The embedded SQLite store: one connection behind a mutex.
-///
-/// Calls are short and blocking; async callers may call directly or through
-/// `spawn_blocking`. Every multi-row write is one transaction.
-pub struct Store {
+pub(crate) struct SqliteStore {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
     label: String,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
+        f.debug_struct("SqliteStore")
             .field("path", &self.label)
             .finish_non_exhaustive()
     }
 }
 
-impl Store {
-    /// Open (creating if needed) the database at `path` with default
-    /// [`StoreOptions`], and migrate it to the newest schema.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_with(path, StoreOptions::default())
-    }
-
+impl SqliteStore {
     /// Open with explicit options. WAL journal, foreign keys on, and a busy
     /// timeout; refuses a database whose schema is newer than this binary's.
-    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+    pub(crate) fn open_with(path: &Path, options: StoreOptions) -> Result<SqliteStore, StoreError> {
         let label = path.display().to_string();
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = dir
@@ -88,7 +98,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::sqlite(&label, "opening", e))?;
-        let store = Store {
+        let store = SqliteStore {
             conn: Mutex::new(conn),
             path: Some(path.to_path_buf()),
             label,
@@ -98,27 +108,16 @@ impl Store {
     }
 
     /// A private in-memory database, migrated; for tests and dry runs.
-    pub fn open_in_memory() -> Result<Store, StoreError> {
+    pub(crate) fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()
             .map_err(|e| StoreError::sqlite(IN_MEMORY_LABEL, "opening", e))?;
-        let store = Store {
+        let store = SqliteStore {
             conn: Mutex::new(conn),
             path: None,
             label: IN_MEMORY_LABEL.to_string(),
         };
         store.configure(StoreOptions::default(), false)?;
         Ok(store)
-    }
-
-    /// The database file, or `None` when in memory.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// The schema version the database is at.
-    pub fn schema_version(&self) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        schema::user_version(&conn).map_err(|e| self.err("reading the schema version", e))
     }
 
     fn configure(&self, options: StoreOptions, wal: bool) -> Result<(), StoreError> {
@@ -154,17 +153,31 @@ impl Store {
     pub(crate) fn on(&self, action: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         move |e| self.err(action, e)
     }
+}
 
-    /// The database label used in messages.
-    pub(crate) fn label(&self) -> &str {
+impl Backend for SqliteStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Sqlite
+    }
+
+    fn label(&self) -> &str {
         &self.label
+    }
+
+    fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        schema::user_version(&conn).map_err(|e| self.err("reading the schema version", e))
     }
 }
 
 /// Begin a write transaction that takes the write lock at once, so a busy
 /// database fails at the start rather than midway.
 pub(crate) fn write_tx<'c>(
-    store: &Store,
+    store: &SqliteStore,
     conn: &'c mut Connection,
     action: &'static str,
 ) -> Result<Transaction<'c>, StoreError> {
@@ -174,7 +187,7 @@ pub(crate) fn write_tx<'c>(
 
 /// Fail with [`StoreError::NotFound`] unless instance `id` exists.
 pub(crate) fn ensure_instance(
-    store: &Store,
+    store: &SqliteStore,
     conn: &Connection,
     id: &str,
 ) -> Result<(), StoreError> {

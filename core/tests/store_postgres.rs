@@ -1,0 +1,213 @@
+//! Store, PostgreSQL only: connecting, migrations, errors without passwords,
+//! several nodes on one database, calls from inside async runtimes.
+//! (Everything both backends do alike is tested on both in the other files.)
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestResult, account, page, plugin, store_with};
+use plugboard_core::Blame;
+use plugboard_core::model::AccountStatus;
+use plugboard_core::secrets::{MasterKey, SecretValue};
+use plugboard_core::store::{BackendKind, PgOptions, Store, StoreError, latest_version};
+
+/// Options that give up fast on a server that is not there.
+fn impatient() -> PgOptions {
+    PgOptions {
+        connect_timeout: Duration::from_secs(5),
+        ..PgOptions::default()
+    }
+}
+
+#[test]
+fn migrations_apply_once_and_reconnecting_keeps_data() -> TestResult {
+    let url = plugboard_pgcluster::database("migrations")?;
+    let store = store_with(Store::connect(&url)?, &["acme"])?;
+    assert_eq!(store.kind(), BackendKind::Postgres);
+    assert_eq!(store.schema_version()?, latest_version());
+    drop(store);
+    let again = Store::connect(&url)?;
+    assert_eq!(again.schema_version()?, latest_version());
+    assert_eq!(again.instances()?.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn a_database_from_a_newer_plugboard_is_refused() -> TestResult {
+    let url = plugboard_pgcluster::database("newer")?;
+    drop(Store::connect(&url)?);
+    let cluster = plugboard_pgcluster::shared()?;
+    cluster.sql(
+        &url,
+        &format!(
+            "UPDATE plugboard_schema SET version = {}",
+            latest_version() + 1
+        ),
+    )?;
+    let err = Store::connect(&url).err().ok_or("newer schema opened")?;
+    assert!(matches!(err, StoreError::NewerSchema { .. }), "{err:?}");
+    assert_eq!(err.blame(), Blame::Operator);
+    let text = err.to_string();
+    assert!(
+        text.contains("upgrade") && text.contains("--database"),
+        "{text}"
+    );
+    assert!(!text.contains(cluster.password()), "{text}");
+    Ok(())
+}
+
+#[test]
+fn connection_failures_are_the_operators_and_never_show_the_password() -> TestResult {
+    let cluster = plugboard_pgcluster::shared()?;
+    let password = cluster.password().to_string();
+    // A port nothing listens on: bind one, note it, let it go.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let existing = plugboard_pgcluster::database("login")?;
+    let cases = [
+        (
+            "server down",
+            format!("postgres://postgres:{password}@127.0.0.1:{closed}/x"),
+            "running and reachable",
+        ),
+        (
+            "wrong password",
+            existing.replace(&password, "not-the-password"),
+            "user and password",
+        ),
+        (
+            "no such database",
+            cluster.url("no_such_database"),
+            "createdb",
+        ),
+    ];
+    for (case, url, fix) in cases {
+        let err = Store::connect_with(&url, impatient())
+            .err()
+            .ok_or(format!("{case}: connected"))?;
+        let (text, debug) = (err.to_string(), format!("{err:?}"));
+        assert!(
+            matches!(err, StoreError::CannotConnect { .. }),
+            "{case}: {debug}"
+        );
+        assert_eq!(err.blame(), Blame::Operator, "{case}");
+        assert!(text.contains(fix), "{case}: {text}");
+        assert!(
+            text.contains("postgres://"),
+            "{case} names the database: {text}"
+        );
+        for shown in [&text, &debug] {
+            assert!(!shown.contains(&password), "{case}: {shown}");
+            assert!(!shown.contains("not-the-password"), "{case}: {shown}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_stores_debug_output_names_the_database_without_its_password() -> TestResult {
+    let url = plugboard_pgcluster::database("debug")?;
+    let store = Store::connect(&url)?;
+    let password = plugboard_pgcluster::shared()?.password();
+    let debug = format!("{store:?}");
+    assert!(debug.contains("postgres://postgres@127.0.0.1"), "{debug}");
+    assert!(!debug.contains(password), "{debug}");
+    assert!(!store.label().contains(password));
+    Ok(())
+}
+
+#[test]
+fn secrets_reach_the_database_only_sealed() -> TestResult {
+    let cluster = plugboard_pgcluster::shared()?;
+    let plaintext = "zoom-client-secret-4f9c2a7e1b";
+    let hex_plaintext: String = plaintext.bytes().map(|b| format!("{b:02x}")).collect();
+    let contains = |dump: &str| dump.contains(plaintext) || dump.contains(&hex_plaintext);
+    let url = plugboard_pgcluster::database("sealed")?;
+    let store = store_with(Store::connect(&url)?, &["acme"])?;
+    let key = MasterKey::generate()?;
+    store.put_secret(
+        &key,
+        "acme",
+        "client_secret",
+        &SecretValue::new(plaintext.into()),
+    )?;
+    let back = store
+        .secret(&key, "acme", "client_secret")?
+        .ok_or("no secret")?;
+    assert_eq!(back.expose(), plaintext);
+    assert!(!contains(&cluster.dump(&url)?), "plaintext in the database");
+    // Control: the same search finds bytes stored unsealed.
+    let control = plugboard_pgcluster::database("sealed_control")?;
+    let store = store_with(Store::connect(&control)?, &["acme"])?;
+    store.put_sealed_secret("acme", "client_secret", plaintext.as_bytes())?;
+    assert!(contains(&cluster.dump(&control)?), "search is blind");
+    Ok(())
+}
+
+#[test]
+fn two_nodes_committing_the_same_accounts_in_opposite_orders_both_succeed() -> TestResult {
+    let url = plugboard_pgcluster::database("two_nodes")?;
+    let first = store_with(Store::connect(&url)?, &["acme"])?;
+    let second = Store::connect(&url)?;
+    let forward: Vec<_> = (0..200)
+        .map(|i| account(&format!("u{i}"), AccountStatus::Active))
+        .collect();
+    let backward: Vec<_> = forward.iter().rev().cloned().collect();
+    let rounds = 10;
+    std::thread::scope(|s| -> TestResult {
+        let a = s.spawn(|| -> Result<(), StoreError> {
+            for _ in 0..rounds {
+                first.commit_page("acme", "users", &page(forward.clone(), None, false))?;
+            }
+            Ok(())
+        });
+        let b = s.spawn(|| -> Result<(), StoreError> {
+            for _ in 0..rounds {
+                second.commit_page("acme", "callers", &page(backward.clone(), None, false))?;
+            }
+            Ok(())
+        });
+        a.join().map_err(|_| "first node panicked")??;
+        b.join().map_err(|_| "second node panicked")??;
+        Ok(())
+    })?;
+    assert_eq!(first.counts(Some("acme"))?.users, 200);
+    assert_eq!(second.checkpoints("acme")?.len(), 2);
+    Ok(())
+}
+
+#[test]
+fn an_instance_added_on_one_node_is_seen_by_another() -> TestResult {
+    let url = plugboard_pgcluster::database("shared")?;
+    let one = Store::connect(&url)?;
+    let other = Store::connect(&url)?;
+    one.put_plugin(&plugin("zoom", "1.0.0"))?;
+    store_with(one, &["acme"])?;
+    let ids: Vec<_> = other.instances()?.into_iter().map(|i| i.id).collect();
+    assert_eq!(ids, ["acme"]);
+    Ok(())
+}
+
+#[test]
+fn the_store_can_be_called_and_dropped_inside_async_runtimes() -> TestResult {
+    let url = plugboard_pgcluster::database("async")?;
+    for flavour in ["current-thread", "multi-thread"] {
+        let rt = match flavour {
+            "current-thread" => tokio::runtime::Builder::new_current_thread().build()?,
+            _ => tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()?,
+        };
+        let url = url.clone();
+        let found: Result<usize, StoreError> = rt.block_on(async move {
+            let store = Store::connect(&url)?;
+            let n = store.instances()?.len();
+            drop(store);
+            Ok(n)
+        });
+        assert_eq!(found?, 0, "{flavour}");
+    }
+    Ok(())
+}
