@@ -211,3 +211,28 @@ fn the_store_can_be_called_and_dropped_inside_async_runtimes() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn nodes_racing_for_one_lease_leave_exactly_one_holder() -> TestResult {
+    let url = plugboard_pgcluster::database("lease_race")?;
+    store_with(Store::connect(&url)?, &["acme"])?;
+    let nodes: Vec<Store> = (0..4)
+        .map(|_| Store::connect(&url))
+        .collect::<Result<_, _>>()?;
+    let ttl = Duration::from_secs(3600);
+    let won: Vec<Option<_>> = std::thread::scope(|s| {
+        let racers: Vec<_> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| s.spawn(move || node.acquire_lease("acme", &format!("node-{i}"), ttl)))
+            .collect();
+        racers
+            .into_iter()
+            .map(|r| r.join().unwrap_or_else(|_| panic!("a racer panicked")))
+            .collect::<Result<_, StoreError>>()
+    })?;
+    let holders: Vec<_> = won.into_iter().flatten().collect();
+    assert_eq!(holders.len(), 1, "{holders:?}");
+    assert_eq!(nodes[0].leases()?, holders);
+    Ok(())
+}

@@ -126,6 +126,22 @@ pub enum StoreError {
         /// The server's message (never its DETAIL, which may quote row values).
         reason: String,
     },
+    /// This node's lease of an instance changed hands (or ended) since it took
+    /// it: the node must stop working on that instance.
+    #[error(
+        "this node ({node}) lost the lease of instance {instance} to node {}; it stops \
+         working on {instance} and nothing of its page in flight was stored (the holder \
+         resumes from the last committed page)",
+        .holder.as_deref().unwrap_or("none")
+    )]
+    LeaseLost {
+        /// The instance.
+        instance: String,
+        /// This node.
+        node: String,
+        /// Who holds the lease now, if anyone.
+        holder: Option<String>,
+    },
     /// Any other SQLite failure.
     #[error("database {path}: {action} failed: {source}")]
     Sqlite {
@@ -154,7 +170,17 @@ impl StoreError {
             StoreError::Secret(e) => e.blame(),
             StoreError::Corrupt { .. }
             | StoreError::Sqlite { .. }
-            | StoreError::Postgres { .. } => Blame::Host,
+            | StoreError::Postgres { .. }
+            | StoreError::LeaseLost { .. } => Blame::Host,
+        }
+    }
+
+    /// `lease` was lost to `holder`.
+    pub(crate) fn lease_lost(lease: &crate::store::Lease, holder: Option<String>) -> StoreError {
+        StoreError::LeaseLost {
+            instance: lease.instance.clone(),
+            node: lease.node.clone(),
+            holder,
         }
     }
 

@@ -26,6 +26,7 @@ mod audit;
 mod error;
 mod findings;
 mod instances;
+mod leases;
 mod plugins;
 mod postgres;
 mod queries;
@@ -43,6 +44,7 @@ pub use audit::{AuditEntry, AuditStore, MAX_AUDIT_LIMIT};
 pub use error::StoreError;
 pub use findings::FindingStore;
 pub use instances::{InstanceRow, InstanceStore};
+pub use leases::{Lease, LeaseStore};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
 pub use queries::{
@@ -89,6 +91,7 @@ pub trait Backend:
     + AuditStore
     + FindingStore
     + QueryStore
+    + LeaseStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -1,6 +1,6 @@
 //! Committing pages of records with their stream checkpoint: the interface.
 
-use super::StoreError;
+use super::{Lease, StoreError};
 use crate::model::Page;
 
 /// What committing one page did.
@@ -53,6 +53,18 @@ pub trait RecordStore {
         instance: &str,
         stream: &str,
         page: &Page,
+    ) -> Result<CommitStats, StoreError>;
+
+    /// [`RecordStore::commit_page`], only while `lease` is still the
+    /// instance's current lease: the same node with the same fencing token,
+    /// checked in the page's own transaction. Otherwise `LeaseLost` (naming
+    /// the new holder) and nothing of the page is stored.
+    fn commit_page_fenced(
+        &self,
+        instance: &str,
+        stream: &str,
+        page: &Page,
+        lease: &Lease,
     ) -> Result<CommitStats, StoreError>;
 
     /// The checkpoint of `stream` of `instance`, if one was written.

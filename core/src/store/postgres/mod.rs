@@ -29,6 +29,7 @@ mod audit;
 mod errors;
 mod findings;
 mod instances;
+mod leases;
 mod plugins;
 mod queries;
 mod records;

@@ -11,7 +11,7 @@ use tokio_postgres::Row;
 
 use super::PgStore;
 use crate::model::{Account, Activity, Group, GroupMember, Page, Record, RoleAssignment};
-use crate::store::{Checkpoint, CommitStats, RecordStore, StoreError};
+use crate::store::{Checkpoint, CommitStats, Lease, RecordStore, StoreError};
 
 /// Class of the advisory locks that serialise one instance's page commits
 /// (two-key form: class, hash of the instance id).
@@ -31,55 +31,17 @@ impl RecordStore for PgStore {
         stream: &str,
         page: &Page,
     ) -> Result<CommitStats, StoreError> {
-        self.block(async {
-            let mut c = self.client().await?;
-            let tx = c
-                .transaction()
-                .await
-                .map_err(self.on("committing a page"))?;
-            self.ensure_instance(&tx, instance).await?;
-            self.exec(
-                &tx,
-                "waiting for the instance's previous page",
-                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-                &[&INSTANCE_LOCK_CLASS, &instance],
-            )
-            .await?;
-            let now: String = self
-                .row(&tx, "reading the clock", "SELECT plugboard_now()", &[])
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()
-                .map_err(self.on("reading the clock"))?
-                .unwrap_or_default();
-            let mut stats = CommitStats::default();
-            for record in &page.records {
-                let outcome = match record {
-                    Record::Account(a) => self.upsert_account(&tx, instance, a, &now).await,
-                    Record::Group(g) => self.upsert_group(&tx, instance, g).await,
-                    Record::GroupMember(m) => self.upsert_member(&tx, instance, m).await,
-                    Record::RoleAssignment(r) => self.upsert_role(&tx, instance, r).await,
-                    Record::Activity(a) => self.insert_activity(&tx, instance, a).await,
-                }?;
-                match outcome {
-                    Outcome::Inserted => stats.inserted += 1,
-                    Outcome::Updated => stats.updated += 1,
-                    Outcome::Unchanged => stats.unchanged += 1,
-                }
-            }
-            self.exec(
-                &tx,
-                "writing the checkpoint",
-                "INSERT INTO checkpoints (instance_id, stream, cursor, in_progress, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (instance_id, stream) DO UPDATE SET \
-                 cursor = excluded.cursor, in_progress = excluded.in_progress, \
-                 updated_at = excluded.updated_at",
-                &[&instance, &stream, &page.cursor, &page.more, &now],
-            )
-            .await?;
-            tx.commit().await.map_err(self.on("committing a page"))?;
-            Ok(stats)
-        })
+        self.commit(instance, stream, page, None)
+    }
+
+    fn commit_page_fenced(
+        &self,
+        instance: &str,
+        stream: &str,
+        page: &Page,
+        lease: &Lease,
+    ) -> Result<CommitStats, StoreError> {
+        self.commit(instance, stream, page, Some(lease))
     }
 
     fn checkpoint(&self, instance: &str, stream: &str) -> Result<Option<Checkpoint>, StoreError> {
@@ -130,6 +92,73 @@ impl RecordStore for PgStore {
                 )
                 .await?;
             Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        })
+    }
+}
+
+impl PgStore {
+    /// Commit `page`, fenced by `lease` when given.
+    fn commit(
+        &self,
+        instance: &str,
+        stream: &str,
+        page: &Page,
+        lease: Option<&Lease>,
+    ) -> Result<CommitStats, StoreError> {
+        self.block(async {
+            let mut c = self.client().await?;
+            let tx = c
+                .transaction()
+                .await
+                .map_err(self.on("committing a page"))?;
+            self.ensure_instance(&tx, instance).await?;
+            self.exec(
+                &tx,
+                "waiting for the instance's previous page",
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                &[&INSTANCE_LOCK_CLASS, &instance],
+            )
+            .await?;
+            if let Some(lease) = lease {
+                if lease.instance != instance {
+                    return Err(StoreError::lease_lost(lease, None));
+                }
+                self.check_fence(&tx, lease, true).await?;
+            }
+            let now: String = self
+                .row(&tx, "reading the clock", "SELECT plugboard_now()", &[])
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()
+                .map_err(self.on("reading the clock"))?
+                .unwrap_or_default();
+            let mut stats = CommitStats::default();
+            for record in &page.records {
+                let outcome = match record {
+                    Record::Account(a) => self.upsert_account(&tx, instance, a, &now).await,
+                    Record::Group(g) => self.upsert_group(&tx, instance, g).await,
+                    Record::GroupMember(m) => self.upsert_member(&tx, instance, m).await,
+                    Record::RoleAssignment(r) => self.upsert_role(&tx, instance, r).await,
+                    Record::Activity(a) => self.insert_activity(&tx, instance, a).await,
+                }?;
+                match outcome {
+                    Outcome::Inserted => stats.inserted += 1,
+                    Outcome::Updated => stats.updated += 1,
+                    Outcome::Unchanged => stats.unchanged += 1,
+                }
+            }
+            self.exec(
+                &tx,
+                "writing the checkpoint",
+                "INSERT INTO checkpoints (instance_id, stream, cursor, in_progress, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (instance_id, stream) DO UPDATE SET \
+                 cursor = excluded.cursor, in_progress = excluded.in_progress, \
+                 updated_at = excluded.updated_at",
+                &[&instance, &stream, &page.cursor, &page.more, &now],
+            )
+            .await?;
+            tx.commit().await.map_err(self.on("committing a page"))?;
+            Ok(stats)
         })
     }
 }

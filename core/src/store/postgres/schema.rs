@@ -234,8 +234,22 @@ CREATE TABLE schedules (
 );
 "#;
 
+/// Version 3: leases with fencing tokens (which node works on which
+/// instance), judged by the database's clock in milliseconds.
+const V3: &str = r#"
+CREATE FUNCTION plugboard_now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE
+    AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
+
+CREATE TABLE leases (
+    instance_id   TEXT COLLATE "C" PRIMARY KEY REFERENCES instances (id) ON DELETE CASCADE,
+    owner         TEXT COLLATE "C" NOT NULL,
+    token         BIGINT NOT NULL CHECK (token > 0),
+    expires_at_ms BIGINT NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

@@ -6,6 +6,7 @@
 mod audit;
 mod findings;
 mod instances;
+mod leases;
 mod plugins;
 mod queries;
 mod records;

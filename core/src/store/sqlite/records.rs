@@ -2,9 +2,10 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::leases::check_fence;
 use super::{SqliteStore, ensure_instance, now_sql, write_tx};
 use crate::model::{Account, Activity, Group, GroupMember, Page, Record, RoleAssignment};
-use crate::store::{Checkpoint, CommitStats, RecordStore, StoreError};
+use crate::store::{Checkpoint, CommitStats, Lease, RecordStore, StoreError};
 
 /// How one record's upsert went.
 enum Outcome {
@@ -20,38 +21,17 @@ impl RecordStore for SqliteStore {
         stream: &str,
         page: &Page,
     ) -> Result<CommitStats, StoreError> {
-        let mut conn = self.conn();
-        let tx = write_tx(self, &mut conn, "committing a page")?;
-        ensure_instance(self, &tx, instance)?;
-        let now: String = tx
-            .query_row(concat!("SELECT ", now_sql!()), [], |r| r.get(0))
-            .map_err(self.on("reading the clock"))?;
-        let mut stats = CommitStats::default();
-        for record in &page.records {
-            let outcome = match record {
-                Record::Account(a) => upsert_account(&tx, instance, a, &now),
-                Record::Group(g) => upsert_group(&tx, instance, g),
-                Record::GroupMember(m) => upsert_member(&tx, instance, m),
-                Record::RoleAssignment(r) => upsert_role(&tx, instance, r),
-                Record::Activity(a) => insert_activity(&tx, instance, a),
-            }
-            .map_err(self.on("storing a record"))?;
-            match outcome {
-                Outcome::Inserted => stats.inserted += 1,
-                Outcome::Updated => stats.updated += 1,
-                Outcome::Unchanged => stats.unchanged += 1,
-            }
-        }
-        tx.prepare_cached(
-            "INSERT INTO checkpoints (instance_id, stream, cursor, in_progress, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (instance_id, stream) DO UPDATE SET \
-             cursor = excluded.cursor, in_progress = excluded.in_progress, \
-             updated_at = excluded.updated_at",
-        )
-        .and_then(|mut s| s.execute(params![instance, stream, page.cursor, page.more, now]))
-        .map_err(self.on("writing the checkpoint"))?;
-        tx.commit().map_err(self.on("committing a page"))?;
-        Ok(stats)
+        self.commit(instance, stream, page, None)
+    }
+
+    fn commit_page_fenced(
+        &self,
+        instance: &str,
+        stream: &str,
+        page: &Page,
+        lease: &Lease,
+    ) -> Result<CommitStats, StoreError> {
+        self.commit(instance, stream, page, Some(lease))
     }
 
     /// The checkpoint of `stream` of `instance`, if one was written.
@@ -102,6 +82,56 @@ impl RecordStore for SqliteStore {
         conn.prepare_cached("DELETE FROM checkpoints WHERE instance_id = ?1")
             .and_then(|mut s| s.execute([instance]))
             .map_err(self.on("resetting checkpoints"))
+    }
+}
+
+impl SqliteStore {
+    /// Commit `page`, fenced by `lease` when given.
+    fn commit(
+        &self,
+        instance: &str,
+        stream: &str,
+        page: &Page,
+        lease: Option<&Lease>,
+    ) -> Result<CommitStats, StoreError> {
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "committing a page")?;
+        ensure_instance(self, &tx, instance)?;
+        if let Some(lease) = lease {
+            if lease.instance != instance {
+                return Err(StoreError::lease_lost(lease, None));
+            }
+            check_fence(self, &tx, lease)?;
+        }
+        let now: String = tx
+            .query_row(concat!("SELECT ", now_sql!()), [], |r| r.get(0))
+            .map_err(self.on("reading the clock"))?;
+        let mut stats = CommitStats::default();
+        for record in &page.records {
+            let outcome = match record {
+                Record::Account(a) => upsert_account(&tx, instance, a, &now),
+                Record::Group(g) => upsert_group(&tx, instance, g),
+                Record::GroupMember(m) => upsert_member(&tx, instance, m),
+                Record::RoleAssignment(r) => upsert_role(&tx, instance, r),
+                Record::Activity(a) => insert_activity(&tx, instance, a),
+            }
+            .map_err(self.on("storing a record"))?;
+            match outcome {
+                Outcome::Inserted => stats.inserted += 1,
+                Outcome::Updated => stats.updated += 1,
+                Outcome::Unchanged => stats.unchanged += 1,
+            }
+        }
+        tx.prepare_cached(
+            "INSERT INTO checkpoints (instance_id, stream, cursor, in_progress, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (instance_id, stream) DO UPDATE SET \
+             cursor = excluded.cursor, in_progress = excluded.in_progress, \
+             updated_at = excluded.updated_at",
+        )
+        .and_then(|mut s| s.execute(params![instance, stream, page.cursor, page.more, now]))
+        .map_err(self.on("writing the checkpoint"))?;
+        tx.commit().map_err(self.on("committing a page"))?;
+        Ok(stats)
     }
 }
 

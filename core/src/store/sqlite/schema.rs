@@ -187,8 +187,18 @@ CREATE TABLE schedules (
 );
 "#;
 
+/// Version 3: leases with fencing tokens (which node works on which instance).
+const V3: &str = r#"
+CREATE TABLE leases (
+    instance_id   TEXT PRIMARY KEY REFERENCES instances (id) ON DELETE CASCADE,
+    owner         TEXT NOT NULL,
+    token         INTEGER NOT NULL CHECK (token > 0),
+    expires_at_ms INTEGER NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {
