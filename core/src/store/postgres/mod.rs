@@ -45,6 +45,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
@@ -241,6 +242,30 @@ impl PgStore {
         rows.iter()
             .map(|r| decode(r).map_err(self.on(action)))
             .collect()
+    }
+
+    /// The row of `sql`, a write for `instance` outside a transaction:
+    /// `NotFound` when the instance does not exist, or was removed by another
+    /// node between the check and the write (a foreign-key violation).
+    pub(crate) async fn row_for_instance(
+        &self,
+        c: &impl GenericClient,
+        action: &'static str,
+        instance: &str,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Option<Row>, StoreError> {
+        self.ensure_instance(c, instance).await?;
+        let statement = c.prepare_cached(sql).await.map_err(self.on(action))?;
+        match c.query_opt(&statement, params).await {
+            Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
+                Err(StoreError::NotFound {
+                    what: "instance",
+                    id: instance.to_string(),
+                })
+            }
+            other => other.map_err(self.on(action)),
+        }
     }
 
     /// Fail with [`StoreError::NotFound`] unless instance `id` exists; inside

@@ -8,11 +8,11 @@ impl RunStore for PgStore {
     fn start_run(&self, instance: &str) -> Result<i64, StoreError> {
         self.block(async {
             let c = self.client().await?;
-            self.ensure_instance(&c, instance).await?;
             let row = self
-                .row(
+                .row_for_instance(
                     &c,
                     "starting a run",
+                    instance,
                     "INSERT INTO sync_runs (instance_id, started_at, status) \
                      VALUES ($1, plugboard_now(), 'running') RETURNING id",
                     &[&instance],

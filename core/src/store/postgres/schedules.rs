@@ -36,10 +36,10 @@ impl ScheduleStore for PgStore {
     fn schedule_started(&self, instance: &str, phase: &str) -> Result<(), StoreError> {
         self.block(async {
             let c = self.client().await?;
-            self.ensure_instance(&c, instance).await?;
-            self.exec(
+            self.row_for_instance(
                 &c,
                 "recording a phase start",
+                instance,
                 "INSERT INTO schedules (instance_id, phase, last_started_at, next_run_at) \
                  VALUES ($1, $2, plugboard_now(), plugboard_now()) \
                  ON CONFLICT (instance_id, phase) DO UPDATE SET \
@@ -60,12 +60,12 @@ impl ScheduleStore for PgStore {
     ) -> Result<(), StoreError> {
         self.block(async {
             let c = self.client().await?;
-            self.ensure_instance(&c, instance).await?;
             match error {
                 None => {
-                    self.exec(
+                    self.row_for_instance(
                         &c,
                         "recording a phase end",
+                        instance,
                         "INSERT INTO schedules (instance_id, phase, last_success_at, next_run_at) \
                          VALUES ($1, $2, plugboard_now(), $3) \
                          ON CONFLICT (instance_id, phase) DO UPDATE SET \
@@ -76,9 +76,10 @@ impl ScheduleStore for PgStore {
                     .await?
                 }
                 Some((blame, message)) => {
-                    self.exec(
+                    self.row_for_instance(
                         &c,
                         "recording a phase end",
+                        instance,
                         "INSERT INTO schedules (instance_id, phase, last_error_at, \
                          last_error_blame, last_error, next_run_at) \
                          VALUES ($1, $2, plugboard_now(), $3, $4, $5) \
@@ -102,10 +103,10 @@ impl ScheduleStore for PgStore {
     ) -> Result<(), StoreError> {
         self.block(async {
             let c = self.client().await?;
-            self.ensure_instance(&c, instance).await?;
-            self.exec(
+            self.row_for_instance(
                 &c,
                 "scheduling a phase",
+                instance,
                 "INSERT INTO schedules (instance_id, phase, next_run_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (instance_id, phase) DO UPDATE SET next_run_at = $3",
                 &[&instance, &phase, &next_run_at],
