@@ -236,3 +236,49 @@ fn nodes_racing_for_one_lease_leave_exactly_one_holder() -> TestResult {
     assert_eq!(nodes[0].leases()?, holders);
     Ok(())
 }
+
+#[test]
+fn nodes_claiming_at_once_take_different_instances_within_their_share() -> TestResult {
+    let url = plugboard_pgcluster::database("claims")?;
+    let ids: Vec<String> = (0..8).map(|i| format!("i{i}")).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    store_with(Store::connect(&url)?, &id_refs)?;
+    let nodes: Vec<(String, Store)> = (0..4)
+        .map(|i| Ok((format!("node-{i}"), Store::connect(&url)?)))
+        .collect::<Result<_, StoreError>>()?;
+    for (name, store) in &nodes {
+        store.heartbeat(name)?;
+    }
+    let ttl = Duration::from_secs(3600);
+    let claim_all = || -> Result<Vec<Vec<String>>, StoreError> {
+        std::thread::scope(|s| {
+            let claims: Vec<_> = nodes
+                .iter()
+                .map(|(name, store)| s.spawn(move || store.claim_leases(name, ttl, ttl)))
+                .collect();
+            claims
+                .into_iter()
+                .map(|c| c.join().unwrap_or_else(|_| panic!("a claim panicked")))
+                .map(|r| r.map(|leases| leases.into_iter().map(|l| l.instance).collect()))
+                .collect()
+        })
+    };
+    // Claims that ran at once skip each other's locked rows; a second round
+    // picks up what the first left.
+    let first = claim_all()?;
+    let second = claim_all()?;
+    let mut taken: Vec<&String> = first.iter().chain(&second).flatten().collect();
+    let total = taken.len();
+    taken.sort();
+    taken.dedup();
+    assert_eq!(
+        taken.len(),
+        total,
+        "an instance claimed twice: {first:?} {second:?}"
+    );
+    assert_eq!(total, 8, "every instance claimed: {first:?} {second:?}");
+    for node in nodes[0].1.live_nodes(ttl)? {
+        assert_eq!(node.leases, 2, "{node:?} holds its share of 8 over 4");
+    }
+    Ok(())
+}

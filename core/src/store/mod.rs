@@ -27,6 +27,7 @@ mod error;
 mod findings;
 mod instances;
 mod leases;
+mod nodes;
 mod plugins;
 mod postgres;
 mod queries;
@@ -45,6 +46,7 @@ pub use error::StoreError;
 pub use findings::FindingStore;
 pub use instances::{InstanceRow, InstanceStore};
 pub use leases::{Lease, LeaseStore};
+pub use nodes::{NodeRow, NodeStore};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
 pub use queries::{
@@ -92,6 +94,7 @@ pub trait Backend:
     + FindingStore
     + QueryStore
     + LeaseStore
+    + NodeStore
     + Send
     + Sync
     + std::fmt::Debug

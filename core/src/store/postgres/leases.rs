@@ -30,25 +30,7 @@ impl LeaseStore for PgStore {
             let mut c = self.client().await?;
             let tx = c.transaction().await.map_err(self.on("taking a lease"))?;
             self.ensure_instance(&tx, instance).await?;
-            let row = self
-                .row(
-                    &tx,
-                    "taking a lease",
-                    "INSERT INTO leases (instance_id, owner, token, expires_at_ms) \
-                     VALUES ($1, $2, 1, plugboard_now_ms() + $3) \
-                     ON CONFLICT (instance_id) DO UPDATE SET owner = excluded.owner, \
-                     token = CASE WHEN leases.owner = excluded.owner THEN leases.token \
-                     ELSE leases.token + 1 END, expires_at_ms = excluded.expires_at_ms \
-                     WHERE leases.owner = excluded.owner \
-                     OR leases.expires_at_ms <= plugboard_now_ms() \
-                     RETURNING owner, token, expires_at_ms",
-                    &[&instance, &node, &ttl_ms(ttl)],
-                )
-                .await?;
-            let lease = row
-                .map(|r| lease_from(instance, &r))
-                .transpose()
-                .map_err(self.on("taking a lease"))?;
+            let lease = self.acquire_in(&tx, instance, node, ttl_ms(ttl)).await?;
             tx.commit().await.map_err(self.on("taking a lease"))?;
             Ok(lease)
         })
@@ -116,6 +98,35 @@ impl LeaseStore for PgStore {
 }
 
 impl PgStore {
+    /// Take the lease of `instance` for `node` for `ttl_ms` if it is free,
+    /// expired, released or already `node`'s, inside the caller's transaction.
+    pub(crate) async fn acquire_in(
+        &self,
+        tx: &impl GenericClient,
+        instance: &str,
+        node: &str,
+        ttl_ms: i64,
+    ) -> Result<Option<Lease>, StoreError> {
+        let row = self
+            .row(
+                tx,
+                "taking a lease",
+                "INSERT INTO leases (instance_id, owner, token, expires_at_ms) \
+                 VALUES ($1, $2, 1, plugboard_now_ms() + $3) \
+                 ON CONFLICT (instance_id) DO UPDATE SET owner = excluded.owner, \
+                 token = CASE WHEN leases.owner = excluded.owner THEN leases.token \
+                 ELSE leases.token + 1 END, expires_at_ms = excluded.expires_at_ms \
+                 WHERE leases.owner = excluded.owner \
+                 OR leases.expires_at_ms <= plugboard_now_ms() \
+                 RETURNING owner, token, expires_at_ms",
+                &[&instance, &node, &ttl_ms],
+            )
+            .await?;
+        row.map(|r| lease_from(instance, &r))
+            .transpose()
+            .map_err(self.on("taking a lease"))
+    }
+
     /// `Ok(())` when `lease` is still the instance's current lease (same
     /// node, same token), else the error to return. With `hold`, inside a
     /// transaction, the lease row stays locked until it ends, so no takeover

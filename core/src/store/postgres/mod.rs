@@ -30,6 +30,7 @@ mod errors;
 mod findings;
 mod instances;
 mod leases;
+mod nodes;
 mod plugins;
 mod queries;
 mod records;

@@ -248,8 +248,18 @@ CREATE TABLE leases (
 );
 "#;
 
+/// Version 4: the nodes of a cluster and their heartbeats.
+const V4: &str = r#"
+CREATE TABLE nodes (
+    id              TEXT COLLATE "C" PRIMARY KEY,
+    started_at_ms   BIGINT NOT NULL,
+    heartbeat_at_ms BIGINT NOT NULL
+);
+CREATE INDEX leases_by_owner ON leases (owner, expires_at_ms);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

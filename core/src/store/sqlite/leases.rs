@@ -14,6 +14,7 @@ macro_rules! now_ms_sql {
         "CAST(unixepoch('subsec') * 1000 AS INTEGER)"
     };
 }
+pub(crate) use now_ms_sql;
 
 fn lease_from(instance: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<Lease> {
     Ok(Lease {
@@ -21,6 +22,30 @@ fn lease_from(instance: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<Lease> 
         node: r.get(0)?,
         token: r.get(1)?,
         expires_at_ms: r.get(2)?,
+    })
+}
+
+/// Take the lease of `instance` for `node` for `ttl_ms` if it is free,
+/// expired, released or already `node`'s, inside the caller's transaction.
+pub(crate) fn acquire_in(
+    conn: &rusqlite::Connection,
+    instance: &str,
+    node: &str,
+    ttl_ms: i64,
+) -> rusqlite::Result<Option<Lease>> {
+    conn.prepare_cached(concat!(
+        "INSERT INTO leases (instance_id, owner, token, expires_at_ms) VALUES (?1, ?2, 1, ",
+        now_ms_sql!(),
+        " + ?3) ON CONFLICT (instance_id) DO UPDATE SET owner = excluded.owner, \
+         token = CASE WHEN leases.owner = excluded.owner THEN leases.token \
+         ELSE leases.token + 1 END, expires_at_ms = excluded.expires_at_ms \
+         WHERE leases.owner = excluded.owner OR leases.expires_at_ms <= ",
+        now_ms_sql!(),
+        " RETURNING owner, token, expires_at_ms"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![instance, node, ttl_ms], |r| lease_from(instance, r))
+            .optional()
     })
 }
 
@@ -34,24 +59,8 @@ impl LeaseStore for SqliteStore {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "taking a lease")?;
         ensure_instance(self, &tx, instance)?;
-        let lease = tx
-            .prepare_cached(concat!(
-                "INSERT INTO leases (instance_id, owner, token, expires_at_ms) VALUES (?1, ?2, 1, ",
-                now_ms_sql!(),
-                " + ?3) ON CONFLICT (instance_id) DO UPDATE SET owner = excluded.owner, \
-                 token = CASE WHEN leases.owner = excluded.owner THEN leases.token \
-                 ELSE leases.token + 1 END, expires_at_ms = excluded.expires_at_ms \
-                 WHERE leases.owner = excluded.owner OR leases.expires_at_ms <= ",
-                now_ms_sql!(),
-                " RETURNING owner, token, expires_at_ms"
-            ))
-            .and_then(|mut s| {
-                s.query_row(params![instance, node, ttl_ms(ttl)], |r| {
-                    lease_from(instance, r)
-                })
-                .optional()
-            })
-            .map_err(self.on("taking a lease"))?;
+        let lease =
+            acquire_in(&tx, instance, node, ttl_ms(ttl)).map_err(self.on("taking a lease"))?;
         tx.commit().map_err(self.on("taking a lease"))?;
         Ok(lease)
     }

@@ -7,6 +7,7 @@ mod audit;
 mod findings;
 mod instances;
 mod leases;
+mod nodes;
 mod plugins;
 mod queries;
 mod records;

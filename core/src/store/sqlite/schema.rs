@@ -197,8 +197,18 @@ CREATE TABLE leases (
 );
 "#;
 
+/// Version 4: the nodes of a cluster and their heartbeats.
+const V4: &str = r#"
+CREATE TABLE nodes (
+    id              TEXT PRIMARY KEY,
+    started_at_ms   INTEGER NOT NULL,
+    heartbeat_at_ms INTEGER NOT NULL
+);
+CREATE INDEX leases_by_owner ON leases (owner, expires_at_ms);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {
