@@ -6,11 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestResult, account, page, plugin, store_with};
+use common::{TestResult, account, instance, page, plugin, store_with};
 use plugboard_core::Blame;
 use plugboard_core::model::AccountStatus;
 use plugboard_core::secrets::{MasterKey, SecretValue};
-use plugboard_core::store::{BackendKind, PgOptions, Store, StoreError, latest_version};
+use plugboard_core::store::{BackendKind, Change, PgOptions, Store, StoreError, latest_version};
 
 /// Options that give up fast on a server that is not there.
 fn impatient() -> PgOptions {
@@ -280,5 +280,43 @@ fn nodes_claiming_at_once_take_different_instances_within_their_share() -> TestR
     for node in nodes[0].1.live_nodes(ttl)? {
         assert_eq!(node.leases, 2, "{node:?} holds its share of 8 over 4");
     }
+    Ok(())
+}
+
+#[test]
+fn a_change_made_through_one_node_is_announced_to_the_others() -> TestResult {
+    let url = plugboard_pgcluster::database("changes")?;
+    let listener = Store::connect(&url)?;
+    let writer = Store::connect(&url)?;
+    let mut changes = listener
+        .subscribe_changes()?
+        .ok_or("no subscription on PostgreSQL")?;
+    writer.put_plugin(&plugin("zoom", "1.0.0"))?;
+    writer.add_instance(&instance("acme", "zoom"))?;
+    writer.set_instance_enabled("acme", false)?;
+    writer.remove_instance("acme")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        // A hang guard, not a latency claim.
+        let next = rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(60), changes.receiver.recv()).await
+        });
+        match next {
+            Ok(Some(change)) => seen.push(change),
+            other => return Err(format!("after {seen:?}: {other:?}").into()),
+        }
+    }
+    let acme = || Change::Instance("acme".into());
+    assert_eq!(
+        seen,
+        [Change::Plugin("zoom".into()), acme(), acme(), acme()]
+    );
+    assert!(
+        Store::open_in_memory()?.subscribe_changes()?.is_none(),
+        "SQLite serves one node: nothing to subscribe to"
+    );
     Ok(())
 }

@@ -46,7 +46,7 @@ pub use error::StoreError;
 pub use findings::FindingStore;
 pub use instances::{InstanceRow, InstanceStore};
 pub use leases::{Lease, LeaseStore};
-pub use nodes::{NodeRow, NodeStore};
+pub use nodes::{Change, Changes, NodeRow, NodeStore};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
 pub use queries::{

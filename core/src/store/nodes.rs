@@ -13,6 +13,43 @@ use std::time::Duration;
 
 use super::{Lease, StoreError};
 
+/// What changed, as announced to every node (PostgreSQL `LISTEN/NOTIFY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Instance `id` was added, changed (settings, enabled) or removed.
+    Instance(String),
+    /// Plugin `id`'s current version was set (added, upgraded, rolled back)
+    /// or the plugin removed.
+    Plugin(String),
+}
+
+impl Change {
+    /// Parse a notification's payload: `instance ID` or `plugin ID`.
+    pub(crate) fn parse(payload: &str) -> Option<Change> {
+        match payload.split_once(' ')? {
+            ("instance", id) => Some(Change::Instance(id.to_string())),
+            ("plugin", id) => Some(Change::Plugin(id.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// A subscription to [`Change`]s, on a connection of its own. It ends (the
+/// receiver yields `None`) when that connection does; subscribe again, and
+/// re-read the store for what may have been missed meanwhile.
+pub struct Changes {
+    /// The changes, as they are committed.
+    pub receiver: tokio::sync::mpsc::UnboundedReceiver<Change>,
+    /// Stops listening when dropped.
+    pub(crate) _listener: Box<dyn Send + Sync>,
+}
+
+impl std::fmt::Debug for Changes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Changes").finish_non_exhaustive()
+    }
+}
+
 /// A live node.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NodeRow {
@@ -31,6 +68,11 @@ pub trait NodeStore {
 
     /// Nodes whose last heartbeat is less than `live` old, by id.
     fn live_nodes(&self, live: Duration) -> Result<Vec<NodeRow>, StoreError>;
+
+    /// Subscribe to changes of instances and plugins made through any node,
+    /// or `None` when this backend serves one node only (SQLite: re-read
+    /// the store instead).
+    fn subscribe_changes(&self) -> Result<Option<Changes>, StoreError>;
 
     /// Take, for `ttl`, leases of enabled instances that nobody holds, up to
     /// `node`'s fair share among the nodes live within `live` (itself always

@@ -26,6 +26,7 @@
 //! answers are the same in both backends whatever the database's locale.
 
 mod audit;
+mod changes;
 mod errors;
 mod findings;
 mod instances;
@@ -80,6 +81,8 @@ impl Default for PgOptions {
 /// A PostgreSQL store: a connection pool and the runtime that drives it.
 pub(crate) struct PgStore {
     pool: Pool,
+    /// What to connect to, for connections outside the pool (LISTEN).
+    config: tokio_postgres::Config,
     /// `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
     label: String,
@@ -128,7 +131,7 @@ impl PgStore {
                 reason: e.to_string(),
             })?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -149,6 +152,7 @@ impl PgStore {
             })?;
         let store = PgStore {
             pool,
+            config,
             runtime: Some(runtime),
             label: target.label,
         };

@@ -55,6 +55,10 @@ impl NodeStore for PgStore {
         })
     }
 
+    fn subscribe_changes(&self) -> Result<Option<crate::store::Changes>, StoreError> {
+        self.block(self.listen()).map(Some)
+    }
+
     fn claim_leases(
         &self,
         node: &str,

@@ -248,7 +248,10 @@ CREATE TABLE leases (
 );
 "#;
 
-/// Version 4: the nodes of a cluster and their heartbeats.
+/// Version 4: the nodes of a cluster and their heartbeats; a notification on
+/// channel `plugboard_changes` ("instance ID" or "plugin ID") whenever an
+/// instance or a plugin's current version changes, so every node hears of
+/// it at once (SQLite serves one node and has no equivalent).
 const V4: &str = r#"
 CREATE TABLE nodes (
     id              TEXT COLLATE "C" PRIMARY KEY,
@@ -256,6 +259,19 @@ CREATE TABLE nodes (
     heartbeat_at_ms BIGINT NOT NULL
 );
 CREATE INDEX leases_by_owner ON leases (owner, expires_at_ms);
+
+CREATE FUNCTION plugboard_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    kind TEXT := CASE TG_TABLE_NAME WHEN 'instances' THEN 'instance' ELSE 'plugin' END;
+    id   TEXT := CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END;
+BEGIN
+    PERFORM pg_notify('plugboard_changes', kind || ' ' || id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER instances_notify AFTER INSERT OR UPDATE OR DELETE ON instances
+    FOR EACH ROW EXECUTE FUNCTION plugboard_notify_change();
+CREATE TRIGGER plugin_current_notify AFTER INSERT OR UPDATE OR DELETE ON plugin_current
+    FOR EACH ROW EXECUTE FUNCTION plugboard_notify_change();
 "#;
 
 /// Every migration, in order; the schema version is the number applied.

@@ -50,6 +50,10 @@ impl NodeStore for SqliteStore {
             .collect())
     }
 
+    fn subscribe_changes(&self) -> Result<Option<crate::store::Changes>, StoreError> {
+        Ok(None)
+    }
+
     fn claim_leases(
         &self,
         node: &str,
