@@ -2,6 +2,7 @@
 //! group lives in its own file; this is the binary's `anyhow` edge.
 
 mod app;
+mod caps;
 mod data;
 mod demo;
 mod exit;
@@ -48,6 +49,10 @@ pub struct Cli {
     /// Default: `warn`, and `info` for `serve` (one line per finished phase).
     #[arg(long, global = true, env = "PLUGBOARD_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+
+    /// How much one instance may store per scan and per day.
+    #[command(flatten, next_help_heading = "Write caps")]
+    pub caps: caps::CapArgs,
 
     /// The command to run.
     #[command(subcommand)]
@@ -111,7 +116,8 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let app = App::new(cli.home.clone());
+    let mut app = App::new(cli.home.clone());
+    app.options.caps = cli.caps.into();
     match cli.command {
         Command::Demo(args) => demo::run(args, cli.home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,

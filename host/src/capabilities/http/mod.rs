@@ -11,6 +11,8 @@
 
 mod address;
 mod client;
+mod hop;
+mod path;
 mod policy;
 mod tracker;
 mod upstreams;
@@ -20,6 +22,7 @@ pub use client::{
     HttpCapability, HttpStats, HttpStatsSnapshot, MAX_ATTEMPTS, MAX_REDIRECTS, MAX_RESPONSE_BYTES,
     plugin_client,
 };
+pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
 pub use tracker::{CallHttpState, UpstreamTimeout, Waiting, secs};
 pub use upstreams::{UpstreamError, Upstreams};

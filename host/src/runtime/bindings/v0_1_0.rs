@@ -216,7 +216,8 @@ impl wit::log::Host for PluginState {
         // first cut only bounds the work; what lies past it is dropped anyway).
         let mut message: String = message.chars().take(16 << 10).collect();
         self.ctx.scrub(&mut message);
-        let message: String = message.chars().take(4096).collect();
+        // No control characters: a `\r` or `\n` would forge a log line.
+        plugboard_core::text::clean_line(&mut message, crate::runtime::limits::MAX_MESSAGE_BYTES);
         let (instance, plugin) = (&self.ctx.instance_id, &self.ctx.plugin_id);
         match level {
             wit::log::Level::Trace => tracing::trace!(%instance, %plugin, "{message}"),
