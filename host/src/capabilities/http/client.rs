@@ -120,6 +120,20 @@ fn shown(u: &Url) -> String {
     )
 }
 
+/// The URL as the plugin wrote it, without its query, for messages about
+/// its path (bounded and neutralised: it is the plugin's text).
+fn shown_raw(url: &Url, raw: &str) -> String {
+    if raw.contains("://") {
+        let end = raw.find(['?', '#']).unwrap_or(raw.len());
+        let mut text = raw.get(..end).unwrap_or(raw).to_string();
+        plugboard_core::text::clean_line(&mut text, 512);
+        text
+    } else {
+        // A relative redirect: the resolved URL says where it went.
+        shown(url)
+    }
+}
+
 fn backoff(attempt: u32) -> Duration {
     let exp = BASE_BACKOFF
         .saturating_mul(1u32 << attempt.min(6))
@@ -222,29 +236,32 @@ impl HttpCapability {
     }
 
     /// Check `url` (written as `raw` by the plugin or a redirect) against
-    /// the egress grant, and — where only path-prefix rules allow it —
-    /// against paths an upstream could read as another path.
+    /// the egress grant. Where every rule for `url`'s origin has a path
+    /// prefix, `raw` is first judged for paths an upstream could read as
+    /// another path — before URL parsing normalised them (`%2e%2e` and `\`
+    /// would otherwise just look like a path outside the grant).
     fn check_egress(&self, method: Method, url: &Url, raw: &str) -> Result<(), HttpError> {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(self.deny("URLs may not carry credentials".into()));
         }
-        let mut rules = self
+        let mut for_origin = self
             .manifest
             .egress
             .iter()
-            .filter(|r| r.allows(method, url))
+            .filter(|r| r.methods.contains(&method) && r.prefix.same_origin(url))
             .peekable();
-        if rules.peek().is_none() {
-            return Err(self.deny(format!(
-                "{method} {} is outside the plugin's egress grant",
-                shown(url)
-            )));
-        }
-        if rules.all(|r| r.prefix.path != "/")
+        if for_origin.peek().is_some()
+            && for_origin.all(|r| r.prefix.path != "/")
             && let Some(what) = super::path_trick(raw)
         {
             return Err(self.deny(format!(
                 "{method} {} refused: its path carries {what}, which an upstream may read as a path outside the egress grant; send the path without it",
+                shown_raw(url, raw)
+            )));
+        }
+        if !self.manifest.egress_allows(method, url) {
+            return Err(self.deny(format!(
+                "{method} {} is outside the plugin's egress grant",
                 shown(url)
             )));
         }
@@ -582,7 +599,7 @@ impl HttpCapability {
                 let next_wire = wire
                     .join(loc)
                     .map_err(|_| HttpError::Invalid("redirect with a bad Location".into()))?;
-                let next = self.upstreams.unroute(&next_wire);
+                let next = self.upstreams.unroute_from(&next_wire, Some(&current));
                 if matches!(status, 301..=303) {
                     method = Method::Get;
                     body = None;
