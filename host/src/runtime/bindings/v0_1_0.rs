@@ -160,8 +160,14 @@ impl wit::http::Host for PluginState {
                 }),
                 Err(e) => Err(match e {
                     HttpError::Denied(m) => {
+                        // The reason quotes the plugin's own text (a secret or
+                        // header name): scrubbed, neutralised and cut for the log.
                         let mut reason = m.clone();
                         ctx.scrub(&mut reason);
+                        plugboard_core::text::clean_line(
+                            &mut reason,
+                            crate::runtime::limits::MAX_MESSAGE_BYTES,
+                        );
                         tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, %reason, "egress denied");
                         wit::http::HttpError::Denied(m)
                     }
