@@ -1130,3 +1130,114 @@ fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request()
         assert!(!line.contains("cannot reach the daemon"), "{line}");
     }
 }
+
+// ---- environment proxies ----
+
+/// Exit code of a failure blamed on the plugin.
+const PLUGIN: i32 = 4;
+
+/// Add the hostile fixture to `home` from a copy of its manifest in `dir`
+/// that also grants GET on `url`.
+fn add_hostile_granting(home: &Path, dir: &Path, url: &str) {
+    let manifest = std::fs::read_to_string(repo_root().join("tests/fixtures/hostile/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("plugin.toml"),
+        format!("{manifest}\n[[egress]]\nurl = \"{url}\"\nmethods = [\"GET\"]\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let wasm = component("plugboard_hostile_fixture.wasm");
+    ok(
+        home,
+        &[
+            "plugin",
+            "add",
+            &dir.to_string_lossy(),
+            "--wasm",
+            &wasm.to_string_lossy(),
+            "--yes",
+        ],
+    );
+}
+
+#[test]
+fn environment_proxies_are_ignored_so_the_address_policy_still_refuses_localhost() {
+    // The "proxy" is also the target: a request through the proxy or
+    // straight to localhost would both be recorded.
+    let proxy = support::recorder::Recorder::start();
+    let target = format!("http://localhost:{}/", proxy.port);
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let plugin_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_hostile_granting(home.path(), plugin_dir.path(), &target);
+    let target_setting = format!("target_url={target}");
+    ok(
+        home.path(),
+        &[
+            "instance",
+            "add",
+            "h",
+            "--plugin",
+            "hostile",
+            "--config",
+            "streams=private-ip",
+            "--config",
+            &target_setting,
+        ],
+    );
+    let warning = "plugin and token requests ignore them and go direct";
+    let refusal = [
+        "error (plugin): scan of h failed in stream private-ip",
+        "resolves only to addresses plugins may not reach",
+    ];
+
+    let mut scan = command(home.path(), &["scan", "h"]);
+    for name in plugboard_host::capabilities::http::PROXY_VARIABLES {
+        scan.env(name, proxy.url());
+    }
+    let out = scan
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_one_line_error(&out, PLUGIN, &refusal);
+    let stderr = text(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains(warning)).collect();
+    assert_eq!(warnings.len(), 1, "one proxy warning expected in: {stderr}");
+    assert!(
+        warnings[0].contains("WARN")
+            && warnings[0].contains(
+                "HTTP_PROXY, http_proxy, HTTPS_PROXY, https_proxy, ALL_PROXY, all_proxy are set"
+            ),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        !warnings[0].contains(&proxy.url()),
+        "the warning shows a proxy URL (which may carry credentials): {}",
+        warnings[0]
+    );
+    assert_eq!(proxy.received(), Vec::<String>::new(), "the proxy was used");
+    let stored = count_rows(
+        home.path(),
+        "SELECT COUNT(*) FROM accounts WHERE instance_id = 'h'",
+    );
+    assert_eq!(stored, 0, "the refused request stored an account");
+
+    // Without the variables: the same refusal, and no warning.
+    let mut scan = command(home.path(), &["scan", "h"]);
+    for name in plugboard_host::capabilities::http::PROXY_VARIABLES {
+        scan.env_remove(name);
+    }
+    let out = scan.output().unwrap_or_else(|e| panic!("{e}"));
+    assert_one_line_error(&out, PLUGIN, &refusal);
+    assert!(
+        !text(&out.stderr).contains(warning),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        proxy.received(),
+        Vec::<String>::new(),
+        "localhost was reached"
+    );
+}
