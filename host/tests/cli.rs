@@ -655,7 +655,7 @@ fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
 fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let wasm = zoom_wasm().to_string_lossy().into_owned();
-    let webhook = |to: &str| {
+    let webhook = |to: &'static str| {
         move |t: String| {
             t + &format!(
                 "\n[[secret]]\nname = \"webhook_token\"\ndescription = \"Verifies webhooks.\"\nrequired = false\nsend_to = [\"{to}\"]\n"
