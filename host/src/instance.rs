@@ -193,6 +193,7 @@ pub fn build_context(
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
     let config = resolve_config(&manifest, &given)?;
     let upstreams = Upstreams::parse(&routes)?;
+    crate::capabilities::http::warn_once_if_proxy_set();
     let client =
         crate::capabilities::http::plugin_client(&upstreams).map_err(InstanceError::Client)?;
     let mut values: BTreeMap<String, SecretValue> = BTreeMap::new();

@@ -551,7 +551,7 @@ async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_
     env.host
         .add_instance(&hostile_spec("direct", &env.partner).config("target_url", &loopback));
     let (err, _) = env.hostile_call("direct", "private-ip").await;
-    assert_contains(plugin_message(&err), "is a loopback address");
+    assert_contains(plugin_message(&err), "is a loopback (RFC 1122) address");
     assert_contains(plugin_message(&err), "unless the operator routes to it");
     assert_eq!(
         env.partner.hits("/ok"),
@@ -578,7 +578,7 @@ async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_
     let (err, _) = env.hostile_call("private", "private-ip").await;
     assert_contains(
         plugin_message(&err),
-        "http://10.0.0.1/ is a private address",
+        "http://10.0.0.1/ is a private-use (RFC 1918) address",
     );
 
     // The operator's route to the very same address is the explicit allowance.
@@ -598,7 +598,7 @@ async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_
     let error = env
         .scan_contains_with("private-ip", |spec| spec.config("target_url", &loopback))
         .await;
-    assert_contains(&error, "is a loopback address");
+    assert_contains(&error, "is a loopback (RFC 1122) address");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,8 @@ use plugboard_sim::spec::SpecValidator;
 use plugboard_sim::zoom::ZoomSim;
 use serde_json::{Value, json};
 
+pub mod recorder;
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

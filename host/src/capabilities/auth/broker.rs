@@ -46,8 +46,9 @@ pub enum AuthError {
         /// The start of the upstream's error body.
         body: String,
     },
-    /// The token URL resolves to an address the host refuses (private,
-    /// loopback, link-local, metadata) and the operator has not routed it.
+    /// The token URL is an IP address the host refuses (a special-purpose
+    /// block: private, loopback, link-local, metadata, …; see
+    /// `forbidden_reason`) and the operator has not routed it.
     #[error(
         "the token URL of auth profile `{profile}` is a {why} address; route it with --upstream to allow it"
     )]

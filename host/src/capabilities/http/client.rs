@@ -31,11 +31,14 @@ const BASE_BACKOFF: Duration = Duration::from_millis(500);
 /// Longest backoff between attempts without `Retry-After`.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The HTTP client for one instance's plugin traffic: rustls, no automatic
-/// redirects (the host follows them, checking each hop), and a resolver that
-/// refuses internal addresses except for the operator's route targets.
+/// The HTTP client for one instance's plugin traffic and its token requests:
+/// rustls, no automatic redirects (the host follows them, checking each
+/// hop), no proxy from the environment (a proxy would resolve names itself,
+/// past the address policy; see `proxy_env`), and a resolver that refuses
+/// special-purpose addresses except for the operator's route targets.
 pub fn plugin_client(upstreams: &Upstreams) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("plugboard/", env!("CARGO_PKG_VERSION")))
         .dns_resolver(Arc::new(super::PolicyResolver::new(
