@@ -587,7 +587,7 @@ impl HttpCapability {
                 if e.is_timeout() {
                     HttpError::Timeout
                 } else if format!("{e:?}").contains("refused addresses") {
-                    self.deny(format!("{} resolves only to addresses plugins may not reach (loopback, private, link-local or metadata)", shown(&current)))
+                    self.deny(format!("{} resolves only to addresses plugins may not reach (special-purpose: loopback, private, link-local, metadata, documentation, …)", shown(&current)))
                 } else {
                     HttpError::Network(format!("{} could not be reached", shown(&current)))
                 }
