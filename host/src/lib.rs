@@ -12,3 +12,4 @@ pub mod manifest;
 pub mod registry;
 pub mod runtime;
 pub mod scan;
+pub mod text;
