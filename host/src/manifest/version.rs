@@ -16,8 +16,7 @@ use plugboard_core::Blame;
 pub const MAX_VERSION_BYTES: usize = 64;
 
 /// What a version must look like, for messages.
-pub const VERSION_FORM: &str =
-    "a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes";
+pub const VERSION_FORM: &str = "a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes";
 
 /// A version argument is not a semantic version.
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +105,9 @@ mod tests {
 
     #[test]
     fn a_bad_version_argument_is_the_operators_and_is_shown_escaped_and_cut() {
-        let err = check_version("../..\u{1b}[2J").err().map(|e| (e.blame(), e.to_string()));
+        let err = check_version("../..\u{1b}[2J")
+            .err()
+            .map(|e| (e.blame(), e.to_string()));
         assert_eq!(
             err,
             Some((
@@ -115,7 +116,10 @@ mod tests {
             ))
         );
         let huge = "9".repeat(100_000);
-        let shown = check_version(&huge).err().map(|e| e.to_string()).unwrap_or_default();
+        let shown = check_version(&huge)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(shown.len() < 300, "{} bytes", shown.len());
     }
 }
