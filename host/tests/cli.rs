@@ -1130,3 +1130,288 @@ fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request()
         assert!(!line.contains("cannot reach the daemon"), "{line}");
     }
 }
+
+// ---- hostile packages: versions that are paths, immutable versions ----
+
+/// A copy of the Zoom manifest in `dir/name/` with `version` set to
+/// `version` (TOML-quoted) and passed through `edit`.
+fn crafted_zoom(
+    dir: &Path,
+    name: &str,
+    version: &str,
+    edit: impl FnOnce(String) -> String,
+) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let line = format!("version = {}", toml::Value::String(version.into()));
+    let crafted = edit(text.replacen("version = \"0.1.0\"", &line, 1));
+    assert!(
+        crafted.contains(&line),
+        "the Zoom manifest no longer has version 0.1.0"
+    );
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("plugin.toml"), crafted).unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+/// A directory holding only `marker`, to see that nothing reaches it.
+fn victim_dir(dir: &Path) -> PathBuf {
+    let victim = dir.join("victim");
+    std::fs::create_dir_all(&victim).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(victim.join("marker"), b"keep me").unwrap_or_else(|e| panic!("{e}"));
+    victim
+}
+
+fn assert_victim_untouched(victim: &Path) {
+    let mut files = Vec::new();
+    files_under(victim, &mut files);
+    assert_eq!(
+        files,
+        [victim.join("marker")],
+        "files in the victim directory"
+    );
+    let marker = std::fs::read(victim.join("marker")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(marker, b"keep me");
+}
+
+/// Every file under `dir` with its contents, sorted (empty when `dir` is
+/// missing).
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    if dir.exists() {
+        files_under(dir, &mut files);
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// Every stored plugin version: id, version, component sha256, manifest.
+fn plugin_rows(home: &Path) -> Vec<(String, String, String, String)> {
+    let conn = Connection::open_with_flags(
+        home.join("plugboard.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut stmt = conn
+        .prepare("SELECT id, version, wasm_sha256, manifest FROM plugins ORDER BY id, version")
+        .unwrap_or_else(|e| panic!("{e}"));
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn a_package_whose_version_is_a_path_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = victim_dir(dir.path());
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    let absolute = victim.to_string_lossy().into_owned();
+    for (name, version) in [("up", "../.."), ("abs", absolute.as_str()), ("dot", "..")] {
+        let package = crafted_zoom(dir.path(), name, version, |t| t);
+        let package = package.to_string_lossy().into_owned();
+        let out = run(home.path(), &add_args(&package, &wasm, &["--yes"]));
+        let want = format!(
+            "plugin.toml field `version` = {version:?} is not valid: a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert_one_line_error(&out, OPERATOR, &["error (operator):", &want]);
+        assert_victim_untouched(&victim);
+        assert_eq!(
+            json(&ok(home.path(), &["plugin", "list", "--json"])),
+            serde_json::json!([]),
+            "{version:?}: nothing is added"
+        );
+        assert!(
+            snapshot(&home.path().join("plugins")).is_empty(),
+            "{version:?}: files written under the home's plugins/"
+        );
+        assert!(
+            home.path().join("plugboard.db").exists(),
+            "{version:?}: the home is intact"
+        );
+    }
+    // The host keeps working: a well-formed package is added.
+    add_zoom(home.path());
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+    assert_victim_untouched(&victim);
+}
+
+#[test]
+fn removing_a_plugin_whose_stored_version_is_a_path_keeps_the_home_the_database_and_the_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = victim_dir(dir.path());
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    ok(home.path(), &["key", "rotate"]);
+    let key_file = home.path().join("master.key");
+    let key = std::fs::read(&key_file).unwrap_or_else(|e| panic!("master.key: {e}"));
+    // Rows an older host could have stored from an unchecked manifest.
+    let absolute = victim.to_string_lossy().into_owned();
+    {
+        let conn =
+            Connection::open(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
+        for bad in ["../..", absolute.as_str()] {
+            conn.execute(
+                "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
+                 grant_json, info_json, added_at) SELECT id, ?1, contract, manifest, wasm_sha256, \
+                 wasm_path, grant_json, info_json, added_at FROM plugins WHERE id = 'zoom' AND version = '0.1.0'",
+                [bad],
+            )
+            .unwrap_or_else(|e| panic!("tampering with the store: {e}"));
+        }
+    }
+    assert_eq!(plugin_rows(home.path()).len(), 3);
+
+    let out = run(home.path(), &["plugin", "remove", "zoom"]);
+    assert_no_panic(&out);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "plugin remove failed: {stderr}");
+    assert!(
+        stdout.starts_with("removed plugin zoom (versions ")
+            && stdout.contains("\"../..\"")
+            && stdout.contains(&format!("{absolute:?}"))
+            && stdout.contains("0.1.0"),
+        "{stdout}"
+    );
+    for bad in ["../..", absolute.as_str()] {
+        let want = format!(
+            "warning: the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} cannot name a directory under the home"
+        );
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&want)),
+            "{want:?} not in {stderr}"
+        );
+    }
+    assert!(
+        home.path().join("plugboard.db").exists(),
+        "the database was deleted"
+    );
+    assert_eq!(
+        std::fs::read(&key_file).ok().as_deref(),
+        Some(key.as_slice()),
+        "the master key was deleted or changed"
+    );
+    assert_victim_untouched(&victim);
+    assert!(
+        !home.path().join("plugins").join("zoom").exists(),
+        "the plugin's own files go"
+    );
+    assert!(plugin_rows(home.path()).is_empty(), "every row goes");
+    assert_eq!(
+        json(&ok(home.path(), &["plugin", "list", "--json"])),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_refused() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    let rows = plugin_rows(home.path());
+    let files = snapshot(&home.path().join("plugins"));
+    let zoom_dir = repo_root()
+        .join("plugins/zoom")
+        .to_string_lossy()
+        .into_owned();
+    let zoom = zoom_wasm().to_string_lossy().into_owned();
+    let manifest = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored_component =
+        sha256_hex(&std::fs::read(zoom_wasm()).unwrap_or_else(|e| panic!("{e}")));
+    let stored_manifest = sha256_hex(manifest.as_bytes());
+    let unchanged = || {
+        assert_eq!(
+            plugin_rows(home.path()),
+            rows,
+            "the stored versions changed"
+        );
+        assert_eq!(
+            snapshot(&home.path().join("plugins")),
+            files,
+            "the stored files changed"
+        );
+    };
+
+    // The same package again: nothing to approve, nothing changes.
+    let out = ok(home.path(), &add_args(&zoom_dir, &zoom, &[]));
+    assert!(
+        out.contains("plugin zoom 0.1.0 is already added with the same component and manifest")
+            && out.contains("nothing changed"),
+        "{out}"
+    );
+    let answer = json(&ok(home.path(), &add_args(&zoom_dir, &zoom, &["--json"])));
+    assert_eq!(answer["unchanged"], true, "{answer}");
+    assert_eq!(answer["sha256"], stored_component.as_str(), "{answer}");
+    unchanged();
+
+    // Another manifest, or other bytes, under the same version: refused.
+    let edited = crafted_zoom(dir.path(), "edited", "0.1.0", |t| {
+        t.replacen("description = \"", "description = \"Edited. ", 1)
+    });
+    let edited_manifest =
+        std::fs::read(edited.join("plugin.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let edited = edited.to_string_lossy().into_owned();
+    let azure = component("plugboard_azure.wasm");
+    let azure_component = sha256_hex(&std::fs::read(&azure).unwrap_or_else(|e| panic!("{e}")));
+    let azure = azure.to_string_lossy().into_owned();
+    for (what, package, wasm, offered) in [
+        (
+            "another manifest",
+            edited.as_str(),
+            zoom.as_str(),
+            (stored_component.clone(), sha256_hex(&edited_manifest)),
+        ),
+        (
+            "other bytes",
+            zoom_dir.as_str(),
+            azure.as_str(),
+            (azure_component.clone(), stored_manifest.clone()),
+        ),
+    ] {
+        assert_ne!(
+            offered,
+            (stored_component.clone(), stored_manifest.clone()),
+            "{what}"
+        );
+        let out = run(home.path(), &add_args(package, wasm, &["--yes"]));
+        let stored = format!(
+            "plugin zoom 0.1.0 is already added with component sha256 {stored_component} and manifest sha256 {stored_manifest}"
+        );
+        let offered = format!(
+            "but this package has component sha256 {} and manifest sha256 {}",
+            offered.0, offered.1
+        );
+        assert_one_line_error(
+            &out,
+            OPERATOR,
+            &[
+                "error (operator):",
+                &stored,
+                &offered,
+                "publish it as a new version",
+                "nothing was changed",
+            ],
+        );
+        unchanged();
+    }
+
+    // The approved version is still current and loads.
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+    let out = ok(home.path(), &["instance", "check", "acme"]);
+    assert!(out.contains("the app accepted the credentials"), "{out}");
+}
