@@ -105,9 +105,9 @@ pub enum RegistryError {
         /// Plugin version.
         version: String,
         /// The digests of the stored version.
-        stored: Digests,
+        stored: Box<Digests>,
         /// The digests of the package offered.
-        offered: Digests,
+        offered: Box<Digests>,
     },
     /// A version argument is not a semantic version.
     #[error(transparent)]
@@ -245,7 +245,9 @@ impl PluginSource {
             &manifest.component,
         ) {
             (Some(p), _) => p,
-            (None, Some(c)) => dir.join(c),
+            // The manifest refuses separators; a component is checked again
+            // before it becomes part of a path.
+            (None, Some(c)) => dir.join(crate::home::Component::new("component", c)?.as_path()),
             (None, None) => dir.join(format!("{}.wasm", manifest.id)),
         };
         let wasm = read_capped(&wasm_path)?;
@@ -446,6 +448,28 @@ mod tests {
             info_json: "{}".into(),
             added_at: String::new(),
         }
+    }
+
+    #[test]
+    fn a_component_name_that_is_not_a_plain_file_name_is_refused_before_reading()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let zoom = include_str!("../../plugins/zoom/plugin.toml");
+        fs::write(dir.path().join(".hidden.wasm"), b"not read")?;
+        let crafted = zoom.replacen(
+            "component = \"plugboard_zoom.wasm\"",
+            "component = \".hidden.wasm\"",
+            1,
+        );
+        assert_ne!(crafted, zoom);
+        fs::write(dir.path().join("plugin.toml"), crafted)?;
+        let err = PluginSource::read(dir.path()).err();
+        assert!(
+            matches!(&err, Some(e @ RegistryError::UnsafeName(_)) if e.blame() == Blame::Operator
+                && e.to_string().contains("component \".hidden.wasm\" is not a safe file name")),
+            "{err:?}"
+        );
+        Ok(())
     }
 
     #[test]

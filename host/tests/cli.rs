@@ -28,7 +28,7 @@ const INTERRUPTED: i32 = 130;
 /// pass/fail criterion by itself.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-use support::{repo_root, wasm_path as component};
+use support::{assert_victim_untouched, repo_root, snapshot, victim_dir, wasm_path as component};
 
 /// The built Zoom component.
 fn zoom_wasm() -> PathBuf {
@@ -1155,43 +1155,6 @@ fn crafted_zoom(
     out
 }
 
-/// A directory holding only `marker`, to see that nothing reaches it.
-fn victim_dir(dir: &Path) -> PathBuf {
-    let victim = dir.join("victim");
-    std::fs::create_dir_all(&victim).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(victim.join("marker"), b"keep me").unwrap_or_else(|e| panic!("{e}"));
-    victim
-}
-
-fn assert_victim_untouched(victim: &Path) {
-    let mut files = Vec::new();
-    files_under(victim, &mut files);
-    assert_eq!(
-        files,
-        [victim.join("marker")],
-        "files in the victim directory"
-    );
-    let marker = std::fs::read(victim.join("marker")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(marker, b"keep me");
-}
-
-/// Every file under `dir` with its contents, sorted (empty when `dir` is
-/// missing).
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    if dir.exists() {
-        files_under(dir, &mut files);
-    }
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            (f, bytes)
-        })
-        .collect()
-}
-
 /// Every stored plugin version: id, version, component sha256, manifest.
 fn plugin_rows(home: &Path) -> Vec<(String, String, String, String)> {
     let conn = Connection::open_with_flags(
@@ -1287,7 +1250,7 @@ fn removing_a_plugin_whose_stored_version_is_a_path_keeps_the_home_the_database_
     );
     for bad in ["../..", absolute.as_str()] {
         let want = format!(
-            "warning: the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} cannot name a directory under the home"
+            "warning: the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} is not a safe file name"
         );
         assert!(
             stderr.lines().any(|l| l.starts_with(&want)),
@@ -1359,9 +1322,15 @@ fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_ref
     assert_eq!(answer["sha256"], stored_component.as_str(), "{answer}");
     unchanged();
 
-    // Another manifest, or other bytes, under the same version: refused.
+    // Another manifest, or other bytes, under the same version: refused
+    // before anything is asked (this manifest asks for more, and no --yes
+    // is given).
     let edited = crafted_zoom(dir.path(), "edited", "0.1.0", |t| {
-        t.replacen("description = \"", "description = \"Edited. ", 1)
+        t.replacen(
+            "methods = [\"GET\", \"PUT\"]",
+            "methods = [\"GET\", \"PUT\", \"DELETE\"]",
+            1,
+        )
     });
     let edited_manifest =
         std::fs::read(edited.join("plugin.toml")).unwrap_or_else(|e| panic!("{e}"));
@@ -1369,18 +1338,20 @@ fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_ref
     let azure = component("plugboard_azure.wasm");
     let azure_component = sha256_hex(&std::fs::read(&azure).unwrap_or_else(|e| panic!("{e}")));
     let azure = azure.to_string_lossy().into_owned();
-    for (what, package, wasm, offered) in [
+    for (what, package, wasm, offered, yes) in [
         (
             "another manifest",
             edited.as_str(),
             zoom.as_str(),
             (stored_component.clone(), sha256_hex(&edited_manifest)),
+            &[][..],
         ),
         (
             "other bytes",
             zoom_dir.as_str(),
             azure.as_str(),
             (azure_component.clone(), stored_manifest.clone()),
+            &["--yes"][..],
         ),
     ] {
         assert_ne!(
@@ -1388,7 +1359,7 @@ fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_ref
             (stored_component.clone(), stored_manifest.clone()),
             "{what}"
         );
-        let out = run(home.path(), &add_args(package, wasm, &["--yes"]));
+        let out = run(home.path(), &add_args(package, wasm, yes));
         let stored = format!(
             "plugin zoom 0.1.0 is already added with component sha256 {stored_component} and manifest sha256 {stored_manifest}"
         );
@@ -1414,4 +1385,52 @@ fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_ref
     assert_eq!(current(home.path(), "zoom").0, "0.1.0");
     let out = ok(home.path(), &["instance", "check", "acme"]);
     assert!(out.contains("the app accepted the credentials"), "{out}");
+}
+
+#[test]
+fn plugin_rollback_takes_a_semantic_version_and_refuses_a_path_before_any_lookup() {
+    let zoom_dir = || {
+        repo_root()
+            .join("plugins/zoom")
+            .to_string_lossy()
+            .into_owned()
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    add_zoom(home.path());
+    let v2 = crafted_zoom(dir.path(), "v2", "0.2.0", |t| t);
+    ok(
+        home.path(),
+        &add_args(&v2.to_string_lossy(), &wasm, &["--yes"]),
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.2.0");
+    let rows = plugin_rows(home.path());
+    for bad in ["../..", "/tmp", "1.0", ""] {
+        let out = run(
+            home.path(),
+            &["plugin", "rollback", "zoom", "--version", bad],
+        );
+        let want = format!(
+            "version {bad:?} is not valid: use a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert_one_line_error(&out, OPERATOR, &["error (operator):", &want]);
+        assert_eq!(current(home.path(), "zoom").0, "0.2.0", "{bad:?}");
+        assert_eq!(plugin_rows(home.path()), rows, "{bad:?}");
+    }
+    // Adding the version that is not current again changes nothing either.
+    let out = ok(home.path(), &add_args(&zoom_dir(), &wasm, &[]));
+    assert!(
+        out.contains("plugin zoom 0.1.0 is already added with the same component and manifest")
+            && out.contains("version 0.2.0 is current; `plugboard plugin rollback zoom --version 0.1.0` makes this one current"),
+        "{out}"
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.2.0");
+    assert_eq!(plugin_rows(home.path()), rows);
+    let out = ok(
+        home.path(),
+        &["plugin", "rollback", "zoom", "--version", "0.1.0"],
+    );
+    assert!(out.contains("plugin zoom is now at version 0.1.0"), "{out}");
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
 }

@@ -56,6 +56,8 @@ pub enum PluginCommand {
     /// Make an earlier version current again (default: the version added
     /// before the current one). A running daemon switches at each instance's
     /// next phase.
+    // `--version` names the plugin version here, not plugboard's own.
+    #[command(disable_version_flag = true)]
     Rollback {
         /// Plugin id.
         id: String,
@@ -370,9 +372,7 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             println!("{t}");
         }
         PluginCommand::Rollback { id, version } => {
-            if let Some(v) = &version {
-                check_version(v)?;
-            }
+            // `rollback` checks the version before any lookup.
             let row = crate::registry::rollback(app.store()?, &id, version.as_deref())?;
             println!("plugin {id} is now at version {}", row.version);
         }

@@ -22,7 +22,7 @@ pub struct Component<'a>(&'a str);
 
 /// A name cannot be used as a path component under the home.
 #[derive(Debug, thiserror::Error)]
-#[error("{what} {shown} cannot name a directory under the home: {reason}")]
+#[error("{what} {shown} is not a safe file name: {reason}")]
 pub struct UnsafeName {
     /// What the name is ("plugin id", "plugin version").
     pub what: &'static str,
@@ -105,7 +105,7 @@ mod tests {
                     let message = e.to_string();
                     assert!(
                         message.starts_with("plugin version \"")
-                            && message.contains("cannot name a directory under the home")
+                            && message.contains("is not a safe file name")
                             && message.contains(why),
                         "{name:?}: {message}"
                     );

@@ -67,8 +67,8 @@ pub fn stored_version(
         Err(RegistryError::VersionExists {
             id: id.to_string(),
             version: version.to_string(),
-            stored,
-            offered: offered.clone(),
+            stored: Box::new(stored),
+            offered: Box::new(offered.clone()),
         })
     }
 }

@@ -300,7 +300,7 @@ mod tests {
         assert_eq!(removed.left.len(), 4, "{:#?}", removed.left);
         for bad in ["../..", "..", absolute.as_str(), "1.0.0/../../.."] {
             let want = format!(
-                "the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} cannot name a directory under the home"
+                "the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} is not a safe file name"
             );
             assert!(
                 removed.left.iter().any(|note| note.starts_with(&want)),
