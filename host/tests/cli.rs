@@ -655,14 +655,18 @@ fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
 fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let wasm = zoom_wasm().to_string_lossy().into_owned();
-    let webhook = |to: &str| {
+    let webhook = |to: &'static str| {
         move |t: String| {
             t + &format!(
                 "\n[[secret]]\nname = \"webhook_token\"\ndescription = \"Verifies webhooks.\"\nrequired = false\nsend_to = [\"{to}\"]\n"
             )
         }
     };
-    let v1 = zoom_version(home.path(), "0.1.0", webhook("https://api.zoom.us/v2/webhooks/"));
+    let v1 = zoom_version(
+        home.path(),
+        "0.1.0",
+        webhook("https://api.zoom.us/v2/webhooks/"),
+    );
     let out = run(home.path(), &add_args(&v1.to_string_lossy(), &wasm, &[]));
     let stderr = text(&out.stderr);
     for want in [
@@ -670,16 +674,25 @@ fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval()
         "(sent by the host only to the token endpoint of auth profile `zoom-s2s`)",
         "secret       webhook_token — Verifies webhooks. (attached by the host to requests under https://api.zoom.us/v2/webhooks/)",
     ] {
-        assert!(stderr.contains(want), "{want:?} not in the prompt: {stderr}");
+        assert!(
+            stderr.contains(want),
+            "{want:?} not in the prompt: {stderr}"
+        );
     }
-    ok(home.path(), &add_args(&v1.to_string_lossy(), &wasm, &["--yes"]));
+    ok(
+        home.path(),
+        &add_args(&v1.to_string_lossy(), &wasm, &["--yes"]),
+    );
 
     let v2 = zoom_version(home.path(), "0.2.0", webhook("https://api.zoom.us/v2/"));
     let out = run(home.path(), &add_args(&v2.to_string_lossy(), &wasm, &[]));
     assert_one_line_error(
         &out,
         OPERATOR,
-        &["plugin zoom 0.2.0 was not added", "approval needed for 1 new capability"],
+        &[
+            "plugin zoom 0.2.0 was not added",
+            "approval needed for 1 new capability",
+        ],
     );
     assert!(
         text(&out.stderr).contains("new: secret webhook_token to https://api.zoom.us/v2/"),
@@ -741,15 +754,18 @@ fn a_manifest_that_would_rewrite_the_prompt_is_refused_on_one_safe_line() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     for (field, forged) in [
-        ("name = \"Zoom\"", "name = \"Zoom\\u001b[3A\\u001b[2K  network      none\""),
-        ("vendor = \"Plugboard\"", "vendor = \"Plugboard\\r\""),
         (
-            "description = \"",
-            "description = \"\\u202e \\u200b",
+            "name = \"Zoom\"",
+            "name = \"Zoom\\u001b[3A\\u001b[2K  network      none\"",
         ),
+        ("vendor = \"Plugboard\"", "vendor = \"Plugboard\\r\""),
+        ("description = \"", "description = \"\\u202e \\u200b"),
     ] {
         let dir = zoom_version(home.path(), "0.1.0", |t| t.replacen(field, forged, 1));
-        let out = run(home.path(), &add_args(&dir.to_string_lossy(), &wasm, &["--yes"]));
+        let out = run(
+            home.path(),
+            &add_args(&dir.to_string_lossy(), &wasm, &["--yes"]),
+        );
         let line = assert_one_line_error(
             &out,
             OPERATOR,
@@ -757,7 +773,10 @@ fn a_manifest_that_would_rewrite_the_prompt_is_refused_on_one_safe_line() {
         );
         let stderr = text(&out.stderr);
         for raw in ['\u{1b}', '\r', '\u{202e}', '\u{200b}'] {
-            assert!(!stderr.contains(raw), "{raw:?} reached the terminal: {stderr:?}");
+            assert!(
+                !stderr.contains(raw),
+                "{raw:?} reached the terminal: {stderr:?}"
+            );
         }
         assert!(line.contains("\\u{"), "the value is shown escaped: {line}");
     }

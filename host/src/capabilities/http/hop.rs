@@ -152,7 +152,13 @@ audience = ["https://b.example/api/"]
         let plugin_headers = headers(&["Accept", "Authorization", "Cookie", "X-Trace"]);
         let secrets = [("X-Api-Key", "api_key")];
         // (first, hop, profile of the first request, expected plan or refusal)
-        let cases: &[(&str, &str, Option<&AuthProfile>, Result<HopPlan, &str>)] = &[
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a AuthProfile>,
+            Result<HopPlan, &'a str>,
+        );
+        let cases: &[Case] = &[
             // Same origin, outside every audience: all plugin headers; the
             // secret only inside its send_to.
             (
