@@ -12,4 +12,3 @@ pub mod manifest;
 pub mod registry;
 pub mod runtime;
 pub mod scan;
-pub mod text;

@@ -5,18 +5,16 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-
 use plugboard_core::store::PluginRow;
+use plugboard_core::text::quoted;
 
 use super::App;
 use super::table::{print_json, table};
-use crate::manifest::Manifest;
-use crate::manifest::check_version;
+use crate::manifest::{Manifest, check_version};
 use crate::registry::{
     Capability, Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval,
     stored_version,
 };
-use crate::text::quoted;
 
 /// Plugin commands.
 #[derive(Debug, Subcommand)]

@@ -62,7 +62,7 @@ impl<'a> Component<'a> {
             None => Ok(Component(name)),
             Some(reason) => Err(UnsafeName {
                 what,
-                shown: crate::text::quoted(name),
+                shown: plugboard_core::text::quoted(name),
                 reason,
             }),
         }

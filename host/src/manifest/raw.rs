@@ -207,11 +207,7 @@ impl RawManifest {
             ));
         }
         if check_version(&self.version).is_err() {
-            return Err(ManifestError::field(
-                "version",
-                crate::text::clipped(&self.version),
-                VERSION_FORM,
-            ));
+            return Err(ManifestError::field("version", &self.version, VERSION_FORM));
         }
         for (field, value) in [
             ("name", self.name.as_deref()),

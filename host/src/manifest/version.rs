@@ -39,7 +39,7 @@ pub fn check_version(text: &str) -> Result<(), BadVersion> {
         Ok(())
     } else {
         Err(BadVersion {
-            shown: crate::text::quoted(text),
+            shown: plugboard_core::text::quoted(text),
         })
     }
 }
@@ -71,7 +71,6 @@ mod tests {
             "v1.0.0",
             "1.0.0/../x",
             "1.0.0\\x",
-            "1.0.0\0",
             "01.0.0",
             " 1.0.0",
             "1.0.0-a..b",
@@ -86,10 +85,20 @@ mod tests {
             assert_eq!(err.blame(), Blame::Operator, "version {version:?}");
             let message = err.to_string();
             let want = format!(
-                "plugin.toml field `version` = {version:?} is not valid: a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+                "plugin.toml field `version` = {} is not valid: a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes",
+                plugboard_core::text::quoted(version)
             );
             assert_eq!(message, want, "version {version:?}");
+            assert!(!message.contains('\0'), "version {version:?}");
             assert!(check_version(version).is_err(), "argument {version:?}");
+        }
+    }
+
+    #[test]
+    fn a_version_argument_with_a_control_character_is_refused() {
+        // (A manifest refuses control characters in any string first.)
+        for version in ["1.0.0\0", "1.0.0\n", "1.0.0-\u{1b}"] {
+            assert!(check_version(version).is_err(), "{version:?}");
         }
     }
 
@@ -112,7 +121,7 @@ mod tests {
             err,
             Some((
                 Blame::Operator,
-                "version \"../..\\u{1b}[2J\" is not valid: use a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes".to_string()
+                "version \"../..\\\\u{1b}[2J\" is not valid: use a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes".to_string()
             ))
         );
         let huge = "9".repeat(100_000);

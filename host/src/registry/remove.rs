@@ -22,7 +22,7 @@ use plugboard_core::store::Store;
 use super::RegistryError;
 use crate::home::Home;
 use crate::runtime::ComponentCache;
-use crate::text::quoted;
+use plugboard_core::text::quoted;
 
 /// What [`remove_plugin`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]

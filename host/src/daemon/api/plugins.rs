@@ -27,6 +27,7 @@ use axum::response::IntoResponse;
 use base64::Engine as _;
 use plugboard_core::Blame;
 use plugboard_core::store::PluginRow;
+use plugboard_core::text::quoted;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -35,7 +36,6 @@ use crate::cli::describe_request;
 use crate::daemon::Shared;
 use crate::manifest::{check_version, is_plugin_id};
 use crate::registry::{self, Grant, PluginSource, add_plugin, current_approval, stored_version};
-use crate::text::quoted;
 
 /// Body of `POST /v1/plugins`.
 #[derive(Debug, Deserialize)]
