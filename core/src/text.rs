@@ -107,6 +107,17 @@ pub fn clean_multiline(text: &mut String, max: usize) {
     }
 }
 
+/// The most bytes of an outside value [`quoted`] shows.
+pub const QUOTED_MAX: usize = 120;
+
+/// An outside value named in a message: neutralised, cut to [`QUOTED_MAX`]
+/// bytes and quoted (`{:?}`, as manifest errors quote values).
+pub fn quoted(s: &str) -> String {
+    let mut shown = s.to_string();
+    clean_line(&mut shown, QUOTED_MAX);
+    format!("{shown:?}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +162,17 @@ mod tests {
         let mut line = format!("{}\u{1b}", "x".repeat(100));
         clean_line(&mut line, 50);
         assert!(line.len() <= 50 && !line.contains('\u{1b}'), "{line}");
+    }
+
+    #[test]
+    fn a_quoted_value_is_neutralised_cut_and_in_quotes() {
+        assert_eq!(quoted("../.."), "\"../..\"");
+        assert_eq!(quoted("a\u{1b}[2Jb\nc"), "\"a\\\\u{1b}[2Jb\\\\u{a}c\"");
+        let long = quoted(&"9".repeat(100_000));
+        assert!(
+            long.len() <= QUOTED_MAX + 2 && long.ends_with("…\""),
+            "{long}"
+        );
     }
 
     #[test]

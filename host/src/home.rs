@@ -1,5 +1,13 @@
 //! The operator's data directory (`$PLUGBOARD_HOME`, `--home`, or the
 //! platform data dir) and what lives in it.
+//!
+//! Paths under the home that depend on a name from outside (a plugin id or
+//! version) are built only from a validated [`Component`], so no such name
+//! can point outside the home.
+
+mod component;
+
+pub use component::{Component, UnsafeName};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -74,14 +82,23 @@ impl Home {
         self.root.join("plugboard.db")
     }
 
-    /// Where every version of a plugin is kept.
-    pub fn plugin_root(&self, id: &str) -> PathBuf {
-        self.root.join("plugins").join(id)
+    /// Where the plugins' files are kept.
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.root.join("plugins")
     }
 
-    /// Where a plugin version's files are kept.
-    pub fn plugin_dir(&self, id: &str, version: &str) -> PathBuf {
-        self.plugin_root(id).join(version)
+    /// Where every version of plugin `id` is kept; an error unless `id` is
+    /// one safe path component.
+    pub fn plugin_root(&self, id: &str) -> Result<PathBuf, UnsafeName> {
+        let id = Component::new("plugin id", id)?;
+        Ok(self.plugins_dir().join(id.as_path()))
+    }
+
+    /// Where version `version` of plugin `id` is kept; an error unless both
+    /// are safe path components.
+    pub fn plugin_dir(&self, id: &str, version: &str) -> Result<PathBuf, UnsafeName> {
+        let version = Component::new("plugin version", version)?;
+        Ok(self.plugin_root(id)?.join(version.as_path()))
     }
 
     /// The compiled-component cache.

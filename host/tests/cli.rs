@@ -28,7 +28,7 @@ const INTERRUPTED: i32 = 130;
 /// pass/fail criterion by itself.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-use support::{repo_root, wasm_path as component};
+use support::{assert_victim_untouched, repo_root, snapshot, victim_dir, wasm_path as component};
 
 /// The built Zoom component.
 fn zoom_wasm() -> PathBuf {
@@ -1148,4 +1148,308 @@ fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request()
         let line = assert_one_line_error(&out, OPERATOR, &[name]);
         assert!(!line.contains("cannot reach the daemon"), "{line}");
     }
+}
+
+// ---- hostile packages: versions that are paths, immutable versions ----
+
+/// A copy of the Zoom manifest in `dir/name/` with `version` set to
+/// `version` (TOML-quoted) and passed through `edit`.
+fn crafted_zoom(
+    dir: &Path,
+    name: &str,
+    version: &str,
+    edit: impl FnOnce(String) -> String,
+) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let line = format!("version = {}", toml::Value::String(version.into()));
+    let crafted = edit(text.replacen("version = \"0.1.0\"", &line, 1));
+    assert!(
+        crafted.contains(&line),
+        "the Zoom manifest no longer has version 0.1.0"
+    );
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("plugin.toml"), crafted).unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+/// Every stored plugin version: id, version, component sha256, manifest.
+fn plugin_rows(home: &Path) -> Vec<(String, String, String, String)> {
+    let conn = Connection::open_with_flags(
+        home.join("plugboard.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut stmt = conn
+        .prepare("SELECT id, version, wasm_sha256, manifest FROM plugins ORDER BY id, version")
+        .unwrap_or_else(|e| panic!("{e}"));
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn a_package_whose_version_is_a_path_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = victim_dir(dir.path());
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    let absolute = victim.to_string_lossy().into_owned();
+    for (name, version) in [("up", "../.."), ("abs", absolute.as_str()), ("dot", "..")] {
+        let package = crafted_zoom(dir.path(), name, version, |t| t);
+        let package = package.to_string_lossy().into_owned();
+        let out = run(home.path(), &add_args(&package, &wasm, &["--yes"]));
+        let want = format!(
+            "plugin.toml field `version` = {version:?} is not valid: a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert_one_line_error(&out, OPERATOR, &["error (operator):", &want]);
+        assert_victim_untouched(&victim);
+        assert_eq!(
+            json(&ok(home.path(), &["plugin", "list", "--json"])),
+            serde_json::json!([]),
+            "{version:?}: nothing is added"
+        );
+        assert!(
+            snapshot(&home.path().join("plugins")).is_empty(),
+            "{version:?}: files written under the home's plugins/"
+        );
+        assert!(
+            home.path().join("plugboard.db").exists(),
+            "{version:?}: the home is intact"
+        );
+    }
+    // The host keeps working: a well-formed package is added.
+    add_zoom(home.path());
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+    assert_victim_untouched(&victim);
+}
+
+#[test]
+fn removing_a_plugin_whose_stored_version_is_a_path_keeps_the_home_the_database_and_the_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = victim_dir(dir.path());
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    ok(home.path(), &["key", "rotate"]);
+    let key_file = home.path().join("master.key");
+    let key = std::fs::read(&key_file).unwrap_or_else(|e| panic!("master.key: {e}"));
+    // Rows an older host could have stored from an unchecked manifest.
+    let absolute = victim.to_string_lossy().into_owned();
+    {
+        let conn =
+            Connection::open(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
+        for bad in ["../..", absolute.as_str()] {
+            conn.execute(
+                "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
+                 grant_json, info_json, added_at) SELECT id, ?1, contract, manifest, wasm_sha256, \
+                 wasm_path, grant_json, info_json, added_at FROM plugins WHERE id = 'zoom' AND version = '0.1.0'",
+                [bad],
+            )
+            .unwrap_or_else(|e| panic!("tampering with the store: {e}"));
+        }
+    }
+    assert_eq!(plugin_rows(home.path()).len(), 3);
+
+    let out = run(home.path(), &["plugin", "remove", "zoom"]);
+    assert_no_panic(&out);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "plugin remove failed: {stderr}");
+    assert!(
+        stdout.starts_with("removed plugin zoom (versions ")
+            && stdout.contains("\"../..\"")
+            && stdout.contains(&format!("{absolute:?}"))
+            && stdout.contains("0.1.0"),
+        "{stdout}"
+    );
+    for bad in ["../..", absolute.as_str()] {
+        let want = format!(
+            "warning: the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} is not a safe file name"
+        );
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&want)),
+            "{want:?} not in {stderr}"
+        );
+    }
+    assert!(
+        home.path().join("plugboard.db").exists(),
+        "the database was deleted"
+    );
+    assert_eq!(
+        std::fs::read(&key_file).ok().as_deref(),
+        Some(key.as_slice()),
+        "the master key was deleted or changed"
+    );
+    assert_victim_untouched(&victim);
+    assert!(
+        !home.path().join("plugins").join("zoom").exists(),
+        "the plugin's own files go"
+    );
+    assert!(plugin_rows(home.path()).is_empty(), "every row goes");
+    assert_eq!(
+        json(&ok(home.path(), &["plugin", "list", "--json"])),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_refused() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    let rows = plugin_rows(home.path());
+    let files = snapshot(&home.path().join("plugins"));
+    let zoom_dir = repo_root()
+        .join("plugins/zoom")
+        .to_string_lossy()
+        .into_owned();
+    let zoom = zoom_wasm().to_string_lossy().into_owned();
+    let manifest = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored_component =
+        sha256_hex(&std::fs::read(zoom_wasm()).unwrap_or_else(|e| panic!("{e}")));
+    let stored_manifest = sha256_hex(manifest.as_bytes());
+    let unchanged = || {
+        assert_eq!(
+            plugin_rows(home.path()),
+            rows,
+            "the stored versions changed"
+        );
+        assert_eq!(
+            snapshot(&home.path().join("plugins")),
+            files,
+            "the stored files changed"
+        );
+    };
+
+    // The same package again: nothing to approve, nothing changes.
+    let out = ok(home.path(), &add_args(&zoom_dir, &zoom, &[]));
+    assert!(
+        out.contains("plugin zoom 0.1.0 is already added with the same component and manifest")
+            && out.contains("nothing changed"),
+        "{out}"
+    );
+    let answer = json(&ok(home.path(), &add_args(&zoom_dir, &zoom, &["--json"])));
+    assert_eq!(answer["unchanged"], true, "{answer}");
+    assert_eq!(answer["sha256"], stored_component.as_str(), "{answer}");
+    unchanged();
+
+    // Another manifest, or other bytes, under the same version: refused
+    // before anything is asked (this manifest asks for more, and no --yes
+    // is given).
+    let edited = crafted_zoom(dir.path(), "edited", "0.1.0", |t| {
+        t.replacen(
+            "methods = [\"GET\", \"PUT\"]",
+            "methods = [\"GET\", \"PUT\", \"DELETE\"]",
+            1,
+        )
+    });
+    let edited_manifest =
+        std::fs::read(edited.join("plugin.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let edited = edited.to_string_lossy().into_owned();
+    let azure = component("plugboard_azure.wasm");
+    let azure_component = sha256_hex(&std::fs::read(&azure).unwrap_or_else(|e| panic!("{e}")));
+    let azure = azure.to_string_lossy().into_owned();
+    for (what, package, wasm, offered, yes) in [
+        (
+            "another manifest",
+            edited.as_str(),
+            zoom.as_str(),
+            (stored_component.clone(), sha256_hex(&edited_manifest)),
+            &[][..],
+        ),
+        (
+            "other bytes",
+            zoom_dir.as_str(),
+            azure.as_str(),
+            (azure_component.clone(), stored_manifest.clone()),
+            &["--yes"][..],
+        ),
+    ] {
+        assert_ne!(
+            offered,
+            (stored_component.clone(), stored_manifest.clone()),
+            "{what}"
+        );
+        let out = run(home.path(), &add_args(package, wasm, yes));
+        let stored = format!(
+            "plugin zoom 0.1.0 is already added with component sha256 {stored_component} and manifest sha256 {stored_manifest}"
+        );
+        let offered = format!(
+            "but this package has component sha256 {} and manifest sha256 {}",
+            offered.0, offered.1
+        );
+        assert_one_line_error(
+            &out,
+            OPERATOR,
+            &[
+                "error (operator):",
+                &stored,
+                &offered,
+                "publish it as a new version",
+                "nothing was changed",
+            ],
+        );
+        unchanged();
+    }
+
+    // The approved version is still current and loads.
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+    let out = ok(home.path(), &["instance", "check", "acme"]);
+    assert!(out.contains("the app accepted the credentials"), "{out}");
+}
+
+#[test]
+fn plugin_rollback_takes_a_semantic_version_and_refuses_a_path_before_any_lookup() {
+    let zoom_dir = || {
+        repo_root()
+            .join("plugins/zoom")
+            .to_string_lossy()
+            .into_owned()
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    add_zoom(home.path());
+    let v2 = crafted_zoom(dir.path(), "v2", "0.2.0", |t| t);
+    ok(
+        home.path(),
+        &add_args(&v2.to_string_lossy(), &wasm, &["--yes"]),
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.2.0");
+    let rows = plugin_rows(home.path());
+    for bad in ["../..", "/tmp", "1.0", ""] {
+        let out = run(
+            home.path(),
+            &["plugin", "rollback", "zoom", "--version", bad],
+        );
+        let want = format!(
+            "version {bad:?} is not valid: use a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert_one_line_error(&out, OPERATOR, &["error (operator):", &want]);
+        assert_eq!(current(home.path(), "zoom").0, "0.2.0", "{bad:?}");
+        assert_eq!(plugin_rows(home.path()), rows, "{bad:?}");
+    }
+    // Adding the version that is not current again changes nothing either.
+    let out = ok(home.path(), &add_args(&zoom_dir(), &wasm, &[]));
+    assert!(
+        out.contains("plugin zoom 0.1.0 is already added with the same component and manifest")
+            && out.contains("version 0.2.0 is current; `plugboard plugin rollback zoom --version 0.1.0` makes this one current"),
+        "{out}"
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.2.0");
+    assert_eq!(plugin_rows(home.path()), rows);
+    let out = ok(
+        home.path(),
+        &["plugin", "rollback", "zoom", "--version", "0.1.0"],
+    );
+    assert!(out.contains("plugin zoom is now at version 0.1.0"), "{out}");
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
 }

@@ -25,8 +25,8 @@ pub struct PluginRow {
     pub grant_json: String,
     /// The plugin's `describe()` output ([`PluginInfo`]), JSON.
     pub info_json: String,
-    /// When this version was first added, RFC 3339. Set by the store; ignored
-    /// by [`Store::put_plugin`].
+    /// When this version was added, RFC 3339. Set by the store; ignored by
+    /// [`Store::put_plugin`].
     pub added_at: String,
 }
 
@@ -56,19 +56,28 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PluginRow> {
 }
 
 impl Store {
-    /// Add or replace a plugin version and make it the current version of its
-    /// id. Re-adding an existing version updates it and keeps its `added_at`.
+    /// Add a plugin version and make it the current version of its id. An
+    /// added version is never replaced: `AlreadyExists` when `id` already
+    /// has `version`, and nothing changes (the insert itself refuses a
+    /// duplicate, so two writers racing cannot replace one either).
     pub fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "adding a plugin")?;
+        let taken: bool = tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM plugins WHERE id = ?1 AND version = ?2)")
+            .and_then(|mut s| s.query_row(params![row.id, row.version], |r| r.get(0)))
+            .map_err(self.on("adding a plugin"))?;
+        if taken {
+            return Err(StoreError::AlreadyExists {
+                what: "plugin version",
+                id: format!("{} {}", row.id, row.version),
+            });
+        }
         tx.prepare_cached(concat!(
             "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
              grant_json, info_json, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ",
             now_sql!(),
-            ") ON CONFLICT (id, version) DO UPDATE SET contract = excluded.contract, \
-             manifest = excluded.manifest, wasm_sha256 = excluded.wasm_sha256, \
-             wasm_path = excluded.wasm_path, grant_json = excluded.grant_json, \
-             info_json = excluded.info_json"
+            ")"
         ))
         .and_then(|mut s| {
             s.execute(params![
@@ -200,6 +209,40 @@ mod tests {
             store.set_current_plugin("p", "3.0.0"),
             Err(StoreError::NotFound { .. })
         ));
+        Ok(())
+    }
+
+    #[test]
+    fn an_added_version_is_never_replaced() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        let approved = PluginRow {
+            wasm_sha256: "aa11".into(),
+            manifest: "approved".into(),
+            ..row("1.0.0")
+        };
+        store.put_plugin(&approved)?;
+        store.put_plugin(&row("2.0.0"))?;
+        let other = PluginRow {
+            wasm_sha256: "bb22".into(),
+            manifest: "other".into(),
+            ..row("1.0.0")
+        };
+        let err = store.put_plugin(&other).err();
+        assert!(
+            matches!(&err, Some(e @ StoreError::AlreadyExists { what: "plugin version", id }) if id == "p 1.0.0" && e.blame() == crate::Blame::Operator),
+            "{err:?}"
+        );
+        let stored = store.plugin_versions("p")?;
+        assert_eq!(stored.len(), 2);
+        assert_eq!(
+            (stored[0].wasm_sha256.as_str(), stored[0].manifest.as_str()),
+            ("aa11", "approved")
+        );
+        assert_eq!(
+            store.plugin("p")?.map(|r| r.version).as_deref(),
+            Some("2.0.0"),
+            "a refused add does not change the current version"
+        );
         Ok(())
     }
 }

@@ -136,3 +136,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sim(cmd) => sim::run(cmd).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        // Clap checks this only when a command is parsed in a debug build,
+        // by panicking (e.g. `plugin rollback --version` against the
+        // propagated `--version` flag).
+        super::Cli::command().debug_assert();
+    }
+}

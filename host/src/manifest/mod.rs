@@ -10,11 +10,13 @@ mod ratelimit;
 mod raw;
 mod text;
 mod value;
+mod version;
 
 pub use auth::{AuthProfile, ClientAuth, ParamsIn};
 pub use egress::{EgressRule, Method, UrlPrefix};
 pub use ratelimit::{BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher};
 pub use value::{Template, ValueRef};
+pub use version::{BadVersion, MAX_VERSION_BYTES, VERSION_FORM, check_version};
 
 use std::collections::BTreeSet;
 
@@ -57,7 +59,8 @@ pub struct ActionSpec {
 pub struct Manifest {
     /// Plugin id (lowercase letters, digits, `-`).
     pub id: String,
-    /// Plugin version (semver text).
+    /// Plugin version: a semantic version, at most 64 bytes (checked at
+    /// parse; see [`check_version`]).
     pub version: String,
     /// Contract version the component targets.
     pub contract: String,
@@ -134,6 +137,12 @@ impl ManifestError {
             reason: reason.into(),
         }
     }
+}
+
+/// Whether `s` may be a plugin id: lowercase ASCII letters, digits and `-`,
+/// 1 to 64 bytes.
+pub fn is_plugin_id(s: &str) -> bool {
+    raw::is_id(s)
 }
 
 impl Manifest {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 
 use super::value::is_field_name;
+use super::version::{VERSION_FORM, check_version};
 use super::{
     ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, Manifest,
     ManifestError, Method, ParamsIn, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher,
@@ -124,7 +125,7 @@ struct RawAction {
     description: String,
 }
 
-fn is_id(s: &str) -> bool {
+pub(super) fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.chars()
@@ -205,12 +206,8 @@ impl RawManifest {
                 "lowercase letters, digits and `-`, at most 64",
             ));
         }
-        if self.version.is_empty() || self.version.len() > 64 {
-            return Err(ManifestError::field(
-                "version",
-                &self.version,
-                "a version such as 0.1.0",
-            ));
+        if check_version(&self.version).is_err() {
+            return Err(ManifestError::field("version", &self.version, VERSION_FORM));
         }
         for (field, value) in [
             ("name", self.name.as_deref()),
