@@ -44,7 +44,10 @@ fn a_new_database_and_its_wal_and_shm_files_are_readable_by_the_owner_only() -> 
     let store = store_with(Store::open(&path)?, &["acme"])?;
     // While the store is open, WAL mode keeps both side files.
     for name in ["plugboard.db", "plugboard.db-wal", "plugboard.db-shm"] {
-        let mode = std::fs::metadata(dir.path().join(name))?.permissions().mode() & 0o777;
+        let mode = std::fs::metadata(dir.path().join(name))?
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
     }
     drop(store);

@@ -277,11 +277,12 @@ pub async fn add_plugin(
             cause: e,
         })?;
     let dir = home.plugin_dir(&id, &version);
-    fs::create_dir_all(&dir).map_err(|e| file_err(&dir, e))?;
+    crate::private_files::create_dir(&dir).map_err(|e| file_err(&dir, e))?;
     let wasm_path = dir.join(format!("{id}.wasm"));
-    fs::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
+    crate::private_files::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
     let manifest_path = dir.join("plugin.toml");
-    fs::write(&manifest_path, &source.manifest_text).map_err(|e| file_err(&manifest_path, e))?;
+    crate::private_files::write(&manifest_path, source.manifest_text.as_bytes())
+        .map_err(|e| file_err(&manifest_path, e))?;
     let row = PluginRow {
         id,
         version,
@@ -466,7 +467,7 @@ mod tests {
     fn removing_a_plugin_deletes_its_files_and_artefacts_unless_an_instance_uses_it()
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let home = Home::at(dir.path().to_path_buf())?;
+        let home = Home::at(dir.path().join("home"))?;
         let store = Store::open_in_memory()?;
         let versioned = |version: &str, sha: &str| PluginRow {
             wasm_sha256: sha.into(),

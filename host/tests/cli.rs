@@ -28,7 +28,7 @@ const INTERRUPTED: i32 = 130;
 /// pass/fail criterion by itself.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-use support::{repo_root, wasm_path as component};
+use support::{private_dir, repo_root, wasm_path as component};
 
 /// The built Zoom component.
 fn zoom_wasm() -> PathBuf {
@@ -168,7 +168,7 @@ fn a_home_that_is_a_file_is_refused_and_left_alone() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let db = home.path().join("plugboard.db");
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
     std::fs::write(&db, &garbage).unwrap_or_else(|e| panic!("{e}"));
@@ -188,7 +188,7 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 
 #[test]
 fn a_truncated_database_is_refused_with_the_same_hint() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let db = home.path().join("plugboard.db");
     let len = std::fs::metadata(&db)
@@ -212,7 +212,7 @@ fn a_truncated_database_is_refused_with_the_same_hint() {
 
 #[test]
 fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     std::fs::create_dir(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
     let out = run(home.path(), &["plugin", "list"]);
     assert_one_line_error(
@@ -291,7 +291,7 @@ impl Sim {
 #[test]
 fn a_locked_database_fails_writes_with_a_hint_and_loses_nothing() {
     let sim = Sim::start(ZoomSimBuilder::new().users(5, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z1", &sim.sim, "pro", "1");
 
@@ -388,14 +388,14 @@ fn ctrl_c_mid_scan_keeps_committed_pages_and_the_next_scan_completes_without_dup
     // Plan `free` paces the instance slowly (one report page a second or
     // so), so a scan of 10 days of sign-ins takes several seconds.
     let sim = Sim::start(ZoomSimBuilder::new());
-    let baseline = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let baseline = private_dir();
     add_zoom(baseline.path());
     add_zoom_instance(baseline.path(), "z", &sim.sim, "free", "10");
     ok(baseline.path(), &["scan", "z", "--json"]);
     let want = counts(baseline.path(), "z");
     assert_eq!(want["users"], sim.sim.summary().users as u64, "{want}");
 
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z", &sim.sim, "free", "10");
     let mut child = command(home.path(), &["scan", "z"])
@@ -510,7 +510,7 @@ fn current(home: &Path, id: &str) -> (String, Value) {
 
 #[test]
 fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let zoom = repo_root().join("plugins/zoom");
     let (zoom, wasm) = (
         zoom.to_string_lossy().into_owned(),
@@ -561,7 +561,7 @@ fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
 
 #[test]
 fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     // Same request, one action fewer: nothing new.
@@ -596,7 +596,7 @@ fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
 
 #[test]
 fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     let v2 = zoom_version(home.path(), "0.2.0", |t| {
@@ -670,7 +670,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_store() {
     const KEY: &str = "cli-leak-test-key-5d1e9a";
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let fixture = repo_root().join("tests/fixtures/hostile");
     let wasm = component("plugboard_hostile_fixture.wasm");
     ok(
@@ -765,7 +765,7 @@ fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_stor
 #[test]
 fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operator() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let account = sim.sim.credentials().account_id;
@@ -820,7 +820,7 @@ fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operat
 #[test]
 fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let files = home.path().join("plugins").join("zoom");
@@ -869,7 +869,7 @@ fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
 /// SIGINT, and return what it printed and its exit code.
 fn sim_banner(args: &[&str]) -> (String, Option<i32>) {
     use std::io::BufRead as _;
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let mut child = command(home.path(), args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -952,7 +952,7 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
 
 #[test]
 fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm();
     let plugin_dir = wasm
         .parent()
@@ -995,7 +995,7 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
 
 #[test]
 fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     for name in ["..", ".", "a/b", "x?y"] {
         // Port 9 (discard) is closed: reaching the network would be a different error.
         let out = command(

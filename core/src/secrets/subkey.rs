@@ -91,8 +91,8 @@ mod tests {
         // RFC 4231 test case 2 has a 4-byte key; ours are 32 bytes, so check
         // against the variable-length constructor instead.
         let master = [7u8; KEY_LEN];
-        let mut standard = <Hmac<Sha256> as Mac>::new_from_slice(&master)
-            .unwrap_or_else(|e| panic!("hmac: {e}"));
+        let mut standard =
+            <Hmac<Sha256> as Mac>::new_from_slice(&master).unwrap_or_else(|e| panic!("hmac: {e}"));
         standard.update(b"purpose");
         let mut padded = hmac_with(&master);
         padded.update(b"purpose");
@@ -107,7 +107,11 @@ mod tests {
         let parts: &[&[u8]] = &[b"data"];
         let a = key(1).subkey("one").tag(parts);
         assert_eq!(a, key(1).subkey("one").tag(parts), "not deterministic");
-        assert_ne!(a, key(2).subkey("one").tag(parts), "same for two master keys");
+        assert_ne!(
+            a,
+            key(2).subkey("one").tag(parts),
+            "same for two master keys"
+        );
         assert_ne!(a, key(1).subkey("two").tag(parts), "same for two purposes");
         assert_ne!(
             key(1).subkey("one").bytes.as_slice(),
