@@ -43,6 +43,7 @@ fn command(home: &Path, args: &[&str]) -> Command {
         .env("PLUGBOARD_HOME", home)
         .env("PLUGBOARD_LOG", "warn")
         .env_remove("PLUGBOARD_MASTER_KEY")
+        .env_remove("PLUGBOARD_ALLOW_OPEN_HOME")
         .env_remove("PLUGBOARD_SIM_CLIENT_SECRET")
         .stdin(Stdio::null());
     c
@@ -162,6 +163,295 @@ fn a_home_that_is_a_file_is_refused_and_left_alone() {
     );
     let left = std::fs::read(&home).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(left, b"keep me");
+}
+
+/// The permission bits of `path`.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Names in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_home_others_can_enter_is_refused_with_the_fix_and_nothing_is_written_into_it() {
+    for open in [0o755, 0o750, 0o705, 0o770] {
+        let parent = private_dir();
+        let home = parent.path().join("home");
+        std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(&home, open);
+        for args in [
+            &["plugin", "list"][..],
+            &["instance", "list"],
+            &["token", "list"],
+        ] {
+            let out = run(&home, args);
+            let shown = home.display().to_string();
+            assert_one_line_error(
+                &out,
+                OPERATOR,
+                &[
+                    &format!("error (operator): cannot use {shown} as the Plugboard home"),
+                    &format!("its mode is {open:04o}"),
+                    &format!("run `chmod 700 {shown}`"),
+                    "--allow-open-home (PLUGBOARD_ALLOW_OPEN_HOME=1)",
+                ],
+            );
+            assert!(
+                names_in(&home).is_empty(),
+                "mode {open:o}, {args:?}: written into the home"
+            );
+            assert_eq!(
+                mode(&home),
+                open,
+                "mode {open:o}, {args:?}: the home's mode changed"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_home_others_can_enter_is_used_when_the_operator_allows_it() {
+    for (case, flag, env) in [
+        ("--allow-open-home", Some("--allow-open-home"), None),
+        ("PLUGBOARD_ALLOW_OPEN_HOME=1", None, Some("1")),
+    ] {
+        let parent = private_dir();
+        let home = parent.path().join("home");
+        std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(&home, 0o755);
+        let mut args = vec!["plugin", "list", "--json"];
+        args.extend(flag);
+        let mut cmd = command(&home, &args);
+        if let Some(value) = env {
+            cmd.env("PLUGBOARD_ALLOW_OPEN_HOME", value);
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{case}: {stderr}");
+        assert_eq!(json(&text(&out.stdout)), serde_json::json!([]), "{case}");
+        assert!(
+            stderr.contains("WARN") && stderr.contains("other users can access"),
+            "{case}: no warning in {stderr}"
+        );
+        assert_eq!(
+            mode(&home),
+            0o755,
+            "{case}: the operator's mode was changed"
+        );
+        assert_eq!(mode(&home.join("plugboard.db")), 0o600, "{case}");
+    }
+    // Anything but a yes/no value is refused, not read as "allowed".
+    let parent = private_dir();
+    let out = command(parent.path(), &["plugin", "list"])
+        .env("PLUGBOARD_ALLOW_OPEN_HOME", "perhaps")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("perhaps"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(names_in(parent.path()).is_empty());
+}
+
+#[test]
+fn a_database_others_can_read_is_made_private_with_a_warning() {
+    let home = private_dir();
+    ok(home.path(), &["plugin", "list"]);
+    let db = home.path().join("plugboard.db");
+    set_mode(&db, 0o644);
+    let out = run(home.path(), &["plugin", "list", "--json"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("WARN") && stderr.contains("changed its mode to 0600"),
+        "no warning in {stderr}"
+    );
+    assert!(
+        stderr.contains(&db.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+    assert_eq!(mode(&db), 0o600);
+    let again = run(home.path(), &["plugin", "list"]);
+    assert!(
+        !text(&again.stderr).contains("WARN"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn every_file_the_host_writes_is_private_and_every_directory_too() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let home = private_dir();
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    ok(home.path(), &["scan", "acme"]);
+    // `serve` keeps the database open, so its -wal and -shm files exist.
+    let token = support::create_token(home.path());
+    let daemon = support::Daemon::start(home.path(), &token, &[]);
+    let mut seen = Vec::new();
+    let mut wrong = Vec::new();
+    walk(home.path(), &mut |path, is_dir| {
+        let want = if is_dir { 0o700 } else { 0o600 };
+        let got = mode(path);
+        if got != want {
+            wrong.push(format!("{} is {got:04o}", path.display()));
+        }
+        seen.push(
+            path.strip_prefix(home.path())
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        );
+    });
+    drop(daemon);
+    for must in [
+        "",
+        "plugboard.db",
+        "plugboard.db-wal",
+        "plugboard.db-shm",
+        "master.key",
+        "cache",
+        "plugins/zoom/0.1.0/plugin.toml",
+        "plugins/zoom/0.1.0/zoom.wasm",
+    ] {
+        assert!(
+            seen.contains(&PathBuf::from(must)),
+            "{must:?} not in {seen:?}"
+        );
+    }
+    assert!(
+        seen.iter()
+            .any(|p| p.extension().is_some_and(|e| e == "cwasm")),
+        "no artefact in {seen:?}"
+    );
+    assert!(wrong.is_empty(), "not private: {wrong:?}");
+}
+
+/// Call `f` with `dir` and everything under it, and whether it is a directory.
+fn walk(dir: &Path, f: &mut impl FnMut(&Path, bool)) {
+    f(dir, true);
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, f);
+        } else {
+            f(&path, false);
+        }
+    }
+}
+
+// ---- compiled artefacts ----
+
+/// The artefact in `home`'s cache compiled from the component at `wasm`.
+fn artefact_of(home: &Path, wasm: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(wasm).unwrap_or_else(|e| panic!("{e}"));
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let cache = home.join("cache");
+    names_in(&cache)
+        .into_iter()
+        .find(|n| n.starts_with(&digest) && n.ends_with(".cwasm"))
+        .map(|n| cache.join(n))
+        .unwrap_or_else(|| panic!("no artefact for {digest} in {:?}", names_in(&cache)))
+}
+
+#[test]
+fn another_plugins_artefact_copied_over_this_ones_is_recompiled_and_this_plugin_runs() {
+    let home = private_dir();
+    let add = |fixture: &str, wasm: &Path| {
+        let dir = repo_root().join("tests/fixtures").join(fixture);
+        ok(
+            home.path(),
+            &[
+                "plugin",
+                "add",
+                &dir.to_string_lossy(),
+                "--wasm",
+                &wasm.to_string_lossy(),
+                "--yes",
+            ],
+        );
+    };
+    let (probe, hostile) = (
+        component("plugboard_probe.wasm"),
+        component("plugboard_hostile_fixture.wasm"),
+    );
+    add("probe", &probe);
+    add("hostile", &hostile);
+    ok(
+        home.path(),
+        &[
+            "instance",
+            "add",
+            "h",
+            "--plugin",
+            "hostile",
+            "--config",
+            "streams=well-behaved",
+        ],
+    );
+    let (a, b) = (
+        artefact_of(home.path(), &probe),
+        artefact_of(home.path(), &hostile),
+    );
+    std::fs::copy(&a, &b).unwrap_or_else(|e| panic!("{e}"));
+
+    let out = run(home.path(), &["scan", "h", "--json"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "the scan failed: {stderr}");
+    assert_no_panic(&out);
+    assert!(
+        stderr.contains("WARN") && stderr.contains("refusing a compiled artefact"),
+        "no warning in {stderr}"
+    );
+    assert!(
+        stderr.contains(&b.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+    let report = json(&text(&out.stdout));
+    assert_eq!(report["instance"], "h", "{report}");
+    let accounts = json(&ok(home.path(), &["accounts", "--instance", "h", "--json"]));
+    assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
+
+    // Replaced: private, no longer A's, and the next load is quiet.
+    assert_ne!(
+        std::fs::read(&b).ok(),
+        std::fs::read(&a).ok(),
+        "still A's artefact"
+    );
+    assert_eq!(mode(&b), 0o600);
+    let again = run(home.path(), &["scan", "h"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        !text(&again.stderr).contains("WARN"),
+        "{}",
+        text(&again.stderr)
+    );
 }
 
 // ---- the database ----
