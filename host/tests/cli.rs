@@ -454,6 +454,38 @@ fn another_plugins_artefact_copied_over_this_ones_is_recompiled_and_this_plugin_
     );
 }
 
+#[test]
+fn rotating_the_master_key_drops_the_artefacts_it_invalidates_and_keeps_key_files_private() {
+    let home = private_dir();
+    let probe = component("plugboard_probe.wasm");
+    let dir = repo_root().join("tests/fixtures/probe");
+    ok(
+        home.path(),
+        &[
+            "plugin",
+            "add",
+            &dir.to_string_lossy(),
+            "--wasm",
+            &probe.to_string_lossy(),
+            "--yes",
+        ],
+    );
+    ok(home.path(), &["instance", "add", "p", "--plugin", "probe"]);
+    let artefact = artefact_of(home.path(), &probe);
+
+    ok(home.path(), &["key", "rotate"]);
+    assert!(!artefact.exists(), "an artefact under the old key is left");
+    for key_file in ["master.key", "master.key.old"] {
+        assert_eq!(mode(&home.path().join(key_file)), 0o600, "{key_file}");
+    }
+    assert!(!home.path().join("master.key.next").exists());
+
+    let out = run(home.path(), &["instance", "check", "p"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("WARN"), "{}", text(&out.stderr));
+    assert_eq!(mode(&artefact_of(home.path(), &probe)), 0o600);
+}
+
 // ---- the database ----
 
 #[test]
