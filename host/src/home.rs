@@ -90,6 +90,8 @@ impl Home {
         if root.exists() {
             check_private(&root, open)?;
         }
+        #[cfg(not(unix))]
+        let _ = open;
         crate::private_files::create_dir(&root).map_err(|e| err(e.to_string()))?;
         // A probe that deletes itself: the home must take new files.
         tempfile::Builder::new()

@@ -133,17 +133,18 @@ impl ComponentCache {
             return Ok((compile(engine, bytes)?, CacheOutcome::Compiled));
         };
         let entry = Entry::new(dir, engine, bytes);
-        let outcome = match read_capped(&entry.path) {
-            Ok(None) => CacheOutcome::Compiled,
+        let refused = match read_capped(&entry.path) {
+            Ok(None) => None,
             Ok(Some(file)) => match entry.open(engine, key, &file) {
                 Ok(component) => return Ok((component, CacheOutcome::Hit)),
-                Err(reason) => {
-                    tracing::warn!(path = %entry.path.display(), %reason, "refusing a compiled artefact; compiling the component again and replacing it");
-                    CacheOutcome::Recompiled
-                }
+                Err(reason) => Some(reason),
             },
-            Err(e) => {
-                tracing::warn!(path = %entry.path.display(), error = %e, "cannot read a compiled artefact; compiling the component again and replacing it");
+            Err(e) => Some(format!("it cannot be read: {e}")),
+        };
+        let outcome = match refused {
+            None => CacheOutcome::Compiled,
+            Some(reason) => {
+                tracing::warn!(path = %entry.path.display(), %reason, "refusing a compiled artefact; compiling the component again and replacing it");
                 CacheOutcome::Recompiled
             }
         };
@@ -201,20 +202,25 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, RuntimeError> {
     Component::from_binary(engine, bytes).map_err(|e| RuntimeError::Compile(format!("{e:#}")))
 }
 
-/// The artefact at `path`, `None` when there is none.
+/// The artefact at `path`, `None` when there is none. Anything but a
+/// regular file of at most [`MAX_ARTEFACT_BYTES`] (a symlink, a FIFO, a
+/// device) is an error, not read.
 fn read_capped(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Err(std::io::Error::other("it is not a regular file")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
-    };
-    let mut bytes = Vec::new();
-    file.take(MAX_ARTEFACT_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_ARTEFACT_BYTES {
+    }
+    let file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() > MAX_ARTEFACT_BYTES {
         return Err(std::io::Error::other(format!(
-            "it is larger than {MAX_ARTEFACT_BYTES} bytes"
+            "it is not a regular file of at most {MAX_ARTEFACT_BYTES} bytes"
         )));
     }
+    let mut bytes = Vec::new();
+    file.take(MAX_ARTEFACT_BYTES).read_to_end(&mut bytes)?;
     Ok(Some(bytes))
 }
 

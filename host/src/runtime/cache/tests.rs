@@ -126,42 +126,60 @@ fn rewrite(path: &Path, f: impl FnOnce(&mut Vec<u8>)) -> std::io::Result<()> {
 #[tokio::test]
 async fn a_spoiled_artefact_is_recompiled_with_a_warning_and_the_component_loaded_is_b()
 -> TestResult {
-    let cases: [(&str, Spoil); 6] = [
-        ("a flipped byte in the code", |_, b| {
+    const TAG: &str = "authentication tag does not match";
+    let mut cases: Vec<(&str, &str, Spoil)> = vec![
+        ("a flipped byte in the code", TAG, |_, b| {
             rewrite(b, |f| {
                 let i = f.len() / 2;
                 f[i] ^= 0x40;
             })
         }),
-        ("a flipped byte in the tag", |_, b| {
+        ("a flipped byte in the tag", TAG, |_, b| {
             rewrite(b, |f| f[12] ^= 1)
         }),
-        ("a truncated file", |_, b| {
+        ("a truncated file", TAG, |_, b| {
             rewrite(b, |f| f.truncate(f.len() / 3))
         }),
-        ("a file without a tag (wasmtime's own format)", |_, b| {
-            let engine = engine();
-            let component =
-                Component::from_binary(&engine, &hostile()).map_err(std::io::Error::other)?;
-            fs::write(b, component.serialize().map_err(std::io::Error::other)?)
-        }),
-        ("plugin A's artefact copied over B's name", |a, b| {
+        (
+            "a file without a tag (wasmtime's own format)",
+            "no Plugboard header",
+            |_, b| {
+                let engine = engine();
+                let component =
+                    Component::from_binary(&engine, &hostile()).map_err(std::io::Error::other)?;
+                fs::write(b, component.serialize().map_err(std::io::Error::other)?)
+            },
+        ),
+        ("plugin A's artefact copied over B's name", TAG, |a, b| {
             fs::copy(a, b).map(|_| ())
         }),
-        ("an artefact written under another master key", |_, b| {
-            let dir = tempfile::tempdir()?;
-            let other = ComponentCache::at(dir.path()).with_key(&key(2));
-            other
-                .load(&engine(), &hostile())
-                .map_err(std::io::Error::other)?;
-            fs::copy(artefact_of(dir.path(), &hostile()), b).map(|_| ())
-        }),
+        (
+            "an artefact written under another master key",
+            TAG,
+            |_, b| {
+                let dir = tempfile::tempdir()?;
+                let other = ComponentCache::at(dir.path()).with_key(&key(2));
+                other
+                    .load(&engine(), &hostile())
+                    .map_err(std::io::Error::other)?;
+                fs::copy(artefact_of(dir.path(), &hostile()), b).map(|_| ())
+            },
+        ),
     ];
+    #[cfg(unix)]
+    cases.push((
+        "a symlink to an endless file",
+        "not a regular file",
+        |_, b| {
+            fs::remove_file(b)?;
+            std::os::unix::fs::symlink("/dev/zero", b)
+        },
+    ));
     let manifest = Manifest::parse(&fs::read_to_string(
         repo_root().join("tests/fixtures/hostile/plugin.toml"),
     )?)?;
     let master = key(1);
-    for (case, spoil) in cases {
+    for (case, reason, spoil) in cases {
         let dir = tempfile::tempdir()?;
         let cache = ComponentCache::at(dir.path()).with_key(&master);
         let engine = engine();
@@ -180,6 +198,7 @@ async fn a_spoiled_artefact_is_recompiled_with_a_warning_and_the_component_loade
             log.contains("WARN") && log.contains("refusing a compiled artefact"),
             "{case}: no warning in {log}"
         );
+        assert!(log.contains(reason), "{case}: {reason:?} not in {log}");
         assert!(
             log.contains(&b.display().to_string()),
             "{case}: the file is not named in {log}"
