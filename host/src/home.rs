@@ -86,13 +86,13 @@ impl Home {
         if root.exists() && !root.is_dir() {
             return Err(err("it exists and is not a directory".into()));
         }
+        // A no-op on an existing home, which keeps its mode; checked after,
+        // so a home someone else creates meanwhile is checked too.
+        crate::private_files::create_dir(&root).map_err(|e| err(e.to_string()))?;
         #[cfg(unix)]
-        if root.exists() {
-            check_private(&root, open)?;
-        }
+        check_private(&root, open)?;
         #[cfg(not(unix))]
         let _ = open;
-        crate::private_files::create_dir(&root).map_err(|e| err(e.to_string()))?;
         // A probe that deletes itself: the home must take new files.
         tempfile::Builder::new()
             .prefix(".write-probe")
