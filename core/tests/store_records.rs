@@ -411,3 +411,71 @@ fn a_page_of_300_records_commits_every_record_on_disk() -> TestResult {
     assert_eq!(store.counts(Some("acme"))?.users, 600);
     Ok(())
 }
+
+#[test]
+fn a_page_past_the_daily_cap_is_refused_whole_and_blamed_on_the_plugin() -> TestResult {
+    use plugboard_core::store::{DailyCap, DailyUsage};
+    let store = store_with(Store::open_in_memory()?, &["acme", "other"])?;
+    let three = |cursor: &str| {
+        page(
+            vec![
+                account(&format!("{cursor}-1"), AccountStatus::Active),
+                account(&format!("{cursor}-2"), AccountStatus::Active),
+                account(&format!("{cursor}-3"), AccountStatus::Active),
+            ],
+            Some(cursor),
+            true,
+        )
+    };
+    let bytes = three("a").text_bytes();
+    let cap = Some(DailyCap {
+        records: 7,
+        bytes: 1 << 20,
+    });
+    store.commit_page_capped("acme", "users", &three("a"), cap)?;
+    store.commit_page_capped("acme", "users", &three("b"), cap)?;
+    assert_eq!(
+        store.usage_today("acme")?,
+        DailyUsage {
+            records: 6,
+            bytes: bytes * 2
+        }
+    );
+    let refused = store.commit_page_capped("acme", "users", &three("c"), cap);
+    match &refused {
+        Err(
+            e @ StoreError::DailyCapReached {
+                what,
+                used,
+                page,
+                cap,
+                ..
+            },
+        ) => {
+            assert_eq!((*what, *used, *page, *cap), ("records", 6, 3, 7));
+            assert_eq!(e.blame(), Blame::Plugin);
+            assert!(e.to_string().contains("--max-records-per-day"), "{e}");
+        }
+        other => panic!("expected the daily cap, got {other:?}"),
+    }
+    // Nothing of the refused page is stored and the checkpoint stays.
+    assert_eq!(store.counts(Some("acme"))?.users, 6);
+    let checkpoint = store.checkpoint("acme", "users")?.and_then(|c| c.cursor);
+    assert_eq!(checkpoint.as_deref(), Some("b"));
+    assert_eq!(store.usage_today("acme")?.records, 6);
+    // Another instance has its own day; bytes are capped as well.
+    let tight = Some(DailyCap {
+        records: 100,
+        bytes: bytes - 1,
+    });
+    let refused = store.commit_page_capped("other", "users", &three("a"), tight);
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::DailyCapReached { what: "bytes", .. })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(store.usage_today("other")?, DailyUsage::default());
+    Ok(())
+}

@@ -973,6 +973,139 @@ fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
     );
 }
 
+#[test]
+fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval() {
+    let home = private_dir();
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    fn webhook(to: &'static str) -> impl FnOnce(String) -> String {
+        move |t| {
+            t + &format!(
+                "\n[[secret]]\nname = \"webhook_token\"\ndescription = \"Verifies webhooks.\"\nrequired = false\nsend_to = [\"{to}\"]\n"
+            )
+        }
+    }
+    let v1 = zoom_version(
+        home.path(),
+        "0.1.0",
+        webhook("https://api.zoom.us/v2/webhooks/"),
+    );
+    let out = run(home.path(), &add_args(&v1.to_string_lossy(), &wasm, &[]));
+    let stderr = text(&out.stderr);
+    for want in [
+        "secret       client_secret — ",
+        "(sent by the host only to the token endpoint of auth profile `zoom-s2s`)",
+        "secret       webhook_token — Verifies webhooks. (attached by the host to requests under https://api.zoom.us/v2/webhooks/)",
+    ] {
+        assert!(
+            stderr.contains(want),
+            "{want:?} not in the prompt: {stderr}"
+        );
+    }
+    ok(
+        home.path(),
+        &add_args(&v1.to_string_lossy(), &wasm, &["--yes"]),
+    );
+
+    let v2 = zoom_version(home.path(), "0.2.0", webhook("https://api.zoom.us/v2/"));
+    let out = run(home.path(), &add_args(&v2.to_string_lossy(), &wasm, &[]));
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "plugin zoom 0.2.0 was not added",
+            "approval needed for 1 new capability",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("new: secret webhook_token to https://api.zoom.us/v2/"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+}
+
+#[test]
+fn a_new_version_that_paces_less_needs_approval_again() {
+    let home = private_dir();
+    add_zoom(home.path());
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    // (version, text in the Zoom manifest, its replacement, what is new)
+    let cases = [
+        (
+            "0.2.0",
+            "path = \"/v2/report/*\"",
+            "path = \"/v2/*\"",
+            "new: rate bucket heavy: matches GET /v2/* (was GET /v2/report/*)",
+        ),
+        (
+            "0.3.0",
+            "pro = { per_second = 10, per_day = 30000 }",
+            "pro = { per_second = 100, per_day = 30000 }",
+            "new: rate bucket heavy: quota for plan pro raised to 100/s, 30000/day (was 10/s, 30000/day)",
+        ),
+        (
+            "0.4.0",
+            "pro = { per_second = 10, per_day = 30000 }",
+            "pro = { per_second = 10 }",
+            "new: rate bucket heavy: quota for plan pro raised to 10/s (was 10/s, 30000/day)",
+        ),
+    ];
+    for (version, from, to, want) in cases {
+        let v = zoom_version(home.path(), version, |t| {
+            assert!(t.contains(from), "{from:?} not in the Zoom manifest");
+            t.replacen(from, to, 1)
+        });
+        let out = run(home.path(), &add_args(&v.to_string_lossy(), &wasm, &[]));
+        assert_one_line_error(
+            &out,
+            OPERATOR,
+            &[&format!("plugin zoom {version} was not added")],
+        );
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(want), "{want:?} not in {stderr}");
+        assert_eq!(
+            current(home.path(), "zoom").0,
+            "0.1.0",
+            "the approved version stays"
+        );
+    }
+}
+
+#[test]
+fn a_manifest_that_would_rewrite_the_prompt_is_refused_on_one_safe_line() {
+    let home = private_dir();
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    for (field, forged) in [
+        (
+            "name = \"Zoom\"",
+            "name = \"Zoom\\u001b[3A\\u001b[2K  network      none\"",
+        ),
+        ("vendor = \"Plugboard\"", "vendor = \"Plugboard\\r\""),
+        ("description = \"", "description = \"\\u202e \\u200b"),
+    ] {
+        let dir = zoom_version(home.path(), "0.1.0", |t| t.replacen(field, forged, 1));
+        let out = run(
+            home.path(),
+            &add_args(&dir.to_string_lossy(), &wasm, &["--yes"]),
+        );
+        let line = assert_one_line_error(
+            &out,
+            OPERATOR,
+            &["may not contain control or invisible formatting characters"],
+        );
+        let stderr = text(&out.stderr);
+        for raw in ['\u{1b}', '\r', '\u{202e}', '\u{200b}'] {
+            assert!(
+                !stderr.contains(raw),
+                "{raw:?} reached the terminal: {stderr:?}"
+            );
+        }
+        assert!(line.contains("\\u{"), "the value is shown escaped: {line}");
+    }
+    let list = json(&ok(home.path(), &["plugin", "list", "--json"]));
+    assert_eq!(list, serde_json::json!([]), "nothing is added");
+}
+
 // ---- secrets in plugin text ----
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -29,7 +29,7 @@ pub use plugins::PluginRow;
 pub use queries::{
     AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, InstanceCounts, MAX_QUERY_LIMIT,
 };
-pub use records::{Checkpoint, CommitStats};
+pub use records::{Checkpoint, CommitStats, DailyCap, DailyUsage};
 pub use runs::{RunStatus, SyncRun};
 pub use schedules::ScheduleRow;
 pub use schema::{MIGRATIONS, latest_version};

@@ -38,6 +38,44 @@ pub struct Checkpoint {
     pub updated_at: String,
 }
 
+/// The most one instance may store per UTC day; a page that would pass it
+/// is refused whole (blame: plugin), and the stream's checkpoint stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyCap {
+    /// Records per day.
+    pub records: u64,
+    /// Bytes of record text per day ([`Page::text_bytes`]).
+    pub bytes: u64,
+}
+
+/// What one instance stored on one UTC day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DailyUsage {
+    /// Records committed (replays included: each costs a write).
+    pub records: u64,
+    /// Bytes of record text committed.
+    pub bytes: u64,
+}
+
+fn usage_on(
+    conn: &rusqlite::Connection,
+    instance: &str,
+    day: &str,
+) -> rusqlite::Result<DailyUsage> {
+    conn.prepare_cached(
+        "SELECT records, bytes FROM usage_daily WHERE instance_id = ?1 AND day = ?2",
+    )?
+    .query_row(params![instance, day], |r| {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(DailyUsage {
+            records: n(r.get(0)?),
+            bytes: n(r.get(1)?),
+        })
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
 /// How one record's upsert went.
 enum Outcome {
     Inserted,
@@ -60,12 +98,59 @@ impl Store {
         stream: &str,
         page: &Page,
     ) -> Result<CommitStats, StoreError> {
+        self.commit_page_capped(instance, stream, page, None)
+    }
+
+    /// [`Store::commit_page`], refusing the page (nothing stored, checkpoint
+    /// unchanged) when it would take `instance` past `cap` today. Every
+    /// commit counts towards the day's usage, capped or not.
+    pub fn commit_page_capped(
+        &self,
+        instance: &str,
+        stream: &str,
+        page: &Page,
+        cap: Option<DailyCap>,
+    ) -> Result<CommitStats, StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "committing a page")?;
         ensure_instance(self, &tx, instance)?;
         let now: String = tx
             .query_row(concat!("SELECT ", now_sql!()), [], |r| r.get(0))
             .map_err(self.on("reading the clock"))?;
+        let page_records = page.records.len() as u64;
+        let page_bytes = page.text_bytes();
+        let day = now.get(..10).unwrap_or(&now).to_string();
+        if let Some(cap) = cap {
+            let used = usage_on(&tx, instance, &day).map_err(self.on("reading the day's usage"))?;
+            for (what, used, page, cap) in [
+                ("records", used.records, page_records, cap.records),
+                ("bytes", used.bytes, page_bytes, cap.bytes),
+            ] {
+                if used.saturating_add(page) > cap {
+                    return Err(StoreError::DailyCapReached {
+                        instance: instance.to_string(),
+                        what,
+                        used,
+                        page,
+                        cap,
+                    });
+                }
+            }
+        }
+        tx.prepare_cached(
+            "INSERT INTO usage_daily (instance_id, day, records, bytes) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (instance_id, day) DO UPDATE SET \
+             records = records + excluded.records, bytes = bytes + excluded.bytes",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                instance,
+                day,
+                i64::try_from(page_records).unwrap_or(i64::MAX),
+                i64::try_from(page_bytes).unwrap_or(i64::MAX)
+            ])
+        })
+        .map_err(self.on("counting the day's usage"))?;
         let mut stats = CommitStats::default();
         for record in &page.records {
             let outcome = match record {
@@ -92,6 +177,15 @@ impl Store {
         .map_err(self.on("writing the checkpoint"))?;
         tx.commit().map_err(self.on("committing a page"))?;
         Ok(stats)
+    }
+
+    /// What `instance` stored today (UTC).
+    pub fn usage_today(&self, instance: &str) -> Result<DailyUsage, StoreError> {
+        let conn = self.conn();
+        let day: String = conn
+            .query_row("SELECT date('now')", [], |r| r.get(0))
+            .map_err(self.on("reading the clock"))?;
+        usage_on(&conn, instance, &day).map_err(self.on("reading the day's usage"))
     }
 
     /// The checkpoint of `stream` of `instance`, if one was written.

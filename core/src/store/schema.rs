@@ -187,8 +187,19 @@ CREATE TABLE schedules (
 );
 "#;
 
+/// Version 3: what each instance stored per UTC day, for the daily write caps.
+const V3: &str = r#"
+CREATE TABLE usage_daily (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    day         TEXT NOT NULL,
+    records     INTEGER NOT NULL DEFAULT 0,
+    bytes       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (instance_id, day)
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this binary migrates to.
 pub fn latest_version() -> i64 {

@@ -2,6 +2,7 @@
 //! group lives in its own file; this is the binary's `anyhow` edge.
 
 mod app;
+mod caps;
 mod data;
 mod demo;
 mod exit;
@@ -61,6 +62,10 @@ pub struct Cli {
     /// Default: `warn`, and `info` for `serve` (one line per finished phase).
     #[arg(long, global = true, env = "PLUGBOARD_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+
+    /// How much one instance may store per scan and per day.
+    #[command(flatten, next_help_heading = "Write caps")]
+    pub caps: caps::CapArgs,
 
     /// The command to run.
     #[command(subcommand)]
@@ -129,7 +134,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         OpenHome::Refuse
     };
-    let app = App::new(cli.home.clone()).allow_open_home(open_home);
+    let mut app = App::new(cli.home.clone()).allow_open_home(open_home);
+    app.options.caps = cli.caps.into();
     match cli.command {
         Command::Demo(args) => demo::run(args, cli.home, open_home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,

@@ -100,7 +100,21 @@ pub fn describe_request(m: &Manifest, reveal: bool) -> String {
         ));
     }
     for s in &m.secrets {
-        out.push_str(&format!("  secret       {} — {}\n", s.name, s.description));
+        let goes = if let Some(p) = m.profile_using_secret(&s.name) {
+            format!(
+                "sent by the host only to the token endpoint of auth profile `{}`",
+                p.name
+            )
+        } else if s.send_to.is_empty() {
+            "never sent; the plugin cannot use it without secrets.reveal".to_string()
+        } else {
+            let to: Vec<&str> = s.send_to.iter().map(|p| p.text.as_str()).collect();
+            format!("attached by the host to requests under {}", to.join(", "))
+        };
+        out.push_str(&format!(
+            "  secret       {} — {} ({goes})\n",
+            s.name, s.description
+        ));
     }
     for b in &m.ratelimit.buckets {
         out.push_str(&format!("  rate bucket  {} ({})\n", b.name, b.label));

@@ -1,18 +1,24 @@
-//! Output validation: a plugin's page must fit the host's limits before it
-//! reaches the store.
+//! Output validation: everything a plugin returns must fit the host's limits
+//! before it reaches the store — every string of every record kind, finding,
+//! action outcome, account info and `describe()` answer is bounded, so a
+//! plugin cannot fill the disk or the screen through one field.
 
-use plugboard_core::model::{Page, Record};
+use plugboard_core::model::{AccountInfo, Finding, Page, PluginInfo, Record};
 
-use super::limits::{MAX_CURSOR_BYTES, MAX_RAW_BYTES, MAX_RECORDS_PER_PAGE, MAX_SHORT_STRING};
+use super::limits::{
+    MAX_CURSOR_BYTES, MAX_DESCRIBED, MAX_FINDING_TEXT, MAX_FINDINGS, MAX_LABEL_BYTES,
+    MAX_RAW_BYTES, MAX_RECORDS_PER_PAGE, MAX_SHORT_STRING,
+};
 
-fn short(field: &str, v: &str) -> Result<(), String> {
-    if v.len() > MAX_SHORT_STRING {
-        return Err(format!(
-            "{field} is {} bytes (limit {MAX_SHORT_STRING})",
-            v.len()
-        ));
+fn bounded(field: &str, v: &str, max: usize) -> Result<(), String> {
+    if v.len() > max {
+        return Err(format!("{field} is {} bytes (limit {max})", v.len()));
     }
     Ok(())
+}
+
+fn short(field: &str, v: &str) -> Result<(), String> {
+    bounded(field, v, MAX_SHORT_STRING)
 }
 
 fn id(field: &str, v: &str) -> Result<(), String> {
@@ -58,26 +64,92 @@ pub fn validate_page(page: &Page) -> Result<(), String> {
                 .and(opt("account.email", &a.email))
                 .and(opt("account.display-name", &a.display_name))
                 .and(opt("account.user-type", &a.user_type))
+                .and(opt("account.created-at", &a.created_at))
+                .and(opt("account.last-login-at", &a.last_login_at))
                 .and(raw(&a.raw)),
             Record::Group(g) => id("group.id", &g.id)
                 .and(short("group.name", &g.name))
                 .and(raw(&g.raw)),
             Record::GroupMember(m) => id("group-member.group-id", &m.group_id)
-                .and(id("group-member.account-id", &m.account_id)),
+                .and(id("group-member.account-id", &m.account_id))
+                .and(opt("group-member.email", &m.email)),
             Record::RoleAssignment(r) => id("role.role-id", &r.role_id)
                 .and(id("role.account-id", &r.account_id))
                 .and(short("role.role-name", &r.role_name))
+                .and(opt("role.email", &r.email))
                 .and(raw(&r.raw)),
             Record::Activity(a) => id("activity.id", &a.id)
                 .and(id("activity.occurred-at", &a.occurred_at))
                 .and(short("activity.action", &a.action))
+                .and(short("activity.category", &a.category))
                 .and(opt("activity.actor", &a.actor))
+                .and(opt("activity.actor-ip", &a.actor_ip))
                 .and(opt("activity.target", &a.target))
+                .and(opt("activity.outcome", &a.outcome))
                 .and(raw(&a.raw)),
         };
         res.map_err(|e| format!("record {i}: {e}"))?;
     }
     Ok(())
+}
+
+/// Check `assess()`'s findings against the limits.
+pub fn validate_findings(findings: &[Finding]) -> Result<(), String> {
+    if findings.len() > MAX_FINDINGS {
+        return Err(format!(
+            "{} findings (limit {MAX_FINDINGS})",
+            findings.len()
+        ));
+    }
+    for (i, f) in findings.iter().enumerate() {
+        id("finding.id", &f.id)
+            .and(short("finding.title", &f.title))
+            .and(bounded("finding.evidence", &f.evidence, MAX_FINDING_TEXT))
+            .and(bounded(
+                "finding.remediation",
+                &f.remediation,
+                MAX_FINDING_TEXT,
+            ))
+            .map_err(|e| format!("finding {i}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Check `check()`'s account info against the limits.
+pub fn validate_account_info(a: &AccountInfo) -> Result<(), String> {
+    short("account-info.id", &a.id)
+        .and(opt("account-info.name", &a.name))
+        .and(opt("account-info.plan", &a.plan))
+        .and(opt("account-info.owner", &a.owner))
+        .and(raw(&a.raw))
+}
+
+/// Check `describe()`'s answer against the limits.
+pub fn validate_info(i: &PluginInfo) -> Result<(), String> {
+    if i.streams.len() > MAX_DESCRIBED || i.actions.len() > MAX_DESCRIBED {
+        return Err(format!(
+            "{} streams and {} actions (limit {MAX_DESCRIBED} each)",
+            i.streams.len(),
+            i.actions.len()
+        ));
+    }
+    bounded("info.version", &i.version, MAX_LABEL_BYTES).and(bounded(
+        "info.app",
+        &i.app,
+        MAX_LABEL_BYTES,
+    ))?;
+    for s in &i.streams {
+        id("stream.name", &s.name)
+            .and(bounded("stream.name", &s.name, MAX_LABEL_BYTES))
+            .and(bounded(
+                "stream.description",
+                &s.description,
+                MAX_SHORT_STRING,
+            ))?;
+    }
+    i.actions
+        .iter()
+        .try_for_each(|a| id("action", a).and(bounded("action", a, MAX_LABEL_BYTES)))
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ use plugboard_sim::spec::SpecValidator;
 use plugboard_sim::zoom::ZoomSim;
 use serde_json::{Value, json};
 
+pub mod recorder;
+
 /// A temporary directory only its owner can enter (0700), as the host
 /// requires of an existing home: `tempfile::tempdir()` follows the umask
 /// (usually 0755) and such a home is refused.
