@@ -318,11 +318,12 @@ pub async fn add_plugin(
         return Ok((row, info));
     }
     let dir = home.plugin_dir(&id, &version)?;
-    fs::create_dir_all(&dir).map_err(|e| file_err(&dir, e))?;
+    crate::private_files::create_dir(&dir).map_err(|e| file_err(&dir, e))?;
     let wasm_path = dir.join(format!("{id}.wasm"));
-    fs::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
+    crate::private_files::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
     let manifest_path = dir.join("plugin.toml");
-    fs::write(&manifest_path, &source.manifest_text).map_err(|e| file_err(&manifest_path, e))?;
+    crate::private_files::write(&manifest_path, source.manifest_text.as_bytes())
+        .map_err(|e| file_err(&manifest_path, e))?;
     let row = PluginRow {
         id,
         version,

@@ -28,7 +28,9 @@ const INTERRUPTED: i32 = 130;
 /// pass/fail criterion by itself.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-use support::{assert_victim_untouched, repo_root, snapshot, victim_dir, wasm_path as component};
+use support::{
+    assert_victim_untouched, private_dir, repo_root, snapshot, victim_dir, wasm_path as component,
+};
 
 /// The built Zoom component.
 fn zoom_wasm() -> PathBuf {
@@ -43,6 +45,7 @@ fn command(home: &Path, args: &[&str]) -> Command {
         .env("PLUGBOARD_HOME", home)
         .env("PLUGBOARD_LOG", "warn")
         .env_remove("PLUGBOARD_MASTER_KEY")
+        .env_remove("PLUGBOARD_ALLOW_OPEN_HOME")
         .env_remove("PLUGBOARD_SIM_CLIENT_SECRET")
         .stdin(Stdio::null());
     c
@@ -164,11 +167,332 @@ fn a_home_that_is_a_file_is_refused_and_left_alone() {
     assert_eq!(left, b"keep me");
 }
 
+/// The permission bits of `path`.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Names in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_home_others_can_enter_is_refused_with_the_fix_and_nothing_is_written_into_it() {
+    for open in [0o755, 0o750, 0o705, 0o770] {
+        let parent = private_dir();
+        let home = parent.path().join("home");
+        std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(&home, open);
+        for args in [
+            &["plugin", "list"][..],
+            &["instance", "list"],
+            &["token", "list"],
+        ] {
+            let out = run(&home, args);
+            let shown = home.display().to_string();
+            assert_one_line_error(
+                &out,
+                OPERATOR,
+                &[
+                    &format!("error (operator): cannot use {shown} as the Plugboard home"),
+                    &format!("its mode is {open:04o}"),
+                    &format!("run `chmod 700 {shown}`"),
+                    "--allow-open-home (PLUGBOARD_ALLOW_OPEN_HOME=1)",
+                ],
+            );
+            assert!(
+                names_in(&home).is_empty(),
+                "mode {open:o}, {args:?}: written into the home"
+            );
+            assert_eq!(
+                mode(&home),
+                open,
+                "mode {open:o}, {args:?}: the home's mode changed"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_home_others_can_enter_is_used_when_the_operator_allows_it() {
+    for (case, flag, env) in [
+        ("--allow-open-home", Some("--allow-open-home"), None),
+        ("PLUGBOARD_ALLOW_OPEN_HOME=1", None, Some("1")),
+    ] {
+        let parent = private_dir();
+        let home = parent.path().join("home");
+        std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(&home, 0o755);
+        let mut args = vec!["plugin", "list", "--json"];
+        args.extend(flag);
+        let mut cmd = command(&home, &args);
+        if let Some(value) = env {
+            cmd.env("PLUGBOARD_ALLOW_OPEN_HOME", value);
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{case}: {stderr}");
+        assert_eq!(json(&text(&out.stdout)), serde_json::json!([]), "{case}");
+        assert!(
+            stderr.contains("WARN") && stderr.contains("other users can access"),
+            "{case}: no warning in {stderr}"
+        );
+        assert_eq!(
+            mode(&home),
+            0o755,
+            "{case}: the operator's mode was changed"
+        );
+        assert_eq!(mode(&home.join("plugboard.db")), 0o600, "{case}");
+    }
+    // Anything but a yes/no value is refused, not read as "allowed".
+    let parent = private_dir();
+    let out = command(parent.path(), &["plugin", "list"])
+        .env("PLUGBOARD_ALLOW_OPEN_HOME", "perhaps")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("perhaps"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(names_in(parent.path()).is_empty());
+}
+
+#[test]
+fn a_database_others_can_read_is_made_private_with_a_warning() {
+    let home = private_dir();
+    ok(home.path(), &["plugin", "list"]);
+    let db = home.path().join("plugboard.db");
+    set_mode(&db, 0o644);
+    let out = run(home.path(), &["plugin", "list", "--json"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("WARN") && stderr.contains("changed its mode to 0600"),
+        "no warning in {stderr}"
+    );
+    assert!(
+        stderr.contains(&db.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+    assert_eq!(mode(&db), 0o600);
+    let again = run(home.path(), &["plugin", "list"]);
+    assert!(
+        !text(&again.stderr).contains("WARN"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn every_file_the_host_writes_is_private_and_every_directory_too() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let home = private_dir();
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    ok(home.path(), &["scan", "acme"]);
+    // `serve` keeps the database open, so its -wal and -shm files exist.
+    let token = support::create_token(home.path());
+    let daemon = support::Daemon::start(home.path(), &token, &[]);
+    let mut seen = Vec::new();
+    let mut wrong = Vec::new();
+    walk(home.path(), &mut |path, is_dir| {
+        let want = if is_dir { 0o700 } else { 0o600 };
+        let got = mode(path);
+        if got != want {
+            wrong.push(format!("{} is {got:04o}", path.display()));
+        }
+        seen.push(
+            path.strip_prefix(home.path())
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        );
+    });
+    drop(daemon);
+    for must in [
+        "",
+        "plugboard.db",
+        "plugboard.db-wal",
+        "plugboard.db-shm",
+        "master.key",
+        "cache",
+        "plugins/zoom/0.1.0/plugin.toml",
+        "plugins/zoom/0.1.0/zoom.wasm",
+    ] {
+        assert!(
+            seen.contains(&PathBuf::from(must)),
+            "{must:?} not in {seen:?}"
+        );
+    }
+    assert!(
+        seen.iter()
+            .any(|p| p.extension().is_some_and(|e| e == "cwasm")),
+        "no artefact in {seen:?}"
+    );
+    assert!(wrong.is_empty(), "not private: {wrong:?}");
+}
+
+/// Call `f` with `dir` and everything under it, and whether it is a directory.
+fn walk(dir: &Path, f: &mut impl FnMut(&Path, bool)) {
+    f(dir, true);
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, f);
+        } else {
+            f(&path, false);
+        }
+    }
+}
+
+// ---- compiled artefacts ----
+
+/// The artefact in `home`'s cache compiled from the component at `wasm`.
+fn artefact_of(home: &Path, wasm: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(wasm).unwrap_or_else(|e| panic!("{e}"));
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let cache = home.join("cache");
+    names_in(&cache)
+        .into_iter()
+        .find(|n| n.starts_with(&digest) && n.ends_with(".cwasm"))
+        .map(|n| cache.join(n))
+        .unwrap_or_else(|| panic!("no artefact for {digest} in {:?}", names_in(&cache)))
+}
+
+#[test]
+fn another_plugins_artefact_copied_over_this_ones_is_recompiled_and_this_plugin_runs() {
+    let home = private_dir();
+    let add = |fixture: &str, wasm: &Path| {
+        let dir = repo_root().join("tests/fixtures").join(fixture);
+        ok(
+            home.path(),
+            &[
+                "plugin",
+                "add",
+                &dir.to_string_lossy(),
+                "--wasm",
+                &wasm.to_string_lossy(),
+                "--yes",
+            ],
+        );
+    };
+    let (probe, hostile) = (
+        component("plugboard_probe.wasm"),
+        component("plugboard_hostile_fixture.wasm"),
+    );
+    add("probe", &probe);
+    add("hostile", &hostile);
+    ok(
+        home.path(),
+        &[
+            "instance",
+            "add",
+            "h",
+            "--plugin",
+            "hostile",
+            "--config",
+            "streams=well-behaved",
+        ],
+    );
+    let (a, b) = (
+        artefact_of(home.path(), &probe),
+        artefact_of(home.path(), &hostile),
+    );
+    std::fs::copy(&a, &b).unwrap_or_else(|e| panic!("{e}"));
+
+    let out = run(home.path(), &["scan", "h", "--json"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "the scan failed: {stderr}");
+    assert_no_panic(&out);
+    assert!(
+        stderr.contains("WARN") && stderr.contains("refusing a compiled artefact"),
+        "no warning in {stderr}"
+    );
+    assert!(
+        stderr.contains(&b.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+    let report = json(&text(&out.stdout));
+    assert_eq!(report["instance"], "h", "{report}");
+    let accounts = json(&ok(home.path(), &["accounts", "--instance", "h", "--json"]));
+    assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
+
+    // Replaced: private, no longer A's, and the next load is quiet.
+    assert_ne!(
+        std::fs::read(&b).ok(),
+        std::fs::read(&a).ok(),
+        "still A's artefact"
+    );
+    assert_eq!(mode(&b), 0o600);
+    let again = run(home.path(), &["scan", "h"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        !text(&again.stderr).contains("WARN"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn rotating_the_master_key_drops_the_artefacts_it_invalidates_and_keeps_key_files_private() {
+    let home = private_dir();
+    let probe = component("plugboard_probe.wasm");
+    let dir = repo_root().join("tests/fixtures/probe");
+    ok(
+        home.path(),
+        &[
+            "plugin",
+            "add",
+            &dir.to_string_lossy(),
+            "--wasm",
+            &probe.to_string_lossy(),
+            "--yes",
+        ],
+    );
+    ok(home.path(), &["instance", "add", "p", "--plugin", "probe"]);
+    let artefact = artefact_of(home.path(), &probe);
+
+    ok(home.path(), &["key", "rotate"]);
+    assert!(!artefact.exists(), "an artefact under the old key is left");
+    for key_file in ["master.key", "master.key.old"] {
+        assert_eq!(mode(&home.path().join(key_file)), 0o600, "{key_file}");
+    }
+    assert!(!home.path().join("master.key.next").exists());
+
+    let out = run(home.path(), &["instance", "check", "p"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("WARN"), "{}", text(&out.stderr));
+    assert_eq!(mode(&artefact_of(home.path(), &probe)), 0o600);
+}
+
 // ---- the database ----
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let db = home.path().join("plugboard.db");
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
     std::fs::write(&db, &garbage).unwrap_or_else(|e| panic!("{e}"));
@@ -188,7 +512,7 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 
 #[test]
 fn a_truncated_database_is_refused_with_the_same_hint() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let db = home.path().join("plugboard.db");
     let len = std::fs::metadata(&db)
@@ -212,7 +536,7 @@ fn a_truncated_database_is_refused_with_the_same_hint() {
 
 #[test]
 fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     std::fs::create_dir(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
     let out = run(home.path(), &["plugin", "list"]);
     assert_one_line_error(
@@ -291,7 +615,7 @@ impl Sim {
 #[test]
 fn a_locked_database_fails_writes_with_a_hint_and_loses_nothing() {
     let sim = Sim::start(ZoomSimBuilder::new().users(5, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z1", &sim.sim, "pro", "1");
 
@@ -388,14 +712,14 @@ fn ctrl_c_mid_scan_keeps_committed_pages_and_the_next_scan_completes_without_dup
     // Plan `free` paces the instance slowly (one report page a second or
     // so), so a scan of 10 days of sign-ins takes several seconds.
     let sim = Sim::start(ZoomSimBuilder::new());
-    let baseline = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let baseline = private_dir();
     add_zoom(baseline.path());
     add_zoom_instance(baseline.path(), "z", &sim.sim, "free", "10");
     ok(baseline.path(), &["scan", "z", "--json"]);
     let want = counts(baseline.path(), "z");
     assert_eq!(want["users"], sim.sim.summary().users as u64, "{want}");
 
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z", &sim.sim, "free", "10");
     let mut child = command(home.path(), &["scan", "z"])
@@ -510,7 +834,7 @@ fn current(home: &Path, id: &str) -> (String, Value) {
 
 #[test]
 fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let zoom = repo_root().join("plugins/zoom");
     let (zoom, wasm) = (
         zoom.to_string_lossy().into_owned(),
@@ -561,7 +885,7 @@ fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
 
 #[test]
 fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     // Same request, one action fewer: nothing new.
@@ -596,7 +920,7 @@ fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
 
 #[test]
 fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     let v2 = zoom_version(home.path(), "0.2.0", |t| {
@@ -653,7 +977,7 @@ fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
 
 #[test]
 fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     fn webhook(to: &'static str) -> impl FnOnce(String) -> String {
         move |t| {
@@ -704,7 +1028,7 @@ fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval()
 
 #[test]
 fn a_new_version_that_paces_less_needs_approval_again() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     // (version, text in the Zoom manifest, its replacement, what is new)
@@ -751,7 +1075,7 @@ fn a_new_version_that_paces_less_needs_approval_again() {
 
 #[test]
 fn a_manifest_that_would_rewrite_the_prompt_is_refused_on_one_safe_line() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     for (field, forged) in [
         (
@@ -803,7 +1127,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_store() {
     const KEY: &str = "cli-leak-test-key-5d1e9a";
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let fixture = repo_root().join("tests/fixtures/hostile");
     let wasm = component("plugboard_hostile_fixture.wasm");
     ok(
@@ -898,7 +1222,7 @@ fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_stor
 #[test]
 fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operator() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let account = sim.sim.credentials().account_id;
@@ -953,7 +1277,7 @@ fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operat
 #[test]
 fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let files = home.path().join("plugins").join("zoom");
@@ -1002,7 +1326,7 @@ fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
 /// SIGINT, and return what it printed and its exit code.
 fn sim_banner(args: &[&str]) -> (String, Option<i32>) {
     use std::io::BufRead as _;
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let mut child = command(home.path(), args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1085,7 +1409,7 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
 
 #[test]
 fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm();
     let plugin_dir = wasm
         .parent()
@@ -1128,7 +1452,7 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
 
 #[test]
 fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     for name in ["..", ".", "a/b", "x?y"] {
         // Port 9 (discard) is closed: reaching the network would be a different error.
         let out = command(

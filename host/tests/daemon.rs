@@ -15,7 +15,7 @@ use plugboard_sim::azure::AzureSimBuilder;
 use plugboard_sim::zoom::ZoomSimBuilder;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Daemon, create_token, manifest, wasm};
+use support::{Daemon, create_token, manifest, private_dir, wasm};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -27,7 +27,7 @@ fn now() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let loopback = ([127, 0, 0, 1], 0).into();
     let zoom_a = ZoomSimBuilder::new()
@@ -305,7 +305,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let d = Daemon::start(home.path(), &token, &[]);
     let client = reqwest::Client::new();
@@ -371,7 +371,7 @@ async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daemon_killed_mid_scan_resumes_from_its_checkpoint_without_duplicates() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let (sim, mut d) = slow_zoom_scan(home.path(), &token, 600).await;
     let total = sim.summary().activities;
@@ -479,7 +479,7 @@ fn report_requests(sim: &plugboard_sim::zoom::ZoomSim) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let (_sim, mut d) = slow_zoom_scan(home.path(), &token, 300).await;
     let exit = d.signal("TERM");
@@ -538,7 +538,7 @@ fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_daemon() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
     let d = Daemon::start(home.path(), &token, &[]);
@@ -674,7 +674,7 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_rotate_and_settings_change_through_the_api_without_losing_data() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
     let d = daemon_with_zoom(home.path(), &token, &sim, ("z", "pro", "2")).await;

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use plugboard_core::secrets::MasterKey;
 use plugboard_core::store::Store;
 
-use crate::home::Home;
+use crate::home::{Home, OpenHome};
 use crate::instance::{HostOptions, build_context};
 use crate::registry::load_plugin;
 use crate::runtime::{ComponentCache, InstanceContext, LoadedPlugin, Runtime};
@@ -15,6 +15,7 @@ use crate::runtime::{ComponentCache, InstanceContext, LoadedPlugin, Runtime};
 /// Host state for one command invocation.
 pub struct App {
     home_arg: Option<PathBuf>,
+    open_home: OpenHome,
     home: OnceLock<Home>,
     store: OnceLock<Arc<Store>>,
     runtime: OnceLock<Runtime>,
@@ -27,6 +28,7 @@ impl App {
     pub fn new(home: Option<PathBuf>) -> Self {
         App {
             home_arg: home,
+            open_home: OpenHome::Refuse,
             home: OnceLock::new(),
             store: OnceLock::new(),
             runtime: OnceLock::new(),
@@ -34,21 +36,28 @@ impl App {
         }
     }
 
+    /// Use a home that group or others can access (`--allow-open-home`)
+    /// instead of refusing it.
+    pub fn allow_open_home(mut self, open: OpenHome) -> Self {
+        self.open_home = open;
+        self
+    }
+
     /// The home directory, created if needed.
     pub fn home(&self) -> anyhow::Result<&Home> {
         if let Some(h) = self.home.get() {
             return Ok(h);
         }
-        let h = Home::resolve(self.home_arg.clone())?;
+        let h = Home::resolve_with(self.home_arg.clone(), self.open_home)?;
         Ok(self.home.get_or_init(|| h))
     }
 
-    /// The store, opened and migrated.
+    /// The store, opened and migrated; its files made private first.
     pub fn store(&self) -> anyhow::Result<&Arc<Store>> {
         if let Some(s) = self.store.get() {
             return Ok(s);
         }
-        let s = Arc::new(Store::open(&self.home()?.database())?);
+        let s = Arc::new(Store::open(&self.home()?.private_database()?)?);
         Ok(self.store.get_or_init(|| s))
     }
 
@@ -57,12 +66,14 @@ impl App {
         Ok(MasterKey::load_or_create(self.home()?.root())?)
     }
 
-    /// The WebAssembly runtime with the home's component cache.
+    /// The WebAssembly runtime with the home's component cache, its
+    /// artefacts authenticated with a sub-key of the master key.
     pub fn runtime(&self) -> anyhow::Result<&Runtime> {
         if let Some(r) = self.runtime.get() {
             return Ok(r);
         }
-        let r = Runtime::new(ComponentCache::at(self.home()?.cache_dir()))?;
+        let cache = ComponentCache::at(self.home()?.cache_dir()).with_key(&self.master_key()?);
+        let r = Runtime::new(cache)?;
         Ok(self.runtime.get_or_init(|| r))
     }
 

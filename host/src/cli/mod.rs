@@ -25,6 +25,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::home::OpenHome;
+
 pub use app::App;
 pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
 pub use plugin::describe_request;
@@ -44,6 +46,17 @@ pub struct Cli {
     /// Defaults to the platform's data directory, e.g. ~/.local/share/plugboard.
     #[arg(long, global = true, env = "PLUGBOARD_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
+
+    /// Use a home directory that group or others can access, instead of
+    /// refusing it (it holds identity data, sign-in logs and compiled plugins:
+    /// prefer `chmod 700 DIR`).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUGBOARD_ALLOW_OPEN_HOME",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_open_home: bool,
 
     /// Log filter for diagnostics on stderr (e.g. `info`, `plugboard_host=debug`).
     /// Default: `warn`, and `info` for `serve` (one line per finished phase).
@@ -116,10 +129,15 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut app = App::new(cli.home.clone());
+    let open_home = if cli.allow_open_home {
+        OpenHome::Allow
+    } else {
+        OpenHome::Refuse
+    };
+    let mut app = App::new(cli.home.clone()).allow_open_home(open_home);
     app.options.caps = cli.caps.into();
     match cli.command {
-        Command::Demo(args) => demo::run(args, cli.home).await,
+        Command::Demo(args) => demo::run(args, cli.home, open_home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,
         Command::Instance(cmd) => instance::run(&app, cmd).await,
         Command::Scan(args) => scan::run(&app, args).await,

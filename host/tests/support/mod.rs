@@ -20,6 +20,16 @@ use serde_json::{Value, json};
 
 pub mod recorder;
 
+/// A temporary directory only its owner can enter (0700), as the host
+/// requires of an existing home: `tempfile::tempdir()` follows the umask
+/// (usually 0755) and such a home is refused.
+pub fn private_dir() -> tempfile::TempDir {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder.tempdir().expect("private temporary directory")
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
