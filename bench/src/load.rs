@@ -1,6 +1,5 @@
 //! Load: compiling a component cold against loading it from the disk cache.
 
-use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -11,19 +10,19 @@ use crate::report::Report;
 use crate::setup::PluginFiles;
 
 /// Time `cold` compilations (cache disabled) and `cached` loads of the Zoom
-/// component from the cache in `cache_dir`, plus `cached` full loads
-/// (cache hit + link) through `runtime`, whose cache must be `cache_dir`.
+/// component from `cache` (read, authenticate, deserialize), plus `cached`
+/// full loads (cache hit + link) through `runtime`, whose cache must be `cache`.
 pub async fn run(
     report: &mut Report,
     runtime: &Runtime,
-    cache_dir: &Path,
+    cache: &ComponentCache,
     zoom: &PluginFiles,
     cold: usize,
     cached: usize,
 ) -> anyhow::Result<()> {
     let engine = runtime.engine().clone();
     let wasm = zoom.wasm.clone();
-    let dir = cache_dir.to_path_buf();
+    let cache = cache.clone();
     // Compilation is CPU-bound: keep it off the async workers, as the host does.
     let (cold_s, hit_s) = tokio::task::spawn_blocking(move || {
         let disabled = ComponentCache::disabled();
@@ -34,7 +33,6 @@ pub async fn run(
             cold_s.push(t.elapsed());
             anyhow::ensure!(outcome == CacheOutcome::Compiled, "expected a compile");
         }
-        let cache = ComponentCache::at(&dir);
         cache.load(&engine, &wasm)?; // fills the cache (or finds it filled)
         let mut hit_s = Samples::with_capacity(cached);
         for _ in 0..cached {
@@ -76,7 +74,7 @@ pub async fn run(
         format!("load from disk cache, median of {}", hit_s.len()),
         hit_ms,
         "ms",
-        "SHA-256 of the bytes + deserialize the cached artefact (mmap)",
+        "SHA-256 of the bytes + read the artefact, check its HMAC-SHA-256 tag, deserialize it from memory",
     );
     report.metric(
         "load",

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, ValueEnum};
+use plugboard_core::secrets::MasterKey;
 use plugboard_host::runtime::{ComponentCache, Runtime};
 
 use report::Report;
@@ -120,8 +121,10 @@ async fn main() -> anyhow::Result<()> {
     {
         // One runtime (one engine, one pool) for the micro-benchmarks, with
         // its component cache in a temporary directory.
+        // (a throwaway master key authenticates the artefacts).
         let cache_dir = tempfile::tempdir()?;
-        let runtime = Runtime::new(ComponentCache::at(cache_dir.path()))?;
+        let cache = ComponentCache::at(cache_dir.path()).with_key(&MasterKey::generate()?);
+        let runtime = Runtime::new(cache.clone())?;
         if wants(Bench::Load) {
             eprintln!(
                 "load: compiling the Zoom component {} times...",
@@ -130,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
             load::run(
                 &mut report,
                 &runtime,
-                cache_dir.path(),
+                &cache,
                 &zoom,
                 counts.cold,
                 counts.cached,

@@ -75,7 +75,9 @@ pub async fn run(report: &mut Report, zoom: &PluginFiles, size: ScanSize) -> any
         .await
         .context("starting the Zoom simulator")?;
     let home = tempfile::tempdir()?;
-    let app = App::new(Some(home.path().to_path_buf()));
+    // A home the host creates itself (0700): the temporary directory follows
+    // the umask, and an existing home others can enter is refused.
+    let app = App::new(Some(home.path().join("home")));
     let source = PluginSource::from_parts(&zoom.manifest_text, zoom.wasm.clone())?;
     let grant = Grant::all_requested(&source.manifest, "benchmark");
     add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;

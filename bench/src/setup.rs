@@ -137,5 +137,6 @@ pub fn unpaced_zoom_context(
         secrets,
         http,
         call_deadline: DEFAULT_CALL_DEADLINE,
+        caps: Default::default(),
     }))
 }

@@ -9,5 +9,6 @@ pub mod blame;
 pub mod model;
 pub mod secrets;
 pub mod store;
+pub mod text;
 
 pub use blame::Blame;

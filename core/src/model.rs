@@ -156,6 +156,49 @@ pub struct Page {
     pub more: bool,
 }
 
+impl Record {
+    /// Bytes of text this record stores (every string field, `raw` included):
+    /// what the write caps count.
+    pub fn text_bytes(&self) -> u64 {
+        let o = |v: &Option<String>| v.as_ref().map_or(0, String::len);
+        let n = match self {
+            Record::Account(a) => {
+                a.id.len()
+                    + o(&a.email)
+                    + o(&a.display_name)
+                    + o(&a.user_type)
+                    + o(&a.created_at)
+                    + o(&a.last_login_at)
+                    + a.raw.len()
+            }
+            Record::Group(g) => g.id.len() + g.name.len() + g.raw.len(),
+            Record::GroupMember(m) => m.group_id.len() + m.account_id.len() + o(&m.email),
+            Record::RoleAssignment(r) => {
+                r.role_id.len() + r.role_name.len() + r.account_id.len() + o(&r.email) + r.raw.len()
+            }
+            Record::Activity(a) => {
+                a.id.len()
+                    + a.occurred_at.len()
+                    + o(&a.actor)
+                    + o(&a.actor_ip)
+                    + a.action.len()
+                    + a.category.len()
+                    + o(&a.target)
+                    + o(&a.outcome)
+                    + a.raw.len()
+            }
+        };
+        n as u64
+    }
+}
+
+impl Page {
+    /// Bytes of text the page's records store.
+    pub fn text_bytes(&self) -> u64 {
+        self.records.iter().map(Record::text_bytes).sum()
+    }
+}
+
 /// What kind of records a stream yields; sets the sync order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -35,6 +35,25 @@ fn migrations_apply_to_a_fresh_database_and_reopening_keeps_data() -> TestResult
     Ok(())
 }
 
+#[cfg(unix)]
+#[test]
+fn a_new_database_and_its_wal_and_shm_files_are_readable_by_the_owner_only() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("plugboard.db");
+    let store = store_with(Store::open(&path)?, &["acme"])?;
+    // While the store is open, WAL mode keeps both side files.
+    for name in ["plugboard.db", "plugboard.db-wal", "plugboard.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(name))?
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+    }
+    drop(store);
+    Ok(())
+}
+
 #[test]
 fn a_database_from_a_newer_plugboard_is_refused() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -183,7 +183,6 @@ fn an_instance_added_on_one_node_is_seen_by_another() -> TestResult {
     let url = plugboard_pgcluster::database("shared")?;
     let one = Store::connect(&url)?;
     let other = Store::connect(&url)?;
-    one.put_plugin(&plugin("zoom", "1.0.0"))?;
     store_with(one, &["acme"])?;
     let ids: Vec<_> = other.instances()?.into_iter().map(|i| i.id).collect();
     assert_eq!(ids, ["acme"]);

@@ -465,3 +465,88 @@ fn a_page_of_300_records_commits_every_record_on_disk() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn a_page_past_the_daily_cap_is_refused_whole_and_blamed_on_the_plugin() -> TestResult {
+    use plugboard_core::store::{DailyCap, DailyUsage};
+    let three = |cursor: &str| {
+        page(
+            vec![
+                account(&format!("{cursor}-1"), AccountStatus::Active),
+                account(&format!("{cursor}-2"), AccountStatus::Active),
+                account(&format!("{cursor}-3"), AccountStatus::Active),
+            ],
+            Some(cursor),
+            true,
+        )
+    };
+    let bytes = three("a").text_bytes();
+    let cap = Some(DailyCap {
+        records: 7,
+        bytes: 1 << 20,
+    });
+    for (backend, store) in
+        stores("a_page_past_the_daily_cap_is_refused_whole_and_blamed_on_the_plugin")?
+    {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "other"])?;
+        store.commit_page_capped("acme", "users", &three("a"), cap)?;
+        store.commit_page_capped("acme", "users", &three("b"), cap)?;
+        assert_eq!(
+            store.usage_today("acme")?,
+            DailyUsage {
+                records: 6,
+                bytes: bytes * 2
+            },
+            "{backend}"
+        );
+        let refused = store.commit_page_capped("acme", "users", &three("c"), cap);
+        match &refused {
+            Err(
+                e @ StoreError::DailyCapReached {
+                    what,
+                    used,
+                    page,
+                    cap,
+                    ..
+                },
+            ) => {
+                assert_eq!(
+                    (*what, *used, *page, *cap),
+                    ("records", 6, 3, 7),
+                    "{backend}"
+                );
+                assert_eq!(e.blame(), Blame::Plugin, "{backend}");
+                assert!(e.to_string().contains("--max-records-per-day"), "{e}");
+            }
+            other => panic!("{backend}: expected the daily cap, got {other:?}"),
+        }
+        // Nothing of the refused page is stored and the checkpoint stays.
+        assert_eq!(store.counts(Some("acme"))?.users, 6, "{backend}");
+        let checkpoint = store.checkpoint("acme", "users")?.and_then(|c| c.cursor);
+        assert_eq!(checkpoint.as_deref(), Some("b"), "{backend}");
+        assert_eq!(store.usage_today("acme")?.records, 6, "{backend}");
+        // Another instance has its own day; bytes are capped as well.
+        let tight = Some(DailyCap {
+            records: 100,
+            bytes: bytes - 1,
+        });
+        let refused = store.commit_page_capped("other", "users", &three("a"), tight);
+        assert!(
+            matches!(
+                refused,
+                Err(StoreError::DailyCapReached { what: "bytes", .. })
+            ),
+            "{backend}: {refused:?}"
+        );
+        assert_eq!(
+            store.usage_today("other")?,
+            DailyUsage::default(),
+            "{backend}"
+        );
+        // An uncapped commit still counts towards the day.
+        store.commit_page("other", "users", &three("a"))?;
+        assert_eq!(store.usage_today("other")?.records, 3, "{backend}");
+    }
+    Ok(())
+}

@@ -16,7 +16,7 @@ use crate::capabilities::ratelimit::{DEFAULT_SAFETY_FRACTION, RateBuckets};
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::Manifest;
 use crate::runtime::InstanceContext;
-use crate::runtime::limits::{DEFAULT_CALL_DEADLINE, DEFAULT_UPSTREAM_TIMEOUT};
+use crate::runtime::limits::{DEFAULT_CALL_DEADLINE, DEFAULT_UPSTREAM_TIMEOUT, WriteCaps};
 
 /// Host-wide knobs applied to every instance.
 #[derive(Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct HostOptions {
     /// Time one upstream request may take; keep it shorter than
     /// `call_deadline` (see [`DEFAULT_UPSTREAM_TIMEOUT`]).
     pub upstream_timeout: Duration,
+    /// What one instance may store per scan and per day.
+    pub caps: WriteCaps,
 }
 
 impl Default for HostOptions {
@@ -36,6 +38,7 @@ impl Default for HostOptions {
             safety_fraction: DEFAULT_SAFETY_FRACTION,
             call_deadline: DEFAULT_CALL_DEADLINE,
             upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
+            caps: WriteCaps::default(),
         }
     }
 }
@@ -190,6 +193,7 @@ pub fn build_context(
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
     let config = resolve_config(&manifest, &given)?;
     let upstreams = Upstreams::parse(&routes)?;
+    crate::capabilities::http::warn_once_if_proxy_set();
     let client =
         crate::capabilities::http::plugin_client(&upstreams).map_err(InstanceError::Client)?;
     let mut values: BTreeMap<String, SecretValue> = BTreeMap::new();
@@ -240,6 +244,7 @@ pub fn build_context(
         secrets,
         http,
         call_deadline: options.call_deadline,
+        caps: options.caps,
     }))
 }
 

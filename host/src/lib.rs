@@ -9,6 +9,7 @@ pub mod home;
 pub mod identity;
 pub mod instance;
 pub mod manifest;
+pub mod private_files;
 pub mod registry;
 pub mod runtime;
 pub mod scan;

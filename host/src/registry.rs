@@ -12,16 +12,18 @@ use plugboard_core::store::{PluginRow, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::home::Home;
+use crate::home::{Home, UnsafeName};
 use crate::instance::HostOptions;
-use crate::manifest::{Manifest, ManifestError};
-use crate::runtime::{
-    CallError, ComponentCache, InstanceContext, LoadedPlugin, Runtime, RuntimeError,
-};
+use crate::manifest::{BadVersion, Manifest, ManifestError, check_version};
+use crate::runtime::{CallError, InstanceContext, LoadedPlugin, Runtime, RuntimeError};
 
 mod expansion;
+mod immutable;
+mod remove;
 
 pub use expansion::{Capability, Expansion};
+pub use immutable::{Digests, stored_version};
+pub use remove::{Removal, remove_plugin};
 
 /// Largest component file accepted.
 pub const MAX_COMPONENT_BYTES: u64 = 64 << 20;
@@ -89,6 +91,30 @@ pub enum RegistryError {
         /// Its only version.
         version: String,
     },
+    /// This id and version is already added with another component or
+    /// manifest: an added version never changes.
+    #[error(
+        "plugin {id} {version} is already added with component sha256 {} and manifest sha256 {}, \
+         but this package has component sha256 {} and manifest sha256 {}; an added version never \
+         changes: publish it as a new version (raise `version` in plugin.toml); nothing was changed",
+        stored.component, stored.manifest, offered.component, offered.manifest
+    )]
+    VersionExists {
+        /// Plugin id.
+        id: String,
+        /// Plugin version.
+        version: String,
+        /// The digests of the stored version.
+        stored: Box<Digests>,
+        /// The digests of the package offered.
+        offered: Box<Digests>,
+    },
+    /// A version argument is not a semantic version.
+    #[error(transparent)]
+    BadVersion(#[from] BadVersion),
+    /// A name cannot be a path component in the home.
+    #[error(transparent)]
+    UnsafeName(#[from] UnsafeName),
     /// The stored component changed on disk.
     #[error(
         "the stored component of plugin {0} does not match its recorded SHA-256; add the plugin again"
@@ -107,7 +133,10 @@ impl RegistryError {
             RegistryError::Manifest { cause, .. } => cause.blame(),
             RegistryError::Runtime { cause, .. } => cause.blame(),
             RegistryError::Describe { cause, .. } => cause.blame(),
+            RegistryError::BadVersion(e) => e.blame(),
+            RegistryError::UnsafeName(e) => e.blame(),
             RegistryError::Tampered(_)
+            | RegistryError::VersionExists { .. }
             | RegistryError::BadGrant(_)
             | RegistryError::NotApproved { .. }
             | RegistryError::NothingToRollBack { .. } => Blame::Operator,
@@ -216,7 +245,9 @@ impl PluginSource {
             &manifest.component,
         ) {
             (Some(p), _) => p,
-            (None, Some(c)) => dir.join(c),
+            // The manifest refuses separators; a component is checked again
+            // before it becomes part of a path.
+            (None, Some(c)) => dir.join(crate::home::Component::new("component", c)?.as_path()),
             (None, None) => dir.join(format!("{}.wasm", manifest.id)),
         };
         let wasm = read_capped(&wasm_path)?;
@@ -252,7 +283,12 @@ pub async fn describe(plugin: &LoadedPlugin) -> Result<PluginInfo, CallError> {
     plugin.describe(&Arc::new(ctx)).await
 }
 
-/// Verify, copy into the home and record a plugin version.
+/// Verify, copy into the home and record a plugin version, which becomes
+/// current. An added version never changes: the same package again (same
+/// component and manifest text) writes nothing and answers the stored row,
+/// without making it current; a different one is refused with
+/// [`RegistryError::VersionExists`] before anything is written. Callers that
+/// must tell the operator which happened ask [`stored_version`] first.
 pub async fn add_plugin(
     home: &Home,
     store: &Store,
@@ -261,6 +297,8 @@ pub async fn add_plugin(
     grant: &Grant,
 ) -> Result<(PluginRow, PluginInfo), RegistryError> {
     let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
+    let offered = source.digests();
+    let existing = stored_version(store, &id, &version, &offered)?;
     let loaded = runtime
         .load(source.manifest.clone(), source.wasm.clone())
         .await
@@ -276,12 +314,16 @@ pub async fn add_plugin(
             version: version.clone(),
             cause: e,
         })?;
-    let dir = home.plugin_dir(&id, &version);
-    fs::create_dir_all(&dir).map_err(|e| file_err(&dir, e))?;
+    if let Some(row) = existing {
+        return Ok((row, info));
+    }
+    let dir = home.plugin_dir(&id, &version)?;
+    crate::private_files::create_dir(&dir).map_err(|e| file_err(&dir, e))?;
     let wasm_path = dir.join(format!("{id}.wasm"));
-    fs::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
+    crate::private_files::write(&wasm_path, &source.wasm).map_err(|e| file_err(&wasm_path, e))?;
     let manifest_path = dir.join("plugin.toml");
-    fs::write(&manifest_path, &source.manifest_text).map_err(|e| file_err(&manifest_path, e))?;
+    crate::private_files::write(&manifest_path, source.manifest_text.as_bytes())
+        .map_err(|e| file_err(&manifest_path, e))?;
     let row = PluginRow {
         id,
         version,
@@ -293,8 +335,18 @@ pub async fn add_plugin(
         info_json: serde_json::to_string(&info).unwrap_or_default(),
         added_at: String::new(),
     };
-    store.put_plugin(&row)?;
-    Ok((row, info))
+    match store.put_plugin(&row) {
+        Ok(()) => Ok((row, info)),
+        // Another process added this version since the check above: the
+        // same package is fine, another one is refused like above.
+        Err(StoreError::AlreadyExists { .. }) => {
+            match stored_version(store, &row.id, &row.version, &offered)? {
+                Some(stored) => Ok((stored, info)),
+                None => Err(RegistryError::NotAdded(row.id)),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The manifest and grant of the current version of plugin `id`, if one is
@@ -356,6 +408,9 @@ pub fn rollback(
     id: &str,
     version: Option<&str>,
 ) -> Result<PluginRow, RegistryError> {
+    if let Some(v) = version {
+        check_version(v)?;
+    }
     let current = store
         .plugin(id)?
         .ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
@@ -378,52 +433,9 @@ pub fn rollback(
         .ok_or_else(|| RegistryError::NotAdded(id.to_string()))
 }
 
-/// Remove every version of plugin `id`: its rows, its files in the home and
-/// its compiled artefacts. Refused while instances use it (remove those
-/// first); nothing is removed then. Returns the versions removed.
-pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Vec<String>, RegistryError> {
-    let versions = store.plugin_versions(id)?;
-    store.remove_plugin(id)?;
-    // The store no longer knows these versions, so what follows only frees
-    // disk: a file left behind is harmless and is said in the log. A version
-    // added again meanwhile (another process on the same home) keeps its
-    // files.
-    let mut kept = std::collections::HashSet::new();
-    let mut added_again = std::collections::HashSet::new();
-    for row in store.plugins()? {
-        for v in store.plugin_versions(&row.id)? {
-            if v.id == id {
-                added_again.insert(v.version.clone());
-            }
-            kept.insert(v.wasm_sha256);
-        }
-    }
-    for version in versions.iter().map(|v| &v.version) {
-        if added_again.contains(version) {
-            continue;
-        }
-        let dir = home.plugin_dir(id, version);
-        if let Err(e) = fs::remove_dir_all(&dir)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(path = %dir.display(), error = %e, "cannot delete a removed plugin's files");
-        }
-    }
-    // Gone when empty; kept when another version was added meanwhile.
-    let _ = fs::remove_dir(home.plugin_root(id));
-    let unused: Vec<&str> = versions
-        .iter()
-        .map(|v| v.wasm_sha256.as_str())
-        .filter(|sha| !kept.contains(*sha))
-        .collect();
-    ComponentCache::at(home.cache_dir()).forget(&unused);
-    Ok(versions.into_iter().map(|v| v.version).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plugboard_core::store::InstanceRow;
 
     fn row(version: &str) -> PluginRow {
         PluginRow {
@@ -437,6 +449,28 @@ mod tests {
             info_json: "{}".into(),
             added_at: String::new(),
         }
+    }
+
+    #[test]
+    fn a_component_name_that_is_not_a_plain_file_name_is_refused_before_reading()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let zoom = include_str!("../../plugins/zoom/plugin.toml");
+        fs::write(dir.path().join(".hidden.wasm"), b"not read")?;
+        let crafted = zoom.replacen(
+            "component = \"plugboard_zoom.wasm\"",
+            "component = \".hidden.wasm\"",
+            1,
+        );
+        assert_ne!(crafted, zoom);
+        fs::write(dir.path().join("plugin.toml"), crafted)?;
+        let err = PluginSource::read(dir.path()).err();
+        assert!(
+            matches!(&err, Some(e @ RegistryError::UnsafeName(_)) if e.blame() == Blame::Operator
+                && e.to_string().contains("component \".hidden.wasm\" is not a safe file name")),
+            "{err:?}"
+        );
+        Ok(())
     }
 
     #[test]
@@ -459,63 +493,18 @@ mod tests {
             rollback(&store, "p", Some("9.9.9")),
             Err(RegistryError::Store(StoreError::NotFound { .. }))
         ));
-        Ok(())
-    }
-
-    #[test]
-    fn removing_a_plugin_deletes_its_files_and_artefacts_unless_an_instance_uses_it()
-    -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let home = Home::at(dir.path().to_path_buf())?;
-        let store = Store::open_in_memory()?;
-        let versioned = |version: &str, sha: &str| PluginRow {
-            wasm_sha256: sha.into(),
-            ..row(version)
-        };
-        store.put_plugin(&versioned("1.0.0", "aa11"))?;
-        store.put_plugin(&versioned("2.0.0", "bb22"))?;
-        // Another plugin built from the same component keeps its artefact.
-        store.put_plugin(&PluginRow {
-            id: "q".into(),
-            ..versioned("1.0.0", "bb22")
-        })?;
-        for version in ["1.0.0", "2.0.0"] {
-            fs::create_dir_all(home.plugin_dir("p", version))?;
-            fs::write(home.plugin_dir("p", version).join("p.wasm"), b"wasm")?;
+        for bad in ["../..", "/abs/victim", "1.0", ""] {
+            let err = rollback(&store, "p", Some(bad));
+            assert!(
+                matches!(&err, Err(e @ RegistryError::BadVersion(_)) if e.blame() == Blame::Operator
+                    && e.to_string().contains("is not valid: use a semantic version")),
+                "{bad:?}: {err:?}"
+            );
+            assert_eq!(
+                store.plugin("p")?.map(|r| r.version).as_deref(),
+                Some("1.0.0")
+            );
         }
-        fs::create_dir_all(home.cache_dir())?;
-        for artefact in ["aa11-0f.cwasm", "bb22-0f.cwasm", "cc33-0f.cwasm"] {
-            fs::write(home.cache_dir().join(artefact), b"compiled")?;
-        }
-        store.add_instance(&InstanceRow {
-            id: "acme".into(),
-            plugin_id: "p".into(),
-            config_json: "{}".into(),
-            upstreams_json: "{}".into(),
-            enabled: true,
-            created_at: String::new(),
-            updated_at: String::new(),
-        })?;
-
-        let in_use = remove_plugin(&home, &store, "p");
-        assert!(
-            matches!(&in_use, Err(e @ RegistryError::Store(StoreError::PluginInUse { .. })) if e.blame() == Blame::Operator),
-            "{in_use:?}"
-        );
-        assert!(home.plugin_dir("p", "1.0.0").join("p.wasm").exists());
-        assert!(store.plugin("p")?.is_some());
-
-        store.remove_instance("acme")?;
-        assert_eq!(remove_plugin(&home, &store, "p")?, ["1.0.0", "2.0.0"]);
-        assert!(store.plugin("p")?.is_none());
-        assert!(!home.plugin_root("p").exists());
-        assert!(!home.cache_dir().join("aa11-0f.cwasm").exists());
-        assert!(home.cache_dir().join("bb22-0f.cwasm").exists());
-        assert!(home.cache_dir().join("cc33-0f.cwasm").exists());
-        assert!(matches!(
-            remove_plugin(&home, &store, "p"),
-            Err(RegistryError::Store(StoreError::NotFound { .. }))
-        ));
         Ok(())
     }
 }

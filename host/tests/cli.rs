@@ -28,7 +28,9 @@ const INTERRUPTED: i32 = 130;
 /// pass/fail criterion by itself.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-use support::{repo_root, wasm_path as component};
+use support::{
+    assert_victim_untouched, private_dir, repo_root, snapshot, victim_dir, wasm_path as component,
+};
 
 /// The built Zoom component.
 fn zoom_wasm() -> PathBuf {
@@ -43,6 +45,7 @@ fn command(home: &Path, args: &[&str]) -> Command {
         .env("PLUGBOARD_HOME", home)
         .env("PLUGBOARD_LOG", "warn")
         .env_remove("PLUGBOARD_MASTER_KEY")
+        .env_remove("PLUGBOARD_ALLOW_OPEN_HOME")
         .env_remove("PLUGBOARD_SIM_CLIENT_SECRET")
         .env_remove("PLUGBOARD_DATABASE")
         .stdin(Stdio::null());
@@ -165,11 +168,332 @@ fn a_home_that_is_a_file_is_refused_and_left_alone() {
     assert_eq!(left, b"keep me");
 }
 
+/// The permission bits of `path`.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Names in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_home_others_can_enter_is_refused_with_the_fix_and_nothing_is_written_into_it() {
+    for open in [0o755, 0o750, 0o705, 0o770] {
+        let parent = private_dir();
+        let home = parent.path().join("home");
+        std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(&home, open);
+        for args in [
+            &["plugin", "list"][..],
+            &["instance", "list"],
+            &["token", "list"],
+        ] {
+            let out = run(&home, args);
+            let shown = home.display().to_string();
+            assert_one_line_error(
+                &out,
+                OPERATOR,
+                &[
+                    &format!("error (operator): cannot use {shown} as the Plugboard home"),
+                    &format!("its mode is {open:04o}"),
+                    &format!("run `chmod 700 {shown}`"),
+                    "--allow-open-home (PLUGBOARD_ALLOW_OPEN_HOME=1)",
+                ],
+            );
+            assert!(
+                names_in(&home).is_empty(),
+                "mode {open:o}, {args:?}: written into the home"
+            );
+            assert_eq!(
+                mode(&home),
+                open,
+                "mode {open:o}, {args:?}: the home's mode changed"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_home_others_can_enter_is_used_when_the_operator_allows_it() {
+    for (case, flag, env) in [
+        ("--allow-open-home", Some("--allow-open-home"), None),
+        ("PLUGBOARD_ALLOW_OPEN_HOME=1", None, Some("1")),
+    ] {
+        let parent = private_dir();
+        let home = parent.path().join("home");
+        std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(&home, 0o755);
+        let mut args = vec!["plugin", "list", "--json"];
+        args.extend(flag);
+        let mut cmd = command(&home, &args);
+        if let Some(value) = env {
+            cmd.env("PLUGBOARD_ALLOW_OPEN_HOME", value);
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{case}: {stderr}");
+        assert_eq!(json(&text(&out.stdout)), serde_json::json!([]), "{case}");
+        assert!(
+            stderr.contains("WARN") && stderr.contains("other users can access"),
+            "{case}: no warning in {stderr}"
+        );
+        assert_eq!(
+            mode(&home),
+            0o755,
+            "{case}: the operator's mode was changed"
+        );
+        assert_eq!(mode(&home.join("plugboard.db")), 0o600, "{case}");
+    }
+    // Anything but a yes/no value is refused, not read as "allowed".
+    let parent = private_dir();
+    let out = command(parent.path(), &["plugin", "list"])
+        .env("PLUGBOARD_ALLOW_OPEN_HOME", "perhaps")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("perhaps"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(names_in(parent.path()).is_empty());
+}
+
+#[test]
+fn a_database_others_can_read_is_made_private_with_a_warning() {
+    let home = private_dir();
+    ok(home.path(), &["plugin", "list"]);
+    let db = home.path().join("plugboard.db");
+    set_mode(&db, 0o644);
+    let out = run(home.path(), &["plugin", "list", "--json"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("WARN") && stderr.contains("changed its mode to 0600"),
+        "no warning in {stderr}"
+    );
+    assert!(
+        stderr.contains(&db.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+    assert_eq!(mode(&db), 0o600);
+    let again = run(home.path(), &["plugin", "list"]);
+    assert!(
+        !text(&again.stderr).contains("WARN"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn every_file_the_host_writes_is_private_and_every_directory_too() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let home = private_dir();
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    ok(home.path(), &["scan", "acme"]);
+    // `serve` keeps the database open, so its -wal and -shm files exist.
+    let token = support::create_token(home.path());
+    let daemon = support::Daemon::start(home.path(), &token, &[]);
+    let mut seen = Vec::new();
+    let mut wrong = Vec::new();
+    walk(home.path(), &mut |path, is_dir| {
+        let want = if is_dir { 0o700 } else { 0o600 };
+        let got = mode(path);
+        if got != want {
+            wrong.push(format!("{} is {got:04o}", path.display()));
+        }
+        seen.push(
+            path.strip_prefix(home.path())
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        );
+    });
+    drop(daemon);
+    for must in [
+        "",
+        "plugboard.db",
+        "plugboard.db-wal",
+        "plugboard.db-shm",
+        "master.key",
+        "cache",
+        "plugins/zoom/0.1.0/plugin.toml",
+        "plugins/zoom/0.1.0/zoom.wasm",
+    ] {
+        assert!(
+            seen.contains(&PathBuf::from(must)),
+            "{must:?} not in {seen:?}"
+        );
+    }
+    assert!(
+        seen.iter()
+            .any(|p| p.extension().is_some_and(|e| e == "cwasm")),
+        "no artefact in {seen:?}"
+    );
+    assert!(wrong.is_empty(), "not private: {wrong:?}");
+}
+
+/// Call `f` with `dir` and everything under it, and whether it is a directory.
+fn walk(dir: &Path, f: &mut impl FnMut(&Path, bool)) {
+    f(dir, true);
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, f);
+        } else {
+            f(&path, false);
+        }
+    }
+}
+
+// ---- compiled artefacts ----
+
+/// The artefact in `home`'s cache compiled from the component at `wasm`.
+fn artefact_of(home: &Path, wasm: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(wasm).unwrap_or_else(|e| panic!("{e}"));
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let cache = home.join("cache");
+    names_in(&cache)
+        .into_iter()
+        .find(|n| n.starts_with(&digest) && n.ends_with(".cwasm"))
+        .map(|n| cache.join(n))
+        .unwrap_or_else(|| panic!("no artefact for {digest} in {:?}", names_in(&cache)))
+}
+
+#[test]
+fn another_plugins_artefact_copied_over_this_ones_is_recompiled_and_this_plugin_runs() {
+    let home = private_dir();
+    let add = |fixture: &str, wasm: &Path| {
+        let dir = repo_root().join("tests/fixtures").join(fixture);
+        ok(
+            home.path(),
+            &[
+                "plugin",
+                "add",
+                &dir.to_string_lossy(),
+                "--wasm",
+                &wasm.to_string_lossy(),
+                "--yes",
+            ],
+        );
+    };
+    let (probe, hostile) = (
+        component("plugboard_probe.wasm"),
+        component("plugboard_hostile_fixture.wasm"),
+    );
+    add("probe", &probe);
+    add("hostile", &hostile);
+    ok(
+        home.path(),
+        &[
+            "instance",
+            "add",
+            "h",
+            "--plugin",
+            "hostile",
+            "--config",
+            "streams=well-behaved",
+        ],
+    );
+    let (a, b) = (
+        artefact_of(home.path(), &probe),
+        artefact_of(home.path(), &hostile),
+    );
+    std::fs::copy(&a, &b).unwrap_or_else(|e| panic!("{e}"));
+
+    let out = run(home.path(), &["scan", "h", "--json"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "the scan failed: {stderr}");
+    assert_no_panic(&out);
+    assert!(
+        stderr.contains("WARN") && stderr.contains("refusing a compiled artefact"),
+        "no warning in {stderr}"
+    );
+    assert!(
+        stderr.contains(&b.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+    let report = json(&text(&out.stdout));
+    assert_eq!(report["instance"], "h", "{report}");
+    let accounts = json(&ok(home.path(), &["accounts", "--instance", "h", "--json"]));
+    assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
+
+    // Replaced: private, no longer A's, and the next load is quiet.
+    assert_ne!(
+        std::fs::read(&b).ok(),
+        std::fs::read(&a).ok(),
+        "still A's artefact"
+    );
+    assert_eq!(mode(&b), 0o600);
+    let again = run(home.path(), &["scan", "h"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        !text(&again.stderr).contains("WARN"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn rotating_the_master_key_drops_the_artefacts_it_invalidates_and_keeps_key_files_private() {
+    let home = private_dir();
+    let probe = component("plugboard_probe.wasm");
+    let dir = repo_root().join("tests/fixtures/probe");
+    ok(
+        home.path(),
+        &[
+            "plugin",
+            "add",
+            &dir.to_string_lossy(),
+            "--wasm",
+            &probe.to_string_lossy(),
+            "--yes",
+        ],
+    );
+    ok(home.path(), &["instance", "add", "p", "--plugin", "probe"]);
+    let artefact = artefact_of(home.path(), &probe);
+
+    ok(home.path(), &["key", "rotate"]);
+    assert!(!artefact.exists(), "an artefact under the old key is left");
+    for key_file in ["master.key", "master.key.old"] {
+        assert_eq!(mode(&home.path().join(key_file)), 0o600, "{key_file}");
+    }
+    assert!(!home.path().join("master.key.next").exists());
+
+    let out = run(home.path(), &["instance", "check", "p"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("WARN"), "{}", text(&out.stderr));
+    assert_eq!(mode(&artefact_of(home.path(), &probe)), 0o600);
+}
+
 // ---- the database ----
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let db = home.path().join("plugboard.db");
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
     std::fs::write(&db, &garbage).unwrap_or_else(|e| panic!("{e}"));
@@ -189,7 +513,7 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 
 #[test]
 fn a_truncated_database_is_refused_with_the_same_hint() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let db = home.path().join("plugboard.db");
     let len = std::fs::metadata(&db)
@@ -213,7 +537,7 @@ fn a_truncated_database_is_refused_with_the_same_hint() {
 
 #[test]
 fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     std::fs::create_dir(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
     let out = run(home.path(), &["plugin", "list"]);
     assert_one_line_error(
@@ -232,7 +556,7 @@ fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
 #[test]
 fn a_postgres_database_given_by_flag_or_environment_holds_the_store() {
     let url = plugboard_pgcluster::database("cli_store").unwrap_or_else(|e| panic!("{e}"));
-    let (one, other) = (tempdir(), tempdir());
+    let (one, other) = (private_dir(), private_dir());
     ok(
         one.path(),
         &["--database", &url, "token", "create", "--name", "node-one"],
@@ -282,7 +606,7 @@ fn a_postgres_database_that_cannot_be_used_is_an_operators_error_without_its_pas
             vec!["error (operator): --database mysql://pb@127.0.0.1/pb cannot be used"],
         ),
     ];
-    let home = tempdir();
+    let home = private_dir();
     for (url, wants) in &cases {
         let out = run(home.path(), &["--database", url, "instance", "list"]);
         let line = assert_one_line_error(&out, OPERATOR, wants);
@@ -299,10 +623,6 @@ fn a_postgres_database_that_cannot_be_used_is_an_operators_error_without_its_pas
     let help = text(&help.stdout);
     assert!(help.contains("PLUGBOARD_DATABASE"), "{help}");
     assert!(!help.contains(secret), "password in --help: {help}");
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Instance settings for a Zoom instance `name` on `sim` (plan `plan`).
@@ -370,7 +690,7 @@ impl Sim {
 #[test]
 fn a_locked_database_fails_writes_with_a_hint_and_loses_nothing() {
     let sim = Sim::start(ZoomSimBuilder::new().users(5, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z1", &sim.sim, "pro", "1");
 
@@ -467,14 +787,14 @@ fn ctrl_c_mid_scan_keeps_committed_pages_and_the_next_scan_completes_without_dup
     // Plan `free` paces the instance slowly (one report page a second or
     // so), so a scan of 10 days of sign-ins takes several seconds.
     let sim = Sim::start(ZoomSimBuilder::new());
-    let baseline = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let baseline = private_dir();
     add_zoom(baseline.path());
     add_zoom_instance(baseline.path(), "z", &sim.sim, "free", "10");
     ok(baseline.path(), &["scan", "z", "--json"]);
     let want = counts(baseline.path(), "z");
     assert_eq!(want["users"], sim.sim.summary().users as u64, "{want}");
 
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z", &sim.sim, "free", "10");
     let mut child = command(home.path(), &["scan", "z"])
@@ -589,7 +909,7 @@ fn current(home: &Path, id: &str) -> (String, Value) {
 
 #[test]
 fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let zoom = repo_root().join("plugins/zoom");
     let (zoom, wasm) = (
         zoom.to_string_lossy().into_owned(),
@@ -640,7 +960,7 @@ fn secrets_reveal_is_granted_only_with_the_switch_and_shown_in_the_prompt() {
 
 #[test]
 fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     // Same request, one action fewer: nothing new.
@@ -675,7 +995,7 @@ fn a_new_version_asking_for_nothing_new_keeps_its_approval_without_a_prompt() {
 
 #[test]
 fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     let v2 = zoom_version(home.path(), "0.2.0", |t| {
@@ -730,6 +1050,139 @@ fn a_new_version_asking_for_more_is_not_added_until_approved_again() {
     );
 }
 
+#[test]
+fn the_prompt_says_where_each_secret_goes_and_a_new_destination_needs_approval() {
+    let home = private_dir();
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    fn webhook(to: &'static str) -> impl FnOnce(String) -> String {
+        move |t| {
+            t + &format!(
+                "\n[[secret]]\nname = \"webhook_token\"\ndescription = \"Verifies webhooks.\"\nrequired = false\nsend_to = [\"{to}\"]\n"
+            )
+        }
+    }
+    let v1 = zoom_version(
+        home.path(),
+        "0.1.0",
+        webhook("https://api.zoom.us/v2/webhooks/"),
+    );
+    let out = run(home.path(), &add_args(&v1.to_string_lossy(), &wasm, &[]));
+    let stderr = text(&out.stderr);
+    for want in [
+        "secret       client_secret — ",
+        "(sent by the host only to the token endpoint of auth profile `zoom-s2s`)",
+        "secret       webhook_token — Verifies webhooks. (attached by the host to requests under https://api.zoom.us/v2/webhooks/)",
+    ] {
+        assert!(
+            stderr.contains(want),
+            "{want:?} not in the prompt: {stderr}"
+        );
+    }
+    ok(
+        home.path(),
+        &add_args(&v1.to_string_lossy(), &wasm, &["--yes"]),
+    );
+
+    let v2 = zoom_version(home.path(), "0.2.0", webhook("https://api.zoom.us/v2/"));
+    let out = run(home.path(), &add_args(&v2.to_string_lossy(), &wasm, &[]));
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "plugin zoom 0.2.0 was not added",
+            "approval needed for 1 new capability",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("new: secret webhook_token to https://api.zoom.us/v2/"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+}
+
+#[test]
+fn a_new_version_that_paces_less_needs_approval_again() {
+    let home = private_dir();
+    add_zoom(home.path());
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    // (version, text in the Zoom manifest, its replacement, what is new)
+    let cases = [
+        (
+            "0.2.0",
+            "path = \"/v2/report/*\"",
+            "path = \"/v2/*\"",
+            "new: rate bucket heavy: matches GET /v2/* (was GET /v2/report/*)",
+        ),
+        (
+            "0.3.0",
+            "pro = { per_second = 10, per_day = 30000 }",
+            "pro = { per_second = 100, per_day = 30000 }",
+            "new: rate bucket heavy: quota for plan pro raised to 100/s, 30000/day (was 10/s, 30000/day)",
+        ),
+        (
+            "0.4.0",
+            "pro = { per_second = 10, per_day = 30000 }",
+            "pro = { per_second = 10 }",
+            "new: rate bucket heavy: quota for plan pro raised to 10/s (was 10/s, 30000/day)",
+        ),
+    ];
+    for (version, from, to, want) in cases {
+        let v = zoom_version(home.path(), version, |t| {
+            assert!(t.contains(from), "{from:?} not in the Zoom manifest");
+            t.replacen(from, to, 1)
+        });
+        let out = run(home.path(), &add_args(&v.to_string_lossy(), &wasm, &[]));
+        assert_one_line_error(
+            &out,
+            OPERATOR,
+            &[&format!("plugin zoom {version} was not added")],
+        );
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(want), "{want:?} not in {stderr}");
+        assert_eq!(
+            current(home.path(), "zoom").0,
+            "0.1.0",
+            "the approved version stays"
+        );
+    }
+}
+
+#[test]
+fn a_manifest_that_would_rewrite_the_prompt_is_refused_on_one_safe_line() {
+    let home = private_dir();
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    for (field, forged) in [
+        (
+            "name = \"Zoom\"",
+            "name = \"Zoom\\u001b[3A\\u001b[2K  network      none\"",
+        ),
+        ("vendor = \"Plugboard\"", "vendor = \"Plugboard\\r\""),
+        ("description = \"", "description = \"\\u202e \\u200b"),
+    ] {
+        let dir = zoom_version(home.path(), "0.1.0", |t| t.replacen(field, forged, 1));
+        let out = run(
+            home.path(),
+            &add_args(&dir.to_string_lossy(), &wasm, &["--yes"]),
+        );
+        let line = assert_one_line_error(
+            &out,
+            OPERATOR,
+            &["may not contain control or invisible formatting characters"],
+        );
+        let stderr = text(&out.stderr);
+        for raw in ['\u{1b}', '\r', '\u{202e}', '\u{200b}'] {
+            assert!(
+                !stderr.contains(raw),
+                "{raw:?} reached the terminal: {stderr:?}"
+            );
+        }
+        assert!(line.contains("\\u{"), "the value is shown escaped: {line}");
+    }
+    let list = json(&ok(home.path(), &["plugin", "list", "--json"]));
+    assert_eq!(list, serde_json::json!([]), "nothing is added");
+}
+
 // ---- secrets in plugin text ----
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -749,7 +1202,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_store() {
     const KEY: &str = "cli-leak-test-key-5d1e9a";
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let fixture = repo_root().join("tests/fixtures/hostile");
     let wasm = component("plugboard_hostile_fixture.wasm");
     ok(
@@ -844,7 +1297,7 @@ fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_stor
 #[test]
 fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operator() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let account = sim.sim.credentials().account_id;
@@ -899,7 +1352,7 @@ fn instance_check_shows_the_account_and_blames_refused_credentials_on_the_operat
 #[test]
 fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let files = home.path().join("plugins").join("zoom");
@@ -948,7 +1401,7 @@ fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
 /// SIGINT, and return what it printed and its exit code.
 fn sim_banner(args: &[&str]) -> (String, Option<i32>) {
     use std::io::BufRead as _;
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let mut child = command(home.path(), args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1031,7 +1484,7 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
 
 #[test]
 fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm();
     let plugin_dir = wasm
         .parent()
@@ -1074,7 +1527,7 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
 
 #[test]
 fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request() {
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     for name in ["..", ".", "a/b", "x?y"] {
         // Port 9 (discard) is closed: reaching the network would be a different error.
         let out = command(
@@ -1094,4 +1547,308 @@ fn a_remote_check_refuses_a_name_that_cannot_be_an_instance_before_any_request()
         let line = assert_one_line_error(&out, OPERATOR, &[name]);
         assert!(!line.contains("cannot reach the daemon"), "{line}");
     }
+}
+
+// ---- hostile packages: versions that are paths, immutable versions ----
+
+/// A copy of the Zoom manifest in `dir/name/` with `version` set to
+/// `version` (TOML-quoted) and passed through `edit`.
+fn crafted_zoom(
+    dir: &Path,
+    name: &str,
+    version: &str,
+    edit: impl FnOnce(String) -> String,
+) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let line = format!("version = {}", toml::Value::String(version.into()));
+    let crafted = edit(text.replacen("version = \"0.1.0\"", &line, 1));
+    assert!(
+        crafted.contains(&line),
+        "the Zoom manifest no longer has version 0.1.0"
+    );
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("plugin.toml"), crafted).unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+/// Every stored plugin version: id, version, component sha256, manifest.
+fn plugin_rows(home: &Path) -> Vec<(String, String, String, String)> {
+    let conn = Connection::open_with_flags(
+        home.join("plugboard.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut stmt = conn
+        .prepare("SELECT id, version, wasm_sha256, manifest FROM plugins ORDER BY id, version")
+        .unwrap_or_else(|e| panic!("{e}"));
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn a_package_whose_version_is_a_path_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = victim_dir(dir.path());
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    let absolute = victim.to_string_lossy().into_owned();
+    for (name, version) in [("up", "../.."), ("abs", absolute.as_str()), ("dot", "..")] {
+        let package = crafted_zoom(dir.path(), name, version, |t| t);
+        let package = package.to_string_lossy().into_owned();
+        let out = run(home.path(), &add_args(&package, &wasm, &["--yes"]));
+        let want = format!(
+            "plugin.toml field `version` = {version:?} is not valid: a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert_one_line_error(&out, OPERATOR, &["error (operator):", &want]);
+        assert_victim_untouched(&victim);
+        assert_eq!(
+            json(&ok(home.path(), &["plugin", "list", "--json"])),
+            serde_json::json!([]),
+            "{version:?}: nothing is added"
+        );
+        assert!(
+            snapshot(&home.path().join("plugins")).is_empty(),
+            "{version:?}: files written under the home's plugins/"
+        );
+        assert!(
+            home.path().join("plugboard.db").exists(),
+            "{version:?}: the home is intact"
+        );
+    }
+    // The host keeps working: a well-formed package is added.
+    add_zoom(home.path());
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+    assert_victim_untouched(&victim);
+}
+
+#[test]
+fn removing_a_plugin_whose_stored_version_is_a_path_keeps_the_home_the_database_and_the_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = victim_dir(dir.path());
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    ok(home.path(), &["key", "rotate"]);
+    let key_file = home.path().join("master.key");
+    let key = std::fs::read(&key_file).unwrap_or_else(|e| panic!("master.key: {e}"));
+    // Rows an older host could have stored from an unchecked manifest.
+    let absolute = victim.to_string_lossy().into_owned();
+    {
+        let conn =
+            Connection::open(home.path().join("plugboard.db")).unwrap_or_else(|e| panic!("{e}"));
+        for bad in ["../..", absolute.as_str()] {
+            conn.execute(
+                "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
+                 grant_json, info_json, added_at) SELECT id, ?1, contract, manifest, wasm_sha256, \
+                 wasm_path, grant_json, info_json, added_at FROM plugins WHERE id = 'zoom' AND version = '0.1.0'",
+                [bad],
+            )
+            .unwrap_or_else(|e| panic!("tampering with the store: {e}"));
+        }
+    }
+    assert_eq!(plugin_rows(home.path()).len(), 3);
+
+    let out = run(home.path(), &["plugin", "remove", "zoom"]);
+    assert_no_panic(&out);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "plugin remove failed: {stderr}");
+    assert!(
+        stdout.starts_with("removed plugin zoom (versions ")
+            && stdout.contains("\"../..\"")
+            && stdout.contains(&format!("{absolute:?}"))
+            && stdout.contains("0.1.0"),
+        "{stdout}"
+    );
+    for bad in ["../..", absolute.as_str()] {
+        let want = format!(
+            "warning: the row of version {bad:?} was removed, but no files were deleted for it: plugin version {bad:?} is not a safe file name"
+        );
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&want)),
+            "{want:?} not in {stderr}"
+        );
+    }
+    assert!(
+        home.path().join("plugboard.db").exists(),
+        "the database was deleted"
+    );
+    assert_eq!(
+        std::fs::read(&key_file).ok().as_deref(),
+        Some(key.as_slice()),
+        "the master key was deleted or changed"
+    );
+    assert_victim_untouched(&victim);
+    assert!(
+        !home.path().join("plugins").join("zoom").exists(),
+        "the plugin's own files go"
+    );
+    assert!(plugin_rows(home.path()).is_empty(), "every row goes");
+    assert_eq!(
+        json(&ok(home.path(), &["plugin", "list", "--json"])),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_refused() {
+    let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    add_zoom(home.path());
+    add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
+    let rows = plugin_rows(home.path());
+    let files = snapshot(&home.path().join("plugins"));
+    let zoom_dir = repo_root()
+        .join("plugins/zoom")
+        .to_string_lossy()
+        .into_owned();
+    let zoom = zoom_wasm().to_string_lossy().into_owned();
+    let manifest = std::fs::read_to_string(repo_root().join("plugins/zoom/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored_component =
+        sha256_hex(&std::fs::read(zoom_wasm()).unwrap_or_else(|e| panic!("{e}")));
+    let stored_manifest = sha256_hex(manifest.as_bytes());
+    let unchanged = || {
+        assert_eq!(
+            plugin_rows(home.path()),
+            rows,
+            "the stored versions changed"
+        );
+        assert_eq!(
+            snapshot(&home.path().join("plugins")),
+            files,
+            "the stored files changed"
+        );
+    };
+
+    // The same package again: nothing to approve, nothing changes.
+    let out = ok(home.path(), &add_args(&zoom_dir, &zoom, &[]));
+    assert!(
+        out.contains("plugin zoom 0.1.0 is already added with the same component and manifest")
+            && out.contains("nothing changed"),
+        "{out}"
+    );
+    let answer = json(&ok(home.path(), &add_args(&zoom_dir, &zoom, &["--json"])));
+    assert_eq!(answer["unchanged"], true, "{answer}");
+    assert_eq!(answer["sha256"], stored_component.as_str(), "{answer}");
+    unchanged();
+
+    // Another manifest, or other bytes, under the same version: refused
+    // before anything is asked (this manifest asks for more, and no --yes
+    // is given).
+    let edited = crafted_zoom(dir.path(), "edited", "0.1.0", |t| {
+        t.replacen(
+            "methods = [\"GET\", \"PUT\"]",
+            "methods = [\"GET\", \"PUT\", \"DELETE\"]",
+            1,
+        )
+    });
+    let edited_manifest =
+        std::fs::read(edited.join("plugin.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let edited = edited.to_string_lossy().into_owned();
+    let azure = component("plugboard_azure.wasm");
+    let azure_component = sha256_hex(&std::fs::read(&azure).unwrap_or_else(|e| panic!("{e}")));
+    let azure = azure.to_string_lossy().into_owned();
+    for (what, package, wasm, offered, yes) in [
+        (
+            "another manifest",
+            edited.as_str(),
+            zoom.as_str(),
+            (stored_component.clone(), sha256_hex(&edited_manifest)),
+            &[][..],
+        ),
+        (
+            "other bytes",
+            zoom_dir.as_str(),
+            azure.as_str(),
+            (azure_component.clone(), stored_manifest.clone()),
+            &["--yes"][..],
+        ),
+    ] {
+        assert_ne!(
+            offered,
+            (stored_component.clone(), stored_manifest.clone()),
+            "{what}"
+        );
+        let out = run(home.path(), &add_args(package, wasm, yes));
+        let stored = format!(
+            "plugin zoom 0.1.0 is already added with component sha256 {stored_component} and manifest sha256 {stored_manifest}"
+        );
+        let offered = format!(
+            "but this package has component sha256 {} and manifest sha256 {}",
+            offered.0, offered.1
+        );
+        assert_one_line_error(
+            &out,
+            OPERATOR,
+            &[
+                "error (operator):",
+                &stored,
+                &offered,
+                "publish it as a new version",
+                "nothing was changed",
+            ],
+        );
+        unchanged();
+    }
+
+    // The approved version is still current and loads.
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
+    let out = ok(home.path(), &["instance", "check", "acme"]);
+    assert!(out.contains("the app accepted the credentials"), "{out}");
+}
+
+#[test]
+fn plugin_rollback_takes_a_semantic_version_and_refuses_a_path_before_any_lookup() {
+    let zoom_dir = || {
+        repo_root()
+            .join("plugins/zoom")
+            .to_string_lossy()
+            .into_owned()
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wasm = zoom_wasm().to_string_lossy().into_owned();
+    add_zoom(home.path());
+    let v2 = crafted_zoom(dir.path(), "v2", "0.2.0", |t| t);
+    ok(
+        home.path(),
+        &add_args(&v2.to_string_lossy(), &wasm, &["--yes"]),
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.2.0");
+    let rows = plugin_rows(home.path());
+    for bad in ["../..", "/tmp", "1.0", ""] {
+        let out = run(
+            home.path(),
+            &["plugin", "rollback", "zoom", "--version", bad],
+        );
+        let want = format!(
+            "version {bad:?} is not valid: use a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert_one_line_error(&out, OPERATOR, &["error (operator):", &want]);
+        assert_eq!(current(home.path(), "zoom").0, "0.2.0", "{bad:?}");
+        assert_eq!(plugin_rows(home.path()), rows, "{bad:?}");
+    }
+    // Adding the version that is not current again changes nothing either.
+    let out = ok(home.path(), &add_args(&zoom_dir(), &wasm, &[]));
+    assert!(
+        out.contains("plugin zoom 0.1.0 is already added with the same component and manifest")
+            && out.contains("version 0.2.0 is current; `plugboard plugin rollback zoom --version 0.1.0` makes this one current"),
+        "{out}"
+    );
+    assert_eq!(current(home.path(), "zoom").0, "0.2.0");
+    assert_eq!(plugin_rows(home.path()), rows);
+    let out = ok(
+        home.path(),
+        &["plugin", "rollback", "zoom", "--version", "0.1.0"],
+    );
+    assert!(out.contains("plugin zoom is now at version 0.1.0"), "{out}");
+    assert_eq!(current(home.path(), "zoom").0, "0.1.0");
 }

@@ -15,7 +15,7 @@ use plugboard_sim::azure::AzureSimBuilder;
 use plugboard_sim::zoom::ZoomSimBuilder;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Daemon, create_token, manifest, wasm};
+use support::{Daemon, create_token, manifest, private_dir, wasm};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -27,7 +27,7 @@ fn now() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let loopback = ([127, 0, 0, 1], 0).into();
     let zoom_a = ZoomSimBuilder::new()
@@ -305,7 +305,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let d = Daemon::start(home.path(), &token, &[]);
     let client = reqwest::Client::new();
@@ -371,7 +371,7 @@ async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daemon_killed_mid_scan_resumes_from_its_checkpoint_without_duplicates() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let (sim, mut d) = slow_zoom_scan(home.path(), &token, 600).await;
     let total = sim.summary().activities;
@@ -479,7 +479,7 @@ fn report_requests(sim: &plugboard_sim::zoom::ZoomSim) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_page_in_flight_and_exits_cleanly() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let (_sim, mut d) = slow_zoom_scan(home.path(), &token, 300).await;
     let exit = d.signal("TERM");
@@ -538,7 +538,7 @@ fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_daemon() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
     let d = Daemon::start(home.path(), &token, &[]);
@@ -674,7 +674,7 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_rotate_and_settings_change_through_the_api_without_losing_data() {
-    let home = tempfile::tempdir().expect("home");
+    let home = private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
     let d = daemon_with_zoom(home.path(), &token, &sim, ("z", "pro", "2")).await;
@@ -787,4 +787,235 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
         let (status, body) = d.call(method, path, None).await;
         assert_eq!(status, 404, "{path}: {body}");
     }
+}
+
+// ---- hostile packages: versions that are paths, ids in paths, immutable versions ----
+
+/// The Zoom manifest with `version` set to `version` (TOML-quoted).
+fn zoom_at(version: &str) -> String {
+    let line = format!("version = {}", toml::Value::String(version.into()));
+    let text = manifest("zoom").replacen("version = \"0.1.0\"", &line, 1);
+    assert!(
+        text.contains(&line),
+        "the Zoom manifest no longer has version 0.1.0"
+    );
+    text
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn message(body: &Value) -> &str {
+    body["error"]["message"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_that_are_paths_and_ids_that_are_not_plugin_ids_are_refused_and_touch_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let victim = support::victim_dir(dir.path());
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let d = Daemon::start(home.path(), &token, &[]);
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let plugins = home.path().join("plugins");
+    let files = support::snapshot(&plugins);
+    let listed = d.get("/v1/plugins").await;
+    let unchanged = |what: &str, now: Vec<(std::path::PathBuf, Vec<u8>)>, listed_now: &Value| {
+        support::assert_victim_untouched(&victim);
+        assert_eq!(
+            now, files,
+            "{what}: files under the home's plugins/ changed"
+        );
+        assert_eq!(*listed_now, listed, "{what}: the stored plugins changed");
+        assert!(
+            home.path().join("plugboard.db").exists(),
+            "{what}: the home is intact"
+        );
+    };
+
+    // Uploads whose version is a path.
+    let absolute = victim.to_string_lossy().into_owned();
+    for version in ["../..", absolute.as_str(), "..", "1.0"] {
+        let (status, body) = d.add_plugin(&zoom_at(version), &zoom_wasm).await;
+        assert_eq!(status, 422, "{version:?}: {body}");
+        assert_eq!(body["error"]["blame"], "operator", "{version:?}: {body}");
+        let want = format!(
+            "plugin.toml field `version` = {version:?} is not valid: a semantic version such as 1.2.0 or 2.0.0-beta.1, at most 64 bytes"
+        );
+        assert!(message(&body).contains(&want), "{version:?}: {body}");
+        unchanged(
+            version,
+            support::snapshot(&plugins),
+            &d.get("/v1/plugins").await,
+        );
+    }
+
+    // Ids in paths that are not plugin ids, sent as written.
+    let encoded_victim = absolute.replace('/', "%2F");
+    let targets = [
+        "/v1/plugins/..".to_string(),
+        "/v1/plugins/%2e%2e".to_string(),
+        "/v1/plugins/.%2E".to_string(),
+        "/v1/plugins/..%2F..".to_string(),
+        "/v1/plugins/zoom%2F..%2F..".to_string(),
+        "/v1/plugins/zoom/..".to_string(),
+        "/v1/plugins/a/b".to_string(),
+        format!("/v1/plugins/{encoded_victim}"),
+    ];
+    for target in &targets {
+        for method in ["DELETE", "GET"] {
+            let (status, body) = d.raw(method, target).await;
+            assert!(
+                status == 404 || status == 422,
+                "{method} {target}: {status} {body}"
+            );
+            assert_eq!(
+                body["error"]["blame"], "operator",
+                "{method} {target}: {body}"
+            );
+            unchanged(
+                target,
+                support::snapshot(&plugins),
+                &d.get("/v1/plugins").await,
+            );
+        }
+        let (status, body) = d.raw("POST", &format!("{target}/rollback")).await;
+        assert!(
+            status == 404 || status == 422,
+            "rollback {target}: {status} {body}"
+        );
+    }
+    let (status, body) = d.raw("DELETE", "/v1/plugins/%2e%2e").await;
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        message(&body).contains(
+            "no plugin \"..\" (a plugin id is lowercase letters, digits and `-`, at most 64)"
+        ),
+        "{body}"
+    );
+
+    // Rollback versions that are not versions are refused before any lookup.
+    for version in ["../..", absolute.as_str(), "1.0"] {
+        let (status, body) = d
+            .post("/v1/plugins/zoom/rollback", json!({ "version": version }))
+            .await;
+        assert_eq!(status, 422, "{version:?}: {body}");
+        assert_eq!(body["error"]["blame"], "operator", "{body}");
+        assert!(
+            message(&body).contains(&format!(
+                "`version`: version {version:?} is not valid: use a semantic version"
+            )),
+            "{body}"
+        );
+    }
+
+    // The daemon keeps serving, and the plugin is still there to remove.
+    let health = reqwest::get(format!("{}/healthz", d.base))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status().as_u16(), 200);
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
+    unchanged(
+        "the end",
+        support::snapshot(&plugins),
+        &d.get("/v1/plugins").await,
+    );
+    let (status, body) = d.call(Method::DELETE, "/v1/plugins/zoom", None).await;
+    assert_eq!(status, 204, "{body}");
+    assert!(
+        !plugins.join("zoom").exists(),
+        "the removed plugin's files go"
+    );
+    support::assert_victim_untouched(&victim);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_version_never_changes_the_same_package_is_a_no_op_and_another_is_refused() {
+    let home = tempfile::tempdir().expect("home");
+    let token = create_token(home.path());
+    let sim = start_sim(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1)).await;
+    let d = daemon_with_zoom(home.path(), &token, &sim, ("acme", "pro", "1")).await;
+    let plugins = home.path().join("plugins");
+    let files = support::snapshot(&plugins);
+    let approved = d.get("/v1/plugins/zoom").await;
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let azure_wasm = wasm("plugboard_azure.wasm");
+    let stored = (
+        sha256_hex(&zoom_wasm),
+        sha256_hex(manifest("zoom").as_bytes()),
+    );
+    assert_eq!(approved["sha256"], stored.0.as_str());
+    let original = manifest("zoom");
+    let edited = original.replacen("description = \"", "description = \"Edited. ", 1);
+    assert_ne!(edited, original);
+
+    for (what, text, bytes) in [
+        ("another manifest", edited.as_str(), zoom_wasm.as_slice()),
+        ("other bytes", original.as_str(), azure_wasm.as_slice()),
+    ] {
+        let (status, body) = d.add_plugin(text, bytes).await;
+        assert_eq!(status, 409, "{what}: {body}");
+        assert_eq!(body["error"]["blame"], "operator", "{what}: {body}");
+        let want = format!(
+            "plugin zoom 0.1.0 is already added with component sha256 {} and manifest sha256 {}, \
+             but this package has component sha256 {} and manifest sha256 {}; an added version never \
+             changes: publish it as a new version",
+            stored.0,
+            stored.1,
+            sha256_hex(bytes),
+            sha256_hex(text.as_bytes())
+        );
+        assert!(message(&body).contains(&want), "{what}: {body}");
+        assert_eq!(support::snapshot(&plugins), files, "{what}: files changed");
+        assert_eq!(
+            d.get("/v1/plugins/zoom").await,
+            approved,
+            "{what}: the plugin changed"
+        );
+    }
+
+    // The same package again: 200 with the stored version, nothing changes.
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], "0.1.0", "{body}");
+    assert_eq!(body["sha256"], stored.0.as_str(), "{body}");
+    assert_eq!(support::snapshot(&plugins), files);
+    assert_eq!(d.get("/v1/plugins/zoom").await, approved);
+
+    // The CLI through the daemon says which happened.
+    let zoom_dir = support::repo_root().join("plugins/zoom");
+    let remote = |wasm_file: &str| {
+        support::plugboard(home.path())
+            .args(["plugin", "add"])
+            .arg(&zoom_dir)
+            .arg("--wasm")
+            .arg(support::wasm_path(wasm_file))
+            .args(["--server", &d.base])
+            .env("PLUGBOARD_TOKEN", &token)
+            .output()
+            .expect("plugboard plugin add --server")
+    };
+    let same = remote("plugboard_zoom.wasm");
+    assert!(same.status.success(), "{same:?}");
+    let stdout = String::from_utf8_lossy(&same.stdout);
+    assert!(
+        stdout.contains("plugin zoom 0.1.0 is already added through"),
+        "{stdout}"
+    );
+    let other = remote("plugboard_azure.wasm");
+    assert_eq!(other.status.code(), Some(2), "{other:?}");
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        stderr.contains("publish it as a new version") && !stderr.contains("--yes"),
+        "{stderr}"
+    );
+
+    // The approved version is still current and loads.
+    let (status, body) = d.act("/v1/instances/acme/check").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(d.get("/v1/plugins/zoom").await, approved);
 }

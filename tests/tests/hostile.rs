@@ -57,6 +57,19 @@ const OTHER_API_KEY: &str = "other-tenant-api-key-77b2e4";
 /// The account the fixture's `well-behaved` mode returns.
 const WELL_BEHAVED_ID: &str = "well-behaved-1";
 
+/// The second origin and the path-prefix origin of the fixture; each
+/// instance routes both to the local [`Partner`] too.
+const OTHER: &str = "https://other.example";
+const NARROW: &str = "https://narrow.example";
+
+/// The `partner` auth profile's credentials on instances that mint tokens.
+const CLIENT_ID: &str = "hostile-client-id";
+const CLIENT_SECRET: &str = "hostile-client-secret-9f8e7d";
+
+/// A client id the partner's token endpoint answers with 401, quoting the
+/// posted credentials back (as some real endpoints do).
+const ECHO_CLIENT_ID: &str = "echo-me";
+
 /// Every fixture mode and the test that covers it. Naming a test that does
 /// not exist fails the build; a mode the fixture lists but this table lacks
 /// fails `every_fixture_mode_has_a_test`.
@@ -89,6 +102,19 @@ covered_modes! {
     "panic" => a_panic_traps_and_its_message_reaches_the_error,
     "slow-upstream" => a_slow_upstream_is_cut_off_and_blamed_on_the_upstream,
     "endless-cursor" => a_cursor_that_never_advances_is_stopped_at_once,
+    "auth-secret-header" => an_auth_profiles_secret_is_never_attached_by_a_plugin,
+    "secret-elsewhere" => a_secret_goes_only_to_its_send_to_destinations,
+    "echo-secret" => an_echoed_secret_is_scrubbed_before_the_plugin_reads_it,
+    "echo-token" => an_echoed_token_is_scrubbed_before_the_plugin_reads_it,
+    "token-error" => a_token_endpoint_error_quoting_the_credentials_is_scrubbed,
+    "redirect-credentials" => a_redirect_to_another_origin_drops_credentials_and_secret_headers,
+    "redirect-into-audience" => a_plugin_authorization_redirected_into_a_brokered_audience_is_refused,
+    "redirect-token" => a_token_never_follows_a_redirect_out_of_its_profiles_audience,
+    "path-trick" => paths_an_upstream_could_read_differently_are_refused_under_a_path_prefix,
+    "escape-text" => terminal_escapes_from_a_plugin_are_neutralised_before_the_store_and_the_error,
+    "long-field" => an_over_long_field_in_any_output_is_refused,
+    "flood" => a_plugin_cannot_store_past_the_per_scan_and_per_day_caps,
+    "unmatched-burst" => requests_no_bucket_matches_are_paced_by_the_unmatched_bucket,
     "well-behaved" => the_well_behaved_mode_commits_its_account,
 }
 
@@ -101,6 +127,7 @@ struct Seen {
     path: String,
     api_key: Option<String>,
     authorization: Option<String>,
+    cookie: Option<String>,
 }
 
 /// A local HTTP server standing in for the partner API (routed from
@@ -116,6 +143,7 @@ async fn partner_handler(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Response {
     let text = |name: &str| {
         headers
@@ -123,24 +151,56 @@ async fn partner_handler(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    seen.lock().unwrap_or_else(|e| e.into_inner()).push(Seen {
-        method: method.clone(),
-        path: uri.path().to_string(),
-        api_key: text("x-api-key"),
-        authorization: text("authorization"),
-    });
+    let tokens_before = {
+        let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.push(Seen {
+            method: method.clone(),
+            path: uri.path().to_string(),
+            api_key: text("x-api-key"),
+            authorization: text("authorization"),
+            cookie: text("cookie"),
+        });
+        seen.iter()
+            .filter(|s| s.path.starts_with("/oauth/"))
+            .count()
+    };
+    let redirect =
+        |to: &str| (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response();
+    let echo = |value: Option<String>| {
+        let value = value.unwrap_or_default();
+        (
+            StatusCode::OK,
+            [(axum::http::HeaderName::from_static("x-echo"), value.clone())],
+            serde_json::json!({ "echo": value }).to_string(),
+        )
+            .into_response()
+    };
     match uri.path() {
-        "/ok" => (StatusCode::OK, "{}").into_response(),
-        "/redirect" => (
-            StatusCode::FOUND,
-            [(header::LOCATION, "https://evil.example.com/stolen")],
-        )
-            .into_response(),
-        "/redirect-metadata" => (
-            StatusCode::FOUND,
-            [(header::LOCATION, "http://169.254.169.254/latest/meta-data/")],
-        )
-            .into_response(),
+        "/ok" | "/landing" | "/api/me" | "/api/other-landing" => {
+            (StatusCode::OK, "{}").into_response()
+        }
+        "/oauth/token" | "/oauth/other-token" => {
+            let form = String::from_utf8_lossy(&body).into_owned();
+            if form.contains(&format!("client_id={ECHO_CLIENT_ID}")) {
+                // Quote the posted credentials back, as some endpoints do.
+                (StatusCode::UNAUTHORIZED, format!("invalid_client: {form}")).into_response()
+            } else {
+                let token = format!("partner-token-{}", tokens_before);
+                (
+                    StatusCode::OK,
+                    serde_json::json!({ "access_token": token, "expires_in": 3600 }).to_string(),
+                )
+                    .into_response()
+            }
+        }
+        "/keys/echo" => echo(text("x-api-key")),
+        "/api/echo" => echo(text("authorization")),
+        "/keys/hop" => redirect(&format!("{OTHER}/landing")),
+        "/to-api" => redirect("/api/me"),
+        "/api/to-other" => redirect(&format!("{OTHER}/api/other-landing")),
+        "/v2/trick-redirect" => redirect("/v2/..;/admin"),
+        "/redirect" => redirect("https://evil.example.com/stolen"),
+        "/redirect-metadata" => redirect("http://169.254.169.254/latest/meta-data/"),
         "/slow" => {
             tokio::time::sleep(SLOW_ANSWER).await;
             (StatusCode::OK, "{}").into_response()
@@ -185,6 +245,11 @@ impl Partner {
     fn hits(&self, path: &str) -> usize {
         self.seen().iter().filter(|s| s.path == path).count()
     }
+
+    /// The requests to `path`.
+    fn at(&self, path: &str) -> Vec<Seen> {
+        self.seen().into_iter().filter(|s| s.path == path).collect()
+    }
 }
 
 // ---- the environment ----
@@ -209,6 +274,16 @@ fn hostile_spec(name: &str, partner: &Partner) -> InstanceSpec {
         .config("slow_url", &format!("{PARTNER}/slow"))
         .secret("api_key", API_KEY)
         .upstream(PARTNER, &partner.base_url)
+        .upstream(OTHER, &partner.base_url)
+        .upstream(NARROW, &partner.base_url)
+}
+
+/// [`hostile_spec`] with the `partner` profile's credentials, so the host
+/// can mint tokens.
+fn minting_spec(name: &str, partner: &Partner, client_id: &str) -> InstanceSpec {
+    hostile_spec(name, partner)
+        .secret("client_id", client_id)
+        .secret("client_secret", CLIENT_SECRET)
 }
 
 /// One host with the hostile fixture and the Zoom plugin, a hostile instance
@@ -476,7 +551,7 @@ async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_
     env.host
         .add_instance(&hostile_spec("direct", &env.partner).config("target_url", &loopback));
     let (err, _) = env.hostile_call("direct", "private-ip").await;
-    assert_contains(plugin_message(&err), "is a loopback address");
+    assert_contains(plugin_message(&err), "is a loopback (RFC 1122) address");
     assert_contains(plugin_message(&err), "unless the operator routes to it");
     assert_eq!(
         env.partner.hits("/ok"),
@@ -503,7 +578,7 @@ async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_
     let (err, _) = env.hostile_call("private", "private-ip").await;
     assert_contains(
         plugin_message(&err),
-        "http://10.0.0.1/ is a private address",
+        "http://10.0.0.1/ is a private-use (RFC 1918) address",
     );
 
     // The operator's route to the very same address is the explicit allowance.
@@ -523,7 +598,7 @@ async fn a_private_or_loopback_address_is_refused_unless_the_operator_routes_to_
     let error = env
         .scan_contains_with("private-ip", |spec| spec.config("target_url", &loopback))
         .await;
-    assert_contains(&error, "is a loopback address");
+    assert_contains(&error, "is a loopback (RFC 1122) address");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -550,7 +625,7 @@ async fn a_redirect_to_a_forbidden_destination_is_refused() {
     let (err, _) = env.hostile_call("h1", "redirect").await;
     assert_contains(
         plugin_message(&err),
-        "redirect to https://evil.example.com/stolen is outside the plugin's egress grant",
+        "redirect refused: GET https://evil.example.com/stolen is outside the plugin's egress grant",
     );
     assert_eq!(env.partner.hits("/redirect"), 1, "{:?}", env.partner.seen());
 
@@ -924,6 +999,466 @@ async fn the_well_behaved_mode_commits_its_account() {
         .unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<_> = accounts.iter().map(|a| a.account.id.as_str()).collect();
     assert_eq!(ids, [WELL_BEHAVED_ID]);
+}
+
+// ---- where secrets and tokens may go ----
+
+/// The display name of the one account `mode` returned, reversed back: what
+/// the plugin itself read from the upstream.
+fn read_by_plugin(page: &plugboard_core::model::Page) -> String {
+    match page.records.first() {
+        Some(plugboard_core::model::Record::Account(a)) => a
+            .display_name
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .rev()
+            .collect(),
+        other => panic!("expected one account, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auth_profiles_secret_is_never_attached_by_a_plugin() {
+    let mut env = Env::new().await;
+    env.host
+        .add_instance(&minting_spec("m", &env.partner, CLIENT_ID));
+    let (err, _) = env.hostile_call("m", "auth-secret-header").await;
+    assert_contains(
+        plugin_message(&err),
+        "secret `client_secret` belongs to auth profile `partner`: the host sends it only to that profile's token endpoint",
+    );
+    assert_eq!(
+        env.partner.hits("/keys/echo"),
+        0,
+        "{:?}",
+        env.partner.seen()
+    );
+    let error = env
+        .scan_contains_with("auth-secret-header", |s| {
+            s.secret("client_id", CLIENT_ID)
+                .secret("client_secret", CLIENT_SECRET)
+        })
+        .await;
+    assert_contains(&error, "belongs to auth profile `partner`");
+    assert!(!error.contains(CLIENT_SECRET), "{error}");
+    assert!(
+        env.partner.seen().iter().all(|s| s.api_key.is_none()),
+        "{:?}",
+        env.partner.seen()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_goes_only_to_its_send_to_destinations() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "secret-elsewhere").await;
+    assert_contains(
+        plugin_message(&err),
+        "secret `api_key` may be sent only to https://partner.example/keys/ (its `send_to` in plugin.toml), not to https://partner.example/ok",
+    );
+    assert_eq!(env.partner.hits("/ok"), 0, "{:?}", env.partner.seen());
+    assert_contains(
+        &env.scan_contains("secret-elsewhere").await,
+        "may be sent only to https://partner.example/keys/",
+    );
+    // Inside its destination it is attached, by the host.
+    let (plugin, ctx) = env.open_short("h1").await;
+    plugin
+        .sync(&ctx, "echo-secret", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sent: Vec<_> = env.partner.at("/keys/echo");
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].api_key.as_deref(), Some(API_KEY));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echoed_secret_is_scrubbed_before_the_plugin_reads_it() {
+    let mut env = Env::new().await;
+    let (plugin, ctx) = env.open_short("h1").await;
+    let page = plugin
+        .sync(&ctx, "echo-secret", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The plugin reversed what it read, so the host's output scrubbing could
+    // not have hidden it: the body and the echo header were scrubbed before.
+    let read = read_by_plugin(&page);
+    assert_eq!(read, r#"{"echo":"[redacted]"}|[redacted]"#);
+    assert_eq!(
+        env.partner.at("/keys/echo")[0].api_key.as_deref(),
+        Some(API_KEY),
+        "the upstream did get the key"
+    );
+    // Without the reveal grant, what is stored is scrubbed too.
+    env.host
+        .add_instance(&hostile_spec("echo", &env.partner).config("streams", "echo-secret"));
+    env.host.scan("echo").await;
+    let stored = env
+        .host
+        .app
+        .store()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .accounts(&plugboard_core::store::AccountQuery {
+            instance: Some("echo".into()),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shown = format!("{stored:?}");
+    let backwards: String = API_KEY.chars().rev().collect();
+    assert!(
+        !shown.contains(API_KEY) && !shown.contains(&backwards),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("]detcader["),
+        "the plugin read [redacted]: {shown}"
+    );
+    assert_still_serves(&plugin, &ctx, "echo-secret").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echoed_token_is_scrubbed_before_the_plugin_reads_it() {
+    let mut env = Env::new().await;
+    env.host
+        .add_instance(&minting_spec("m", &env.partner, CLIENT_ID));
+    let (plugin, ctx) = env.open_short("m").await;
+    let page = plugin
+        .sync(&ctx, "echo-token", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sent = env.partner.at("/api/echo");
+    let token = sent
+        .first()
+        .and_then(|s| s.authorization.clone())
+        .unwrap_or_else(|| panic!("no token reached the audience: {sent:?}"));
+    assert!(token.starts_with("Bearer partner-token-"), "{token}");
+    let read = read_by_plugin(&page);
+    assert_eq!(read, r#"{"echo":"Bearer [redacted]"}|Bearer [redacted]"#);
+    assert!(!format!("{page:?}").contains("partner-token-"), "{page:?}");
+    assert_still_serves(&plugin, &ctx, "echo-token").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_error_quoting_the_credentials_is_scrubbed() {
+    let mut env = Env::new().await;
+    env.host
+        .add_instance(&minting_spec("echoing", &env.partner, ECHO_CLIENT_ID));
+    let (err, _) = env.hostile_call("echoing", "token-error").await;
+    // What the plugin was handed, reversed back.
+    let read: String = plugin_message(&err).chars().rev().collect();
+    assert_contains(
+        &read,
+        "refused the credentials of auth profile `partner` (HTTP 401)",
+    );
+    assert_contains(&read, "client_secret=[redacted]");
+    assert!(!read.contains(CLIENT_SECRET), "{read}");
+    assert_eq!(
+        env.partner.hits("/oauth/token"),
+        1,
+        "{:?}",
+        env.partner.seen()
+    );
+    assert_eq!(env.partner.hits("/api/me"), 0, "no token, no request");
+}
+
+// ---- what crosses a redirect ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_another_origin_drops_credentials_and_secret_headers() {
+    let mut env = Env::new().await;
+    let (plugin, ctx) = env.open_short("h1").await;
+    plugin
+        .sync(&ctx, "redirect-credentials", None)
+        .await
+        .unwrap_or_else(|e| panic!("the redirect should be followed: {e}"));
+    let first = env.partner.at("/keys/hop");
+    assert_eq!(first.len(), 1, "{:?}", env.partner.seen());
+    assert_eq!(first[0].api_key.as_deref(), Some(API_KEY));
+    assert_eq!(
+        first[0].authorization.as_deref(),
+        Some("Bearer plugin-made-token")
+    );
+    assert_eq!(first[0].cookie.as_deref(), Some("session=plugin-made"));
+    let landed = env.partner.at("/landing");
+    assert_eq!(landed.len(), 1, "{:?}", env.partner.seen());
+    assert_eq!(
+        (
+            &landed[0].api_key,
+            &landed[0].authorization,
+            &landed[0].cookie
+        ),
+        (&None, &None, &None),
+        "credentials crossed to {OTHER}: {:?}",
+        landed[0]
+    );
+    assert_still_serves(&plugin, &ctx, "redirect-credentials").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_authorization_redirected_into_a_brokered_audience_is_refused() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "redirect-into-audience").await;
+    assert_contains(
+        plugin_message(&err),
+        "header `Authorization` may not be set on a brokered audience",
+    );
+    assert_eq!(env.partner.hits("/to-api"), 1, "{:?}", env.partner.seen());
+    assert_eq!(env.partner.hits("/api/me"), 0, "{:?}", env.partner.seen());
+    assert_contains(
+        &env.scan_contains("redirect-into-audience").await,
+        "may not be set on a brokered audience",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_never_follows_a_redirect_out_of_its_profiles_audience() {
+    let mut env = Env::new().await;
+    env.host
+        .add_instance(&minting_spec("m", &env.partner, CLIENT_ID));
+    let (plugin, ctx) = env.open_short("m").await;
+    plugin
+        .sync(&ctx, "redirect-token", None)
+        .await
+        .unwrap_or_else(|e| panic!("the redirect should be followed: {e}"));
+    let first = env.partner.at("/api/to-other");
+    assert!(
+        first
+            .first()
+            .and_then(|s| s.authorization.as_deref())
+            .is_some_and(|a| a.starts_with("Bearer partner-token-")),
+        "the partner audience gets its token: {first:?}"
+    );
+    let landed = env.partner.at("/api/other-landing");
+    assert_eq!(landed.len(), 1, "{:?}", env.partner.seen());
+    assert_eq!(
+        landed[0].authorization, None,
+        "a token crossed into the `other` profile's audience"
+    );
+    assert_eq!(
+        env.partner.hits("/oauth/other-token"),
+        0,
+        "the `other` profile minted for a redirect hop"
+    );
+    assert_still_serves(&plugin, &ctx, "redirect-token").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_an_upstream_could_read_differently_are_refused_under_a_path_prefix() {
+    let mut env = Env::new().await;
+    let (err, _) = env.hostile_call("h1", "path-trick").await;
+    let message = plugin_message(&err);
+    for (url, what) in [
+        ("https://narrow.example/v2/..;/admin", "a dot segment"),
+        (
+            "https://narrow.example/v2/%2e%2e/admin",
+            "an encoded `.` (%2E)",
+        ),
+        (
+            "https://narrow.example/v2/..%2fadmin",
+            "an encoded `/` (%2F)",
+        ),
+        ("https://narrow.example/v2\\..\\admin", "a backslash"),
+        (
+            "https://narrow.example/v2/%252e%252e/admin",
+            "a double-encoded `.` (%252E)",
+        ),
+    ] {
+        // The plugin's lines arrive joined: its newlines are neutralised.
+        let line = message
+            .split("\\u{a}")
+            .find(|l| l.starts_with(&format!("{url}:")))
+            .unwrap_or_else(|| panic!("no outcome for {url} in {message}"));
+        assert_contains(line, &format!("its path carries {what}"));
+    }
+    let redirect = message
+        .split("\\u{a}")
+        .find(|l| l.starts_with("https://narrow.example/v2/trick-redirect:"))
+        .unwrap_or_default();
+    assert_contains(redirect, "redirect refused");
+    assert_contains(redirect, "its path carries a dot segment");
+    let reached: Vec<String> = env.partner.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(
+        reached,
+        ["/v2/trick-redirect"],
+        "only the redirecting URL was reached"
+    );
+    assert_contains(&env.scan_contains("path-trick").await, "its path carries");
+}
+
+// ---- text for terminals, resources ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_escapes_from_a_plugin_are_neutralised_before_the_store_and_the_error() {
+    let mut env = Env::new().await;
+    let (plugin, ctx) = env.open_short("h1").await;
+    let err = plugin
+        .sync(&ctx, "escape-text", Some("error".into()))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("the error cursor fails"));
+    let text = err.to_string();
+    for raw in ['\u{1b}', '\r', '\n', '\u{7}', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} reached the error: {text:?}");
+    }
+    assert_contains(
+        &text,
+        "\\u{1b}[2A\\u{1b}[2K\\u{d}network none\\u{202e}\\u{7}",
+    );
+
+    env.host
+        .add_instance(&hostile_spec("esc", &env.partner).config("streams", "escape-text"));
+    let report = env.host.scan("esc").await;
+    assert!(
+        report.first_failure().is_none(),
+        "{:?}",
+        report.first_failure()
+    );
+    let stored = env
+        .host
+        .app
+        .store()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .accounts(&plugboard_core::store::AccountQuery {
+            instance: Some("esc".into()),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let account = &stored
+        .first()
+        .unwrap_or_else(|| panic!("nothing stored"))
+        .account;
+    assert_eq!(account.id, "escape\\u{1b}[1A");
+    assert_eq!(
+        account.display_name.as_deref(),
+        Some("Eve \\u{1b}[2A\\u{1b}[2K\\u{d}network none\\u{202e}\\u{7}")
+    );
+    assert_eq!(account.email.as_deref(), Some("eve\\u{202e}moc.elpmaxe@"));
+    assert_still_serves(&plugin, &ctx, "escape-text").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_over_long_field_in_any_output_is_refused() {
+    assert_output_refused(
+        "long-field",
+        &["record 0: account.email is 5012 bytes (limit 4096)"],
+        "account.email is 5012 bytes",
+    )
+    .await;
+    // check() and assess() are bounded the same way.
+    let mut env = Env::new().await;
+    env.host.add_instance(
+        &hostile_spec("huge", &env.partner)
+            .config("check", "huge")
+            .config("assess", "huge"),
+    );
+    let (plugin, ctx) = env.open_short("huge").await;
+    let check = plugin.check(&ctx).await;
+    assert!(
+        matches!(&check, Err(e @ CallError::InvalidOutput { .. }) if e.blame() == Blame::Plugin && e.to_string().contains("account-info.name is 5000 bytes (limit 4096)")),
+        "{check:?}"
+    );
+    let assess = plugin.assess(&ctx).await;
+    assert!(
+        matches!(&assess, Err(e @ CallError::InvalidOutput { .. }) if e.to_string().contains("finding 0: finding.evidence is 20480 bytes (limit 16384)")),
+        "{assess:?}"
+    );
+    assert_still_serves(&plugin, &ctx, "huge check and assess").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_cannot_store_past_the_per_scan_and_per_day_caps() {
+    let mut env = Env::new().await;
+    env.host
+        .add_instance(&hostile_spec("flood", &env.partner).config("streams", "well-behaved,flood"));
+    let store = env
+        .host
+        .app
+        .store()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .clone();
+    let scan_with = |env: &mut Env, caps: plugboard_host::runtime::limits::WriteCaps| {
+        env.host.app.options = HostOptions {
+            caps,
+            ..short_options()
+        };
+    };
+    let caps = plugboard_host::runtime::limits::WriteCaps {
+        records_per_scan: 250,
+        ..Default::default()
+    };
+    scan_with(&mut env, caps);
+    let report = env.host.scan("flood").await;
+    env.host.app.options = HostOptions::default();
+    let flood = report
+        .streams
+        .iter()
+        .find(|s| s.name == "flood")
+        .cloned()
+        .unwrap_or_else(|| panic!("{:?}", report.streams));
+    match &flood.status {
+        StreamStatus::Failed { blame, error } => {
+            assert_eq!(*blame, Blame::Plugin, "{error}");
+            assert_contains(error, "a page of 100 would pass the cap of 250 per scan");
+            assert_contains(error, "--max-records-per-scan");
+        }
+        other => panic!("the flood should stop at the cap, ended {other:?}"),
+    }
+    // The well-behaved stream's account and two flood pages fit.
+    assert_eq!(flood.records, 100 * ((250 - 1) / 100) as u64, "{flood:?}");
+    let stored = store
+        .counts(Some("flood"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .users;
+    assert_eq!(stored, 1 + flood.records, "nothing past the cap is stored");
+
+    // The day's cap counts every scan of the day.
+    let used = store.usage_today("flood").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(used.records, 1 + flood.records);
+    let caps = plugboard_host::runtime::limits::WriteCaps {
+        records_per_day: used.records + 150,
+        ..Default::default()
+    };
+    scan_with(&mut env, caps);
+    let report = env.host.scan("flood").await;
+    env.host.app.options = HostOptions::default();
+    let flood = report
+        .streams
+        .iter()
+        .find(|s| s.name == "flood")
+        .cloned()
+        .unwrap_or_else(|| panic!("{:?}", report.streams));
+    match &flood.status {
+        StreamStatus::Failed { blame, error } => {
+            assert_eq!(*blame, Blame::Plugin, "{error}");
+            assert_contains(error, "would pass the daily cap");
+            assert_contains(error, "--max-records-per-day");
+        }
+        other => panic!("the flood should stop at the daily cap, ended {other:?}"),
+    }
+    let after = store.usage_today("flood").unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        after.records <= caps.records_per_day,
+        "{after:?} past {caps:?}"
+    );
+    env.assert_zoom_scans().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_no_bucket_matches_are_paced_by_the_unmatched_bucket() {
+    let mut env = Env::new().await;
+    let (plugin, ctx) = env.open_short("h1").await;
+    plugin
+        .sync(&ctx, "unmatched-burst", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let buckets = ctx.http.buckets().snapshot();
+    let unmatched = buckets
+        .iter()
+        .find(|b| b.name() == "unmatched")
+        .unwrap_or_else(|| panic!("no unmatched bucket among {buckets:?}"));
+    assert_eq!(unmatched.stats().granted, 5, "{:?}", unmatched.stats());
+    assert_eq!(env.partner.hits("/ok"), 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,13 +26,18 @@
 //! - **Plaintext handling**: [`SecretValue`] and [`MasterKey`] zeroize on drop, have
 //!   a redacted `Debug`, no `Display` and no `Serialize`. Errors never contain
 //!   plaintext or key bytes.
+//! - **Sub-keys** ([`SubKey`]): data the host writes and later trusts (compiled
+//!   components) is authenticated with `HMAC-SHA-256(master key, purpose)`, never
+//!   with the master key itself.
 
 mod cipher;
 mod error;
 mod key;
+mod subkey;
 mod value;
 
 pub use cipher::{AAD_PREFIX, SEALED_FORMAT_VERSION, Sealed, open, seal};
 pub use error::SecretError;
 pub use key::{KEY_FILE_NAME, KEY_LEN, KeyId, MASTER_KEY_ENV, MasterKey};
+pub use subkey::{MAC_TAG_LEN, SubKey};
 pub use value::SecretValue;

@@ -79,6 +79,23 @@ pub enum StoreError {
         /// The instances using it.
         instances: Vec<String>,
     },
+    /// A page would take an instance past its daily write cap; it was not
+    /// stored.
+    #[error(
+        "instance {instance:?} has stored {used} {what} today (UTC), and this page of {page} would pass the daily cap of {cap}; the page was not stored. The plugin writes far more than expected: check it, or raise the cap (--max-{what}-per-day)"
+    )]
+    DailyCapReached {
+        /// The instance.
+        instance: String,
+        /// `records` or `bytes`.
+        what: &'static str,
+        /// Used today before this page.
+        used: u64,
+        /// This page's amount.
+        page: u64,
+        /// The cap.
+        cap: u64,
+    },
     /// A stored value cannot be decoded (a bug or a hand-edited database).
     #[error("{path}: stored {what} is invalid: {reason}")]
     Corrupt {
@@ -168,6 +185,7 @@ impl StoreError {
             | StoreError::NotFound { .. }
             | StoreError::PluginInUse { .. } => Blame::Operator,
             StoreError::Secret(e) => e.blame(),
+            StoreError::DailyCapReached { .. } => Blame::Plugin,
             StoreError::Corrupt { .. }
             | StoreError::Sqlite { .. }
             | StoreError::Postgres { .. }

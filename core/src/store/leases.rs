@@ -222,4 +222,51 @@ mod tests {
         }
         Ok(())
     }
+
+    #[test]
+    fn a_capped_fenced_commit_checks_the_lease_before_the_cap_and_counts_only_what_it_stores()
+    -> Result<(), Box<dyn std::error::Error>> {
+        use crate::store::{CommitTerms, DailyCap};
+        let cap = Some(DailyCap {
+            records: 1,
+            bytes: 1 << 20,
+        });
+        for (backend, store) in stores_with_instance("lease_capped")? {
+            println!("backend: {backend}");
+            let a = store.acquire_lease("i", "node-a", LONG)?.ok_or("a")?;
+            let by_a = CommitTerms {
+                cap,
+                lease: Some(&a),
+            };
+            store.commit_page_with("i", "users", &page("u1"), by_a)?;
+            let err = store
+                .commit_page_with("i", "users", &page("u2"), by_a)
+                .err()
+                .ok_or("a page past the cap was stored")?;
+            assert!(
+                matches!(err, StoreError::DailyCapReached { .. }),
+                "{backend}: {err:?}"
+            );
+            // node-a's lease ends; node-b takes over. node-a's late page is
+            // refused for its lease, though it would pass the cap too.
+            store.release_lease(&a)?;
+            let b = store.acquire_lease("i", "node-b", LONG)?.ok_or("b")?;
+            let err = store
+                .commit_page_with("i", "users", &page("u3"), by_a)
+                .err()
+                .ok_or("a stale lease's page was stored")?;
+            assert!(
+                matches!(err, StoreError::LeaseLost { .. }),
+                "{backend}: {err:?}"
+            );
+            let by_b = CommitTerms {
+                cap: None,
+                lease: Some(&b),
+            };
+            store.commit_page_with("i", "users", &page("u4"), by_b)?;
+            assert_eq!(store.usage_today("i")?.records, 2, "{backend}");
+            assert_eq!(store.counts(Some("i"))?.users, 2, "{backend}");
+        }
+        Ok(())
+    }
 }

@@ -53,7 +53,7 @@ pub use queries::{
     AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, InstanceCounts, MAX_QUERY_LIMIT,
     QueryStore,
 };
-pub use records::{Checkpoint, CommitStats, RecordStore};
+pub use records::{Checkpoint, CommitStats, CommitTerms, DailyCap, DailyUsage, RecordStore};
 pub use runs::{RunStatus, RunStore, SyncRun};
 pub use schedules::{ScheduleRow, ScheduleStore};
 pub use secrets::{Reseal, SecretStore};
@@ -147,7 +147,8 @@ impl Store {
 
     /// Open the SQLite database at `path` with explicit options. WAL journal,
     /// foreign keys on, and a busy timeout; refuses a database whose schema is
-    /// newer than this binary's.
+    /// newer than this binary's. A new database file is created with mode
+    /// 0600 (on Unix), and so are its `-wal` and `-shm` files.
     pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
         Ok(Store::from_backend(sqlite::SqliteStore::open_with(
             path, options,

@@ -22,8 +22,8 @@ pub struct PluginRow {
     pub grant_json: String,
     /// The plugin's `describe()` output ([`PluginInfo`]), JSON.
     pub info_json: String,
-    /// When this version was first added, RFC 3339. Set by the store; ignored
-    /// by [`PluginStore::put_plugin`].
+    /// When this version was added, RFC 3339. Set by the store; ignored by
+    /// [`PluginStore::put_plugin`].
     pub added_at: String,
 }
 
@@ -34,10 +34,20 @@ impl PluginRow {
     }
 }
 
+/// The refusal of a version that was added before.
+pub(crate) fn already_added(row: &PluginRow) -> StoreError {
+    StoreError::AlreadyExists {
+        what: "plugin version",
+        id: format!("{} {}", row.id, row.version),
+    }
+}
+
 /// Plugins.
 pub trait PluginStore {
-    /// Add or replace a plugin version and make it the current version of its
-    /// id. Re-adding an existing version updates it and keeps its `added_at`.
+    /// Add a plugin version and make it the current version of its id. An
+    /// added version is never replaced: `AlreadyExists` when `id` already
+    /// has `version`, and nothing changes (the insert itself refuses a
+    /// duplicate, so two writers racing cannot replace one either).
     fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError>;
 
     /// The current version of plugin `id`.
@@ -60,8 +70,8 @@ pub trait PluginStore {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::StoreError;
     use crate::store::fixtures::{plugin_row, stores};
+    use crate::store::{PluginRow, StoreError};
 
     #[test]
     fn a_rollback_makes_an_older_version_current() -> Result<(), Box<dyn std::error::Error>> {
@@ -84,6 +94,43 @@ mod tests {
                     Err(StoreError::NotFound { .. })
                 ),
                 "{backend}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_added_version_is_never_replaced() -> Result<(), Box<dyn std::error::Error>> {
+        for (backend, store) in stores("an_added_version_is_never_replaced")? {
+            println!("backend: {backend}");
+            let approved = PluginRow {
+                wasm_sha256: "aa11".into(),
+                manifest: "approved".into(),
+                ..plugin_row("p", "1.0.0")
+            };
+            store.put_plugin(&approved)?;
+            store.put_plugin(&plugin_row("p", "2.0.0"))?;
+            let other = PluginRow {
+                wasm_sha256: "bb22".into(),
+                manifest: "other".into(),
+                ..plugin_row("p", "1.0.0")
+            };
+            let err = store.put_plugin(&other).err();
+            assert!(
+                matches!(&err, Some(e @ StoreError::AlreadyExists { what: "plugin version", id }) if id == "p 1.0.0" && e.blame() == crate::Blame::Operator),
+                "{backend}: {err:?}"
+            );
+            let stored = store.plugin_versions("p")?;
+            assert_eq!(stored.len(), 2, "{backend}");
+            assert_eq!(
+                (stored[0].wasm_sha256.as_str(), stored[0].manifest.as_str()),
+                ("aa11", "approved"),
+                "{backend}"
+            );
+            assert_eq!(
+                store.plugin("p")?.map(|r| r.version).as_deref(),
+                Some("2.0.0"),
+                "{backend}: a refused add does not change the current version"
             );
         }
         Ok(())

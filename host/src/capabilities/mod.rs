@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod http;
 pub mod ratelimit;
+pub mod redact;
 pub mod secrets;

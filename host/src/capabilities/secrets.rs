@@ -14,29 +14,14 @@ use std::collections::BTreeMap;
 
 use plugboard_core::secrets::SecretValue;
 
-/// What replaces a secret value found in plugin-originated text.
-pub const REDACTED: &str = "[redacted]";
-
-/// Replace every occurrence of each of `values` in `text` by [`REDACTED`],
-/// longest value first (so a value that contains another is replaced whole).
-/// Empty values are skipped. Returns whether anything was replaced.
-pub fn redact<'a>(text: &mut String, values: impl IntoIterator<Item = &'a str>) -> bool {
-    let mut values: Vec<&str> = values.into_iter().filter(|v| !v.is_empty()).collect();
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    let mut changed = false;
-    for v in values {
-        if text.contains(v) {
-            *text = text.replace(v, REDACTED);
-            changed = true;
-        }
-    }
-    changed
-}
+pub use super::redact::REDACTED;
+use super::redact::Redactor;
 
 /// The decrypted secrets of one instance.
 #[derive(Default)]
 pub struct SecretBag {
     values: BTreeMap<String, SecretValue>,
+    redactor: Redactor,
     reveal_granted: bool,
 }
 
@@ -52,8 +37,10 @@ impl std::fmt::Debug for SecretBag {
 impl SecretBag {
     /// A bag holding `values`; `reveal_granted` enables `secrets.reveal`.
     pub fn new(values: BTreeMap<String, SecretValue>, reveal_granted: bool) -> Self {
+        let redactor = Redactor::new(values.values().map(|v| v.expose()));
         SecretBag {
             values,
+            redactor,
             reveal_granted,
         }
     }
@@ -76,7 +63,12 @@ impl SecretBag {
     /// Replace every secret value of this instance found in `text` by
     /// [`REDACTED`]; returns whether anything was replaced.
     pub fn scrub(&self, text: &mut String) -> bool {
-        redact(text, self.values.values().map(|v| v.expose()))
+        self.redactor.redact(text)
+    }
+
+    /// [`SecretBag::scrub`] for bytes (an upstream body).
+    pub fn scrub_bytes(&self, bytes: &mut Vec<u8>) -> bool {
+        self.redactor.redact_bytes(bytes)
     }
 
     /// The raw value for the plugin, only with the reveal grant.
@@ -108,21 +100,23 @@ mod tests {
     }
 
     #[test]
-    fn every_value_is_replaced_wherever_it_appears() {
-        let b = bag(&[("api_key", "k-123456"), ("client_secret", "s3cr3t")]);
-        let mut text = "key k-123456, secret s3cr3t, again k-123456".to_string();
+    fn every_value_of_the_instance_is_scrubbed_from_text_and_bytes() {
+        let b = bag(&[("api_key", "k-123456"), ("client_secret", "s3cr3t-value")]);
+        let mut text = "key k-123456, secret s3cr3t-value".to_string();
         assert!(b.scrub(&mut text));
-        assert_eq!(text, "key [redacted], secret [redacted], again [redacted]");
-        let mut clean = "nothing here".to_string();
-        assert!(!b.scrub(&mut clean));
-        assert_eq!(clean, "nothing here");
+        assert_eq!(text, "key [redacted], secret [redacted]");
+        let mut body = b"{\"echo\":\"k-123456\"}".to_vec();
+        assert!(b.scrub_bytes(&mut body));
+        assert_eq!(body, b"{\"echo\":\"[redacted]\"}".to_vec());
     }
 
     #[test]
-    fn a_value_containing_another_is_replaced_whole_and_empty_values_are_ignored() {
-        let b = bag(&[("short", "abc"), ("long", "xxabcxx"), ("empty", "")]);
-        let mut text = "xxabcxx and abc".to_string();
-        b.scrub(&mut text);
-        assert_eq!(text, "[redacted] and [redacted]");
+    fn debug_shows_names_never_values() {
+        let b = bag(&[("api_key", "k-123456")]);
+        let shown = format!("{b:?}");
+        assert!(
+            shown.contains("api_key") && !shown.contains("k-123456"),
+            "{shown}"
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use plugboard_core::secrets::MasterKey;
 use plugboard_core::store::Store;
 
-use crate::home::Home;
+use crate::home::{Home, OpenHome};
 use crate::instance::{HostOptions, build_context};
 use crate::registry::load_plugin;
 use crate::runtime::{ComponentCache, InstanceContext, LoadedPlugin, Runtime};
@@ -16,6 +16,7 @@ use crate::runtime::{ComponentCache, InstanceContext, LoadedPlugin, Runtime};
 pub struct App {
     home_arg: Option<PathBuf>,
     database: Option<super::DatabaseUrl>,
+    open_home: OpenHome,
     home: OnceLock<Home>,
     store: OnceLock<Arc<Store>>,
     runtime: OnceLock<Runtime>,
@@ -29,6 +30,7 @@ impl App {
         App {
             home_arg: home,
             database: None,
+            open_home: OpenHome::Refuse,
             home: OnceLock::new(),
             store: OnceLock::new(),
             runtime: OnceLock::new(),
@@ -44,23 +46,31 @@ impl App {
         self
     }
 
+    /// Use a home that group or others can access (`--allow-open-home`)
+    /// instead of refusing it.
+    pub fn allow_open_home(mut self, open: OpenHome) -> Self {
+        self.open_home = open;
+        self
+    }
+
     /// The home directory, created if needed.
     pub fn home(&self) -> anyhow::Result<&Home> {
         if let Some(h) = self.home.get() {
             return Ok(h);
         }
-        let h = Home::resolve(self.home_arg.clone())?;
+        let h = Home::resolve_with(self.home_arg.clone(), self.open_home)?;
         Ok(self.home.get_or_init(|| h))
     }
 
-    /// The store (`--database`, else the home's SQLite file), opened and migrated.
+    /// The store (`--database`, else the home's SQLite file, its files made
+    /// private first), opened and migrated.
     pub fn store(&self) -> anyhow::Result<&Arc<Store>> {
         if let Some(s) = self.store.get() {
             return Ok(s);
         }
         let s = Arc::new(match &self.database {
             Some(url) => Store::connect(&url.0)?,
-            None => Store::open(&self.home()?.database())?,
+            None => Store::open(&self.home()?.private_database()?)?,
         });
         Ok(self.store.get_or_init(|| s))
     }
@@ -70,12 +80,14 @@ impl App {
         Ok(MasterKey::load_or_create(self.home()?.root())?)
     }
 
-    /// The WebAssembly runtime with the home's component cache.
+    /// The WebAssembly runtime with the home's component cache, its
+    /// artefacts authenticated with a sub-key of the master key.
     pub fn runtime(&self) -> anyhow::Result<&Runtime> {
         if let Some(r) = self.runtime.get() {
             return Ok(r);
         }
-        let r = Runtime::new(ComponentCache::at(self.home()?.cache_dir()))?;
+        let cache = ComponentCache::at(self.home()?.cache_dir()).with_key(&self.master_key()?);
+        let r = Runtime::new(cache)?;
         Ok(self.runtime.get_or_init(|| r))
     }
 

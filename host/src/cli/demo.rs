@@ -15,6 +15,7 @@ use super::App;
 use super::instance::{AddArgs, SettingArgs, add as add_instance};
 use super::progress::StreamBars;
 use super::scan::scan_instance;
+use crate::home::OpenHome;
 use crate::registry::{Grant, PluginSource, add_plugin};
 use crate::scan::ScanReport;
 
@@ -118,7 +119,7 @@ fn read_component(dir: &Path, file: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Run the demo.
-pub async fn run(args: DemoArgs, home: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run(args: DemoArgs, home: Option<PathBuf>, open: OpenHome) -> anyhow::Result<()> {
     let plugin_dir = find_plugin_dir(args.plugin_dir.clone())?;
     let temp_home = home.is_none();
     let home = match home {
@@ -131,7 +132,7 @@ pub async fn run(args: DemoArgs, home: Option<PathBuf>) -> anyhow::Result<()> {
             std::env::temp_dir().join(format!("plugboard-demo-{}-{nanos}", std::process::id()))
         }
     };
-    let result = run_in(&args, &plugin_dir, home.clone()).await;
+    let result = run_in(&args, &plugin_dir, home.clone(), open).await;
     if temp_home && !args.keep {
         let _ = std::fs::remove_dir_all(&home);
     }
@@ -198,8 +199,13 @@ fn azure_instance(app: &App, sim: &AzureSim) -> anyhow::Result<()> {
     )
 }
 
-async fn run_in(args: &DemoArgs, plugin_dir: &Path, home: PathBuf) -> anyhow::Result<DemoSummary> {
-    let app = App::new(Some(home.clone()));
+async fn run_in(
+    args: &DemoArgs,
+    plugin_dir: &Path,
+    home: PathBuf,
+    open: OpenHome,
+) -> anyhow::Result<DemoSummary> {
+    let app = App::new(Some(home.clone())).allow_open_home(open);
     let loopback = ([127, 0, 0, 1], 0).into();
     let zoom = ZoomSimBuilder::new()
         .start(loopback)

@@ -60,13 +60,17 @@ pub fn exit_code(blame: Option<Blame>) -> u8 {
 }
 
 /// `text` on one line: line breaks inside an error (a guest's panic message,
-/// a wasm backtrace) become `; `, so every failure is exactly one line.
+/// a wasm backtrace) become `; `, so every failure is exactly one line, and
+/// any other control character (an escape sequence quoted from a plugin or
+/// an upstream) is shown as a `\u{…}` escape instead of reaching the terminal.
 pub fn one_line(text: &str) -> String {
-    text.lines()
+    let joined = text
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    plugboard_core::text::neutralize(&joined).into_owned()
 }
 
 /// Print `e` as one line on stderr, prefixed with who is to blame, and
@@ -96,6 +100,10 @@ mod tests {
             "trapped; wasm backtrace:; 0: 0x1 - f; 1: 0x2 - g"
         );
         assert_eq!(one_line("plain"), "plain");
+        assert_eq!(
+            one_line("upstream said \u{1b}[2K\rok"),
+            "upstream said \\u{1b}[2K\\u{d}ok"
+        );
     }
 
     #[test]

@@ -101,7 +101,7 @@ pub fn health(phases: &[ScheduleRow]) -> String {
 }
 
 /// The daemon's per-phase schedule as a table.
-fn phase_table(phases: &[ScheduleRow]) -> comfy_table::Table {
+fn phase_table(phases: &[ScheduleRow]) -> super::table::Table {
     let mut t = table(&[
         "phase",
         "last start",

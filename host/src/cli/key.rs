@@ -1,13 +1,15 @@
 //! `plugboard key rotate`: re-seal every stored secret under a new master key.
 
 use std::fs;
-use std::io::Write;
 
 use anyhow::{Context as _, bail};
 use clap::Subcommand;
 use plugboard_core::secrets::{KEY_FILE_NAME, MasterKey};
+use zeroize::Zeroizing;
 
 use super::App;
+use crate::private_files;
+use crate::runtime::ComponentCache;
 
 /// Master key commands.
 #[derive(Debug, Subcommand)]
@@ -25,19 +27,6 @@ pub async fn run(app: &App, cmd: KeyCommand) -> anyhow::Result<()> {
     }
 }
 
-fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    Ok(())
-}
-
 fn rotate(app: &App) -> anyhow::Result<()> {
     let old = app.master_key()?;
     let Some(old_file) = old.key_file().map(|p| p.to_path_buf()) else {
@@ -48,13 +37,18 @@ fn rotate(app: &App) -> anyhow::Result<()> {
     let home = app.home()?.root().to_path_buf();
     let new = MasterKey::generate()?;
     let next = home.join(format!("{KEY_FILE_NAME}.next"));
-    write_private(&next, &format!("{}\n", new.to_hex().as_str()))?;
+    let mut line = new.to_hex();
+    line.push('\n');
+    private_files::write(&next, line.as_bytes())
+        .with_context(|| format!("writing {}", next.display()))?;
     let resealed = app
         .store()?
         .rotate_master_key(&old, &new)
         .context("re-sealing secrets (nothing changed)")?;
     let backup = home.join(format!("{KEY_FILE_NAME}.old"));
-    fs::copy(&old_file, &backup)
+    fs::read(&old_file)
+        .map(Zeroizing::new)
+        .and_then(|old_key| private_files::write(&backup, &old_key))
         .with_context(|| format!("keeping the old key as {}", backup.display()))?;
     fs::rename(&next, &old_file).with_context(|| {
         format!(
@@ -63,6 +57,9 @@ fn rotate(app: &App) -> anyhow::Result<()> {
             old_file.display()
         )
     })?;
+    // Compiled artefacts are authenticated under the old key: drop them
+    // now rather than have every next load warn about them.
+    ComponentCache::at(app.home()?.cache_dir()).forget_all();
     println!(
         "re-sealed {resealed} secrets with key {}; the old key ({}) is in {}",
         new.id(),

@@ -2,6 +2,7 @@
 //! group lives in its own file; this is the binary's `anyhow` edge.
 
 mod app;
+mod caps;
 mod data;
 mod demo;
 mod exit;
@@ -23,6 +24,8 @@ mod token;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+use crate::home::OpenHome;
 
 pub use app::App;
 pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
@@ -56,10 +59,25 @@ pub struct Cli {
     )]
     pub database: Option<DatabaseUrl>,
 
+    /// Use a home directory that group or others can access, instead of
+    /// refusing it (it holds identity data, sign-in logs and compiled plugins:
+    /// prefer `chmod 700 DIR`).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUGBOARD_ALLOW_OPEN_HOME",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_open_home: bool,
+
     /// Log filter for diagnostics on stderr (e.g. `info`, `plugboard_host=debug`).
     /// Default: `warn`, and `info` for `serve` (one line per finished phase).
     #[arg(long, global = true, env = "PLUGBOARD_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+
+    /// How much one instance may store per scan and per day.
+    #[command(flatten, next_help_heading = "Write caps")]
+    pub caps: caps::CapArgs,
 
     /// The command to run.
     #[command(subcommand)]
@@ -141,9 +159,17 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let app = App::new(cli.home.clone()).with_database(cli.database.clone());
+    let open_home = if cli.allow_open_home {
+        OpenHome::Allow
+    } else {
+        OpenHome::Refuse
+    };
+    let mut app = App::new(cli.home.clone())
+        .allow_open_home(open_home)
+        .with_database(cli.database.clone());
+    app.options.caps = cli.caps.into();
     match cli.command {
-        Command::Demo(args) => demo::run(args, cli.home).await,
+        Command::Demo(args) => demo::run(args, cli.home, open_home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,
         Command::Instance(cmd) => instance::run(&app, cmd).await,
         Command::Scan(args) => scan::run(&app, args).await,
@@ -158,5 +184,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&app, args).await,
         Command::Token(cmd) => token::run(&app, cmd).await,
         Command::Sim(cmd) => sim::run(cmd).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        // Clap checks this only when a command is parsed in a debug build,
+        // by panicking (e.g. `plugin rollback --version` against the
+        // propagated `--version` flag).
+        super::Cli::command().debug_assert();
     }
 }

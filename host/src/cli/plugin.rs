@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Subcommand;
+use plugboard_core::store::PluginRow;
+use plugboard_core::text::quoted;
 
 use super::App;
 use super::table::{print_json, table};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, check_version};
 use crate::registry::{
     Capability, Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval,
+    stored_version,
 };
 
 /// Plugin commands.
@@ -51,6 +54,8 @@ pub enum PluginCommand {
     /// Make an earlier version current again (default: the version added
     /// before the current one). A running daemon switches at each instance's
     /// next phase.
+    // `--version` names the plugin version here, not plugboard's own.
+    #[command(disable_version_flag = true)]
     Rollback {
         /// Plugin id.
         id: String,
@@ -100,7 +105,21 @@ pub fn describe_request(m: &Manifest, reveal: bool) -> String {
         ));
     }
     for s in &m.secrets {
-        out.push_str(&format!("  secret       {} — {}\n", s.name, s.description));
+        let goes = if let Some(p) = m.profile_using_secret(&s.name) {
+            format!(
+                "sent by the host only to the token endpoint of auth profile `{}`",
+                p.name
+            )
+        } else if s.send_to.is_empty() {
+            "never sent; the plugin cannot use it without secrets.reveal".to_string()
+        } else {
+            let to: Vec<&str> = s.send_to.iter().map(|p| p.text.as_str()).collect();
+            format!("attached by the host to requests under {}", to.join(", "))
+        };
+        out.push_str(&format!(
+            "  secret       {} — {} ({goes})\n",
+            s.name, s.description
+        ));
     }
     for b in &m.ratelimit.buckets {
         out.push_str(&format!("  rate bucket  {} ({})\n", b.name, b.label));
@@ -216,6 +235,41 @@ fn approve(app: &App, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(
     }
 }
 
+/// A stored version for the terminal: as is when it is a valid version,
+/// quoted and escaped otherwise (a row written by an older host).
+fn shown_version(v: &str) -> String {
+    match check_version(v) {
+        Ok(()) => v.to_string(),
+        Err(_) => quoted(v),
+    }
+}
+
+/// Report that the package offered is already added as `row`.
+fn unchanged(app: &App, row: &PluginRow, json: bool) -> anyhow::Result<()> {
+    let current = app.store()?.plugin(&row.id)?.map(|r| r.version);
+    if json {
+        let grant: serde_json::Value = serde_json::from_str(&row.grant_json).unwrap_or_default();
+        return print_json(
+            &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": row.info().ok(), "grant": grant, "changes": null, "unchanged": true }),
+        );
+    }
+    println!(
+        "plugin {} {} is already added with the same component and manifest (sha256 {}); nothing changed",
+        row.id,
+        row.version,
+        row.wasm_sha256.get(..12).unwrap_or(&row.wasm_sha256)
+    );
+    if let Some(current) = current.filter(|c| *c != row.version) {
+        println!(
+            "version {} is current; `plugboard plugin rollback {} --version {}` makes this one current",
+            shown_version(&current),
+            row.id,
+            row.version
+        );
+    }
+    Ok(())
+}
+
 /// Run a plugin command.
 pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
     match cmd {
@@ -238,14 +292,25 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
                 )
                 .await?;
                 if json {
-                    return print_json(&added);
+                    return print_json(&added.body);
                 }
-                println!(
-                    "added plugin {} {} through {server}; the daemon uses it from each instance's next phase",
-                    added["id"].as_str().unwrap_or_default(),
-                    added["version"].as_str().unwrap_or_default()
-                );
+                let (id, version) = (&source.manifest.id, &source.manifest.version);
+                if added.unchanged {
+                    println!(
+                        "plugin {id} {version} is already added through {server} with the same component and manifest; nothing changed"
+                    );
+                } else {
+                    println!(
+                        "added plugin {id} {version} through {server}; the daemon uses it from each instance's next phase"
+                    );
+                }
                 return Ok(());
+            }
+            // An added version never changes: the same package again is a
+            // no-op, another one is refused before any prompt.
+            let (id, version) = (&source.manifest.id, &source.manifest.version);
+            if let Some(row) = stored_version(app.store()?, id, version, &source.digests())? {
+                return unchanged(app, &row, json);
             }
             let (grant, approval) = approve(app, &source.manifest, yes, grant_reveal)?;
             if yes && grant_reveal {
@@ -262,7 +327,7 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
                     Approval::Compared(c) => serde_json::json!(c),
                 };
                 print_json(
-                    &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": info, "grant": grant, "changes": changes }),
+                    &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": info, "grant": grant, "changes": changes, "unchanged": false }),
                 )?;
             } else {
                 println!(
@@ -305,12 +370,17 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             println!("{t}");
         }
         PluginCommand::Rollback { id, version } => {
+            // `rollback` checks the version before any lookup.
             let row = crate::registry::rollback(app.store()?, &id, version.as_deref())?;
             println!("plugin {id} is now at version {}", row.version);
         }
         PluginCommand::Remove { id } => {
-            let versions = crate::registry::remove_plugin(app.home()?, app.store()?, &id)?;
+            let removed = crate::registry::remove_plugin(app.home()?, app.store()?, &id)?;
+            let versions: Vec<String> = removed.versions.iter().map(|v| shown_version(v)).collect();
             println!("removed plugin {id} (versions {})", versions.join(", "));
+            for note in &removed.left {
+                eprintln!("warning: {note}");
+            }
         }
         PluginCommand::Inspect { id, json } => {
             let row = app.store()?.plugin(&id)?.with_context(|| {

@@ -93,15 +93,24 @@ async fn post(
     Ok(Answer { status, body })
 }
 
-/// Upload `source` to the daemon at `server`; `yes` approves it. Returns the
-/// daemon's answer (the plugin as now current).
+/// The daemon's answer to an upload.
+#[derive(Debug)]
+pub struct Uploaded {
+    /// The plugin as now current (201), or the version already added (200).
+    pub body: Value,
+    /// The daemon already had this version with the same component and
+    /// manifest, so nothing changed (200).
+    pub unchanged: bool,
+}
+
+/// Upload `source` to the daemon at `server`; `yes` approves it.
 pub async fn add_plugin(
     server: &str,
     token: Option<&str>,
     source: &PluginSource,
     yes: bool,
     grant_reveal: bool,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<Uploaded> {
     let body = json!({
         "manifest": source.manifest_text,
         "wasm_base64": base64::engine::general_purpose::STANDARD.encode(&source.wasm),
@@ -110,10 +119,16 @@ pub async fn add_plugin(
     });
     let answer = post(server, token, "/v1/plugins", Some(&body)).await?;
     if answer.status.is_success() {
-        return Ok(answer.body);
+        return Ok(Uploaded {
+            unchanged: answer.status == reqwest::StatusCode::OK,
+            body: answer.body,
+        });
     }
     let (message, blame) = answer.error();
-    let message = if answer.status.as_u16() == 409 && !yes {
+    // Only a refusal that asks for approval is answered by `--yes` (a
+    // version added with other bytes is a 409 too).
+    let message = if answer.status.as_u16() == 409 && !yes && message.contains("\"approve\": true")
+    {
         format!("{message}; re-run with --yes to approve")
     } else {
         format!(

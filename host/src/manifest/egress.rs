@@ -106,12 +106,16 @@ impl UrlPrefix {
 
     /// Whether `url` falls under this prefix.
     pub fn covers(&self, url: &Url) -> bool {
+        self.same_origin(url) && path_under(url.path(), &self.path)
+    }
+
+    /// Whether `url` has this prefix's scheme, host and port.
+    pub fn same_origin(&self, url: &Url) -> bool {
         url.scheme() == self.scheme
             && url
                 .host_str()
                 .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
             && url.port_or_known_default() == Some(self.port)
-            && path_under(url.path(), &self.path)
     }
 
     /// Whether every URL under `other` also falls under this prefix (same

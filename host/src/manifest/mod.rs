@@ -8,12 +8,15 @@ mod auth;
 mod egress;
 mod ratelimit;
 mod raw;
+mod text;
 mod value;
+mod version;
 
 pub use auth::{AuthProfile, ClientAuth, ParamsIn};
 pub use egress::{EgressRule, Method, UrlPrefix};
 pub use ratelimit::{BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher};
 pub use value::{Template, ValueRef};
+pub use version::{BadVersion, MAX_VERSION_BYTES, VERSION_FORM, check_version};
 
 use std::collections::BTreeSet;
 
@@ -36,6 +39,10 @@ pub struct FieldSpec {
     pub default: Option<String>,
     /// Allowed values, when restricted (config only).
     pub choices: Vec<String>,
+    /// Where the host may attach the value as a plugin's secret header
+    /// (secrets only; empty: nowhere). Each prefix lies within an egress rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub send_to: Vec<UrlPrefix>,
 }
 
 /// A governance action the plugin may perform.
@@ -52,7 +59,8 @@ pub struct ActionSpec {
 pub struct Manifest {
     /// Plugin id (lowercase letters, digits, `-`).
     pub id: String,
-    /// Plugin version (semver text).
+    /// Plugin version: a semantic version, at most 64 bytes (checked at
+    /// parse; see [`check_version`]).
     pub version: String,
     /// Contract version the component targets.
     pub contract: String,
@@ -112,24 +120,44 @@ impl ManifestError {
         Blame::Operator
     }
 
+    /// A field error; the value is quoted neutralised and cut short, so the
+    /// error is safe to print whatever the manifest held.
     pub(crate) fn field(
         field: impl Into<String>,
         value: impl Into<String>,
         reason: impl Into<String>,
     ) -> Self {
+        let mut shown = value.into();
+        plugboard_core::text::clean_line(&mut shown, 120);
+        let mut field = field.into();
+        plugboard_core::text::clean_line(&mut field, 120);
         ManifestError::Field {
-            field: field.into(),
-            value: value.into(),
+            field,
+            value: shown,
             reason: reason.into(),
         }
     }
 }
 
+/// Whether `s` may be a plugin id: lowercase ASCII letters, digits and `-`,
+/// 1 to 64 bytes.
+pub fn is_plugin_id(s: &str) -> bool {
+    raw::is_id(s)
+}
+
 impl Manifest {
     /// Parse and validate manifest text.
     pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            ManifestError::Syntax(plugboard_core::text::neutralize(e.message()).into())
+        })?;
+        text::check_tree(text, &table)?;
         let raw: raw::RawManifest =
-            toml::from_str(text).map_err(|e| ManifestError::Syntax(e.message().to_string()))?;
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    ManifestError::Syntax(plugboard_core::text::neutralize(e.message()).into())
+                })?;
         raw.validate()
     }
 
@@ -155,9 +183,17 @@ impl Manifest {
         self.egress.iter().any(|r| r.allows(method, url))
     }
 
-    /// Names of secrets referenced by auth profiles (they need no reveal grant).
+    /// Names of secrets referenced by auth profiles: the host sends them only
+    /// to their profile's token endpoint, never as a plugin's secret header.
     pub fn brokered_secrets(&self) -> BTreeSet<&str> {
         self.auth.iter().flat_map(|p| p.secret_refs()).collect()
+    }
+
+    /// The auth profile that uses secret `name`, if any.
+    pub fn profile_using_secret(&self, name: &str) -> Option<&AuthProfile> {
+        self.auth
+            .iter()
+            .find(|p| p.secret_refs().any(|s| s == name))
     }
 }
 

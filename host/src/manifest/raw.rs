@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 
 use super::value::is_field_name;
+use super::version::{VERSION_FORM, check_version};
 use super::{
     ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, Manifest,
     ManifestError, Method, ParamsIn, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher,
@@ -47,6 +48,8 @@ struct RawField {
     default: Option<String>,
     #[serde(default)]
     choices: Vec<String>,
+    #[serde(default)]
+    send_to: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -122,7 +125,7 @@ struct RawAction {
     description: String,
 }
 
-fn is_id(s: &str) -> bool {
+pub(super) fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.chars()
@@ -153,6 +156,18 @@ fn fields(kind: &str, raw: Vec<RawField>, secret: bool) -> Result<Vec<FieldSpec>
                     "each name may appear once",
                 ));
             }
+            if !secret && !f.send_to.is_empty() {
+                return Err(ManifestError::field(
+                    format!("{kind}[{i}].send_to"),
+                    &f.name,
+                    "only a [[secret]] has destinations",
+                ));
+            }
+            let send_to = f
+                .send_to
+                .iter()
+                .map(|u| UrlPrefix::parse(&format!("{kind}[{i}].send_to"), u))
+                .collect::<Result<Vec<_>, _>>()?;
             if secret && (f.default.is_some() || !f.choices.is_empty()) {
                 return Err(ManifestError::field(
                     format!("{kind}[{i}]"),
@@ -176,6 +191,7 @@ fn fields(kind: &str, raw: Vec<RawField>, secret: bool) -> Result<Vec<FieldSpec>
                 description: f.description,
                 default: f.default,
                 choices: f.choices,
+                send_to,
             })
         })
         .collect()
@@ -190,12 +206,16 @@ impl RawManifest {
                 "lowercase letters, digits and `-`, at most 64",
             ));
         }
-        if self.version.is_empty() || self.version.len() > 64 {
-            return Err(ManifestError::field(
-                "version",
-                &self.version,
-                "a version such as 0.1.0",
-            ));
+        if check_version(&self.version).is_err() {
+            return Err(ManifestError::field("version", &self.version, VERSION_FORM));
+        }
+        for (field, value) in [
+            ("name", self.name.as_deref()),
+            ("vendor", Some(&self.vendor)),
+        ] {
+            if let Some(v) = value {
+                super::text::check_str(field, v, super::text::MAX_LABEL)?;
+            }
         }
         if !SUPPORTED_CONTRACTS.contains(&self.contract.as_str()) {
             return Err(ManifestError::UnsupportedContract {
@@ -262,6 +282,8 @@ impl RawManifest {
             }
         }
 
+        secret_destinations(&secrets, &egress, &auth)?;
+
         let ratelimit = match self.ratelimit {
             None => RateLimitSpec::default(),
             Some(r) => rate_limits(r, &config)?,
@@ -302,6 +324,40 @@ impl RawManifest {
             actions,
         })
     }
+}
+
+/// A secret's `send_to` lies within the egress grant, and a secret an auth
+/// profile uses has none: the host sends it to the token endpoint only.
+fn secret_destinations(
+    secrets: &[FieldSpec],
+    egress: &[EgressRule],
+    auth: &[AuthProfile],
+) -> Result<(), ManifestError> {
+    for (i, s) in secrets.iter().enumerate() {
+        if s.send_to.is_empty() {
+            continue;
+        }
+        if let Some(p) = auth.iter().find(|p| p.secret_refs().any(|r| r == s.name)) {
+            return Err(ManifestError::field(
+                format!("secret[{i}].send_to"),
+                &s.name,
+                format!(
+                    "auth profile `{}` uses this secret, and the host sends it only to that profile's token endpoint; declare a separate secret for headers",
+                    p.name
+                ),
+            ));
+        }
+        for d in &s.send_to {
+            if !egress.iter().any(|e| e.prefix.contains(d)) {
+                return Err(ManifestError::field(
+                    format!("secret[{i}].send_to"),
+                    &d.text,
+                    "a URL prefix within one of the [[egress]] urls",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn auth_profile(i: usize, a: RawAuth) -> Result<AuthProfile, ManifestError> {
@@ -395,6 +451,13 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
                     "lowercase letters, digits and `-`",
                 ));
             }
+            if b.name == crate::capabilities::ratelimit::UNMATCHED {
+                return Err(ManifestError::field(
+                    at("name"),
+                    &b.name,
+                    "another name: the host's bucket for requests no manifest bucket matches is called so",
+                ));
+            }
             let matchers = b
                 .matchers
                 .iter()
@@ -437,6 +500,9 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
                 .as_deref()
                 .map(|p| Partition::parse(&at("partition"), p))
                 .transpose()?;
+            if let Some(l) = &b.label {
+                super::text::check_str(&at("label"), l, super::text::MAX_LABEL)?;
+            }
             Ok(BucketSpec {
                 label: b.label.unwrap_or_else(|| b.name.clone()),
                 name: b.name,

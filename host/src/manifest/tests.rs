@@ -127,3 +127,107 @@ fn a_prefix_contains_the_prefixes_at_or_below_it_on_the_same_origin() {
         assert_eq!(p(outer).contains(&p(inner)), want, "{outer} ⊇ {inner}");
     }
 }
+
+#[test]
+fn a_secret_names_where_it_may_go_and_an_auth_secret_goes_nowhere_else() {
+    let with_secret = |secret: &str| {
+        format!(
+            "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.1.0\"\n\
+             [[egress]]\nurl = \"https://api.example.com/v1/\"\nmethods = [\"GET\"]\n\
+             [[config]]\nname = \"c\"\nrequired = false\n\
+             [[secret]]\nname = \"client_secret\"\n\
+             [[auth]]\nname = \"p\"\ntoken_url = \"https://api.example.com/token\"\n\
+             grant_type = \"client_credentials\"\nclient_auth = \"form\"\nclient_id = \"x\"\n\
+             client_secret = \"secret:client_secret\"\naudience = [\"https://api.example.com/v1/\"]\n\
+             {secret}"
+        )
+    };
+    let ok = Manifest::parse(&with_secret(
+        "[[secret]]\nname = \"api_key\"\nsend_to = [\"https://api.example.com/v1/keys/\"]\n",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let key = ok.secret_field("api_key").map(|f| f.send_to.len());
+    assert_eq!(key, Some(1));
+    assert_eq!(
+        ok.profile_using_secret("client_secret")
+            .map(|p| p.name.as_str()),
+        Some("p")
+    );
+
+    let refused = [
+        (
+            "[[secret]]\nname = \"api_key\"\nsend_to = [\"https://other.example.com/\"]\n",
+            "within one of the [[egress]] urls",
+        ),
+        (
+            "[[secret]]\nname = \"api_key\"\nsend_to = [\"https://api.example.com/\"]\n",
+            "within one of the [[egress]] urls",
+        ),
+        (
+            "[[secret]]\nname = \"api_key\"\nsend_to = [\"not a url\"]\n",
+            "absolute URL",
+        ),
+    ];
+    for (secret, why) in refused {
+        let err = Manifest::parse(&with_secret(secret))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains(why), "{secret}: {err}");
+    }
+    // The auth profile's secret may not also be attached by the plugin, and
+    // a setting has no destinations.
+    let brokered = with_secret("").replace(
+        "[[secret]]\nname = \"client_secret\"\n",
+        "[[secret]]\nname = \"client_secret\"\nsend_to = [\"https://api.example.com/v1/\"]\n",
+    );
+    let err = Manifest::parse(&brokered)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("auth profile `p` uses this secret"), "{err}");
+    let config = with_secret("").replace(
+        "name = \"c\"\nrequired = false\n",
+        "name = \"c\"\nrequired = false\nsend_to = [\"https://api.example.com/v1/\"]\n",
+    );
+    let err = Manifest::parse(&config)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("only a [[secret]] has destinations"), "{err}");
+}
+
+#[test]
+fn names_and_labels_are_one_short_line_of_plain_text() {
+    let cases = [
+        ("name = \"Zoom\"", "name = \"Zoom\\u001b[1A\"", "U+001B"),
+        (
+            "vendor = \"Plugboard\"",
+            "vendor = \"Acme\\u202e\"",
+            "U+202E",
+        ),
+        (
+            "name = \"Zoom\"",
+            &format!("name = \"{}\"", "Z".repeat(101)),
+            "at most 100 characters",
+        ),
+        (
+            "label = \"Heavy\"",
+            "label = \"Heavy\\r\\u001b[2K\"",
+            "U+000D",
+        ),
+    ];
+    for (from, to, why) in cases {
+        assert!(ZOOM.contains(from), "{from}");
+        let text = ZOOM.replacen(from, to, 1);
+        let err = Manifest::parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains(why), "{to}: {err}");
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\r') && !err.contains('\u{202e}'),
+            "{err:?}"
+        );
+    }
+}

@@ -18,7 +18,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::Grant;
-use crate::manifest::{AuthProfile, Manifest, Method, UrlPrefix, ValueRef};
+use crate::manifest::{AuthProfile, BucketSpec, Manifest, Method, Quota, UrlPrefix, ValueRef};
 
 /// One capability a plugin version may be granted, as the operator sees it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -31,8 +31,14 @@ pub enum Capability {
     Auth(String),
     /// A secret field an instance provides.
     Secret(String),
+    /// A URL prefix a secret may be attached to as a header
+    /// (`api_key to https://api.example.com/`).
+    SecretTo(String),
     /// A rate bucket the host paces requests through.
     RateBucket(String),
+    /// A rate bucket that paces less (a higher quota, a removed limit, a new
+    /// partition) or classifies other requests than before.
+    RateBucketChange(String),
     /// A governance action the plugin may perform.
     Action(String),
     /// `secrets.reveal`: the plugin may read raw secret values.
@@ -45,7 +51,9 @@ impl fmt::Display for Capability {
             Capability::Network(n) => write!(f, "network {n}"),
             Capability::Auth(a) => write!(f, "auth {a}"),
             Capability::Secret(s) => write!(f, "secret {s}"),
+            Capability::SecretTo(s) => write!(f, "secret {s}"),
             Capability::RateBucket(b) => write!(f, "rate bucket {b}"),
+            Capability::RateBucketChange(b) => write!(f, "rate bucket {b}"),
             Capability::Action(a) => write!(f, "action {a}"),
             Capability::RevealSecrets => {
                 f.write_str("secrets.reveal (the plugin may read raw secret values)")
@@ -136,6 +144,126 @@ fn uncovered(have: &[(Method, &UrlPrefix)], wanted: &[(Method, &UrlPrefix)]) -> 
         .collect()
 }
 
+/// Every (secret, destination) pair of `m`.
+fn secret_pairs(m: &Manifest) -> Vec<(&str, &UrlPrefix)> {
+    m.secrets
+        .iter()
+        .flat_map(|s| s.send_to.iter().map(move |p| (s.name.as_str(), p)))
+        .collect()
+}
+
+/// Destinations of `wanted` that no destination of the same secret in
+/// `have` contains.
+fn uncovered_secrets(
+    have: &[(&str, &UrlPrefix)],
+    wanted: &[(&str, &UrlPrefix)],
+) -> Vec<Capability> {
+    wanted
+        .iter()
+        .filter(|(n, p)| !have.iter().any(|(hn, hp)| hn == n && hp.contains(p)))
+        .map(|(n, p)| Capability::SecretTo(format!("{n} to {p}")))
+        .collect()
+}
+
+/// The text of a quota, for messages.
+fn quota_text(q: Option<&Quota>) -> String {
+    let Some(q) = q else {
+        return "unlimited".into();
+    };
+    let mut parts = Vec::new();
+    if let Some(v) = q.per_second {
+        parts.push(format!("{v}/s"));
+    }
+    if let Some(v) = q.per_minute {
+        parts.push(format!("{v}/min"));
+    }
+    if let Some(v) = q.per_day {
+        parts.push(format!("{v}/day"));
+    }
+    if let Some(v) = q.burst {
+        parts.push(format!("burst {v}"));
+    }
+    parts.join(", ")
+}
+
+/// Whether `new` lets more requests through than `old`: a higher rate,
+/// daily cap or burst, or a limit that is gone.
+fn raises(old: Option<&Quota>, new: Option<&Quota>) -> bool {
+    let Some(old) = old else {
+        return false;
+    };
+    let Some(new) = new else {
+        return true;
+    };
+    let more_f = |o: Option<f64>, n: Option<f64>| o.is_some_and(|o| n.is_none_or(|n| n > o));
+    let more_u = |o: Option<u64>, n: Option<u64>| o.is_some_and(|o| n.is_none_or(|n| n > o));
+    more_f(old.per_second, new.per_second)
+        || more_f(old.per_minute, new.per_minute)
+        || more_u(old.per_day, new.per_day)
+        || new.burst.unwrap_or(1) > old.burst.unwrap_or(1)
+}
+
+/// How each bucket of `new` that `previous` also has paces less or
+/// classifies other requests.
+fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
+    let mut out = Vec::new();
+    for b in &new.ratelimit.buckets {
+        let Some(old) = previous.ratelimit.buckets.iter().find(|o| o.name == b.name) else {
+            continue;
+        };
+        let matchers = |s: &BucketSpec| {
+            s.matchers
+                .iter()
+                .map(|m| {
+                    let methods: Vec<&str> = m.methods.iter().map(|m| m.as_str()).collect();
+                    match methods.is_empty() {
+                        true => m.path.text.clone(),
+                        false => format!("{} {}", methods.join(","), m.path.text),
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        if matchers(b) != matchers(old) {
+            out.push(Capability::RateBucketChange(format!(
+                "{}: matches {} (was {})",
+                b.name,
+                matchers(b).join("; "),
+                matchers(old).join("; ")
+            )));
+        }
+        if b.partition != old.partition {
+            out.push(Capability::RateBucketChange(format!(
+                "{}: partition {:?} (was {:?})",
+                b.name, b.partition, old.partition
+            )));
+        }
+        // Every plan either names, plus "no plan" (which falls back to
+        // `default` or the only quota) unless `default` is named anyway.
+        let mut plans: BTreeSet<Option<&str>> = b
+            .quota
+            .keys()
+            .chain(old.quota.keys())
+            .map(|k| Some(k.as_str()))
+            .collect();
+        if !plans.contains(&Some("default")) {
+            plans.insert(None);
+        }
+        for plan in plans {
+            let (was, now) = (old.quota_for(plan), b.quota_for(plan));
+            if raises(was, now) {
+                out.push(Capability::RateBucketChange(format!(
+                    "{}: quota for plan {} raised to {} (was {})",
+                    b.name,
+                    plan.unwrap_or("default"),
+                    quota_text(now),
+                    quota_text(was)
+                )));
+            }
+        }
+    }
+    out
+}
+
 /// The non-network capabilities of `m` that `keep` lets through, plus reveal.
 fn others(
     m: &Manifest,
@@ -192,9 +320,13 @@ impl Grant {
             |a| self.actions.iter().any(|g| g == a),
         );
         let requested = others(new, reveal, |_| true, |_| true);
+        let (approved_to, requested_to) = (secret_pairs(previous), secret_pairs(new));
         let mut added = uncovered(&approved_net, &requested_net);
+        added.extend(uncovered_secrets(&approved_to, &requested_to));
+        added.extend(bucket_changes(previous, new));
         added.extend(requested.difference(&approved).cloned());
         let mut removed = uncovered(&requested_net, &approved_net);
+        removed.extend(uncovered_secrets(&requested_to, &approved_to));
         removed.extend(approved.difference(&requested).cloned());
         added.sort();
         removed.sort();
@@ -330,6 +462,96 @@ mod tests {
             )
         });
         assert!(grant.expansion(&old, &new, false).asks_for_more());
+    }
+
+    #[test]
+    fn a_raised_quota_a_removed_limit_and_moved_matchers_are_new() {
+        let old = zoom();
+        let grant = Grant::all_requested(&old, "--yes");
+        let bucket = |quota: &str, path: &str| {
+            format!(
+                "\n[[ratelimit.bucket]]\nname = \"bulk\"\n\
+                 match = [{{ methods = [\"GET\"], path = \"{path}\" }}]\n\
+                 quota = {quota}\n"
+            )
+        };
+        let v1 = zoom_v2(|t| {
+            t + &bucket(
+                "{ default = { per_second = 2 }, pro = { per_second = 5, per_day = 100 } }",
+                "/v2/bulk",
+            )
+        });
+        let cases = [
+            (
+                "{ default = { per_second = 2 }, pro = { per_second = 5, per_day = 100 } }",
+                "/v2/bulk",
+                vec![],
+            ),
+            // Lower is not more.
+            (
+                "{ default = { per_second = 1 }, pro = { per_second = 5, per_day = 50 } }",
+                "/v2/bulk",
+                vec![],
+            ),
+            (
+                "{ default = { per_second = 3 }, pro = { per_second = 5, per_day = 100 } }",
+                "/v2/bulk",
+                vec!["new: rate bucket bulk: quota for plan default raised to 3/s (was 2/s)"],
+            ),
+            (
+                "{ default = { per_second = 2 }, pro = { per_second = 5 } }",
+                "/v2/bulk",
+                vec!["new: rate bucket bulk: quota for plan pro raised to 5/s (was 5/s, 100/day)"],
+            ),
+            (
+                "{ default = { per_second = 2 }, pro = { per_second = 5, per_day = 100, burst = 10 } }",
+                "/v2/bulk",
+                vec![
+                    "new: rate bucket bulk: quota for plan pro raised to 5/s, 100/day, burst 10 (was 5/s, 100/day)",
+                ],
+            ),
+            (
+                "{ default = { per_second = 2 }, pro = { per_second = 5, per_day = 100 } }",
+                "/v2/*",
+                vec!["new: rate bucket bulk: matches GET /v2/* (was GET /v2/bulk)"],
+            ),
+        ];
+        let v1_grant = Grant::all_requested(&v1, "--yes");
+        for (quota, path, want) in cases {
+            let v2 = zoom_v2(|t| t + &bucket(quota, path));
+            let e = v1_grant.expansion(&v1, &v2, false);
+            assert_eq!(lines(&e), want, "{quota} {path}");
+        }
+        // A bucket new to the plugin is new as a whole.
+        assert_eq!(
+            lines(&grant.expansion(&old, &v1, false)),
+            ["new: rate bucket bulk"]
+        );
+    }
+
+    #[test]
+    fn a_secret_sent_somewhere_new_is_new() {
+        let with = |send_to: &str| {
+            let text = ZOOM.replace("version = \"0.1.0\"", "version = \"0.2.0\"")
+                + &format!("\n[[secret]]\nname = \"webhook_token\"\nsend_to = {send_to}\n");
+            Manifest::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+        };
+        let old = with("[\"https://api.zoom.us/v2/webhooks/\"]");
+        let grant = Grant::all_requested(&old, "--yes");
+        let narrower = with("[\"https://api.zoom.us/v2/webhooks/one\"]");
+        assert!(!grant.expansion(&old, &narrower, false).asks_for_more());
+        let wider = with("[\"https://api.zoom.us/v2/\"]");
+        let e = grant.expansion(&old, &wider, false);
+        // The old destination lies under the new one: nothing was removed.
+        assert_eq!(
+            lines(&e),
+            ["new: secret webhook_token to https://api.zoom.us/v2/"]
+        );
+        let e = grant.expansion(&wider, &old, false);
+        assert_eq!(
+            lines(&e),
+            ["removed: secret webhook_token to https://api.zoom.us/v2/"]
+        );
     }
 
     #[test]

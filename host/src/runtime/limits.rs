@@ -41,8 +41,59 @@ pub const MAX_RAW_BYTES: usize = 256 << 10;
 /// Length of ids, names and other short strings in records.
 pub const MAX_SHORT_STRING: usize = 4096;
 
+/// Bytes of a plugin's error message, log line or action outcome kept; the
+/// rest is cut (an error cannot be refused, only shortened).
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// Findings one `assess()` may return.
+pub const MAX_FINDINGS: usize = 1000;
+
+/// Bytes of a finding's evidence or remediation.
+pub const MAX_FINDING_TEXT: usize = 16 << 10;
+
+/// Length of a name shown in one line: an app name, a stream or action name
+/// or a stream description in `describe()`.
+pub const MAX_LABEL_BYTES: usize = 256;
+
+/// Streams or actions one `describe()` may list.
+pub const MAX_DESCRIBED: usize = 100;
+
 /// Length of a cursor.
 pub const MAX_CURSOR_BYTES: usize = 64 << 10;
 
 /// Concurrent component instances the pooling allocator reserves slots for.
 pub const POOL_INSTANCES: u32 = 1_000;
+
+/// How much one instance may store, per scan and per UTC day. A page that
+/// would pass a cap is not stored and its stream fails, blamed on the plugin:
+/// a connector that writes without end cannot fill the operator's disk.
+/// Bytes are the record text the store keeps (every string field, `raw`
+/// included). The defaults sit well above what a large tenant produces
+/// (a directory of 100,000 users is ~0.5 GiB of text with `raw`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteCaps {
+    /// Records per scan (all streams together).
+    pub records_per_scan: u64,
+    /// Bytes per scan.
+    pub bytes_per_scan: u64,
+    /// Records per UTC day.
+    pub records_per_day: u64,
+    /// Bytes per UTC day.
+    pub bytes_per_day: u64,
+}
+
+impl Default for WriteCaps {
+    fn default() -> Self {
+        WriteCaps {
+            records_per_scan: 5_000_000,
+            bytes_per_scan: 8 << 30,
+            records_per_day: 20_000_000,
+            bytes_per_day: 32 << 30,
+        }
+    }
+}
+
+/// Requests per second of the `unmatched` bucket that paces requests no
+/// manifest bucket matches (before the safety fraction). Connectors name
+/// their buckets; this only keeps a plugin that does not from hammering.
+pub const UNMATCHED_PER_SECOND: f64 = 10.0;

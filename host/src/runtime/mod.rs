@@ -1,6 +1,7 @@
 //! The WebAssembly runtime: one engine, cached components, one store per
 //! call with limits and a deadline, and bindings per contract version.
 
+mod artefact;
 pub mod bindings;
 mod cache;
 mod engine;
@@ -11,7 +12,7 @@ mod scrub;
 mod state;
 mod validate;
 
-pub use cache::{CacheOutcome, ComponentCache, check_is_component};
+pub use cache::{CACHE_KEY_PURPOSE, CacheOutcome, ComponentCache, check_is_component};
 pub use idle::IdleInstance;
 pub use plugin::{CallError, LoadedPlugin, Runtime};
 pub use state::{InstanceContext, PluginState};

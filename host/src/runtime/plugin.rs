@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use super::bindings::{ActionOutcome, ActionRequest, Call, CallOutput, PluginPre};
-use super::validate::validate_page;
+use super::validate::{validate_account_info, validate_findings, validate_info, validate_page};
 use super::{CacheOutcome, ComponentCache, InstanceContext, PluginState, RuntimeError};
 use crate::capabilities::http::UpstreamTimeout;
 use crate::manifest::Manifest;
@@ -203,17 +203,24 @@ impl LoadedPlugin {
     }
 
     fn unexpected(&self, call: &'static str) -> CallError {
+        self.invalid(call, "mismatched output".into())
+    }
+
+    fn invalid(&self, call: &'static str, detail: String) -> CallError {
         CallError::InvalidOutput {
             plugin: self.manifest.id.clone(),
             call,
-            detail: "mismatched output".into(),
+            detail,
         }
     }
 
     /// `describe()`, checked against the manifest's id.
     pub async fn describe(&self, ctx: &Arc<InstanceContext>) -> Result<PluginInfo, CallError> {
         match self.call(ctx, Call::Describe).await? {
-            CallOutput::Info(i) if i.id == self.manifest.id => Ok(i),
+            CallOutput::Info(i) if i.id == self.manifest.id => {
+                validate_info(&i).map_err(|d| self.invalid("describe", d))?;
+                Ok(i)
+            }
             CallOutput::Info(i) => Err(CallError::InvalidOutput {
                 plugin: self.manifest.id.clone(),
                 call: "describe",
@@ -229,7 +236,11 @@ impl LoadedPlugin {
     /// `check()`.
     pub async fn check(&self, ctx: &Arc<InstanceContext>) -> Result<AccountInfo, CallError> {
         match self.call(ctx, Call::Check).await? {
-            CallOutput::Check(r) => r.map_err(CallError::Connector),
+            CallOutput::Check(Ok(a)) => {
+                validate_account_info(&a).map_err(|d| self.invalid("check", d))?;
+                Ok(a)
+            }
+            CallOutput::Check(Err(e)) => Err(CallError::Connector(e)),
             _ => Err(self.unexpected("check")),
         }
     }
@@ -267,7 +278,11 @@ impl LoadedPlugin {
     /// `assess()`.
     pub async fn assess(&self, ctx: &Arc<InstanceContext>) -> Result<Vec<Finding>, CallError> {
         match self.call(ctx, Call::Assess).await? {
-            CallOutput::Findings(r) => r.map_err(CallError::Connector),
+            CallOutput::Findings(Ok(f)) => {
+                validate_findings(&f).map_err(|d| self.invalid("assess", d))?;
+                Ok(f)
+            }
+            CallOutput::Findings(Err(e)) => Err(CallError::Connector(e)),
             _ => Err(self.unexpected("assess")),
         }
     }

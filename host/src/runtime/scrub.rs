@@ -1,33 +1,73 @@
-//! Scrubbing secret values and tokens out of what a call returns.
+//! Scrubbing secret values and tokens out of what a call returns, and
+//! neutralising what could drive a terminal.
 //!
-//! Threat: a plugin granted `secrets.reveal` (or one that had a value echoed
-//! back by an upstream) puts a secret into an error message, a panic, a
-//! finding or a record, and the host would carry it into logs, the store and
-//! the command line. Decision: every text a call returns passes
-//! [`InstanceContext::scrub`] at the call boundary, before anything else
-//! sees it. Records are scrubbed only when the plugin holds the reveal grant
-//! (otherwise it never had a value to leak, and upstream data such as a
-//! client id named in an audit event must stay as it is); they are scrubbed
-//! before page validation, so a replacement that broke a record's JSON is
-//! refused like any other bad output.
+//! Threat: a plugin granted `secrets.reveal` (or one that got a value from an
+//! upstream that echoed it) puts a secret or a token into an error message, a
+//! panic, a finding or a record, and the host would carry it into logs, the
+//! store and the command line. Decision: every text a call returns — records
+//! and cursors included, whatever the grant — passes
+//! [`InstanceContext::scrub`] at the call boundary, before anything else sees
+//! it (upstream bodies are already scrubbed before the plugin reads them; this
+//! is the second line). Records are scrubbed before page validation, so a
+//! replacement that broke a record's JSON is refused like any other bad
+//! output. The price: an upstream record that quotes a secret value on its
+//! own (an audit event naming the connector's client id) is stored with
+//! `[redacted]` in its place.
+//!
+//! The same pass neutralises control and invisible formatting characters
+//! (`plugboard_core::text`) in every text but a record's `raw` JSON: an
+//! upstream display name or a plugin's error may carry terminal escape
+//! sequences, and all of them end up on an operator's screen, in a log line
+//! or in the API. Error messages are also cut to [`MAX_MESSAGE_BYTES`]; other
+//! outputs are bounded by validation, which refuses rather than cuts.
+
+use std::borrow::Cow;
 
 use plugboard_core::model::{ConnectorError, Page, Record};
+use plugboard_core::text::{clean_line, neutralize, neutralize_multiline};
 
 use super::bindings::CallOutput;
+use super::limits::MAX_MESSAGE_BYTES;
 use super::{CallError, InstanceContext};
 
+/// Scrub and neutralise one line of text.
 fn text(ctx: &InstanceContext, s: &mut String) {
+    ctx.scrub(s);
+    let cleaned = neutralize(s);
+    if let Cow::Owned(c) = cleaned {
+        *s = c;
+    }
+}
+
+/// Scrub and neutralise multi-line text (newlines kept).
+fn multiline(ctx: &InstanceContext, s: &mut String) {
+    ctx.scrub(s);
+    let cleaned = neutralize_multiline(s);
+    if let Cow::Owned(c) = cleaned {
+        *s = c;
+    }
+}
+
+/// Scrub a record's `raw` JSON (kept as written otherwise: it is JSON, and
+/// whoever shows it escapes it).
+fn raw(ctx: &InstanceContext, s: &mut String) {
     ctx.scrub(s);
 }
 
 fn opt(ctx: &InstanceContext, s: &mut Option<String>) {
     if let Some(s) = s {
-        ctx.scrub(s);
+        text(ctx, s);
     }
 }
 
+/// Scrub, neutralise and cut a message.
+fn message(ctx: &InstanceContext, s: &mut String) {
+    ctx.scrub(s);
+    clean_line(s, MAX_MESSAGE_BYTES);
+}
+
 fn connector(ctx: &InstanceContext, e: &mut ConnectorError) {
-    text(ctx, &mut e.message);
+    message(ctx, &mut e.message);
 }
 
 fn record(ctx: &InstanceContext, r: &mut Record) {
@@ -39,12 +79,12 @@ fn record(ctx: &InstanceContext, r: &mut Record) {
             opt(ctx, &mut a.user_type);
             opt(ctx, &mut a.created_at);
             opt(ctx, &mut a.last_login_at);
-            text(ctx, &mut a.raw);
+            raw(ctx, &mut a.raw);
         }
         Record::Group(g) => {
             text(ctx, &mut g.id);
             text(ctx, &mut g.name);
-            text(ctx, &mut g.raw);
+            raw(ctx, &mut g.raw);
         }
         Record::GroupMember(m) => {
             text(ctx, &mut m.group_id);
@@ -56,7 +96,7 @@ fn record(ctx: &InstanceContext, r: &mut Record) {
             text(ctx, &mut r.role_name);
             text(ctx, &mut r.account_id);
             opt(ctx, &mut r.email);
-            text(ctx, &mut r.raw);
+            raw(ctx, &mut r.raw);
         }
         Record::Activity(a) => {
             text(ctx, &mut a.id);
@@ -67,42 +107,53 @@ fn record(ctx: &InstanceContext, r: &mut Record) {
             text(ctx, &mut a.category);
             opt(ctx, &mut a.target);
             opt(ctx, &mut a.outcome);
-            text(ctx, &mut a.raw);
+            raw(ctx, &mut a.raw);
         }
     }
 }
 
 fn page(ctx: &InstanceContext, p: &mut Page) {
-    if ctx.secrets.reveal_granted() {
-        for r in &mut p.records {
-            record(ctx, r);
-        }
-        opt(ctx, &mut p.cursor);
+    for r in &mut p.records {
+        record(ctx, r);
+    }
+    // The cursor goes back to the plugin only; it is scrubbed, not neutralised.
+    if let Some(c) = &mut p.cursor {
+        ctx.scrub(c);
     }
 }
 
 /// Scrub every plugin-originated text of `out`.
 pub(super) fn output(ctx: &InstanceContext, out: &mut CallOutput) {
     match out {
-        // Ids and stream names are checked against the manifest; nothing
-        // from `describe` is secret-bearing.
-        CallOutput::Info(_) => {}
+        // `describe` runs with no secrets; what it says is shown in lists.
+        CallOutput::Info(i) => {
+            text(ctx, &mut i.version);
+            text(ctx, &mut i.app);
+            for s in &mut i.streams {
+                text(ctx, &mut s.name);
+                text(ctx, &mut s.description);
+            }
+            for a in &mut i.actions {
+                text(ctx, a);
+            }
+        }
         CallOutput::Check(Ok(a)) => {
             text(ctx, &mut a.id);
             opt(ctx, &mut a.name);
             opt(ctx, &mut a.plan);
             opt(ctx, &mut a.owner);
-            text(ctx, &mut a.raw);
+            raw(ctx, &mut a.raw);
         }
         CallOutput::Page(Ok(p)) => page(ctx, p),
         CallOutput::Findings(Ok(findings)) => {
             for f in findings {
+                text(ctx, &mut f.id);
                 text(ctx, &mut f.title);
-                text(ctx, &mut f.evidence);
-                text(ctx, &mut f.remediation);
+                multiline(ctx, &mut f.evidence);
+                multiline(ctx, &mut f.remediation);
             }
         }
-        CallOutput::Outcome(Ok(o)) => text(ctx, &mut o.detail),
+        CallOutput::Outcome(Ok(o)) => message(ctx, &mut o.detail),
         CallOutput::Check(Err(e))
         | CallOutput::Page(Err(e))
         | CallOutput::Findings(Err(e))
@@ -117,7 +168,7 @@ pub(super) fn error(ctx: &InstanceContext, e: &mut CallError) {
         CallError::Connector(c) => connector(ctx, c),
         CallError::Trap { detail, .. }
         | CallError::InvalidOutput { detail, .. }
-        | CallError::UpstreamTimeout { detail, .. } => text(ctx, detail),
+        | CallError::UpstreamTimeout { detail, .. } => message(ctx, detail),
         CallError::Timeout { .. } => {}
     }
 }

@@ -33,6 +33,8 @@ pub struct InstanceContext {
     pub http: HttpCapability,
     /// Deadline of one export call, host calls included.
     pub call_deadline: Duration,
+    /// What the instance may store per scan and per day.
+    pub caps: super::limits::WriteCaps,
 }
 
 /// The data of one store (one call).
@@ -199,6 +201,7 @@ impl InstanceContext {
             secrets,
             http,
             call_deadline,
+            caps: super::limits::WriteCaps::default(),
         }
     }
 }

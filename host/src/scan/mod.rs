@@ -12,14 +12,16 @@ pub use observer::{NoProgress, ScanObserver};
 pub use record::{run_outcome, scan_recorded, scan_recorded_until};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use plugboard_core::Blame;
 use plugboard_core::model::{ConnectorErrorKind, StreamInfo, StreamKind};
-use plugboard_core::store::Store;
+use plugboard_core::store::{DailyCap, Store, StoreError};
 use serde::Serialize;
 
 use crate::capabilities::http::HttpStatsSnapshot;
+use crate::runtime::limits::WriteCaps;
 use crate::runtime::{CallError, InstanceContext, LoadedPlugin};
 
 /// Pages one stream may take in one scan; a plugin whose cursor never ends
@@ -199,9 +201,10 @@ pub async fn run_scan_plan(
     // as its slowest bucket, not the sum of all streams.
     let mut ordered = ordered_streams(info.streams);
     ordered.retain(|s| plan.includes(s.kind));
+    let budget = ScanBudget::default();
     let runs = ordered
         .iter()
-        .map(|s| sync_stream(plugin, ctx, store, &s.name, observer));
+        .map(|s| sync_stream(plugin, ctx, store, &s.name, observer, &budget));
     let mut streams = Vec::with_capacity(ordered.len());
     for r in futures::future::join_all(runs).await {
         streams.push(r?);
@@ -249,12 +252,46 @@ async fn blocking<R: Send + 'static>(
         .map_err(|e| ScanError::Task(e.to_string()))
 }
 
+/// What one scan stored so far, over all its streams, against
+/// [`WriteCaps`]'s per-scan caps.
+#[derive(Debug, Default)]
+struct ScanBudget {
+    records: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl ScanBudget {
+    /// Take `records` and `bytes` for one page, or say which cap it would pass
+    /// (then nothing is taken).
+    fn take(&self, records: u64, bytes: u64, caps: &WriteCaps) -> Result<(), String> {
+        let r = self.records.fetch_add(records, Ordering::SeqCst);
+        let b = self.bytes.fetch_add(bytes, Ordering::SeqCst);
+        let over = [
+            ("records", r, records, caps.records_per_scan),
+            ("bytes", b, bytes, caps.bytes_per_scan),
+        ]
+        .into_iter()
+        .find(|(_, used, page, cap)| used.saturating_add(*page) > *cap);
+        match over {
+            None => Ok(()),
+            Some((what, used, page, cap)) => {
+                self.records.fetch_sub(records, Ordering::SeqCst);
+                self.bytes.fetch_sub(bytes, Ordering::SeqCst);
+                Err(format!(
+                    "this scan has stored {used} {what}, and a page of {page} would pass the cap of {cap} per scan; the page was not stored. The plugin writes far more than expected: check it, or raise the cap (--max-{what}-per-scan)"
+                ))
+            }
+        }
+    }
+}
+
 async fn sync_stream(
     plugin: &LoadedPlugin,
     ctx: &Arc<InstanceContext>,
     store: &Arc<Store>,
     stream: &str,
     observer: &dyn ScanObserver,
+    budget: &ScanBudget,
 ) -> Result<StreamReport, ScanError> {
     let (s, id, name) = (store.clone(), ctx.instance_id.clone(), stream.to_string());
     let checkpoint = blocking(move || s.checkpoint(&id, &name)).await??;
@@ -302,8 +339,29 @@ async fn sync_stream(
         let n = page.records.len() as u64;
         let more = page.more;
         let next = page.cursor.clone();
+        if let Err(error) = budget.take(n, page.text_bytes(), &ctx.caps) {
+            report.status = StreamStatus::Failed {
+                blame: Blame::Plugin,
+                error,
+            };
+            break;
+        }
         let (s, id, name) = (store.clone(), ctx.instance_id.clone(), stream.to_string());
-        blocking(move || s.commit_page(&id, &name, &page)).await??;
+        let cap = DailyCap {
+            records: ctx.caps.records_per_day,
+            bytes: ctx.caps.bytes_per_day,
+        };
+        match blocking(move || s.commit_page_capped(&id, &name, &page, Some(cap))).await? {
+            Ok(_) => {}
+            Err(e @ StoreError::DailyCapReached { .. }) => {
+                report.status = StreamStatus::Failed {
+                    blame: e.blame(),
+                    error: e.to_string(),
+                };
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        }
         report.pages += 1;
         report.records += n;
         observer.page(stream, n);

@@ -18,6 +18,18 @@ use plugboard_sim::spec::SpecValidator;
 use plugboard_sim::zoom::ZoomSim;
 use serde_json::{Value, json};
 
+pub mod recorder;
+
+/// A temporary directory only its owner can enter (0700), as the host
+/// requires of an existing home: `tempfile::tempdir()` follows the umask
+/// (usually 0755) and such a home is refused.
+pub fn private_dir() -> tempfile::TempDir {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder.tempdir().expect("private temporary directory")
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -58,6 +70,55 @@ pub fn plugboard(home: &Path) -> Command {
         .env_remove("PLUGBOARD_LISTEN")
         .env_remove("PLUGBOARD_DATABASE");
     c
+}
+
+/// A directory `dir/victim` holding only `marker`, to see that nothing
+/// reaches it.
+pub fn victim_dir(dir: &Path) -> PathBuf {
+    let victim = dir.join("victim");
+    std::fs::create_dir_all(&victim).expect("victim directory");
+    std::fs::write(victim.join("marker"), b"keep me").expect("marker");
+    victim
+}
+
+/// The victim directory still holds only its marker, unchanged.
+pub fn assert_victim_untouched(victim: &Path) {
+    let files: Vec<PathBuf> = snapshot(victim).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(
+        files,
+        [victim.join("marker")],
+        "files in the victim directory"
+    );
+    let marker = std::fs::read(victim.join("marker")).expect("the marker survives");
+    assert_eq!(marker, b"keep me");
+}
+
+/// Every file under `dir` with its contents, sorted; empty when `dir` is
+/// missing. Symlinks are listed, not followed.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(&path, out),
+                Ok(t) if t.is_symlink() => {
+                    let target = std::fs::read_link(&path).expect("symlink target");
+                    out.push((path, target.to_string_lossy().as_bytes().to_vec()));
+                }
+                _ => {
+                    let bytes = std::fs::read(&path).expect("reading a file");
+                    out.push((path, bytes));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
 }
 
 /// Create an API token in `home`.
@@ -186,6 +247,66 @@ impl Daemon {
             ),
         }
         (status, answer)
+    }
+
+    /// A request sent exactly as written, with the bearer token: unlike
+    /// [`Daemon::call`], the target is not normalised first (an HTTP client
+    /// resolves `..` and `%2e%2e` before sending). Held to the document the
+    /// same way.
+    pub async fn raw(&self, method: &str, target: &str) -> (u16, Value) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let authority = self.base.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(authority)
+            .await
+            .expect("connect to the daemon");
+        let request = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n",
+            self.token
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .expect("send the request");
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .await
+            .expect("read the answer");
+        let answer = String::from_utf8_lossy(&answer);
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(
+            !head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked"),
+            "{method} {target}: a chunked answer: {head}"
+        );
+        let status: u16 = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{method} {target}: no status in {head:?}"));
+        let body = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string()))
+        };
+        match self.spec.validate_request(method, target, &[], None) {
+            Ok(()) => {
+                if let Err(problems) = self.spec.validate_response(method, target, status, &body) {
+                    panic!(
+                        "{method} {target} answered {status} against /openapi.json: {problems:#?}\n{body}"
+                    );
+                }
+            }
+            Err(problems) => assert!(
+                (400..500).contains(&status)
+                    && body["error"]["message"].is_string()
+                    && body["error"]["blame"].is_string(),
+                "{method} {target} breaks /openapi.json ({problems:?}) yet was answered {status}: {body}"
+            ),
+        }
+        (status, body)
     }
 
     /// GET, expecting 200.

@@ -148,7 +148,11 @@ impl InstanceSpec {
 impl TestHost {
     /// A fresh host in a temporary home, with no plugin.
     pub fn empty() -> TestHost {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        // Private (0700), as the host requires of an existing home.
+        let mut builder = tempfile::Builder::new();
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder.tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let app = App::new(Some(dir.path().to_path_buf()));
         TestHost { dir, app }
     }

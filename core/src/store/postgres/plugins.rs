@@ -3,6 +3,7 @@
 use tokio_postgres::Row;
 
 use super::PgStore;
+use crate::store::plugins::already_added;
 use crate::store::{PluginRow, PluginStore, StoreError};
 
 const SELECT: &str = "SELECT p.id, p.version, p.contract, p.manifest, p.wasm_sha256, \
@@ -32,28 +33,31 @@ impl PluginStore for PgStore {
         self.block(async {
             let mut c = self.client().await?;
             let tx = c.transaction().await.map_err(self.on("adding a plugin"))?;
-            self.exec(
-                &tx,
-                "adding a plugin",
-                "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
+            // A version added before (or by a writer racing this one, whose
+            // insert this waits for) is refused, never replaced.
+            let added = self
+                .exec(
+                    &tx,
+                    "adding a plugin",
+                    "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
                  grant_json, info_json, added_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, plugboard_now()) \
-                 ON CONFLICT (id, version) DO UPDATE SET contract = excluded.contract, \
-                 manifest = excluded.manifest, wasm_sha256 = excluded.wasm_sha256, \
-                 wasm_path = excluded.wasm_path, grant_json = excluded.grant_json, \
-                 info_json = excluded.info_json",
-                &[
-                    &row.id,
-                    &row.version,
-                    &row.contract,
-                    &row.manifest,
-                    &row.wasm_sha256,
-                    &row.wasm_path,
-                    &row.grant_json,
-                    &row.info_json,
-                ],
-            )
-            .await?;
+                 ON CONFLICT (id, version) DO NOTHING",
+                    &[
+                        &row.id,
+                        &row.version,
+                        &row.contract,
+                        &row.manifest,
+                        &row.wasm_sha256,
+                        &row.wasm_path,
+                        &row.grant_json,
+                        &row.info_json,
+                    ],
+                )
+                .await?;
+            if added == 0 {
+                return Err(already_added(row));
+            }
             self.exec(
                 &tx,
                 "making a plugin version current",

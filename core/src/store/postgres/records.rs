@@ -11,7 +11,7 @@ use tokio_postgres::Row;
 
 use super::PgStore;
 use crate::model::{Account, Activity, Group, GroupMember, Page, Record, RoleAssignment};
-use crate::store::{Checkpoint, CommitStats, Lease, RecordStore, StoreError};
+use crate::store::{Checkpoint, CommitStats, CommitTerms, DailyUsage, RecordStore, StoreError};
 
 /// Class of the advisory locks that serialise one instance's page commits
 /// (two-key form: class, hash of the instance id).
@@ -25,23 +25,21 @@ enum Outcome {
 }
 
 impl RecordStore for PgStore {
-    fn commit_page(
+    fn commit_page_with(
         &self,
         instance: &str,
         stream: &str,
         page: &Page,
+        terms: CommitTerms<'_>,
     ) -> Result<CommitStats, StoreError> {
-        self.commit(instance, stream, page, None)
+        self.commit(instance, stream, page, terms)
     }
 
-    fn commit_page_fenced(
-        &self,
-        instance: &str,
-        stream: &str,
-        page: &Page,
-        lease: &Lease,
-    ) -> Result<CommitStats, StoreError> {
-        self.commit(instance, stream, page, Some(lease))
+    fn usage_today(&self, instance: &str) -> Result<DailyUsage, StoreError> {
+        self.block(async {
+            let c = self.client().await?;
+            self.usage_on(&c, instance, None).await
+        })
     }
 
     fn checkpoint(&self, instance: &str, stream: &str) -> Result<Option<Checkpoint>, StoreError> {
@@ -97,13 +95,13 @@ impl RecordStore for PgStore {
 }
 
 impl PgStore {
-    /// Commit `page`, fenced by `lease` when given.
+    /// Commit `page` under `terms`: the one path of every page commit.
     fn commit(
         &self,
         instance: &str,
         stream: &str,
         page: &Page,
-        lease: Option<&Lease>,
+        terms: CommitTerms<'_>,
     ) -> Result<CommitStats, StoreError> {
         self.block(async {
             let mut c = self.client().await?;
@@ -112,6 +110,8 @@ impl PgStore {
                 .await
                 .map_err(self.on("committing a page"))?;
             self.ensure_instance(&tx, instance).await?;
+            // Also what makes reading and then adding to the day's usage
+            // safe: no other page of this instance commits meanwhile.
             self.exec(
                 &tx,
                 "waiting for the instance's previous page",
@@ -119,7 +119,7 @@ impl PgStore {
                 &[&INSTANCE_LOCK_CLASS, &instance],
             )
             .await?;
-            if let Some(lease) = lease {
+            if let Some(lease) = terms.lease {
                 if lease.instance != instance {
                     return Err(StoreError::lease_lost(lease, None));
                 }
@@ -132,6 +132,24 @@ impl PgStore {
                 .transpose()
                 .map_err(self.on("reading the clock"))?
                 .unwrap_or_default();
+            let day = now.get(..10).unwrap_or(&now);
+            if let Some(cap) = terms.cap {
+                self.usage_on(&tx, instance, Some(day))
+                    .await?
+                    .refuse(instance, page, cap)?;
+            }
+            let records = i64::try_from(page.records.len()).unwrap_or(i64::MAX);
+            let bytes = i64::try_from(page.text_bytes()).unwrap_or(i64::MAX);
+            self.exec(
+                &tx,
+                "counting the day's usage",
+                "INSERT INTO usage_daily (instance_id, day, records, bytes) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, day) DO UPDATE SET \
+                 records = usage_daily.records + excluded.records, \
+                 bytes = usage_daily.bytes + excluded.bytes",
+                &[&instance, &day, &records, &bytes],
+            )
+            .await?;
             let mut stats = CommitStats::default();
             for record in &page.records {
                 let outcome = match record {
@@ -159,6 +177,38 @@ impl PgStore {
             .await?;
             tx.commit().await.map_err(self.on("committing a page"))?;
             Ok(stats)
+        })
+    }
+}
+
+impl PgStore {
+    /// What `instance` stored on `day` (`YYYY-MM-DD`, UTC; `None`: today by
+    /// the database's clock).
+    async fn usage_on(
+        &self,
+        c: &impl GenericClient,
+        instance: &str,
+        day: Option<&str>,
+    ) -> Result<DailyUsage, StoreError> {
+        let row = self
+            .row(
+                c,
+                "reading the day's usage",
+                "SELECT records, bytes FROM usage_daily \
+                 WHERE instance_id = $1 AND day = COALESCE($2, left(plugboard_now(), 10))",
+                &[&instance, &day],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(DailyUsage::default());
+        };
+        let n = |at: usize| {
+            row.try_get::<_, i64>(at)
+                .map(|v| u64::try_from(v).unwrap_or(0))
+        };
+        Ok(DailyUsage {
+            records: n(0).map_err(self.on("reading the day's usage"))?,
+            bytes: n(1).map_err(self.on("reading the day's usage"))?,
         })
     }
 }

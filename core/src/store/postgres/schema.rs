@@ -234,9 +234,20 @@ CREATE TABLE schedules (
 );
 "#;
 
-/// Version 3: leases with fencing tokens (which node works on which
-/// instance), judged by the database's clock in milliseconds.
+/// Version 3: what each instance stored per UTC day, for the daily write caps.
 const V3: &str = r#"
+CREATE TABLE usage_daily (
+    instance_id TEXT COLLATE "C" NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    day         TEXT COLLATE "C" NOT NULL,
+    records     BIGINT NOT NULL DEFAULT 0,
+    bytes       BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (instance_id, day)
+);
+"#;
+
+/// Version 4: leases with fencing tokens (which node works on which
+/// instance), judged by the database's clock in milliseconds.
+const V4: &str = r#"
 CREATE FUNCTION plugboard_now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE
     AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
 
@@ -248,11 +259,11 @@ CREATE TABLE leases (
 );
 "#;
 
-/// Version 4: the nodes of a cluster and their heartbeats; a notification on
+/// Version 5: the nodes of a cluster and their heartbeats; a notification on
 /// channel `plugboard_changes` ("instance ID" or "plugin ID") whenever an
 /// instance or a plugin's current version changes, so every node hears of
 /// it at once (SQLite serves one node and has no equivalent).
-const V4: &str = r#"
+const V5: &str = r#"
 CREATE TABLE nodes (
     id              TEXT COLLATE "C" PRIMARY KEY,
     started_at_ms   BIGINT NOT NULL,
@@ -275,7 +286,7 @@ CREATE TRIGGER plugin_current_notify AFTER INSERT OR UPDATE OR DELETE ON plugin_
 "#;
 
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

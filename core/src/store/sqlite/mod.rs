@@ -84,6 +84,8 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Open with explicit options. WAL journal, foreign keys on, and a busy
     /// timeout; refuses a database whose schema is newer than this binary's.
+    /// A new database file is created with mode 0600 (on Unix), and so are
+    /// its `-wal` and `-shm` files.
     pub(crate) fn open_with(path: &Path, options: StoreOptions) -> Result<SqliteStore, StoreError> {
         let label = path.display().to_string();
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
@@ -95,6 +97,10 @@ impl SqliteStore {
                 reason: format!("directory {} does not exist", dir.display()),
             });
         }
+        create_private(path).map_err(|e| StoreError::CannotOpen {
+            path: label.clone(),
+            reason: e.to_string(),
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -174,6 +180,30 @@ impl Backend for SqliteStore {
         let conn = self.conn();
         schema::user_version(&conn).map_err(|e| self.err("reading the schema version", e))
     }
+}
+
+/// Create the database file empty with mode 0600 when it does not exist, so
+/// that SQLite, which gives its `-wal` and `-shm` files the mode of the
+/// database file, never creates any of them readable by other users. An
+/// existing file is left as it is.
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Begin a write transaction that takes the write lock at once, so a busy

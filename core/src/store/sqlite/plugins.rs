@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteStore, now_sql, write_tx};
+use crate::store::plugins::already_added;
 use crate::store::{PluginRow, PluginStore, StoreError};
 
 const SELECT: &str = "SELECT p.id, p.version, p.contract, p.manifest, p.wasm_sha256, \
@@ -24,33 +25,33 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PluginRow> {
 }
 
 impl PluginStore for SqliteStore {
-    /// Add or replace a plugin version and make it the current version of its
-    /// id. Re-adding an existing version updates it and keeps its `added_at`.
+    /// Add a plugin version and make it current; never replaces one.
     fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "adding a plugin")?;
-        tx.prepare_cached(concat!(
-            "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
-             grant_json, info_json, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ",
-            now_sql!(),
-            ") ON CONFLICT (id, version) DO UPDATE SET contract = excluded.contract, \
-             manifest = excluded.manifest, wasm_sha256 = excluded.wasm_sha256, \
-             wasm_path = excluded.wasm_path, grant_json = excluded.grant_json, \
-             info_json = excluded.info_json"
-        ))
-        .and_then(|mut s| {
-            s.execute(params![
-                row.id,
-                row.version,
-                row.contract,
-                row.manifest,
-                row.wasm_sha256,
-                row.wasm_path,
-                row.grant_json,
-                row.info_json
-            ])
-        })
-        .map_err(self.on("adding a plugin"))?;
+        let added = tx
+            .prepare_cached(concat!(
+                "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
+                 grant_json, info_json, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ",
+                now_sql!(),
+                ") ON CONFLICT (id, version) DO NOTHING"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.id,
+                    row.version,
+                    row.contract,
+                    row.manifest,
+                    row.wasm_sha256,
+                    row.wasm_path,
+                    row.grant_json,
+                    row.info_json
+                ])
+            })
+            .map_err(self.on("adding a plugin"))?;
+        if added == 0 {
+            return Err(already_added(row));
+        }
         tx.prepare_cached(
             "INSERT INTO plugin_current (id, version) VALUES (?1, ?2) \
              ON CONFLICT (id) DO UPDATE SET version = excluded.version",

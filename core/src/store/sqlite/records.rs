@@ -1,11 +1,11 @@
 //! Committing a page of records and its checkpoint, atomically and idempotently.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::leases::check_fence;
 use super::{SqliteStore, ensure_instance, now_sql, write_tx};
 use crate::model::{Account, Activity, Group, GroupMember, Page, Record, RoleAssignment};
-use crate::store::{Checkpoint, CommitStats, Lease, RecordStore, StoreError};
+use crate::store::{Checkpoint, CommitStats, CommitTerms, DailyUsage, RecordStore, StoreError};
 
 /// How one record's upsert went.
 enum Outcome {
@@ -15,23 +15,22 @@ enum Outcome {
 }
 
 impl RecordStore for SqliteStore {
-    fn commit_page(
+    fn commit_page_with(
         &self,
         instance: &str,
         stream: &str,
         page: &Page,
+        terms: CommitTerms<'_>,
     ) -> Result<CommitStats, StoreError> {
-        self.commit(instance, stream, page, None)
+        self.commit(instance, stream, page, terms)
     }
 
-    fn commit_page_fenced(
-        &self,
-        instance: &str,
-        stream: &str,
-        page: &Page,
-        lease: &Lease,
-    ) -> Result<CommitStats, StoreError> {
-        self.commit(instance, stream, page, Some(lease))
+    fn usage_today(&self, instance: &str) -> Result<DailyUsage, StoreError> {
+        let conn = self.conn();
+        let day: String = conn
+            .query_row("SELECT date('now')", [], |r| r.get(0))
+            .map_err(self.on("reading the clock"))?;
+        usage_on(&conn, instance, &day).map_err(self.on("reading the day's usage"))
     }
 
     /// The checkpoint of `stream` of `instance`, if one was written.
@@ -86,18 +85,18 @@ impl RecordStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Commit `page`, fenced by `lease` when given.
+    /// Commit `page` under `terms`: the one path of every page commit.
     fn commit(
         &self,
         instance: &str,
         stream: &str,
         page: &Page,
-        lease: Option<&Lease>,
+        terms: CommitTerms<'_>,
     ) -> Result<CommitStats, StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "committing a page")?;
         ensure_instance(self, &tx, instance)?;
-        if let Some(lease) = lease {
+        if let Some(lease) = terms.lease {
             if lease.instance != instance {
                 return Err(StoreError::lease_lost(lease, None));
             }
@@ -106,6 +105,26 @@ impl SqliteStore {
         let now: String = tx
             .query_row(concat!("SELECT ", now_sql!()), [], |r| r.get(0))
             .map_err(self.on("reading the clock"))?;
+        let day = now.get(..10).unwrap_or(&now);
+        if let Some(cap) = terms.cap {
+            usage_on(&tx, instance, day)
+                .map_err(self.on("reading the day's usage"))?
+                .refuse(instance, page, cap)?;
+        }
+        tx.prepare_cached(
+            "INSERT INTO usage_daily (instance_id, day, records, bytes) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (instance_id, day) DO UPDATE SET \
+             records = records + excluded.records, bytes = bytes + excluded.bytes",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                instance,
+                day,
+                i64::try_from(page.records.len()).unwrap_or(i64::MAX),
+                i64::try_from(page.text_bytes()).unwrap_or(i64::MAX)
+            ])
+        })
+        .map_err(self.on("counting the day's usage"))?;
         let mut stats = CommitStats::default();
         for record in &page.records {
             let outcome = match record {
@@ -133,6 +152,22 @@ impl SqliteStore {
         tx.commit().map_err(self.on("committing a page"))?;
         Ok(stats)
     }
+}
+
+/// What `instance` stored on `day` (`YYYY-MM-DD`, UTC).
+fn usage_on(conn: &Connection, instance: &str, day: &str) -> rusqlite::Result<DailyUsage> {
+    conn.prepare_cached(
+        "SELECT records, bytes FROM usage_daily WHERE instance_id = ?1 AND day = ?2",
+    )?
+    .query_row(params![instance, day], |r| {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(DailyUsage {
+            records: n(r.get(0)?),
+            bytes: n(r.get(1)?),
+        })
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
 }
 
 /// Insert-or-nothing, then update-if-different: tells the three outcomes apart

@@ -187,8 +187,19 @@ CREATE TABLE schedules (
 );
 "#;
 
-/// Version 3: leases with fencing tokens (which node works on which instance).
+/// Version 3: what each instance stored per UTC day, for the daily write caps.
 const V3: &str = r#"
+CREATE TABLE usage_daily (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    day         TEXT NOT NULL,
+    records     INTEGER NOT NULL DEFAULT 0,
+    bytes       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (instance_id, day)
+);
+"#;
+
+/// Version 4: leases with fencing tokens (which node works on which instance).
+const V4: &str = r#"
 CREATE TABLE leases (
     instance_id   TEXT PRIMARY KEY REFERENCES instances (id) ON DELETE CASCADE,
     owner         TEXT NOT NULL,
@@ -197,8 +208,8 @@ CREATE TABLE leases (
 );
 "#;
 
-/// Version 4: the nodes of a cluster and their heartbeats.
-const V4: &str = r#"
+/// Version 5: the nodes of a cluster and their heartbeats.
+const V5: &str = r#"
 CREATE TABLE nodes (
     id              TEXT PRIMARY KEY,
     started_at_ms   INTEGER NOT NULL,
@@ -208,7 +219,7 @@ CREATE INDEX leases_by_owner ON leases (owner, expires_at_ms);
 "#;
 
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {

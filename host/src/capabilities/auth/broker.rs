@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use super::mint::mint;
 use crate::capabilities::http::Upstreams;
+use crate::capabilities::redact::Redactor;
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::AuthProfile;
 
@@ -45,8 +46,9 @@ pub enum AuthError {
         /// The start of the upstream's error body.
         body: String,
     },
-    /// The token URL resolves to an address the host refuses (private,
-    /// loopback, link-local, metadata) and the operator has not routed it.
+    /// The token URL is an IP address the host refuses (a special-purpose
+    /// block: private, loopback, link-local, metadata, …; see
+    /// `forbidden_reason`) and the operator has not routed it.
     #[error(
         "the token URL of auth profile `{profile}` is a {why} address; route it with --upstream to allow it"
     )]
@@ -135,8 +137,15 @@ impl Token {
 pub struct TokenBroker {
     slots: BTreeMap<String, Mutex<Option<Token>>>,
     mints: AtomicU64,
-    recent: std::sync::Mutex<VecDeque<Arc<SecretValue>>>,
+    recent: std::sync::Mutex<Recent>,
     mint_timeout: Duration,
+}
+
+/// Recently minted tokens and a matcher for them, rebuilt at each mint.
+#[derive(Default)]
+struct Recent {
+    tokens: VecDeque<Arc<SecretValue>>,
+    redactor: Redactor,
 }
 
 impl std::fmt::Debug for TokenBroker {
@@ -156,7 +165,7 @@ impl TokenBroker {
                 .map(|p| (p.name.clone(), Mutex::new(None)))
                 .collect(),
             mints: AtomicU64::new(0),
-            recent: std::sync::Mutex::new(VecDeque::new()),
+            recent: std::sync::Mutex::new(Recent::default()),
             mint_timeout: super::mint::MINT_TIMEOUT,
         }
     }
@@ -168,14 +177,24 @@ impl TokenBroker {
     }
 
     /// Replace every token this broker minted recently that appears in
-    /// `text` by [`REDACTED`](crate::capabilities::secrets::REDACTED);
+    /// `text` by [`REDACTED`](crate::capabilities::redact::REDACTED);
     /// returns whether anything was replaced.
     pub fn scrub(&self, text: &mut String) -> bool {
-        let recent = self
-            .recent
+        self.redactor().redact(text)
+    }
+
+    /// [`TokenBroker::scrub`] for bytes (an upstream body).
+    pub fn scrub_bytes(&self, bytes: &mut Vec<u8>) -> bool {
+        self.redactor().redact_bytes(bytes)
+    }
+
+    /// The matcher for the recent tokens (cheap to clone: it is shared).
+    fn redactor(&self) -> Redactor {
+        self.recent
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        crate::capabilities::secrets::redact(text, recent.iter().map(|t| t.expose()))
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .redactor
+            .clone()
     }
 
     /// Tokens minted so far (first mints and renewals).
@@ -226,10 +245,11 @@ impl TokenBroker {
                 .recent
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if recent.len() >= TOKENS_REMEMBERED {
-                recent.pop_front();
+            if recent.tokens.len() >= TOKENS_REMEMBERED {
+                recent.tokens.pop_front();
             }
-            recent.push_back(value.clone());
+            recent.tokens.push_back(value.clone());
+            recent.redactor = Redactor::new(recent.tokens.iter().map(|t| t.expose()));
         }
         let token = Token {
             value,

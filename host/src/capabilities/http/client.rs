@@ -11,9 +11,9 @@ use rand::Rng;
 use serde::Serialize;
 use url::Url;
 
+use super::hop::plan_hop;
 use super::{
-    CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Upstreams,
-    Waiting, check_headers,
+    CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Upstreams, Waiting,
 };
 use crate::capabilities::auth::{Token, TokenBroker};
 use crate::capabilities::ratelimit::{MAX_RETRY_AFTER, RateBuckets, parse_retry_after};
@@ -31,11 +31,14 @@ const BASE_BACKOFF: Duration = Duration::from_millis(500);
 /// Longest backoff between attempts without `Retry-After`.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The HTTP client for one instance's plugin traffic: rustls, no automatic
-/// redirects (the host follows them, checking each hop), and a resolver that
-/// refuses internal addresses except for the operator's route targets.
+/// The HTTP client for one instance's plugin traffic and its token requests:
+/// rustls, no automatic redirects (the host follows them, checking each
+/// hop), no proxy from the environment (a proxy would resolve names itself,
+/// past the address policy; see `proxy_env`), and a resolver that refuses
+/// special-purpose addresses except for the operator's route targets.
 pub fn plugin_client(upstreams: &Upstreams) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("plugboard/", env!("CARGO_PKG_VERSION")))
         .dns_resolver(Arc::new(super::PolicyResolver::new(
@@ -120,6 +123,20 @@ fn shown(u: &Url) -> String {
     )
 }
 
+/// The URL as the plugin wrote it, without its query, for messages about
+/// its path (bounded and neutralised: it is the plugin's text).
+fn shown_raw(url: &Url, raw: &str) -> String {
+    if raw.contains("://") {
+        let end = raw.find(['?', '#']).unwrap_or(raw.len());
+        let mut text = raw.get(..end).unwrap_or(raw).to_string();
+        plugboard_core::text::clean_line(&mut text, 512);
+        text
+    } else {
+        // A relative redirect: the resolved URL says where it went.
+        shown(url)
+    }
+}
+
 fn backoff(attempt: u32) -> Duration {
     let exp = BASE_BACKOFF
         .saturating_mul(1u32 << attempt.min(6))
@@ -169,6 +186,12 @@ impl HttpCapability {
         self.secrets.scrub(text);
     }
 
+    /// [`HttpCapability::scrub`] for an upstream body, before the plugin sees it.
+    fn scrub_bytes(&self, bytes: &mut Vec<u8>) {
+        self.broker.scrub_bytes(bytes);
+        self.secrets.scrub_bytes(bytes);
+    }
+
     /// The per-request timeout.
     pub fn request_timeout(&self) -> Duration {
         self.request_timeout
@@ -215,18 +238,90 @@ impl HttpCapability {
         HttpError::Denied(why)
     }
 
-    fn check_egress(&self, method: Method, url: &Url) -> Result<(), HttpError> {
+    /// Check `url` (written as `raw` by the plugin or a redirect) against
+    /// the egress grant. Where every rule for `url`'s origin has a path
+    /// prefix, `raw` is first judged for paths an upstream could read as
+    /// another path — before URL parsing normalised them (`%2e%2e` and `\`
+    /// would otherwise just look like a path outside the grant).
+    fn check_egress(&self, method: Method, url: &Url, raw: &str) -> Result<(), HttpError> {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(self.deny("URLs may not carry credentials".into()));
         }
-        if self.manifest.egress_allows(method, url) {
-            Ok(())
-        } else {
-            Err(self.deny(format!(
+        let mut for_origin = self
+            .manifest
+            .egress
+            .iter()
+            .filter(|r| r.methods.contains(&method) && r.prefix.same_origin(url))
+            .peekable();
+        if for_origin.peek().is_some()
+            && for_origin.all(|r| r.prefix.path != "/")
+            && let Some(what) = super::path_trick(raw)
+        {
+            return Err(self.deny(format!(
+                "{method} {} refused: its path carries {what}, which an upstream may read as a path outside the egress grant; send the path without it",
+                shown_raw(url, raw)
+            )));
+        }
+        if !self.manifest.egress_allows(method, url) {
+            return Err(self.deny(format!(
                 "{method} {} is outside the plugin's egress grant",
                 shown(url)
-            )))
+            )));
         }
+        Ok(())
+    }
+
+    /// Check a secret header against the secret's binding and return its
+    /// value, ready to send to `url`.
+    fn bound_secret(
+        &self,
+        h: &super::SecretHeader,
+        url: &Url,
+    ) -> Result<reqwest::header::HeaderValue, HttpError> {
+        let Some(field) = self.manifest.secret_field(&h.secret) else {
+            return Err(self.deny(format!(
+                "secret `{}` is not declared in the manifest",
+                h.secret
+            )));
+        };
+        if let Some(p) = self.manifest.profile_using_secret(&h.secret) {
+            return Err(self.deny(format!(
+                "secret `{}` belongs to auth profile `{}`: the host sends it only to that profile's token endpoint, never in a plugin's header",
+                h.secret, p.name
+            )));
+        }
+        if !field.send_to.iter().any(|p| p.covers(url)) {
+            let allowed: Vec<&str> = field.send_to.iter().map(|p| p.text.as_str()).collect();
+            return Err(self.deny(if allowed.is_empty() {
+                format!(
+                    "secret `{}` has no `send_to` in plugin.toml, so it may not be attached to any request",
+                    h.secret
+                )
+            } else {
+                format!(
+                    "secret `{}` may be sent only to {} (its `send_to` in plugin.toml), not to {}",
+                    h.secret,
+                    allowed.join(", "),
+                    shown(url)
+                )
+            }));
+        }
+        let value = self.secrets.get(&h.secret).ok_or_else(|| {
+            HttpError::Invalid(format!(
+                "this instance has no value for secret `{}`",
+                h.secret
+            ))
+        })?;
+        let mut hv =
+            reqwest::header::HeaderValue::from_str(&format!("{}{}", h.prefix, value.expose()))
+                .map_err(|_| {
+                    HttpError::Invalid(format!(
+                        "secret `{}` with its prefix is not a valid header value",
+                        h.secret
+                    ))
+                })?;
+        hv.set_sensitive(true);
+        Ok(hv)
     }
 
     async fn token(&self, profile: &AuthProfile) -> Result<Token, HttpError> {
@@ -239,13 +334,18 @@ impl HttpCapability {
                 &self.upstreams,
             )
             .await
-            .map_err(|e| match e.blame() {
-                // The credentials are missing or refused: the plugin reports
-                // `auth`, which is the operator's to fix.
-                Blame::Operator => HttpError::Auth(e.to_string()),
-                // The token endpoint is down, hung or answered nonsense: a
-                // transport failure, so the plugin blames the upstream.
-                _ => HttpError::Network(e.to_string()),
+            .map_err(|e| {
+                // A token endpoint may quote the credentials in its error body.
+                let mut message = e.to_string();
+                self.scrub(&mut message);
+                match e.blame() {
+                    // The credentials are missing or refused: the plugin
+                    // reports `auth`, which is the operator's to fix.
+                    Blame::Operator => HttpError::Auth(message),
+                    // The token endpoint is down, hung or answered nonsense:
+                    // a transport failure, so the plugin blames the upstream.
+                    _ => HttpError::Network(message),
+                }
             })
     }
 
@@ -302,38 +402,27 @@ impl HttpCapability {
                 shown(&url)
             )));
         }
-        self.check_egress(req.method, &url)?;
-        let brokered = self.manifest.auth_for(&url).is_some();
-        check_headers(
-            req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            brokered,
-        )?;
+        self.check_egress(req.method, &url, &req.url)?;
+        // The profile of the first URL is the only one whose token this
+        // request may carry, on any hop and any retry.
+        let profile = self.manifest.auth_for(&url);
         let mut secret_headers = Vec::new();
         for h in &req.secret_headers {
-            if self.manifest.secret_field(&h.secret).is_none() {
-                return Err(self.deny(format!(
-                    "secret `{}` is not declared in the manifest",
-                    h.secret
-                )));
-            }
-            let value = self.secrets.get(&h.secret).ok_or_else(|| {
-                HttpError::Invalid(format!(
-                    "this instance has no value for secret `{}`",
-                    h.secret
-                ))
-            })?;
-            check_headers([(h.name.as_str(), h.prefix.as_str())], brokered)?;
-            let mut hv =
-                reqwest::header::HeaderValue::from_str(&format!("{}{}", h.prefix, value.expose()))
-                    .map_err(|_| {
-                        HttpError::Invalid(format!(
-                            "secret `{}` is not a valid header value",
-                            h.secret
-                        ))
-                    })?;
-            hv.set_sensitive(true);
-            secret_headers.push((h.name.clone(), hv));
+            secret_headers.push(BoundSecret {
+                header: h.name.clone(),
+                secret: h.secret.clone(),
+                value: self.bound_secret(h, &url)?,
+            });
         }
+        // The first hop's header policy, before any pacing or token request.
+        plan_hop(
+            &self.manifest,
+            &url,
+            &url,
+            &req.headers,
+            &BoundSecret::names(&secret_headers),
+            profile,
+        )?;
         let bucket = self
             .buckets
             .for_request(&self.manifest.ratelimit, req.method, url.path());
@@ -363,7 +452,6 @@ impl HttpCapability {
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
             }
             after = None;
-            let profile = self.manifest.auth_for(&url);
             let token = match profile {
                 Some(p) => {
                     state.waiting = Some(Waiting::Upstream {
@@ -378,7 +466,7 @@ impl HttpCapability {
                 .exchange(
                     &req,
                     &url,
-                    token.as_ref().map(|(_, t)| t),
+                    profile.zip(token.as_ref().map(|(_, t)| t)),
                     &secret_headers,
                     state,
                 )
@@ -432,18 +520,20 @@ impl HttpCapability {
         }
     }
 
-    /// One exchange, following redirects hop by hop.
+    /// One exchange, following redirects hop by hop; each hop carries only
+    /// what [`plan_hop`] allows for its URL.
     async fn exchange(
         &self,
         req: &OutboundRequest,
         url: &Url,
-        token: Option<&Token>,
-        secret_headers: &[(String, reqwest::header::HeaderValue)],
+        token: Option<(&AuthProfile, &Token)>,
+        secret_headers: &[BoundSecret],
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
         let mut method = req.method;
         let mut current = url.clone();
         let mut body = req.body.clone();
+        let secret_names = BoundSecret::names(secret_headers);
         for _hop in 0..=MAX_REDIRECTS {
             let wire = self.upstreams.route(&current);
             if !self.upstreams.is_routed(&current)
@@ -458,21 +548,25 @@ impl HttpCapability {
                     shown(&current)
                 )));
             }
+            let plan = plan_hop(
+                &self.manifest,
+                url,
+                &current,
+                &req.headers,
+                &secret_names,
+                token.map(|(p, _)| p),
+            )?;
             let mut rb = self
                 .client
                 .request(to_reqwest(method), wire.as_str())
                 .timeout(self.request_timeout);
-            for (k, v) in &req.headers {
+            for (k, v) in plan.headers.iter().filter_map(|&i| req.headers.get(i)) {
                 rb = rb.header(k.as_str(), v.as_str());
             }
-            for (k, v) in secret_headers {
-                rb = rb.header(k.as_str(), v.clone());
+            for s in plan.secrets.iter().filter_map(|&i| secret_headers.get(i)) {
+                rb = rb.header(s.header.as_str(), s.value.clone());
             }
-            // Credentials follow the URL, not the request: a hop that leaves the
-            // audience loses the token.
-            if let Some(t) = token
-                && self.manifest.auth_for(&current).is_some()
-            {
+            if let Some((_, t)) = token.filter(|_| plan.token) {
                 let mut hv =
                     reqwest::header::HeaderValue::from_str(&format!("Bearer {}", t.expose()))
                         .map_err(|_| {
@@ -493,7 +587,7 @@ impl HttpCapability {
                 if e.is_timeout() {
                     HttpError::Timeout
                 } else if format!("{e:?}").contains("refused addresses") {
-                    self.deny(format!("{} resolves only to addresses plugins may not reach (loopback, private, link-local or metadata)", shown(&current)))
+                    self.deny(format!("{} resolves only to addresses plugins may not reach (special-purpose: loopback, private, link-local, metadata, documentation, …)", shown(&current)))
                 } else {
                     HttpError::Network(format!("{} could not be reached", shown(&current)))
                 }
@@ -508,16 +602,14 @@ impl HttpCapability {
                 let next_wire = wire
                     .join(loc)
                     .map_err(|_| HttpError::Invalid("redirect with a bad Location".into()))?;
-                let next = self.upstreams.unroute(&next_wire);
+                let next = self.upstreams.unroute_from(&next_wire, Some(&current));
                 if matches!(status, 301..=303) {
                     method = Method::Get;
                     body = None;
                 }
-                self.check_egress(method, &next).map_err(|_| {
-                    self.deny(format!(
-                        "redirect to {} is outside the plugin's egress grant",
-                        shown(&next)
-                    ))
+                self.check_egress(method, &next, loc).map_err(|e| match e {
+                    HttpError::Denied(why) => HttpError::Denied(format!("redirect refused: {why}")),
+                    other => other,
                 })?;
                 current = next;
                 continue;
@@ -526,7 +618,11 @@ impl HttpCapability {
                 .headers()
                 .iter()
                 .filter(|(k, _)| *k != reqwest::header::SET_COOKIE)
-                .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .filter_map(|(k, v)| {
+                    let mut v = v.to_str().ok()?.to_string();
+                    self.scrub(&mut v);
+                    Some((k.as_str().to_string(), v))
+                })
                 .collect();
             let mut bytes = Vec::new();
             loop {
@@ -544,6 +640,8 @@ impl HttpCapability {
                     }
                 }
             }
+            // An upstream may echo a secret header or the token back.
+            self.scrub_bytes(&mut bytes);
             return Ok(InboundResponse {
                 status,
                 headers,
@@ -553,6 +651,22 @@ impl HttpCapability {
         Err(HttpError::Denied(format!(
             "more than {MAX_REDIRECTS} redirects"
         )))
+    }
+}
+
+/// A secret header checked against its secret's destinations, with its value.
+struct BoundSecret {
+    header: String,
+    secret: String,
+    value: reqwest::header::HeaderValue,
+}
+
+impl BoundSecret {
+    /// `(header name, secret name)` of each, for [`plan_hop`].
+    fn names(all: &[BoundSecret]) -> Vec<(&str, &str)> {
+        all.iter()
+            .map(|s| (s.header.as_str(), s.secret.as_str()))
+            .collect()
     }
 }
 

@@ -7,11 +7,16 @@
 //! the egress grant as the plugin sees it (the real origin); tokens are
 //! injected by the host; requests are paced per bucket and 429/401 are handled
 //! here; bodies are capped. Operator routes send a real origin to another base
-//! URL (a simulator or proxy) without the plugin knowing.
+//! URL (a simulator or proxy) without the plugin knowing. Every address a
+//! request reaches is judged by the address policy (`address`), which is why
+//! environment proxies are ignored (`proxy_env`).
 
 mod address;
 mod client;
+mod hop;
+mod path;
 mod policy;
+mod proxy_env;
 mod tracker;
 mod upstreams;
 
@@ -20,7 +25,9 @@ pub use client::{
     HttpCapability, HttpStats, HttpStatsSnapshot, MAX_ATTEMPTS, MAX_REDIRECTS, MAX_RESPONSE_BYTES,
     plugin_client,
 };
+pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
+pub use proxy_env::{PROXY_VARIABLES, warn_once_if_proxy_set};
 pub use tracker::{CallHttpState, UpstreamTimeout, Waiting, secs};
 pub use upstreams::{UpstreamError, Upstreams};
 

@@ -115,10 +115,28 @@ impl Upstreams {
 
     /// The plugin-view URL of a wire URL (for redirect `Location`s).
     pub fn unroute(&self, wire: &Url) -> Url {
+        self.unroute_from(wire, None)
+    }
+
+    /// [`Upstreams::unroute`], preferring the route of `from` (the plugin-view
+    /// URL that answered with the redirect) when several origins are routed
+    /// to the same target: a relative `Location` stays on the origin the
+    /// plugin asked for.
+    pub fn unroute_from(&self, wire: &Url, from: Option<&Url>) -> Url {
         let Some(o) = origin(wire) else {
             return wire.clone();
         };
-        for r in &self.routes {
+        let preferred = from.and_then(origin);
+        let ordered = self
+            .routes
+            .iter()
+            .filter(|r| Some(&r.from) == preferred.as_ref())
+            .chain(
+                self.routes
+                    .iter()
+                    .filter(|r| Some(&r.from) != preferred.as_ref()),
+            );
+        for r in ordered {
             let base = r.to.path().trim_end_matches('/');
             if origin(&r.to).as_ref() == Some(&o)
                 && let Some(rest) = wire.path().strip_prefix(base)

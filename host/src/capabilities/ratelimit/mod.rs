@@ -6,6 +6,9 @@
 //! bunches requests into one second). A 429 pauses the whole bucket until
 //! `Retry-After`, and daily caps are counted per UTC day. Buckets with a
 //! `partition` (Azure: per subscription) get one independent bucket per key.
+//! A request no manifest bucket matches is paced by the [`UNMATCHED`]
+//! bucket, so a plugin cannot send unpaced traffic by avoiding its own
+//! matchers.
 
 mod bucket;
 mod retry_after;
@@ -17,6 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use crate::manifest::{Method, Partition, Quota, RateLimitSpec};
+use crate::runtime::limits::UNMATCHED_PER_SECOND;
 
 /// Fraction of a documented limit the host uses by default.
 pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
@@ -24,6 +28,10 @@ pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
 /// Partitions one bucket may split into. A plugin choosing path values cannot
 /// grow host memory past this; later keys share one overflow bucket.
 pub const MAX_PARTITIONS_PER_BUCKET: usize = 1024;
+
+/// The bucket that paces requests no manifest bucket matches; manifests may
+/// not use the name.
+pub const UNMATCHED: &str = "unmatched";
 
 /// Key of the shared bucket used once a bucket has too many partitions.
 const OVERFLOW_KEY: &str = "*overflow*";
@@ -43,9 +51,11 @@ pub struct RateBuckets {
 }
 
 impl RateBuckets {
-    /// Build the buckets for `spec` at `plan`, each at `safety` × its quota.
+    /// Build the buckets for `spec` at `plan`, each at `safety` × its quota,
+    /// plus the [`UNMATCHED`] bucket at `safety` × [`UNMATCHED_PER_SECOND`].
+    /// (`RateBuckets::default()` paces nothing: benchmarks and inert contexts.)
     pub fn new(spec: &RateLimitSpec, plan: Option<&str>, safety: f64) -> Self {
-        let plans = spec
+        let mut plans: BTreeMap<String, BucketPlan> = spec
             .buckets
             .iter()
             .map(|b| {
@@ -58,6 +68,18 @@ impl RateBuckets {
                 )
             })
             .collect();
+        plans.insert(
+            UNMATCHED.to_string(),
+            BucketPlan {
+                quota: Some(Quota {
+                    per_second: Some(UNMATCHED_PER_SECOND),
+                    per_minute: None,
+                    per_day: None,
+                    burst: None,
+                }),
+                partition: None,
+            },
+        );
         RateBuckets {
             plans,
             safety,
@@ -91,16 +113,21 @@ impl RateBuckets {
         Some(b)
     }
 
-    /// The bucket a request falls into, if any.
+    /// The bucket a request falls into: its manifest bucket, else
+    /// [`UNMATCHED`] (`None` only when the buckets pace nothing).
     pub fn for_request(
         &self,
         spec: &RateLimitSpec,
         method: Method,
         path: &str,
     ) -> Option<Arc<RateBucket>> {
-        let b = spec.classify(method, path)?;
-        let key = b.partition.map(|p| p.key(path)).unwrap_or("");
-        self.bucket(&b.name, key)
+        match spec.classify(method, path) {
+            Some(b) => {
+                let key = b.partition.map(|p| p.key(path)).unwrap_or("");
+                self.bucket(&b.name, key)
+            }
+            None => self.bucket(UNMATCHED, ""),
+        }
     }
 
     /// Every bucket created so far, by label.
@@ -141,6 +168,21 @@ mod tests {
             .for_request(&m.ratelimit, Method::Get, "/subscriptions")
             .map(|b| b.name().to_string());
         assert_eq!(tenant.as_deref(), Some("arm-tenant-reads"));
+    }
+
+    #[test]
+    fn a_request_no_bucket_matches_is_paced_by_the_unmatched_bucket() {
+        let m = Manifest::parse(include_str!("../../../../plugins/azure/plugin.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
+        let b = buckets.for_request(&m.ratelimit, Method::Get, "/no/bucket/matches/this");
+        assert_eq!(b.as_ref().map(|b| b.name()), Some(UNMATCHED));
+        assert!(
+            RateBuckets::default()
+                .for_request(&m.ratelimit, Method::Get, "/no/bucket")
+                .is_none(),
+            "default buckets pace nothing"
+        );
     }
 
     #[test]

@@ -86,7 +86,9 @@ impl From<DaemonError> for ApiError {
             DaemonError::Instance(InstanceError::SharedCredentials { .. }) => StatusCode::CONFLICT,
             DaemonError::Instance(InstanceError::Disabled(_)) => StatusCode::CONFLICT,
             DaemonError::Registry(RegistryError::NotAdded(_)) => StatusCode::NOT_FOUND,
-            DaemonError::Registry(RegistryError::NothingToRollBack { .. }) => StatusCode::CONFLICT,
+            DaemonError::Registry(
+                RegistryError::NothingToRollBack { .. } | RegistryError::VersionExists { .. },
+            ) => StatusCode::CONFLICT,
             // The app refused the credentials or consent: the request cannot
             // be carried out as given, whoever must fix it.
             DaemonError::Check { .. } => StatusCode::UNPROCESSABLE_ENTITY,

@@ -9,6 +9,13 @@
 //! becomes current at
 //! once; instances switch at their next phase (work in flight finishes on
 //! the old version).
+//!
+//! An added version never changes: uploading an id and version already
+//! added answers 200 with that version when the component and manifest are
+//! the same (nothing changes, not even which version is current), and 409
+//! naming the stored and the offered digests when they differ. Ids in paths
+//! and version arguments are checked before any lookup, and messages quote
+//! them escaped and cut.
 
 use std::sync::Arc;
 
@@ -20,13 +27,15 @@ use axum::response::IntoResponse;
 use base64::Engine as _;
 use plugboard_core::Blame;
 use plugboard_core::store::PluginRow;
+use plugboard_core::text::quoted;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, parse_body};
 use crate::cli::describe_request;
 use crate::daemon::Shared;
-use crate::registry::{self, Grant, PluginSource, add_plugin, current_approval};
+use crate::manifest::{check_version, is_plugin_id};
+use crate::registry::{self, Grant, PluginSource, add_plugin, current_approval, stored_version};
 
 /// Body of `POST /v1/plugins`.
 #[derive(Debug, Deserialize)]
@@ -70,19 +79,37 @@ pub(super) async fn list(State(s): State<Arc<Shared>>) -> Result<Json<Vec<Value>
 }
 
 fn not_added(id: &str) -> ApiError {
+    let hint = if is_plugin_id(id) {
+        ""
+    } else {
+        " (a plugin id is lowercase letters, digits and `-`, at most 64)"
+    };
     ApiError::new(
         StatusCode::NOT_FOUND,
         Blame::Operator,
-        format!("no plugin `{id}`; list them with GET /v1/plugins"),
+        format!(
+            "no plugin {}{hint}; list them with GET /v1/plugins",
+            quoted(id)
+        ),
     )
+}
+
+/// `id` when it can name a plugin; otherwise 404 before any lookup.
+fn plugin_id(id: &str) -> Result<&str, ApiError> {
+    if is_plugin_id(id) {
+        Ok(id)
+    } else {
+        Err(not_added(id))
+    }
 }
 
 pub(super) async fn show(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let row = s.store.plugin(&id)?.ok_or_else(|| not_added(&id))?;
-    let versions = s.store.plugin_versions(&id)?;
+    let id = plugin_id(&id)?;
+    let row = s.store.plugin(id)?.ok_or_else(|| not_added(id))?;
+    let versions = s.store.plugin_versions(id)?;
     Ok(Json(plugin_json(&row, &versions)))
 }
 
@@ -96,6 +123,14 @@ pub(super) async fn add(
         .map_err(|e| ApiError::bad_request(format!("`wasm_base64` is not base64: {e}")))?;
     let source = PluginSource::from_parts(&req.manifest, wasm)?;
     let m = &source.manifest;
+    // An added version never changes: the same package again changes
+    // nothing (200), another one is refused (409) before any approval.
+    if let Some(row) = stored_version(&s.store, &m.id, &m.version, &source.digests())? {
+        let versions = s.store.plugin_versions(&row.id)?;
+        let mut body = plugin_json(&row, &versions);
+        body["changes"] = json!([]);
+        return Ok((StatusCode::OK, Json(body)));
+    }
     // Like `plugboard plugin add`: a first version needs approval; a new
     // version that asks for nothing new keeps the current approval; one that
     // asks for more needs approval again and is refused without it.
@@ -154,8 +189,18 @@ pub(super) async fn rollback(
     } else {
         parse_body(&body)?
     };
-    let row = registry::rollback(&s.store, &id, req.version.as_deref())?;
-    let versions = s.store.plugin_versions(&id)?;
+    let id = plugin_id(&id)?;
+    if let Some(v) = &req.version {
+        check_version(v).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.blame(),
+                format!("`version`: {e}"),
+            )
+        })?;
+    }
+    let row = registry::rollback(&s.store, id, req.version.as_deref())?;
+    let versions = s.store.plugin_versions(id)?;
     Ok(Json(plugin_json(&row, &versions)))
 }
 
@@ -163,10 +208,14 @@ pub(super) async fn remove(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if s.store.plugin(&id)?.is_none() {
-        return Err(not_added(&id));
+    let id = plugin_id(&id)?;
+    if s.store.plugin(id)?.is_none() {
+        return Err(not_added(id));
     }
-    registry::remove_plugin(&s.home, &s.store, &id)?;
-    s.plugins.forget(&id);
+    let removed = registry::remove_plugin(&s.home, &s.store, id)?;
+    s.plugins.forget(id);
+    for note in &removed.left {
+        tracing::warn!(plugin = %id, "removing a plugin: {note}");
+    }
     Ok(StatusCode::NO_CONTENT)
 }

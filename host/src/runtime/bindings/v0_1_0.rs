@@ -160,8 +160,14 @@ impl wit::http::Host for PluginState {
                 }),
                 Err(e) => Err(match e {
                     HttpError::Denied(m) => {
+                        // The reason quotes the plugin's own text (a secret or
+                        // header name): scrubbed, neutralised and cut for the log.
                         let mut reason = m.clone();
                         ctx.scrub(&mut reason);
+                        plugboard_core::text::clean_line(
+                            &mut reason,
+                            crate::runtime::limits::MAX_MESSAGE_BYTES,
+                        );
                         tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, %reason, "egress denied");
                         wit::http::HttpError::Denied(m)
                     }
@@ -216,7 +222,8 @@ impl wit::log::Host for PluginState {
         // first cut only bounds the work; what lies past it is dropped anyway).
         let mut message: String = message.chars().take(16 << 10).collect();
         self.ctx.scrub(&mut message);
-        let message: String = message.chars().take(4096).collect();
+        // No control characters: a `\r` or `\n` would forge a log line.
+        plugboard_core::text::clean_line(&mut message, crate::runtime::limits::MAX_MESSAGE_BYTES);
         let (instance, plugin) = (&self.ctx.instance_id, &self.ctx.plugin_id);
         match level {
             wit::log::Level::Trace => tracing::trace!(%instance, %plugin, "{message}"),
