@@ -232,6 +232,35 @@ fn a_home_others_can_enter_is_refused_with_the_fix_and_nothing_is_written_into_i
 }
 
 #[test]
+fn a_home_another_user_owns_is_refused_whatever_its_mode() {
+    let parent = private_dir();
+    let home = parent.path().join("home");
+    std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+    set_mode(&home, 0o700);
+    // Give it to `nobody`; only root can (CI runs as root).
+    if let Err(e) = std::os::unix::fs::chown(&home, Some(65534), Some(65534)) {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied,
+            "chown failed otherwise: {e}"
+        );
+        eprintln!("not root: cannot give the home to another user; the case is CI's (root)");
+        return;
+    }
+    let out = run(&home, &["plugin", "list", "--allow-open-home"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "it belongs to user 65534, not to this user",
+            "could replace the master key",
+            "chown",
+        ],
+    );
+    assert!(names_in(&home).is_empty(), "written into the home");
+}
+
+#[test]
 fn a_home_others_can_enter_is_used_when_the_operator_allows_it() {
     for (case, flag, env) in [
         ("--allow-open-home", Some("--allow-open-home"), None),

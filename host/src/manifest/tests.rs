@@ -244,7 +244,10 @@ fn quotas_are_bounded_and_never_empty() {
         ("{ default = { per_second = 1e-20 } }", "one request a day"),
         ("{ default = { per_minute = 1e-18 } }", "one request a day"),
         ("{ default = { per_second = 1e9 } }", "1,000,000 a second"),
-        ("{ default = { per_second = 1, burst = 0 } }", "a burst of 1"),
+        (
+            "{ default = { per_second = 1, burst = 0 } }",
+            "a burst of 1",
+        ),
         ("{ default = { per_day = 0 } }", "one request a day"),
         ("{}", "at least one plan's quota"),
         ("{ default = {} }", "at least one of per_second"),
@@ -270,8 +273,14 @@ fn quotas_are_bounded_and_never_empty() {
 fn a_url_must_read_exactly_as_it_is_matched() {
     let refused = [
         ("https://api.z\u{043e}\u{043e}m.us/v2/", "xn--"),
-        ("https://api.zoom.us\u{3002}evil.example/", "api.zoom.us.evil.example"),
-        ("https://api.zoom.us%2eevil.example/", "api.zoom.us.evil.example"),
+        (
+            "https://api.zoom.us\u{3002}evil.example/",
+            "api.zoom.us.evil.example",
+        ),
+        (
+            "https://api.zoom.us%2eevil.example/",
+            "api.zoom.us.evil.example",
+        ),
         ("https://API.zoom.us/v2/", "https://api.zoom.us/v2/"),
         ("https://api.zoom.us:443/v2/", "https://api.zoom.us/v2/"),
         ("https://api.zoom.us", "https://api.zoom.us/"),
@@ -281,9 +290,16 @@ fn a_url_must_read_exactly_as_it_is_matched() {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("canonical form") && err.contains(canonical), "{text}: {err}");
+        assert!(
+            err.contains("canonical form") && err.contains(canonical),
+            "{text}: {err}"
+        );
     }
-    for text in ["https://api.zoom.us/v2/", "http://127.0.0.1:9100/", "https://xn--zm-fmca.us/"] {
+    for text in [
+        "https://api.zoom.us/v2/",
+        "http://127.0.0.1:9100/",
+        "https://xn--zm-fmca.us/",
+    ] {
         assert!(UrlPrefix::parse("u", text).is_ok(), "{text}");
     }
 }

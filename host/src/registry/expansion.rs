@@ -252,8 +252,15 @@ fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
     if previous.ratelimit.plan_config != new.ratelimit.plan_config {
         out.push(Capability::RateBucketChange(format!(
             "plan taken from {} (was {})",
-            new.ratelimit.plan_config.as_deref().map_or("no setting".into(), |c| format!("config `{c}`")),
-            previous.ratelimit.plan_config.as_deref().map_or("no setting".into(), |c| format!("config `{c}`")),
+            new.ratelimit
+                .plan_config
+                .as_deref()
+                .map_or("no setting".into(), |c| format!("config `{c}`")),
+            previous
+                .ratelimit
+                .plan_config
+                .as_deref()
+                .map_or("no setting".into(), |c| format!("config `{c}`")),
         )));
     }
     let names = |m: &Manifest, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
@@ -622,7 +629,9 @@ mod tests {
             (
                 "removed",
                 Box::new(|t: String| {
-                    let start = t.find("[[ratelimit.bucket]]\nname = \"heavy\"").unwrap_or(0);
+                    let start = t
+                        .find("[[ratelimit.bucket]]\nname = \"heavy\"")
+                        .unwrap_or(0);
                     let end = t[start..].find("\n\n").map_or(t.len(), |e| start + e);
                     format!("{}{}", &t[..start], &t[end..])
                 }),
@@ -630,7 +639,9 @@ mod tests {
             ),
             (
                 "plan setting",
-                Box::new(|t: String| t.replace("plan_config = \"plan\"", "plan_config = \"activity_days\"")),
+                Box::new(|t: String| {
+                    t.replace("plan_config = \"plan\"", "plan_config = \"activity_days\"")
+                }),
                 "new: rate bucket plan taken from config `activity_days` (was config `plan`)",
             ),
             (

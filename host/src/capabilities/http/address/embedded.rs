@@ -33,10 +33,7 @@ impl Form {
     /// alone (a DNS64/NAT64 network reaches public APIs this way). The
     /// other forms are refused even when their IPv4 addresses are public.
     pub(super) fn delivers_to_v4(self) -> bool {
-        matches!(
-            self,
-            Form::Mapped | Form::Nat64 | Form::SixToFour
-        )
+        matches!(self, Form::Mapped | Form::Nat64 | Form::SixToFour)
     }
 }
 

@@ -102,7 +102,11 @@ pub(super) const V6: &[Block<Ipv6Addr>] = &[
         96,
         "IPv4-translated (RFC 2765)",
     ),
-    v6([0x64, 0xff9b, 1, 0, 0, 0, 0, 0], 48, "local-use NAT64 (RFC 8215)"),
+    v6(
+        [0x64, 0xff9b, 1, 0, 0, 0, 0, 0],
+        48,
+        "local-use NAT64 (RFC 8215)",
+    ),
     v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64, "discard-only (RFC 6666)"),
     v6([0x100, 0, 0, 1, 0, 0, 0, 0], 64, "dummy IPv6 (RFC 9780)"),
     v6(
