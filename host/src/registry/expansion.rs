@@ -615,7 +615,8 @@ mod tests {
         let grant = Grant::all_requested(&old, "--yes");
         let light = "[[ratelimit.bucket]]\nname = \"light\"";
         let medium = "[[ratelimit.bucket]]\nname = \"medium\"";
-        let cases: [(&str, Box<dyn Fn(String) -> String>, &str); 4] = [
+        type Edit = Box<dyn Fn(String) -> String>;
+        let cases: [(&str, Edit, &str); 4] = [
             (
                 "reordered",
                 Box::new(move |t: String| {
