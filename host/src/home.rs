@@ -102,10 +102,13 @@ impl Home {
         #[cfg(not(unix))]
         let _ = open;
         // A probe that deletes itself: the home must take new files.
-        tempfile::Builder::new()
+        let probe = tempfile::Builder::new()
             .prefix(".write-probe")
             .tempfile_in(&root)
             .map_err(|e| err(format!("it is not writable ({e})")))?;
+        #[cfg(unix)]
+        check_owner(&root, probe.path())?;
+        drop(probe);
         Ok(Home { root })
     }
 
@@ -182,6 +185,39 @@ fn check_private(root: &Path, open: OpenHome) -> Result<(), HomeError> {
         ),
         reason: format!(
             "its mode is {mode:04o}, so other users can reach the identity data, sign-in logs and compiled plugins in it"
+        ),
+        path: shown,
+    })
+}
+
+/// Refuse a home that another user owns, whatever its mode: its owner could
+/// replace the master key (and so forge compiled artefacts that run as this
+/// user) or the database. `probe`, a file this process just created, tells
+/// this process's user without asking the OS.
+#[cfg(unix)]
+fn check_owner(root: &Path, probe: &Path) -> Result<(), HomeError> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = root.display().to_string();
+    let uid = |p: &Path| std::fs::symlink_metadata(p).map(|m| m.uid());
+    let (owner, me) = match (uid(root), uid(probe)) {
+        (Ok(owner), Ok(me)) => (owner, me),
+        (Err(e), _) | (_, Err(e)) => {
+            return Err(HomeError {
+                path: shown,
+                reason: format!("its owner cannot be read ({e})"),
+                fix: PICK_ANOTHER_HOME.into(),
+            });
+        }
+    };
+    if owner == me {
+        return Ok(());
+    }
+    Err(HomeError {
+        fix: format!(
+            "use a home this user created, or give it to this user (`chown {me} {shown}`)"
+        ),
+        reason: format!(
+            "it belongs to user {owner}, not to this user ({me}); its owner could replace the master key and what the host runs"
         ),
         path: shown,
     })

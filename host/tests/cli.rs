@@ -233,6 +233,35 @@ fn a_home_others_can_enter_is_refused_with_the_fix_and_nothing_is_written_into_i
 }
 
 #[test]
+fn a_home_another_user_owns_is_refused_whatever_its_mode() {
+    let parent = private_dir();
+    let home = parent.path().join("home");
+    std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+    set_mode(&home, 0o700);
+    // Give it to `nobody`; only root can (CI runs as root).
+    if let Err(e) = std::os::unix::fs::chown(&home, Some(65534), Some(65534)) {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied,
+            "chown failed otherwise: {e}"
+        );
+        eprintln!("not root: cannot give the home to another user; the case is CI's (root)");
+        return;
+    }
+    let out = run(&home, &["plugin", "list", "--allow-open-home"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "it belongs to user 65534, not to this user",
+            "could replace the master key",
+            "chown",
+        ],
+    );
+    assert!(names_in(&home).is_empty(), "written into the home");
+}
+
+#[test]
 fn a_home_others_can_enter_is_used_when_the_operator_allows_it() {
     for (case, flag, env) in [
         ("--allow-open-home", Some("--allow-open-home"), None),
@@ -1597,7 +1626,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn a_package_whose_version_is_a_path_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let victim = victim_dir(dir.path());
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     let absolute = victim.to_string_lossy().into_owned();
     for (name, version) in [("up", "../.."), ("abs", absolute.as_str()), ("dot", "..")] {
@@ -1633,7 +1662,7 @@ fn a_package_whose_version_is_a_path_is_refused_and_nothing_is_written() {
 fn removing_a_plugin_whose_stored_version_is_a_path_keeps_the_home_the_database_and_the_key() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let victim = victim_dir(dir.path());
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     ok(home.path(), &["key", "rotate"]);
     let key_file = home.path().join("master.key");
@@ -1700,7 +1729,7 @@ fn removing_a_plugin_whose_stored_version_is_a_path_keeps_the_home_the_database_
 fn an_added_version_never_changes_the_same_package_is_a_no_op_and_another_is_refused() {
     let sim = Sim::start(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "acme", &sim.sim, "pro", "1");
     let rows = plugin_rows(home.path());
@@ -1814,7 +1843,7 @@ fn plugin_rollback_takes_a_semantic_version_and_refuses_a_path_before_any_lookup
             .into_owned()
     };
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = private_dir();
     let wasm = zoom_wasm().to_string_lossy().into_owned();
     add_zoom(home.path());
     let v2 = crafted_zoom(dir.path(), "v2", "0.2.0", |t| t);

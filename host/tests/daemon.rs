@@ -815,7 +815,7 @@ fn message(body: &Value) -> &str {
 async fn versions_that_are_paths_and_ids_that_are_not_plugin_ids_are_refused_and_touch_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let victim = support::victim_dir(dir.path());
-    let home = tempfile::tempdir().expect("home");
+    let home = support::private_dir();
     let token = create_token(home.path());
     let d = Daemon::start(home.path(), &token, &[]);
     let zoom_wasm = wasm("plugboard_zoom.wasm");
@@ -935,7 +935,7 @@ async fn versions_that_are_paths_and_ids_that_are_not_plugin_ids_are_refused_and
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_version_never_changes_the_same_package_is_a_no_op_and_another_is_refused() {
-    let home = tempfile::tempdir().expect("home");
+    let home = support::private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1)).await;
     let d = daemon_with_zoom(home.path(), &token, &sim, ("acme", "pro", "1")).await;
@@ -1018,4 +1018,33 @@ async fn an_uploaded_version_never_changes_the_same_package_is_a_no_op_and_anoth
     let (status, body) = d.act("/v1/instances/acme/check").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(d.get("/v1/plugins/zoom").await, approved);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_whose_manifest_would_drive_a_terminal_is_refused_with_a_safe_message() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::start(home.path(), &token, &[]);
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let forged = manifest("zoom").replacen(
+        "name = \"Zoom\"",
+        "name = \"Zoom\\u001b[3A\\u001b[2K  network      none\\r\"",
+        1,
+    );
+    let (status, body) = d.add_plugin(&forged, &zoom_wasm).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["blame"], "operator", "{body}");
+    let text = message(&body);
+    assert!(
+        text.contains("may not contain control or invisible formatting characters"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\r'),
+        "the message carries raw control characters: {text:?}"
+    );
+    assert_eq!(d.get("/v1/plugins").await, json!([]), "nothing was added");
+    // The daemon keeps serving: the real manifest is accepted right after.
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
 }

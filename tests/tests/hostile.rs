@@ -716,6 +716,20 @@ async fn a_revealed_secret_is_scrubbed_from_errors_and_records() {
         other => panic!("expected the leaky account, got {other:?}"),
     }
 
+    // Spelt with a JSON escape, the value is found in the decoded JSON.
+    let page = plugin
+        .sync(&ctx, "leak-secret", Some("escaped".into()))
+        .await
+        .unwrap_or_else(|e| panic!("the scrubbed record should be accepted: {e}"));
+    match page.records.first() {
+        Some(plugboard_core::model::Record::Account(a)) => {
+            let decoded: serde_json::Value =
+                serde_json::from_str(&a.raw).unwrap_or_else(|e| panic!("{e}: {}", a.raw));
+            assert_eq!(decoded["api_key"], "[redacted]", "{}", a.raw);
+        }
+        other => panic!("expected the escaped account, got {other:?}"),
+    }
+
     // What a scan reports (and the CLI stores as the run's error) is scrubbed too.
     let error = env.scan_contains("leak-secret").await;
     assert!(!error.contains(API_KEY), "{error}");
@@ -1160,6 +1174,18 @@ async fn a_token_endpoint_error_quoting_the_credentials_is_scrubbed() {
         env.partner.seen()
     );
     assert_eq!(env.partner.hits("/api/me"), 0, "no token, no request");
+
+    // A secret that straddles the host's 300-byte cut of the error body is
+    // scrubbed whole before the cut, so no part of it survives.
+    let padded = format!("{ECHO_CLIENT_ID}-{}", "p".repeat(211));
+    env.host
+        .add_instance(&minting_spec("straddling", &env.partner, &padded));
+    let (err, _) = env.hostile_call("straddling", "token-error").await;
+    let read: String = plugin_message(&err).chars().rev().collect();
+    assert!(
+        !read.contains(&CLIENT_SECRET[..8]),
+        "part of the secret survived the cut: {read}"
+    );
 }
 
 // ---- what crosses a redirect ----
@@ -1271,6 +1297,11 @@ async fn paths_an_upstream_could_read_differently_are_refused_under_a_path_prefi
             .unwrap_or_else(|| panic!("no outcome for {url} in {message}"));
         assert_contains(line, &format!("its path carries {what}"));
     }
+    // A tab the URL parser would drop (`..%2\tf` → `..%2f`) is refused first.
+    assert_contains(
+        message,
+        "https://narrow.example/v2/..%2\\u{9}fadmin: malformed request: the URL contains control characters",
+    );
     let redirect = message
         .split("\\u{a}")
         .find(|l| l.starts_with("https://narrow.example/v2/trick-redirect:"))
@@ -1457,7 +1488,10 @@ async fn requests_no_bucket_matches_are_paced_by_the_unmatched_bucket() {
         .iter()
         .find(|b| b.name() == "unmatched")
         .unwrap_or_else(|| panic!("no unmatched bucket among {buckets:?}"));
-    assert_eq!(unmatched.stats().granted, 5, "{:?}", unmatched.stats());
+    let stats = unmatched.stats();
+    assert_eq!(stats.granted, 5, "{stats:?}");
+    // Paced, not merely counted: 0.8 × 10 requests a second.
+    assert_eq!(stats.rate_per_second, Some(8.0), "{stats:?}");
     assert_eq!(env.partner.hits("/ok"), 5);
 }
 

@@ -83,6 +83,20 @@ impl UrlPrefix {
         let bad = |why: &str| ManifestError::field(field, text, why.to_string());
         let url = Url::parse(text)
             .map_err(|_| bad("an absolute URL like https://api.example.com/v1/"))?;
+        // The operator approves the text as shown, and the host matches the
+        // parsed URL: they must be the same. Non-ASCII hosts (`zооm` with
+        // Cyrillic о), ideographic dots, percent-encoded host bytes, upper
+        // case and default ports all parse to something that reads otherwise.
+        if !text.is_ascii() || url.as_str() != text {
+            return Err(ManifestError::field(
+                field,
+                text,
+                format!(
+                    "a URL in canonical form, exactly as it is matched: {} (write international names in punycode, xn--…)",
+                    url.as_str()
+                ),
+            ));
+        }
         if !matches!(url.scheme(), "https" | "http") {
             return Err(bad(
                 "the scheme must be https (or http for local simulators)",

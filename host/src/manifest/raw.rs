@@ -108,7 +108,7 @@ struct RawMatcher {
     path: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuota {
     per_second: Option<f64>,
@@ -468,20 +468,38 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
                     })
                 })
                 .collect::<Result<Vec<_>, ManifestError>>()?;
+            if b.quota.is_empty() {
+                return Err(ManifestError::field(
+                    at("quota"),
+                    "{}",
+                    "at least one plan's quota (e.g. `default = { per_second = 10 }`)",
+                ));
+            }
             let quota = b
                 .quota
                 .into_iter()
                 .map(|(plan, q)| {
-                    let positive = |v: Option<f64>| v.is_none_or(|x| x.is_finite() && x > 0.0);
-                    if !positive(q.per_second)
-                        || !positive(q.per_minute)
+                    // Between one request a day and a million a second: what
+                    // real APIs document, and what pacing can represent.
+                    let within = |v: Option<f64>, min: f64, max: f64| {
+                        v.is_none_or(|x| x.is_finite() && (min..=max).contains(&x))
+                    };
+                    if q.per_second.is_none() && q.per_minute.is_none() && q.per_day.is_none() {
+                        return Err(ManifestError::field(
+                            at(&format!("quota.{plan}")),
+                            "{}",
+                            "at least one of per_second, per_minute, per_day",
+                        ));
+                    }
+                    if !within(q.per_second, 1.0 / 86_400.0, 1e6)
+                        || !within(q.per_minute, 1.0 / 1_440.0, 6e7)
                         || q.per_day == Some(0)
-                        || q.burst == Some(0)
+                        || q.burst.is_some_and(|b| b == 0 || b > 1_000_000)
                     {
                         return Err(ManifestError::field(
                             at(&format!("quota.{plan}")),
-                            "0",
-                            "limits must be positive",
+                            format!("{q:?}"),
+                            "limits between one request a day and 1,000,000 a second; a burst of 1 to 1,000,000",
                         ));
                     }
                     Ok((

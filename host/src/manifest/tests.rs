@@ -231,3 +231,75 @@ fn names_and_labels_are_one_short_line_of_plain_text() {
         );
     }
 }
+
+#[test]
+fn quotas_are_bounded_and_never_empty() {
+    let bucket = |quota: &str| {
+        format!(
+            "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.1.0\"\n\
+             [[ratelimit.bucket]]\nname = \"b\"\nmatch = [{{ path = \"/x\" }}]\nquota = {quota}\n"
+        )
+    };
+    let refused = [
+        ("{ default = { per_second = 1e-20 } }", "one request a day"),
+        ("{ default = { per_minute = 1e-18 } }", "one request a day"),
+        ("{ default = { per_second = 1e9 } }", "1,000,000 a second"),
+        (
+            "{ default = { per_second = 1, burst = 0 } }",
+            "a burst of 1",
+        ),
+        ("{ default = { per_day = 0 } }", "one request a day"),
+        ("{}", "at least one plan's quota"),
+        ("{ default = {} }", "at least one of per_second"),
+        ("{ default = { burst = 5 } }", "at least one of per_second"),
+    ];
+    for (quota, why) in refused {
+        let err = Manifest::parse(&bucket(quota))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains(why), "{quota}: {err}");
+    }
+    for quota in [
+        "{ default = { per_second = 0.5 } }",
+        "{ default = { per_day = 1 } }",
+        "{ pro = { per_minute = 60, burst = 10 } }",
+    ] {
+        assert!(Manifest::parse(&bucket(quota)).is_ok(), "{quota}");
+    }
+}
+
+#[test]
+fn a_url_must_read_exactly_as_it_is_matched() {
+    let refused = [
+        ("https://api.z\u{043e}\u{043e}m.us/v2/", "xn--"),
+        (
+            "https://api.zoom.us\u{3002}evil.example/",
+            "api.zoom.us.evil.example",
+        ),
+        (
+            "https://api.zoom.us%2eevil.example/",
+            "api.zoom.us.evil.example",
+        ),
+        ("https://API.zoom.us/v2/", "https://api.zoom.us/v2/"),
+        ("https://api.zoom.us:443/v2/", "https://api.zoom.us/v2/"),
+        ("https://api.zoom.us", "https://api.zoom.us/"),
+    ];
+    for (text, canonical) in refused {
+        let err = UrlPrefix::parse("egress[0].url", text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("canonical form") && err.contains(canonical),
+            "{text}: {err}"
+        );
+    }
+    for text in [
+        "https://api.zoom.us/v2/",
+        "http://127.0.0.1:9100/",
+        "https://xn--zm-fmca.us/",
+    ] {
+        assert!(UrlPrefix::parse("u", text).is_ok(), "{text}");
+    }
+}

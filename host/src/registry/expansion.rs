@@ -39,6 +39,9 @@ pub enum Capability {
     /// A rate bucket that paces less (a higher quota, a removed limit, a new
     /// partition) or classifies other requests than before.
     RateBucketChange(String),
+    /// A config field that decides where credentials go or which plan paces
+    /// requests, with a new default or choices.
+    ConfigDefault(String),
     /// A governance action the plugin may perform.
     Action(String),
     /// `secrets.reveal`: the plugin may read raw secret values.
@@ -54,6 +57,7 @@ impl fmt::Display for Capability {
             Capability::SecretTo(s) => write!(f, "secret {s}"),
             Capability::RateBucket(b) => write!(f, "rate bucket {b}"),
             Capability::RateBucketChange(b) => write!(f, "rate bucket {b}"),
+            Capability::ConfigDefault(c) => write!(f, "setting {c}"),
             Capability::Action(a) => write!(f, "action {a}"),
             Capability::RevealSecrets => {
                 f.write_str("secrets.reveal (the plugin may read raw secret values)")
@@ -203,10 +207,85 @@ fn raises(old: Option<&Quota>, new: Option<&Quota>) -> bool {
         || new.burst.unwrap_or(1) > old.burst.unwrap_or(1)
 }
 
+/// Config fields whose value decides where secrets go or how requests are
+/// paced: those an auth profile reads (token URL, inputs) and the plan field.
+fn deciding_config(m: &Manifest) -> BTreeSet<&str> {
+    m.auth
+        .iter()
+        .flat_map(|p| p.config_refs())
+        .chain(m.ratelimit.plan_config.as_deref())
+        .collect()
+}
+
+/// A deciding config field whose default or choices changed: an instance
+/// that never set it would send its credentials elsewhere, or be paced by
+/// another plan, under the same manifest text.
+fn config_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
+    deciding_config(new)
+        .into_iter()
+        .filter_map(|name| {
+            let now = new.config_field(name)?;
+            let before = previous.config_field(name);
+            let same = before.is_some_and(|b| b.default == now.default && b.choices == now.choices);
+            (!same).then(|| {
+                Capability::ConfigDefault(format!(
+                    "{name}: default {:?}, choices [{}] (was {})",
+                    now.default.as_deref().unwrap_or(""),
+                    now.choices.join(", "),
+                    before.map_or("not deciding".to_string(), |b| format!(
+                        "default {:?}, choices [{}]",
+                        b.default.as_deref().unwrap_or(""),
+                        b.choices.join(", ")
+                    ))
+                ))
+            })
+        })
+        .collect()
+}
+
 /// How each bucket of `new` that `previous` also has paces less or
-/// classifies other requests.
+/// classifies other requests; buckets removed or reordered (the first
+/// matching bucket wins, so either moves requests to another quota); a plan
+/// taken from another setting.
 fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
     let mut out = Vec::new();
+    if previous.ratelimit.plan_config != new.ratelimit.plan_config {
+        out.push(Capability::RateBucketChange(format!(
+            "plan taken from {} (was {})",
+            new.ratelimit
+                .plan_config
+                .as_deref()
+                .map_or("no setting".into(), |c| format!("config `{c}`")),
+            previous
+                .ratelimit
+                .plan_config
+                .as_deref()
+                .map_or("no setting".into(), |c| format!("config `{c}`")),
+        )));
+    }
+    let names = |m: &Manifest, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+        m.ratelimit
+            .buckets
+            .iter()
+            .map(|b| b.name.clone())
+            .filter(|n| keep(n))
+            .collect()
+    };
+    let in_new = |n: &str| new.ratelimit.buckets.iter().any(|b| b.name == n);
+    let in_old = |n: &str| previous.ratelimit.buckets.iter().any(|b| b.name == n);
+    let (old_order, new_order) = (names(previous, &in_new), names(new, &in_old));
+    if old_order != new_order {
+        out.push(Capability::RateBucketChange(format!(
+            "order {} (was {})",
+            new_order.join(", "),
+            old_order.join(", ")
+        )));
+    }
+    for gone in names(previous, &|n| !in_new(n)) {
+        out.push(Capability::RateBucketChange(format!(
+            "{gone}: removed, so its requests are paced by another bucket"
+        )));
+    }
     for b in &new.ratelimit.buckets {
         let Some(old) = previous.ratelimit.buckets.iter().find(|o| o.name == b.name) else {
             continue;
@@ -324,6 +403,7 @@ impl Grant {
         let mut added = uncovered(&approved_net, &requested_net);
         added.extend(uncovered_secrets(&approved_to, &requested_to));
         added.extend(bucket_changes(previous, new));
+        added.extend(config_changes(previous, new));
         added.extend(requested.difference(&approved).cloned());
         let mut removed = uncovered(&requested_net, &approved_net);
         removed.extend(uncovered_secrets(&requested_to, &approved_to));
@@ -527,6 +607,60 @@ mod tests {
             lines(&grant.expansion(&old, &v1, false)),
             ["new: rate bucket bulk"]
         );
+    }
+
+    #[test]
+    fn reordered_or_removed_buckets_a_new_plan_setting_and_new_defaults_are_new() {
+        let old = zoom();
+        let grant = Grant::all_requested(&old, "--yes");
+        let light = "[[ratelimit.bucket]]\nname = \"light\"";
+        let medium = "[[ratelimit.bucket]]\nname = \"medium\"";
+        type Edit = Box<dyn Fn(String) -> String>;
+        let cases: [(&str, Edit, &str); 4] = [
+            (
+                "reordered",
+                Box::new(move |t: String| {
+                    t.replacen(light, "[[ratelimit.bucket]]\nname = \"tmp\"", 1)
+                        .replacen(medium, light, 1)
+                        .replacen("[[ratelimit.bucket]]\nname = \"tmp\"", medium, 1)
+                        .replacen("label = \"Light\"", "label = \"X\"", 1)
+                }),
+                "rate bucket order",
+            ),
+            (
+                "removed",
+                Box::new(|t: String| {
+                    let start = t
+                        .find("[[ratelimit.bucket]]\nname = \"heavy\"")
+                        .unwrap_or(0);
+                    let end = t[start..].find("\n\n").map_or(t.len(), |e| start + e);
+                    format!("{}{}", &t[..start], &t[end..])
+                }),
+                "new: rate bucket heavy: removed, so its requests are paced by another bucket",
+            ),
+            (
+                "plan setting",
+                Box::new(|t: String| {
+                    t.replace("plan_config = \"plan\"", "plan_config = \"activity_days\"")
+                }),
+                "new: rate bucket plan taken from config `activity_days` (was config `plan`)",
+            ),
+            (
+                "plan default",
+                Box::new(|t: String| t.replace("default = \"pro\"", "default = \"business\"")),
+                "new: setting plan: default \"business\"",
+            ),
+        ];
+        for (what, edit, want) in cases {
+            let new = zoom_v2(edit);
+            let e = grant.expansion(&old, &new, false);
+            assert!(
+                lines(&e).iter().any(|l| l.contains(want)),
+                "{what}: {want:?} not in {:?}",
+                lines(&e)
+            );
+            assert!(e.asks_for_more(), "{what}");
+        }
     }
 
     #[test]

@@ -93,6 +93,12 @@ impl Default for WriteCaps {
     }
 }
 
+/// Plugin calls one scan runs at once. Streams run concurrently, each call
+/// may hold a 64 MiB guest and a 16 MiB body (copied when scrubbed), and a
+/// plugin chooses how many streams it lists: this bounds one instance's
+/// memory at a few hundred MiB. Connectors list six to eight streams.
+pub const MAX_CONCURRENT_CALLS: usize = 8;
+
 /// Requests per second of the `unmatched` bucket that paces requests no
 /// manifest bucket matches (before the safety fraction). Connectors name
 /// their buckets; this only keeps a plugin that does not from hammering.

@@ -225,8 +225,9 @@ impl LoadedPlugin {
                 plugin: self.manifest.id.clone(),
                 call: "describe",
                 detail: format!(
-                    "describe() says id {:?} but the manifest says {:?}",
-                    i.id, self.manifest.id
+                    "describe() says id {} but the manifest says {:?}",
+                    plugboard_core::text::quoted(&i.id),
+                    self.manifest.id
                 ),
             }),
             _ => Err(self.unexpected("describe")),

@@ -49,9 +49,40 @@ fn multiline(ctx: &InstanceContext, s: &mut String) {
 }
 
 /// Scrub a record's `raw` JSON (kept as written otherwise: it is JSON, and
-/// whoever shows it escapes it).
+/// whoever shows it escapes it). JSON escapes can spell a value so the text
+/// never shows it (`"\u0073ecret"`, `"a\/b"`): when the text has any escape,
+/// its decoded strings are scrubbed too, and the JSON is re-written only if
+/// one held a value.
 fn raw(ctx: &InstanceContext, s: &mut String) {
     ctx.scrub(s);
+    if s.contains('\\')
+        && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(s)
+        && json_strings(ctx, &mut v)
+        && let Ok(text) = serde_json::to_string(&v)
+    {
+        *s = text;
+    }
+}
+
+/// Scrub every string (keys too) of `v`; whether anything was replaced.
+fn json_strings(ctx: &InstanceContext, v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::String(t) => ctx.scrub(t),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| json_strings(ctx, item) | changed),
+        Value::Object(map) => {
+            let mut changed = false;
+            for (mut key, mut value) in std::mem::take(map) {
+                changed |= ctx.scrub(&mut key);
+                changed |= json_strings(ctx, &mut value);
+                map.insert(key, value);
+            }
+            changed
+        }
+        _ => false,
+    }
 }
 
 fn opt(ctx: &InstanceContext, s: &mut Option<String>) {
@@ -127,6 +158,7 @@ pub(super) fn output(ctx: &InstanceContext, out: &mut CallOutput) {
     match out {
         // `describe` runs with no secrets; what it says is shown in lists.
         CallOutput::Info(i) => {
+            text(ctx, &mut i.id);
             text(ctx, &mut i.version);
             text(ctx, &mut i.app);
             for s in &mut i.streams {

@@ -179,16 +179,22 @@ impl InstanceContext {
         self.secrets.scrub(text) | tokens
     }
 
-    /// A context with no config, secrets, routes or network grant use, for
-    /// calls like `describe` that need no instance.
+    /// A context with no config, secrets, routes or network, for calls like
+    /// `describe` that need no instance.
     pub fn inert(manifest: Arc<crate::manifest::Manifest>, call_deadline: Duration) -> Self {
         let config = Arc::new(BTreeMap::new());
         let secrets = Arc::new(SecretBag::default());
         let upstreams = crate::capabilities::http::Upstreams::default();
+        // No network at all: `describe` needs none, and this context has no
+        // pacing. With no egress every request is refused before the client
+        // is used, so its fallback never sends anything.
+        let mut offline = (*manifest).clone();
+        offline.egress.clear();
+        offline.auth.clear();
         let client = crate::capabilities::http::plugin_client(&upstreams).unwrap_or_default();
         let http = HttpCapability::new(
             client,
-            manifest.clone(),
+            Arc::new(offline),
             config.clone(),
             secrets.clone(),
             upstreams,

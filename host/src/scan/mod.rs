@@ -21,7 +21,7 @@ use plugboard_core::store::{DailyCap, Store, StoreError};
 use serde::Serialize;
 
 use crate::capabilities::http::HttpStatsSnapshot;
-use crate::runtime::limits::WriteCaps;
+use crate::runtime::limits::{MAX_CONCURRENT_CALLS, WriteCaps};
 use crate::runtime::{CallError, InstanceContext, LoadedPlugin};
 
 /// Pages one stream may take in one scan; a plugin whose cursor never ends
@@ -202,9 +202,10 @@ pub async fn run_scan_plan(
     let mut ordered = ordered_streams(info.streams);
     ordered.retain(|s| plan.includes(s.kind));
     let budget = ScanBudget::default();
+    let calls = tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLS);
     let runs = ordered
         .iter()
-        .map(|s| sync_stream(plugin, ctx, store, &s.name, observer, &budget));
+        .map(|s| sync_stream(plugin, ctx, store, &s.name, observer, &budget, &calls));
     let mut streams = Vec::with_capacity(ordered.len());
     for r in futures::future::join_all(runs).await {
         streams.push(r?);
@@ -292,6 +293,7 @@ async fn sync_stream(
     stream: &str,
     observer: &dyn ScanObserver,
     budget: &ScanBudget,
+    calls: &tokio::sync::Semaphore,
 ) -> Result<StreamReport, ScanError> {
     let (s, id, name) = (store.clone(), ctx.instance_id.clone(), stream.to_string());
     let checkpoint = blocking(move || s.checkpoint(&id, &name)).await??;
@@ -317,7 +319,12 @@ async fn sync_stream(
             };
             break;
         }
-        let page = match plugin.sync(ctx, stream, cursor.clone()).await {
+        // The semaphore is never closed; without a permit, run unbounded
+        // rather than stop the scan.
+        let permit = calls.acquire().await.ok();
+        let synced = plugin.sync(ctx, stream, cursor.clone()).await;
+        drop(permit);
+        let page = match synced {
             Ok(p) => p,
             Err(CallError::Connector(e))
                 if matches!(
@@ -339,7 +346,9 @@ async fn sync_stream(
         let n = page.records.len() as u64;
         let more = page.more;
         let next = page.cursor.clone();
-        if let Err(error) = budget.take(n, page.text_bytes(), &ctx.caps) {
+        // The cursor is stored too: an empty page with a 64 KiB cursor costs.
+        let bytes = page.text_bytes() + page.cursor.as_ref().map_or(0, |c| c.len() as u64);
+        if let Err(error) = budget.take(n, bytes, &ctx.caps) {
             report.status = StreamStatus::Failed {
                 blame: Blame::Plugin,
                 error,

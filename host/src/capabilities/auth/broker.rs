@@ -19,9 +19,10 @@ use crate::manifest::AuthProfile;
 const RENEW_FRACTION: f64 = 0.1;
 /// ... but never with less than this left (a request may take this long).
 const RENEW_MARGIN_MIN: Duration = Duration::from_secs(1);
-/// Minted tokens remembered for scrubbing plugin text (an upstream may echo
-/// a token the plugin then quotes); older ones have long been replaced.
-const TOKENS_REMEMBERED: usize = 16;
+/// Most tokens remembered for scrubbing (an upstream may echo a token the
+/// plugin then quotes). Each is remembered until it expires; this bound only
+/// caps memory if a plugin forces re-mints (each 401 is one, and paced).
+const TOKENS_REMEMBERED: usize = 1024;
 
 /// Why the broker has no token.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -141,10 +142,11 @@ pub struct TokenBroker {
     mint_timeout: Duration,
 }
 
-/// Recently minted tokens and a matcher for them, rebuilt at each mint.
+/// Tokens that may still be live (until their expiry) and a matcher for
+/// them, rebuilt at each mint.
 #[derive(Default)]
 struct Recent {
-    tokens: VecDeque<Arc<SecretValue>>,
+    tokens: VecDeque<(Arc<SecretValue>, Instant)>,
     redactor: Redactor,
 }
 
@@ -245,11 +247,13 @@ impl TokenBroker {
                 .recent
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if recent.tokens.len() >= TOKENS_REMEMBERED {
+            let now = Instant::now();
+            recent.tokens.retain(|(_, expires)| *expires > now);
+            while recent.tokens.len() >= TOKENS_REMEMBERED {
                 recent.tokens.pop_front();
             }
-            recent.tokens.push_back(value.clone());
-            recent.redactor = Redactor::new(recent.tokens.iter().map(|t| t.expose()));
+            recent.tokens.push_back((value.clone(), now + lifetime));
+            recent.redactor = Redactor::new(recent.tokens.iter().map(|(t, _)| t.expose()));
         }
         let token = Token {
             value,

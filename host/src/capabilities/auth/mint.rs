@@ -18,6 +18,26 @@ use crate::manifest::{AuthProfile, ClientAuth, ParamsIn, ValueRef};
 pub(super) const MINT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes of an upstream error body kept for the error message.
 const ERROR_SNIPPET: usize = 300;
+/// Largest token endpoint answer read: a token response is a few KiB.
+const MAX_TOKEN_RESPONSE: usize = 256 << 10;
+
+/// Why a body could not be read whole.
+enum Capped {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// The body of `response`, at most [`MAX_TOKEN_RESPONSE`] bytes.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Capped> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Capped::Transport)? {
+        if bytes.len() + chunk.len() > MAX_TOKEN_RESPONSE {
+            return Err(Capped::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
 
 #[derive(Deserialize)]
 struct TokenResponse {
@@ -144,17 +164,21 @@ pub(super) async fn mint(
             reason: reason(&e, timeout),
         })?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| AuthError::Unreachable {
-        profile: name.to_string(),
-        reason: reason(&e, timeout),
-    })?;
+    let bytes = read_capped(response)
+        .await
+        .map_err(|e| AuthError::Unreachable {
+            profile: name.to_string(),
+            reason: match e {
+                Capped::Transport(e) => reason(&e, timeout),
+                Capped::TooLarge => format!("it answered more than {MAX_TOKEN_RESPONSE} bytes"),
+            },
+        })?;
     if !status.is_success() {
-        let snippet = String::from_utf8_lossy(
-            bytes
-                .get(..ERROR_SNIPPET.min(bytes.len()))
-                .unwrap_or_default(),
-        )
-        .into_owned();
+        // Scrub the whole body before cutting it: a credential the endpoint
+        // quotes back must not survive in part across the cut.
+        let mut body = String::from_utf8_lossy(&bytes).into_owned();
+        secrets.scrub(&mut body);
+        let snippet = plugboard_core::text::bounded(&body, ERROR_SNIPPET).into_owned();
         let (profile, status) = (name.to_string(), status.as_u16());
         // 5xx, a timeout or throttling: the authorization server's trouble,
         // not the credentials'.

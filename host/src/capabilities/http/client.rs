@@ -255,7 +255,7 @@ impl HttpCapability {
             .peekable();
         if for_origin.peek().is_some()
             && for_origin.all(|r| r.prefix.path != "/")
-            && let Some(what) = super::path_trick(raw)
+            && let Some(what) = super::path_trick(raw).or_else(|| super::path_trick(url.path()))
         {
             return Err(self.deny(format!(
                 "{method} {} refused: its path carries {what}, which an upstream may read as a path outside the egress grant; send the path without it",
@@ -385,7 +385,24 @@ impl HttpCapability {
             state.last_timeout = Some(timeout);
         }
         state.waiting = None;
-        result
+        // A refusal may quote what an upstream said (a redirect's Location).
+        result.map_err(|e| self.scrub_error(e))
+    }
+
+    /// `e` with its message scrubbed of secret values and tokens.
+    fn scrub_error(&self, e: HttpError) -> HttpError {
+        let clean = |mut m: String| {
+            self.scrub(&mut m);
+            m
+        };
+        match e {
+            HttpError::Denied(m) => HttpError::Denied(clean(m)),
+            HttpError::Network(m) => HttpError::Network(clean(m)),
+            HttpError::RateLimited(m) => HttpError::RateLimited(clean(m)),
+            HttpError::Auth(m) => HttpError::Auth(clean(m)),
+            HttpError::Invalid(m) => HttpError::Invalid(clean(m)),
+            other @ (HttpError::Timeout | HttpError::TooLarge) => other,
+        }
     }
 
     async fn send_inner(
@@ -394,6 +411,13 @@ impl HttpCapability {
         writes_allowed: bool,
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
+        // The URL parser silently drops tabs and line breaks, which would let
+        // `..%2\tf` reach the wire as `..%2f` past the path check below.
+        if req.url.chars().any(char::is_control) {
+            return Err(HttpError::Invalid(
+                "the URL contains control characters (tab, line break, …)".into(),
+            ));
+        }
         let url = Url::parse(&req.url).map_err(|e| HttpError::Invalid(format!("bad URL: {e}")))?;
         if req.method != Method::Get && !writes_allowed {
             return Err(self.deny(format!(
@@ -534,7 +558,7 @@ impl HttpCapability {
         let mut current = url.clone();
         let mut body = req.body.clone();
         let secret_names = BoundSecret::names(secret_headers);
-        for _hop in 0..=MAX_REDIRECTS {
+        for hop in 0..=MAX_REDIRECTS {
             let wire = self.upstreams.route(&current);
             if !self.upstreams.is_routed(&current)
                 && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = wire.host()
@@ -556,10 +580,21 @@ impl HttpCapability {
                 &secret_names,
                 token.map(|(p, _)| p),
             )?;
+            // Every hop after the first is a request of its own: paced too.
+            if hop > 0
+                && let Some(b) =
+                    self.buckets
+                        .for_request(&self.manifest.ratelimit, method, current.path())
+            {
+                b.acquire()
+                    .await
+                    .map_err(|e| HttpError::RateLimited(e.to_string()))?;
+            }
             let mut rb = self
                 .client
                 .request(to_reqwest(method), wire.as_str())
-                .timeout(self.request_timeout);
+                .timeout(self.request_timeout)
+                .header(reqwest::header::ACCEPT_ENCODING, "identity");
             for (k, v) in plan.headers.iter().filter_map(|&i| req.headers.get(i)) {
                 rb = rb.header(k.as_str(), v.as_str());
             }
@@ -599,6 +634,11 @@ impl HttpCapability {
                     .get(reqwest::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
             {
+                if loc.chars().any(char::is_control) {
+                    return Err(self.deny(
+                        "redirect refused: its Location contains control characters".into(),
+                    ));
+                }
                 let next_wire = wire
                     .join(loc)
                     .map_err(|_| HttpError::Invalid("redirect with a bad Location".into()))?;
@@ -613,6 +653,19 @@ impl HttpCapability {
                 })?;
                 current = next;
                 continue;
+            }
+            if let Some(enc) = resp
+                .headers()
+                .get(reqwest::header::CONTENT_ENCODING)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase())
+                && enc.trim() != "identity"
+            {
+                // Asked for identity: an encoded body would pass the scrubber.
+                return Err(HttpError::Network(format!(
+                    "{} answered with Content-Encoding {:?} although the host asked for identity; the host does not hand encoded bodies to plugins",
+                    shown(&current),
+                    plugboard_core::text::bounded(&enc, 64)
+                )));
             }
             let headers = resp
                 .headers()

@@ -58,6 +58,9 @@ pub struct RateBucket {
     refused: AtomicU64,
 }
 
+/// The slowest pacing a bucket uses: one request a day.
+const MAX_PERIOD: Duration = Duration::from_secs(86_400);
+
 fn utc_day(now: SystemTime) -> u64 {
     now.duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs() / 86_400)
@@ -74,7 +77,11 @@ impl RateBucket {
         };
         let rate = quota.and_then(|q| q.rate_per_second()).map(|r| r * safety);
         let limiter = rate.and_then(|r| {
-            let period = Duration::from_secs_f64(1.0 / r);
+            // Manifests bound quotas; whatever slips through paces at most
+            // one request a day rather than panicking or pacing nothing.
+            let period = Duration::try_from_secs_f64(1.0 / r)
+                .unwrap_or(MAX_PERIOD)
+                .clamp(Duration::from_nanos(1), MAX_PERIOD);
             let burst = quota
                 .and_then(|q| q.burst)
                 .map(|b| ((f64::from(b) * safety).floor() as u32).max(1))
@@ -84,7 +91,7 @@ impl RateBucket {
         });
         let daily_cap = quota
             .and_then(|q| q.per_day)
-            .map(|d| ((d as f64) * safety).floor() as u64);
+            .map(|d| (((d as f64) * safety).floor() as u64).max(1));
         RateBucket {
             name: name.to_string(),
             limiter,
@@ -170,6 +177,14 @@ mod tests {
             per_minute: None,
             per_day: None,
             burst: None,
+        }
+    }
+
+    #[test]
+    fn an_absurd_rate_neither_panics_nor_stops_pacing() {
+        for rate in [1e-20, 1e-300, f64::MIN_POSITIVE, 1e300] {
+            let b = RateBucket::new("b", Some(quota(rate)), 0.8);
+            assert!(b.limiter.is_some(), "rate {rate} must still pace");
         }
     }
 

@@ -91,7 +91,11 @@ impl RateBuckets {
     pub fn bucket(&self, name: &str, key: &str) -> Option<Arc<RateBucket>> {
         let plan = self.plans.get(name)?;
         let key = if plan.partition.is_some() { key } else { "" };
-        let mut live = self.live.lock().ok()?;
+        // A poisoned lock must not turn pacing off: the map stays usable.
+        let mut live = self
+            .live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(b) = live.get(&(name.to_string(), key.to_string())) {
             return Some(b.clone());
         }
@@ -134,8 +138,10 @@ impl RateBuckets {
     pub fn snapshot(&self) -> Vec<Arc<RateBucket>> {
         self.live
             .lock()
-            .map(|l| l.values().cloned().collect())
-            .unwrap_or_default()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
     }
 }
 

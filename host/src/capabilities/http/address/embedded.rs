@@ -20,8 +20,6 @@ pub(super) enum Form {
     Translated,
     /// `64:ff9b::a.b.c.d` (RFC 6052): a NAT64 gateway talks IPv4 to a.b.c.d.
     Nat64,
-    /// `64:ff9b:1::/48` (RFC 8215) with the RFC 6052 /48 layout.
-    Nat64Local,
     /// `2002:AABB:CCDD::/48` (RFC 3056): a 6to4 relay tunnels to AA.BB.CC.DD.
     SixToFour,
     /// `2001:0:SSSS:SSSS:flags:port:~CCCC:~CCCC` (RFC 4380): server and
@@ -35,10 +33,7 @@ impl Form {
     /// alone (a DNS64/NAT64 network reaches public APIs this way). The
     /// other forms are refused even when their IPv4 addresses are public.
     pub(super) fn delivers_to_v4(self) -> bool {
-        matches!(
-            self,
-            Form::Mapped | Form::Nat64 | Form::Nat64Local | Form::SixToFour
-        )
+        matches!(self, Form::Mapped | Form::Nat64 | Form::SixToFour)
     }
 }
 
@@ -47,9 +42,9 @@ impl Form {
 pub(super) struct Embedded {
     /// The prefix form, if the address has one.
     pub form: Option<Form>,
-    /// Up to two addresses from the form (Teredo has two) and one from an
-    /// ISATAP interface identifier.
-    addrs: [Option<Ipv4Addr>; 3],
+    /// Up to four addresses from the form (Teredo has two, local-use NAT64
+    /// one per layout) and one from an ISATAP interface identifier.
+    addrs: [Option<Ipv4Addr>; 5],
 }
 
 impl Embedded {
@@ -64,26 +59,25 @@ fn v4(hi: u16, lo: u16) -> Ipv4Addr {
 }
 
 /// The prefix form of `ip` and the IPv4 address(es) it places.
-fn form(ip: Ipv6Addr) -> Option<(Form, Ipv4Addr, Option<Ipv4Addr>)> {
+fn form(ip: Ipv6Addr) -> Option<(Form, [Option<Ipv4Addr>; 4])> {
     let s = ip.segments();
-    let b = ip.octets();
     let low = v4(s[6], s[7]);
+    let one = |f: Form, a: Ipv4Addr| Some((f, [Some(a), None, None, None]));
     match s {
-        [0, 0, 0, 0, 0, 0xffff, ..] => Some((Form::Mapped, low, None)),
+        [0, 0, 0, 0, 0, 0xffff, ..] => one(Form::Mapped, low),
         // `::` and `::1` are the unspecified and loopback addresses.
         [0, 0, 0, 0, 0, 0, 0, 0..=1] => None,
-        [0, 0, 0, 0, 0, 0, ..] => Some((Form::Compatible, low, None)),
-        [0, 0, 0, 0, 0xffff, 0, ..] => Some((Form::Translated, low, None)),
-        [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some((Form::Nat64, low, None)),
-        // RFC 6052 §2.2, /48: v4 octets 0-1 in bits 48..63, the reserved
-        // u-octet in bits 64..71, octets 2-3 in bits 72..87.
-        [0x64, 0xff9b, 1, ..] => Some((
-            Form::Nat64Local,
-            Ipv4Addr::new(b[6], b[7], b[9], b[10]),
-            None,
+        [0, 0, 0, 0, 0, 0, ..] => one(Form::Compatible, low),
+        [0, 0, 0, 0, 0xffff, 0, ..] => one(Form::Translated, low),
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] => one(Form::Nat64, low),
+        // Local-use NAT64 (64:ff9b:1::/48, RFC 8215) is not decoded: its
+        // layout is the operator's choice, so the special-purpose table
+        // refuses it whole.
+        [0x2002, hi, lo, ..] => one(Form::SixToFour, v4(hi, lo)),
+        [0x2001, 0, hi, lo, ..] => Some((
+            Form::Teredo,
+            [Some(v4(hi, lo)), Some(v4(!s[6], !s[7])), None, None],
         )),
-        [0x2002, hi, lo, ..] => Some((Form::SixToFour, v4(hi, lo), None)),
-        [0x2001, 0, hi, lo, ..] => Some((Form::Teredo, v4(hi, lo), Some(v4(!s[6], !s[7])))),
         _ => None,
     }
 }
@@ -98,13 +92,13 @@ fn isatap(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 
 /// Decode every IPv4 address `ip` carries.
 pub(super) fn embedded(ip: Ipv6Addr) -> Embedded {
-    let (form, first, second) = match form(ip) {
-        Some((f, a, b)) => (Some(f), Some(a), b),
-        None => (None, None, None),
+    let (form, [a, b, c, d]) = match form(ip) {
+        Some((f, addrs)) => (Some(f), addrs),
+        None => (None, [None; 4]),
     };
     Embedded {
         form,
-        addrs: [first, second, isatap(ip)],
+        addrs: [a, b, c, d, isatap(ip)],
     }
 }
 
@@ -129,16 +123,7 @@ mod tests {
             // RFC 6052 §2.4's /48 example: 192.0.2.33 in 2001:db8:122::/48
             // is 2001:db8:122:c000:2:2100::; the same layout under
             // 64:ff9b:1::/48.
-            (
-                "64:ff9b:1:c000:2:2100::",
-                Some(Form::Nat64Local),
-                &["192.0.2.33"],
-            ),
-            (
-                "64:ff9b:1:0a01:0002:0300::",
-                Some(Form::Nat64Local),
-                &["10.1.2.3"],
-            ),
+            ("64:ff9b:1:c000:2:2100::", None, &[]),
             ("2002:a01:203::1", Some(Form::SixToFour), &["10.1.2.3"]),
             // RFC 4380 §4's example: server 65.54.227.120, client
             // 192.0.2.45 (obfuscated 3fff:fdd2), port 40000.

@@ -15,8 +15,8 @@
 //! (`special.rs` lists them). No SaaS API is served from any of them, so the
 //! policy refuses whole blocks rather than guessing which parts are
 //! harmless. An IPv6 address carrying IPv4 addresses (`embedded.rs`) is
-//! refused when any of them is; IPv4-mapped, NAT64 (64:ff9b::/96,
-//! 64:ff9b:1::/48) and 6to4 addresses are otherwise allowed, because the
+//! refused when any of them is; IPv4-mapped, NAT64 (64:ff9b::/96) and 6to4
+//! addresses are otherwise allowed, because the
 //! network delivers them to that public IPv4 address (an IPv6-only host
 //! behind DNS64 reaches every API this way). The operator's upstream routes
 //! (`--upstream ORIGIN=URL`) are the explicit exception: the simulators and

@@ -134,6 +134,9 @@ proptest! {
                 if form == "compatible" && x.to_bits() <= 1 {
                     // `::` and `::1`: unspecified and loopback themselves.
                     prop_assert!(got.is_some(), "{ip} ({form} {x}) allowed");
+                } else if form == "local-use NAT64" {
+                    // Refused whole, whatever it carries.
+                    prop_assert_eq!(got, Some("local-use NAT64 (RFC 8215)"), "{}", ip);
                 } else {
                     prop_assert_eq!(got, why, "{} ({} {})", ip, form, x);
                 }
@@ -150,8 +153,8 @@ proptest! {
         prop_assert_eq!(reason(x), None, "{}", x);
         for (form, ip) in spellings(x, other, n) {
             let want = match form {
-                "mapped" | "NAT64" | "local-use NAT64" | "6to4" | "ISATAP"
-                | "ISATAP (global)" => None,
+                "mapped" | "NAT64" | "6to4" | "ISATAP" | "ISATAP (global)" => None,
+                "local-use NAT64" => Some("local-use NAT64 (RFC 8215)"),
                 "compatible" => Some("deprecated IPv4-compatible (RFC 4291)"),
                 "translated" => Some("IPv4-translated (RFC 2765)"),
                 _ => Some("Teredo (RFC 4380)"),

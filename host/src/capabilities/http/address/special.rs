@@ -9,9 +9,13 @@
 //! addresses. Every block here is refused; a more specific block names the
 //! reason (longest prefix wins).
 //!
-//! Four IPv6 registry entries are not here because they are judged by the
+//! Three IPv6 registry entries are not here because they are judged by the
 //! IPv4 address they carry (see `embedded`): IPv4-mapped ::ffff:0:0/96,
-//! NAT64 64:ff9b::/96, local-use NAT64 64:ff9b:1::/48 and 6to4 2002::/16.
+//! NAT64 64:ff9b::/96 and 6to4 2002::/16. Local-use NAT64 64:ff9b:1::/48 is
+//! refused outright: the operator may carve a /48, /56, /64 or /96 prefix
+//! from it, each placing the IPv4 address elsewhere, so the address alone
+//! cannot say where it goes (an operator who runs one routes to it with
+//! `--upstream`).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -97,6 +101,11 @@ pub(super) const V6: &[Block<Ipv6Addr>] = &[
         [0, 0, 0, 0, 0xffff, 0, 0, 0],
         96,
         "IPv4-translated (RFC 2765)",
+    ),
+    v6(
+        [0x64, 0xff9b, 1, 0, 0, 0, 0, 0],
+        48,
+        "local-use NAT64 (RFC 8215)",
     ),
     v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64, "discard-only (RFC 6666)"),
     v6([0x100, 0, 0, 1, 0, 0, 0, 0], 64, "dummy IPv6 (RFC 9780)"),

@@ -10,6 +10,7 @@ const PRIVATE: Option<&str> = Some("private-use (RFC 1918)");
 const METADATA: Option<&str> = Some("cloud metadata");
 const DOCUMENTATION_V4: Option<&str> = Some("documentation (RFC 5737)");
 const PUBLIC: Option<&str> = None;
+const LOCAL_NAT64: Option<&str> = Some("local-use NAT64 (RFC 8215)");
 
 fn check(cases: &[(&str, Option<&str>)]) {
     let mut wrong = Vec::new();
@@ -183,10 +184,11 @@ fn an_ipv6_address_carrying_ipv4_is_judged_by_the_ipv4_it_carries() {
         ("64:ff9b::8.8.8.8", PUBLIC),
         ("64:ff9b::127.0.0.1", LOOPBACK),
         ("64:ff9b::a9fe:a9fe", METADATA),
-        ("64:ff9b:1:0808:0008:0800::", PUBLIC),
-        ("64:ff9b:1:a9fe:a9:fe00::", METADATA),
-        ("64:ff9b:1:c000:2:2100::", DOCUMENTATION_V4),
-        ("64:ff9b:1:0a00:0000:0100::", PRIVATE),
+        // Local-use NAT64 is refused whatever it carries: the layout is the
+        // operator's (a /96 reading of the second is the metadata address).
+        ("64:ff9b:1:0808:0008:0800::", LOCAL_NAT64),
+        ("64:ff9b:1:abcd::a9fe:a9fe", LOCAL_NAT64),
+        ("64:ff9b:1:a9fe:a9:fe00::", LOCAL_NAT64),
         // 6to4.
         ("2002:808:808::1", PUBLIC),
         ("2002:7f00:1::1", LOOPBACK),
