@@ -11,7 +11,10 @@
 //! every write of more than one row is one transaction;
 //! [`RecordStore::commit_page`] stores a page's records and its stream
 //! checkpoint together, so a crash never leaves a cursor ahead of the data;
-//! upserts are idempotent and merge rather than erase; activities
+//! every page commit goes through [`RecordStore::commit_page_with`], which
+//! checks the writer's lease and the instance's daily write cap in the
+//! page's own transaction and counts what it stores towards the day;
+//! an added plugin version is never replaced; upserts are idempotent and merge rather than erase; activities
 //! de-duplicate on their id; migrations are numbered the same in both and are
 //! applied in one transaction, refusing a database newer than the binary.
 //!
