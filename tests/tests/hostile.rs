@@ -28,8 +28,8 @@ use e2e_support::{
 use plugboard_core::Blame;
 use plugboard_core::model::ConnectorErrorKind;
 use plugboard_host::instance::HostOptions;
-use plugboard_host::runtime::limits::WriteCaps;
 use plugboard_host::registry::RegistryError;
+use plugboard_host::runtime::limits::WriteCaps;
 use plugboard_host::runtime::{CallError, InstanceContext, LoadedPlugin};
 use plugboard_host::scan::{NoProgress, StreamStatus, run_scan};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
@@ -1447,7 +1447,10 @@ async fn a_plugin_cannot_store_past_the_per_scan_and_per_day_caps() {
     let flood = flood_stops_at(
         &mut env,
         caps,
-        &["a page of 100 would pass the cap of 250 per scan", "--max-records-per-scan"],
+        &[
+            "a page of 100 would pass the cap of 250 per scan",
+            "--max-records-per-scan",
+        ],
     )
     .await;
     // The well-behaved stream's account and two flood pages fit.
