@@ -550,3 +550,30 @@ fn a_page_past_the_daily_cap_is_refused_whole_and_blamed_on_the_plugin() -> Test
     }
     Ok(())
 }
+
+#[test]
+fn merging_raw_never_grows_an_account_past_the_raw_limit() -> TestResult {
+    let with_raw = |i: usize| {
+        let mut a = account("u1", AccountStatus::Active);
+        if let Record::Account(acc) = &mut a {
+            acc.raw = format!("{{\"k{i}\":\"{}\"}}", "x".repeat(100 << 10));
+        }
+        page(vec![a], None, false)
+    };
+    for (backend, store) in stores("merging_raw_never_grows_an_account_past_the_raw_limit")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme"])?;
+        for i in 0..6 {
+            store.commit_page("acme", "users", &with_raw(i))?;
+        }
+        let rows = store.accounts(&AccountQuery::default())?;
+        let raw = &rows.first().ok_or("no account")?.account.raw;
+        assert!(
+            raw.len() <= 256 << 10,
+            "{backend}: raw grew to {} bytes",
+            raw.len()
+        );
+        assert!(raw.contains("\"k5\""), "{backend}: the newest raw is kept");
+    }
+    Ok(())
+}

@@ -29,6 +29,7 @@ use plugboard_core::Blame;
 use plugboard_core::model::ConnectorErrorKind;
 use plugboard_host::instance::HostOptions;
 use plugboard_host::registry::RegistryError;
+use plugboard_host::runtime::limits::WriteCaps;
 use plugboard_host::runtime::{CallError, InstanceContext, LoadedPlugin};
 use plugboard_host::scan::{NoProgress, StreamStatus, run_scan};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
@@ -1397,6 +1398,37 @@ async fn an_over_long_field_in_any_output_is_refused() {
     assert_still_serves(&plugin, &ctx, "huge check and assess").await;
 }
 
+/// Scan instance `flood` under `caps`: its `flood` stream must fail, blamed
+/// on the plugin, with every one of `wants` in the error; returns its report.
+async fn flood_stops_at(
+    env: &mut Env,
+    caps: WriteCaps,
+    wants: &[&str],
+) -> plugboard_host::scan::StreamReport {
+    env.host.app.options = HostOptions {
+        caps,
+        ..short_options()
+    };
+    let report = env.host.scan("flood").await;
+    env.host.app.options = HostOptions::default();
+    let flood = report
+        .streams
+        .iter()
+        .find(|s| s.name == "flood")
+        .cloned()
+        .unwrap_or_else(|| panic!("{:?}", report.streams));
+    match &flood.status {
+        StreamStatus::Failed { blame, error } => {
+            assert_eq!(*blame, Blame::Plugin, "{error}");
+            for want in wants {
+                assert_contains(error, want);
+            }
+        }
+        other => panic!("the flood should stop at {caps:?}, ended {other:?}"),
+    }
+    flood
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plugin_cannot_store_past_the_per_scan_and_per_day_caps() {
     let mut env = Env::new().await;
@@ -1408,33 +1440,19 @@ async fn a_plugin_cannot_store_past_the_per_scan_and_per_day_caps() {
         .store()
         .unwrap_or_else(|e| panic!("{e}"))
         .clone();
-    let scan_with = |env: &mut Env, caps: plugboard_host::runtime::limits::WriteCaps| {
-        env.host.app.options = HostOptions {
-            caps,
-            ..short_options()
-        };
-    };
-    let caps = plugboard_host::runtime::limits::WriteCaps {
+    let caps = WriteCaps {
         records_per_scan: 250,
         ..Default::default()
     };
-    scan_with(&mut env, caps);
-    let report = env.host.scan("flood").await;
-    env.host.app.options = HostOptions::default();
-    let flood = report
-        .streams
-        .iter()
-        .find(|s| s.name == "flood")
-        .cloned()
-        .unwrap_or_else(|| panic!("{:?}", report.streams));
-    match &flood.status {
-        StreamStatus::Failed { blame, error } => {
-            assert_eq!(*blame, Blame::Plugin, "{error}");
-            assert_contains(error, "a page of 100 would pass the cap of 250 per scan");
-            assert_contains(error, "--max-records-per-scan");
-        }
-        other => panic!("the flood should stop at the cap, ended {other:?}"),
-    }
+    let flood = flood_stops_at(
+        &mut env,
+        caps,
+        &[
+            "a page of 100 would pass the cap of 250 per scan",
+            "--max-records-per-scan",
+        ],
+    )
+    .await;
     // The well-behaved stream's account and two flood pages fit.
     assert_eq!(flood.records, 100 * ((250 - 1) / 100) as u64, "{flood:?}");
     let stored = store
@@ -1446,27 +1464,16 @@ async fn a_plugin_cannot_store_past_the_per_scan_and_per_day_caps() {
     // The day's cap counts every scan of the day.
     let used = store.usage_today("flood").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(used.records, 1 + flood.records);
-    let caps = plugboard_host::runtime::limits::WriteCaps {
+    let caps = WriteCaps {
         records_per_day: used.records + 150,
         ..Default::default()
     };
-    scan_with(&mut env, caps);
-    let report = env.host.scan("flood").await;
-    env.host.app.options = HostOptions::default();
-    let flood = report
-        .streams
-        .iter()
-        .find(|s| s.name == "flood")
-        .cloned()
-        .unwrap_or_else(|| panic!("{:?}", report.streams));
-    match &flood.status {
-        StreamStatus::Failed { blame, error } => {
-            assert_eq!(*blame, Blame::Plugin, "{error}");
-            assert_contains(error, "would pass the daily cap");
-            assert_contains(error, "--max-records-per-day");
-        }
-        other => panic!("the flood should stop at the daily cap, ended {other:?}"),
-    }
+    flood_stops_at(
+        &mut env,
+        caps,
+        &["would pass the daily cap", "--max-records-per-day"],
+    )
+    .await;
     let after = store.usage_today("flood").unwrap_or_else(|e| panic!("{e}"));
     assert!(
         after.records <= caps.records_per_day,

@@ -255,16 +255,19 @@ impl PgStore {
                  created_at, last_login_at, raw, first_seen, last_seen) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING",
                 // Merge, never erase, as in SQLite: unset fields (status
-                // `unknown`, raw '') keep what is stored, raw objects merge.
-                // Raw compares as JSON, so a re-serialised equal object is no
-                // change. NULLIF keeps '' from being cast even when the
-                // planner folds a constant branch.
+                // `unknown`, raw '') keep what is stored, raw objects merge,
+                // and a merge that could pass 256 KiB keeps the newest raw
+                // (the same rule on the same lengths as SQLite). Raw compares
+                // as JSON, so a re-serialised equal object is no change.
+                // NULLIF keeps '' from being cast even when the planner folds
+                // a constant branch.
                 "UPDATE accounts SET email = COALESCE($3, email), \
                  display_name = COALESCE($4, display_name), \
                  status = CASE WHEN $5 = 'unknown' THEN status ELSE $5 END, \
                  user_type = COALESCE($6, user_type), created_at = COALESCE($7, created_at), \
                  last_login_at = COALESCE($8, last_login_at), \
-                 raw = CASE WHEN $9 = '' THEN raw WHEN raw = '' THEN $9 \
+                 raw = CASE WHEN $9 = '' THEN raw \
+                       WHEN raw = '' OR length(raw) + length($9) > 262144 THEN $9 \
                        ELSE plugboard_merge_patch(NULLIF(raw, '')::jsonb, NULLIF($9, '')::jsonb)::text \
                        END, \
                  last_seen = $10 \
@@ -275,6 +278,8 @@ impl PgStore {
                  OR created_at IS DISTINCT FROM COALESCE($7, created_at) \
                  OR last_login_at IS DISTINCT FROM COALESCE($8, last_login_at) \
                  OR (CASE WHEN $9 = '' THEN FALSE WHEN raw = '' THEN TRUE \
+                     WHEN length(raw) + length($9) > 262144 \
+                     THEN NULLIF(raw, '')::jsonb IS DISTINCT FROM NULLIF($9, '')::jsonb \
                      ELSE NULLIF(raw, '')::jsonb IS DISTINCT FROM \
                      plugboard_merge_patch(NULLIF(raw, '')::jsonb, NULLIF($9, '')::jsonb) END))",
                 &[

@@ -201,19 +201,22 @@ fn upsert_account(
         // Merge, never erase: a field the new record leaves unset (or status
         // `unknown`, or raw `''`) keeps what a richer source stored, and raw
         // JSON objects are merged (RFC 7396). Accounts seen in two streams
-        // (a directory listing and activity callers) thus combine.
+        // (a directory listing and activity callers) thus combine. A merge
+        // that could pass 256 KiB (the host's limit on one record's raw)
+        // keeps the newest raw instead, so a plugin cannot grow one row
+        // without bound by sending new keys page after page.
         "UPDATE accounts SET email = COALESCE(?3, email), display_name = COALESCE(?4, display_name), \
          status = CASE WHEN ?5 = 'unknown' THEN status ELSE ?5 END, \
          user_type = COALESCE(?6, user_type), created_at = COALESCE(?7, created_at), \
          last_login_at = COALESCE(?8, last_login_at), \
-         raw = CASE WHEN ?9 = '' THEN raw WHEN raw = '' THEN ?9 ELSE json_patch(raw, ?9) END, \
+         raw = CASE WHEN ?9 = '' THEN raw WHEN raw = '' OR length(raw) + length(?9) > 262144 THEN ?9 ELSE json_patch(raw, ?9) END, \
          last_seen = ?10 \
          WHERE instance_id = ?1 AND id = ?2 AND (email IS NOT COALESCE(?3, email) \
          OR display_name IS NOT COALESCE(?4, display_name) \
          OR status IS NOT (CASE WHEN ?5 = 'unknown' THEN status ELSE ?5 END) \
          OR user_type IS NOT COALESCE(?6, user_type) OR created_at IS NOT COALESCE(?7, created_at) \
          OR last_login_at IS NOT COALESCE(?8, last_login_at) \
-         OR raw IS NOT (CASE WHEN ?9 = '' THEN raw WHEN raw = '' THEN ?9 ELSE json_patch(raw, ?9) END))",
+         OR raw IS NOT (CASE WHEN ?9 = '' THEN raw WHEN raw = '' OR length(raw) + length(?9) > 262144 THEN ?9 ELSE json_patch(raw, ?9) END))",
         params![
             instance,
             a.id,
