@@ -744,11 +744,11 @@ async fn a_plugin_cannot_attach_secrets_it_did_not_declare() {
     let message = plugin_message(&err);
     assert_contains(
         message,
-        "secret `other_instance_client_secret` is not declared in the manifest",
+        "secret \"other_instance_client_secret\" is not declared in the manifest",
     );
     assert_contains(
         message,
-        "secret `../acme/client_secret` is not declared in the manifest",
+        "secret \"../acme/client_secret\" is not declared in the manifest",
     );
     let leaked: Vec<_> = env
         .partner
