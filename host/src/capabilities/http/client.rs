@@ -587,10 +587,14 @@ impl HttpCapability {
             }
             // An upstream may echo a secret header or the token back.
             self.scrub_bytes(&mut bytes);
+            // A redirect's Location may carry one too.
+            let mut answered = current.to_string();
+            self.scrub(&mut answered);
             return Ok(InboundResponse {
                 status,
                 headers,
                 body: bytes,
+                url: answered,
             });
         }
         Err(self.refuse(Refusal::new(

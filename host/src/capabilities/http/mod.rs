@@ -73,6 +73,8 @@ pub struct InboundResponse {
     pub headers: Vec<(String, String)>,
     /// Body, at most [`MAX_RESPONSE_BYTES`].
     pub body: Vec<u8>,
+    /// The URL that answered, after redirects, in the plugin's view.
+    pub url: String,
 }
 
 /// Why no response was delivered; mirrors the contract's `http-error`.
