@@ -1601,7 +1601,7 @@ async fn manifests_with_a_wrong_contract_or_unknown_or_missing_fields_are_refuse
     let cases = [
         (
             "wrong contract",
-            good.replace("contract = \"0.1.0\"", "contract = \"9.9.9\""),
+            good.replace("contract = \"0.2.0\"", "contract = \"9.9.9\""),
             "plugin targets contract 9.9.9, but this host supports 0.1.0, 0.2.0",
         ),
         (
@@ -1618,7 +1618,7 @@ async fn manifests_with_a_wrong_contract_or_unknown_or_missing_fields_are_refuse
         ),
         (
             "missing contract",
-            good.replace("contract = \"0.1.0\"\n", ""),
+            good.replace("contract = \"0.2.0\"\n", ""),
             "missing field `contract`",
         ),
         (

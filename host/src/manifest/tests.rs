@@ -65,12 +65,15 @@ fn unknown_fields_are_refused_with_their_name() {
 
 #[test]
 fn an_unsupported_contract_names_the_supported_range() {
-    let text = ZOOM.replace("contract = \"0.1.0\"", "contract = \"9.0.0\"");
+    let text = ZOOM.replace("contract = \"0.2.0\"", "contract = \"9.0.0\"");
     let err = Manifest::parse(&text)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(err.contains("9.0.0") && err.contains("0.1.0"), "{err}");
+    assert!(
+        err.contains("9.0.0") && err.contains("0.1.0, 0.2.0"),
+        "{err}"
+    );
 }
 
 #[test]
