@@ -53,8 +53,8 @@ pub use nodes::{Change, Changes, NodeRow, NodeStore};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
 pub use queries::{
-    AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, InstanceCounts, MAX_QUERY_LIMIT,
-    QueryStore,
+    AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, GroupQuery, GroupRow,
+    InstanceCounts, MAX_QUERY_LIMIT, MemberQuery, MemberRow, QueryStore, RoleQuery, RoleRow,
 };
 pub use records::{Checkpoint, CommitStats, CommitTerms, DailyCap, DailyUsage, RecordStore};
 pub use runs::{RunStatus, RunStore, SyncRun};
