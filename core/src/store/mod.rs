@@ -177,6 +177,19 @@ impl Store {
         )?))
     }
 
+    /// The schema version of the SQLite database at `path`, read without
+    /// creating, changing or migrating it (`plugboard doctor`): `None` when
+    /// there is no database file. Compare with [`latest_version`].
+    pub fn peek_sqlite_version(path: &Path) -> Result<Option<i64>, StoreError> {
+        sqlite::SqliteStore::peek_version(path)
+    }
+
+    /// The schema version of the PostgreSQL database at `url`, read without
+    /// migrating it: 0 when no Plugboard schema was ever applied.
+    pub fn peek_postgres_version(url: &str) -> Result<i64, StoreError> {
+        postgres::PgStore::peek_version(url, PgOptions::default())
+    }
+
     fn from_backend(backend: impl Backend + 'static) -> Store {
         Store {
             backend: Box::new(backend),
