@@ -62,7 +62,8 @@ fn peeking_at_the_schema_version_creates_and_migrates_nothing() -> TestResult {
     assert!(!path.exists(), "peeking created the database");
     Connection::open(&path)?.pragma_update(None, "user_version", 2)?;
     assert_eq!(Store::peek_sqlite_version(&path)?, Some(2));
-    let version: i64 = Connection::open(&path)?.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version: i64 =
+        Connection::open(&path)?.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     assert_eq!(version, 2, "peeking migrated the database");
     drop(Store::open(&path)?);
     assert_eq!(Store::peek_sqlite_version(&path)?, Some(latest_version()));

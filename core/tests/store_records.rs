@@ -6,8 +6,7 @@ use common::{TestResult, account, activity, group, member, page, role, store_wit
 use plugboard_core::Blame;
 use plugboard_core::model::{Account, AccountStatus, Finding, FindingStatus, Record, Severity};
 use plugboard_core::store::{
-    AccountQuery, ActivityQuery, CommitStats, GroupQuery, MemberQuery, RoleQuery, Store,
-    StoreError,
+    AccountQuery, ActivityQuery, CommitStats, GroupQuery, MemberQuery, RoleQuery, Store, StoreError,
 };
 
 fn users_page() -> plugboard_core::model::Page {
@@ -471,7 +470,11 @@ fn group_queries_list_by_name_with_stored_member_counts_and_page() -> TestResult
             .collect();
         assert_eq!(
             seen,
-            [("acme", "Alpha", 1), ("acme", "Zeta", 2), ("beta", "Beta", 0)]
+            [
+                ("acme", "Alpha", 1),
+                ("acme", "Zeta", 2),
+                ("beta", "Beta", 0)
+            ]
         );
         assert_eq!(rows.first().and_then(|r| r.group.member_count), Some(7));
         let beta = store.groups(&GroupQuery {
@@ -519,7 +522,9 @@ fn member_queries_name_the_group_fill_in_emails_filter_and_page() -> TestResult 
         );
         let emails: Vec<_> = rows.iter().map(|r| r.email.as_deref()).collect();
         assert!(
-            emails.iter().all(|e| e.is_some_and(|e| e.ends_with("@example.com"))),
+            emails
+                .iter()
+                .all(|e| e.is_some_and(|e| e.ends_with("@example.com"))),
             "the account's email fills in: {emails:?}"
         );
         let g1 = store.group_members(&MemberQuery {
@@ -599,7 +604,10 @@ fn role_queries_list_by_role_name_filter_privileged_and_page() -> TestResult {
             offset: 2,
             ..Default::default()
         })?;
-        let ids: Vec<_> = paged.iter().map(|r| r.assignment.role_id.as_str()).collect();
+        let ids: Vec<_> = paged
+            .iter()
+            .map(|r| r.assignment.role_id.as_str())
+            .collect();
         assert_eq!(ids, ["owner"]);
         let beta = store.role_assignments(&RoleQuery {
             instance: Some("beta".into()),

@@ -212,7 +212,12 @@ impl QueryStore for PgStore {
         self.block(async {
             let c = self.client().await?;
             let rows = self
-                .rows(&c, "listing group members", &sql, &f.params(&limit, &offset))
+                .rows(
+                    &c,
+                    "listing group members",
+                    &sql,
+                    &f.params(&limit, &offset),
+                )
                 .await?;
             self.decode("listing group members", &rows, |r| {
                 Ok(MemberRow {
@@ -246,7 +251,12 @@ impl QueryStore for PgStore {
         self.block(async {
             let c = self.client().await?;
             let rows = self
-                .rows(&c, "listing role assignments", &sql, &f.params(&limit, &offset))
+                .rows(
+                    &c,
+                    "listing role assignments",
+                    &sql,
+                    &f.params(&limit, &offset),
+                )
                 .await?;
             self.decode("listing role assignments", &rows, |r| {
                 Ok(RoleRow {
