@@ -498,6 +498,7 @@ impl HttpCapability {
             let status = resp.status;
             if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                state.counts.throttled += 1;
                 let wait = header(&resp.headers, "retry-after")
                     .and_then(|v| parse_retry_after(v, SystemTime::now()))
                     .unwrap_or_else(|| backoff(attempt));
@@ -614,6 +615,7 @@ impl HttpCapability {
                 rb = rb.body(b.clone());
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            state.counts.requests += 1;
             state.waiting = Some(Waiting::Upstream {
                 origin: self.origin_shown(&current),
                 request: format!("{method} {}", shown(&current)),

@@ -28,7 +28,7 @@ pub use client::{
 pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
 pub use proxy_env::{PROXY_VARIABLES, warn_once_if_proxy_set};
-pub use tracker::{CallHttpState, UpstreamTimeout, Waiting, secs};
+pub use tracker::{CallHttpCounts, CallHttpState, UpstreamTimeout, Waiting, secs};
 pub use upstreams::{UpstreamError, Upstreams};
 
 use crate::manifest::Method;

@@ -110,6 +110,20 @@ pub struct CallHttpState {
     /// Set when the call's last request ran out of its per-request timeout;
     /// cleared when the next request starts.
     pub last_timeout: Option<UpstreamTimeout>,
+    /// What this call's requests put on the wire and got back, so a scan
+    /// can say per stream what the instance-wide counters cannot (streams
+    /// run concurrently on one instance context).
+    pub counts: CallHttpCounts,
+}
+
+/// HTTP counters of one plugin call: the same events as the instance's
+/// `HttpStats`, counted where they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallHttpCounts {
+    /// Requests put on the wire (retries and redirect hops included).
+    pub requests: u64,
+    /// 429 answers received.
+    pub throttled: u64,
 }
 
 #[cfg(test)]
