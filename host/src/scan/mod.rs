@@ -132,7 +132,7 @@ pub enum ScanError {
     #[error("interrupted by the operator; every page committed before is kept")]
     Interrupted,
     /// The operator named streams the plugin does not have.
-    #[error("{0}")]
+    #[error(transparent)]
     UnknownStreams(#[from] UnknownStreams),
 }
 
