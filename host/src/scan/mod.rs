@@ -1,5 +1,7 @@
 //! A scan: check the credentials, sync every stream page by page (accounts
-//! first, activities last), then assess posture.
+//! first, activities last; or only a [`StreamSelection`]), then assess
+//! posture. Each stream reports what it cost: its calls' requests and 429s
+//! and its elapsed time.
 //!
 //! The host drives the loop. Each page and its cursor are committed in one
 //! transaction, so an interrupted scan resumes from the last committed page

@@ -285,3 +285,34 @@ fn doctor_on_a_missing_home_says_where_it_looked_and_creates_nothing() {
     );
     assert!(!home.exists(), "doctor created the home");
 }
+
+#[test]
+fn doctor_checks_a_postgres_database_without_migrating_it_or_showing_its_password() {
+    let url = plugboard_pgcluster::database("cli_doctor").unwrap_or_else(|e| panic!("{e}"));
+    let password = plugboard_pgcluster::shared()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .password()
+        .to_string();
+    let home = private_dir();
+    // Never migrated: doctor says so and leaves it that way.
+    for _ in 0..2 {
+        let (lines, code, stderr) = doctor(home.path(), &["--database", &url]);
+        assert_eq!(code, Some(0), "{lines:#?}\n{stderr}");
+        let l = line(&lines, "database");
+        assert!(
+            l.starts_with("warn") && l.contains("schema version 0"),
+            "{l}"
+        );
+    }
+    ok(home.path(), &["--database", &url, "token", "list"]);
+    let (lines, code, stderr) = doctor(home.path(), &["--database", &url]);
+    assert_eq!(code, Some(0), "{lines:#?}\n{stderr}");
+    let l = line(&lines, "database");
+    assert!(l.starts_with("ok") && l.contains("postgres://"), "{l}");
+    let all = format!("{}\n{stderr}", lines.join("\n"));
+    assert!(!all.contains(&password), "the password is shown: {all}");
+    assert!(
+        !home.path().join("plugboard.db").exists(),
+        "a SQLite file beside --database"
+    );
+}

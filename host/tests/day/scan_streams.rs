@@ -21,9 +21,9 @@ fn is_streams(stream: &str, path: &str) -> bool {
 fn scan_stream_syncs_only_the_named_streams_and_reports_each_streams_requests_and_429s() {
     let s = Setup::new(ZoomSimBuilder::new().users(6, 1, 0).activity_days(1));
     let home = s.home();
-    // Half of the first eight API requests are throttled: some land on
-    // `check`, some on the streams; the simulator's log says which.
-    s.sim.sim.faults().throttle_requests(1, 2, 8);
+    // Every second one of the first four API requests is throttled: they land on
+    // the streams (or `check`); the simulator's log says which.
+    s.sim.sim.faults().throttle_requests(1, 2, 4);
     let report = json(&ok(
         home,
         &[

@@ -1,5 +1,6 @@
 //! What one plugin call's host HTTP requests are doing, so the host can say
-//! who kept the call waiting.
+//! who kept the call waiting, and what they cost ([`CallHttpCounts`], which
+//! a scan sums per stream: streams share one instance's counters).
 //!
 //! Threat to blame, not to safety: a call cut off at its deadline while the
 //! host waits on an upstream is not the plugin's fault, and an operator told
