@@ -383,11 +383,7 @@ pub async fn load_plugin(
     })?;
     let grant: Grant = serde_json::from_str(&row.grant_json)
         .map_err(|_| RegistryError::BadGrant(id.to_string()))?;
-    let path = PathBuf::from(&row.wasm_path);
-    let wasm = read_capped(&path)?;
-    if hex::encode(Sha256::digest(&wasm)) != row.wasm_sha256 {
-        return Err(RegistryError::Tampered(id.to_string()));
-    }
+    let wasm = stored_component(&row)?;
     let plugin = runtime
         .load(grant.effective(&manifest), wasm)
         .await
@@ -397,6 +393,31 @@ pub async fn load_plugin(
             cause: e,
         })?;
     Ok((plugin, grant))
+}
+
+/// The component of `row` as kept in the home, refused unless it still has
+/// the SHA-256 recorded when it was approved.
+pub fn stored_component(row: &PluginRow) -> Result<Vec<u8>, RegistryError> {
+    let wasm = read_capped(Path::new(&row.wasm_path))?;
+    if hex::encode(Sha256::digest(&wasm)) != row.wasm_sha256 {
+        return Err(RegistryError::Tampered(row.id.clone()));
+    }
+    Ok(wasm)
+}
+
+/// The JSON view of plugin `row` (the version current) and its `versions`,
+/// as the REST API answers and every `plugboard plugin … --json` prints it.
+pub fn plugin_json(row: &PluginRow, versions: &[PluginRow]) -> serde_json::Value {
+    serde_json::json!({
+        "id": row.id,
+        "version": row.version,
+        "contract": row.contract,
+        "sha256": row.wasm_sha256,
+        "added_at": row.added_at,
+        "info": row.info().ok(),
+        "grant": serde_json::from_str::<serde_json::Value>(&row.grant_json).unwrap_or(serde_json::Value::Null),
+        "versions": versions.iter().map(|v| serde_json::json!({ "version": v.version, "added_at": v.added_at, "sha256": v.wasm_sha256 })).collect::<Vec<_>>(),
+    })
 }
 
 /// Make an earlier version of plugin `id` current again: `version`, or the

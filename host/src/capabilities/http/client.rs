@@ -401,6 +401,7 @@ impl HttpCapability {
             };
             if resp.status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                state.counts.throttled += 1;
             }
             let jitter = rand::rng().random_range(0.5..1.0);
             match after_answer(answer, jitter) {
@@ -509,6 +510,7 @@ impl HttpCapability {
                 rb = rb.body(b.clone());
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            state.counts.requests += 1;
             state.waiting = Some(Waiting::Upstream {
                 origin: self.origin_shown(&current),
                 request: format!("{method} {}", shown(&current)),

@@ -33,7 +33,7 @@ pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
 pub use proxy_env::{PROXY_VARIABLES, warn_once_if_proxy_set};
 pub use retry::{Answer, MAX_ATTEMPTS, Next, after_answer};
-pub use tracker::{CallHttpState, UpstreamTimeout, Waiting, secs};
+pub use tracker::{CallHttpCounts, CallHttpState, UpstreamTimeout, Waiting, secs};
 pub use upstreams::{UpstreamError, Upstreams};
 
 use crate::manifest::Method;
