@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
 use plugboard_core::store::{PluginRow, Store, StoreError};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::home::{Home, UnsafeName};
@@ -19,7 +18,9 @@ mod expansion;
 mod immutable;
 mod prompt;
 mod remove;
+mod units;
 
+pub use crate::capabilities::grant::Grant;
 pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
 pub use prompt::describe_request;
@@ -141,45 +142,6 @@ impl RegistryError {
             | RegistryError::NotApproved { .. }
             | RegistryError::NothingToRollBack { .. } => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
-        }
-    }
-}
-
-/// What the operator approved for a plugin version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Grant {
-    /// Approved egress rules, as displayed.
-    pub egress: Vec<String>,
-    /// Approved auth profiles.
-    pub auth: Vec<String>,
-    /// Approved governance actions.
-    pub actions: Vec<String>,
-    /// Whether `secrets.reveal` is granted (never by default).
-    pub reveal_secrets: bool,
-    /// How approval was given (`--yes` or `prompt`).
-    pub approved_by: String,
-}
-
-impl Grant {
-    /// The effective manifest: what the plugin asked for ∩ what the operator
-    /// approved. Anything not approved is simply absent, so every capability
-    /// check downstream fails closed.
-    pub fn effective(&self, m: &Manifest) -> Manifest {
-        let mut out = m.clone();
-        out.egress.retain(|e| self.egress.contains(&e.to_string()));
-        out.auth.retain(|a| self.auth.contains(&a.name));
-        out.actions.retain(|a| self.actions.contains(&a.name));
-        out
-    }
-
-    /// Everything the manifest asks for except `secrets.reveal`.
-    pub fn all_requested(m: &Manifest, approved_by: &str) -> Self {
-        Grant {
-            egress: m.egress.iter().map(|e| e.to_string()).collect(),
-            auth: m.auth.iter().map(|a| a.name.clone()).collect(),
-            actions: m.actions.iter().map(|a| a.name.clone()).collect(),
-            reveal_secrets: false,
-            approved_by: approved_by.to_string(),
         }
     }
 }

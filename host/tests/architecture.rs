@@ -67,19 +67,7 @@ fn named_paths(module: &[String], line: &str) -> Vec<Vec<String>> {
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
             continue; // `plugboard_crate::` and the like
         }
-        let rest = &line[at + "crate::".len()..];
-        if let Some(list) = rest.strip_prefix('{') {
-            // `crate::{a::b, c}`: the first segment of each item.
-            let inner = list.split('}').next().unwrap_or("");
-            for item in inner.split(',') {
-                let first = identifier(item.trim());
-                if !first.is_empty() {
-                    out.push(vec![first.to_string()]);
-                }
-            }
-        } else {
-            out.push(segments(rest));
-        }
+        out.extend(expand(Vec::new(), &line[at + "crate::".len()..]));
     }
     let mut from = 0;
     while let Some(found) = line[from..].find("super::") {
@@ -95,10 +83,31 @@ fn named_paths(module: &[String], line: &str) -> Vec<Vec<String>> {
             base.pop();
             rest = r;
         }
-        base.extend(segments(rest));
-        out.push(base);
+        out.extend(expand(base, rest));
     }
     out
+}
+
+/// The paths `rest` names after `prefix`: `a::b`, or each item of a group
+/// `{a::b, c}` (one level; a nested group counts as its first segment).
+fn expand(prefix: Vec<String>, rest: &str) -> Vec<Vec<String>> {
+    let mut path = prefix;
+    let named = segments(rest);
+    let consumed: usize = named.iter().map(|s| s.len() + 2).sum();
+    path.extend(named);
+    let after = rest.get(consumed..).unwrap_or("");
+    let Some(list) = after.strip_prefix('{').or(rest.strip_prefix('{')) else {
+        return vec![path];
+    };
+    let inner = list.split('}').next().unwrap_or("");
+    inner
+        .split(',')
+        .map(|item| {
+            let mut p = path.clone();
+            p.extend(segments(item.trim()));
+            p
+        })
+        .collect()
 }
 
 fn segments(rest: &str) -> Vec<String> {
@@ -118,6 +127,38 @@ fn segments(rest: &str) -> Vec<String> {
     out
 }
 
+/// `name` when `line` opens an inline module: `mod name {`.
+fn inline_module(line: &str) -> Option<String> {
+    let rest = line.trim_start();
+    let rest = rest
+        .strip_prefix("pub(crate) ")
+        .or(rest.strip_prefix("pub "))
+        .unwrap_or(rest);
+    let rest = rest.strip_prefix("mod ")?;
+    let name = identifier(rest);
+    rest[name.len()..]
+        .trim_start()
+        .starts_with('{')
+        .then(|| name.to_string())
+}
+
+/// Opening minus closing braces on `line`, outside string literals.
+fn braces(line: &str) -> i64 {
+    let mut in_string = false;
+    let mut previous = ' ';
+    let mut count = 0;
+    for c in line.chars() {
+        match c {
+            '"' if previous != '\\' => in_string = !in_string,
+            '{' if !in_string => count += 1,
+            '}' if !in_string => count -= 1,
+            _ => {}
+        }
+        previous = c;
+    }
+    count
+}
+
 /// Edges `from -> to` with one place that makes each, for the message.
 fn module_graph() -> Graph {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -128,11 +169,24 @@ fn module_graph() -> Graph {
         let module = module_path(&src, &file);
         let Some(from) = node(&module) else { continue };
         let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        // Inline modules (`mod tests {`) and the brace depth each opened at:
+        // `super::` inside one names the module around it.
+        let (mut inline, mut depth): (Vec<(String, i64)>, i64) = (Vec::new(), 0);
         for (number, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("//") {
                 continue;
             }
-            for path in named_paths(&module, line) {
+            let opens = inline_module(line);
+            if let Some(name) = &opens {
+                inline.push((name.clone(), depth));
+            }
+            depth += braces(line);
+            let mut here = module.clone();
+            here.extend(inline.iter().map(|(n, _)| n.clone()));
+            while inline.last().is_some_and(|(_, d)| depth <= *d) {
+                inline.pop();
+            }
+            for path in named_paths(&here, line) {
                 if let Some(to) = node(&path)
                     && to != from
                 {
@@ -256,5 +310,15 @@ fn the_scanner_sees_crate_super_and_grouped_paths() {
         nodes("use crate::{limits, runtime::Runtime};"),
         [Some("limits".into()), Some("runtime".into())]
     );
+    assert_eq!(
+        nodes("use crate::capabilities::{auth, network::Upstreams};"),
+        [
+            Some("capabilities::auth".into()),
+            Some("capabilities::network".into())
+        ]
+    );
     assert_eq!(nodes("let x = plugboard_crate::y;"), []);
+    assert_eq!(inline_module("    mod tests {"), Some("tests".into()));
+    assert_eq!(inline_module("mod tests;"), None);
+    assert_eq!(braces("fn f() { let s = \"{\"; }"), 0);
 }

@@ -12,8 +12,8 @@ use super::App;
 use super::table::{print_json, table};
 use crate::manifest::{Manifest, check_version};
 use crate::registry::{
-    Capability, Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval,
-    describe_request, plugin_json, stored_version,
+    Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval, describe_request,
+    plugin_json, stored_version,
 };
 
 /// Plugin commands.
@@ -172,7 +172,10 @@ fn approve(app: &App, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(
         for line in change.lines() {
             eprintln!("  {line}");
         }
-        if change.removed.contains(&Capability::RevealSecrets) {
+        if change
+            .removed
+            .contains(&crate::capabilities::secrets::grant::REVEAL_SECRETS)
+        {
             eprintln!("  (pass --grant-reveal to keep secrets.reveal)");
         }
         let by = format!("carried over from {prev}");

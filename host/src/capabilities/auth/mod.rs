@@ -7,6 +7,7 @@
 //! profile's audience, and never handed to the plugin, logged or stored.
 
 mod broker;
+pub mod grant;
 mod mint;
 
 pub use broker::{AuthError, Token, TokenBroker};

@@ -9,6 +9,7 @@
 //! network code; both import this.
 
 mod address;
+pub mod grant;
 mod proxy_env;
 mod upstreams;
 

@@ -11,6 +11,7 @@
 //! matchers.
 
 mod bucket;
+pub mod grant;
 mod retry_after;
 
 pub use bucket::{BucketStats, RateBucket, RateLimitError};

@@ -10,6 +10,7 @@
 //! the command line: a plugin granted `secrets.reveal` — or one that got a
 //! value echoed back by an upstream — cannot leak it through the host.
 
+pub mod grant;
 use std::collections::BTreeMap;
 
 use plugboard_core::secrets::SecretValue;
