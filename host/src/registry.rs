@@ -19,10 +19,12 @@ use crate::runtime::{CallError, InstanceContext, LoadedPlugin, Runtime, RuntimeE
 
 mod expansion;
 mod immutable;
+mod local_copy;
 mod remove;
 
 pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
+pub use local_copy::{component_bytes, local_path};
 pub use remove::{Removal, remove_plugin};
 
 /// Largest component file accepted.
@@ -317,6 +319,9 @@ pub async fn add_plugin(
     if let Some(row) = existing {
         return Ok((row, info));
     }
+    // Kept in the store first, so a node told of the new version (it
+    // becomes current with the row below) finds its bytes.
+    store.put_component(loaded.sha256(), &source.wasm)?;
     let dir = home.plugin_dir(&id, &version)?;
     crate::private_files::create_dir(&dir).map_err(|e| file_err(&dir, e))?;
     let wasm_path = dir.join(format!("{id}.wasm"));
@@ -368,8 +373,11 @@ pub fn current_approval(
 }
 
 /// Load the current version of plugin `id` from the store, limited to its
-/// grant (manifest ∩ approval); returns the grant too.
+/// grant (manifest ∩ approval); returns the grant too. The component is
+/// this node's copy in `home`, fetched from the store first when the
+/// version was added through another node ([`component_bytes`]).
 pub async fn load_plugin(
+    home: &Home,
     store: &Store,
     runtime: &Runtime,
     id: &str,
@@ -383,11 +391,7 @@ pub async fn load_plugin(
     })?;
     let grant: Grant = serde_json::from_str(&row.grant_json)
         .map_err(|_| RegistryError::BadGrant(id.to_string()))?;
-    let path = PathBuf::from(&row.wasm_path);
-    let wasm = read_capped(&path)?;
-    if hex::encode(Sha256::digest(&wasm)) != row.wasm_sha256 {
-        return Err(RegistryError::Tampered(id.to_string()));
-    }
+    let wasm = component_bytes(home, store, &row)?;
     let plugin = runtime
         .load(grant.effective(&manifest), wasm)
         .await
