@@ -9,4 +9,4 @@
 mod broker;
 mod mint;
 
-pub use broker::{AuthError, Token, TokenBroker};
+pub use broker::{AuthError, MintGate, Token, TokenBroker};
