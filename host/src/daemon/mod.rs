@@ -8,6 +8,7 @@
 //! their cursors commit together, and an interrupted phase is due at once.
 
 pub mod api;
+pub mod cluster;
 pub mod metrics;
 pub mod plugins;
 pub mod schedule;
@@ -34,6 +35,7 @@ use crate::manifest::Manifest;
 use crate::registry::RegistryError;
 use crate::runtime::{CallError, InstanceContext, Runtime};
 
+use cluster::Cluster;
 pub use metrics::Metrics;
 use plugins::CurrentPlugin;
 pub use plugins::PluginSet;
@@ -63,6 +65,9 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Set once at shutdown.
     pub stopping: watch::Sender<bool>,
+    /// This node of a cluster (PostgreSQL store); `None` with SQLite (one
+    /// node: every enabled instance runs here).
+    pub cluster: Option<Arc<Cluster>>,
     workers: Mutex<HashMap<String, WorkerHandle>>,
 }
 
@@ -142,7 +147,9 @@ pub struct InstanceStatus {
 impl Shared {
     /// Open the daemon's state on `home`, start a worker for every enabled
     /// instance and the reconciler that keeps them matched to the store.
-    /// Must be called inside a Tokio runtime.
+    /// With `lease_ttl` (a PostgreSQL store), this is one node of a cluster:
+    /// it runs the workers of the instances whose lease it holds
+    /// ([`cluster`]). Must be called inside a Tokio runtime.
     pub fn start(
         home: Home,
         store: Arc<Store>,
@@ -150,8 +157,11 @@ impl Shared {
         key: MasterKey,
         options: HostOptions,
         intervals: Intervals,
+        lease_ttl: Option<Duration>,
     ) -> Result<Arc<Shared>, DaemonError> {
         let (stopping, _) = watch::channel(false);
+        let metrics = Metrics::new();
+        let cluster = lease_ttl.map(|ttl| Arc::new(Cluster::new(ttl, metrics.cluster.clone())));
         let shared = Arc::new(Shared {
             store,
             runtime,
@@ -160,10 +170,15 @@ impl Shared {
             options,
             intervals,
             plugins: PluginSet::default(),
-            metrics: Metrics::new(),
+            metrics,
             stopping,
+            cluster: cluster.clone(),
             workers: Mutex::new(HashMap::new()),
         });
+        if let Some(cluster) = cluster {
+            tokio::spawn(cluster::run(shared.clone(), cluster.clone()));
+            tokio::spawn(cluster::listen(shared.clone(), cluster));
+        }
         shared.reconcile()?;
         let watcher = shared.clone();
         tokio::spawn(async move {
@@ -189,9 +204,11 @@ impl Shared {
             return Ok(());
         }
         let rows = self.store.instances()?;
+        let held = self.cluster.as_ref().map(|c| c.held_ids());
         let wanted: Vec<&str> = rows
             .iter()
             .filter(|r| r.enabled)
+            .filter(|r| held.as_ref().is_none_or(|h| h.contains(&r.id)))
             .map(|r| r.id.as_str())
             .collect();
         let (missing, stale): (Vec<String>, Vec<String>) = match self.workers.lock() {
@@ -219,7 +236,15 @@ impl Shared {
     }
 
     fn start_worker(self: &Arc<Self>, id: &str) {
-        let handle = worker::spawn(self.clone(), id.to_string());
+        let held = match &self.cluster {
+            None => None,
+            Some(c) => match c.held(id) {
+                Some(h) => Some(h),
+                // Not ours (any more): another node runs it.
+                None => return,
+            },
+        };
+        let handle = worker::spawn(self.clone(), id.to_string(), held);
         if let Ok(mut w) = self.workers.lock()
             && let Some(old) = w.insert(id.to_string(), handle)
         {
@@ -233,6 +258,23 @@ impl Shared {
         {
             let _ = old.stop.send(true);
         }
+    }
+
+    /// Take instance `id`'s worker out of the running set (to stop it and
+    /// wait for it).
+    fn take_worker(&self, id: &str) -> Option<WorkerHandle> {
+        self.workers.lock().ok()?.remove(id)
+    }
+
+    /// Put back a worker taken with [`Shared::take_worker`].
+    fn put_worker(&self, id: &str, handle: WorkerHandle) {
+        if let Ok(mut w) = self.workers.lock() {
+            w.insert(id.to_string(), handle);
+        }
+    }
+
+    fn worker_state_of(&self, handle: &WorkerHandle) -> WorkerState {
+        handle.state.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     fn worker_state(&self, id: &str) -> WorkerState {
@@ -295,7 +337,7 @@ impl Shared {
     ) -> Result<InstanceStatus, DaemonError> {
         let plugin = self
             .plugins
-            .current(&self.store, &self.runtime, &new.plugin)
+            .current(&self.home, &self.store, &self.runtime, &new.plugin)
             .await?;
         let manifest: &Manifest = plugin.plugin.manifest();
         create_instance(&self.store, &self.key, manifest, &new)?;
@@ -322,7 +364,12 @@ impl Shared {
             }
             tracing::warn!(instance = %new.id, error = %cause, "credentials check failed; the scheduler will retry");
         }
-        self.start_worker(&new.id);
+        match &self.cluster {
+            // Whichever node has room claims it (this one now; the others
+            // when the change is announced).
+            Some(c) => c.wake(),
+            None => self.start_worker(&new.id),
+        }
         self.update_gauges();
         self.status(&new.id)
     }
@@ -336,7 +383,7 @@ impl Shared {
         let row = self.instance_row(id)?;
         let plugin = self
             .plugins
-            .current(&self.store, &self.runtime, &row.plugin_id)
+            .current(&self.home, &self.store, &self.runtime, &row.plugin_id)
             .await?;
         let stamp = worker::stamp(&plugin, &row);
         let running = self
@@ -386,7 +433,7 @@ impl Shared {
         let row = self.instance_row(id)?;
         let plugin = self
             .plugins
-            .current(&self.store, &self.runtime, &row.plugin_id)
+            .current(&self.home, &self.store, &self.runtime, &row.plugin_id)
             .await?;
         update_instance(
             &self.store,
@@ -407,6 +454,9 @@ impl Shared {
     ) -> Result<InstanceStatus, DaemonError> {
         self.instance_row(id)?;
         self.store.set_instance_enabled(id, enabled)?;
+        if let Some(c) = &self.cluster {
+            c.wake();
+        }
         if enabled {
             let running = self
                 .workers
@@ -451,8 +501,9 @@ impl Shared {
         Ok(())
     }
 
-    /// Stop every worker between pages and wait for them (at most `timeout`).
-    pub async fn shutdown(&self, timeout: Duration) {
+    /// Stop every worker between pages and wait for them (at most
+    /// `timeout`); a cluster node then gives its leases back.
+    pub async fn shutdown(self: &Arc<Self>, timeout: Duration) {
         let _ = self.stopping.send(true);
         let tasks: Vec<_> = self
             .workers
@@ -464,6 +515,9 @@ impl Shared {
             tracing::warn!(
                 "shutdown: some pages did not finish within {timeout:?}; they will be fetched again on restart"
             );
+        }
+        if let Some(cluster) = &self.cluster {
+            cluster::release_all(self, cluster).await;
         }
     }
 }
