@@ -3,6 +3,7 @@
 
 mod app;
 mod caps;
+mod cluster;
 mod data;
 mod demo;
 mod exit;
@@ -155,6 +156,9 @@ pub enum Command {
     /// Run an upstream API simulator for manual testing.
     #[command(subcommand)]
     Sim(sim::SimCommand),
+    /// The nodes sharing a PostgreSQL store: their leases and heartbeats.
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCommand),
 }
 
 /// Run a parsed command line.
@@ -184,6 +188,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&app, args).await,
         Command::Token(cmd) => token::run(&app, cmd).await,
         Command::Sim(cmd) => sim::run(cmd).await,
+        Command::Cluster(cmd) => cluster::run(&app, cmd).await,
     }
 }
 
