@@ -304,7 +304,7 @@ fn urlencode(s: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
+async fn calls_without_a_valid_token_get_401_health_and_readiness_answer_and_unknown_instances_404() {
     let home = private_dir();
     let token = create_token(home.path());
     let d = Daemon::start(home.path(), &token, &[]);
@@ -315,6 +315,26 @@ async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
         .await
         .expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
+    // Readiness needs no token either: the database answers at this
+    // binary's schema (the answer is held to /openapi.json too).
+    let ready = client
+        .get(format!("{}/readyz", d.base))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status().as_u16(), 200);
+    let (status, ready) = d.call(Method::GET, "/readyz", None).await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(
+        (&ready["status"], &ready["database"], &ready["node"]),
+        (&json!("ready"), &json!("sqlite"), &Value::Null),
+        "one node on SQLite: {ready}"
+    );
+    assert_eq!(
+        ready["schema_version"],
+        plugboard_core::store::latest_version(),
+        "{ready}"
+    );
     for (path, auth) in [
         ("/v1/instances", None),
         ("/v1/instances", Some("Bearer pb_00000000_wrong")),

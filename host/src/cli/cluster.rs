@@ -31,6 +31,21 @@ pub enum ClusterCommand {
     },
 }
 
+/// `cluster status` on an SQLite store: there is no cluster (the operator
+/// must give a PostgreSQL database).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "this home's store is SQLite, served by one `plugboard serve`: there is no cluster; give --database postgres://… (or PLUGBOARD_DATABASE) to see the nodes sharing a PostgreSQL store"
+)]
+pub struct NoCluster;
+
+impl NoCluster {
+    /// The operator's: point the command at the cluster's database.
+    pub fn blame(&self) -> plugboard_core::Blame {
+        plugboard_core::Blame::Operator
+    }
+}
+
 /// A leased instance, as shown.
 #[derive(Debug, Serialize)]
 struct LeaseView {
@@ -129,9 +144,7 @@ pub async fn run(app: &App, cmd: ClusterCommand) -> anyhow::Result<()> {
         json,
     } = cmd;
     if store.kind() == BackendKind::Sqlite {
-        anyhow::bail!(
-            "this home's store is SQLite, served by one `plugboard serve`: there is no cluster; give --database postgres://… (or PLUGBOARD_DATABASE) to see the nodes sharing a PostgreSQL store"
-        );
+        return Err(NoCluster.into());
     }
     let enabled: Vec<String> = store
         .instances()?

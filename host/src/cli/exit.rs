@@ -12,6 +12,7 @@ use crate::registry::RegistryError;
 use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
+use super::cluster::NoCluster;
 use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};
 use crate::daemon::DaemonError;
@@ -31,6 +32,7 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
         }
         try_type!(
             StreamFailed,
+            NoCluster,
             RemoteError,
             DaemonError,
             ScanError,

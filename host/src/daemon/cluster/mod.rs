@@ -299,32 +299,44 @@ async fn give_back(shared: &Arc<Shared>, cluster: &Arc<Cluster>) {
         excess.extend(held.into_iter().skip(share));
     }
     for id in excess {
-        let Some(task) = shared.take_worker(&id) else {
-            release(shared, cluster, &id).await;
-            continue;
-        };
-        let running = shared.worker_state_of(&task).running.is_some();
-        if running && enabled.contains(&id.as_str()) {
-            // Busy: put it back and try again next round.
-            shared.put_worker(&id, task);
+        let worker = shared.take_worker(&id);
+        if let Some(w) = &worker
+            && shared.worker_state_of(w).running.is_some()
+            && enabled.contains(&id.as_str())
+        {
+            // Busy: a running phase is not cut short to move; next round.
+            if let Some(w) = worker {
+                shared.put_worker(&id, w);
+            }
             continue;
         }
-        let _ = task.stop.send(true);
-        let _ = task.task.await;
-        release(shared, cluster, &id).await;
+        // No longer ours from here (no worker is started for it again);
+        // the lease is released once the worker stopped, without holding
+        // up this round's renewals.
+        let Some(held) = cluster.forget(&id) else {
+            continue;
+        };
+        let (shared, cluster) = (shared.clone(), cluster.clone());
+        tokio::spawn(async move {
+            if let Some(w) = worker {
+                let _ = w.stop.send(true);
+                let _ = w.task.await;
+            }
+            release(&shared, &cluster, held).await;
+        });
     }
 }
 
-async fn release(shared: &Arc<Shared>, cluster: &Arc<Cluster>, instance: &str) {
-    let Some(held) = cluster.forget(instance) else {
-        return;
-    };
+/// Release `held` (already forgotten), so another node may take it at once.
+async fn release(shared: &Arc<Shared>, cluster: &Arc<Cluster>, held: Held) {
     let store = shared.store.clone();
     let lease = held.lease.clone();
-    if let Some(Err(e)) = blocking(move || store.release_lease(&lease)).await {
-        tracing::warn!(node = %cluster.node, %instance, error = %e, "cannot release a lease; it expires by itself");
-    } else {
-        tracing::info!(node = %cluster.node, %instance, "lease given back");
+    let instance = held.lease.instance;
+    match blocking(move || store.release_lease(&lease)).await {
+        Some(Err(e)) => {
+            tracing::warn!(node = %cluster.node, %instance, error = %e, "cannot release a lease; it expires by itself");
+        }
+        _ => tracing::info!(node = %cluster.node, %instance, "lease given back"),
     }
 }
 
@@ -332,7 +344,9 @@ async fn release(shared: &Arc<Shared>, cluster: &Arc<Cluster>, instance: &str) {
 /// stopped), so other nodes take them over at once.
 pub(crate) async fn release_all(shared: &Arc<Shared>, cluster: &Arc<Cluster>) {
     for id in cluster.held_ids() {
-        release(shared, cluster, &id).await;
+        if let Some(held) = cluster.forget(&id) {
+            release(shared, cluster, held).await;
+        }
     }
 }
 
