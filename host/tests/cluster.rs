@@ -181,7 +181,10 @@ async fn a_killed_nodes_instances_are_completed_by_the_survivors_with_every_reco
     let adder = nodes[1].as_ref().expect("node 1");
     for plugin in ["zoom", "azure"] {
         let (status, body) = adder
-            .add_plugin(&manifest(plugin), &wasm(&format!("plugboard_{plugin}.wasm")))
+            .add_plugin(
+                &manifest(plugin),
+                &wasm(&format!("plugboard_{plugin}.wasm")),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
     }
@@ -224,7 +227,12 @@ async fn a_killed_nodes_instances_are_completed_by_the_survivors_with_every_reco
     let (victim_id, victim_instances) = held
         .iter()
         .max_by_key(|(_, v)| v.len())
-        .map(|(n, v)| (n.to_string(), v.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+        .map(|(n, v)| {
+            (
+                n.to_string(),
+                v.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        })
         .expect("an owner");
     let victim = ids
         .iter()
@@ -252,11 +260,10 @@ async fn a_killed_nodes_instances_are_completed_by_the_survivors_with_every_reco
     let done = wait_until("every instance completed", || {
         if taken_over.is_none() {
             let leases = live_leases(&store);
-            if victim_instances.iter().all(|i| {
-                leases
-                    .get(i)
-                    .is_some_and(|l| survivors.contains(&&l.node))
-            }) {
+            if victim_instances
+                .iter()
+                .all(|i| leases.get(i).is_some_and(|l| survivors.contains(&&l.node)))
+            {
                 taken_over = Some(kill.elapsed());
             }
         }
@@ -394,7 +401,9 @@ async fn a_paused_owners_late_page_is_refused_by_the_fencing_token_and_nothing_o
     let (status, body) = a.add_zoom("zoom", &sim, "pro", serde_json::json!({})).await;
     assert_eq!(status, 201, "{body}");
     let first = wait_until("A owning the instance", || {
-        live_leases(&store).remove("zoom").filter(|l| l.node == a_id)
+        live_leases(&store)
+            .remove("zoom")
+            .filter(|l| l.node == a_id)
     })
     .await;
     let b = start_node(home_b.path(), &url, &token, "3s");
@@ -407,7 +416,9 @@ async fn a_paused_owners_late_page_is_refused_by_the_fencing_token_and_nothing_o
 
     // B takes over once A's lease expired, and completes the directory.
     let second = wait_until("B owning the instance", || {
-        live_leases(&store).remove("zoom").filter(|l| l.node == b_id)
+        live_leases(&store)
+            .remove("zoom")
+            .filter(|l| l.node == b_id)
     })
     .await;
     assert!(second.token > first.token, "{second:?} after {first:?}");

@@ -304,7 +304,8 @@ fn urlencode(s: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calls_without_a_valid_token_get_401_health_and_readiness_answer_and_unknown_instances_404() {
+async fn calls_without_a_valid_token_get_401_health_and_readiness_answer_and_unknown_instances_404()
+{
     let home = private_dir();
     let token = create_token(home.path());
     let d = Daemon::start(home.path(), &token, &[]);

@@ -133,7 +133,10 @@ mod tests {
             }
             // q's versions go; aa11 is still p's, bb22 is nobody's.
             store.remove_plugin("q")?;
-            assert!(store.component("aa11")?.is_some(), "{backend}: still used by p");
+            assert!(
+                store.component("aa11")?.is_some(),
+                "{backend}: still used by p"
+            );
             assert_eq!(store.component("bb22")?, None, "{backend}: used by none");
             store.remove_plugin("p")?;
             assert_eq!(store.component("aa11")?, None, "{backend}");

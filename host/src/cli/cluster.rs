@@ -174,7 +174,10 @@ pub async fn run(app: &App, cmd: ClusterCommand) -> anyhow::Result<()> {
         t.add_row(vec![
             n.id.clone(),
             if n.live { "yes" } else { "no" }.to_string(),
-            format!("{} ({:.1} s ago)", n.last_heartbeat, n.heartbeat_age_seconds),
+            format!(
+                "{} ({:.1} s ago)",
+                n.last_heartbeat, n.heartbeat_age_seconds
+            ),
             leases.join(" "),
         ]);
     }
@@ -217,7 +220,14 @@ mod tests {
         let nodes: Vec<_> = s
             .nodes
             .iter()
-            .map(|n| (n.id.as_str(), n.live, n.leases.len(), n.heartbeat_age_seconds))
+            .map(|n| {
+                (
+                    n.id.as_str(),
+                    n.live,
+                    n.leases.len(),
+                    n.heartbeat_age_seconds,
+                )
+            })
             .collect();
         assert_eq!(nodes, [("a", true, 1, 1.0), ("b", false, 1, 20.0)]);
         assert!(s.nodes[0].leases[0].live);

@@ -297,7 +297,11 @@ impl Worker {
     async fn attempt(&mut self, phase: Phase, row: &InstanceRow) -> Attempt {
         let s = self.shared.clone();
         let plugin_id = row.plugin_id.clone();
-        let plugin = match s.plugins.current(&s.home, &s.store, &s.runtime, &plugin_id).await {
+        let plugin = match s
+            .plugins
+            .current(&s.home, &s.store, &s.runtime, &plugin_id)
+            .await
+        {
             Ok(p) => p,
             Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
         };

@@ -154,12 +154,18 @@ pub struct MintGate(Arc<std::sync::Mutex<Option<Instant>>>);
 impl MintGate {
     /// Allow mints until `until` (a lease's local deadline).
     pub fn open_until(&self, until: Instant) {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
     }
 
     /// Allow no more mints.
     pub fn close(&self) {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// Whether a mint may happen now.
@@ -373,24 +379,23 @@ mod tests {
         for e in &upstream {
             assert_eq!(e.blame(), Blame::Upstream, "{e}");
         }
-        assert_eq!(AuthError::NoLease { profile: profile() }.blame(), Blame::Host);
+        assert_eq!(
+            AuthError::NoLease { profile: profile() }.blame(),
+            Blame::Host
+        );
     }
 
     #[tokio::test]
     async fn a_closed_or_lapsed_gate_mints_nothing_and_sends_no_request() {
-        let zoom = crate::manifest::Manifest::parse(include_str!(
-            "../../../../plugins/zoom/plugin.toml"
-        ));
+        let zoom =
+            crate::manifest::Manifest::parse(include_str!("../../../../plugins/zoom/plugin.toml"));
         let Some(profile) = zoom.ok().and_then(|m| m.auth.into_iter().next()) else {
             panic!("the zoom manifest has an auth profile");
         };
         let broker = TokenBroker::new(std::slice::from_ref(&profile));
         let gate = MintGate::default();
         broker.gate_with(gate.clone());
-        for (case, arrange) in [
-            ("never opened", None),
-            ("lapsed", Some(Instant::now())),
-        ] {
+        for (case, arrange) in [("never opened", None), ("lapsed", Some(Instant::now()))] {
             if let Some(until) = arrange {
                 gate.open_until(until);
             }

@@ -100,8 +100,14 @@ async fn readyz(State(s): State<Arc<Shared>>) -> Response {
         }))
         .into_response(),
         Ok(Ok(version)) => {
-            tracing::warn!(found = version, known, "readyz: the database schema is not this binary's");
-            not_ready("not ready: the database schema is not the one this binary expects; see the daemon's log")
+            tracing::warn!(
+                found = version,
+                known,
+                "readyz: the database schema is not this binary's"
+            );
+            not_ready(
+                "not ready: the database schema is not the one this binary expects; see the daemon's log",
+            )
         }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readyz: the database does not answer");

@@ -133,14 +133,7 @@ impl Cluster {
         let gate = MintGate::default();
         gate.open_until(until);
         if let Ok(mut held) = self.held.lock() {
-            held.insert(
-                lease.instance.clone(),
-                Held {
-                    lease,
-                    gate,
-                    until,
-                },
-            );
+            held.insert(lease.instance.clone(), Held { lease, gate, until });
         }
     }
 
@@ -174,7 +167,9 @@ impl Shared {
             tracing::warn!(node = %cluster.node, %instance, how, reason = %why, "lease lost; this node stops working on the instance");
         }
         self.stop_worker(instance);
-        cluster.metrics.set_held(&cluster.node, cluster.held_ids().len());
+        cluster
+            .metrics
+            .set_held(&cluster.node, cluster.held_ids().len());
     }
 }
 
