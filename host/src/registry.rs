@@ -10,7 +10,6 @@ use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
 use plugboard_core::store::{PluginRow, Store, StoreError};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::home::{Home, UnsafeName};
 use crate::instance::HostOptions;
