@@ -55,6 +55,28 @@ fn a_new_database_and_its_wal_and_shm_files_are_readable_by_the_owner_only() -> 
 }
 
 #[test]
+fn peeking_at_the_schema_version_creates_and_migrates_nothing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("plugboard.db");
+    assert_eq!(Store::peek_sqlite_version(&path)?, None);
+    assert!(!path.exists(), "peeking created the database");
+    Connection::open(&path)?.pragma_update(None, "user_version", 2)?;
+    assert_eq!(Store::peek_sqlite_version(&path)?, Some(2));
+    let version: i64 =
+        Connection::open(&path)?.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    assert_eq!(version, 2, "peeking migrated the database");
+    drop(Store::open(&path)?);
+    assert_eq!(Store::peek_sqlite_version(&path)?, Some(latest_version()));
+    let not_db = dir.path().join("not-a-db");
+    std::fs::write(&not_db, b"just text, long enough to be read as a header")?;
+    let err = Store::peek_sqlite_version(&not_db)
+        .err()
+        .ok_or("a text file has a schema version")?;
+    assert_eq!(err.blame(), Blame::Operator, "{err}");
+    Ok(())
+}
+
+#[test]
 fn a_database_from_a_newer_plugboard_is_refused() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("plugboard.db");

@@ -34,6 +34,16 @@ fn migrations_apply_once_and_reconnecting_keeps_data() -> TestResult {
 }
 
 #[test]
+fn peeking_at_the_schema_version_migrates_nothing() -> TestResult {
+    let url = plugboard_pgcluster::database("peek")?;
+    assert_eq!(Store::peek_postgres_version(&url)?, 0);
+    assert_eq!(Store::peek_postgres_version(&url)?, 0, "peeking migrated");
+    drop(Store::connect(&url)?);
+    assert_eq!(Store::peek_postgres_version(&url)?, latest_version());
+    Ok(())
+}
+
+#[test]
 fn a_database_from_a_newer_plugboard_is_refused() -> TestResult {
     let url = plugboard_pgcluster::database("newer")?;
     drop(Store::connect(&url)?);

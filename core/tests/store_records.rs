@@ -5,7 +5,9 @@ mod common;
 use common::{TestResult, account, activity, group, member, page, role, store_with, stores};
 use plugboard_core::Blame;
 use plugboard_core::model::{Account, AccountStatus, Finding, FindingStatus, Record, Severity};
-use plugboard_core::store::{AccountQuery, ActivityQuery, CommitStats, Store, StoreError};
+use plugboard_core::store::{
+    AccountQuery, ActivityQuery, CommitStats, GroupQuery, MemberQuery, RoleQuery, Store, StoreError,
+};
 
 fn users_page() -> plugboard_core::model::Page {
     page(
@@ -402,6 +404,216 @@ fn a_checkpoint_round_trips_and_resets() -> TestResult {
         assert_eq!(store.checkpoints("acme")?.len(), 1);
         assert_eq!(store.reset_checkpoints("acme")?, 1);
         assert_eq!(store.checkpoint("acme", "users")?, None);
+    }
+    Ok(())
+}
+
+#[test]
+fn one_streams_checkpoint_resets_and_the_others_stay() -> TestResult {
+    for (backend, store) in stores("one_streams_checkpoint_resets_and_the_others_stay")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "beta"])?;
+        for (instance, stream) in [("acme", "users"), ("acme", "groups"), ("beta", "users")] {
+            store.commit_page(instance, stream, &page(vec![], Some("c"), true))?;
+        }
+        assert!(store.reset_checkpoint("acme", "users")?);
+        assert!(!store.reset_checkpoint("acme", "users")?, "already gone");
+        assert_eq!(store.checkpoint("acme", "users")?, None);
+        assert!(store.checkpoint("acme", "groups")?.is_some());
+        assert!(store.checkpoint("beta", "users")?.is_some());
+    }
+    Ok(())
+}
+
+/// Two instances' directories: `acme` with groups g1 (named "Zeta", members
+/// u1 and u2) and g2 ("Alpha", member u3) and a membership of a group never
+/// listed; `beta` with one group.
+fn directory(store: &Store) -> TestResult {
+    let named = |id: &str, name: &str| {
+        Record::Group(plugboard_core::model::Group {
+            id: id.into(),
+            name: name.into(),
+            member_count: Some(7),
+            raw: "{}".into(),
+        })
+    };
+    let records = vec![
+        account("u1", AccountStatus::Active),
+        account("u2", AccountStatus::Active),
+        account("u3", AccountStatus::Inactive),
+        named("g1", "Zeta"),
+        named("g2", "Alpha"),
+        member("g1", "u2"),
+        member("g1", "u1"),
+        member("g2", "u3"),
+        member("unlisted", "u1"),
+        role("owner", "u1", true),
+        role("member", "u2", false),
+        role("admin", "u3", true),
+    ];
+    store.commit_page("acme", "directory", &page(records, None, false))?;
+    let beta = vec![account("u9", AccountStatus::Active), named("g9", "Beta")];
+    store.commit_page("beta", "directory", &page(beta, None, false))?;
+    Ok(())
+}
+
+#[test]
+fn group_queries_list_by_name_with_stored_member_counts_and_page() -> TestResult {
+    for (backend, store) in stores("group_queries_list_by_name_with_stored_member_counts")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "beta"])?;
+        directory(&store)?;
+        let rows = store.groups(&GroupQuery::default())?;
+        let seen: Vec<_> = rows
+            .iter()
+            .map(|r| (r.instance.as_str(), r.group.name.as_str(), r.members))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("acme", "Alpha", 1),
+                ("acme", "Zeta", 2),
+                ("beta", "Beta", 0)
+            ]
+        );
+        assert_eq!(rows.first().and_then(|r| r.group.member_count), Some(7));
+        let beta = store.groups(&GroupQuery {
+            instance: Some("beta".into()),
+            ..Default::default()
+        })?;
+        assert_eq!(beta.len(), 1);
+        let page2 = store.groups(&GroupQuery {
+            limit: 1,
+            offset: 1,
+            ..Default::default()
+        })?;
+        let ids: Vec<_> = page2.iter().map(|r| r.group.id.as_str()).collect();
+        assert_eq!(ids, ["g1"]);
+    }
+    Ok(())
+}
+
+#[test]
+fn member_queries_name_the_group_fill_in_emails_filter_and_page() -> TestResult {
+    for (backend, store) in stores("member_queries_name_the_group_fill_in_emails")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "beta"])?;
+        directory(&store)?;
+        let rows = store.group_members(&MemberQuery::default())?;
+        let seen: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.group_name.as_deref(),
+                    r.group_id.as_str(),
+                    r.account_id.as_str(),
+                )
+            })
+            .collect();
+        // A membership of a group that was never stored sorts first, unnamed.
+        assert_eq!(
+            seen,
+            [
+                (None, "unlisted", "u1"),
+                (Some("Alpha"), "g2", "u3"),
+                (Some("Zeta"), "g1", "u1"),
+                (Some("Zeta"), "g1", "u2"),
+            ]
+        );
+        let emails: Vec<_> = rows.iter().map(|r| r.email.as_deref()).collect();
+        assert!(
+            emails
+                .iter()
+                .all(|e| e.is_some_and(|e| e.ends_with("@example.com"))),
+            "the account's email fills in: {emails:?}"
+        );
+        let g1 = store.group_members(&MemberQuery {
+            instance: Some("acme".into()),
+            group: Some("g1".into()),
+            ..Default::default()
+        })?;
+        assert_eq!(g1.len(), 2);
+        let u1 = store.group_members(&MemberQuery {
+            account: Some("u1".into()),
+            ..Default::default()
+        })?;
+        assert_eq!(u1.len(), 2);
+        let paged = store.group_members(&MemberQuery {
+            limit: 2,
+            offset: 2,
+            ..Default::default()
+        })?;
+        let ids: Vec<_> = paged.iter().map(|r| r.account_id.as_str()).collect();
+        assert_eq!(ids, ["u1", "u2"]);
+        let none = store.group_members(&MemberQuery {
+            instance: Some("beta".into()),
+            ..Default::default()
+        })?;
+        assert!(none.is_empty());
+    }
+    Ok(())
+}
+
+#[test]
+fn role_queries_list_by_role_name_filter_privileged_and_page() -> TestResult {
+    for (backend, store) in stores("role_queries_list_by_role_name_filter_privileged")? {
+        println!("backend: {backend}");
+        let store = store_with(store, &["acme", "beta"])?;
+        directory(&store)?;
+        let rows = store.role_assignments(&RoleQuery::default())?;
+        let seen: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.assignment.role_name.as_str(),
+                    r.assignment.account_id.as_str(),
+                    r.assignment.privileged,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Role admin", "u3", true),
+                ("Role member", "u2", false),
+                ("Role owner", "u1", true),
+            ]
+        );
+        assert_eq!(
+            rows.first().and_then(|r| r.assignment.email.as_deref()),
+            Some("u3@example.com"),
+            "the account's email fills in"
+        );
+        let admins = store.role_assignments(&RoleQuery {
+            instance: Some("acme".into()),
+            privileged_only: true,
+            ..Default::default()
+        })?;
+        let ids: Vec<_> = admins
+            .iter()
+            .map(|r| r.assignment.account_id.as_str())
+            .collect();
+        assert_eq!(ids, ["u3", "u1"]);
+        let u2 = store.role_assignments(&RoleQuery {
+            account: Some("u2".into()),
+            ..Default::default()
+        })?;
+        assert_eq!(u2.len(), 1);
+        let paged = store.role_assignments(&RoleQuery {
+            limit: 1,
+            offset: 2,
+            ..Default::default()
+        })?;
+        let ids: Vec<_> = paged
+            .iter()
+            .map(|r| r.assignment.role_id.as_str())
+            .collect();
+        assert_eq!(ids, ["owner"]);
+        let beta = store.role_assignments(&RoleQuery {
+            instance: Some("beta".into()),
+            ..Default::default()
+        })?;
+        assert!(beta.is_empty());
     }
     Ok(())
 }

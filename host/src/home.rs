@@ -65,17 +65,22 @@ impl Home {
 
     /// [`Home::resolve`], with what to do with an open home.
     pub fn resolve_with(explicit: Option<PathBuf>, open: OpenHome) -> Result<Home, HomeError> {
-        let root = match explicit {
-            Some(p) => p,
+        Home::at_with(Home::root_for(explicit)?, open)
+    }
+
+    /// Where the home is: `explicit`, else `plugboard` in the platform's
+    /// data directory. Nothing is created or checked.
+    pub fn root_for(explicit: Option<PathBuf>) -> Result<PathBuf, HomeError> {
+        match explicit {
+            Some(p) => Ok(p),
             None => dirs::data_dir()
                 .map(|d| d.join("plugboard"))
                 .ok_or_else(|| HomeError {
                     path: "<none>".into(),
                     reason: "the platform has no data directory".into(),
                     fix: PICK_ANOTHER_HOME.into(),
-                })?,
-        };
-        Home::at_with(root, open)
+                }),
+        }
     }
 
     /// Use `root`, creating it (0700) when missing; an open home is refused.

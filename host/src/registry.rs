@@ -23,7 +23,7 @@ mod remove;
 
 pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
-pub use local_copy::{component_bytes, local_path};
+pub use local_copy::{component_bytes, local_path, stored_component};
 pub use remove::{Removal, remove_plugin};
 
 /// Largest component file accepted.
@@ -400,6 +400,21 @@ pub async fn load_plugin(
             cause: e,
         })?;
     Ok((plugin, grant))
+}
+
+/// The JSON view of plugin `row` (the version current) and its `versions`,
+/// as the REST API answers and every `plugboard plugin … --json` prints it.
+pub fn plugin_json(row: &PluginRow, versions: &[PluginRow]) -> serde_json::Value {
+    serde_json::json!({
+        "id": row.id,
+        "version": row.version,
+        "contract": row.contract,
+        "sha256": row.wasm_sha256,
+        "added_at": row.added_at,
+        "info": row.info().ok(),
+        "grant": serde_json::from_str::<serde_json::Value>(&row.grant_json).unwrap_or(serde_json::Value::Null),
+        "versions": versions.iter().map(|v| serde_json::json!({ "version": v.version, "added_at": v.added_at, "sha256": v.wasm_sha256 })).collect::<Vec<_>>(),
+    })
 }
 
 /// Make an earlier version of plugin `id` current again: `version`, or the

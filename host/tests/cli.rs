@@ -8,6 +8,11 @@
 
 mod support;
 
+// The operator's day: listing, partial scans, tables, JSON shapes, doctor
+// and shell integration (issue 19). A module of this binary, so it shares
+// the helpers below and adds no test binary.
+mod day;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -468,7 +473,11 @@ fn another_plugins_artefact_copied_over_this_ones_is_recompiled_and_this_plugin_
     let report = json(&text(&out.stdout));
     assert_eq!(report["instance"], "h", "{report}");
     let accounts = json(&ok(home.path(), &["accounts", "--instance", "h", "--json"]));
-    assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
+    assert_eq!(
+        accounts["items"].as_array().map(Vec::len),
+        Some(1),
+        "{accounts}"
+    );
 
     // Replaced: private, no longer A's, and the next load is quiet.
     assert_ne!(
@@ -894,11 +903,7 @@ fn ctrl_c_mid_scan_keeps_committed_pages_and_the_next_scan_completes_without_dup
     let report = json(&ok(home.path(), &["scan", "z", "--json"]));
     let failed: Vec<&Value> = report["streams"]
         .as_array()
-        .map(|s| {
-            s.iter()
-                .filter(|s| s["status"]["status"] != "completed")
-                .collect()
-        })
+        .map(|s| s.iter().filter(|s| s["status"] != "completed").collect())
         .unwrap_or_default();
     assert!(failed.is_empty(), "the resumed scan: {report}");
     // Rows are keyed by upstream id, so a replayed page can only duplicate
@@ -1547,6 +1552,7 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
         .filter_map(|i| i["plugin"].as_str())
         .collect();
     assert_eq!(plugins, ["zoom", "azure"], "{summary}");
+    support::assert_matches_schema("demo", "demo --json", &summary);
     for i in instances {
         for field in [
             "users",

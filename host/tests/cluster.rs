@@ -352,6 +352,7 @@ async fn a_killed_nodes_instances_are_completed_by_the_survivors_with_every_reco
         String::from_utf8_lossy(&out.stderr)
     );
     let status: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    support::assert_matches_schema("cluster-status", "cluster status --json", &status);
     let held_by_survivors: usize = status["nodes"]
         .as_array()
         .expect("nodes")

@@ -69,9 +69,46 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 
 /// The value of the first header called `name` (case-insensitive).
 pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    header_all(response, name).next()
+}
+
+/// Every value of the headers called `name` (case-insensitive), in the order
+/// the upstream sent them: a header repeated on several lines (some APIs
+/// send `Link: <…>; rel="self"` and `Link: <…>; rel="next"` apart) yields
+/// each line.
+pub fn header_all<'a, 'n>(
+    response: &'a Response,
+    name: &'n str,
+) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
     response
         .headers
         .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .filter(move |(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(_, value)| value.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_of_a_repeated_header_is_kept_in_order() {
+        let response = Response {
+            status: 200,
+            headers: vec![
+                ("link".into(), "<https://a/1>; rel=\"self\"".into()),
+                ("content-type".into(), "application/json".into()),
+                ("Link".into(), "<https://a/2>; rel=\"next\"".into()),
+            ],
+            body: vec![],
+            url: "https://a/1".into(),
+        };
+        let links: Vec<&str> = header_all(&response, "LINK").collect();
+        assert_eq!(
+            links,
+            ["<https://a/1>; rel=\"self\"", "<https://a/2>; rel=\"next\""]
+        );
+        assert_eq!(header(&response, "link"), links.first().copied());
+        assert_eq!(header(&response, "x-none"), None);
+    }
 }

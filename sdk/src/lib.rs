@@ -1,7 +1,7 @@
 //! # plugboard-sdk
 //!
 //! Everything a Rust author needs to write a [Plugboard] connector plugin: the
-//! generated bindings for the `plugboard:connector@0.1.0` WIT world, the
+//! generated bindings for the `plugboard:connector@0.2.0` WIT world, the
 //! [`Connector`] trait a plugin implements, the [`export_connector!`] macro
 //! that exports it, and small helpers around the host imports
 //! ([`http`], [`config`], [`log`], [`clock`]) plus pure ones

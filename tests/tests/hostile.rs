@@ -116,6 +116,7 @@ covered_modes! {
     "long-field" => an_over_long_field_in_any_output_is_refused,
     "flood" => a_plugin_cannot_store_past_the_per_scan_and_per_day_caps,
     "unmatched-burst" => requests_no_bucket_matches_are_paced_by_the_unmatched_bucket,
+    "final-url" => a_response_names_the_url_that_answered_after_redirects,
     "well-behaved" => the_well_behaved_mode_commits_its_account,
 }
 
@@ -198,6 +199,7 @@ async fn partner_handler(
         "/api/echo" => echo(text("authorization")),
         "/keys/hop" => redirect(&format!("{OTHER}/landing")),
         "/to-api" => redirect("/api/me"),
+        "/to-ok" => redirect("/ok?page=2"),
         "/api/to-other" => redirect(&format!("{OTHER}/api/other-landing")),
         "/v2/trick-redirect" => redirect("/v2/..;/admin"),
         "/redirect" => redirect("https://evil.example.com/stolen"),
@@ -744,11 +746,11 @@ async fn a_plugin_cannot_attach_secrets_it_did_not_declare() {
     let message = plugin_message(&err);
     assert_contains(
         message,
-        "secret `other_instance_client_secret` is not declared in the manifest",
+        "secret \"other_instance_client_secret\" is not declared in the manifest",
     );
     assert_contains(
         message,
-        "secret `../acme/client_secret` is not declared in the manifest",
+        "secret \"../acme/client_secret\" is not declared in the manifest",
     );
     let leaked: Vec<_> = env
         .partner
@@ -1503,6 +1505,27 @@ async fn requests_no_bucket_matches_are_paced_by_the_unmatched_bucket() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_names_the_url_that_answered_after_redirects() {
+    // Contract 0.2.0: the plugin learns where a redirect led (in its own
+    // view of the origin, never the operator's route), to resolve relative
+    // links against it.
+    let mut env = Env::new().await;
+    let (plugin, ctx) = env.open_short("h1").await;
+    let page = plugin
+        .sync(&ctx, "final-url", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    match page.records.first() {
+        Some(plugboard_core::model::Record::Account(a)) => assert_eq!(
+            a.display_name.as_deref(),
+            Some("https://partner.example/ok?page=2")
+        ),
+        other => panic!("expected one account, got {other:?}"),
+    }
+    assert_eq!(env.partner.hits("/ok"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fixture_mode_has_a_test() {
     let host = TestHost::empty();
     let info = host
@@ -1578,8 +1601,8 @@ async fn manifests_with_a_wrong_contract_or_unknown_or_missing_fields_are_refuse
     let cases = [
         (
             "wrong contract",
-            good.replace("contract = \"0.1.0\"", "contract = \"9.9.9\""),
-            "plugin targets contract 9.9.9, but this host supports 0.1.0",
+            good.replace("contract = \"0.2.0\"", "contract = \"9.9.9\""),
+            "plugin targets contract 9.9.9, but this host supports 0.1.0, 0.2.0",
         ),
         (
             "unknown top-level field",
@@ -1595,7 +1618,7 @@ async fn manifests_with_a_wrong_contract_or_unknown_or_missing_fields_are_refuse
         ),
         (
             "missing contract",
-            good.replace("contract = \"0.1.0\"\n", ""),
+            good.replace("contract = \"0.2.0\"\n", ""),
             "missing field `contract`",
         ),
         (

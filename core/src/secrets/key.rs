@@ -83,19 +83,33 @@ impl MasterKey {
     /// once agree on one key (`create_new`); a reader that catches the file
     /// before its single write lands sees it as malformed and can retry.
     pub fn load_or_create(home: &Path) -> Result<MasterKey, SecretError> {
-        let env = std::env::var_os(MASTER_KEY_ENV);
-        let env = match env {
-            Some(value) => Some(
-                value
-                    .into_string()
-                    .map_err(|_| SecretError::EnvKeyMalformed {
-                        reason: "it is not valid Unicode".into(),
-                    })?,
-            ),
-            None => None,
-        };
-        let env = env.map(Zeroizing::new);
+        let env = env_value()?;
         Self::load_or_create_with(home, env.as_ref().map(|v| v.as_str()))
+    }
+
+    /// The master key `load_or_create` would use for `home`, without
+    /// creating one: `Ok(None)` when `PLUGBOARD_MASTER_KEY` is unset and
+    /// there is no key file (`plugboard doctor` looks without changing
+    /// anything). The same refusals as `load_or_create`.
+    pub fn load_existing(home: &Path) -> Result<Option<MasterKey>, SecretError> {
+        let env = env_value()?;
+        Self::load_existing_with(home, env.as_ref().map(|v| v.as_str()))
+    }
+
+    /// [`MasterKey::load_existing`] with the environment value passed in
+    /// (`None` or empty = not set).
+    pub fn load_existing_with(
+        home: &Path,
+        env_value: Option<&str>,
+    ) -> Result<Option<MasterKey>, SecretError> {
+        let key_file = home.join(KEY_FILE_NAME);
+        if let Some(value) = env_value.filter(|v| !v.trim().is_empty()) {
+            let mut key =
+                Self::from_hex(value).map_err(|reason| SecretError::EnvKeyMalformed { reason })?;
+            key.key_file = Some(key_file);
+            return Ok(Some(key));
+        }
+        read_key_file(&key_file)
     }
 
     /// [`MasterKey::load_or_create`] with the environment value passed in
@@ -105,16 +119,9 @@ impl MasterKey {
         home: &Path,
         env_value: Option<&str>,
     ) -> Result<MasterKey, SecretError> {
-        let key_file = home.join(KEY_FILE_NAME);
-        if let Some(value) = env_value.filter(|v| !v.trim().is_empty()) {
-            let mut key =
-                Self::from_hex(value).map_err(|reason| SecretError::EnvKeyMalformed { reason })?;
-            key.key_file = Some(key_file);
-            return Ok(key);
-        }
-        match read_key_file(&key_file)? {
+        match Self::load_existing_with(home, env_value)? {
             Some(key) => Ok(key),
-            None => create_key_file(home, &key_file),
+            None => create_key_file(home, &home.join(KEY_FILE_NAME)),
         }
     }
 
@@ -179,6 +186,19 @@ impl MasterKey {
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "MasterKey(id={}, <redacted>)", self.id)
+    }
+}
+
+/// `PLUGBOARD_MASTER_KEY`, when set; zeroized on drop.
+fn env_value() -> Result<Option<Zeroizing<String>>, SecretError> {
+    match std::env::var_os(MASTER_KEY_ENV) {
+        Some(value) => value
+            .into_string()
+            .map(|v| Some(Zeroizing::new(v)))
+            .map_err(|_| SecretError::EnvKeyMalformed {
+                reason: "it is not valid Unicode".into(),
+            }),
+        None => Ok(None),
     }
 }
 

@@ -12,7 +12,9 @@ pub struct AuditEntry {
     pub at: String,
     /// Who: an operator, an API token name, or `scheduler`.
     pub actor: String,
-    /// The instance concerned, if any.
+    /// The instance concerned, if any (`instance` in JSON, as in every
+    /// other row that names its instance).
+    #[serde(rename = "instance", alias = "instance_id")]
     pub instance_id: Option<String>,
     /// What was done, e.g. `suspend-user`, `instance-remove`.
     pub action: String,

@@ -53,8 +53,8 @@ pub use nodes::{Change, Changes, NodeRow, NodeStore};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
 pub use queries::{
-    AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, InstanceCounts, MAX_QUERY_LIMIT,
-    QueryStore,
+    AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, GroupQuery, GroupRow,
+    InstanceCounts, MAX_QUERY_LIMIT, MemberQuery, MemberRow, QueryStore, RoleQuery, RoleRow,
 };
 pub use records::{Checkpoint, CommitStats, CommitTerms, DailyCap, DailyUsage, RecordStore};
 pub use runs::{RunStatus, RunStore, SyncRun};
@@ -175,6 +175,19 @@ impl Store {
         Ok(Store::from_backend(postgres::PgStore::connect(
             url, options,
         )?))
+    }
+
+    /// The schema version of the SQLite database at `path`, read without
+    /// creating, changing or migrating it (`plugboard doctor`): `None` when
+    /// there is no database file. Compare with [`latest_version`].
+    pub fn peek_sqlite_version(path: &Path) -> Result<Option<i64>, StoreError> {
+        sqlite::SqliteStore::peek_version(path)
+    }
+
+    /// The schema version of the PostgreSQL database at `url`, read without
+    /// migrating it: 0 when no Plugboard schema was ever applied.
+    pub fn peek_postgres_version(url: &str) -> Result<i64, StoreError> {
+        postgres::PgStore::peek_version(url, PgOptions::default())
     }
 
     fn from_backend(backend: impl Backend + 'static) -> Store {

@@ -178,4 +178,8 @@ pub trait RecordStore {
     /// Forget every checkpoint of `instance`, so the next scan starts from the
     /// beginning; returns how many were removed. Records are kept.
     fn reset_checkpoints(&self, instance: &str) -> Result<usize, StoreError>;
+
+    /// Forget the checkpoint of `stream` of `instance` only (`scan --full
+    /// --stream NAME`); true when there was one. Records are kept.
+    fn reset_checkpoint(&self, instance: &str, stream: &str) -> Result<bool, StoreError>;
 }

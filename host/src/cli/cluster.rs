@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::App;
 use super::serve::parse_duration;
-use super::table::{print_json, table};
+use super::table::{emit, print_json, table};
 
 /// Cluster commands.
 #[derive(Debug, Subcommand)]
@@ -60,7 +60,7 @@ struct LeaseView {
 struct NodeView {
     id: String,
     last_heartbeat: String,
-    heartbeat_age_seconds: f64,
+    heartbeat_age_ms: u64,
     live: bool,
     leases: Vec<LeaseView>,
 }
@@ -118,7 +118,7 @@ fn status(
                 })
                 .collect(),
             last_heartbeat: rfc3339(n.heartbeat_at_ms),
-            heartbeat_age_seconds: (now - n.heartbeat_at_ms).max(0) as f64 / 1000.0,
+            heartbeat_age_ms: u64::try_from(now - n.heartbeat_at_ms).unwrap_or(0),
             live: now - n.heartbeat_at_ms < ttl_ms,
             id: n.id,
         })
@@ -176,17 +176,18 @@ pub async fn run(app: &App, cmd: ClusterCommand) -> anyhow::Result<()> {
             if n.live { "yes" } else { "no" }.to_string(),
             format!(
                 "{} ({:.1} s ago)",
-                n.last_heartbeat, n.heartbeat_age_seconds
+                n.last_heartbeat,
+                n.heartbeat_age_ms as f64 / 1000.0
             ),
             leases.join(" "),
         ]);
     }
-    println!("{t}");
+    t.print()?;
     if !shown.unowned.is_empty() {
-        println!(
+        emit(&format!(
             "enabled instances no live node holds: {}",
             shown.unowned.join(" ")
-        );
+        ))?;
     }
     Ok(())
 }
@@ -225,11 +226,11 @@ mod tests {
                     n.id.as_str(),
                     n.live,
                     n.leases.len(),
-                    n.heartbeat_age_seconds,
+                    n.heartbeat_age_ms,
                 )
             })
             .collect();
-        assert_eq!(nodes, [("a", true, 1, 1.0), ("b", false, 1, 20.0)]);
+        assert_eq!(nodes, [("a", true, 1, 1_000), ("b", false, 1, 20_000)]);
         assert!(s.nodes[0].leases[0].live);
         assert!(!s.nodes[1].leases[0].live, "expired");
         assert_eq!(s.unowned, ["i2", "i3"]);

@@ -1,9 +1,11 @@
 //! `plugboard accounts|activities|findings`: reading what scans stored.
+//! Their JSON shapes are in [`super::rows`].
 
 use plugboard_core::model::{AccountStatus, FindingStatus};
 use plugboard_core::store::{AccountQuery, ActivityQuery};
 
 use super::App;
+use super::rows::{ActivityRow, FindingRow, Listed, PageArgs, Paged};
 use super::table::{cell, print_json, table};
 
 /// `accounts` arguments.
@@ -18,13 +20,10 @@ pub struct AccountsArgs {
     /// Only this status.
     #[arg(long, value_parser = ["active", "inactive", "pending", "unknown"])]
     pub status: Option<String>,
-    /// Rows to show.
-    #[arg(long, default_value_t = 50)]
-    pub limit: u32,
-    /// Rows to skip.
-    #[arg(long, default_value_t = 0)]
-    pub offset: u32,
-    /// Print JSON.
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// Print JSON: `{items, limit, offset, next_offset}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -50,13 +49,10 @@ pub struct ActivitiesArgs {
     /// Only this category (e.g. `admin-operation`).
     #[arg(long)]
     pub category: Option<String>,
-    /// Rows to show.
-    #[arg(long, default_value_t = 50)]
-    pub limit: u32,
-    /// Rows to skip.
-    #[arg(long, default_value_t = 0)]
-    pub offset: u32,
-    /// Print JSON.
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// Print JSON: `{items, limit, offset, next_offset}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -67,7 +63,7 @@ pub struct FindingsArgs {
     /// Only this instance.
     #[arg(long)]
     pub instance: Option<String>,
-    /// Print JSON.
+    /// Print JSON: `{items}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -78,12 +74,12 @@ pub async fn accounts(app: &App, a: AccountsArgs) -> anyhow::Result<()> {
         instance: a.instance,
         status: a.status.as_deref().map(AccountStatus::from_label),
         admins_only: a.admins,
-        limit: a.limit,
-        offset: a.offset,
+        limit: a.page.limit,
+        offset: a.page.offset,
     };
     let rows = app.store()?.accounts(&q)?;
     if a.json {
-        return print_json(&rows);
+        return print_json(&Paged::new(rows, a.page.limit, a.page.offset));
     }
     let mut t = table(&[
         "instance",
@@ -111,7 +107,7 @@ pub async fn accounts(app: &App, a: AccountsArgs) -> anyhow::Result<()> {
             cell(&r.account.last_login_at),
         ]);
     }
-    println!("{t}");
+    t.print()?;
     Ok(())
 }
 
@@ -124,16 +120,16 @@ pub async fn activities(app: &App, a: ActivitiesArgs) -> anyhow::Result<()> {
         actor: a.actor,
         action: a.action,
         category: a.category,
-        limit: a.limit,
-        offset: a.offset,
+        limit: a.page.limit,
+        offset: a.page.offset,
     };
     let rows = app.store()?.activities(&q)?;
     if a.json {
-        let out: Vec<_> = rows
+        let items = rows
             .iter()
-            .map(|(i, act)| serde_json::json!({ "instance": i, "activity": act }))
+            .map(|(instance, activity)| ActivityRow { instance, activity })
             .collect();
-        return print_json(&out);
+        return print_json(&Paged::new(items, a.page.limit, a.page.offset));
     }
     let mut t = table(&[
         "instance", "time", "actor", "ip", "action", "category", "target",
@@ -149,7 +145,7 @@ pub async fn activities(app: &App, a: ActivitiesArgs) -> anyhow::Result<()> {
             cell(&act.target),
         ]);
     }
-    println!("{t}");
+    t.print()?;
     Ok(())
 }
 
@@ -157,11 +153,11 @@ pub async fn activities(app: &App, a: ActivitiesArgs) -> anyhow::Result<()> {
 pub async fn findings(app: &App, a: FindingsArgs) -> anyhow::Result<()> {
     let rows = app.store()?.findings(a.instance.as_deref())?;
     if a.json {
-        let out: Vec<_> = rows
+        let items = rows
             .iter()
-            .map(|(i, f)| serde_json::json!({ "instance": i, "finding": f }))
+            .map(|(instance, finding)| FindingRow { instance, finding })
             .collect();
-        return print_json(&out);
+        return print_json(&Listed { items });
     }
     let mut t = table(&[
         "instance",
@@ -187,6 +183,6 @@ pub async fn findings(app: &App, a: FindingsArgs) -> anyhow::Result<()> {
             f.remediation.clone(),
         ]);
     }
-    println!("{t}");
+    t.print()?;
     Ok(())
 }

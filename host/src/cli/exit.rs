@@ -13,8 +13,11 @@ use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
 use super::cluster::NoCluster;
+use super::UnknownCommand;
+use super::doctor::Unhealthy;
 use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};
+use super::table::OutputClosed;
 use crate::daemon::DaemonError;
 
 /// Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect.
@@ -33,6 +36,8 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
         try_type!(
             StreamFailed,
             NoCluster,
+            Unhealthy,
+            UnknownCommand,
             RemoteError,
             DaemonError,
             ScanError,
@@ -82,13 +87,38 @@ pub fn report_failure(e: &anyhow::Error) -> u8 {
         eprintln!("{}", one_line(&i.to_string()));
         return EXIT_INTERRUPTED;
     }
+    if e.downcast_ref::<OutputClosed>().is_some() {
+        return 0;
+    }
     let blame = blame_of(e);
     let text = one_line(&format!("{e:#}"));
     match blame {
-        Some(b) => eprintln!("error ({b}): {text}"),
+        Some(b) => eprintln!("error ({b}): {}", without_label(&text, b)),
         None => eprintln!("error: {text}"),
     }
     exit_code(blame)
+}
+
+/// `text` without `{blame}: ` where it starts a clause (at the start, or
+/// after `: ` or `; `): a plugin's `upstream` or `plugin` error kind says
+/// again what the `error (blame)` prefix already said.
+fn without_label(text: &str, blame: Blame) -> String {
+    let label = format!("{blame}: ");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let at_clause = out.is_empty() || out.ends_with(": ") || out.ends_with("; ");
+        if at_clause && let Some(after) = rest.strip_prefix(label.as_str()) {
+            rest = after;
+            continue;
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -106,6 +136,38 @@ mod tests {
             one_line("upstream said \u{1b}[2K\rok"),
             "upstream said \\u{1b}[2K\\u{d}ok"
         );
+    }
+
+    #[test]
+    fn the_blame_is_said_once() {
+        for (blame, text, want) in [
+            (Blame::Upstream, "upstream: HTTP 400", "HTTP 400"),
+            (
+                Blame::Upstream,
+                "scan of z failed in stream users: upstream: HTTP 400",
+                "scan of z failed in stream users: HTTP 400",
+            ),
+            (
+                Blame::Plugin,
+                "check failed: plugin: bad cursor; plugin: again",
+                "check failed: bad cursor; again",
+            ),
+            // Another kind says something the prefix does not.
+            (
+                Blame::Operator,
+                "check failed: auth: invalid client",
+                "check failed: auth: invalid client",
+            ),
+            // Not at the start of a clause: part of the sentence.
+            (
+                Blame::Upstream,
+                "the upstream: HTTP 500",
+                "the upstream: HTTP 500",
+            ),
+            (Blame::Upstream, "upstream: ", ""),
+        ] {
+            assert_eq!(without_label(text, blame), want, "{blame}: {text:?}");
+        }
     }
 
     #[test]

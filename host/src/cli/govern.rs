@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 
 use super::App;
+use super::rows::Listed;
 use super::table::{cell, print_json, table};
 use crate::governance::{GovernanceRequest, perform};
 use crate::registry::Grant;
@@ -28,10 +29,10 @@ pub struct AuditArgs {
     /// Only this instance.
     #[arg(long)]
     pub instance: Option<String>,
-    /// Entries to show (newest first).
-    #[arg(long, default_value_t = 50)]
+    /// Entries to show (newest first; at most 10000).
+    #[arg(long, default_value_t = 50, value_parser = super::rows::limit_arg())]
     pub limit: u32,
-    /// Print JSON.
+    /// Print JSON: `{items}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -82,7 +83,7 @@ pub async fn act(app: &App, action: &str, a: ActArgs) -> anyhow::Result<()> {
 pub async fn audit(app: &App, a: AuditArgs) -> anyhow::Result<()> {
     let rows = app.store()?.audit(a.instance.as_deref(), a.limit)?;
     if a.json {
-        return print_json(&rows);
+        return print_json(&Listed { items: rows });
     }
     let mut t = table(&[
         "when", "who", "instance", "action", "target", "outcome", "detail",
@@ -98,6 +99,6 @@ pub async fn audit(app: &App, a: AuditArgs) -> anyhow::Result<()> {
             cell(&r.detail),
         ]);
     }
-    println!("{t}");
+    t.print()?;
     Ok(())
 }

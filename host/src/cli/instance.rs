@@ -7,7 +7,7 @@ use clap::Subcommand;
 use plugboard_core::secrets::SecretValue;
 
 use super::App;
-use super::instance_show::health;
+use super::instance_show::{health, instance_json};
 use super::table::{print_json, table};
 use crate::instance::{InstanceUpdate, NewInstance, check_json, create_instance, update_instance};
 use crate::manifest::Manifest;
@@ -265,15 +265,10 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
             let store = app.store()?;
             let rows = store.instances()?;
             if json {
-                let out: Vec<_> = rows
-                    .iter()
-                    .map(|r| {
-                        let config: serde_json::Value = serde_json::from_str(&r.config_json).unwrap_or_default();
-                        let counts = store.counts(Some(&r.id)).ok();
-                        let health = store.schedule(&r.id).ok().map(|p| health(&p));
-                        serde_json::json!({ "id": r.id, "plugin": r.plugin_id, "enabled": r.enabled, "config": config, "created_at": r.created_at, "counts": counts, "health": health })
-                    })
-                    .collect();
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push(instance_json(store, r)?);
+                }
                 return print_json(&out);
             }
             let mut t = table(&[
@@ -299,7 +294,7 @@ pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
                     r.created_at.clone(),
                 ]);
             }
-            println!("{t}");
+            t.print()?;
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use plugboard_core::store::{ScheduleRow, Store, SyncRun};
+use plugboard_core::store::{InstanceRow, ScheduleRow, Store, SyncRun};
 use serde_json::{Value, json};
 
 use super::table::{print_json, table};
@@ -25,19 +25,11 @@ pub fn show(store: &Store, name: &str, json_out: bool) -> anyhow::Result<()> {
     let phases = store.schedule(name)?;
     let runs = store.last_runs(name, 5)?;
     if json_out {
-        return print_json(&json!({
-            "id": row.id,
-            "plugin": row.plugin_id,
-            "enabled": row.enabled,
-            "config": config,
-            "secrets": secrets,
-            "upstreams": upstreams,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-            "counts": counts,
-            "phases": phases,
-            "runs": runs.iter().map(run_json).collect::<Vec<_>>(),
-        }));
+        let mut out = instance_json(store, &row)?;
+        out["secrets"] = json!(secrets);
+        out["phases"] = json!(phases);
+        out["runs"] = runs.iter().map(run_json).collect();
+        return print_json(&out);
     }
     let state = if row.enabled { "enabled" } else { "disabled" };
     println!("instance {} (plugin {}), {state}", row.id, row.plugin_id);
@@ -61,7 +53,7 @@ pub fn show(store: &Store, name: &str, json_out: bool) -> anyhow::Result<()> {
         counts.failed_findings
     );
     if !phases.is_empty() {
-        println!("{}", phase_table(&phases));
+        phase_table(&phases).print()?;
     }
     if !runs.is_empty() {
         let mut t = table(&["run", "started", "finished", "status", "error"]);
@@ -74,9 +66,30 @@ pub fn show(store: &Store, name: &str, json_out: bool) -> anyhow::Result<()> {
                 error_text(r.error_blame, r.error_message.as_deref()),
             ]);
         }
-        println!("{t}");
+        t.print()?;
     }
     Ok(())
+}
+
+/// The JSON view of instance `row`, as `instance list --json` prints each
+/// instance and `instance show --json` starts: settings, routes, what it
+/// holds and its health (never its secrets, not even their names here).
+pub fn instance_json(store: &Store, row: &InstanceRow) -> anyhow::Result<Value> {
+    let config: BTreeMap<String, String> =
+        serde_json::from_str(&row.config_json).unwrap_or_default();
+    let upstreams: BTreeMap<String, String> =
+        serde_json::from_str(&row.upstreams_json).unwrap_or_default();
+    Ok(json!({
+        "id": row.id,
+        "plugin": row.plugin_id,
+        "enabled": row.enabled,
+        "config": config,
+        "upstreams": upstreams,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "counts": store.counts(Some(&row.id))?,
+        "health": health(&store.schedule(&row.id)?),
+    }))
 }
 
 /// One word on an instance's health from the daemon's schedule: the phases

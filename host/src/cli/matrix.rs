@@ -60,6 +60,6 @@ pub async fn run(app: &App, a: MatrixArgs) -> anyhow::Result<()> {
         }));
         t.add_row(row);
     }
-    println!("{t}");
+    t.print()?;
     Ok(())
 }

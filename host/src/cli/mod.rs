@@ -6,6 +6,8 @@ mod caps;
 mod cluster;
 mod data;
 mod demo;
+mod directory;
+mod doctor;
 mod exit;
 mod govern;
 mod instance;
@@ -15,6 +17,7 @@ mod matrix;
 mod plugin;
 mod progress;
 mod remote;
+mod rows;
 mod scan;
 mod serve;
 mod signals;
@@ -24,7 +27,7 @@ mod token;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::home::OpenHome;
 
@@ -70,6 +73,12 @@ pub struct Cli {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub allow_open_home: bool,
+
+    /// Show every table cell whole, however wide. Without it tables fit the
+    /// terminal (or $COLUMNS, else 120 columns, when stdout is not a
+    /// terminal) and long cells are cut with `…`.
+    #[arg(long, global = true)]
+    pub wide: bool,
 
     /// Log filter for diagnostics on stderr (e.g. `info`, `plugboard_host=debug`).
     /// Default: `warn`, and `info` for `serve` (one line per finished phase).
@@ -128,10 +137,17 @@ pub enum Command {
     /// connector instances (a plugin plus settings and secrets).
     #[command(subcommand)]
     Instance(instance::InstanceCommand),
-    /// Scan one instance now: check credentials, sync every stream, assess posture.
+    /// Scan one instance now: check credentials, sync every stream (or those
+    /// given with --stream), assess posture.
     Scan(scan::ScanArgs),
     /// List accounts collected by scans.
     Accounts(data::AccountsArgs),
+    /// List groups collected by scans: members stored and reported; with
+    /// --members, who is in which group.
+    Groups(directory::GroupsArgs),
+    /// List role assignments collected by scans: who holds which role, and
+    /// whether it grants administrative power.
+    Roles(directory::RolesArgs),
     /// List audit activity collected by scans (newest first).
     Activities(data::ActivitiesArgs),
     /// List security posture findings from the last scans.
@@ -159,6 +175,23 @@ pub enum Command {
     /// The nodes sharing a PostgreSQL store: their leases and heartbeats.
     #[command(subcommand)]
     Cluster(cluster::ClusterCommand),
+    /// Check the home without changing it: modes of the home and its files,
+    /// the master key, the database and its migrations, the added plugins
+    /// and their compiled code, and each instance's last runs. One line per
+    /// check says what to fix; the exit code follows the first failure's blame.
+    Doctor(doctor::DoctorArgs),
+    /// Print a shell completion script, e.g.
+    /// `plugboard completions bash > /etc/bash_completion.d/plugboard`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `plugboard man | man -l -`;
+    /// `plugboard man scan` prints the page of one command.
+    Man {
+        /// The command whose page to print (e.g. `instance show`).
+        command: Vec<String>,
+    },
 }
 
 /// Run a parsed command line.
@@ -172,12 +205,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .allow_open_home(open_home)
         .with_database(cli.database.clone());
     app.options.caps = cli.caps.into();
+    table::set_wide(cli.wide);
     match cli.command {
         Command::Demo(args) => demo::run(args, cli.home, open_home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,
         Command::Instance(cmd) => instance::run(&app, cmd).await,
         Command::Scan(args) => scan::run(&app, args).await,
         Command::Accounts(args) => data::accounts(&app, args).await,
+        Command::Groups(args) => directory::groups(&app, args).await,
+        Command::Roles(args) => directory::roles(&app, args).await,
         Command::Activities(args) => data::activities(&app, args).await,
         Command::Findings(args) => data::findings(&app, args).await,
         Command::Suspend(args) => govern::act(&app, "suspend-user", args).await,
@@ -189,6 +225,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(cmd) => token::run(&app, cmd).await,
         Command::Sim(cmd) => sim::run(cmd).await,
         Command::Cluster(cmd) => cluster::run(&app, cmd).await,
+        Command::Doctor(args) => {
+            let target = doctor::Target {
+                home: cli.home,
+                database: cli.database,
+                open_home,
+            };
+            doctor::run(&target, args).await
+        }
+        Command::Completions { shell } => {
+            // Into memory first: the generator panics on a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "plugboard", &mut script);
+            table::emit(String::from_utf8_lossy(&script).trim_end())
+        }
+        Command::Man { command } => man(&command),
+    }
+}
+
+/// Print the manual page of `plugboard` or of one of its commands.
+fn man(path: &[String]) -> anyhow::Result<()> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut name = "plugboard".to_string();
+    for part in path {
+        let sub = cmd
+            .find_subcommand(part)
+            .ok_or_else(|| UnknownCommand {
+                name: format!("{name} {part}"),
+            })?
+            .clone();
+        name = format!("{name}-{part}");
+        cmd = sub;
+    }
+    let cmd = cmd.display_name(name);
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut page)?;
+    table::emit(String::from_utf8_lossy(&page).trim_end())
+}
+
+/// `plugboard man` was asked for a command that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("there is no command `{name}`; `plugboard --help` lists them")]
+pub struct UnknownCommand {
+    name: String,
+}
+
+impl UnknownCommand {
+    /// The operator typed it.
+    pub fn blame(&self) -> plugboard_core::Blame {
+        plugboard_core::Blame::Operator
     }
 }
 

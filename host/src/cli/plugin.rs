@@ -13,7 +13,7 @@ use super::table::{print_json, table};
 use crate::manifest::{Manifest, check_version};
 use crate::registry::{
     Capability, Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval,
-    stored_version,
+    plugin_json, stored_version,
 };
 
 /// Plugin commands.
@@ -248,10 +248,10 @@ fn shown_version(v: &str) -> String {
 fn unchanged(app: &App, row: &PluginRow, json: bool) -> anyhow::Result<()> {
     let current = app.store()?.plugin(&row.id)?.map(|r| r.version);
     if json {
-        let grant: serde_json::Value = serde_json::from_str(&row.grant_json).unwrap_or_default();
-        return print_json(
-            &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": row.info().ok(), "grant": grant, "changes": null, "unchanged": true }),
-        );
+        let mut out = plugin_json(row, &app.store()?.plugin_versions(&row.id)?);
+        out["changes"] = serde_json::Value::Null;
+        out["unchanged"] = true.into();
+        return print_json(&out);
     }
     println!(
         "plugin {} {} is already added with the same component and manifest (sha256 {}); nothing changed",
@@ -292,7 +292,9 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
                 )
                 .await?;
                 if json {
-                    return print_json(&added.body);
+                    let mut out = added.body;
+                    out["unchanged"] = added.unchanged.into();
+                    return print_json(&out);
                 }
                 let (id, version) = (&source.manifest.id, &source.manifest.version);
                 if added.unchanged {
@@ -322,13 +324,13 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             let (row, info) =
                 add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;
             if json {
-                let changes = match &approval {
+                let mut out = plugin_json(&row, &app.store()?.plugin_versions(&row.id)?);
+                out["changes"] = match &approval {
                     Approval::First => serde_json::Value::Null,
                     Approval::Compared(c) => serde_json::json!(c),
                 };
-                print_json(
-                    &serde_json::json!({ "id": row.id, "version": row.version, "sha256": row.wasm_sha256, "info": info, "grant": grant, "changes": changes, "unchanged": false }),
-                )?;
+                out["unchanged"] = false.into();
+                print_json(&out)?;
             } else {
                 println!(
                     "added plugin {} {} ({} streams, sha256 {})",
@@ -340,12 +342,13 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             }
         }
         PluginCommand::List { json } => {
-            let rows = app.store()?.plugins()?;
+            let store = app.store()?;
+            let rows = store.plugins()?;
             if json {
-                let out: Vec<_> = rows
-                    .iter()
-                    .map(|r| serde_json::json!({ "id": r.id, "version": r.version, "contract": r.contract, "sha256": r.wasm_sha256, "added_at": r.added_at, "info": r.info().ok() }))
-                    .collect();
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push(plugin_json(r, &store.plugin_versions(&r.id)?));
+                }
                 return print_json(&out);
             }
             let mut t = table(&["id", "version", "app", "contract", "streams", "added"]);
@@ -367,7 +370,7 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
                     r.added_at.clone(),
                 ]);
             }
-            println!("{t}");
+            t.print()?;
         }
         PluginCommand::Rollback { id, version } => {
             // `rollback` checks the version before any lookup.
@@ -388,11 +391,9 @@ pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
             })?;
             let manifest = Manifest::parse(&row.manifest)?;
             if json {
-                let grant: serde_json::Value =
-                    serde_json::from_str(&row.grant_json).unwrap_or_default();
-                return print_json(
-                    &serde_json::json!({ "manifest": manifest, "grant": grant, "info": row.info().ok(), "sha256": row.wasm_sha256 }),
-                );
+                let mut out = plugin_json(&row, &app.store()?.plugin_versions(&id)?);
+                out["manifest"] = serde_json::to_value(&manifest)?;
+                return print_json(&out);
             }
             let reveal = serde_json::from_str::<Grant>(&row.grant_json)
                 .map(|g| g.reveal_secrets)

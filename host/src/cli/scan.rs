@@ -6,9 +6,10 @@ use plugboard_core::Blame;
 
 use super::App;
 use super::progress::StreamBars;
-use super::table::{print_json, table};
+use super::table::{emit, print_json, table};
 use crate::scan::{
-    ScanError, ScanObserver, ScanPlan, ScanReport, StreamStatus, scan_recorded_until,
+    ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus,
+    scan_recorded_until,
 };
 
 /// `scan` arguments.
@@ -17,12 +18,33 @@ pub struct ScanArgs {
     /// The instance to scan.
     pub instance: String,
     /// Forget checkpoints and read everything again (records are upserted,
-    /// so nothing is duplicated).
+    /// so nothing is duplicated). With --stream, only those streams'.
     #[arg(long)]
     pub full: bool,
+    /// Sync only this stream (repeatable; `plugboard plugin list` shows a
+    /// plugin's streams). The credentials are checked first as always;
+    /// posture is not assessed, so the findings stay those of the last
+    /// scan that assessed it.
+    #[arg(long = "stream", value_name = "NAME")]
+    pub streams: Vec<String>,
     /// Print the report as JSON (no progress bars).
     #[arg(long)]
     pub json: bool,
+}
+
+/// The plan of a scan of `selection`: everything, but no posture
+/// assessment when only some streams are synced. `assess` reads the app's
+/// settings itself rather than the stored records, so a partial scan would
+/// not make it more accurate; it would only cost requests and replace the
+/// findings of the last full scan.
+pub fn plan_for(selection: &StreamSelection) -> ScanPlan {
+    match selection {
+        StreamSelection::All => ScanPlan::FULL,
+        StreamSelection::Only(_) => ScanPlan {
+            posture: false,
+            ..ScanPlan::FULL
+        },
+    }
 }
 
 /// A scan stopped by the operator (Ctrl-C) before its end. Every page
@@ -65,24 +87,46 @@ pub async fn scan_instance(
     full: bool,
     observer: &dyn ScanObserver,
 ) -> anyhow::Result<ScanReport> {
-    scan_instance_until(app, id, full, observer, std::future::pending()).await
+    let all = StreamSelection::All;
+    scan_instance_until(app, id, full, &all, observer, std::future::pending()).await
 }
 
-/// [`scan_instance`], stopped when `interrupt` completes: the sync run is
-/// then recorded as failed (blame operator) and [`Interrupted`] returned.
+/// [`scan_instance`] of the streams in `selection`, stopped when
+/// `interrupt` completes: the sync run is then recorded as failed (blame
+/// operator) and [`Interrupted`] returned. Stream names the plugin lacks are
+/// refused before any checkpoint is reset, run recorded or request sent.
 pub async fn scan_instance_until(
     app: &App,
     id: &str,
     full: bool,
+    selection: &StreamSelection,
     observer: &dyn ScanObserver,
     interrupt: impl Future<Output = ()>,
 ) -> anyhow::Result<ScanReport> {
     let (plugin, ctx) = app.open_instance(id).await?;
     let store = app.store()?;
-    if full {
+    if let StreamSelection::Only(names) = selection {
+        // `describe` runs offline; the scan checks again after its own.
+        let info = plugin
+            .describe(&ctx)
+            .await
+            .map_err(|cause| ScanError::Call {
+                stage: "describe",
+                cause,
+            })?;
+        selection
+            .check(&plugin.manifest().id, &info.streams)
+            .map_err(ScanError::from)?;
+        if full {
+            for name in names {
+                store.reset_checkpoint(id, name)?;
+            }
+        }
+    } else if full {
         store.reset_checkpoints(id)?;
     }
-    match scan_recorded_until(&plugin, &ctx, store, observer, ScanPlan::FULL, interrupt).await {
+    let plan = plan_for(selection);
+    match scan_recorded_until(&plugin, &ctx, store, observer, plan, selection, interrupt).await {
         Err(ScanError::Interrupted) => Err(Interrupted {
             instance: id.to_string(),
         }
@@ -101,7 +145,10 @@ pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
             std::future::pending::<()>().await;
         }
     };
-    let report = match scan_instance_until(app, &args.instance, args.full, &bars, ctrl_c).await {
+    let selection = StreamSelection::of(&args.streams);
+    let scanned =
+        scan_instance_until(app, &args.instance, args.full, &selection, &bars, ctrl_c).await;
+    let report = match scanned {
         Ok(r) => r,
         Err(e) => {
             // Clear the bars before the error line.
@@ -112,33 +159,7 @@ pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
     if args.json {
         print_json(&report)?;
     } else {
-        let mut t = table(&["stream", "pages", "records", "status"]);
-        for s in &report.streams {
-            let status = match &s.status {
-                StreamStatus::Completed => "completed".to_string(),
-                StreamStatus::Unavailable { reason } => format!("unavailable: {reason}"),
-                StreamStatus::Stopped => "stopped".to_string(),
-                StreamStatus::Failed { blame, error } => format!("failed ({blame}): {error}"),
-            };
-            t.add_row(vec![
-                s.name.clone(),
-                s.pages.to_string(),
-                s.records.to_string(),
-                status,
-            ]);
-        }
-        println!("{t}");
-        println!(
-            "{} requests, {} throttled (429), {} tokens minted, {} findings, {:.1}s",
-            report.http.requests,
-            report.http.throttled,
-            report.token_mints,
-            report
-                .findings
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "no".into()),
-            report.elapsed.as_secs_f64()
-        );
+        print_report(&report, &selection)?;
     }
     if let Some((stream, blame, err)) = report.first_failure() {
         return Err(StreamFailed {
@@ -150,4 +171,43 @@ pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// The report as a table of streams and a summary line.
+fn print_report(report: &ScanReport, selection: &StreamSelection) -> anyhow::Result<()> {
+    let mut t = table(&[
+        "stream", "pages", "records", "requests", "429s", "elapsed", "status",
+    ]);
+    for s in &report.streams {
+        let status = match &s.status {
+            StreamStatus::Completed => "completed".to_string(),
+            StreamStatus::Unavailable { reason } => format!("unavailable: {reason}"),
+            StreamStatus::Stopped => "stopped".to_string(),
+            StreamStatus::Failed { blame, error } => format!("failed ({blame}): {error}"),
+        };
+        t.add_row(vec![
+            s.name.clone(),
+            s.pages.to_string(),
+            s.records.to_string(),
+            s.requests.to_string(),
+            s.throttled.to_string(),
+            format!("{:.1}s", s.elapsed.as_secs_f64()),
+            status,
+        ]);
+    }
+    t.print()?;
+    let findings = match (report.findings, selection) {
+        (Some(n), _) => format!("{n} findings"),
+        (None, StreamSelection::Only(_)) => {
+            "posture not assessed (--stream: the findings of the last full scan stay)".into()
+        }
+        (None, StreamSelection::All) => "posture assessment failed (see the log)".into(),
+    };
+    emit(&format!(
+        "{} requests, {} throttled (429), {} tokens minted, {findings}, {:.1}s",
+        report.http.requests,
+        report.http.throttled,
+        report.token_mints,
+        report.elapsed.as_secs_f64()
+    ))
 }

@@ -56,7 +56,7 @@ pub async fn run(app: &App, cmd: TokenCommand) -> anyhow::Result<()> {
                     cell(&r.revoked_at),
                 ]);
             }
-            println!("{t}");
+            t.print()?;
         }
         TokenCommand::Revoke { id } => {
             store.revoke_token(&id)?;

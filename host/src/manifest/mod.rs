@@ -23,8 +23,9 @@ use std::collections::BTreeSet;
 use plugboard_core::Blame;
 use serde::Serialize;
 
-/// The contract versions this host can load.
-pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+/// The contract versions this host can load: those the runtime has
+/// bindings for (one source of truth).
+pub const SUPPORTED_CONTRACTS: &[&str] = crate::runtime::bindings::SUPPORTED;
 
 /// A config or secret field an instance must (or may) provide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

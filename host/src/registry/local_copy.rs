@@ -56,6 +56,23 @@ pub fn component_bytes(
     checked(row, read_capped(Path::new(&row.wasm_path))?)
 }
 
+/// The component of `row` as approved, without writing anything: the file
+/// at its recorded path if there is one, else the store's copy; refused
+/// unless it still has the SHA-256 recorded when it was approved. For
+/// read-only checks (`plugboard doctor`) on any node of a cluster.
+pub fn stored_component(store: &Store, row: &PluginRow) -> Result<Vec<u8>, RegistryError> {
+    let path = Path::new(&row.wasm_path);
+    if !path.is_file() {
+        if let Some(bytes) = store.component(&row.wasm_sha256)? {
+            if bytes.len() as u64 > MAX_COMPONENT_BYTES {
+                return Err(RegistryError::Tampered(row.id.clone()));
+            }
+            return checked(row, bytes);
+        }
+    }
+    checked(row, read_capped(path)?)
+}
+
 fn checked(row: &PluginRow, bytes: Vec<u8>) -> Result<Vec<u8>, RegistryError> {
     if digest(&bytes) == row.wasm_sha256 {
         Ok(bytes)

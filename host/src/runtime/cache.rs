@@ -156,6 +156,49 @@ impl ComponentCache {
     }
 }
 
+/// What the cache holds for one component, as `plugboard doctor` reports it
+/// ([`ComponentCache::inspect`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Artefact {
+    /// The cache has no key or no directory: nothing is kept on disk.
+    Uncached,
+    /// No artefact yet: the component is compiled on first use.
+    Missing(PathBuf),
+    /// An artefact whose tag checks for this component, engine and key.
+    Authentic(PathBuf),
+    /// An artefact [`ComponentCache::load`] would refuse (and replace), and why.
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why it would be refused.
+        reason: String,
+    },
+}
+
+impl ComponentCache {
+    /// What the cache holds for `bytes` on `engine`: the artefact's tag is
+    /// checked as [`ComponentCache::load`] checks it, but nothing is
+    /// deserialized, compiled or written.
+    pub fn inspect(&self, engine: &Engine, bytes: &[u8]) -> Artefact {
+        let (Some(dir), Some(key)) = (&self.dir, &self.key) else {
+            return Artefact::Uncached;
+        };
+        let entry = Entry::new(dir, engine, bytes);
+        let reason = match read_capped(&entry.path) {
+            Ok(None) => return Artefact::Missing(entry.path),
+            Ok(Some(file)) => match artefact::open(key, entry.binding(), &file) {
+                Ok(_) => return Artefact::Authentic(entry.path),
+                Err(refusal) => refusal.to_string(),
+            },
+            Err(e) => format!("it cannot be read: {e}"),
+        };
+        Artefact::Refused {
+            path: entry.path,
+            reason,
+        }
+    }
+}
+
 /// One artefact: its file, and what it must be bound to.
 struct Entry {
     path: PathBuf,

@@ -12,7 +12,7 @@ mod scrub;
 mod state;
 mod validate;
 
-pub use cache::{CACHE_KEY_PURPOSE, CacheOutcome, ComponentCache, check_is_component};
+pub use cache::{Artefact, CACHE_KEY_PURPOSE, CacheOutcome, ComponentCache, check_is_component};
 pub use idle::IdleInstance;
 pub use plugin::{CallError, LoadedPlugin, Runtime};
 pub use state::{InstanceContext, PluginState};

@@ -13,7 +13,7 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 use super::bindings::{ActionOutcome, ActionRequest, Call, CallOutput, PluginPre};
 use super::validate::{validate_account_info, validate_findings, validate_info, validate_page};
 use super::{CacheOutcome, ComponentCache, InstanceContext, PluginState, RuntimeError};
-use crate::capabilities::http::UpstreamTimeout;
+use crate::capabilities::http::{CallHttpCounts, UpstreamTimeout};
 use crate::manifest::Manifest;
 
 /// Grace on top of the guest deadline for the host-side timeout, so a guest
@@ -107,6 +107,12 @@ impl Runtime {
         &self.engine
     }
 
+    /// What the component cache holds for `wasm` on this engine, without
+    /// compiling or writing anything (`plugboard doctor`).
+    pub fn inspect_artefact(&self, wasm: &[u8]) -> super::Artefact {
+        self.cache.inspect(&self.engine, wasm)
+    }
+
     /// Compile (or load from cache) and link a plugin. CPU-bound work runs on
     /// a blocking thread, off the async workers.
     pub async fn load(
@@ -180,6 +186,16 @@ impl LoadedPlugin {
     }
 
     async fn call(&self, ctx: &Arc<InstanceContext>, call: Call) -> Result<CallOutput, CallError> {
+        self.call_counted(ctx, call).await.0
+    }
+
+    /// [`LoadedPlugin::call`], with what the call's host HTTP requests did
+    /// (counted even when the call fails or runs out of time).
+    async fn call_counted(
+        &self,
+        ctx: &Arc<InstanceContext>,
+        call: Call,
+    ) -> (Result<CallOutput, CallError>, CallHttpCounts) {
         let name = call.name();
         let plugin = self.manifest.id.clone();
         let deadline = ctx.call_deadline;
@@ -187,7 +203,8 @@ impl LoadedPlugin {
         let mut store = self.new_store(ctx, writes_allowed);
         let fut = self.pre.call(&mut store, call);
         let result = tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await;
-        match settle(result, &store, plugin, name, deadline) {
+        let counts = store.data().http.counts;
+        let result = match settle(result, &store, plugin, name, deadline) {
             Ok(mut out) => {
                 if let Some(t) = &store.data().http.last_timeout {
                     name_the_timeout(&mut out, t);
@@ -199,7 +216,8 @@ impl LoadedPlugin {
                 super::scrub::error(ctx, &mut e);
                 Err(e)
             }
-        }
+        };
+        (result, counts)
     }
 
     fn unexpected(&self, call: &'static str) -> CallError {
@@ -253,16 +271,28 @@ impl LoadedPlugin {
         stream: &str,
         cursor: Option<String>,
     ) -> Result<Page, CallError> {
-        match self
-            .call(
-                ctx,
-                Call::Sync {
-                    stream: stream.to_string(),
-                    cursor,
-                },
-            )
-            .await?
-        {
+        self.sync_counted(ctx, stream, cursor).await.0
+    }
+
+    /// [`LoadedPlugin::sync`], with what its host HTTP requests did, so a
+    /// scan can count them per stream.
+    pub async fn sync_counted(
+        &self,
+        ctx: &Arc<InstanceContext>,
+        stream: &str,
+        cursor: Option<String>,
+    ) -> (Result<Page, CallError>, CallHttpCounts) {
+        let call = Call::Sync {
+            stream: stream.to_string(),
+            cursor,
+        };
+        let (output, counts) = self.call_counted(ctx, call).await;
+        (output.and_then(|out| self.page_of(out)), counts)
+    }
+
+    /// The validated page of a `sync` call's output.
+    fn page_of(&self, output: CallOutput) -> Result<Page, CallError> {
+        match output {
             CallOutput::Page(Ok(page)) => {
                 validate_page(&page).map_err(|detail| CallError::InvalidOutput {
                     plugin: self.manifest.id.clone(),

@@ -1,5 +1,7 @@
 //! A scan: check the credentials, sync every stream page by page (accounts
-//! first, activities last), then assess posture.
+//! first, activities last; or only a [`StreamSelection`]), then assess
+//! posture. Each stream reports what it cost: its calls' requests and 429s
+//! and its elapsed time.
 //!
 //! The host drives the loop. Each page and its cursor are committed in one
 //! transaction, so an interrupted scan resumes from the last committed page
@@ -60,8 +62,23 @@ pub struct StreamReport {
     pub pages: u64,
     /// Records committed (before de-duplication).
     pub records: u64,
-    /// How it ended.
+    /// Requests its `sync` calls put on the wire (retries and redirect hops
+    /// included).
+    pub requests: u64,
+    /// 429 answers its `sync` calls received.
+    pub throttled: u64,
+    /// Wall time from its checkpoint read to its last commit, waits for a
+    /// free plugin call and for rate buckets included.
+    #[serde(rename = "elapsed_ms", serialize_with = "millis")]
+    pub elapsed: Duration,
+    /// How it ended (in JSON, `status` and its fields beside the others).
+    #[serde(flatten)]
     pub status: StreamStatus,
+}
+
+/// A duration as whole milliseconds, as every JSON output writes them.
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// What a scan did.
@@ -80,6 +97,7 @@ pub struct ScanReport {
     /// Tokens minted.
     pub token_mints: u64,
     /// Wall time.
+    #[serde(rename = "elapsed_ms", serialize_with = "millis")]
     pub elapsed: Duration,
 }
 
@@ -115,6 +133,9 @@ pub enum ScanError {
     /// The operator interrupted the scan (Ctrl-C); committed pages are kept.
     #[error("interrupted by the operator; every page committed before is kept")]
     Interrupted,
+    /// The operator named streams the plugin does not have.
+    #[error(transparent)]
+    UnknownStreams(#[from] UnknownStreams),
 }
 
 impl ScanError {
@@ -124,7 +145,7 @@ impl ScanError {
             ScanError::Call { cause, .. } => cause.blame(),
             ScanError::Store(e) => e.blame(),
             ScanError::Task(_) => Blame::Host,
-            ScanError::Interrupted => Blame::Operator,
+            ScanError::Interrupted | ScanError::UnknownStreams(_) => Blame::Operator,
         }
     }
 }
@@ -165,6 +186,81 @@ impl ScanPlan {
     }
 }
 
+/// Which of a plugin's streams a scan syncs (`plugboard scan --stream`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StreamSelection {
+    /// Every stream the plan includes.
+    #[default]
+    All,
+    /// Only these, by name (each must be one of the plugin's streams).
+    Only(Vec<String>),
+}
+
+/// Streams the operator named that the plugin does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "plugin {plugin} has no stream {}; its streams are {}",
+    self.unknown.join(", "),
+    self.known.join(", ")
+)]
+pub struct UnknownStreams {
+    /// The plugin.
+    pub plugin: String,
+    /// The names given that it lacks, quoted for display.
+    pub unknown: Vec<String>,
+    /// Its streams, in sync order, neutralised for display.
+    pub known: Vec<String>,
+}
+
+impl StreamSelection {
+    /// The selection of `names`: `All` when empty, repeats dropped.
+    pub fn of(names: &[String]) -> Self {
+        let mut only: Vec<String> = Vec::with_capacity(names.len());
+        for n in names {
+            if !only.contains(n) {
+                only.push(n.clone());
+            }
+        }
+        if only.is_empty() {
+            StreamSelection::All
+        } else {
+            StreamSelection::Only(only)
+        }
+    }
+
+    /// Whether stream `name` is selected.
+    pub fn includes(&self, name: &str) -> bool {
+        match self {
+            StreamSelection::All => true,
+            StreamSelection::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
+
+    /// Refuse names that are not among `streams` (plugin `plugin`'s), listing
+    /// the streams it has.
+    pub fn check(&self, plugin: &str, streams: &[StreamInfo]) -> Result<(), UnknownStreams> {
+        let StreamSelection::Only(names) = self else {
+            return Ok(());
+        };
+        let unknown: Vec<String> = names
+            .iter()
+            .filter(|n| !streams.iter().any(|s| &s.name == *n))
+            .map(|n| plugboard_core::text::quoted(n))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(UnknownStreams {
+            plugin: plugin.to_string(),
+            unknown,
+            known: ordered_streams(streams.to_vec())
+                .iter()
+                .map(|s| plugboard_core::text::neutralize(&s.name).into_owned())
+                .collect(),
+        })
+    }
+}
+
 /// Run one scan of `ctx` with `plugin`, committing into `store`.
 pub async fn run_scan(
     plugin: &LoadedPlugin,
@@ -184,6 +280,19 @@ pub async fn run_scan_plan(
     observer: &dyn ScanObserver,
     plan: ScanPlan,
 ) -> Result<ScanReport, ScanError> {
+    run_scan_selected(plugin, ctx, store, observer, plan, &StreamSelection::All).await
+}
+
+/// [`run_scan_plan`], syncing only the planned streams in `selection`
+/// (names it lacks are refused after `describe`, before any request).
+pub async fn run_scan_selected(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    observer: &dyn ScanObserver,
+    plan: ScanPlan,
+    selection: &StreamSelection,
+) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let info = plugin
         .describe(ctx)
@@ -192,6 +301,7 @@ pub async fn run_scan_plan(
             stage: "describe",
             cause,
         })?;
+    selection.check(&plugin.manifest().id, &info.streams)?;
     let account = plugin.check(ctx).await.map_err(|cause| ScanError::Call {
         stage: "check",
         cause,
@@ -200,7 +310,7 @@ pub async fn run_scan_plan(
     // own rate bucket), so they run concurrently: the scan then takes as long
     // as its slowest bucket, not the sum of all streams.
     let mut ordered = ordered_streams(info.streams);
-    ordered.retain(|s| plan.includes(s.kind));
+    ordered.retain(|s| plan.includes(s.kind) && selection.includes(&s.name));
     let budget = ScanBudget::default();
     let calls = tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLS);
     let runs = ordered
@@ -295,6 +405,7 @@ async fn sync_stream(
     budget: &ScanBudget,
     calls: &tokio::sync::Semaphore,
 ) -> Result<StreamReport, ScanError> {
+    let started = Instant::now();
     let (s, id, name) = (store.clone(), ctx.instance_id.clone(), stream.to_string());
     let checkpoint = blocking(move || s.checkpoint(&id, &name)).await??;
     // An unfinished stream resumes at its cursor; a finished one starts its
@@ -304,6 +415,9 @@ async fn sync_stream(
         name: stream.to_string(),
         pages: 0,
         records: 0,
+        requests: 0,
+        throttled: 0,
+        elapsed: Duration::ZERO,
         status: StreamStatus::Completed,
     };
     observer.stream_started(stream);
@@ -322,8 +436,10 @@ async fn sync_stream(
         // The semaphore is never closed; without a permit, run unbounded
         // rather than stop the scan.
         let permit = calls.acquire().await.ok();
-        let synced = plugin.sync(ctx, stream, cursor.clone()).await;
+        let (synced, http) = plugin.sync_counted(ctx, stream, cursor.clone()).await;
         drop(permit);
+        report.requests += http.requests;
+        report.throttled += http.throttled;
         let page = match synced {
             Ok(p) => p,
             Err(CallError::Connector(e))
@@ -403,6 +519,7 @@ async fn sync_stream(
         }
         cursor = next;
     }
+    report.elapsed = started.elapsed();
     observer.stream_finished(stream, &report.status);
     Ok(report)
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use plugboard_core::Blame;
 use plugboard_core::store::{RunStatus, Store};
 
-use super::{ScanError, ScanObserver, ScanPlan, ScanReport, StreamStatus, run_scan_plan};
+use super::{
+    ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus, run_scan_selected,
+};
 use crate::runtime::{InstanceContext, LoadedPlugin};
 
 /// How a finished scan is summarised in its run row: status and, when a
@@ -37,24 +39,36 @@ pub async fn scan_recorded(
     observer: &dyn ScanObserver,
     plan: ScanPlan,
 ) -> Result<ScanReport, ScanError> {
-    scan_recorded_until(plugin, ctx, store, observer, plan, std::future::pending()).await
+    let all = StreamSelection::All;
+    scan_recorded_until(
+        plugin,
+        ctx,
+        store,
+        observer,
+        plan,
+        &all,
+        std::future::pending(),
+    )
+    .await
 }
 
-/// [`scan_recorded`], abandoned at once when `interrupt` completes (Ctrl-C):
-/// the page in flight is dropped (it was not committed), the run is recorded
-/// as failed by the operator, and [`ScanError::Interrupted`] returned.
+/// [`scan_recorded`] of the streams in `selection`, abandoned at once when
+/// `interrupt` completes (Ctrl-C): the page in flight is dropped (it was not
+/// committed), the run is recorded as failed by the operator, and
+/// [`ScanError::Interrupted`] returned.
 pub async fn scan_recorded_until(
     plugin: &LoadedPlugin,
     ctx: &Arc<InstanceContext>,
     store: &Arc<Store>,
     observer: &dyn ScanObserver,
     plan: ScanPlan,
+    selection: &StreamSelection,
     interrupt: impl Future<Output = ()>,
 ) -> Result<ScanReport, ScanError> {
     let id = ctx.instance_id.clone();
     let run = store.start_run(&id)?;
     let outcome = tokio::select! {
-        r = run_scan_plan(plugin, ctx, store, observer, plan) => r,
+        r = run_scan_selected(plugin, ctx, store, observer, plan, selection) => r,
         () = interrupt => {
             store.finish_run(
                 run,

@@ -483,3 +483,45 @@ impl Drop for Daemon {
         }
     }
 }
+
+/// Where the `--json` output schemas live.
+pub fn json_schema_dir() -> PathBuf {
+    repo_root().join("docs/json")
+}
+
+/// A validator for `docs/json/NAME.schema.json`, with the shared rows of
+/// `defs.schema.json` registered under their `$id`.
+pub fn json_schema(name: &str) -> jsonschema::Validator {
+    let read = |file: &str| -> Value {
+        let path = json_schema_dir().join(file);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let defs = read("defs.schema.json");
+    let id = defs["$id"]
+        .as_str()
+        .expect("defs.schema.json has an $id")
+        .to_string();
+    let resource = jsonschema::Resource::from_contents(defs).expect("defs.schema.json is a schema");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_resource(id, resource)
+        .build(&read(&format!("{name}.schema.json")))
+        .unwrap_or_else(|e| panic!("{name}.schema.json: {e}"))
+}
+
+/// Panic unless `value` (what `what` printed) matches `docs/json/NAME.schema.json`,
+/// listing every violation.
+pub fn assert_matches_schema(name: &str, what: &str, value: &Value) {
+    let validator = json_schema(name);
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match docs/json/{name}.schema.json:\n  {}\n{value:#}",
+        errors.join("\n  ")
+    );
+}

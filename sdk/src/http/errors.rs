@@ -157,6 +157,7 @@ mod tests {
                 status,
                 headers: vec![],
                 body: vec![],
+                url: "https://api.example.com/".into(),
             };
             assert_eq!(check_status(response).is_ok(), ok, "status {status}");
         }

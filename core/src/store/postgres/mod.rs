@@ -112,6 +112,27 @@ type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 impl PgStore {
     /// Connect to `url`, check that the server answers, and migrate.
     pub(crate) fn connect(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
+        let store = Self::connect_unmigrated(url, options)?;
+        store.block(schema::migrate(&store))?;
+        Ok(store)
+    }
+
+    /// The schema version of the database at `url`, read without migrating
+    /// it: 0 when no Plugboard schema was ever applied.
+    pub(crate) fn peek_version(url: &str, options: PgOptions) -> Result<i64, StoreError> {
+        let store = Self::connect_unmigrated(url, options)?;
+        store.block(async {
+            let c = store.client().await?;
+            schema::version(&store, &c).await
+        })
+    }
+
+    /// A pool for `url` whose schema is not checked: only for [`connect`]
+    /// (which migrates next) and [`peek_version`].
+    ///
+    /// [`connect`]: PgStore::connect
+    /// [`peek_version`]: PgStore::peek_version
+    fn connect_unmigrated(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
         let target = target::Target::parse(url)?;
         let mut config = target.config;
         config
@@ -156,7 +177,6 @@ impl PgStore {
             runtime: Some(runtime),
             label: target.label,
         };
-        store.block(schema::migrate(&store))?;
         Ok(store)
     }
 

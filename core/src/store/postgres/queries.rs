@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use tokio_postgres::types::ToSql;
 
 use super::{PgStore, count};
-use crate::model::{Account, AccountStatus, Activity};
+use crate::model::{Account, AccountStatus, Activity, Group, RoleAssignment};
 use crate::store::{
-    AccountQuery, AccountRow, ActivityQuery, Backend, InstanceCounts, MAX_QUERY_LIMIT, QueryStore,
-    StoreError,
+    AccountQuery, AccountRow, ActivityQuery, Backend, GroupQuery, GroupRow, InstanceCounts,
+    MAX_QUERY_LIMIT, MemberQuery, MemberRow, QueryStore, RoleQuery, RoleRow, StoreError,
 };
 
 /// `WHERE` clauses and their parameters, built only from the filters given so
@@ -148,6 +148,128 @@ impl QueryStore for PgStore {
                         raw: r.try_get(9)?,
                     },
                 ))
+            })
+        })
+    }
+
+    fn groups(&self, q: &GroupQuery) -> Result<Vec<GroupRow>, StoreError> {
+        let mut f = Filter::default();
+        f.push("g.instance_id", "=", q.instance.as_deref());
+        let sql = format!(
+            "SELECT g.instance_id, g.id, g.name, g.member_count, g.raw, \
+             (SELECT COUNT(*) FROM group_members m \
+              WHERE m.instance_id = g.instance_id AND m.group_id = g.id) \
+             FROM groups g{} ORDER BY g.instance_id, g.name, g.id{}",
+            f.sql(),
+            f.page_sql()
+        );
+        let (limit, offset) = window(q.limit, q.offset);
+        self.block(async {
+            let c = self.client().await?;
+            let rows = self
+                .rows(&c, "listing groups", &sql, &f.params(&limit, &offset))
+                .await?;
+            let rows: Vec<(GroupRow, i64)> = self.decode("listing groups", &rows, |r| {
+                let member_count: Option<i64> = r.try_get(3)?;
+                Ok((
+                    GroupRow {
+                        instance: r.try_get(0)?,
+                        group: Group {
+                            id: r.try_get(1)?,
+                            name: r.try_get(2)?,
+                            member_count: member_count.and_then(|n| u32::try_from(n).ok()),
+                            raw: r.try_get(4)?,
+                        },
+                        members: 0,
+                    },
+                    r.try_get(5)?,
+                ))
+            })?;
+            rows.into_iter()
+                .map(|(mut row, members)| {
+                    row.members = count(self.label(), members)?;
+                    Ok(row)
+                })
+                .collect()
+        })
+    }
+
+    fn group_members(&self, q: &MemberQuery) -> Result<Vec<MemberRow>, StoreError> {
+        let mut f = Filter::default();
+        f.push("m.instance_id", "=", q.instance.as_deref());
+        f.push("m.group_id", "=", q.group.as_deref());
+        f.push("m.account_id", "=", q.account.as_deref());
+        let sql = format!(
+            "SELECT m.instance_id, m.group_id, g.name, m.account_id, COALESCE(m.email, a.email) \
+             FROM group_members m \
+             LEFT JOIN groups g ON g.instance_id = m.instance_id AND g.id = m.group_id \
+             LEFT JOIN accounts a ON a.instance_id = m.instance_id AND a.id = m.account_id{} \
+             ORDER BY m.instance_id, COALESCE(g.name, ''), m.group_id, m.account_id{}",
+            f.sql(),
+            f.page_sql()
+        );
+        let (limit, offset) = window(q.limit, q.offset);
+        self.block(async {
+            let c = self.client().await?;
+            let rows = self
+                .rows(
+                    &c,
+                    "listing group members",
+                    &sql,
+                    &f.params(&limit, &offset),
+                )
+                .await?;
+            self.decode("listing group members", &rows, |r| {
+                Ok(MemberRow {
+                    instance: r.try_get(0)?,
+                    group_id: r.try_get(1)?,
+                    group_name: r.try_get(2)?,
+                    account_id: r.try_get(3)?,
+                    email: r.try_get(4)?,
+                })
+            })
+        })
+    }
+
+    fn role_assignments(&self, q: &RoleQuery) -> Result<Vec<RoleRow>, StoreError> {
+        let mut f = Filter::default();
+        f.push("r.instance_id", "=", q.instance.as_deref());
+        f.push("r.account_id", "=", q.account.as_deref());
+        if q.privileged_only {
+            f.clauses.push("r.privileged".to_string());
+        }
+        let sql = format!(
+            "SELECT r.instance_id, r.role_id, r.role_name, r.account_id, \
+             COALESCE(r.email, a.email), r.privileged, r.raw \
+             FROM role_assignments r \
+             LEFT JOIN accounts a ON a.instance_id = r.instance_id AND a.id = r.account_id{} \
+             ORDER BY r.instance_id, r.role_name, r.role_id, r.account_id{}",
+            f.sql(),
+            f.page_sql()
+        );
+        let (limit, offset) = window(q.limit, q.offset);
+        self.block(async {
+            let c = self.client().await?;
+            let rows = self
+                .rows(
+                    &c,
+                    "listing role assignments",
+                    &sql,
+                    &f.params(&limit, &offset),
+                )
+                .await?;
+            self.decode("listing role assignments", &rows, |r| {
+                Ok(RoleRow {
+                    instance: r.try_get(0)?,
+                    assignment: RoleAssignment {
+                        role_id: r.try_get(1)?,
+                        role_name: r.try_get(2)?,
+                        account_id: r.try_get(3)?,
+                        email: r.try_get(4)?,
+                        privileged: r.try_get(5)?,
+                        raw: r.try_get(6)?,
+                    },
+                })
             })
         })
     }

@@ -92,6 +92,21 @@ impl RecordStore for PgStore {
             Ok(usize::try_from(n).unwrap_or(usize::MAX))
         })
     }
+
+    fn reset_checkpoint(&self, instance: &str, stream: &str) -> Result<bool, StoreError> {
+        self.block(async {
+            let c = self.client().await?;
+            let n = self
+                .exec(
+                    &c,
+                    "resetting a checkpoint",
+                    "DELETE FROM checkpoints WHERE instance_id = $1 AND stream = $2",
+                    &[&instance, &stream],
+                )
+                .await?;
+            Ok(n > 0)
+        })
+    }
 }
 
 impl PgStore {

@@ -115,6 +115,29 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// The schema version of the database file at `path`, read through a
+    /// read-only connection that neither creates nor migrates it: `None`
+    /// when there is no file.
+    pub(crate) fn peek_version(path: &Path) -> Result<Option<i64>, StoreError> {
+        let label = path.display().to_string();
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::CannotOpen {
+                    path: label,
+                    reason: e.to_string(),
+                });
+            }
+            Ok(_) => {}
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::sqlite(&label, "opening", e))?;
+        schema::user_version(&conn)
+            .map(Some)
+            .map_err(|e| StoreError::sqlite(&label, "reading the schema version", e))
+    }
+
     /// A private in-memory database, migrated; for tests and dry runs.
     pub(crate) fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()

@@ -4,10 +4,10 @@ use rusqlite::types::Value;
 use rusqlite::{Row, params_from_iter};
 
 use super::SqliteStore;
-use crate::model::{Account, AccountStatus, Activity};
+use crate::model::{Account, AccountStatus, Activity, Group, RoleAssignment};
 use crate::store::{
-    AccountQuery, AccountRow, ActivityQuery, Backend, InstanceCounts, MAX_QUERY_LIMIT, QueryStore,
-    StoreError,
+    AccountQuery, AccountRow, ActivityQuery, Backend, GroupQuery, GroupRow, InstanceCounts,
+    MAX_QUERY_LIMIT, MemberQuery, MemberRow, QueryStore, RoleQuery, RoleRow, StoreError,
 };
 
 /// `WHERE` clauses and their parameters, built only from the filters given so
@@ -114,6 +114,114 @@ impl QueryStore for SqliteStore {
                 .collect()
             })
             .map_err(self.on("listing activities"))
+    }
+
+    /// Groups matching `q`, by instance, name and id.
+    fn groups(&self, q: &GroupQuery) -> Result<Vec<GroupRow>, StoreError> {
+        let mut f = Filter::default();
+        f.push("g.instance_id = ?", q.instance.as_deref());
+        let sql = format!(
+            "SELECT g.instance_id, g.id, g.name, g.member_count, g.raw, \
+             (SELECT COUNT(*) FROM group_members m \
+              WHERE m.instance_id = g.instance_id AND m.group_id = g.id) \
+             FROM groups g{} ORDER BY g.instance_id, g.name, g.id LIMIT {} OFFSET {}",
+            f.sql(),
+            q.limit.min(MAX_QUERY_LIMIT),
+            q.offset
+        );
+        let conn = self.conn();
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(f.values.iter()), |r| {
+                    Ok(GroupRow {
+                        instance: r.get(0)?,
+                        group: Group {
+                            id: r.get(1)?,
+                            name: r.get(2)?,
+                            member_count: r.get(3)?,
+                            raw: r.get(4)?,
+                        },
+                        members: r.get(5)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.on("listing groups"))
+    }
+
+    /// Group memberships matching `q`, by instance, group name, group id and
+    /// account id.
+    fn group_members(&self, q: &MemberQuery) -> Result<Vec<MemberRow>, StoreError> {
+        let mut f = Filter::default();
+        f.push("m.instance_id = ?", q.instance.as_deref());
+        f.push("m.group_id = ?", q.group.as_deref());
+        f.push("m.account_id = ?", q.account.as_deref());
+        let sql = format!(
+            "SELECT m.instance_id, m.group_id, g.name, m.account_id, COALESCE(m.email, a.email) \
+             FROM group_members m \
+             LEFT JOIN groups g ON g.instance_id = m.instance_id AND g.id = m.group_id \
+             LEFT JOIN accounts a ON a.instance_id = m.instance_id AND a.id = m.account_id{} \
+             ORDER BY m.instance_id, COALESCE(g.name, ''), m.group_id, m.account_id \
+             LIMIT {} OFFSET {}",
+            f.sql(),
+            q.limit.min(MAX_QUERY_LIMIT),
+            q.offset
+        );
+        let conn = self.conn();
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(f.values.iter()), |r| {
+                    Ok(MemberRow {
+                        instance: r.get(0)?,
+                        group_id: r.get(1)?,
+                        group_name: r.get(2)?,
+                        account_id: r.get(3)?,
+                        email: r.get(4)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.on("listing group members"))
+    }
+
+    /// Role assignments matching `q`, by instance, role name, role id and
+    /// account id.
+    fn role_assignments(&self, q: &RoleQuery) -> Result<Vec<RoleRow>, StoreError> {
+        let mut f = Filter::default();
+        f.push("r.instance_id = ?", q.instance.as_deref());
+        f.push("r.account_id = ?", q.account.as_deref());
+        if q.privileged_only {
+            f.clauses.push("r.privileged = 1");
+        }
+        let sql = format!(
+            "SELECT r.instance_id, r.role_id, r.role_name, r.account_id, \
+             COALESCE(r.email, a.email), r.privileged, r.raw \
+             FROM role_assignments r \
+             LEFT JOIN accounts a ON a.instance_id = r.instance_id AND a.id = r.account_id{} \
+             ORDER BY r.instance_id, r.role_name, r.role_id, r.account_id LIMIT {} OFFSET {}",
+            f.sql(),
+            q.limit.min(MAX_QUERY_LIMIT),
+            q.offset
+        );
+        let conn = self.conn();
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(f.values.iter()), |r| {
+                    Ok(RoleRow {
+                        instance: r.get(0)?,
+                        assignment: RoleAssignment {
+                            role_id: r.get(1)?,
+                            role_name: r.get(2)?,
+                            account_id: r.get(3)?,
+                            email: r.get(4)?,
+                            privileged: r.get(5)?,
+                            raw: r.get(6)?,
+                        },
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.on("listing role assignments"))
     }
 
     /// What `instance` holds, or every instance together when `None`.

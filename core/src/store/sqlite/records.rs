@@ -82,6 +82,14 @@ impl RecordStore for SqliteStore {
             .and_then(|mut s| s.execute([instance]))
             .map_err(self.on("resetting checkpoints"))
     }
+
+    fn reset_checkpoint(&self, instance: &str, stream: &str) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached("DELETE FROM checkpoints WHERE instance_id = ?1 AND stream = ?2")
+            .and_then(|mut s| s.execute([instance, stream]))
+            .map(|n| n > 0)
+            .map_err(self.on("resetting a checkpoint"))
+    }
 }
 
 impl SqliteStore {

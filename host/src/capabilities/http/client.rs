@@ -1,5 +1,7 @@
-//! Sending one plugin request: grant checks, pacing, token injection, bounded
-//! retries on 429/401/5xx, manual redirects re-checked hop by hop, body cap.
+//! Sending one plugin request — the mechanism: pacing, token injection, the
+//! retry loop, redirects followed hop by hop, the body cap and scrubbing.
+//! Every decision about what may go out is the policy's (`judge`, `hop`),
+//! and what to do after an answer is `retry`'s; this file carries them out.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,24 +14,22 @@ use serde::Serialize;
 use url::Url;
 
 use super::hop::plan_hop;
+use super::judge::{
+    DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
+};
+use super::retry::{Answer, Next, after_answer};
 use super::{
     CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Upstreams, Waiting,
 };
 use crate::capabilities::auth::{Token, TokenBroker};
-use crate::capabilities::ratelimit::{MAX_RETRY_AFTER, RateBuckets, parse_retry_after};
+use crate::capabilities::ratelimit::{RateBuckets, parse_retry_after};
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::{AuthProfile, Manifest, Method};
 
 /// Largest response body handed to a plugin. Upstream pages are well under it.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
-/// Attempts per request across 429 and 5xx retries.
-pub const MAX_ATTEMPTS: u32 = 8;
 /// Redirect hops followed (each re-checked against the grant).
 pub const MAX_REDIRECTS: u32 = 5;
-/// First backoff when an upstream throttles without `Retry-After`.
-const BASE_BACKOFF: Duration = Duration::from_millis(500);
-/// Longest backoff between attempts without `Retry-After`.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The HTTP client for one instance's plugin traffic and its token requests:
 /// rustls, no automatic redirects (the host follows them, checking each
@@ -54,7 +54,7 @@ pub struct HttpStats {
     requests: AtomicU64,
     throttled: AtomicU64,
     unauthorized_retries: AtomicU64,
-    denied: AtomicU64,
+    denied: [AtomicU64; DenyReason::ALL.len()],
 }
 
 /// A snapshot of [`HttpStats`].
@@ -66,8 +66,10 @@ pub struct HttpStatsSnapshot {
     pub throttled: u64,
     /// 401 answers that led to a re-mint and retry.
     pub unauthorized_retries: u64,
-    /// Requests refused by the egress grant.
+    /// Requests the host refused (every [`DenyReason`]).
     pub denied: u64,
+    /// Refused requests by reason label (only reasons that occurred).
+    pub denied_by: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl HttpStats {
@@ -77,7 +79,13 @@ impl HttpStats {
             requests: self.requests.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             unauthorized_retries: self.unauthorized_retries.load(Ordering::Relaxed),
-            denied: self.denied.load(Ordering::Relaxed),
+            denied: self.denied.iter().map(|d| d.load(Ordering::Relaxed)).sum(),
+            denied_by: DenyReason::ALL
+                .iter()
+                .zip(&self.denied)
+                .map(|(r, d)| (r.label(), d.load(Ordering::Relaxed)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
         }
     }
 }
@@ -110,39 +118,6 @@ fn to_reqwest(m: Method) -> reqwest::Method {
 fn origin(u: &Url) -> String {
     let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
     format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or(""))
-}
-
-/// The URL without its query, for messages (queries may carry identifiers).
-fn shown(u: &Url) -> String {
-    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-    format!(
-        "{}://{}{port}{}",
-        u.scheme(),
-        u.host_str().unwrap_or(""),
-        u.path()
-    )
-}
-
-/// The URL as the plugin wrote it, without its query, for messages about
-/// its path (bounded and neutralised: it is the plugin's text).
-fn shown_raw(url: &Url, raw: &str) -> String {
-    if raw.contains("://") {
-        let end = raw.find(['?', '#']).unwrap_or(raw.len());
-        let mut text = raw.get(..end).unwrap_or(raw).to_string();
-        plugboard_core::text::clean_line(&mut text, 512);
-        text
-    } else {
-        // A relative redirect: the resolved URL says where it went.
-        shown(url)
-    }
-}
-
-fn backoff(attempt: u32) -> Duration {
-    let exp = BASE_BACKOFF
-        .saturating_mul(1u32 << attempt.min(6))
-        .min(MAX_BACKOFF);
-    let jitter = rand::rng().random_range(0.5..1.0);
-    exp.mul_f64(jitter)
 }
 
 impl HttpCapability {
@@ -233,95 +208,49 @@ impl HttpCapability {
         &self.broker
     }
 
-    fn deny(&self, why: String) -> HttpError {
-        self.stats.denied.fetch_add(1, Ordering::Relaxed);
-        HttpError::Denied(why)
-    }
-
-    /// Check `url` (written as `raw` by the plugin or a redirect) against
-    /// the egress grant. Where every rule for `url`'s origin has a path
-    /// prefix, `raw` is first judged for paths an upstream could read as
-    /// another path — before URL parsing normalised them (`%2e%2e` and `\`
-    /// would otherwise just look like a path outside the grant).
-    fn check_egress(&self, method: Method, url: &Url, raw: &str) -> Result<(), HttpError> {
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(self.deny("URLs may not carry credentials".into()));
-        }
-        let mut for_origin = self
-            .manifest
-            .egress
-            .iter()
-            .filter(|r| r.methods.contains(&method) && r.prefix.same_origin(url))
-            .peekable();
-        if for_origin.peek().is_some()
-            && for_origin.all(|r| r.prefix.path != "/")
-            && let Some(what) = super::path_trick(raw).or_else(|| super::path_trick(url.path()))
+    /// Count `r` and turn it into what the plugin receives.
+    fn refuse(&self, r: Refusal) -> HttpError {
+        if let Some(i) = DenyReason::ALL.iter().position(|x| *x == r.reason)
+            && let Some(counter) = self.stats.denied.get(i)
         {
-            return Err(self.deny(format!(
-                "{method} {} refused: its path carries {what}, which an upstream may read as a path outside the egress grant; send the path without it",
-                shown_raw(url, raw)
-            )));
+            counter.fetch_add(1, Ordering::Relaxed);
         }
-        if !self.manifest.egress_allows(method, url) {
-            return Err(self.deny(format!(
-                "{method} {} is outside the plugin's egress grant",
-                shown(url)
-            )));
+        if r.reason.is_invalid() {
+            HttpError::Invalid(r.message)
+        } else {
+            HttpError::Denied(r.message)
         }
-        Ok(())
     }
 
-    /// Check a secret header against the secret's binding and return its
-    /// value, ready to send to `url`.
-    fn bound_secret(
+    /// The header values of `bindings`, from the instance's secrets.
+    fn secret_values(
         &self,
-        h: &super::SecretHeader,
-        url: &Url,
-    ) -> Result<reqwest::header::HeaderValue, HttpError> {
-        let Some(field) = self.manifest.secret_field(&h.secret) else {
-            return Err(self.deny(format!(
-                "secret `{}` is not declared in the manifest",
-                h.secret
-            )));
-        };
-        if let Some(p) = self.manifest.profile_using_secret(&h.secret) {
-            return Err(self.deny(format!(
-                "secret `{}` belongs to auth profile `{}`: the host sends it only to that profile's token endpoint, never in a plugin's header",
-                h.secret, p.name
-            )));
-        }
-        if !field.send_to.iter().any(|p| p.covers(url)) {
-            let allowed: Vec<&str> = field.send_to.iter().map(|p| p.text.as_str()).collect();
-            return Err(self.deny(if allowed.is_empty() {
-                format!(
-                    "secret `{}` has no `send_to` in plugin.toml, so it may not be attached to any request",
-                    h.secret
-                )
-            } else {
-                format!(
-                    "secret `{}` may be sent only to {} (its `send_to` in plugin.toml), not to {}",
-                    h.secret,
-                    allowed.join(", "),
-                    shown(url)
-                )
-            }));
-        }
-        let value = self.secrets.get(&h.secret).ok_or_else(|| {
-            HttpError::Invalid(format!(
-                "this instance has no value for secret `{}`",
-                h.secret
-            ))
-        })?;
-        let mut hv =
-            reqwest::header::HeaderValue::from_str(&format!("{}{}", h.prefix, value.expose()))
+        bindings: &[SecretBinding],
+    ) -> Result<Vec<reqwest::header::HeaderValue>, HttpError> {
+        bindings
+            .iter()
+            .map(|b| {
+                let value = self.secrets.get(&b.secret).ok_or_else(|| {
+                    HttpError::Invalid(format!(
+                        "this instance has no value for secret `{}`",
+                        b.secret
+                    ))
+                })?;
+                let mut hv = reqwest::header::HeaderValue::from_str(&format!(
+                    "{}{}",
+                    b.prefix,
+                    value.expose()
+                ))
                 .map_err(|_| {
                     HttpError::Invalid(format!(
                         "secret `{}` with its prefix is not a valid header value",
-                        h.secret
+                        b.secret
                     ))
                 })?;
-        hv.set_sensitive(true);
-        Ok(hv)
+                hv.set_sensitive(true);
+                Ok(hv)
+            })
+            .collect()
     }
 
     async fn token(&self, profile: &AuthProfile) -> Result<Token, HttpError> {
@@ -411,49 +340,15 @@ impl HttpCapability {
         writes_allowed: bool,
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
-        // The URL parser silently drops tabs and line breaks, which would let
-        // `..%2\tf` reach the wire as `..%2f` past the path check below.
-        if req.url.chars().any(char::is_control) {
-            return Err(HttpError::Invalid(
-                "the URL contains control characters (tab, line break, …)".into(),
-            ));
-        }
-        let url = Url::parse(&req.url).map_err(|e| HttpError::Invalid(format!("bad URL: {e}")))?;
-        if req.method != Method::Get && !writes_allowed {
-            return Err(self.deny(format!(
-                "{} {} refused: only act() may change upstream state; sync, check and assess are read-only",
-                req.method,
-                shown(&url)
-            )));
-        }
-        self.check_egress(req.method, &url, &req.url)?;
-        // The profile of the first URL is the only one whose token this
-        // request may carry, on any hop and any retry.
-        let profile = self.manifest.auth_for(&url);
-        let mut secret_headers = Vec::new();
-        for h in &req.secret_headers {
-            secret_headers.push(BoundSecret {
-                header: h.name.clone(),
-                secret: h.secret.clone(),
-                value: self.bound_secret(h, &url)?,
-            });
-        }
-        // The first hop's header policy, before any pacing or token request.
-        plan_hop(
-            &self.manifest,
-            &url,
-            &url,
-            &req.headers,
-            &BoundSecret::names(&secret_headers),
-            profile,
-        )?;
+        let prepared = judge(&self.manifest, &req, writes_allowed).map_err(|r| self.refuse(r))?;
+        let values = self.secret_values(&prepared.secrets)?;
+        let url = &prepared.url;
         let bucket = self
             .buckets
             .for_request(&self.manifest.ratelimit, req.method, url.path());
-
-        let request = format!("{} {}", req.method, shown(&url));
+        let request = format!("{} {}", req.method, shown(url));
         let backoff_state = |status: u16| Waiting::Backoff {
-            origin: self.origin_shown(&url),
+            origin: self.origin_shown(url),
             request: request.clone(),
             status,
         };
@@ -476,7 +371,7 @@ impl HttpCapability {
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
             }
             after = None;
-            let token = match profile {
+            let token = match prepared.profile {
                 Some(p) => {
                     state.waiting = Some(Waiting::Upstream {
                         origin: self.token_origin(p),
@@ -489,89 +384,85 @@ impl HttpCapability {
             let resp = self
                 .exchange(
                     &req,
-                    &url,
-                    profile.zip(token.as_ref().map(|(_, t)| t)),
-                    &secret_headers,
+                    &prepared,
+                    &values,
+                    token.as_ref().map(|(p, t)| (*p, t)),
                     state,
                 )
                 .await?;
-            let status = resp.status;
-            if status == 429 {
+            let answer = Answer {
+                status: resp.status,
+                retry_after: header(&resp.headers, "retry-after")
+                    .and_then(|v| parse_retry_after(v, SystemTime::now())),
+                method: req.method,
+                attempt,
+                had_token: token.is_some(),
+                retried_401,
+            };
+            if resp.status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-                let wait = header(&resp.headers, "retry-after")
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
-                    .unwrap_or_else(|| backoff(attempt));
-                if wait > MAX_RETRY_AFTER || attempt >= MAX_ATTEMPTS {
+                state.counts.throttled += 1;
+            }
+            let jitter = rand::rng().random_range(0.5..1.0);
+            match after_answer(answer, jitter) {
+                Next::Deliver => return Ok(resp),
+                Next::GiveUp { wait, pause } => {
                     if let Some(b) = &bucket {
-                        b.throttled(wait.min(MAX_RETRY_AFTER));
+                        b.throttled(pause);
                     }
                     return Err(HttpError::RateLimited(format!(
-                        "{} still throttled after {attempt} attempts (retry after {:?})",
-                        shown(&url),
-                        wait
+                        "{} still throttled after {attempt} attempts (retry after {wait:?})",
+                        shown(url)
                     )));
                 }
-                tracing::debug!(url = %shown(&url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
-                after = Some(status);
-                match &bucket {
-                    Some(b) => b.throttled(wait),
-                    None => {
-                        state.waiting = Some(backoff_state(status));
-                        tokio::time::sleep(wait).await;
+                Next::Throttled { wait } => {
+                    tracing::debug!(url = %shown(url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
+                    after = Some(resp.status);
+                    match &bucket {
+                        Some(b) => b.throttled(wait),
+                        None => {
+                            state.waiting = Some(backoff_state(resp.status));
+                            tokio::time::sleep(wait).await;
+                        }
                     }
                 }
-                continue;
+                Next::Remint => {
+                    retried_401 = true;
+                    self.stats
+                        .unauthorized_retries
+                        .fetch_add(1, Ordering::Relaxed);
+                    if let Some((p, t)) = &token {
+                        self.broker.invalidate(&p.name, t).await;
+                    }
+                }
+                Next::Retry { wait } => {
+                    state.waiting = Some(backoff_state(resp.status));
+                    tokio::time::sleep(wait).await;
+                    after = Some(resp.status);
+                }
             }
-            if status == 401
-                && let Some((p, t)) = &token
-                && !retried_401
-            {
-                retried_401 = true;
-                self.stats
-                    .unauthorized_retries
-                    .fetch_add(1, Ordering::Relaxed);
-                self.broker.invalidate(&p.name, t).await;
-                continue;
-            }
-            let idempotent = matches!(req.method, Method::Get | Method::Put | Method::Delete);
-            if matches!(status, 502..=504) && idempotent && attempt < 3 {
-                state.waiting = Some(backoff_state(status));
-                tokio::time::sleep(backoff(attempt)).await;
-                after = Some(status);
-                continue;
-            }
-            return Ok(resp);
         }
     }
 
     /// One exchange, following redirects hop by hop; each hop carries only
-    /// what [`plan_hop`] allows for its URL.
+    /// what [`plan_hop`] allows for its URL, and goes only where
+    /// [`judge_redirect`] and [`judge_address`] allow.
     async fn exchange(
         &self,
         req: &OutboundRequest,
-        url: &Url,
+        prepared: &Prepared<'_>,
+        secret_values: &[reqwest::header::HeaderValue],
         token: Option<(&AuthProfile, &Token)>,
-        secret_headers: &[BoundSecret],
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
+        let url = &prepared.url;
         let mut method = req.method;
         let mut current = url.clone();
         let mut body = req.body.clone();
-        let secret_names = BoundSecret::names(secret_headers);
+        let secret_names = prepared.secret_names();
         for hop in 0..=MAX_REDIRECTS {
+            judge_address(&self.upstreams, &current).map_err(|r| self.refuse(r))?;
             let wire = self.upstreams.route(&current);
-            if !self.upstreams.is_routed(&current)
-                && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = wire.host()
-                && let Some(ip) = wire
-                    .host_str()
-                    .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
-                && let Some(why) = super::forbidden_reason(ip)
-            {
-                return Err(self.deny(format!(
-                    "{} is a {why} address, which plugins may not reach unless the operator routes to it (--upstream)",
-                    shown(&current)
-                )));
-            }
             let plan = plan_hop(
                 &self.manifest,
                 url,
@@ -579,7 +470,8 @@ impl HttpCapability {
                 &req.headers,
                 &secret_names,
                 token.map(|(p, _)| p),
-            )?;
+            )
+            .map_err(|r| self.refuse(r))?;
             // Every hop after the first is a request of its own: paced too.
             if hop > 0
                 && let Some(b) =
@@ -598,8 +490,12 @@ impl HttpCapability {
             for (k, v) in plan.headers.iter().filter_map(|&i| req.headers.get(i)) {
                 rb = rb.header(k.as_str(), v.as_str());
             }
-            for s in plan.secrets.iter().filter_map(|&i| secret_headers.get(i)) {
-                rb = rb.header(s.header.as_str(), s.value.clone());
+            for i in &plan.secrets {
+                if let (Some(binding), Some(value)) =
+                    (prepared.secrets.get(*i), secret_values.get(*i))
+                {
+                    rb = rb.header(binding.header.as_str(), value.clone());
+                }
             }
             if let Some((_, t)) = token.filter(|_| plan.token) {
                 let mut hv =
@@ -614,6 +510,7 @@ impl HttpCapability {
                 rb = rb.body(b.clone());
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            state.counts.requests += 1;
             state.waiting = Some(Waiting::Upstream {
                 origin: self.origin_shown(&current),
                 request: format!("{method} {}", shown(&current)),
@@ -622,7 +519,7 @@ impl HttpCapability {
                 if e.is_timeout() {
                     HttpError::Timeout
                 } else if format!("{e:?}").contains("refused addresses") {
-                    self.deny(format!("{} resolves only to addresses plugins may not reach (special-purpose: loopback, private, link-local, metadata, documentation, …)", shown(&current)))
+                    self.refuse(Refusal::new(DenyReason::SpecialAddress, format!("{} resolves only to addresses plugins may not reach (special-purpose: loopback, private, link-local, metadata, documentation, …)", shown(&current))))
                 } else {
                     HttpError::Network(format!("{} could not be reached", shown(&current)))
                 }
@@ -634,23 +531,20 @@ impl HttpCapability {
                     .get(reqwest::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
             {
-                if loc.chars().any(char::is_control) {
-                    return Err(self.deny(
-                        "redirect refused: its Location contains control characters".into(),
-                    ));
-                }
-                let next_wire = wire
-                    .join(loc)
-                    .map_err(|_| HttpError::Invalid("redirect with a bad Location".into()))?;
-                let next = self.upstreams.unroute_from(&next_wire, Some(&current));
-                if matches!(status, 301..=303) {
-                    method = Method::Get;
+                let (next, next_method) = judge_redirect(
+                    &self.manifest,
+                    &self.upstreams,
+                    &current,
+                    &wire,
+                    loc,
+                    status,
+                    method,
+                )
+                .map_err(|r| self.refuse(r))?;
+                if next_method != method {
                     body = None;
                 }
-                self.check_egress(method, &next, loc).map_err(|e| match e {
-                    HttpError::Denied(why) => HttpError::Denied(format!("redirect refused: {why}")),
-                    other => other,
-                })?;
+                method = next_method;
                 current = next;
                 continue;
             }
@@ -695,31 +589,20 @@ impl HttpCapability {
             }
             // An upstream may echo a secret header or the token back.
             self.scrub_bytes(&mut bytes);
+            // A redirect's Location may carry one too.
+            let mut answered = current.to_string();
+            self.scrub(&mut answered);
             return Ok(InboundResponse {
                 status,
                 headers,
                 body: bytes,
+                url: answered,
             });
         }
-        Err(HttpError::Denied(format!(
-            "more than {MAX_REDIRECTS} redirects"
+        Err(self.refuse(Refusal::new(
+            DenyReason::TooManyRedirects,
+            format!("more than {MAX_REDIRECTS} redirects"),
         )))
-    }
-}
-
-/// A secret header checked against its secret's destinations, with its value.
-struct BoundSecret {
-    header: String,
-    secret: String,
-    value: reqwest::header::HeaderValue,
-}
-
-impl BoundSecret {
-    /// `(header name, secret name)` of each, for [`plan_hop`].
-    fn names(all: &[BoundSecret]) -> Vec<(&str, &str)> {
-        all.iter()
-            .map(|s| (s.header.as_str(), s.secret.as_str()))
-            .collect()
     }
 }
 

@@ -15,7 +15,8 @@
 
 use url::Url;
 
-use super::{HttpError, check_headers};
+use super::check_headers;
+use super::judge::Refusal;
 use crate::manifest::{AuthProfile, Manifest};
 
 /// Plugin headers never carried to another origin.
@@ -48,7 +49,7 @@ pub(super) fn plan_hop(
     headers: &[(String, String)],
     secrets: &[(&str, &str)],
     profile: Option<&AuthProfile>,
-) -> Result<HopPlan, HttpError> {
+) -> Result<HopPlan, Refusal> {
     let same_origin = origin(first) == origin(current);
     let header_idx: Vec<usize> = headers
         .iter()
@@ -225,7 +226,7 @@ audience = ["https://b.example/api/"]
             );
             match (want, &got) {
                 (Ok(w), Ok(g)) => assert_eq!(g, w, "{first} -> {hop}"),
-                (Err(w), Err(e)) => assert!(e.to_string().contains(w), "{first} -> {hop}: {e}"),
+                (Err(w), Err(e)) => assert!(e.message.contains(w), "{first} -> {hop}: {e:?}"),
                 _ => panic!("{first} -> {hop}: want {want:?}, got {got:?}"),
             }
         }

@@ -14,21 +14,26 @@
 mod address;
 mod client;
 mod hop;
+mod judge;
 mod path;
 mod policy;
 mod proxy_env;
+mod retry;
 mod tracker;
 mod upstreams;
 
 pub use address::{PolicyResolver, forbidden_reason};
 pub use client::{
-    HttpCapability, HttpStats, HttpStatsSnapshot, MAX_ATTEMPTS, MAX_REDIRECTS, MAX_RESPONSE_BYTES,
-    plugin_client,
+    HttpCapability, HttpStats, HttpStatsSnapshot, MAX_REDIRECTS, MAX_RESPONSE_BYTES, plugin_client,
+};
+pub use judge::{
+    DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect,
 };
 pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
 pub use proxy_env::{PROXY_VARIABLES, warn_once_if_proxy_set};
-pub use tracker::{CallHttpState, UpstreamTimeout, Waiting, secs};
+pub use retry::{Answer, MAX_ATTEMPTS, Next, after_answer};
+pub use tracker::{CallHttpCounts, CallHttpState, UpstreamTimeout, Waiting, secs};
 pub use upstreams::{UpstreamError, Upstreams};
 
 use crate::manifest::Method;
@@ -68,6 +73,8 @@ pub struct InboundResponse {
     pub headers: Vec<(String, String)>,
     /// Body, at most [`MAX_RESPONSE_BYTES`].
     pub body: Vec<u8>,
+    /// The URL that answered, after redirects, in the plugin's view.
+    pub url: String,
 }
 
 /// Why no response was delivered; mirrors the contract's `http-error`.

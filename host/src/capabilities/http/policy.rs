@@ -1,6 +1,6 @@
 //! Header policy: what a plugin may not set itself.
 
-use super::HttpError;
+use super::judge::{DenyReason, Refusal};
 
 /// Headers the host owns on every request. `accept-encoding` is the host's
 /// (it asks for `identity`) and `range`/`if-range` are refused: a compressed
@@ -30,25 +30,33 @@ const BROKERED_ONLY: &[&str] = &["authorization", "cookie"];
 pub fn check_headers<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a str)>,
     brokered: bool,
-) -> Result<(), HttpError> {
+) -> Result<(), Refusal> {
     for (name, value) in headers {
         let lower = name.to_ascii_lowercase();
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
             || reqwest::header::HeaderValue::from_str(value).is_err()
         {
-            return Err(HttpError::Invalid(format!(
-                "header `{name}` has an invalid name or value"
-            )));
+            return Err(Refusal::new(
+                DenyReason::InvalidHeader,
+                format!(
+                    "header {} has an invalid name or value",
+                    plugboard_core::text::quoted(name)
+                ),
+            ));
         }
         if FORBIDDEN_HEADERS.contains(&lower.as_str()) {
-            return Err(HttpError::Denied(format!(
-                "header `{name}` is set by the host"
-            )));
+            return Err(Refusal::new(
+                DenyReason::HostHeader,
+                format!("header `{name}` is set by the host"),
+            ));
         }
         if brokered && BROKERED_ONLY.contains(&lower.as_str()) {
-            return Err(HttpError::Denied(format!(
-                "header `{name}` may not be set on a brokered audience; the host injects credentials"
-            )));
+            return Err(Refusal::new(
+                DenyReason::BrokeredHeader,
+                format!(
+                    "header `{name}` may not be set on a brokered audience; the host injects credentials"
+                ),
+            ));
         }
     }
     Ok(())

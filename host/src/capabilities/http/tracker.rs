@@ -1,5 +1,6 @@
 //! What one plugin call's host HTTP requests are doing, so the host can say
-//! who kept the call waiting.
+//! who kept the call waiting, and what they cost ([`CallHttpCounts`], which
+//! a scan sums per stream: streams share one instance's counters).
 //!
 //! Threat to blame, not to safety: a call cut off at its deadline while the
 //! host waits on an upstream is not the plugin's fault, and an operator told
@@ -110,6 +111,20 @@ pub struct CallHttpState {
     /// Set when the call's last request ran out of its per-request timeout;
     /// cleared when the next request starts.
     pub last_timeout: Option<UpstreamTimeout>,
+    /// What this call's requests put on the wire and got back, so a scan
+    /// can say per stream what the instance-wide counters cannot (streams
+    /// run concurrently on one instance context).
+    pub counts: CallHttpCounts,
+}
+
+/// HTTP counters of one plugin call: the same events as the instance's
+/// `HttpStats`, counted where they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallHttpCounts {
+    /// Requests put on the wire (retries and redirect hops included).
+    pub requests: u64,
+    /// 429 answers received.
+    pub throttled: u64,
 }
 
 #[cfg(test)]

@@ -26,7 +26,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use base64::Engine as _;
 use plugboard_core::Blame;
-use plugboard_core::store::PluginRow;
 use plugboard_core::text::quoted;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,7 +34,9 @@ use super::{ApiError, parse_body};
 use crate::cli::describe_request;
 use crate::daemon::Shared;
 use crate::manifest::{check_version, is_plugin_id};
-use crate::registry::{self, Grant, PluginSource, add_plugin, current_approval, stored_version};
+use crate::registry::{
+    self, Grant, PluginSource, add_plugin, current_approval, plugin_json, stored_version,
+};
 
 /// Body of `POST /v1/plugins`.
 #[derive(Debug, Deserialize)]
@@ -54,19 +55,6 @@ struct AddPlugin {
 #[serde(deny_unknown_fields)]
 struct Rollback {
     version: Option<String>,
-}
-
-fn plugin_json(row: &PluginRow, versions: &[PluginRow]) -> Value {
-    json!({
-        "id": row.id,
-        "version": row.version,
-        "contract": row.contract,
-        "sha256": row.wasm_sha256,
-        "added_at": row.added_at,
-        "info": row.info().ok(),
-        "grant": serde_json::from_str::<Value>(&row.grant_json).unwrap_or(Value::Null),
-        "versions": versions.iter().map(|v| json!({ "version": v.version, "added_at": v.added_at, "sha256": v.wasm_sha256 })).collect::<Vec<_>>(),
-    })
 }
 
 pub(super) async fn list(State(s): State<Arc<Shared>>) -> Result<Json<Vec<Value>>, ApiError> {

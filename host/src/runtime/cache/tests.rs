@@ -266,3 +266,38 @@ fn forget_all_deletes_every_artefact_and_nothing_else() -> TestResult {
     assert_eq!(left, ["notes.txt"]);
     Ok(())
 }
+
+#[test]
+fn inspecting_says_what_load_would_do_and_changes_nothing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache_dir = dir.path().join("cache");
+    let cache = ComponentCache::at(&cache_dir).with_key(&key(1));
+    let engine = engine();
+    assert!(matches!(
+        cache.inspect(&engine, &probe()),
+        Artefact::Missing(_)
+    ));
+    assert!(!cache_dir.exists(), "inspecting created the cache");
+    cache.load(&engine, &probe())?;
+    let path = artefact_of(&cache_dir, &probe());
+    assert_eq!(
+        cache.inspect(&engine, &probe()),
+        Artefact::Authentic(path.clone())
+    );
+    // Under another master key the same artefact would be refused.
+    let other = ComponentCache::at(&cache_dir).with_key(&key(2));
+    let before = fs::read(&path)?;
+    match other.inspect(&engine, &probe()) {
+        Artefact::Refused { path: p, reason } => {
+            assert_eq!(p, path);
+            assert!(!reason.is_empty());
+        }
+        seen => panic!("another key's artefact was not refused: {seen:?}"),
+    }
+    assert_eq!(fs::read(&path)?, before, "inspecting changed the artefact");
+    assert_eq!(
+        ComponentCache::at(&cache_dir).inspect(&engine, &probe()),
+        Artefact::Uncached
+    );
+    Ok(())
+}
