@@ -28,8 +28,8 @@ use tokio::sync::watch;
 
 use crate::home::Home;
 use crate::instance::{
-    HostOptions, InstanceError, InstanceUpdate, NewInstance, build_context, create_instance,
-    update_instance,
+    HostOptions, InstanceError, InstanceUpdate, NewInstance, build_context, context_with_secrets,
+    store_new, update_instance, validate_new,
 };
 use crate::manifest::Manifest;
 use crate::registry::RegistryError;
@@ -99,6 +99,20 @@ pub enum DaemonError {
         /// Why.
         cause: CallError,
     },
+    /// A cluster node was asked to check an enabled instance it does not
+    /// work on.
+    #[error(
+        "instance `{id}` is worked on by {}, not by this node ({node}): its credentials check runs on the node holding its lease, with the token its scans use (a second token would revoke that one on apps like Zoom); send the request to that node (`plugboard cluster status` lists the leases), or disable the instance first",
+        holder.as_ref().map_or_else(|| "whichever node claims it next".to_string(), |h| format!("node {h}"))
+    )]
+    NotRunHere {
+        /// Instance id.
+        id: String,
+        /// This node.
+        node: String,
+        /// The node holding its lease, if any holds it now.
+        holder: Option<String>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -108,7 +122,7 @@ impl DaemonError {
     /// Who must act.
     pub fn blame(&self) -> Blame {
         match self {
-            DaemonError::NoInstance(_) => Blame::Operator,
+            DaemonError::NoInstance(_) | DaemonError::NotRunHere { .. } => Blame::Operator,
             DaemonError::Instance(e) => e.blame(),
             DaemonError::Registry(e) => e.blame(),
             DaemonError::Check { cause, .. } | DaemonError::CheckFailed { cause, .. } => {
@@ -326,11 +340,17 @@ impl Shared {
         })
     }
 
-    /// Create an instance, check its credentials with the plugin's `check`,
-    /// and start its worker (which scans accounts, then activities, then
+    /// Check a new instance's credentials with the plugin's `check`, then
+    /// store it (row, settings and sealed secrets in one transaction) and
+    /// start its worker (which scans accounts, then activities, then
     /// posture at once). Bad credentials or missing consent refuse the add
-    /// and leave nothing behind; an unreachable upstream does not (the
-    /// scheduler retries).
+    /// and store nothing; an unreachable upstream does not (the scheduler
+    /// retries).
+    ///
+    /// The instance is invisible until the check has ended: no node of a
+    /// cluster can claim it while the check's token is in use (on Zoom the
+    /// worker's first token would revoke it, or the other way round), nor
+    /// before its secrets are stored.
     pub async fn add_instance(
         self: &Arc<Self>,
         new: NewInstance,
@@ -340,23 +360,30 @@ impl Shared {
             .current(&self.home, &self.store, &self.runtime, &new.plugin)
             .await?;
         let manifest: &Manifest = plugin.plugin.manifest();
-        create_instance(&self.store, &self.key, manifest, &new)?;
-        let row = self.instance_row(&new.id)?;
-        let checked = match self.fresh_context(&plugin, &row) {
-            Ok(ctx) => plugin.plugin.check(&ctx).await.map(|_| ()),
-            Err(e) => {
-                let _ = self.store.remove_instance(&new.id);
-                return Err(e);
+        let row = validate_new(&self.store, &self.key, manifest, &new)?;
+        // A taken id is refused before any token is minted for it.
+        if self.store.instance(&new.id)?.is_some() {
+            return Err(StoreError::AlreadyExists {
+                what: "instance",
+                id: new.id.clone(),
             }
-        };
+            .into());
+        }
+        let ctx = context_with_secrets(
+            plugin.plugin.manifest().clone(),
+            &row,
+            new.secrets.clone(),
+            plugin.grant.reveal_secrets,
+            &self.options,
+        )?;
+        let checked = plugin.plugin.check(&ctx).await.map(|_| ());
+        drop(ctx);
         if let Err(cause) = checked {
             // An upstream that is down or slow is transient: keep the
             // instance and let the scheduler retry. Anything else (refused
             // credentials or consent, bad settings, a broken plugin, a host
             // fault) needs someone to act first.
-            let refuses = cause.blame() != Blame::Upstream;
-            if refuses {
-                let _ = self.store.remove_instance(&new.id);
+            if cause.blame() != Blame::Upstream {
                 return Err(DaemonError::Check {
                     id: new.id.clone(),
                     cause,
@@ -364,6 +391,7 @@ impl Shared {
             }
             tracing::warn!(instance = %new.id, error = %cause, "credentials check failed; the scheduler will retry");
         }
+        store_new(&self.store, &self.key, &row, &new)?;
         match &self.cluster {
             // Whichever node has room claims it (this one now; the others
             // when the change is announced).
@@ -376,24 +404,38 @@ impl Shared {
 
     /// Run the plugin's `check` for instance `id` against the app: proves its
     /// credentials, consent and settings and returns what the app says of
-    /// the account. A running worker's context is used when it is current,
-    /// so the check shares its tokens and rate buckets; a disabled instance
-    /// can be checked too.
+    /// the account. The check runs in the worker's context (built now if the
+    /// worker has none yet), so it shares its tokens and rate buckets; a
+    /// disabled instance can be checked too. On a cluster node, an enabled
+    /// instance is checked only by the node running it (its lease holder):
+    /// anywhere else the check would mint a second token, which on apps
+    /// like Zoom revokes the running one ([`DaemonError::NotRunHere`]).
     pub async fn check_instance(&self, id: &str) -> Result<AccountInfo, DaemonError> {
         let row = self.instance_row(id)?;
         let plugin = self
             .plugins
             .current(&self.home, &self.store, &self.runtime, &row.plugin_id)
             .await?;
-        let stamp = worker::stamp(&plugin, &row);
         let running = self
             .workers
             .lock()
             .ok()
-            .and_then(|w| w.get(id).and_then(|h| h.context.get(&stamp)));
+            .and_then(|w| w.get(id).map(|h| h.context.clone()));
         let ctx = match running {
-            Some(ctx) => ctx,
-            None => self.fresh_context(&plugin, &row)?,
+            Some(running) => {
+                let held = self.cluster.as_ref().and_then(|c| c.held(id));
+                running.get_or_build(&worker::stamp(&plugin, &row), || {
+                    self.gated_context(&plugin, &row, held.as_ref())
+                })?
+            }
+            None => {
+                if row.enabled
+                    && let Some(cluster) = &self.cluster
+                {
+                    return Err(self.not_run_here(cluster, id));
+                }
+                self.fresh_context(&plugin, &row)?
+            }
         };
         plugin
             .plugin
@@ -403,6 +445,26 @@ impl Shared {
                 id: id.to_string(),
                 cause,
             })
+    }
+
+    /// Why this node does not work on enabled instance `id`: which node
+    /// does, as the store says.
+    fn not_run_here(&self, cluster: &Cluster, id: &str) -> DaemonError {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        let holder = self.store.leases().ok().and_then(|leases| {
+            leases
+                .into_iter()
+                .find(|l| l.instance == id && l.expires_at_ms > now && l.node != cluster.node)
+                .map(|l| plugboard_core::text::neutralize(&l.node).into_owned())
+        });
+        DaemonError::NotRunHere {
+            id: id.to_string(),
+            node: cluster.node.clone(),
+            holder,
+        }
     }
 
     /// A new context for `row` on `plugin`, owned by the caller (a worker
@@ -420,6 +482,21 @@ impl Shared {
             plugin.grant.reveal_secrets,
             &self.options,
         )?)
+    }
+
+    /// A new context whose token broker mints only while `held`'s gate is
+    /// open (a cluster node's lease), for a worker's running context.
+    fn gated_context(
+        &self,
+        plugin: &CurrentPlugin,
+        row: &InstanceRow,
+        held: Option<&cluster::Held>,
+    ) -> Result<Arc<InstanceContext>, DaemonError> {
+        let ctx = self.fresh_context(plugin, row)?;
+        if let Some(h) = held {
+            ctx.http.broker().gate_with(h.gate.clone());
+        }
+        Ok(ctx)
     }
 
     /// Change an instance's settings, secrets or upstream routes (e.g. rotate
@@ -482,7 +559,14 @@ impl Shared {
         Ok(())
     }
 
-    /// Ask instance `id` to run every phase now.
+    /// Ask instance `id` to run every phase now. Its worker on this node is
+    /// told at once. On a cluster node that does not run it, the request is
+    /// queued for the lease holder: every phase is marked due now in the
+    /// store and the scan is announced ([`Change::Scan`](plugboard_core::store::Change)),
+    /// so the holder's worker runs it; nothing here mints a token or calls
+    /// the app. An announcement lost on the way (the listener reconnecting)
+    /// leaves the phases due: the holder runs them when its worker next
+    /// reads its schedule.
     pub fn scan_now(&self, id: &str) -> Result<(), DaemonError> {
         let row = self.instance_row(id)?;
         if !row.enabled {
@@ -495,10 +579,33 @@ impl Shared {
             .lock()
             .ok()
             .and_then(|w| w.get(id).map(|h| h.commands.clone()));
+        match sender {
+            Some(tx) => {
+                let _ = tx.try_send(WorkerCommand::ScanNow);
+            }
+            None if self.cluster.is_some() => {
+                let now = schedule::format_time(time::OffsetDateTime::now_utc());
+                for p in Phase::ALL {
+                    self.store.schedule_next(id, p.name(), Some(&now))?;
+                }
+                self.store.announce_scan(id)?;
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// A scan of `id` was announced by another node: this node's worker of
+    /// it, if any, runs every phase now.
+    pub(crate) fn scan_announced(&self, id: &str) {
+        let sender = self
+            .workers
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id).map(|h| h.commands.clone()));
         if let Some(tx) = sender {
             let _ = tx.try_send(WorkerCommand::ScanNow);
         }
-        Ok(())
     }
 
     /// Stop every worker between pages and wait for them (at most

@@ -60,10 +60,24 @@ impl RunningContext {
             .map(|(_, ctx)| ctx.clone())
     }
 
-    fn set(&self, stamp: ContextStamp, ctx: Arc<InstanceContext>) {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some((stamp, ctx));
+    /// The context built from `stamp`, building it with `build` (and
+    /// keeping it) when there is none, under one lock: the worker and an API
+    /// credentials check never build two contexts, and so never mint two
+    /// tokens, for one stamp.
+    pub fn get_or_build<E>(
+        &self,
+        stamp: &ContextStamp,
+        build: impl FnOnce() -> Result<Arc<InstanceContext>, E>,
+    ) -> Result<Arc<InstanceContext>, E> {
+        let mut slot = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((built, ctx)) = slot.as_ref()
+            && built == stamp
+        {
+            return Ok(ctx.clone());
         }
+        let ctx = build()?;
+        *slot = Some((stamp.clone(), ctx.clone()));
+        Ok(ctx)
     }
 }
 
@@ -222,18 +236,13 @@ impl Worker {
         plugin: &CurrentPlugin,
         row: &InstanceRow,
     ) -> Result<Arc<InstanceContext>, (Blame, String)> {
-        let stamp = stamp(plugin, row);
-        if let Some(ctx) = self.context.get(&stamp) {
-            return Ok(ctx);
-        }
         let ctx = self
-            .shared
-            .fresh_context(plugin, row)
+            .context
+            .get_or_build(&stamp(plugin, row), || {
+                self.shared
+                    .gated_context(plugin, row, self.held.as_ref())
+            })
             .map_err(|e| (e.blame(), e.to_string()))?;
-        if let Some(h) = &self.held {
-            ctx.http.broker().gate_with(h.gate.clone());
-        }
-        self.context.set(stamp, ctx.clone());
         if let Ok(mut st) = self.state.lock() {
             st.plugin_version = Some(plugin.version.clone());
         }

@@ -363,8 +363,13 @@ pub(crate) async fn listen(shared: Arc<Shared>, cluster: Arc<Cluster>) {
                         _ = stop.changed() => return,
                     };
                     let Some(change) = change else { break };
-                    if let Change::Plugin(id) = &change {
-                        preload(&shared, id.clone());
+                    match &change {
+                        Change::Plugin(id) => preload(&shared, id.clone()),
+                        Change::Scan(id) => {
+                            shared.scan_announced(id);
+                            continue;
+                        }
+                        Change::Instance(_) => {}
                     }
                     cluster.wake();
                 }
