@@ -341,6 +341,80 @@ async fn a_killed_nodes_instances_are_completed_by_the_survivors_with_every_reco
         "takeovers counted: {takeovers}"
     );
 
+    // A check or scan asked of a node that does not run the instance mints
+    // nothing there: the check is refused naming the holder, the scan is
+    // queued for the holder, which runs it with the token it already has.
+    let leases = live_leases(&store);
+    let (zoom_n, holder) = (0..3)
+        .find_map(|n| {
+            let l = leases.get(&format!("zoom-{n}"))?;
+            Some((n, l.node.clone()))
+        })
+        .expect("a zoom instance held by a survivor");
+    let zoom_id = format!("zoom-{zoom_n}");
+    let by_id = |id: &str| {
+        let i = ids.iter().position(|x| x == id).expect("one of ours");
+        nodes[i].as_ref().expect("a survivor")
+    };
+    let owner = by_id(&holder);
+    let other = by_id(
+        survivors
+            .iter()
+            .find(|s| ***s != holder)
+            .expect("the other survivor"),
+    );
+    let minted = zooms[zoom_n].counters().tokens_minted;
+    let check = format!("/v1/instances/{zoom_id}/check");
+    let (status, body) = other.call(reqwest::Method::POST, &check, None).await;
+    assert_eq!(status, 409, "{body}");
+    let text = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("node {holder}")), "{text}");
+    let (status, body) = owner.call(reqwest::Method::POST, &check, None).await;
+    assert_eq!(status, 200, "{body}");
+    let accounts_run = |store: &Store| {
+        store
+            .schedule(&zoom_id)
+            .ok()?
+            .into_iter()
+            .find(|p| p.phase == "accounts")
+    };
+    let before = accounts_run(&store).expect("the accounts phase ran");
+    let (status, body) = other
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/instances/{zoom_id}/scan"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    wait_until("the holder running the scan asked of the other node", || {
+        accounts_run(&store)
+            .filter(|p| {
+                p.last_success_at > before.last_success_at
+                    && p.last_success_at >= p.last_started_at
+            })
+            .map(|_| ())
+    })
+    .await;
+    let counters = zooms[zoom_n].counters();
+    assert_eq!(
+        (counters.tokens_minted, counters.unauthorized),
+        (minted, 0),
+        "{zoom_id}: the check and the scan used the holder's token"
+    );
+    // The CLI refuses to call the app for an instance the cluster runs.
+    let out = node_command(homes[0].path(), &url)
+        .args(["scan", &zoom_id])
+        .output()
+        .expect("plugboard scan");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("node {holder} holds its lease"))
+            && stderr.contains("error (operator)"),
+        "{stderr}"
+    );
+
     // `cluster status` shows the survivors holding every lease.
     let out = node_command(homes[0].path(), &url)
         .args(["cluster", "status", "--lease-ttl", "5s", "--json"])

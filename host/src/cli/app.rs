@@ -100,6 +100,7 @@ impl App {
         let row = store
             .instance(id)?
             .ok_or_else(|| crate::instance::InstanceError::NotFound(id.to_string()))?;
+        super::cluster::refuse_if_cluster_runs(store, &row)?;
         let (plugin, grant) =
             load_plugin(self.home()?, store, self.runtime()?, &row.plugin_id).await?;
         let key = self.master_key()?;

@@ -12,7 +12,7 @@ use crate::registry::RegistryError;
 use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
-use super::cluster::NoCluster;
+use super::cluster::{ClusterRuns, NoCluster};
 use super::UnknownCommand;
 use super::doctor::Unhealthy;
 use super::remote::RemoteError;
@@ -36,6 +36,7 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
         try_type!(
             StreamFailed,
             NoCluster,
+            ClusterRuns,
             Unhealthy,
             UnknownCommand,
             RemoteError,
