@@ -387,14 +387,17 @@ async fn a_killed_nodes_instances_are_completed_by_the_survivors_with_every_reco
         )
         .await;
     assert_eq!(status, 202, "{body}");
-    wait_until("the holder running the scan asked of the other node", || {
-        accounts_run(&store)
-            .filter(|p| {
-                p.last_success_at > before.last_success_at
-                    && p.last_success_at >= p.last_started_at
-            })
-            .map(|_| ())
-    })
+    wait_until(
+        "the holder running the scan asked of the other node",
+        || {
+            accounts_run(&store)
+                .filter(|p| {
+                    p.last_success_at > before.last_success_at
+                        && p.last_success_at >= p.last_started_at
+                })
+                .map(|_| ())
+        },
+    )
     .await;
     let counters = zooms[zoom_n].counters();
     assert_eq!(

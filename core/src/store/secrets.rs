@@ -83,12 +83,7 @@ pub trait SecretStore {
     ) -> Result<(), StoreError> {
         let sealed = secrets
             .iter()
-            .map(|(name, value)| {
-                Ok((
-                    *name,
-                    secrets::seal(key, &row.id, name, value)?.to_bytes(),
-                ))
-            })
+            .map(|(name, value)| Ok((*name, secrets::seal(key, &row.id, name, value)?.to_bytes())))
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.add_instance_sealed(row, &sealed)
     }

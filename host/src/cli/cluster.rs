@@ -95,7 +95,12 @@ pub fn refuse_if_cluster_runs(
         .find(|l| l.instance == row.id && l.expires_at_ms > now)
         .map_or_else(
             || format!("{} node(s) live, none holding it yet", nodes.len()),
-            |l| format!("node {} holds its lease", plugboard_core::text::neutralize(&l.node)),
+            |l| {
+                format!(
+                    "node {} holds its lease",
+                    plugboard_core::text::neutralize(&l.node)
+                )
+            },
         );
     Err(ClusterRuns {
         id: row.id.clone(),
@@ -279,14 +284,7 @@ mod tests {
         let nodes: Vec<_> = s
             .nodes
             .iter()
-            .map(|n| {
-                (
-                    n.id.as_str(),
-                    n.live,
-                    n.leases.len(),
-                    n.heartbeat_age_ms,
-                )
-            })
+            .map(|n| (n.id.as_str(), n.live, n.leases.len(), n.heartbeat_age_ms))
             .collect();
         assert_eq!(nodes, [("a", true, 1, 1_000), ("b", false, 1, 20_000)]);
         assert!(s.nodes[0].leases[0].live);

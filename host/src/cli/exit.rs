@@ -12,8 +12,8 @@ use crate::registry::RegistryError;
 use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
-use super::cluster::{ClusterRuns, NoCluster};
 use super::UnknownCommand;
+use super::cluster::{ClusterRuns, NoCluster};
 use super::doctor::Unhealthy;
 use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};

@@ -421,21 +421,23 @@ impl Shared {
             .lock()
             .ok()
             .and_then(|w| w.get(id).map(|h| h.context.clone()));
-        let ctx = match running {
-            Some(running) => {
-                let held = self.cluster.as_ref().and_then(|c| c.held(id));
-                running.get_or_build(&worker::stamp(&plugin, &row), || {
-                    self.gated_context(&plugin, &row, held.as_ref())
-                })?
-            }
-            None => {
-                if row.enabled
-                    && let Some(cluster) = &self.cluster
-                {
-                    return Err(self.not_run_here(cluster, id));
+        let stamp = worker::stamp(&plugin, &row);
+        let ctx = match &self.cluster {
+            None => match running {
+                Some(running) => {
+                    running.get_or_build(&stamp, || self.fresh_context(&plugin, &row))?
                 }
-                self.fresh_context(&plugin, &row)?
-            }
+                None => self.fresh_context(&plugin, &row)?,
+            },
+            Some(cluster) => match (running, cluster.held(id)) {
+                (Some(running), Some(held)) => running
+                    .get_or_build(&stamp, || self.gated_context(&plugin, &row, Some(&held)))?,
+                // Another node works on it, or will: a token minted here
+                // would revoke the one it uses.
+                _ if row.enabled => return Err(self.not_run_here(cluster, id)),
+                // Disabled: no node calls the app for it.
+                _ => self.fresh_context(&plugin, &row)?,
+            },
         };
         plugin
             .plugin

@@ -69,7 +69,10 @@ impl RunningContext {
         stamp: &ContextStamp,
         build: impl FnOnce() -> Result<Arc<InstanceContext>, E>,
     ) -> Result<Arc<InstanceContext>, E> {
-        let mut slot = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((built, ctx)) = slot.as_ref()
             && built == stamp
         {
@@ -239,8 +242,7 @@ impl Worker {
         let ctx = self
             .context
             .get_or_build(&stamp(plugin, row), || {
-                self.shared
-                    .gated_context(plugin, row, self.held.as_ref())
+                self.shared.gated_context(plugin, row, self.held.as_ref())
             })
             .map_err(|e| (e.blame(), e.to_string()))?;
         if let Ok(mut st) = self.state.lock() {
