@@ -62,13 +62,13 @@ pub fn component_bytes(
 /// read-only checks (`plugboard doctor`) on any node of a cluster.
 pub fn stored_component(store: &Store, row: &PluginRow) -> Result<Vec<u8>, RegistryError> {
     let path = Path::new(&row.wasm_path);
-    if !path.is_file() {
-        if let Some(bytes) = store.component(&row.wasm_sha256)? {
-            if bytes.len() as u64 > MAX_COMPONENT_BYTES {
-                return Err(RegistryError::Tampered(row.id.clone()));
-            }
-            return checked(row, bytes);
+    if !path.is_file()
+        && let Some(bytes) = store.component(&row.wasm_sha256)?
+    {
+        if bytes.len() as u64 > MAX_COMPONENT_BYTES {
+            return Err(RegistryError::Tampered(row.id.clone()));
         }
+        return checked(row, bytes);
     }
     checked(row, read_capped(path)?)
 }
@@ -157,6 +157,21 @@ mod tests {
         fs::write(&local, b"edited on disk")?;
         let err = component_bytes(&home, &store, &row).err();
         assert!(matches!(err, Some(RegistryError::Tampered(_))), "{err:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn doctor_reads_another_nodes_version_from_the_store_and_writes_nothing()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (_dir, home) = private_home()?;
+        let store = Store::open_in_memory()?;
+        let bytes = b"\0asm component".to_vec();
+        let row = row(&digest(&bytes));
+        let err = stored_component(&store, &row).err();
+        assert!(matches!(err, Some(RegistryError::File { .. })), "{err:?}");
+        store.put_component(&row.wasm_sha256, &bytes)?;
+        assert_eq!(stored_component(&store, &row)?, bytes);
+        assert!(!local_path(&home, &row)?.exists(), "nothing written");
         Ok(())
     }
 }
