@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use plugboard_core::secrets::SecretValue;
-use plugboard_host::capabilities::http::{HttpCapability, Upstreams, plugin_client};
+use plugboard_host::capabilities::http::HttpCapability;
+use plugboard_host::capabilities::network::{Upstreams, plugin_client};
 use plugboard_host::capabilities::ratelimit::RateBuckets;
 use plugboard_host::capabilities::secrets::SecretBag;
+use plugboard_host::limits::DEFAULT_CALL_DEADLINE;
 use plugboard_host::manifest::Manifest;
-use plugboard_host::runtime::limits::DEFAULT_CALL_DEADLINE;
 use plugboard_host::runtime::{InstanceContext, LoadedPlugin, Runtime};
 
 /// The repository root (this crate lives in `bench/`).

@@ -118,6 +118,15 @@ pub fn quoted(s: &str) -> String {
     format!("{shown:?}")
 }
 
+/// `d` in seconds for messages: whole seconds when exact, else one decimal.
+pub fn seconds(d: std::time::Duration) -> String {
+    if d.subsec_millis() == 0 {
+        d.as_secs().to_string()
+    } else {
+        format!("{:.1}", d.as_secs_f64())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

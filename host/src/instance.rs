@@ -2,6 +2,8 @@
 //! the manifest (defaults applied, unknown keys refused), secrets decrypted,
 //! capabilities built.
 
+mod identity;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,12 +13,13 @@ use plugboard_core::model::AccountInfo;
 use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::{InstanceRow, Store, StoreError};
 
-use crate::capabilities::http::{HttpCapability, UpstreamError, Upstreams};
+use crate::capabilities::http::HttpCapability;
+use crate::capabilities::network::{UpstreamError, Upstreams};
 use crate::capabilities::ratelimit::{DEFAULT_SAFETY_FRACTION, RateBuckets};
 use crate::capabilities::secrets::SecretBag;
+use crate::limits::{DEFAULT_CALL_DEADLINE, DEFAULT_UPSTREAM_TIMEOUT, WriteCaps};
 use crate::manifest::Manifest;
 use crate::runtime::InstanceContext;
-use crate::runtime::limits::{DEFAULT_CALL_DEADLINE, DEFAULT_UPSTREAM_TIMEOUT, WriteCaps};
 
 /// Host-wide knobs applied to every instance.
 #[derive(Debug, Clone)]
@@ -225,9 +228,9 @@ pub fn context_with_secrets(
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
     let config = resolve_config(&manifest, &given)?;
     let upstreams = Upstreams::parse(&routes)?;
-    crate::capabilities::http::warn_once_if_proxy_set();
+    crate::capabilities::network::warn_once_if_proxy_set();
     let client =
-        crate::capabilities::http::plugin_client(&upstreams).map_err(InstanceError::Client)?;
+        crate::capabilities::network::plugin_client(&upstreams).map_err(InstanceError::Client)?;
     let plan = manifest
         .ratelimit
         .plan_config
@@ -303,14 +306,7 @@ pub fn validate_new(
     resolve_config(manifest, &new.config)?;
     Upstreams::parse(&new.upstreams)?;
     check_secret_names(manifest, new.secrets.keys().map(String::as_str), true)?;
-    crate::identity::check_unique_credentials(
-        store,
-        key,
-        manifest,
-        &new.id,
-        &new.config,
-        &new.secrets,
-    )?;
+    identity::check_unique_credentials(store, key, manifest, &new.id, &new.config, &new.secrets)?;
     let json = |v: &BTreeMap<String, String>| {
         serde_json::to_string(v).map_err(|e| InstanceError::Corrupt(new.id.clone(), e.to_string()))
     };
@@ -399,7 +395,7 @@ pub fn update_instance(
             secrets.insert(f.name.clone(), v);
         }
     }
-    crate::identity::check_unique_credentials(store, key, manifest, id, &config, &secrets)?;
+    identity::check_unique_credentials(store, key, manifest, id, &config, &secrets)?;
     let json = |v: &BTreeMap<String, String>| serde_json::to_string(v).map_err(corrupt);
     let given: Vec<(&str, &SecretValue)> = update
         .secrets

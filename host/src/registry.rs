@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
@@ -12,18 +11,19 @@ use plugboard_core::store::{PluginRow, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::home::{Home, UnsafeName};
-use crate::instance::HostOptions;
 use crate::manifest::{BadVersion, Manifest, ManifestError, check_version};
-use crate::runtime::{CallError, InstanceContext, LoadedPlugin, Runtime, RuntimeError};
+use crate::runtime::{CallError, LoadedPlugin, Runtime, RuntimeError};
 
 mod expansion;
 mod immutable;
 mod local_copy;
+mod prompt;
 mod remove;
 
 pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
 pub use local_copy::{component_bytes, local_path, stored_component};
+pub use prompt::describe_request;
 pub use remove::{Removal, remove_plugin};
 
 /// Largest component file accepted.
@@ -216,6 +216,20 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, RegistryError> {
     fs::read(path).map_err(|e| file_err(path, e))
 }
 
+/// A package's manifest, refused unless this host's runtime has bindings
+/// for its contract.
+fn parse_package_manifest(text: &str, path: &str) -> Result<Manifest, RegistryError> {
+    Manifest::parse(text)
+        .and_then(|m| {
+            m.check_contract(crate::runtime::bindings::SUPPORTED)
+                .map(|()| m)
+        })
+        .map_err(|cause| RegistryError::Manifest {
+            path: path.to_string(),
+            cause,
+        })
+}
+
 impl PluginSource {
     /// Read a package from a directory, a `plugin.toml`, or a `.wasm` with
     /// `plugin.toml` beside it.
@@ -236,10 +250,7 @@ impl PluginSource {
         let manifest_text = fs::read_to_string(&manifest_path)
             .map_err(|e| file_err(&manifest_path, format!("cannot read the manifest ({e}); a plugin is a directory with plugin.toml and NAME.wasm")))?;
         let manifest =
-            Manifest::parse(&manifest_text).map_err(|cause| RegistryError::Manifest {
-                path: manifest_path.display().to_string(),
-                cause,
-            })?;
+            parse_package_manifest(&manifest_text, &manifest_path.display().to_string())?;
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
         let wasm_path = match (
             wasm.map(Path::to_path_buf).or(wasm_hint),
@@ -262,10 +273,7 @@ impl PluginSource {
 
     /// A package from bytes already in memory (the demo's embedded manifests).
     pub fn from_parts(manifest_text: &str, wasm: Vec<u8>) -> Result<Self, RegistryError> {
-        let manifest = Manifest::parse(manifest_text).map_err(|cause| RegistryError::Manifest {
-            path: "<embedded plugin.toml>".into(),
-            cause,
-        })?;
+        let manifest = parse_package_manifest(manifest_text, "<embedded plugin.toml>")?;
         Ok(PluginSource {
             manifest_path: PathBuf::from("<embedded>"),
             manifest_text: manifest_text.to_string(),
@@ -277,11 +285,7 @@ impl PluginSource {
 
 /// Describe a loaded plugin with an inert context (no config, no secrets).
 pub async fn describe(plugin: &LoadedPlugin) -> Result<PluginInfo, CallError> {
-    let ctx = InstanceContext::inert(
-        plugin.manifest().clone(),
-        HostOptions::default().call_deadline,
-    );
-    plugin.describe(&Arc::new(ctx)).await
+    plugin.describe_offline().await
 }
 
 /// Verify, copy into the home and record a plugin version, which becomes
@@ -473,7 +477,7 @@ mod tests {
     fn a_component_name_that_is_not_a_plain_file_name_is_refused_before_reading()
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let zoom = include_str!("../../plugins/zoom/plugin.toml");
+        let zoom = include_str!("../testdata/zoom.toml");
         fs::write(dir.path().join(".hidden.wasm"), b"not read")?;
         let crafted = zoom.replacen(
             "component = \"plugboard_zoom.wasm\"",

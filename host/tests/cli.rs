@@ -1445,6 +1445,7 @@ fn a_plugin_in_use_is_kept_and_an_unused_one_is_removed_with_its_files() {
 
 /// Run `plugboard sim ARGS` until it has printed its banner, stop it with
 /// SIGINT, and return what it printed and its exit code.
+#[cfg(feature = "demo")]
 fn sim_banner(args: &[&str]) -> (String, Option<i32>) {
     use std::io::BufRead as _;
     let home = private_dir();
@@ -1479,6 +1480,7 @@ fn sim_banner(args: &[&str]) -> (String, Option<i32>) {
     (banner, wait(child).status.code())
 }
 
+#[cfg(feature = "demo")]
 #[test]
 fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
     let (banner, code) = sim_banner(&[
@@ -1528,6 +1530,7 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
 
 // ---- the README's first command ----
 
+#[cfg(feature = "demo")]
 #[test]
 fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
     let home = private_dir();

@@ -15,8 +15,9 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use plugboard_core::secrets::SecretValue;
 use plugboard_host::capabilities::http::{
-    HttpCapability, HttpError, OutboundRequest, SecretHeader, Upstreams, plugin_client,
+    HttpCapability, HttpError, OutboundRequest, SecretHeader,
 };
+use plugboard_host::capabilities::network::{Upstreams, plugin_client};
 use plugboard_host::capabilities::ratelimit::RateBuckets;
 use plugboard_host::capabilities::secrets::SecretBag;
 use plugboard_host::manifest::{Manifest, Method};

@@ -28,8 +28,8 @@ use e2e_support::{
 use plugboard_core::Blame;
 use plugboard_core::model::ConnectorErrorKind;
 use plugboard_host::instance::HostOptions;
+use plugboard_host::limits::WriteCaps;
 use plugboard_host::registry::RegistryError;
-use plugboard_host::runtime::limits::WriteCaps;
 use plugboard_host::runtime::{CallError, InstanceContext, LoadedPlugin};
 use plugboard_host::scan::{NoProgress, StreamStatus, run_scan};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod http;
+pub mod network;
 pub mod ratelimit;
 pub mod redact;
 pub mod secrets;

@@ -5,6 +5,7 @@ mod app;
 mod caps;
 mod cluster;
 mod data;
+#[cfg(feature = "demo")]
 mod demo;
 mod directory;
 mod doctor;
@@ -21,6 +22,7 @@ mod rows;
 mod scan;
 mod serve;
 mod signals;
+#[cfg(feature = "demo")]
 mod sim;
 mod table;
 mod token;
@@ -33,7 +35,6 @@ use crate::home::OpenHome;
 
 pub use app::App;
 pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
-pub use plugin::describe_request;
 
 /// Plugboard: a host for sandboxed WebAssembly connector plugins that pull
 /// users, groups, admin roles, audit activity and security settings out of
@@ -128,7 +129,8 @@ impl std::fmt::Debug for DatabaseUrl {
 pub enum Command {
     /// Run the whole product on built-in simulators: start the Zoom and Azure
     /// simulators on loopback, load both plugins, create an instance of each,
-    /// scan them and summarise.
+    /// scan them and summarise. (Built with the `demo` feature.)
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// Add, list, inspect, roll back and remove connector plugins.
     #[command(subcommand)]
@@ -169,8 +171,10 @@ pub enum Command {
     /// Create, list and revoke bearer tokens for the daemon's REST API.
     #[command(subcommand)]
     Token(token::TokenCommand),
-    /// Run an upstream API simulator for manual testing.
+    /// Run an upstream API simulator for manual testing. (Built with the
+    /// `demo` feature.)
     #[command(subcommand)]
+    #[cfg(feature = "demo")]
     Sim(sim::SimCommand),
     /// The nodes sharing a PostgreSQL store: their leases and heartbeats.
     #[command(subcommand)]
@@ -207,6 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     app.options.caps = cli.caps.into();
     table::set_wide(cli.wide);
     match cli.command {
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args, cli.home, open_home).await,
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,
         Command::Instance(cmd) => instance::run(&app, cmd).await,
@@ -223,6 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key(cmd) => key::run(&app, cmd).await,
         Command::Serve(args) => serve::run(&app, args).await,
         Command::Token(cmd) => token::run(&app, cmd).await,
+        #[cfg(feature = "demo")]
         Command::Sim(cmd) => sim::run(cmd).await,
         Command::Cluster(cmd) => cluster::run(&app, cmd).await,
         Command::Doctor(args) => {

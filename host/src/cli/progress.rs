@@ -16,8 +16,9 @@ pub struct StreamBars {
 }
 
 impl StreamBars {
-    /// Bars for an instance named `prefix`; `hidden` draws nothing.
-    /// Bars for `prefix` drawn in an existing `multi` (several instances at once).
+    /// Bars for `prefix` drawn in an existing `multi` (several instances at
+    /// once, as the demo scans them).
+    #[cfg(feature = "demo")]
     pub fn in_multi(multi: &MultiProgress, prefix: &str) -> Self {
         StreamBars {
             multi: multi.clone(),
@@ -27,6 +28,7 @@ impl StreamBars {
     }
 
     /// A shared drawing area, hidden when `hidden`.
+    #[cfg(feature = "demo")]
     pub fn multi(hidden: bool) -> MultiProgress {
         MultiProgress::with_draw_target(if hidden {
             ProgressDrawTarget::hidden()

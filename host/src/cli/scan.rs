@@ -80,7 +80,8 @@ impl StreamFailed {
     }
 }
 
-/// Scan `id`, recording a sync run; returns the report.
+/// Scan `id`, recording a sync run; returns the report (the demo's scan).
+#[cfg(feature = "demo")]
 pub async fn scan_instance(
     app: &App,
     id: &str,

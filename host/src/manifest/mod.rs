@@ -14,7 +14,9 @@ mod version;
 
 pub use auth::{AuthProfile, ClientAuth, ParamsIn};
 pub use egress::{EgressRule, Method, UrlPrefix};
-pub use ratelimit::{BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher};
+pub use ratelimit::{
+    BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher, UNMATCHED_BUCKET,
+};
 pub use value::{Template, ValueRef};
 pub use version::{BadVersion, MAX_VERSION_BYTES, VERSION_FORM, check_version};
 
@@ -22,10 +24,6 @@ use std::collections::BTreeSet;
 
 use plugboard_core::Blame;
 use serde::Serialize;
-
-/// The contract versions this host can load: those the runtime has
-/// bindings for (one source of truth).
-pub const SUPPORTED_CONTRACTS: &[&str] = crate::runtime::bindings::SUPPORTED;
 
 /// A config or secret field an instance must (or may) provide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -160,6 +158,22 @@ impl Manifest {
                     ManifestError::Syntax(plugboard_core::text::neutralize(e.message()).into())
                 })?;
         raw.validate()
+    }
+
+    /// Refuse a contract outside `supported` — the versions the runtime has
+    /// bindings for (`runtime::bindings::SUPPORTED`, the one source of
+    /// truth), which the registry passes in: a manifest is data and does not
+    /// know which runtime reads it.
+    pub fn check_contract(&self, supported: &[&str]) -> Result<(), ManifestError> {
+        if supported.contains(&self.contract.as_str()) {
+            return Ok(());
+        }
+        let mut found = self.contract.clone();
+        plugboard_core::text::clean_line(&mut found, 64);
+        Err(ManifestError::UnsupportedContract {
+            found,
+            supported: supported.join(", "),
+        })
     }
 
     /// The config field named `name`.

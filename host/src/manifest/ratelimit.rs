@@ -153,6 +153,10 @@ impl BucketSpec {
     }
 }
 
+/// The bucket the host paces requests with that no manifest bucket
+/// matches; a manifest may not use the name.
+pub const UNMATCHED_BUCKET: &str = "unmatched";
+
 /// The `[ratelimit]` section.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RateLimitSpec {

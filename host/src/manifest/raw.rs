@@ -9,7 +9,7 @@ use super::version::{VERSION_FORM, check_version};
 use super::{
     ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, Manifest,
     ManifestError, Method, ParamsIn, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher,
-    SUPPORTED_CONTRACTS, Template, UrlPrefix, ValueRef,
+    Template, UrlPrefix, ValueRef,
 };
 
 #[derive(Deserialize)]
@@ -217,12 +217,7 @@ impl RawManifest {
                 super::text::check_str(field, v, super::text::MAX_LABEL)?;
             }
         }
-        if !SUPPORTED_CONTRACTS.contains(&self.contract.as_str()) {
-            return Err(ManifestError::UnsupportedContract {
-                found: self.contract,
-                supported: SUPPORTED_CONTRACTS.join(", "),
-            });
-        }
+        super::text::check_str("contract", &self.contract, super::text::MAX_LABEL)?;
         if let Some(c) = &self.component
             && (c.contains('/') || c.contains('\\') || !c.ends_with(".wasm"))
         {
@@ -451,7 +446,7 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
                     "lowercase letters, digits and `-`",
                 ));
             }
-            if b.name == crate::capabilities::ratelimit::UNMATCHED {
+            if b.name == super::UNMATCHED_BUCKET {
                 return Err(ManifestError::field(
                     at("name"),
                     &b.name,

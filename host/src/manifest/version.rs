@@ -49,7 +49,7 @@ mod tests {
     use super::*;
     use crate::manifest::{Manifest, ManifestError};
 
-    const ZOOM: &str = include_str!("../../../plugins/zoom/plugin.toml");
+    const ZOOM: &str = include_str!("../../testdata/zoom.toml");
 
     fn with_version(version: &str) -> Result<Manifest, ManifestError> {
         let line = format!("version = {}", toml::Value::String(version.into()));

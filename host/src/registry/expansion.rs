@@ -422,7 +422,7 @@ impl Grant {
 mod tests {
     use super::*;
 
-    const ZOOM: &str = include_str!("../../../plugins/zoom/plugin.toml");
+    const ZOOM: &str = include_str!("../../testdata/zoom.toml");
 
     fn zoom() -> Manifest {
         Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"))

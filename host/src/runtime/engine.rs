@@ -9,7 +9,7 @@ use std::thread;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::RuntimeError;
-use super::limits::{EPOCH_TICK, MAX_MEMORY_BYTES, POOL_INSTANCES};
+use crate::limits::{EPOCH_TICK, MAX_MEMORY_BYTES, POOL_INSTANCES};
 
 /// Build the engine: component model, epoch interruption, and a pooling
 /// allocator sized for [`POOL_INSTANCES`] concurrent instances.

@@ -6,7 +6,6 @@ pub mod bindings;
 mod cache;
 mod engine;
 mod idle;
-pub mod limits;
 mod plugin;
 mod scrub;
 mod state;

@@ -51,7 +51,7 @@ pub enum CallError {
     /// upstream is to blame, not the plugin.
     #[error(
         "{detail} when the {} s deadline of the {call} call ran out; retry later, and if it persists check the upstream and any --upstream route to it",
-        crate::capabilities::http::secs(*deadline)
+        plugboard_core::text::seconds(*deadline)
     )]
     UpstreamTimeout {
         /// Export.
@@ -168,7 +168,7 @@ impl LoadedPlugin {
     }
 
     /// A fresh store for one call of `ctx`: WASI with nothing granted, the
-    /// limits of [`super::limits`] and the call deadline armed.
+    /// limits of [`crate::limits`] and the call deadline armed.
     pub(super) fn new_store(
         &self,
         ctx: &Arc<InstanceContext>,
@@ -230,6 +230,15 @@ impl LoadedPlugin {
             call,
             detail,
         }
+    }
+
+    /// `describe()` with no instance behind it: no network, no secrets, no
+    /// settings (what `plugin add` and `describe` run before any instance
+    /// exists), under the default call deadline.
+    pub async fn describe_offline(&self) -> Result<PluginInfo, CallError> {
+        let ctx =
+            InstanceContext::inert(self.manifest.clone(), crate::limits::DEFAULT_CALL_DEADLINE);
+        self.describe(&Arc::new(ctx)).await
     }
 
     /// `describe()`, checked against the manifest's id.

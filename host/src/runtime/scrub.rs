@@ -27,8 +27,8 @@ use plugboard_core::model::{ConnectorError, Page, Record};
 use plugboard_core::text::{clean_line, neutralize, neutralize_multiline};
 
 use super::bindings::CallOutput;
-use super::limits::MAX_MESSAGE_BYTES;
 use super::{CallError, InstanceContext};
+use crate::limits::MAX_MESSAGE_BYTES;
 
 /// Scrub and neutralise one line of text.
 fn text(ctx: &InstanceContext, s: &mut String) {

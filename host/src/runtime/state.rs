@@ -9,11 +9,11 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use super::limits::{
-    MAX_INSTANCES, MAX_MEMORIES, MAX_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_TABLES,
-};
 use crate::capabilities::http::{CallHttpState, HttpCapability};
 use crate::capabilities::secrets::SecretBag;
+use crate::limits::{
+    MAX_INSTANCES, MAX_MEMORIES, MAX_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_TABLES,
+};
 
 /// Bytes of guest stderr kept to explain a trap (a Rust panic message).
 const STDERR_CAPTURE: usize = 16 << 10;
@@ -34,7 +34,7 @@ pub struct InstanceContext {
     /// Deadline of one export call, host calls included.
     pub call_deadline: Duration,
     /// What the instance may store per scan and per day.
-    pub caps: super::limits::WriteCaps,
+    pub caps: crate::limits::WriteCaps,
 }
 
 /// The data of one store (one call).
@@ -53,7 +53,7 @@ pub struct PluginState {
 
 impl PluginState {
     /// Fresh state: WASI with nothing granted (no env, files, sockets),
-    /// stderr captured, limits from [`super::limits`].
+    /// stderr captured, limits from [`crate::limits`].
     pub fn new(ctx: Arc<InstanceContext>, writes_allowed: bool) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
         let wasi = WasiCtxBuilder::new().stderr(stderr.clone()).build();
@@ -184,14 +184,14 @@ impl InstanceContext {
     pub fn inert(manifest: Arc<crate::manifest::Manifest>, call_deadline: Duration) -> Self {
         let config = Arc::new(BTreeMap::new());
         let secrets = Arc::new(SecretBag::default());
-        let upstreams = crate::capabilities::http::Upstreams::default();
+        let upstreams = crate::capabilities::network::Upstreams::default();
         // No network at all: `describe` needs none, and this context has no
         // pacing. With no egress every request is refused before the client
         // is used, so its fallback never sends anything.
         let mut offline = (*manifest).clone();
         offline.egress.clear();
         offline.auth.clear();
-        let client = crate::capabilities::http::plugin_client(&upstreams).unwrap_or_default();
+        let client = crate::capabilities::network::plugin_client(&upstreams).unwrap_or_default();
         let http = HttpCapability::new(
             client,
             Arc::new(offline),
@@ -207,7 +207,7 @@ impl InstanceContext {
             secrets,
             http,
             call_deadline,
-            caps: super::limits::WriteCaps::default(),
+            caps: crate::limits::WriteCaps::default(),
         }
     }
 }

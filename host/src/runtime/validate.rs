@@ -5,7 +5,7 @@
 
 use plugboard_core::model::{AccountInfo, Finding, Page, PluginInfo, Record};
 
-use super::limits::{
+use crate::limits::{
     MAX_CURSOR_BYTES, MAX_DESCRIBED, MAX_FINDING_TEXT, MAX_FINDINGS, MAX_LABEL_BYTES,
     MAX_RAW_BYTES, MAX_RECORDS_PER_PAGE, MAX_SHORT_STRING,
 };

@@ -23,7 +23,7 @@ use plugboard_core::store::{CommitTerms, DailyCap, Store, StoreError};
 use serde::Serialize;
 
 use crate::capabilities::http::HttpStatsSnapshot;
-use crate::runtime::limits::{MAX_CONCURRENT_CALLS, WriteCaps};
+use crate::limits::{MAX_CONCURRENT_CALLS, WriteCaps};
 use crate::runtime::{CallError, InstanceContext, LoadedPlugin};
 
 /// Pages one stream may take in one scan; a plugin whose cursor never ends

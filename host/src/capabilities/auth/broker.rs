@@ -10,7 +10,7 @@ use plugboard_core::secrets::SecretValue;
 use tokio::sync::Mutex;
 
 use super::mint::mint;
-use crate::capabilities::http::Upstreams;
+use crate::capabilities::network::Upstreams;
 use crate::capabilities::redact::Redactor;
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::AuthProfile;

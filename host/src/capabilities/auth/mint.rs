@@ -9,7 +9,7 @@ use plugboard_core::secrets::SecretValue;
 use serde::Deserialize;
 
 use super::AuthError;
-use crate::capabilities::http::Upstreams;
+use crate::capabilities::network::Upstreams;
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::{AuthProfile, ClientAuth, ParamsIn, ValueRef};
 
@@ -138,7 +138,7 @@ pub(super) async fn mint(
         && let Some(ip) = routed
             .host_str()
             .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
-        && let Some(why) = crate::capabilities::http::forbidden_reason(ip)
+        && let Some(why) = crate::capabilities::network::forbidden_reason(ip)
     {
         return Err(AuthError::ForbiddenAddress {
             profile: name.to_string(),
@@ -215,7 +215,7 @@ fn reason(e: &reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         format!(
             "it did not answer within {} s",
-            crate::capabilities::http::secs(timeout)
+            plugboard_core::text::seconds(timeout)
         )
     } else {
         redact_url(e)

@@ -18,10 +18,9 @@ use super::judge::{
     DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
 };
 use super::retry::{Answer, Next, after_answer};
-use super::{
-    CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Upstreams, Waiting,
-};
+use super::{CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Waiting};
 use crate::capabilities::auth::{Token, TokenBroker};
+use crate::capabilities::network::Upstreams;
 use crate::capabilities::ratelimit::{RateBuckets, parse_retry_after};
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::{AuthProfile, Manifest, Method};
@@ -30,23 +29,6 @@ use crate::manifest::{AuthProfile, Manifest, Method};
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
 /// Redirect hops followed (each re-checked against the grant).
 pub const MAX_REDIRECTS: u32 = 5;
-
-/// The HTTP client for one instance's plugin traffic and its token requests:
-/// rustls, no automatic redirects (the host follows them, checking each
-/// hop), no proxy from the environment (a proxy would resolve names itself,
-/// past the address policy; see `proxy_env`), and a resolver that refuses
-/// special-purpose addresses except for the operator's route targets.
-pub fn plugin_client(upstreams: &Upstreams) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("plugboard/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(Arc::new(super::PolicyResolver::new(
-            upstreams.target_hosts(),
-        )))
-        .build()
-        .map_err(|e| format!("building the HTTP client: {e}"))
-}
 
 /// Request counters of one instance.
 #[derive(Debug, Default)]
@@ -140,7 +122,7 @@ impl HttpCapability {
             broker,
             buckets,
             stats: HttpStats::default(),
-            request_timeout: crate::runtime::limits::DEFAULT_UPSTREAM_TIMEOUT,
+            request_timeout: crate::limits::DEFAULT_UPSTREAM_TIMEOUT,
         }
     }
 

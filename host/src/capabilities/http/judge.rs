@@ -14,7 +14,8 @@ use std::fmt;
 
 use url::Url;
 
-use super::{OutboundRequest, Upstreams, path_trick};
+use super::{OutboundRequest, path_trick};
+use crate::capabilities::network::{Upstreams, forbidden_reason};
 use crate::manifest::{AuthProfile, Manifest, Method};
 
 /// Why the host refused a plugin's request. Labels are stable: they are
@@ -332,7 +333,7 @@ pub fn judge_address(upstreams: &Upstreams, current: &Url) -> Result<(), Refusal
         && let Some(ip) = wire
             .host_str()
             .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
-        && let Some(why) = super::forbidden_reason(ip)
+        && let Some(why) = forbidden_reason(ip)
     {
         return Err(Refusal::new(
             DenyReason::SpecialAddress,

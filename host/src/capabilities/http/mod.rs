@@ -8,33 +8,25 @@
 //! injected by the host; requests are paced per bucket and 429/401 are handled
 //! here; bodies are capped. Operator routes send a real origin to another base
 //! URL (a simulator or proxy) without the plugin knowing. Every address a
-//! request reaches is judged by the address policy (`address`), which is why
-//! environment proxies are ignored (`proxy_env`).
+//! request reaches is judged by the network policy ([`super::network`]), which
+//! http shares with the token requests of the auth capability.
 
-mod address;
 mod client;
 mod hop;
 mod judge;
 mod path;
 mod policy;
-mod proxy_env;
 mod retry;
 mod tracker;
-mod upstreams;
 
-pub use address::{PolicyResolver, forbidden_reason};
-pub use client::{
-    HttpCapability, HttpStats, HttpStatsSnapshot, MAX_REDIRECTS, MAX_RESPONSE_BYTES, plugin_client,
-};
+pub use client::{HttpCapability, HttpStats, HttpStatsSnapshot, MAX_REDIRECTS, MAX_RESPONSE_BYTES};
 pub use judge::{
     DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect,
 };
 pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
-pub use proxy_env::{PROXY_VARIABLES, warn_once_if_proxy_set};
 pub use retry::{Answer, MAX_ATTEMPTS, Next, after_answer};
-pub use tracker::{CallHttpCounts, CallHttpState, UpstreamTimeout, Waiting, secs};
-pub use upstreams::{UpstreamError, Upstreams};
+pub use tracker::{CallHttpCounts, CallHttpState, UpstreamTimeout, Waiting};
 
 use crate::manifest::Method;
 

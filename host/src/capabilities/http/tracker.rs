@@ -88,17 +88,8 @@ impl fmt::Display for UpstreamTimeout {
             "upstream {} did not answer {} within {} s",
             self.origin,
             self.request,
-            secs(self.timeout)
+            plugboard_core::text::seconds(self.timeout)
         )
-    }
-}
-
-/// `d` in seconds for messages: whole seconds when exact, else one decimal.
-pub fn secs(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        d.as_secs().to_string()
-    } else {
-        format!("{:.1}", d.as_secs_f64())
     }
 }
 
@@ -142,7 +133,7 @@ mod tests {
             t.to_string(),
             "upstream https://api.zoom.us did not answer GET https://api.zoom.us/v2/users within 1.5 s"
         );
-        assert_eq!(secs(Duration::from_secs(30)), "30");
+        assert_eq!(plugboard_core::text::seconds(Duration::from_secs(30)), "30");
         let pacing = Waiting::Pacing {
             bucket: "heavy".into(),
             request: "GET x".into(),

@@ -19,8 +19,8 @@ pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::limits::UNMATCHED_PER_SECOND;
 use crate::manifest::{Method, Partition, Quota, RateLimitSpec};
-use crate::runtime::limits::UNMATCHED_PER_SECOND;
 
 /// Fraction of a documented limit the host uses by default.
 pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
@@ -29,9 +29,7 @@ pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
 /// grow host memory past this; later keys share one overflow bucket.
 pub const MAX_PARTITIONS_PER_BUCKET: usize = 1024;
 
-/// The bucket that paces requests no manifest bucket matches; manifests may
-/// not use the name.
-pub const UNMATCHED: &str = "unmatched";
+pub use crate::manifest::UNMATCHED_BUCKET as UNMATCHED;
 
 /// Key of the shared bucket used once a bucket has too many partitions.
 const OVERFLOW_KEY: &str = "*overflow*";
@@ -152,7 +150,7 @@ mod tests {
 
     #[test]
     fn partitioned_buckets_are_independent_per_key() {
-        let m = Manifest::parse(include_str!("../../../../plugins/azure/plugin.toml"))
+        let m = Manifest::parse(include_str!("../../../testdata/azure.toml"))
             .unwrap_or_else(|e| panic!("{e}"));
         let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
         let path = |s: &str| {
@@ -178,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_request_no_bucket_matches_is_paced_by_the_unmatched_bucket() {
-        let m = Manifest::parse(include_str!("../../../../plugins/azure/plugin.toml"))
+        let m = Manifest::parse(include_str!("../../../testdata/azure.toml"))
             .unwrap_or_else(|e| panic!("{e}"));
         let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
         let b = buckets.for_request(&m.ratelimit, Method::Get, "/no/bucket/matches/this");
@@ -193,7 +191,7 @@ mod tests {
 
     #[test]
     fn a_plugin_cannot_grow_partitions_without_bound() {
-        let m = Manifest::parse(include_str!("../../../../plugins/azure/plugin.toml"))
+        let m = Manifest::parse(include_str!("../../../testdata/azure.toml"))
             .unwrap_or_else(|e| panic!("{e}"));
         let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
         for i in 0..(MAX_PARTITIONS_PER_BUCKET + 50) {

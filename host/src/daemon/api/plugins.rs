@@ -31,9 +31,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, parse_body};
-use crate::cli::describe_request;
 use crate::daemon::Shared;
 use crate::manifest::{check_version, is_plugin_id};
+use crate::registry::describe_request;
 use crate::registry::{
     self, Grant, PluginSource, add_plugin, current_approval, plugin_json, stored_version,
 };

@@ -59,7 +59,7 @@ impl wit::http::Host for PluginState {
                         ctx.scrub(&mut reason);
                         plugboard_core::text::clean_line(
                             &mut reason,
-                            crate::runtime::limits::MAX_MESSAGE_BYTES,
+                            crate::limits::MAX_MESSAGE_BYTES,
                         );
                         tracing::warn!(instance = %ctx.instance_id, plugin = %ctx.plugin_id, %reason, "egress denied");
                         wit::http::HttpError::Denied(m)
@@ -116,7 +116,7 @@ impl wit::log::Host for PluginState {
         let mut message: String = message.chars().take(16 << 10).collect();
         self.ctx.scrub(&mut message);
         // No control characters: a `\r` or `\n` would forge a log line.
-        plugboard_core::text::clean_line(&mut message, crate::runtime::limits::MAX_MESSAGE_BYTES);
+        plugboard_core::text::clean_line(&mut message, crate::limits::MAX_MESSAGE_BYTES);
         let (instance, plugin) = (&self.ctx.instance_id, &self.ctx.plugin_id);
         match level {
             wit::log::Level::Trace => tracing::trace!(%instance, %plugin, "{message}"),

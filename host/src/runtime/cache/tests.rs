@@ -212,7 +212,8 @@ async fn a_spoiled_artefact_is_recompiled_with_a_warning_and_the_component_loade
         let runtime = Runtime::new(cache.clone())?;
         let plugin = runtime.load(manifest.clone(), hostile()).await?;
         assert_eq!(plugin.cache_outcome(), CacheOutcome::Hit, "{case}");
-        let info = crate::registry::describe(&plugin)
+        let info = plugin
+            .describe_offline()
             .await
             .map_err(|e| format!("{case}: {e}"))?;
         assert_eq!(info.id, "hostile", "{case}");

@@ -14,7 +14,7 @@ use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::Store;
 use sha2::{Digest, Sha256};
 
-use crate::instance::{InstanceError, resolve_config};
+use super::{InstanceError, resolve_config};
 use crate::manifest::{AuthProfile, Manifest, ValueRef};
 
 /// Identities of `manifest`'s exclusive profiles for one instance's settings

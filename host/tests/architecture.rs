@@ -1,0 +1,260 @@
+//! The host's module graph has no cycles.
+//!
+//! Every `crate::…` and `super::…` path in `host/src` (code and unit tests;
+//! comments aside) is an edge from the module that writes it to the module
+//! it names. Nodes are the crate's top-level modules, except that each
+//! capability (`capabilities::http`, `capabilities::auth`, …) is a node of
+//! its own: capabilities may use one another one way, never both ways. A
+//! cycle means two modules cannot be understood, tested or moved apart, so
+//! this test names it and fails.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+type Graph = BTreeMap<String, BTreeMap<String, String>>;
+
+fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            source_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The module path of a source file: `capabilities/http/mod.rs` and
+/// `capabilities/http.rs` are both `[capabilities, http]`.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap_or(file);
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The graph node a module belongs to.
+fn node(path: &[String]) -> Option<String> {
+    match path {
+        [] => None,
+        [first, second, ..] if first == "capabilities" => Some(format!("capabilities::{second}")),
+        [first, ..] => Some(first.clone()),
+    }
+}
+
+fn identifier(rest: &str) -> &str {
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The paths one line names, each resolved to an absolute module path.
+fn named_paths(module: &[String], line: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for (at, _) in line.match_indices("crate::") {
+        let before = line[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue; // `plugboard_crate::` and the like
+        }
+        let rest = &line[at + "crate::".len()..];
+        if let Some(list) = rest.strip_prefix('{') {
+            // `crate::{a::b, c}`: the first segment of each item.
+            let inner = list.split('}').next().unwrap_or("");
+            for item in inner.split(',') {
+                let first = identifier(item.trim());
+                if !first.is_empty() {
+                    out.push(vec![first.to_string()]);
+                }
+            }
+        } else {
+            out.push(segments(rest));
+        }
+    }
+    let mut from = 0;
+    while let Some(found) = line[from..].find("super::") {
+        let at = from + found;
+        let before = line[..at].chars().next_back();
+        from = at + "super::".len();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue; // the second `super` of `super::super::` was counted with the first
+        }
+        let mut base = module.to_vec();
+        let mut rest = &line[at..];
+        while let Some(r) = rest.strip_prefix("super::") {
+            base.pop();
+            rest = r;
+        }
+        base.extend(segments(rest));
+        out.push(base);
+    }
+    out
+}
+
+fn segments(rest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = rest;
+    loop {
+        let id = identifier(rest);
+        if id.is_empty() {
+            break;
+        }
+        out.push(id.to_string());
+        match rest[id.len()..].strip_prefix("::") {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Edges `from -> to` with one place that makes each, for the message.
+fn module_graph() -> Graph {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    source_files(&src, &mut files);
+    let mut graph = Graph::new();
+    for file in files {
+        let module = module_path(&src, &file);
+        let Some(from) = node(&module) else { continue };
+        let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for (number, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for path in named_paths(&module, line) {
+                if let Some(to) = node(&path)
+                    && to != from
+                {
+                    let place = format!(
+                        "{}:{}",
+                        file.strip_prefix(&src).unwrap_or(&file).display(),
+                        number + 1
+                    );
+                    graph
+                        .entry(from.clone())
+                        .or_default()
+                        .entry(to)
+                        .or_insert(place);
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle through `start`, if there is one: the nodes in order.
+fn cycle_through(graph: &Graph, start: &str) -> Option<Vec<String>> {
+    fn walk(
+        graph: &Graph,
+        start: &str,
+        at: &str,
+        trail: &mut Vec<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        for next in graph.get(at).into_iter().flat_map(BTreeMap::keys) {
+            if next == start {
+                return true;
+            }
+            if seen.insert(next.clone()) {
+                trail.push(next.clone());
+                if walk(graph, start, next, trail, seen) {
+                    return true;
+                }
+                trail.pop();
+            }
+        }
+        false
+    }
+    let mut trail = vec![start.to_string()];
+    walk(graph, start, start, &mut trail, &mut BTreeSet::new()).then_some(trail)
+}
+
+fn explain(graph: &Graph, cycle: &[String]) -> String {
+    let mut out = String::new();
+    for (i, from) in cycle.iter().enumerate() {
+        let to = &cycle[(i + 1) % cycle.len()];
+        let place = graph
+            .get(from)
+            .and_then(|e| e.get(to))
+            .map(String::as_str)
+            .unwrap_or("?");
+        out.push_str(&format!("\n  {from} -> {to}   ({place})"));
+    }
+    out
+}
+
+#[test]
+fn no_module_imports_a_module_that_imports_it_back() {
+    let graph = module_graph();
+    assert!(
+        graph.len() > 8,
+        "the scan found too few modules: {:?}",
+        graph.keys()
+    );
+    // One report per cycle, whichever of its modules it was found from.
+    let mut seen = BTreeSet::new();
+    let cycles: Vec<String> = graph
+        .keys()
+        .filter_map(|m| cycle_through(&graph, m))
+        .filter(|c| seen.insert(c.iter().cloned().collect::<BTreeSet<_>>()))
+        .map(|c| explain(&graph, &c))
+        .collect();
+    assert!(cycles.is_empty(), "module cycles:{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_daemon_does_not_import_the_cli_and_capabilities_share_only_the_network_unit() {
+    let graph = module_graph();
+    let uses = |from: &str, to: &str| graph.get(from).and_then(|e| e.get(to)).cloned();
+    assert_eq!(uses("daemon", "cli"), None, "the daemon imports the CLI");
+    for capability in ["capabilities::http", "capabilities::auth"] {
+        assert!(
+            uses(capability, "capabilities::network").is_some(),
+            "{capability} does not go through the network unit"
+        );
+    }
+    assert_eq!(
+        uses("capabilities::auth", "capabilities::http"),
+        None,
+        "auth reaches into http instead of the network unit"
+    );
+}
+
+#[test]
+fn the_scanner_sees_crate_super_and_grouped_paths() {
+    let module: Vec<String> = ["capabilities", "http", "client"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let nodes = |line: &str| -> Vec<Option<String>> {
+        named_paths(&module, line).iter().map(|p| node(p)).collect()
+    };
+    assert_eq!(
+        nodes("use crate::manifest::Method;"),
+        [Some("manifest".into())]
+    );
+    assert_eq!(
+        nodes("use super::super::auth::Token;"),
+        [Some("capabilities::auth".into())]
+    );
+    assert_eq!(
+        nodes("use super::judge::judge;"),
+        [Some("capabilities::http".into())]
+    );
+    assert_eq!(
+        nodes("use crate::{limits, runtime::Runtime};"),
+        [Some("limits".into()), Some("runtime".into())]
+    );
+    assert_eq!(nodes("let x = plugboard_crate::y;"), []);
+}
