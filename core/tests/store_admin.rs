@@ -473,3 +473,54 @@ fn the_audit_log_outlives_the_instance_it_mentions() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn an_instance_is_added_with_its_secrets_in_one_transaction_or_not_at_all() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let key = MasterKey::load_or_create_with(dir.path(), None)?;
+    let value = |v: &str| SecretValue::new(v.to_string());
+    for (backend, store) in stores("add_with_secrets")? {
+        println!("backend: {backend}");
+        store.put_plugin(&plugin("p", "1.0.0"))?;
+        let first = value("first-secret");
+        store.add_instance_with_secrets(
+            &key,
+            &instance("acme", "p"),
+            &[("client_secret", &first)],
+        )?;
+        let back = store
+            .secret(&key, "acme", "client_secret")?
+            .ok_or("no secret")?;
+        assert_eq!(back.expose(), "first-secret", "{backend}");
+        // A taken id: refused, and the existing instance's secret is kept.
+        let second = value("second-secret");
+        let err = store
+            .add_instance_with_secrets(&key, &instance("acme", "p"), &[("client_secret", &second)])
+            .err()
+            .ok_or("a taken id was added")?;
+        assert!(
+            matches!(err, StoreError::AlreadyExists { .. }),
+            "{backend}: {err:?}"
+        );
+        let kept = store
+            .secret(&key, "acme", "client_secret")?
+            .ok_or("secret gone")?;
+        assert_eq!(kept.expose(), "first-secret", "{backend}");
+        // An unknown plugin: neither the instance nor its secrets are stored.
+        let err = store
+            .add_instance_with_secrets(
+                &key,
+                &instance("beta", "nosuch"),
+                &[("client_secret", &second)],
+            )
+            .err()
+            .ok_or("an instance of an unknown plugin was added")?;
+        assert!(
+            matches!(err, StoreError::NotFound { .. }),
+            "{backend}: {err:?}"
+        );
+        assert!(store.instance("beta")?.is_none(), "{backend}");
+        assert!(store.secret_names("beta")?.is_empty(), "{backend}");
+    }
+    Ok(())
+}

@@ -303,12 +303,13 @@ fn a_change_made_through_one_node_is_announced_to_the_others() -> TestResult {
     writer.put_plugin(&plugin("zoom", "1.0.0"))?;
     writer.add_instance(&instance("acme", "zoom"))?;
     writer.set_instance_enabled("acme", false)?;
+    writer.announce_scan("acme")?;
     writer.remove_instance("acme")?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
     let mut seen = Vec::new();
-    while seen.len() < 4 {
+    while seen.len() < 5 {
         // A hang guard, not a latency claim.
         let next = rt.block_on(async {
             tokio::time::timeout(Duration::from_secs(60), changes.receiver.recv()).await
@@ -321,11 +322,19 @@ fn a_change_made_through_one_node_is_announced_to_the_others() -> TestResult {
     let acme = || Change::Instance("acme".into());
     assert_eq!(
         seen,
-        [Change::Plugin("zoom".into()), acme(), acme(), acme()]
+        [
+            Change::Plugin("zoom".into()),
+            acme(),
+            acme(),
+            Change::Scan("acme".into()),
+            acme()
+        ]
     );
+    let sqlite = Store::open_in_memory()?;
     assert!(
-        Store::open_in_memory()?.subscribe_changes()?.is_none(),
+        sqlite.subscribe_changes()?.is_none(),
         "SQLite serves one node: nothing to subscribe to"
     );
+    sqlite.announce_scan("acme")?;
     Ok(())
 }

@@ -190,15 +190,6 @@ pub fn build_context(
     reveal_secrets: bool,
     options: &HostOptions,
 ) -> Result<Arc<InstanceContext>, InstanceError> {
-    let given: BTreeMap<String, String> = serde_json::from_str(&row.config_json)
-        .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
-    let routes: BTreeMap<String, String> = serde_json::from_str(&row.upstreams_json)
-        .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
-    let config = resolve_config(&manifest, &given)?;
-    let upstreams = Upstreams::parse(&routes)?;
-    crate::capabilities::network::warn_once_if_proxy_set();
-    let client =
-        crate::capabilities::network::plugin_client(&upstreams).map_err(InstanceError::Client)?;
     let mut values: BTreeMap<String, SecretValue> = BTreeMap::new();
     for f in &manifest.secrets {
         match store.secret(key, &row.id, &f.name)? {
@@ -218,6 +209,28 @@ pub fn build_context(
             None => {}
         }
     }
+    context_with_secrets(manifest, row, values, reveal_secrets, options)
+}
+
+/// Build the running context of `row` with the secrets `values` (of a
+/// stored instance, or of one not stored yet whose credentials are checked
+/// before it is added).
+pub fn context_with_secrets(
+    manifest: Arc<Manifest>,
+    row: &InstanceRow,
+    values: BTreeMap<String, SecretValue>,
+    reveal_secrets: bool,
+    options: &HostOptions,
+) -> Result<Arc<InstanceContext>, InstanceError> {
+    let given: BTreeMap<String, String> = serde_json::from_str(&row.config_json)
+        .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
+    let routes: BTreeMap<String, String> = serde_json::from_str(&row.upstreams_json)
+        .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
+    let config = resolve_config(&manifest, &given)?;
+    let upstreams = Upstreams::parse(&routes)?;
+    crate::capabilities::network::warn_once_if_proxy_set();
+    let client =
+        crate::capabilities::network::plugin_client(&upstreams).map_err(InstanceError::Client)?;
     let plan = manifest
         .ratelimit
         .plan_config
@@ -280,13 +293,15 @@ pub fn check_instance_name(n: &str) -> Result<(), InstanceError> {
     }
 }
 
-/// Validate `new` against its plugin's manifest and store it with sealed secrets.
-pub fn create_instance(
+/// Validate `new` against its plugin's manifest (name, settings, routes,
+/// secret names, credentials no other instance uses) and return the row it
+/// would be stored as. Nothing is stored.
+pub fn validate_new(
     store: &Store,
     key: &MasterKey,
     manifest: &Manifest,
     new: &NewInstance,
-) -> Result<(), InstanceError> {
+) -> Result<InstanceRow, InstanceError> {
     check_instance_name(&new.id)?;
     resolve_config(manifest, &new.config)?;
     Upstreams::parse(&new.upstreams)?;
@@ -295,7 +310,7 @@ pub fn create_instance(
     let json = |v: &BTreeMap<String, String>| {
         serde_json::to_string(v).map_err(|e| InstanceError::Corrupt(new.id.clone(), e.to_string()))
     };
-    store.add_instance(&InstanceRow {
+    Ok(InstanceRow {
         id: new.id.clone(),
         plugin_id: new.plugin.clone(),
         config_json: json(&new.config)?,
@@ -303,15 +318,34 @@ pub fn create_instance(
         enabled: true,
         created_at: String::new(),
         updated_at: String::new(),
-    })?;
-    for (name, value) in &new.secrets {
-        if let Err(e) = store.put_secret(key, &new.id, name, value) {
-            // Leave nothing half-made behind.
-            let _ = store.remove_instance(&new.id);
-            return Err(e.into());
-        }
-    }
+    })
+}
+
+/// Store `row` (from [`validate_new`]) with the sealed secrets of `new`, in
+/// one transaction: no node of a cluster can claim the instance, nor any
+/// reader see it, before its secrets are there too.
+pub fn store_new(
+    store: &Store,
+    key: &MasterKey,
+    row: &InstanceRow,
+    new: &NewInstance,
+) -> Result<(), InstanceError> {
+    let secrets: Vec<(&str, &SecretValue)> =
+        new.secrets.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    store.add_instance_with_secrets(key, row, &secrets)?;
     Ok(())
+}
+
+/// Validate `new` against its plugin's manifest and store it with sealed
+/// secrets, in one transaction.
+pub fn create_instance(
+    store: &Store,
+    key: &MasterKey,
+    manifest: &Manifest,
+    new: &NewInstance,
+) -> Result<(), InstanceError> {
+    let row = validate_new(store, key, manifest, new)?;
+    store_new(store, key, &row, new)
 }
 
 /// Changes to an existing instance: settings merged key by key, secrets set

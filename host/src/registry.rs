@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
 use plugboard_core::store::{PluginRow, Store, StoreError};
-use sha2::{Digest, Sha256};
 
 use crate::home::{Home, UnsafeName};
 use crate::manifest::{BadVersion, Manifest, ManifestError, check_version};
@@ -16,6 +15,7 @@ use crate::runtime::{CallError, LoadedPlugin, Runtime, RuntimeError};
 
 mod expansion;
 mod immutable;
+mod local_copy;
 mod prompt;
 mod remove;
 mod units;
@@ -23,6 +23,7 @@ mod units;
 pub use crate::capabilities::grant::Grant;
 pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
+pub use local_copy::{component_bytes, local_path, stored_component};
 pub use prompt::describe_request;
 pub use remove::{Removal, remove_plugin};
 
@@ -283,6 +284,9 @@ pub async fn add_plugin(
     if let Some(row) = existing {
         return Ok((row, info));
     }
+    // Kept in the store first, so a node told of the new version (it
+    // becomes current with the row below) finds its bytes.
+    store.put_component(loaded.sha256(), &source.wasm)?;
     let dir = home.plugin_dir(&id, &version)?;
     crate::private_files::create_dir(&dir).map_err(|e| file_err(&dir, e))?;
     let wasm_path = dir.join(format!("{id}.wasm"));
@@ -334,8 +338,11 @@ pub fn current_approval(
 }
 
 /// Load the current version of plugin `id` from the store, limited to its
-/// grant (manifest ∩ approval); returns the grant too.
+/// grant (manifest ∩ approval); returns the grant too. The component is
+/// this node's copy in `home`, fetched from the store first when the
+/// version was added through another node ([`component_bytes`]).
 pub async fn load_plugin(
+    home: &Home,
     store: &Store,
     runtime: &Runtime,
     id: &str,
@@ -349,7 +356,7 @@ pub async fn load_plugin(
     })?;
     let grant: Grant = serde_json::from_str(&row.grant_json)
         .map_err(|_| RegistryError::BadGrant(id.to_string()))?;
-    let wasm = stored_component(&row)?;
+    let wasm = component_bytes(home, store, &row)?;
     let plugin = runtime
         .load(grant.effective(&manifest), wasm)
         .await
@@ -359,16 +366,6 @@ pub async fn load_plugin(
             cause: e,
         })?;
     Ok((plugin, grant))
-}
-
-/// The component of `row` as kept in the home, refused unless it still has
-/// the SHA-256 recorded when it was approved.
-pub fn stored_component(row: &PluginRow) -> Result<Vec<u8>, RegistryError> {
-    let wasm = read_capped(Path::new(&row.wasm_path))?;
-    if hex::encode(Sha256::digest(&wasm)) != row.wasm_sha256 {
-        return Err(RegistryError::Tampered(row.id.clone()));
-    }
-    Ok(wasm)
 }
 
 /// The JSON view of plugin `row` (the version current) and its `versions`,

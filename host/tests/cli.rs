@@ -592,6 +592,18 @@ fn a_database_path_that_cannot_be_opened_is_refused_with_a_hint() {
 // ---- a PostgreSQL database (`--database`, `PLUGBOARD_DATABASE`) ----
 
 #[test]
+fn cluster_status_on_sqlite_says_there_is_no_cluster_and_blames_the_operator() {
+    let home = private_dir();
+    let out = run(home.path(), &["cluster", "status"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("there is no cluster; give --database postgres://"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn a_postgres_database_given_by_flag_or_environment_holds_the_store() {
     let url = plugboard_pgcluster::database("cli_store").unwrap_or_else(|e| panic!("{e}"));
     let (one, other) = (private_dir(), private_dir());

@@ -304,7 +304,8 @@ fn urlencode(s: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
+async fn calls_without_a_valid_token_get_401_health_and_readiness_answer_and_unknown_instances_404()
+{
     let home = private_dir();
     let token = create_token(home.path());
     let d = Daemon::start(home.path(), &token, &[]);
@@ -315,6 +316,26 @@ async fn calls_without_a_valid_token_get_401_and_unknown_instances_404() {
         .await
         .expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
+    // Readiness needs no token either: the database answers at this
+    // binary's schema (the answer is held to /openapi.json too).
+    let ready = client
+        .get(format!("{}/readyz", d.base))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status().as_u16(), 200);
+    let (status, ready) = d.call(Method::GET, "/readyz", None).await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(
+        (&ready["status"], &ready["database"], &ready["node"]),
+        (&json!("ready"), &json!("sqlite"), &Value::Null),
+        "one node on SQLite: {ready}"
+    );
+    assert_eq!(
+        ready["schema_version"],
+        plugboard_core::store::latest_version(),
+        "{ready}"
+    );
     for (path, auth) in [
         ("/v1/instances", None),
         ("/v1/instances", Some("Bearer pb_00000000_wrong")),
@@ -1047,4 +1068,39 @@ async fn an_upload_whose_manifest_would_drive_a_terminal_is_refused_with_a_safe_
     // The daemon keeps serving: the real manifest is accepted right after.
     let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
     assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_is_stored_only_once_its_credentials_check_has_ended() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let sim = start_sim(ZoomSimBuilder::new().users(5, 1, 1).activity_days(1)).await;
+    let d = Daemon::start(home.path(), &token, &[]);
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // The check's first API answer is held until the test has looked.
+    sim.faults().hold_next_answer("/v2/");
+    let add = d.add_zoom("zoom", &sim, "pro", json!({}));
+    let look = async {
+        let start = std::time::Instant::now();
+        while sim.faults().held() == 0 {
+            assert!(start.elapsed() < WAIT, "the check never called the app");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (status, body) = d.call(Method::GET, "/v1/instances/zoom", None).await;
+        let listed = d.get("/v1/instances").await;
+        sim.faults().release_held();
+        (status, body, listed)
+    };
+    let ((added, added_body), (status, body, listed)) = tokio::join!(add, look);
+    assert_eq!(
+        status, 404,
+        "the instance was visible while its check ran: {body}"
+    );
+    assert_eq!(listed, json!([]), "listed while its check ran");
+    assert_eq!(added, 201, "{added_body}");
+    let shown = d.get("/v1/instances/zoom").await;
+    assert_eq!(shown["enabled"], true, "{shown}");
 }

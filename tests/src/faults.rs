@@ -42,6 +42,10 @@ struct FaultState {
     token_delay: Duration,
     token_fail_next: u64,
     token_fail_status: u16,
+    answer_delay: Duration,
+    hold_prefix: Option<String>,
+    held: u64,
+    release: tokio::sync::watch::Sender<bool>,
 }
 
 /// The fault to apply to one request.
@@ -72,6 +76,10 @@ impl FaultHandle {
                 token_delay: Duration::ZERO,
                 token_fail_next: 0,
                 token_fail_status: 503,
+                answer_delay: Duration::ZERO,
+                hold_prefix: None,
+                held: 0,
+                release: tokio::sync::watch::channel(false).0,
             })),
         }
     }
@@ -149,6 +157,57 @@ impl FaultHandle {
         })
     }
 
+    /// Every API answer is sent `delay` after it was computed, from now on
+    /// (zero: at once), to play a slow upstream.
+    pub fn delay_answers(&self, delay: Duration) {
+        lock(&self.inner).answer_delay = delay;
+    }
+
+    /// The answer to the next API request whose path starts with `prefix` is
+    /// computed on arrival (its token checked then) but held until
+    /// [`release_held`](Self::release_held): a client waiting on it can be
+    /// paused or cut off mid-page.
+    pub fn hold_next_answer(&self, prefix: &str) {
+        let mut state = lock(&self.inner);
+        state.hold_prefix = Some(prefix.to_string());
+        state.release.send_replace(false);
+    }
+
+    /// Answers held so far by [`hold_next_answer`](Self::hold_next_answer).
+    pub fn held(&self) -> u64 {
+        lock(&self.inner).held
+    }
+
+    /// Send every held answer.
+    pub fn release_held(&self) {
+        lock(&self.inner).release.send_replace(true);
+    }
+
+    /// Wait as `delay_answers` and `hold_next_answer` say before the answer
+    /// to an API request for `path` is sent.
+    pub(crate) async fn before_answer(&self, path: &str) {
+        let (delay, hold) = {
+            let mut state = lock(&self.inner);
+            let hold = state
+                .hold_prefix
+                .as_deref()
+                .is_some_and(|p| path.starts_with(p));
+            let waiter = hold.then(|| {
+                state.hold_prefix = None;
+                state.held += 1;
+                state.release.subscribe()
+            });
+            (state.answer_delay, waiter)
+        };
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(mut released) = hold {
+            // Ends when released, or when the simulator is dropped.
+            let _ = released.wait_for(|r| *r).await;
+        }
+    }
+
     /// The lifetime of tokens minted now.
     pub(crate) fn token_lifetime(&self) -> Duration {
         lock(&self.inner).token_lifetime
@@ -213,6 +272,23 @@ mod tests {
         assert_eq!(throttled, 10);
         let later = now + Duration::from_secs(120);
         assert_eq!(faults.take(later), None);
+    }
+
+    #[tokio::test]
+    async fn a_held_answer_waits_for_its_release_and_only_the_next_matching_one_is_held() {
+        let faults = FaultHandle::new(Duration::from_secs(60));
+        faults.hold_next_answer("/v2/users");
+        faults.before_answer("/v2/groups").await; // not matching: at once
+        let f = faults.clone();
+        let held = tokio::spawn(async move { f.before_answer("/v2/users?page=2").await });
+        while faults.held() == 0 {
+            tokio::task::yield_now().await;
+        }
+        faults.before_answer("/v2/users").await; // the hold was taken: at once
+        assert!(!held.is_finished());
+        faults.release_held();
+        assert!(held.await.is_ok());
+        assert_eq!(faults.held(), 1);
     }
 
     #[test]

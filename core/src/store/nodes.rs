@@ -21,14 +21,18 @@ pub enum Change {
     /// Plugin `id`'s current version was set (added, upgraded, rolled back)
     /// or the plugin removed.
     Plugin(String),
+    /// A scan of instance `id` was asked for through a node that does not
+    /// hold its lease; the holder runs it ([`NodeStore::announce_scan`]).
+    Scan(String),
 }
 
 impl Change {
-    /// Parse a notification's payload: `instance ID` or `plugin ID`.
+    /// Parse a notification's payload: `instance ID`, `plugin ID` or `scan ID`.
     pub(crate) fn parse(payload: &str) -> Option<Change> {
         match payload.split_once(' ')? {
             ("instance", id) => Some(Change::Instance(id.to_string())),
             ("plugin", id) => Some(Change::Plugin(id.to_string())),
+            ("scan", id) => Some(Change::Scan(id.to_string())),
             _ => None,
         }
     }
@@ -73,6 +77,11 @@ pub trait NodeStore {
     /// or `None` when this backend serves one node only (SQLite: re-read
     /// the store instead).
     fn subscribe_changes(&self) -> Result<Option<Changes>, StoreError>;
+
+    /// Tell every node that a scan of `instance` was asked for
+    /// ([`Change::Scan`]), so the one holding its lease runs it. Nothing on
+    /// a backend that serves one node (SQLite).
+    fn announce_scan(&self, instance: &str) -> Result<(), StoreError>;
 
     /// Take, for `ttl`, leases of enabled instances that nobody holds, up to
     /// `node`'s fair share among the nodes live within `live` (itself always

@@ -63,9 +63,20 @@ pub trait PluginStore {
     /// `NotFound` when that version was never added.
     fn set_current_plugin(&self, id: &str, version: &str) -> Result<(), StoreError>;
 
-    /// Remove every version of plugin `id`. Refused while instances use it;
-    /// `NotFound` when there is no such plugin.
+    /// Remove every version of plugin `id`, and the components no version
+    /// uses any more. Refused while instances use it; `NotFound` when there
+    /// is no such plugin.
     fn remove_plugin(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Keep a component's bytes under their SHA-256 (`sha256`, lowercase
+    /// hex, computed by the caller from `bytes`), so every node of a cluster
+    /// can load a plugin added through any of them. Keeping the same
+    /// component again does nothing.
+    fn put_component(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// The bytes kept under `sha256`, if any. The caller checks that they
+    /// hash to it before using them.
+    fn component(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 #[cfg(test)]
@@ -95,6 +106,40 @@ mod tests {
                 ),
                 "{backend}"
             );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn components_are_kept_once_by_digest_and_go_with_the_last_version_using_them()
+    -> Result<(), Box<dyn std::error::Error>> {
+        for (backend, store) in stores("components_kept")? {
+            println!("backend: {backend}");
+            assert_eq!(store.component("aa11")?, None, "{backend}");
+            store.put_component("aa11", b"\0asm one")?;
+            store.put_component("aa11", b"\0asm one")?; // again: nothing changes
+            store.put_component("bb22", b"\0asm two")?;
+            assert_eq!(
+                store.component("aa11")?.as_deref(),
+                Some(&b"\0asm one"[..]),
+                "{backend}"
+            );
+            for (id, sha) in [("p", "aa11"), ("q", "aa11"), ("q", "bb22")] {
+                let version = if sha == "aa11" { "1.0.0" } else { "2.0.0" };
+                store.put_plugin(&PluginRow {
+                    wasm_sha256: sha.into(),
+                    ..plugin_row(id, version)
+                })?;
+            }
+            // q's versions go; aa11 is still p's, bb22 is nobody's.
+            store.remove_plugin("q")?;
+            assert!(
+                store.component("aa11")?.is_some(),
+                "{backend}: still used by p"
+            );
+            assert_eq!(store.component("bb22")?, None, "{backend}: used by none");
+            store.remove_plugin("p")?;
+            assert_eq!(store.component("aa11")?, None, "{backend}");
         }
         Ok(())
     }

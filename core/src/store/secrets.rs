@@ -2,7 +2,7 @@
 //! the provided methods seal and open with a [`MasterKey`] here, on the
 //! caller's side of the database, so neither backend ever sees a plaintext.
 
-use super::StoreError;
+use super::{InstanceRow, StoreError};
 use crate::secrets::{self, MasterKey, Sealed, SecretValue};
 
 /// What [`SecretStore::reseal_secrets`] asks of each stored secret:
@@ -40,6 +40,16 @@ pub trait SecretStore {
         secrets: &[(&str, Vec<u8>)],
     ) -> Result<(), StoreError>;
 
+    /// Add instance `row` with its already sealed `secrets`, in one
+    /// transaction: no reader (no node claiming leases) ever sees the
+    /// instance without its secrets. `AlreadyExists` when the id is taken,
+    /// `NotFound` when its plugin is not added; either way nothing is stored.
+    fn add_instance_sealed(
+        &self,
+        row: &InstanceRow,
+        secrets: &[(&str, Vec<u8>)],
+    ) -> Result<(), StoreError>;
+
     /// Pass every stored secret, in order of instance and name, to `reseal`
     /// and store what it returns, in one transaction; returns how many were
     /// replaced. An error from `reseal` rolls everything back.
@@ -61,6 +71,21 @@ pub trait SecretStore {
             .map(|(name, value)| Ok((*name, secrets::seal(key, id, name, value)?.to_bytes())))
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.update_instance_sealed(id, config_json, upstreams_json, &sealed)
+    }
+
+    /// Add instance `row` with its `secrets` (sealed with `key`) in one
+    /// transaction; see [`SecretStore::add_instance_sealed`].
+    fn add_instance_with_secrets(
+        &self,
+        key: &MasterKey,
+        row: &InstanceRow,
+        secrets: &[(&str, &SecretValue)],
+    ) -> Result<(), StoreError> {
+        let sealed = secrets
+            .iter()
+            .map(|(name, value)| Ok((*name, secrets::seal(key, &row.id, name, value)?.to_bytes())))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.add_instance_sealed(row, &sealed)
     }
 
     /// Seal `value` with `key` (bound to `instance` and `name`) and store it.

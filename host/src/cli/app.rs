@@ -100,7 +100,9 @@ impl App {
         let row = store
             .instance(id)?
             .ok_or_else(|| crate::instance::InstanceError::NotFound(id.to_string()))?;
-        let (plugin, grant) = load_plugin(store, self.runtime()?, &row.plugin_id).await?;
+        super::cluster::refuse_if_cluster_runs(store, &row)?;
+        let (plugin, grant) =
+            load_plugin(self.home()?, store, self.runtime()?, &row.plugin_id).await?;
         let key = self.master_key()?;
         let ctx = build_context(
             plugin.manifest().clone(),

@@ -13,6 +13,7 @@ use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
 use super::UnknownCommand;
+use super::cluster::{ClusterRuns, NoCluster};
 use super::doctor::Unhealthy;
 use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};
@@ -34,6 +35,8 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
         }
         try_type!(
             StreamFailed,
+            NoCluster,
+            ClusterRuns,
             Unhealthy,
             UnknownCommand,
             RemoteError,

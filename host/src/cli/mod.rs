@@ -3,6 +3,7 @@
 
 mod app;
 mod caps;
+mod cluster;
 mod data;
 #[cfg(feature = "demo")]
 mod demo;
@@ -175,6 +176,9 @@ pub enum Command {
     #[command(subcommand)]
     #[cfg(feature = "demo")]
     Sim(sim::SimCommand),
+    /// The nodes sharing a PostgreSQL store: their leases and heartbeats.
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCommand),
     /// Check the home without changing it: modes of the home and its files,
     /// the master key, the database and its migrations, the added plugins
     /// and their compiled code, and each instance's last runs. One line per
@@ -226,6 +230,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(cmd) => token::run(&app, cmd).await,
         #[cfg(feature = "demo")]
         Command::Sim(cmd) => sim::run(cmd).await,
+        Command::Cluster(cmd) => cluster::run(&app, cmd).await,
         Command::Doctor(args) => {
             let target = doctor::Target {
                 home: cli.home,

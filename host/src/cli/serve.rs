@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// (unfinished pages are fetched again on restart).
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub drain_timeout: Duration,
+    /// With a PostgreSQL --database: how long an instance's lease lasts
+    /// unless renewed (renewed every third of it). A node that dies loses its
+    /// instances to the other nodes after this long. At least 3s.
+    #[arg(long, env = "PLUGBOARD_LEASE_TTL", default_value = "15s", value_parser = parse_duration)]
+    pub lease_ttl: Duration,
 }
 
 /// Parse `90s`, `5m`, `12h`, `1d` or plain seconds.
@@ -66,6 +71,8 @@ pub async fn run(app: &App, args: ServeArgs) -> anyhow::Result<()> {
         retry: args.retry_after,
     };
     let store = app.store()?.clone();
+    let lease_ttl = (store.kind() == plugboard_core::store::BackendKind::Postgres)
+        .then_some(args.lease_ttl.max(Duration::from_secs(3)));
     if store.tokens()?.iter().all(|t| t.revoked_at.is_some()) {
         eprintln!(
             "plugboard serve: no API token exists yet, so only /healthz answers; create one with `plugboard token create`"
@@ -86,7 +93,17 @@ pub async fn run(app: &App, args: ServeArgs) -> anyhow::Result<()> {
         app.master_key()?,
         app.options.clone(),
         intervals,
+        lease_ttl,
     )?;
+    if let Some(cluster) = &shared.cluster {
+        eprintln!(
+            "plugboard serve: node {} of the cluster on {} (lease TTL {:?})",
+            cluster.node,
+            shared.store.label(),
+            cluster.ttl
+        );
+        tracing::info!(node = %cluster.node, "node started");
+    }
     let addr = listener.local_addr()?;
     // Listen for SIGTERM and Ctrl-C before the address invites them.
     let stop = super::signals::stop_requested(true);

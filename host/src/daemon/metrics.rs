@@ -94,6 +94,8 @@ pub struct Metrics {
     phase_seconds: Family<Labels, Histogram, fn() -> Histogram>,
     instances: Family<Labels, Gauge>,
     api_requests: Family<Labels, Counter>,
+    /// Leases of this node and the cluster it sees (empty with SQLite).
+    pub cluster: std::sync::Arc<super::cluster::ClusterMetrics>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -124,6 +126,7 @@ impl Metrics {
             phase_seconds: Family::new_with_constructor(histogram),
             instances: Family::default(),
             api_requests: Family::default(),
+            cluster: std::sync::Arc::new(super::cluster::ClusterMetrics::new()),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -182,6 +185,7 @@ impl Metrics {
             "REST API requests, by route and status class",
             m.api_requests.clone(),
         );
+        m.cluster.register(r);
         Metrics { registry, ..m }
     }
 

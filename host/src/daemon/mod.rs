@@ -8,6 +8,7 @@
 //! their cursors commit together, and an interrupted phase is due at once.
 
 pub mod api;
+pub mod cluster;
 pub mod metrics;
 pub mod plugins;
 pub mod schedule;
@@ -27,13 +28,14 @@ use tokio::sync::watch;
 
 use crate::home::Home;
 use crate::instance::{
-    HostOptions, InstanceError, InstanceUpdate, NewInstance, build_context, create_instance,
-    update_instance,
+    HostOptions, InstanceError, InstanceUpdate, NewInstance, build_context, context_with_secrets,
+    store_new, update_instance, validate_new,
 };
 use crate::manifest::Manifest;
 use crate::registry::RegistryError;
 use crate::runtime::{CallError, InstanceContext, Runtime};
 
+use cluster::Cluster;
 pub use metrics::Metrics;
 use plugins::CurrentPlugin;
 pub use plugins::PluginSet;
@@ -63,6 +65,9 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Set once at shutdown.
     pub stopping: watch::Sender<bool>,
+    /// This node of a cluster (PostgreSQL store); `None` with SQLite (one
+    /// node: every enabled instance runs here).
+    pub cluster: Option<Arc<Cluster>>,
     workers: Mutex<HashMap<String, WorkerHandle>>,
 }
 
@@ -94,6 +99,20 @@ pub enum DaemonError {
         /// Why.
         cause: CallError,
     },
+    /// A cluster node was asked to check an enabled instance it does not
+    /// work on.
+    #[error(
+        "instance `{id}` is worked on by {}, not by this node ({node}): its credentials check runs on the node holding its lease, with the token its scans use (a second token would revoke that one on apps like Zoom); send the request to that node (`plugboard cluster status` lists the leases), or disable the instance first",
+        holder.as_ref().map_or_else(|| "whichever node claims it next".to_string(), |h| format!("node {h}"))
+    )]
+    NotRunHere {
+        /// Instance id.
+        id: String,
+        /// This node.
+        node: String,
+        /// The node holding its lease, if any holds it now.
+        holder: Option<String>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -103,7 +122,7 @@ impl DaemonError {
     /// Who must act.
     pub fn blame(&self) -> Blame {
         match self {
-            DaemonError::NoInstance(_) => Blame::Operator,
+            DaemonError::NoInstance(_) | DaemonError::NotRunHere { .. } => Blame::Operator,
             DaemonError::Instance(e) => e.blame(),
             DaemonError::Registry(e) => e.blame(),
             DaemonError::Check { cause, .. } | DaemonError::CheckFailed { cause, .. } => {
@@ -142,7 +161,9 @@ pub struct InstanceStatus {
 impl Shared {
     /// Open the daemon's state on `home`, start a worker for every enabled
     /// instance and the reconciler that keeps them matched to the store.
-    /// Must be called inside a Tokio runtime.
+    /// With `lease_ttl` (a PostgreSQL store), this is one node of a cluster:
+    /// it runs the workers of the instances whose lease it holds
+    /// ([`cluster`]). Must be called inside a Tokio runtime.
     pub fn start(
         home: Home,
         store: Arc<Store>,
@@ -150,8 +171,11 @@ impl Shared {
         key: MasterKey,
         options: HostOptions,
         intervals: Intervals,
+        lease_ttl: Option<Duration>,
     ) -> Result<Arc<Shared>, DaemonError> {
         let (stopping, _) = watch::channel(false);
+        let metrics = Metrics::new();
+        let cluster = lease_ttl.map(|ttl| Arc::new(Cluster::new(ttl, metrics.cluster.clone())));
         let shared = Arc::new(Shared {
             store,
             runtime,
@@ -160,10 +184,15 @@ impl Shared {
             options,
             intervals,
             plugins: PluginSet::default(),
-            metrics: Metrics::new(),
+            metrics,
             stopping,
+            cluster: cluster.clone(),
             workers: Mutex::new(HashMap::new()),
         });
+        if let Some(cluster) = cluster {
+            tokio::spawn(cluster::run(shared.clone(), cluster.clone()));
+            tokio::spawn(cluster::listen(shared.clone(), cluster));
+        }
         shared.reconcile()?;
         let watcher = shared.clone();
         tokio::spawn(async move {
@@ -189,9 +218,11 @@ impl Shared {
             return Ok(());
         }
         let rows = self.store.instances()?;
+        let held = self.cluster.as_ref().map(|c| c.held_ids());
         let wanted: Vec<&str> = rows
             .iter()
             .filter(|r| r.enabled)
+            .filter(|r| held.as_ref().is_none_or(|h| h.contains(&r.id)))
             .map(|r| r.id.as_str())
             .collect();
         let (missing, stale): (Vec<String>, Vec<String>) = match self.workers.lock() {
@@ -219,7 +250,15 @@ impl Shared {
     }
 
     fn start_worker(self: &Arc<Self>, id: &str) {
-        let handle = worker::spawn(self.clone(), id.to_string());
+        let held = match &self.cluster {
+            None => None,
+            Some(c) => match c.held(id) {
+                Some(h) => Some(h),
+                // Not ours (any more): another node runs it.
+                None => return,
+            },
+        };
+        let handle = worker::spawn(self.clone(), id.to_string(), held);
         if let Ok(mut w) = self.workers.lock()
             && let Some(old) = w.insert(id.to_string(), handle)
         {
@@ -233,6 +272,23 @@ impl Shared {
         {
             let _ = old.stop.send(true);
         }
+    }
+
+    /// Take instance `id`'s worker out of the running set (to stop it and
+    /// wait for it).
+    fn take_worker(&self, id: &str) -> Option<WorkerHandle> {
+        self.workers.lock().ok()?.remove(id)
+    }
+
+    /// Put back a worker taken with [`Shared::take_worker`].
+    fn put_worker(&self, id: &str, handle: WorkerHandle) {
+        if let Ok(mut w) = self.workers.lock() {
+            w.insert(id.to_string(), handle);
+        }
+    }
+
+    fn worker_state_of(&self, handle: &WorkerHandle) -> WorkerState {
+        handle.state.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     fn worker_state(&self, id: &str) -> WorkerState {
@@ -284,37 +340,50 @@ impl Shared {
         })
     }
 
-    /// Create an instance, check its credentials with the plugin's `check`,
-    /// and start its worker (which scans accounts, then activities, then
+    /// Check a new instance's credentials with the plugin's `check`, then
+    /// store it (row, settings and sealed secrets in one transaction) and
+    /// start its worker (which scans accounts, then activities, then
     /// posture at once). Bad credentials or missing consent refuse the add
-    /// and leave nothing behind; an unreachable upstream does not (the
-    /// scheduler retries).
+    /// and store nothing; an unreachable upstream does not (the scheduler
+    /// retries).
+    ///
+    /// The instance is invisible until the check has ended: no node of a
+    /// cluster can claim it while the check's token is in use (on Zoom the
+    /// worker's first token would revoke it, or the other way round), nor
+    /// before its secrets are stored.
     pub async fn add_instance(
         self: &Arc<Self>,
         new: NewInstance,
     ) -> Result<InstanceStatus, DaemonError> {
         let plugin = self
             .plugins
-            .current(&self.store, &self.runtime, &new.plugin)
+            .current(&self.home, &self.store, &self.runtime, &new.plugin)
             .await?;
         let manifest: &Manifest = plugin.plugin.manifest();
-        create_instance(&self.store, &self.key, manifest, &new)?;
-        let row = self.instance_row(&new.id)?;
-        let checked = match self.fresh_context(&plugin, &row) {
-            Ok(ctx) => plugin.plugin.check(&ctx).await.map(|_| ()),
-            Err(e) => {
-                let _ = self.store.remove_instance(&new.id);
-                return Err(e);
+        let row = validate_new(&self.store, &self.key, manifest, &new)?;
+        // A taken id is refused before any token is minted for it.
+        if self.store.instance(&new.id)?.is_some() {
+            return Err(StoreError::AlreadyExists {
+                what: "instance",
+                id: new.id.clone(),
             }
-        };
+            .into());
+        }
+        let ctx = context_with_secrets(
+            plugin.plugin.manifest().clone(),
+            &row,
+            new.secrets.clone(),
+            plugin.grant.reveal_secrets,
+            &self.options,
+        )?;
+        let checked = plugin.plugin.check(&ctx).await.map(|_| ());
+        drop(ctx);
         if let Err(cause) = checked {
             // An upstream that is down or slow is transient: keep the
             // instance and let the scheduler retry. Anything else (refused
             // credentials or consent, bad settings, a broken plugin, a host
             // fault) needs someone to act first.
-            let refuses = cause.blame() != Blame::Upstream;
-            if refuses {
-                let _ = self.store.remove_instance(&new.id);
+            if cause.blame() != Blame::Upstream {
                 return Err(DaemonError::Check {
                     id: new.id.clone(),
                     cause,
@@ -322,31 +391,53 @@ impl Shared {
             }
             tracing::warn!(instance = %new.id, error = %cause, "credentials check failed; the scheduler will retry");
         }
-        self.start_worker(&new.id);
+        store_new(&self.store, &self.key, &row, &new)?;
+        match &self.cluster {
+            // Whichever node has room claims it (this one now; the others
+            // when the change is announced).
+            Some(c) => c.wake(),
+            None => self.start_worker(&new.id),
+        }
         self.update_gauges();
         self.status(&new.id)
     }
 
     /// Run the plugin's `check` for instance `id` against the app: proves its
     /// credentials, consent and settings and returns what the app says of
-    /// the account. A running worker's context is used when it is current,
-    /// so the check shares its tokens and rate buckets; a disabled instance
-    /// can be checked too.
+    /// the account. The check runs in the worker's context (built now if the
+    /// worker has none yet), so it shares its tokens and rate buckets; a
+    /// disabled instance can be checked too. On a cluster node, an enabled
+    /// instance is checked only by the node running it (its lease holder):
+    /// anywhere else the check would mint a second token, which on apps
+    /// like Zoom revokes the running one ([`DaemonError::NotRunHere`]).
     pub async fn check_instance(&self, id: &str) -> Result<AccountInfo, DaemonError> {
         let row = self.instance_row(id)?;
         let plugin = self
             .plugins
-            .current(&self.store, &self.runtime, &row.plugin_id)
+            .current(&self.home, &self.store, &self.runtime, &row.plugin_id)
             .await?;
-        let stamp = worker::stamp(&plugin, &row);
         let running = self
             .workers
             .lock()
             .ok()
-            .and_then(|w| w.get(id).and_then(|h| h.context.get(&stamp)));
-        let ctx = match running {
-            Some(ctx) => ctx,
-            None => self.fresh_context(&plugin, &row)?,
+            .and_then(|w| w.get(id).map(|h| h.context.clone()));
+        let stamp = worker::stamp(&plugin, &row);
+        let ctx = match &self.cluster {
+            None => match running {
+                Some(running) => {
+                    running.get_or_build(&stamp, || self.fresh_context(&plugin, &row))?
+                }
+                None => self.fresh_context(&plugin, &row)?,
+            },
+            Some(cluster) => match (running, cluster.held(id)) {
+                (Some(running), Some(held)) => running
+                    .get_or_build(&stamp, || self.gated_context(&plugin, &row, Some(&held)))?,
+                // Another node works on it, or will: a token minted here
+                // would revoke the one it uses.
+                _ if row.enabled => return Err(self.not_run_here(cluster, id)),
+                // Disabled: no node calls the app for it.
+                _ => self.fresh_context(&plugin, &row)?,
+            },
         };
         plugin
             .plugin
@@ -356,6 +447,26 @@ impl Shared {
                 id: id.to_string(),
                 cause,
             })
+    }
+
+    /// Why this node does not work on enabled instance `id`: which node
+    /// does, as the store says.
+    fn not_run_here(&self, cluster: &Cluster, id: &str) -> DaemonError {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        let holder = self.store.leases().ok().and_then(|leases| {
+            leases
+                .into_iter()
+                .find(|l| l.instance == id && l.expires_at_ms > now && l.node != cluster.node)
+                .map(|l| plugboard_core::text::neutralize(&l.node).into_owned())
+        });
+        DaemonError::NotRunHere {
+            id: id.to_string(),
+            node: cluster.node.clone(),
+            holder,
+        }
     }
 
     /// A new context for `row` on `plugin`, owned by the caller (a worker
@@ -375,6 +486,21 @@ impl Shared {
         )?)
     }
 
+    /// A new context whose token broker mints only while `held`'s gate is
+    /// open (a cluster node's lease), for a worker's running context.
+    fn gated_context(
+        &self,
+        plugin: &CurrentPlugin,
+        row: &InstanceRow,
+        held: Option<&cluster::Held>,
+    ) -> Result<Arc<InstanceContext>, DaemonError> {
+        let ctx = self.fresh_context(plugin, row)?;
+        if let Some(h) = held {
+            ctx.http.broker().gate_with(h.gate.clone());
+        }
+        Ok(ctx)
+    }
+
     /// Change an instance's settings, secrets or upstream routes (e.g. rotate
     /// a client secret) without losing its data; the worker rebuilds its
     /// context from the next phase.
@@ -386,7 +512,7 @@ impl Shared {
         let row = self.instance_row(id)?;
         let plugin = self
             .plugins
-            .current(&self.store, &self.runtime, &row.plugin_id)
+            .current(&self.home, &self.store, &self.runtime, &row.plugin_id)
             .await?;
         update_instance(
             &self.store,
@@ -407,6 +533,9 @@ impl Shared {
     ) -> Result<InstanceStatus, DaemonError> {
         self.instance_row(id)?;
         self.store.set_instance_enabled(id, enabled)?;
+        if let Some(c) = &self.cluster {
+            c.wake();
+        }
         if enabled {
             let running = self
                 .workers
@@ -432,7 +561,14 @@ impl Shared {
         Ok(())
     }
 
-    /// Ask instance `id` to run every phase now.
+    /// Ask instance `id` to run every phase now. Its worker on this node is
+    /// told at once. On a cluster node that does not run it, the request is
+    /// queued for the lease holder: every phase is marked due now in the
+    /// store and the scan is announced ([`Change::Scan`](plugboard_core::store::Change)),
+    /// so the holder's worker runs it; nothing here mints a token or calls
+    /// the app. An announcement lost on the way (the listener reconnecting)
+    /// leaves the phases due: the holder runs them when its worker next
+    /// reads its schedule.
     pub fn scan_now(&self, id: &str) -> Result<(), DaemonError> {
         let row = self.instance_row(id)?;
         if !row.enabled {
@@ -445,14 +581,38 @@ impl Shared {
             .lock()
             .ok()
             .and_then(|w| w.get(id).map(|h| h.commands.clone()));
-        if let Some(tx) = sender {
-            let _ = tx.try_send(WorkerCommand::ScanNow);
+        match sender {
+            Some(tx) => {
+                let _ = tx.try_send(WorkerCommand::ScanNow);
+            }
+            None if self.cluster.is_some() => {
+                let now = schedule::format_time(time::OffsetDateTime::now_utc());
+                for p in Phase::ALL {
+                    self.store.schedule_next(id, p.name(), Some(&now))?;
+                }
+                self.store.announce_scan(id)?;
+            }
+            None => {}
         }
         Ok(())
     }
 
-    /// Stop every worker between pages and wait for them (at most `timeout`).
-    pub async fn shutdown(&self, timeout: Duration) {
+    /// A scan of `id` was announced by another node: this node's worker of
+    /// it, if any, runs every phase now.
+    pub(crate) fn scan_announced(&self, id: &str) {
+        let sender = self
+            .workers
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id).map(|h| h.commands.clone()));
+        if let Some(tx) = sender {
+            let _ = tx.try_send(WorkerCommand::ScanNow);
+        }
+    }
+
+    /// Stop every worker between pages and wait for them (at most
+    /// `timeout`); a cluster node then gives its leases back.
+    pub async fn shutdown(self: &Arc<Self>, timeout: Duration) {
         let _ = self.stopping.send(true);
         let tasks: Vec<_> = self
             .workers
@@ -464,6 +624,9 @@ impl Shared {
             tracing::warn!(
                 "shutdown: some pages did not finish within {timeout:?}; they will be fetched again on restart"
             );
+        }
+        if let Some(cluster) = &self.cluster {
+            cluster::release_all(self, cluster).await;
         }
     }
 }

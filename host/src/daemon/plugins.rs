@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use plugboard_core::store::Store;
 
+use crate::home::Home;
 use crate::registry::{Grant, RegistryError, load_plugin};
 use crate::runtime::{LoadedPlugin, Runtime};
 
@@ -40,6 +41,7 @@ impl PluginSet {
     /// version is not the one already loaded.
     pub async fn current(
         &self,
+        home: &Home,
         store: &Store,
         runtime: &Runtime,
         id: &str,
@@ -53,7 +55,7 @@ impl PluginSet {
         {
             return Ok(p);
         }
-        let (plugin, grant) = load_plugin(store, runtime, id).await?;
+        let (plugin, grant) = load_plugin(home, store, runtime, id).await?;
         let p = Arc::new(CurrentPlugin {
             version: plugin.manifest().version.clone(),
             plugin,

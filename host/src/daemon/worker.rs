@@ -1,6 +1,10 @@
 //! One task per enabled instance: runs its phases when due, keeps one
 //! running context (tokens, rate buckets) across phases, and stops between
-//! pages when told to (disable, shutdown).
+//! pages when told to (disable, shutdown). On a cluster node it works under
+//! the instance's lease ([`Held`]): every page commits with it, its contexts
+//! mint tokens only while the lease's gate is open, it stops between pages
+//! once the gate closes, and a page refused for a lost lease ends it without
+//! touching the instance's schedule (the new owner runs it).
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -11,10 +15,11 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 
 use super::Shared;
+use super::cluster::Held;
 use super::metrics::{CounterSnapshot, PhaseSample};
 use super::plugins::CurrentPlugin;
 use super::schedule::{Phase, after, format_time, next_due};
-use plugboard_core::store::InstanceRow;
+use plugboard_core::store::{InstanceRow, Lease, StoreError};
 
 use crate::runtime::{CallError, InstanceContext};
 use crate::scan::{ScanError, ScanObserver, StreamStatus, scan_recorded};
@@ -55,10 +60,27 @@ impl RunningContext {
             .map(|(_, ctx)| ctx.clone())
     }
 
-    fn set(&self, stamp: ContextStamp, ctx: Arc<InstanceContext>) {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some((stamp, ctx));
+    /// The context built from `stamp`, building it with `build` (and
+    /// keeping it) when there is none, under one lock: the worker and an API
+    /// credentials check never build two contexts, and so never mint two
+    /// tokens, for one stamp.
+    pub fn get_or_build<E>(
+        &self,
+        stamp: &ContextStamp,
+        build: impl FnOnce() -> Result<Arc<InstanceContext>, E>,
+    ) -> Result<Arc<InstanceContext>, E> {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((built, ctx)) = slot.as_ref()
+            && built == stamp
+        {
+            return Ok(ctx.clone());
         }
+        let ctx = build()?;
+        *slot = Some((stamp.clone(), ctx.clone()));
+        Ok(ctx)
     }
 }
 
@@ -83,10 +105,12 @@ pub struct WorkerHandle {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// Tells a scan to stop when the worker or the daemon is stopping.
+/// Tells a scan to stop when the worker or the daemon is stopping, or the
+/// lease it works under lapsed; gives the scan that lease for its commits.
 struct StopObserver {
     worker: watch::Receiver<bool>,
     daemon: watch::Receiver<bool>,
+    held: Option<Held>,
 }
 
 impl ScanObserver for StopObserver {
@@ -94,12 +118,17 @@ impl ScanObserver for StopObserver {
     fn page(&self, _: &str, _: u64) {}
     fn stream_finished(&self, _: &str, _: &StreamStatus) {}
     fn stop_requested(&self) -> bool {
-        *self.worker.borrow() || *self.daemon.borrow()
+        *self.worker.borrow()
+            || *self.daemon.borrow()
+            || self.held.as_ref().is_some_and(|h| !h.gate.is_open())
+    }
+    fn lease(&self) -> Option<Lease> {
+        self.held.as_ref().map(|h| h.lease.clone())
     }
 }
 
-/// Start the worker of instance `id`.
-pub fn spawn(shared: Arc<Shared>, id: String) -> WorkerHandle {
+/// Start the worker of instance `id`, under `held` on a cluster node.
+pub fn spawn(shared: Arc<Shared>, id: String, held: Option<Held>) -> WorkerHandle {
     let (stop, stop_rx) = watch::channel(false);
     let (commands, rx) = mpsc::channel(8);
     let state = Arc::new(Mutex::new(WorkerState::default()));
@@ -111,6 +140,7 @@ pub fn spawn(shared: Arc<Shared>, id: String) -> WorkerHandle {
         state: state.clone(),
         context: context.clone(),
         failures: [0; 3],
+        held,
     };
     let task = tokio::spawn(async move { worker.run(rx).await });
     WorkerHandle {
@@ -130,11 +160,15 @@ struct Worker {
     /// The running context and what it was built from.
     context: RunningContext,
     failures: [u32; 3],
+    /// The lease it works under (cluster node).
+    held: Option<Held>,
 }
 
 impl Worker {
     fn stopping(&self) -> bool {
-        *self.stop.borrow() || *self.shared.stopping.borrow()
+        *self.stop.borrow()
+            || *self.shared.stopping.borrow()
+            || self.held.as_ref().is_some_and(|h| !h.gate.is_open())
     }
 
     async fn run(&mut self, mut commands: mpsc::Receiver<WorkerCommand>) {
@@ -172,7 +206,9 @@ impl Worker {
                 return;
             };
             if at <= now {
-                self.run_phase(phase, &row).await;
+                if !self.run_phase(phase, &row).await {
+                    return;
+                }
                 continue;
             }
             let wait = (at - now).try_into().unwrap_or_default();
@@ -203,22 +239,20 @@ impl Worker {
         plugin: &CurrentPlugin,
         row: &InstanceRow,
     ) -> Result<Arc<InstanceContext>, (Blame, String)> {
-        let stamp = stamp(plugin, row);
-        if let Some(ctx) = self.context.get(&stamp) {
-            return Ok(ctx);
-        }
         let ctx = self
-            .shared
-            .fresh_context(plugin, row)
+            .context
+            .get_or_build(&stamp(plugin, row), || {
+                self.shared.gated_context(plugin, row, self.held.as_ref())
+            })
             .map_err(|e| (e.blame(), e.to_string()))?;
-        self.context.set(stamp, ctx.clone());
         if let Ok(mut st) = self.state.lock() {
             st.plugin_version = Some(plugin.version.clone());
         }
         Ok(ctx)
     }
 
-    async fn run_phase(&mut self, phase: Phase, row: &InstanceRow) {
+    /// Run `phase`; false when the worker must end (its lease is lost).
+    async fn run_phase(&mut self, phase: Phase, row: &InstanceRow) -> bool {
         let s = self.shared.clone();
         let store = &s.store;
         if let Err(e) = store.schedule_started(&self.id, phase.name()) {
@@ -234,7 +268,16 @@ impl Worker {
         }
         let slot = phase as usize;
         let error = match outcome {
-            Attempt::Stopped => return, // due again at once after a restart
+            Attempt::Stopped => return true, // due again at once after a restart
+            Attempt::LeaseLost(why) => {
+                // The new owner runs the phase; nothing of this one is kept.
+                if let Some(c) = &s.cluster {
+                    c.metrics.fenced(&c.node);
+                    tracing::warn!(node = %c.node, instance = %self.id, phase = phase.name(), error = %why, "page refused by the fencing token: the lease was lost; nothing of it was stored");
+                }
+                s.lease_lost(&self.id, "fenced", &why);
+                return false;
+            }
             Attempt::Done => {
                 self.failures[slot] = 0;
                 None
@@ -258,13 +301,18 @@ impl Worker {
             tracing::error!(instance = %self.id, error = %e, "cannot record a phase end");
         }
         tracing::info!(instance = %self.id, phase = phase.name(), seconds = started.elapsed().as_secs_f64(), "phase done");
+        true
     }
 
     /// One run of `phase` for the instance as stored in `row`.
     async fn attempt(&mut self, phase: Phase, row: &InstanceRow) -> Attempt {
         let s = self.shared.clone();
         let plugin_id = row.plugin_id.clone();
-        let plugin = match s.plugins.current(&s.store, &s.runtime, &plugin_id).await {
+        let plugin = match s
+            .plugins
+            .current(&s.home, &s.store, &s.runtime, &plugin_id)
+            .await
+        {
             Ok(p) => p,
             Err(e) => return Attempt::Failed(e.blame(), e.to_string()),
         };
@@ -275,6 +323,7 @@ impl Worker {
         let observer = StopObserver {
             worker: self.stop.clone(),
             daemon: s.stopping.subscribe(),
+            held: self.held.clone(),
         };
         let before = CounterSnapshot::of(&ctx);
         let started = Instant::now();
@@ -305,6 +354,9 @@ impl Worker {
                     Attempt::Done
                 }
             }
+            Err(ScanError::Store(e @ StoreError::LeaseLost { .. })) => {
+                Attempt::LeaseLost(e.to_string())
+            }
             Err(e) => Attempt::Failed(e.blame(), e.to_string()),
         }
     }
@@ -313,5 +365,7 @@ impl Worker {
 enum Attempt {
     Done,
     Stopped,
+    /// A page was refused: another node holds the lease now.
+    LeaseLost(String),
     Failed(Blame, String),
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use plugboard_core::Blame;
 use plugboard_core::model::{ConnectorErrorKind, StreamInfo, StreamKind};
-use plugboard_core::store::{DailyCap, Store, StoreError};
+use plugboard_core::store::{CommitTerms, DailyCap, Store, StoreError};
 use serde::Serialize;
 
 use crate::capabilities::http::HttpStatsSnapshot;
@@ -476,7 +476,15 @@ async fn sync_stream(
             records: ctx.caps.records_per_day,
             bytes: ctx.caps.bytes_per_day,
         };
-        match blocking(move || s.commit_page_capped(&id, &name, &page, Some(cap))).await? {
+        let lease = observer.lease();
+        let commit = move || {
+            let terms = CommitTerms {
+                cap: Some(cap),
+                lease: lease.as_ref(),
+            };
+            s.commit_page_with(&id, &name, &page, terms)
+        };
+        match blocking(commit).await? {
             Ok(_) => {}
             Err(e @ StoreError::DailyCapReached { .. }) => {
                 report.status = StreamStatus::Failed {

@@ -1,5 +1,7 @@
 //! Progress reporting hooks for scans (progress bars, logs, metrics).
 
+use plugboard_core::store::Lease;
+
 use super::StreamStatus;
 
 /// Told about scan progress. Implementations must be cheap.
@@ -14,6 +16,13 @@ pub trait ScanObserver: Send + Sync {
     /// Pages already committed stay; the next scan resumes from them.
     fn stop_requested(&self) -> bool {
         false
+    }
+    /// The lease under which pages are committed (a cluster node's), checked
+    /// with each page in its own transaction: a page committed after another
+    /// node took the instance over is refused (`LeaseLost`) and nothing of it
+    /// is stored. `None`: no lease (one node, the CLI).
+    fn lease(&self) -> Option<Lease> {
+        None
     }
 }
 

@@ -17,6 +17,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("accounts", "accounts"),
     ("activities", "activities"),
     ("audit", "audit"),
+    ("cluster status", "cluster-status"),
     ("demo", "demo"),
     ("doctor", "doctor"),
     ("findings", "findings"),

@@ -170,9 +170,17 @@ pub struct Daemon {
 impl Daemon {
     /// Start `plugboard serve` on a free port with short periods.
     pub fn start(home: &Path, token: &str, extra: &[&str]) -> Daemon {
-        let mut child = plugboard(home)
+        let mut serve = plugboard(home);
+        serve
             .args(["serve", "--listen", "127.0.0.1:0", "--retry-after", "1s"])
-            .args(extra)
+            .args(extra);
+        Self::start_command(serve, token)
+    }
+
+    /// Start `serve` as `serve` says (it must listen on port 0 of loopback,
+    /// printing its address first on stdout).
+    pub fn start_command(mut serve: Command, token: &str) -> Daemon {
+        let mut child = serve
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -429,6 +437,20 @@ impl Daemon {
                 None => return out,
             }
         }
+    }
+
+    /// The daemon's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Send a signal (`STOP`, `CONT`) without waiting for anything.
+    pub fn send(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{sig}"), &self.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success(), "kill -{sig}");
     }
 
     /// Send a signal to the daemon (`TERM`, `KILL`) and wait for it to exit.

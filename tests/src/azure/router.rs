@@ -80,6 +80,7 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     lock(&state.counters).record_status(category.as_deref(), status);
     let recorded = RecordedRequest::received(&parts.method, &path, &query, body.as_deref(), status);
     lock(&state.log).push(recorded);
+    state.faults.before_answer(&path).await;
     response
 }
 

@@ -77,6 +77,7 @@ async fn api(State(state): State<Arc<SimState>>, request: Request) -> Response {
         response.status().as_u16(),
     );
     lock(&state.log).push(recorded);
+    state.faults.before_answer(&path).await;
     response
 }
 

@@ -1,5 +1,6 @@
 //! Connector instances in PostgreSQL.
 
+use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
@@ -21,63 +22,75 @@ fn from_row(r: &Row) -> Result<InstanceRow, tokio_postgres::Error> {
     })
 }
 
-impl InstanceStore for PgStore {
-    fn add_instance(&self, row: &InstanceRow) -> Result<(), StoreError> {
+impl PgStore {
+    /// Insert `row` inside the caller's transaction: `AlreadyExists` when
+    /// its id is taken, `NotFound` when its plugin is not added.
+    pub(crate) async fn insert_instance(
+        &self,
+        tx: &impl GenericClient,
+        row: &InstanceRow,
+    ) -> Result<(), StoreError> {
         let taken = || StoreError::AlreadyExists {
             what: "instance",
             id: row.id.clone(),
         };
+        let exists = self
+            .row(
+                tx,
+                "adding an instance",
+                "SELECT 1 FROM instances WHERE id = $1",
+                &[&row.id],
+            )
+            .await?;
+        if exists.is_some() {
+            return Err(taken());
+        }
+        // Lock the plugin's current row so it cannot go before we commit.
+        let plugin = self
+            .row(
+                tx,
+                "adding an instance",
+                "SELECT 1 FROM plugin_current WHERE id = $1 FOR KEY SHARE",
+                &[&row.plugin_id],
+            )
+            .await?;
+        if plugin.is_none() {
+            return Err(StoreError::NotFound {
+                what: "plugin",
+                id: row.plugin_id.clone(),
+            });
+        }
+        let inserted = tx
+            .execute(
+                "INSERT INTO instances (id, plugin_id, config_json, upstreams_json, enabled, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, plugboard_now(), plugboard_now())",
+                &[
+                    &row.id,
+                    &row.plugin_id,
+                    &row.config_json,
+                    &row.upstreams_json,
+                    &row.enabled,
+                ],
+            )
+            .await;
+        match inserted {
+            // Another node added the same id since our check.
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(taken()),
+            other => other.map(|_| ()).map_err(self.on("adding an instance")),
+        }
+    }
+}
+
+impl InstanceStore for PgStore {
+    fn add_instance(&self, row: &InstanceRow) -> Result<(), StoreError> {
         self.block(async {
             let mut c = self.client().await?;
             let tx = c
                 .transaction()
                 .await
                 .map_err(self.on("adding an instance"))?;
-            let exists = self
-                .row(
-                    &tx,
-                    "adding an instance",
-                    "SELECT 1 FROM instances WHERE id = $1",
-                    &[&row.id],
-                )
-                .await?;
-            if exists.is_some() {
-                return Err(taken());
-            }
-            // Lock the plugin's current row so it cannot go before we commit.
-            let plugin = self
-                .row(
-                    &tx,
-                    "adding an instance",
-                    "SELECT 1 FROM plugin_current WHERE id = $1 FOR KEY SHARE",
-                    &[&row.plugin_id],
-                )
-                .await?;
-            if plugin.is_none() {
-                return Err(StoreError::NotFound {
-                    what: "plugin",
-                    id: row.plugin_id.clone(),
-                });
-            }
-            let inserted = tx
-                .execute(
-                    "INSERT INTO instances (id, plugin_id, config_json, upstreams_json, enabled, \
-                     created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, plugboard_now(), plugboard_now())",
-                    &[
-                        &row.id,
-                        &row.plugin_id,
-                        &row.config_json,
-                        &row.upstreams_json,
-                        &row.enabled,
-                    ],
-                )
-                .await;
-            match inserted {
-                // Another node added the same id since our check.
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => return Err(taken()),
-                other => other.map_err(self.on("adding an instance"))?,
-            };
+            self.insert_instance(&tx, row).await?;
             tx.commit().await.map_err(self.on("adding an instance"))
         })
     }

@@ -59,6 +59,20 @@ impl NodeStore for PgStore {
         self.block(self.listen()).map(Some)
     }
 
+    fn announce_scan(&self, instance: &str) -> Result<(), StoreError> {
+        self.block(async {
+            let c = self.client().await?;
+            self.exec(
+                &c,
+                "announcing a scan",
+                "SELECT pg_notify('plugboard_changes', 'scan ' || $1::text)",
+                &[&instance],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
     fn claim_leases(
         &self,
         node: &str,

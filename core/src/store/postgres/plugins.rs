@@ -185,7 +185,47 @@ impl PluginStore for PgStore {
                     id: id.to_string(),
                 });
             }
+            self.exec(
+                &tx,
+                "removing unused components",
+                "DELETE FROM plugin_components \
+                 WHERE sha256 NOT IN (SELECT wasm_sha256 FROM plugins)",
+                &[],
+            )
+            .await?;
             tx.commit().await.map_err(self.on("removing a plugin"))
+        })
+    }
+
+    fn put_component(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.block(async {
+            let c = self.client().await?;
+            self.exec(
+                &c,
+                "keeping a component",
+                "INSERT INTO plugin_components (sha256, bytes) VALUES ($1, $2) \
+                 ON CONFLICT (sha256) DO NOTHING",
+                &[&sha256, &bytes],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn component(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.block(async {
+            let c = self.client().await?;
+            let row = self
+                .row(
+                    &c,
+                    "reading a component",
+                    "SELECT bytes FROM plugin_components WHERE sha256 = $1",
+                    &[&sha256],
+                )
+                .await?;
+            row.map(|r| r.try_get::<_, Vec<u8>>(0))
+                .transpose()
+                .map_err(self.on("reading a component"))
         })
     }
 }

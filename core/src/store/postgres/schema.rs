@@ -285,8 +285,17 @@ CREATE TRIGGER plugin_current_notify AFTER INSERT OR UPDATE OR DELETE ON plugin_
     FOR EACH ROW EXECUTE FUNCTION plugboard_notify_change();
 "#;
 
+/// Version 6: plugin components kept in the database by SHA-256, so every
+/// node of a cluster can load a version added through any of them.
+const V6: &str = r#"
+CREATE TABLE plugin_components (
+    sha256 TEXT COLLATE "C" PRIMARY KEY,
+    bytes  BYTEA NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

@@ -3,7 +3,7 @@
 use deadpool_postgres::GenericClient;
 
 use super::PgStore;
-use crate::store::{Reseal, SecretStore, StoreError};
+use crate::store::{InstanceRow, Reseal, SecretStore, StoreError};
 
 /// Insert or replace the sealed bytes of secret `name` of `instance`.
 const UPSERT: &str = "INSERT INTO secrets (instance_id, name, sealed, updated_at) \
@@ -106,6 +106,26 @@ impl SecretStore for PgStore {
                     .await?;
             }
             tx.commit().await.map_err(self.on("updating an instance"))
+        })
+    }
+
+    fn add_instance_sealed(
+        &self,
+        row: &InstanceRow,
+        secrets: &[(&str, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        self.block(async {
+            let mut c = self.client().await?;
+            let tx = c
+                .transaction()
+                .await
+                .map_err(self.on("adding an instance"))?;
+            self.insert_instance(&tx, row).await?;
+            for (name, bytes) in secrets {
+                self.exec(&tx, "adding an instance", UPSERT, &[&row.id, name, bytes])
+                    .await?;
+            }
+            tx.commit().await.map_err(self.on("adding an instance"))
         })
     }
 

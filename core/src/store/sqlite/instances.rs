@@ -20,50 +20,61 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<InstanceRow> {
     })
 }
 
+/// Insert `row` inside the caller's transaction: `AlreadyExists` when its id
+/// is taken, `NotFound` when its plugin is not added.
+pub(super) fn insert_instance(
+    store: &SqliteStore,
+    tx: &rusqlite::Connection,
+    row: &InstanceRow,
+) -> Result<(), StoreError> {
+    let taken: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM instances WHERE id = ?1)")
+        .and_then(|mut s| s.query_row([&row.id], |r| r.get(0)))
+        .map_err(store.on("adding an instance"))?;
+    if taken {
+        return Err(StoreError::AlreadyExists {
+            what: "instance",
+            id: row.id.clone(),
+        });
+    }
+    let plugin_known: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM plugin_current WHERE id = ?1)")
+        .and_then(|mut s| s.query_row([&row.plugin_id], |r| r.get(0)))
+        .map_err(store.on("adding an instance"))?;
+    if !plugin_known {
+        return Err(StoreError::NotFound {
+            what: "plugin",
+            id: row.plugin_id.clone(),
+        });
+    }
+    tx.prepare_cached(concat!(
+        "INSERT INTO instances (id, plugin_id, config_json, upstreams_json, enabled, \
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ",
+        now_sql!(),
+        ", ",
+        now_sql!(),
+        ")"
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            row.id,
+            row.plugin_id,
+            row.config_json,
+            row.upstreams_json,
+            row.enabled
+        ])
+    })
+    .map_err(store.on("adding an instance"))?;
+    Ok(())
+}
+
 impl InstanceStore for SqliteStore {
     /// Add an instance. Fails with `AlreadyExists` naming the id when taken,
     /// and `NotFound` when its plugin is not added.
     fn add_instance(&self, row: &InstanceRow) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "adding an instance")?;
-        let taken: bool = tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM instances WHERE id = ?1)")
-            .and_then(|mut s| s.query_row([&row.id], |r| r.get(0)))
-            .map_err(self.on("adding an instance"))?;
-        if taken {
-            return Err(StoreError::AlreadyExists {
-                what: "instance",
-                id: row.id.clone(),
-            });
-        }
-        let plugin_known: bool = tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM plugin_current WHERE id = ?1)")
-            .and_then(|mut s| s.query_row([&row.plugin_id], |r| r.get(0)))
-            .map_err(self.on("adding an instance"))?;
-        if !plugin_known {
-            return Err(StoreError::NotFound {
-                what: "plugin",
-                id: row.plugin_id.clone(),
-            });
-        }
-        tx.prepare_cached(concat!(
-            "INSERT INTO instances (id, plugin_id, config_json, upstreams_json, enabled, \
-             created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ",
-            now_sql!(),
-            ", ",
-            now_sql!(),
-            ")"
-        ))
-        .and_then(|mut s| {
-            s.execute(params![
-                row.id,
-                row.plugin_id,
-                row.config_json,
-                row.upstreams_json,
-                row.enabled
-            ])
-        })
-        .map_err(self.on("adding an instance"))?;
+        insert_instance(self, &tx, row)?;
         tx.commit().map_err(self.on("adding an instance"))
     }
 

@@ -54,6 +54,10 @@ impl NodeStore for SqliteStore {
         Ok(None)
     }
 
+    fn announce_scan(&self, _instance: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     fn claim_leases(
         &self,
         node: &str,

@@ -139,6 +139,31 @@ impl PluginStore for SqliteStore {
                 id: id.to_string(),
             });
         }
+        tx.prepare_cached(UNUSED_COMPONENTS)
+            .and_then(|mut s| s.execute([]))
+            .map_err(self.on("removing unused components"))?;
         tx.commit().map_err(self.on("removing a plugin"))
     }
+
+    fn put_component(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO plugin_components (sha256, bytes) VALUES (?1, ?2) \
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .and_then(|mut s| s.execute(params![sha256, bytes]))
+        .map_err(self.on("keeping a component"))?;
+        Ok(())
+    }
+
+    fn component(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached("SELECT bytes FROM plugin_components WHERE sha256 = ?1")
+            .and_then(|mut s| s.query_row([sha256], |r| r.get(0)).optional())
+            .map_err(self.on("reading a component"))
+    }
 }
+
+/// Delete the components no plugin version uses.
+const UNUSED_COMPONENTS: &str = "DELETE FROM plugin_components \
+     WHERE sha256 NOT IN (SELECT wasm_sha256 FROM plugins)";

@@ -218,8 +218,17 @@ CREATE TABLE nodes (
 CREATE INDEX leases_by_owner ON leases (owner, expires_at_ms);
 "#;
 
+/// Version 6: plugin components kept in the database by SHA-256, so every
+/// node of a cluster can load a version added through any of them.
+const V6: &str = r#"
+CREATE TABLE plugin_components (
+    sha256 TEXT PRIMARY KEY,
+    bytes  BLOB NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {

@@ -2,8 +2,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::instances::insert_instance;
 use super::{SqliteStore, ensure_instance, now_sql, write_tx};
-use crate::store::{Reseal, SecretStore, StoreError};
+use crate::store::{InstanceRow, Reseal, SecretStore, StoreError};
 
 /// Insert or replace the sealed bytes of secret `name` of `instance`, inside
 /// the caller's transaction.
@@ -84,6 +85,20 @@ impl SecretStore for SqliteStore {
             upsert_sealed(&tx, id, name, bytes).map_err(self.on("updating an instance"))?;
         }
         tx.commit().map_err(self.on("updating an instance"))
+    }
+
+    fn add_instance_sealed(
+        &self,
+        row: &InstanceRow,
+        secrets: &[(&str, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "adding an instance")?;
+        insert_instance(self, &tx, row)?;
+        for (name, bytes) in secrets {
+            upsert_sealed(&tx, &row.id, name, bytes).map_err(self.on("adding an instance"))?;
+        }
+        tx.commit().map_err(self.on("adding an instance"))
     }
 
     fn reseal_secrets(&self, reseal: Reseal<'_>) -> Result<usize, StoreError> {

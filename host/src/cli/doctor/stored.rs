@@ -159,7 +159,7 @@ pub fn plugins(store: &Store, root: &Path, key: &Key) -> Vec<Check> {
     rows.iter()
         .map(|row| {
             let name = format!("plugin {}", row.id);
-            let wasm = match stored_component(row) {
+            let wasm = match stored_component(store, row) {
                 Ok(wasm) => wasm,
                 Err(e) => return Check::fail(&name, e.blame(), e.to_string()),
             };

@@ -85,6 +85,7 @@ impl From<DaemonError> for ApiError {
             | DaemonError::Registry(RegistryError::Store(s)) => store_status(s),
             DaemonError::Instance(InstanceError::SharedCredentials { .. }) => StatusCode::CONFLICT,
             DaemonError::Instance(InstanceError::Disabled(_)) => StatusCode::CONFLICT,
+            DaemonError::NotRunHere { .. } => StatusCode::CONFLICT,
             DaemonError::Registry(RegistryError::NotAdded(_)) => StatusCode::NOT_FOUND,
             DaemonError::Registry(
                 RegistryError::NothingToRollBack { .. } | RegistryError::VersionExists { .. },

@@ -61,6 +61,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         ));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(authed)
         .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -73,6 +74,50 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
 async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers and is at this binary's schema version.
+/// No token is needed (load balancers ask), so the answer names no
+/// database and no cause; both are in the log.
+async fn readyz(State(s): State<Arc<Shared>>) -> Response {
+    let store = s.store.clone();
+    let found = tokio::task::spawn_blocking(move || store.schema_version()).await;
+    let known = plugboard_core::store::latest_version();
+    let not_ready = |message: &str| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            plugboard_core::Blame::Operator,
+            message,
+        )
+        .into_response()
+    };
+    match found {
+        Ok(Ok(version)) if version == known => axum::Json(serde_json::json!({
+            "status": "ready",
+            "database": s.store.kind().as_str(),
+            "schema_version": version,
+            "node": s.cluster.as_ref().map(|c| c.node.clone()),
+        }))
+        .into_response(),
+        Ok(Ok(version)) => {
+            tracing::warn!(
+                found = version,
+                known,
+                "readyz: the database schema is not this binary's"
+            );
+            not_ready(
+                "not ready: the database schema is not the one this binary expects; see the daemon's log",
+            )
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readyz: the database does not answer");
+            not_ready("not ready: the database does not answer; see the daemon's log")
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "readyz: the check failed");
+            not_ready("not ready: the check failed; see the daemon's log")
+        }
+    }
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -88,6 +88,16 @@ pub enum AuthError {
         /// Profile name.
         profile: String,
     },
+    /// This node no longer holds the instance's lease (or cannot be sure it
+    /// still does), so it mints no token: another node works on the
+    /// instance, and on apps like Zoom a new token would revoke that node's.
+    #[error(
+        "no token minted for auth profile `{profile}`: this node no longer holds the instance's lease; another node takes it over"
+    )]
+    NoLease {
+        /// Profile name.
+        profile: String,
+    },
 }
 
 impl AuthError {
@@ -102,6 +112,7 @@ impl AuthError {
             AuthError::Failed { .. }
             | AuthError::Unreachable { .. }
             | AuthError::BadResponse { .. } => Blame::Upstream,
+            AuthError::NoLease { .. } => Blame::Host,
         }
     }
 }
@@ -134,9 +145,43 @@ impl Token {
     }
 }
 
+/// Until when a broker may mint, set by whoever decides that this process
+/// works on the instance (a cluster node holding its lease). Cheap to clone:
+/// clones share the deadline.
+#[derive(Debug, Clone, Default)]
+pub struct MintGate(Arc<std::sync::Mutex<Option<Instant>>>);
+
+impl MintGate {
+    /// Allow mints until `until` (a lease's local deadline).
+    pub fn open_until(&self, until: Instant) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
+    }
+
+    /// Allow no more mints.
+    pub fn close(&self) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    /// Whether a mint may happen now.
+    pub fn is_open(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|until| Instant::now() < until)
+    }
+}
+
 /// Tokens of one instance, one slot per auth profile.
 pub struct TokenBroker {
     slots: BTreeMap<String, Mutex<Option<Token>>>,
+    /// When set, no token is minted while it is closed.
+    gate: std::sync::OnceLock<MintGate>,
     mints: AtomicU64,
     recent: std::sync::Mutex<Recent>,
     mint_timeout: Duration,
@@ -169,7 +214,14 @@ impl TokenBroker {
             mints: AtomicU64::new(0),
             recent: std::sync::Mutex::new(Recent::default()),
             mint_timeout: super::mint::MINT_TIMEOUT,
+            gate: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Mint only while `gate` is open (a cluster node: while it holds the
+    /// instance's lease). Set once; a broker without a gate always may.
+    pub fn gate_with(&self, gate: MintGate) {
+        let _ = self.gate.set(gate);
     }
 
     /// Give each token request at most `timeout`.
@@ -226,6 +278,11 @@ impl TokenBroker {
             && Instant::now() < t.renew_at
         {
             return Ok(t.clone());
+        }
+        if self.gate.get().is_some_and(|g| !g.is_open()) {
+            return Err(AuthError::NoLease {
+                profile: profile.name.clone(),
+            });
         }
         let (value, lifetime) = mint(
             client,
@@ -322,5 +379,44 @@ mod tests {
         for e in &upstream {
             assert_eq!(e.blame(), Blame::Upstream, "{e}");
         }
+        assert_eq!(
+            AuthError::NoLease { profile: profile() }.blame(),
+            Blame::Host
+        );
+    }
+
+    #[tokio::test]
+    async fn a_closed_or_lapsed_gate_mints_nothing_and_sends_no_request() {
+        let zoom =
+            crate::manifest::Manifest::parse(include_str!("../../../../plugins/zoom/plugin.toml"));
+        let Some(profile) = zoom.ok().and_then(|m| m.auth.into_iter().next()) else {
+            panic!("the zoom manifest has an auth profile");
+        };
+        let broker = TokenBroker::new(std::slice::from_ref(&profile));
+        let gate = MintGate::default();
+        broker.gate_with(gate.clone());
+        for (case, arrange) in [("never opened", None), ("lapsed", Some(Instant::now()))] {
+            if let Some(until) = arrange {
+                gate.open_until(until);
+            }
+            let got = broker
+                .token(
+                    &reqwest::Client::new(),
+                    &profile,
+                    &BTreeMap::new(),
+                    &SecretBag::default(),
+                    &Upstreams::default(),
+                )
+                .await;
+            assert!(
+                matches!(got, Err(AuthError::NoLease { .. })),
+                "{case}: {got:?}"
+            );
+        }
+        assert_eq!(broker.mints(), 0);
+        gate.open_until(Instant::now() + Duration::from_secs(60));
+        assert!(gate.is_open());
+        gate.close();
+        assert!(!gate.is_open());
     }
 }

@@ -10,4 +10,4 @@ mod broker;
 pub mod grant;
 mod mint;
 
-pub use broker::{AuthError, Token, TokenBroker};
+pub use broker::{AuthError, MintGate, Token, TokenBroker};
