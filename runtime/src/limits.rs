@@ -74,7 +74,6 @@ pub const POOL_INSTANCES: u32 = 1_000;
 pub struct WriteCaps {
     /// Records per scan (all streams together).
     pub records_per_scan: u64,
-    /// Bytes per scan.
     pub bytes_per_scan: u64,
     /// Records per UTC day.
     pub records_per_day: u64,

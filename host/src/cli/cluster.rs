@@ -12,7 +12,6 @@ use super::App;
 use super::serve::parse_duration;
 use super::table::{emit, print_json, table};
 
-/// Cluster commands.
 #[derive(Debug, Subcommand)]
 pub enum ClusterCommand {
     /// List the nodes heard from recently, their leases and last heartbeat,

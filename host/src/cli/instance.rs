@@ -12,7 +12,6 @@ use super::table::{print_json, table};
 use crate::instance::{InstanceUpdate, NewInstance, check_json, create_instance, update_instance};
 use crate::manifest::Manifest;
 
-/// Instance commands.
 #[derive(Debug, Subcommand)]
 pub enum InstanceCommand {
     /// Create an instance of an added plugin with its settings and secrets.

@@ -186,10 +186,7 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Print a shell completion script, e.g.
     /// `plugboard completions bash > /etc/bash_completion.d/plugboard`.
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `plugboard man | man -l -`;
     /// `plugboard man scan` prints the page of one command.
     Man {

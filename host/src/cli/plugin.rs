@@ -16,7 +16,6 @@ use crate::registry::{
     plugin_json, stored_version,
 };
 
-/// Plugin commands.
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
     /// Add a plugin: a directory with plugin.toml and NAME.wasm (or either file).
@@ -148,7 +147,7 @@ fn approve(app: &App, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(
         let by = confirm(m, yes, "these capabilities", None)?;
         return Ok((grant(&by), Approval::First));
     };
-    let change = prev_grant.expansion(&prev_manifest, m, reveal);
+    let change = crate::registry::Expansion::of(&prev_grant, &prev_manifest, m, reveal);
     let prev = &change.previous_version;
     if change.asks_for_more() {
         eprintln!(

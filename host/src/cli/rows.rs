@@ -48,7 +48,6 @@ pub struct Listed<T> {
 /// An activity and the instance it was collected from.
 #[derive(Debug, Serialize)]
 pub struct ActivityRow<'a> {
-    /// The instance.
     pub instance: &'a str,
     /// The event.
     #[serde(flatten)]
@@ -58,9 +57,7 @@ pub struct ActivityRow<'a> {
 /// A posture finding and the instance it was assessed on.
 #[derive(Debug, Serialize)]
 pub struct FindingRow<'a> {
-    /// The instance.
     pub instance: &'a str,
-    /// The finding.
     #[serde(flatten)]
     pub finding: &'a Finding,
 }

@@ -47,7 +47,6 @@ pub const RECONCILE_EVERY: Duration = Duration::from_secs(5);
 
 /// State shared by the API and the workers.
 pub struct Shared {
-    /// The store.
     pub store: Arc<Store>,
     /// The WebAssembly runtime.
     pub runtime: Runtime,
@@ -61,7 +60,6 @@ pub struct Shared {
     pub intervals: Intervals,
     /// Loaded plugins.
     pub plugins: PluginSet,
-    /// Metrics.
     pub metrics: Metrics,
     /// Set once at shutdown.
     pub stopping: watch::Sender<bool>,
@@ -108,7 +106,6 @@ pub enum DaemonError {
     NotRunHere {
         /// Instance id.
         id: String,
-        /// This node.
         node: String,
         /// The node holding its lease, if any holds it now.
         holder: Option<String>,

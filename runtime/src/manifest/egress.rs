@@ -15,15 +15,10 @@ use super::ManifestError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
-    /// GET
     Get,
-    /// POST
     Post,
-    /// PUT
     Put,
-    /// PATCH
     Patch,
-    /// DELETE
     Delete,
 }
 

@@ -43,7 +43,6 @@ pub enum CallError {
         plugin: String,
         /// Export.
         call: &'static str,
-        /// The deadline.
         deadline: Duration,
     },
     /// The call ran past its deadline while the host was waiting on an
@@ -56,7 +55,6 @@ pub enum CallError {
     UpstreamTimeout {
         /// Export.
         call: &'static str,
-        /// The deadline.
         deadline: Duration,
         /// What the host was waiting on, naming the origin.
         detail: String,
@@ -152,7 +150,6 @@ pub struct LoadedPlugin {
 }
 
 impl LoadedPlugin {
-    /// The manifest.
     pub fn manifest(&self) -> &Arc<Manifest> {
         &self.manifest
     }

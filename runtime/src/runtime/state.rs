@@ -21,13 +21,10 @@ const STDERR_CAPTURE: usize = 16 << 10;
 /// One connector instance's capabilities, shared by all its calls.
 #[derive(Debug)]
 pub struct InstanceContext {
-    /// Instance id.
     pub instance_id: String,
-    /// Plugin id.
     pub plugin_id: String,
     /// Non-secret settings, defaults applied.
     pub config: Arc<BTreeMap<String, String>>,
-    /// Secrets.
     pub secrets: Arc<SecretBag>,
     /// Network.
     pub http: HttpCapability,

@@ -191,7 +191,6 @@ fn open_mode(_: &std::fs::Metadata) -> Option<u32> {
 
 /// What the master key check found, for the checks that need the key.
 pub enum Key {
-    /// Loaded.
     Loaded(MasterKey),
     /// There is none yet.
     Absent,

@@ -44,7 +44,6 @@ pub struct SecretHeader {
 /// A request as the plugin asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundRequest {
-    /// Method.
     pub method: Method,
     /// Absolute URL in the plugin's view.
     pub url: String,
@@ -52,7 +51,6 @@ pub struct OutboundRequest {
     pub headers: Vec<(String, String)>,
     /// Secret-valued headers.
     pub secret_headers: Vec<SecretHeader>,
-    /// Body.
     pub body: Option<Vec<u8>>,
 }
 

@@ -54,7 +54,6 @@ pub enum Next {
 /// What the loop knows when an answer arrives.
 #[derive(Debug, Clone, Copy)]
 pub struct Answer {
-    /// The status.
     pub status: u16,
     /// The answer's `Retry-After`, parsed.
     pub retry_after: Option<Duration>,

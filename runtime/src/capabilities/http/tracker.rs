@@ -34,7 +34,6 @@ pub enum Waiting {
     },
     /// Pacing the plugin's own requests through a rate bucket.
     Pacing {
-        /// The bucket.
         bucket: String,
         /// What is waiting to go out.
         request: String,

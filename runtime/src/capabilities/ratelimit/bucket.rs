@@ -19,7 +19,6 @@ pub enum RateLimitError {
     DailyCapReached {
         /// Bucket name.
         bucket: String,
-        /// The cap.
         cap: u64,
     },
 }

@@ -64,7 +64,6 @@ pub enum Call {
     Sync {
         /// Stream name.
         stream: String,
-        /// Cursor.
         cursor: Option<String>,
     },
     /// `assess()`
