@@ -5,6 +5,7 @@ pub mod cli;
 pub mod daemon;
 pub mod governance;
 pub mod home;
+pub mod host;
 pub mod instance;
 pub mod registry;
 pub mod scan;

@@ -4,9 +4,9 @@
 use plugboard_core::model::{AccountStatus, FindingStatus};
 use plugboard_core::store::{AccountQuery, ActivityQuery};
 
-use super::App;
 use super::rows::{ActivityRow, FindingRow, Listed, PageArgs, Paged};
 use super::table::{cell, print_json, table};
+use crate::host::Host;
 
 /// `accounts` arguments.
 #[derive(Debug, clap::Args)]
@@ -69,7 +69,7 @@ pub struct FindingsArgs {
 }
 
 /// List accounts.
-pub async fn accounts(app: &App, a: AccountsArgs) -> anyhow::Result<()> {
+pub async fn accounts(app: &Host, a: AccountsArgs) -> anyhow::Result<()> {
     let q = AccountQuery {
         instance: a.instance,
         status: a.status.as_deref().map(AccountStatus::from_label),
@@ -112,7 +112,7 @@ pub async fn accounts(app: &App, a: AccountsArgs) -> anyhow::Result<()> {
 }
 
 /// List activities.
-pub async fn activities(app: &App, a: ActivitiesArgs) -> anyhow::Result<()> {
+pub async fn activities(app: &Host, a: ActivitiesArgs) -> anyhow::Result<()> {
     let q = ActivityQuery {
         instance: a.instance,
         since: a.since,
@@ -150,7 +150,7 @@ pub async fn activities(app: &App, a: ActivitiesArgs) -> anyhow::Result<()> {
 }
 
 /// List findings.
-pub async fn findings(app: &App, a: FindingsArgs) -> anyhow::Result<()> {
+pub async fn findings(app: &Host, a: FindingsArgs) -> anyhow::Result<()> {
     let rows = app.store()?.findings(a.instance.as_deref())?;
     if a.json {
         let items = rows

@@ -11,11 +11,11 @@ use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
 use serde::Serialize;
 
-use super::App;
 use super::instance::{AddArgs, SettingArgs, add as add_instance};
 use super::progress::StreamBars;
 use super::scan::scan_instance;
 use crate::home::OpenHome;
+use crate::host::Host;
 use crate::registry::{Grant, PluginSource, add_plugin};
 use crate::scan::ScanReport;
 
@@ -143,14 +143,14 @@ pub async fn run(args: DemoArgs, home: Option<PathBuf>, open: OpenHome) -> anyho
     Ok(())
 }
 
-async fn add(app: &App, manifest: &str, wasm: Vec<u8>) -> anyhow::Result<()> {
+async fn add(app: &Host, manifest: &str, wasm: Vec<u8>) -> anyhow::Result<()> {
     let source = PluginSource::from_parts(manifest, wasm)?;
     let grant = Grant::all_requested(&source.manifest, "demo");
     add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;
     Ok(())
 }
 
-fn zoom_instance(app: &App, sim: &ZoomSim) -> anyhow::Result<()> {
+fn zoom_instance(app: &Host, sim: &ZoomSim) -> anyhow::Result<()> {
     let c = sim.credentials();
     let base = sim.base_url();
     add_instance(
@@ -174,7 +174,7 @@ fn zoom_instance(app: &App, sim: &ZoomSim) -> anyhow::Result<()> {
     )
 }
 
-fn azure_instance(app: &App, sim: &AzureSim) -> anyhow::Result<()> {
+fn azure_instance(app: &Host, sim: &AzureSim) -> anyhow::Result<()> {
     let c = sim.credentials();
     let base = sim.base_url();
     add_instance(
@@ -205,7 +205,7 @@ async fn run_in(
     home: PathBuf,
     open: OpenHome,
 ) -> anyhow::Result<DemoSummary> {
-    let app = App::new(Some(home.clone())).allow_open_home(open);
+    let app = Host::new(Some(home.clone())).allow_open_home(open);
     let loopback = ([127, 0, 0, 1], 0).into();
     let zoom = ZoomSimBuilder::new()
         .start(loopback)
@@ -304,7 +304,7 @@ async fn run_in(
     })
 }
 
-fn summarise(app: &App, plugin: &str, report: &ScanReport) -> anyhow::Result<InstanceSummary> {
+fn summarise(app: &Host, plugin: &str, report: &ScanReport) -> anyhow::Result<InstanceSummary> {
     let counts = app.store()?.counts(Some(&report.instance))?;
     let categories = app.store()?.activity_categories(&report.instance)?;
     // Demo wiring: which categories the summary calls the app's "activities".
@@ -346,7 +346,7 @@ fn summarise(app: &App, plugin: &str, report: &ScanReport) -> anyhow::Result<Ins
 }
 
 /// Print the failing and partial findings of `instance` with their remediation.
-fn print_failing_findings(app: &App, instance: &str) -> anyhow::Result<()> {
+fn print_failing_findings(app: &Host, instance: &str) -> anyhow::Result<()> {
     for (_, f) in app.store()?.findings(Some(instance))? {
         let label = match f.status {
             FindingStatus::Fail => "FAIL",

@@ -4,9 +4,9 @@
 
 use plugboard_core::store::{GroupQuery, MemberQuery, RoleQuery};
 
-use super::App;
 use super::rows::{PageArgs, Paged};
 use super::table::{cell, print_json, table};
+use crate::host::Host;
 
 /// `groups` arguments.
 #[derive(Debug, clap::Args)]
@@ -52,7 +52,7 @@ pub struct RolesArgs {
 }
 
 /// List groups, or with `--members` their memberships.
-pub async fn groups(app: &App, a: GroupsArgs) -> anyhow::Result<()> {
+pub async fn groups(app: &Host, a: GroupsArgs) -> anyhow::Result<()> {
     let (limit, offset) = (a.page.limit, a.page.offset);
     let store = app.store()?;
     if a.members {
@@ -105,7 +105,7 @@ pub async fn groups(app: &App, a: GroupsArgs) -> anyhow::Result<()> {
 }
 
 /// List role assignments.
-pub async fn roles(app: &App, a: RolesArgs) -> anyhow::Result<()> {
+pub async fn roles(app: &Host, a: RolesArgs) -> anyhow::Result<()> {
     let (limit, offset) = (a.page.limit, a.page.offset);
     let rows = app.store()?.role_assignments(&RoleQuery {
         instance: a.instance,

@@ -13,12 +13,13 @@ use crate::runtime::{CallError, RuntimeError};
 use crate::scan::ScanError;
 
 use super::UnknownCommand;
-use super::cluster::{ClusterRuns, NoCluster};
+use super::cluster::NoCluster;
 use super::doctor::Unhealthy;
 use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};
 use super::table::OutputClosed;
 use crate::daemon::DaemonError;
+use crate::host::{ClusterRuns, HostError};
 
 /// Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -34,6 +35,7 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
             )*};
         }
         try_type!(
+            HostError,
             StreamFailed,
             NoCluster,
             ClusterRuns,

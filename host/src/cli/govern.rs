@@ -2,10 +2,10 @@
 
 use anyhow::Context as _;
 
-use super::App;
 use super::rows::Listed;
 use super::table::{cell, print_json, table};
 use crate::governance::{GovernanceRequest, perform};
+use crate::host::Host;
 use crate::registry::Grant;
 
 /// `suspend`/`reactivate` arguments.
@@ -45,7 +45,7 @@ fn operator() -> String {
 }
 
 /// Run a governance action.
-pub async fn act(app: &App, action: &str, a: ActArgs) -> anyhow::Result<()> {
+pub async fn act(app: &Host, action: &str, a: ActArgs) -> anyhow::Result<()> {
     let (plugin, ctx) = app.open_instance(&a.instance).await?;
     let store = app.store()?;
     let row = store
@@ -80,7 +80,7 @@ pub async fn act(app: &App, action: &str, a: ActArgs) -> anyhow::Result<()> {
 }
 
 /// Show the audit log.
-pub async fn audit(app: &App, a: AuditArgs) -> anyhow::Result<()> {
+pub async fn audit(app: &Host, a: AuditArgs) -> anyhow::Result<()> {
     let rows = app.store()?.audit(a.instance.as_deref(), a.limit)?;
     if a.json {
         return print_json(&Listed { items: rows });

@@ -6,9 +6,9 @@ use anyhow::{Context as _, bail};
 use clap::Subcommand;
 use plugboard_core::secrets::SecretValue;
 
-use super::App;
 use super::instance_show::{health, instance_json};
 use super::table::{print_json, table};
+use crate::host::Host;
 use crate::instance::{InstanceUpdate, NewInstance, check_json, create_instance, update_instance};
 use crate::manifest::Manifest;
 
@@ -141,7 +141,7 @@ fn secrets_of(args: &SettingArgs) -> anyhow::Result<BTreeMap<String, SecretValue
 }
 
 /// Change an instance from command-line arguments.
-pub fn set(app: &App, args: SetArgs) -> anyhow::Result<()> {
+pub fn set(app: &Host, args: SetArgs) -> anyhow::Result<()> {
     let store = app.store()?;
     let row = store
         .instance(&args.name)?
@@ -182,7 +182,7 @@ fn pairs(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String
 }
 
 /// Create an instance from command-line arguments.
-pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
+pub fn add(app: &Host, args: AddArgs) -> anyhow::Result<()> {
     let store = app.store()?;
     let row = store.plugin(&args.plugin)?.with_context(|| {
         format!(
@@ -204,7 +204,7 @@ pub fn add(app: &App, args: AddArgs) -> anyhow::Result<()> {
 }
 
 /// Run an instance command.
-pub async fn run(app: &App, cmd: InstanceCommand) -> anyhow::Result<()> {
+pub async fn run(app: &Host, cmd: InstanceCommand) -> anyhow::Result<()> {
     match cmd {
         InstanceCommand::Add(args) => {
             let name = args.name.clone();

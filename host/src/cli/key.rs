@@ -7,7 +7,7 @@ use clap::Subcommand;
 use plugboard_core::secrets::{KEY_FILE_NAME, MasterKey};
 use zeroize::Zeroizing;
 
-use super::App;
+use crate::host::Host;
 use crate::private_files;
 use crate::runtime::ComponentCache;
 
@@ -21,13 +21,13 @@ pub enum KeyCommand {
 }
 
 /// Run a key command.
-pub async fn run(app: &App, cmd: KeyCommand) -> anyhow::Result<()> {
+pub async fn run(app: &Host, cmd: KeyCommand) -> anyhow::Result<()> {
     match cmd {
         KeyCommand::Rotate => rotate(app),
     }
 }
 
-fn rotate(app: &App) -> anyhow::Result<()> {
+fn rotate(app: &Host) -> anyhow::Result<()> {
     let old = app.master_key()?;
     let Some(old_file) = old.key_file().map(|p| p.to_path_buf()) else {
         bail!(

@@ -3,8 +3,8 @@
 
 use plugboard_core::model::Ability;
 
-use super::App;
 use super::table::{print_json, table};
+use crate::host::Host;
 
 const COLUMNS: [(Ability, &str); 8] = [
     (Ability::AccountInfo, "account info"),
@@ -26,7 +26,7 @@ pub struct MatrixArgs {
 }
 
 /// Print the matrix.
-pub async fn run(app: &App, a: MatrixArgs) -> anyhow::Result<()> {
+pub async fn run(app: &Host, a: MatrixArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for p in app.store()?.plugins()? {
         let Ok(info) = p.info() else { continue };

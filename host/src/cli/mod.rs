@@ -1,7 +1,6 @@
 //! The `plugboard` command line: argument types and dispatch. Each command
 //! group lives in its own file; this is the binary's `anyhow` edge.
 
-mod app;
 mod caps;
 mod cluster;
 mod data;
@@ -32,8 +31,8 @@ use std::path::PathBuf;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::home::OpenHome;
+use crate::host::Host;
 
-pub use app::App;
 pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
 
 /// Plugboard: a host for sandboxed WebAssembly connector plugins that pull
@@ -202,9 +201,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         OpenHome::Refuse
     };
-    let mut app = App::new(cli.home.clone())
+    let mut app = Host::new(cli.home.clone())
         .allow_open_home(open_home)
-        .with_database(cli.database.clone());
+        .with_database(cli.database.clone().map(|d| d.0));
     app.options.caps = cli.caps.into();
     table::set_wide(cli.wide);
     match cli.command {

@@ -8,8 +8,8 @@ use clap::Subcommand;
 use plugboard_core::store::PluginRow;
 use plugboard_core::text::quoted;
 
-use super::App;
 use super::table::{print_json, table};
+use crate::host::Host;
 use crate::manifest::{Manifest, check_version};
 use crate::registry::{
     Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval, describe_request,
@@ -126,7 +126,7 @@ enum Approval {
 /// Decide the grant of `m`: the whole request on a first add; on a new
 /// version, the previous approval carries over when nothing new is asked for,
 /// otherwise the differences are shown and approved again.
-fn approve(app: &App, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(Grant, Approval)> {
+fn approve(app: &Host, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(Grant, Approval)> {
     let previous = match current_approval(app.store()?, &m.id) {
         Ok(p) => p,
         Err(e @ (RegistryError::BadGrant(_) | RegistryError::Manifest { .. })) => {
@@ -192,7 +192,7 @@ fn shown_version(v: &str) -> String {
 }
 
 /// Report that the package offered is already added as `row`.
-fn unchanged(app: &App, row: &PluginRow, json: bool) -> anyhow::Result<()> {
+fn unchanged(app: &Host, row: &PluginRow, json: bool) -> anyhow::Result<()> {
     let current = app.store()?.plugin(&row.id)?.map(|r| r.version);
     if json {
         let mut out = plugin_json(row, &app.store()?.plugin_versions(&row.id)?);
@@ -218,7 +218,7 @@ fn unchanged(app: &App, row: &PluginRow, json: bool) -> anyhow::Result<()> {
 }
 
 /// Run a plugin command.
-pub async fn run(app: &App, cmd: PluginCommand) -> anyhow::Result<()> {
+pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
     match cmd {
         PluginCommand::Add {
             path,

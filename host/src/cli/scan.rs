@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 
 use plugboard_core::Blame;
 
-use super::App;
 use super::progress::StreamBars;
 use super::table::{emit, print_json, table};
+use crate::host::Host;
 use crate::scan::{
     ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus,
     scan_recorded_until,
@@ -83,7 +83,7 @@ impl StreamFailed {
 /// Scan `id`, recording a sync run; returns the report (the demo's scan).
 #[cfg(feature = "demo")]
 pub async fn scan_instance(
-    app: &App,
+    app: &Host,
     id: &str,
     full: bool,
     observer: &dyn ScanObserver,
@@ -97,7 +97,7 @@ pub async fn scan_instance(
 /// operator) and [`Interrupted`] returned. Stream names the plugin lacks are
 /// refused before any checkpoint is reset, run recorded or request sent.
 pub async fn scan_instance_until(
-    app: &App,
+    app: &Host,
     id: &str,
     full: bool,
     selection: &StreamSelection,
@@ -137,7 +137,7 @@ pub async fn scan_instance_until(
 }
 
 /// Run `scan`.
-pub async fn run(app: &App, args: ScanArgs) -> anyhow::Result<()> {
+pub async fn run(app: &Host, args: ScanArgs) -> anyhow::Result<()> {
     let hidden = args.json || !std::io::stderr().is_terminal();
     let bars = StreamBars::new(&args.instance, hidden);
     let ctrl_c = async {

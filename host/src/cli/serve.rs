@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use super::App;
 use crate::daemon::api::router;
 use crate::daemon::{Intervals, Shared};
+use crate::host::Host;
 
 /// `serve` arguments.
 #[derive(Debug, clap::Args)]
@@ -63,7 +63,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// Run `serve`.
-pub async fn run(app: &App, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn run(app: &Host, args: ServeArgs) -> anyhow::Result<()> {
     let intervals = Intervals {
         accounts: args.accounts_every,
         activities: args.activities_every,
@@ -86,15 +86,7 @@ pub async fn run(app: &App, args: ServeArgs) -> anyhow::Result<()> {
                 args.listen
             )
         })?;
-    let shared = Shared::start(
-        app.home()?.clone(),
-        store,
-        app.runtime()?.clone(),
-        app.master_key()?,
-        app.options.clone(),
-        intervals,
-        lease_ttl,
-    )?;
+    let shared = Shared::start(app, intervals, lease_ttl)?;
     if let Some(cluster) = &shared.cluster {
         eprintln!(
             "plugboard serve: node {} of the cluster on {} (lease TTL {:?})",

@@ -2,9 +2,9 @@
 
 use clap::Subcommand;
 
-use super::App;
 use super::table::{cell, print_json, table};
 use crate::daemon::tokens::create_token;
+use crate::host::Host;
 
 /// API token commands.
 #[derive(Debug, Subcommand)]
@@ -30,7 +30,7 @@ pub enum TokenCommand {
 }
 
 /// Run a token command.
-pub async fn run(app: &App, cmd: TokenCommand) -> anyhow::Result<()> {
+pub async fn run(app: &Host, cmd: TokenCommand) -> anyhow::Result<()> {
     let store = app.store()?;
     match cmd {
         TokenCommand::Create { name } => {
