@@ -308,7 +308,7 @@ async fn calls_without_a_valid_token_get_401_health_and_readiness_answer_and_unk
 {
     let home = private_dir();
     let token = create_token(home.path());
-    let d = Daemon::start(home.path(), &token, &[]);
+    let d = Daemon::in_process(home.path(), &token).await;
     let client = reqwest::Client::new();
     let health = client
         .get(format!("{}/healthz", d.base))
@@ -447,15 +447,13 @@ async fn start_sim(builder: ZoomSimBuilder) -> plugboard_sim::zoom::ZoomSim {
         .expect("zoom simulator")
 }
 
-/// A daemon in `home` with the Zoom plugin and an instance `id` of it on
+/// Daemon `d` with the Zoom plugin added and an instance `id` of it on
 /// `sim` (`plan`, `days` of activity).
-async fn daemon_with_zoom(
-    home: &std::path::Path,
-    token: &str,
+async fn with_zoom(
+    d: Daemon,
     sim: &plugboard_sim::zoom::ZoomSim,
     (id, plan, days): (&str, &str, &str),
 ) -> Daemon {
-    let d = Daemon::start(home, token, &[]);
     let (status, body) = d
         .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
         .await;
@@ -476,7 +474,12 @@ async fn slow_zoom_scan(
     activities: usize,
 ) -> (plugboard_sim::zoom::ZoomSim, Daemon) {
     let sim = start_sim(ZoomSimBuilder::new().users(40, 5, 5).activity_days(10)).await;
-    let d = daemon_with_zoom(home, token, &sim, ("zoom", "free", "10")).await;
+    let d = with_zoom(
+        Daemon::start(home, token, &[]),
+        &sim,
+        ("zoom", "free", "10"),
+    )
+    .await;
     let start = std::time::Instant::now();
     loop {
         let page = d
@@ -698,7 +701,12 @@ async fn credentials_rotate_and_settings_change_through_the_api_without_losing_d
     let home = private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(30, 2, 2).activity_days(2)).await;
-    let d = daemon_with_zoom(home.path(), &token, &sim, ("z", "pro", "2")).await;
+    let d = with_zoom(
+        Daemon::in_process(home.path(), &token).await,
+        &sim,
+        ("z", "pro", "2"),
+    )
+    .await;
     d.wait_phase("z", "posture", "", WAIT).await;
     let users = sim.summary().users;
     assert_eq!(d.all("/v1/instances/z/accounts").await.len(), users);
@@ -838,7 +846,7 @@ async fn versions_that_are_paths_and_ids_that_are_not_plugin_ids_are_refused_and
     let victim = support::victim_dir(dir.path());
     let home = support::private_dir();
     let token = create_token(home.path());
-    let d = Daemon::start(home.path(), &token, &[]);
+    let d = Daemon::in_process(home.path(), &token).await;
     let zoom_wasm = wasm("plugboard_zoom.wasm");
     let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
     assert_eq!(status, 201, "{body}");
@@ -959,7 +967,12 @@ async fn an_uploaded_version_never_changes_the_same_package_is_a_no_op_and_anoth
     let home = support::private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(3, 0, 0).activity_days(1)).await;
-    let d = daemon_with_zoom(home.path(), &token, &sim, ("acme", "pro", "1")).await;
+    let d = with_zoom(
+        Daemon::in_process(home.path(), &token).await,
+        &sim,
+        ("acme", "pro", "1"),
+    )
+    .await;
     let plugins = home.path().join("plugins");
     let files = support::snapshot(&plugins);
     let approved = d.get("/v1/plugins/zoom").await;
@@ -1045,7 +1058,7 @@ async fn an_uploaded_version_never_changes_the_same_package_is_a_no_op_and_anoth
 async fn an_upload_whose_manifest_would_drive_a_terminal_is_refused_with_a_safe_message() {
     let home = private_dir();
     let token = create_token(home.path());
-    let d = Daemon::start(home.path(), &token, &[]);
+    let d = Daemon::in_process(home.path(), &token).await;
     let zoom_wasm = wasm("plugboard_zoom.wasm");
     let forged = manifest("zoom").replacen(
         "name = \"Zoom\"",
@@ -1075,7 +1088,7 @@ async fn an_instance_is_stored_only_once_its_credentials_check_has_ended() {
     let home = private_dir();
     let token = create_token(home.path());
     let sim = start_sim(ZoomSimBuilder::new().users(5, 1, 1).activity_days(1)).await;
-    let d = Daemon::start(home.path(), &token, &[]);
+    let d = Daemon::in_process(home.path(), &token).await;
     let (status, body) = d
         .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
         .await;

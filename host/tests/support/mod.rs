@@ -1,5 +1,6 @@
 //! Shared by the binary's tests: where the repository and the built plugins
-//! are, and running `plugboard serve` as a child process to talk to its API.
+//! are, and running `plugboard serve` — as a child process, or in the test's
+//! own runtime where no process boundary is under test — to talk to its API.
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 #![allow(
@@ -155,10 +156,14 @@ fn split_query(path: &str) -> (&str, Vec<(String, String)>) {
     }
 }
 
-/// A running `plugboard serve`.
+/// A running `plugboard serve`: a child process, or (for tests of the API
+/// with no process boundary under test) the daemon and its router inside
+/// the test's own runtime.
 pub struct Daemon {
     /// The child process.
     pub child: Option<Child>,
+    /// The in-process server's task.
+    server: Option<tokio::task::JoinHandle<()>>,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     /// Bearer token.
@@ -175,6 +180,36 @@ impl Daemon {
             .args(["serve", "--listen", "127.0.0.1:0", "--retry-after", "1s"])
             .args(extra);
         Self::start_command(serve, token)
+    }
+
+    /// The daemon on `home` started in this process, from a `Host` as
+    /// `plugboard serve` starts it (SQLite, one node, the default periods with
+    /// a 1 s first retry), its router served on a free loopback port. For API
+    /// tests with no process boundary under test: no signals, no restart.
+    pub async fn in_process(home: &Path, token: &str) -> Daemon {
+        let host = plugboard_host::host::Host::new(Some(home.to_path_buf()));
+        let intervals = plugboard_host::daemon::Intervals {
+            retry: Duration::from_secs(1),
+            ..Default::default()
+        };
+        let shared = plugboard_host::daemon::Shared::start(&host, intervals, None)
+            .expect("start the daemon");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let app = plugboard_host::daemon::api::router(shared);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Daemon {
+            child: None,
+            server: Some(server),
+            base,
+            token: token.to_string(),
+            client: reqwest::Client::new(),
+            spec: api_spec(),
+        }
     }
 
     /// Start `serve` as `serve` says (it must listen on port 0 of loopback,
@@ -200,6 +235,7 @@ impl Daemon {
             .to_string();
         Daemon {
             child: Some(child),
+            server: None,
             base,
             token: token.to_string(),
             client: reqwest::Client::new(),
@@ -477,6 +513,9 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
