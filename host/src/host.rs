@@ -15,7 +15,7 @@ use plugboard_core::Blame;
 use plugboard_core::secrets::{MasterKey, SecretError};
 use plugboard_core::store::{Store, StoreError};
 
-pub use outside::{ClusterRuns, RUNNING_WITHIN, refuse_if_cluster_runs};
+pub use outside::{ClusterRuns, RUNNING_WITHIN, now_ms, refuse_if_cluster_runs};
 
 use crate::home::{Home, HomeError, OpenHome};
 use crate::instance::{HostOptions, InstanceError, build_context};

@@ -1,7 +1,6 @@
 //! Plugboard host: loads sandboxed connector plugins (WebAssembly components),
 //! gives them narrow capabilities, drives their syncs and stores the results.
 
-pub mod cli;
 pub mod daemon;
 pub mod governance;
 pub mod home;

@@ -1,7 +1,7 @@
 //! Every error that knows its blame reaches the CLI's exit code.
 //!
 //! The binary's edge turns an error into `error (BLAME): …` and an exit code
-//! by finding a known error type in the error's chain (`cli/exit.rs`,
+//! by finding a known error type in the error's chain (`cli/src/exit.rs`,
 //! `blame_of`). A new error type that is neither in that list nor carried
 //! inside one that is would silently become `host` (exit 1). This test reads
 //! every `fn blame(&self)` in the runtime, the host and the core, and fails
@@ -50,7 +50,7 @@ fn blamed_types(text: &str) -> Vec<String> {
 fn listed(exit_rs: &str) -> Vec<String> {
     let start = exit_rs
         .find("try_type!(\n")
-        .unwrap_or_else(|| panic!("cli/exit.rs has no try_type! list"));
+        .unwrap_or_else(|| panic!("cli/src/exit.rs has no try_type! list"));
     let list = &exit_rs[start + "try_type!(".len()..];
     let end = list.find(')').unwrap_or(list.len());
     list[..end]
@@ -83,7 +83,7 @@ const TURNED_INTO_HTTP_ERRORS: &[&str] = &["AuthError", "RateLimitError"];
 fn every_error_with_a_blame_is_found_by_the_cli_or_carried_by_one_that_is() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for krate in ["core", "runtime", "host"] {
+    for krate in ["core", "runtime", "host", "cli"] {
         sources(&workspace.join(krate).join("src"), &mut files);
     }
     let texts: Vec<(PathBuf, String)> = files
@@ -94,8 +94,8 @@ fn every_error_with_a_blame_is_found_by_the_cli_or_carried_by_one_that_is() {
         })
         .collect();
     let all: String = texts.iter().map(|(_, t)| t.as_str()).collect();
-    let exit_rs = fs::read_to_string(workspace.join("host/src/cli/exit.rs"))
-        .unwrap_or_else(|e| panic!("cli/exit.rs: {e}"));
+    let exit_rs = fs::read_to_string(workspace.join("cli/src/exit.rs"))
+        .unwrap_or_else(|e| panic!("cli/src/exit.rs: {e}"));
     let listed = listed(&exit_rs);
     assert!(
         listed.len() > 5,
@@ -118,7 +118,7 @@ fn every_error_with_a_blame_is_found_by_the_cli_or_carried_by_one_that_is() {
     assert!(
         lost.is_empty(),
         "errors whose blame the CLI would never see (they would exit 1 as `host`): \
-         add them to blame_of in cli/exit.rs, or carry them in an error that is: {lost:?}"
+         add them to blame_of in cli/src/exit.rs, or carry them in an error that is: {lost:?}"
     );
 }
 

@@ -71,7 +71,7 @@ pub fn refuse_if_cluster_runs(
 }
 
 /// Milliseconds since the Unix epoch by this machine's clock.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -4,7 +4,7 @@
 use plugboard_core::model::Ability;
 
 use super::table::{print_json, table};
-use crate::host::Host;
+use plugboard_host::host::Host;
 
 const COLUMNS: [(Ability, &str); 8] = [
     (Ability::AccountInfo, "account info"),

@@ -50,7 +50,7 @@ fn commands_with_json(cmd: &clap::Command, prefix: &str, out: &mut BTreeSet<Stri
 #[test]
 fn every_command_with_json_output_has_a_schema_and_every_schema_a_command() {
     let mut commands = BTreeSet::new();
-    commands_with_json(&plugboard_host::cli::Cli::command(), "", &mut commands);
+    commands_with_json(&plugboard_cli::Cli::command(), "", &mut commands);
     let mut listed: BTreeSet<String> = SCHEMAS.iter().map(|(c, _)| c.to_string()).collect();
     if !cfg!(feature = "demo") {
         // Without the demo feature there is no `demo` command (its schema stays).

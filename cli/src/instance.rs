@@ -8,9 +8,11 @@ use plugboard_core::secrets::SecretValue;
 
 use super::instance_show::{health, instance_json};
 use super::table::{print_json, table};
-use crate::host::Host;
-use crate::instance::{InstanceUpdate, NewInstance, check_json, create_instance, update_instance};
-use crate::manifest::Manifest;
+use plugboard_host::host::Host;
+use plugboard_host::instance::{
+    InstanceUpdate, NewInstance, check_json, create_instance, update_instance,
+};
+use plugboard_host::manifest::Manifest;
 
 #[derive(Debug, Subcommand)]
 pub enum InstanceCommand {
@@ -145,7 +147,7 @@ pub fn set(app: &Host, args: SetArgs) -> anyhow::Result<()> {
     let store = app.store()?;
     let row = store
         .instance(&args.name)?
-        .ok_or_else(|| crate::instance::InstanceError::NotFound(args.name.clone()))?;
+        .ok_or_else(|| plugboard_host::instance::InstanceError::NotFound(args.name.clone()))?;
     let plugin = store.plugin(&row.plugin_id)?.with_context(|| {
         format!(
             "instance {} runs plugin `{}`, which is not added",

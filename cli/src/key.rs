@@ -7,9 +7,9 @@ use clap::Subcommand;
 use plugboard_core::secrets::{KEY_FILE_NAME, MasterKey};
 use zeroize::Zeroizing;
 
-use crate::host::Host;
-use crate::private_files;
-use crate::runtime::ComponentCache;
+use plugboard_host::host::Host;
+use plugboard_host::private_files;
+use plugboard_host::runtime::ComponentCache;
 
 /// Master key commands.
 #[derive(Debug, Subcommand)]

@@ -9,9 +9,9 @@ use plugboard_core::store::PluginRow;
 use plugboard_core::text::quoted;
 
 use super::table::{print_json, table};
-use crate::host::Host;
-use crate::manifest::{Manifest, check_version};
-use crate::registry::{
+use plugboard_host::host::Host;
+use plugboard_host::manifest::{Manifest, check_version};
+use plugboard_host::registry::{
     Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval, describe_request,
     plugin_json, stored_version,
 };
@@ -147,7 +147,7 @@ fn approve(app: &Host, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<
         let by = confirm(m, yes, "these capabilities", None)?;
         return Ok((grant(&by), Approval::First));
     };
-    let change = crate::registry::Expansion::of(&prev_grant, &prev_manifest, m, reveal);
+    let change = plugboard_host::registry::Expansion::of(&prev_grant, &prev_manifest, m, reveal);
     let prev = &change.previous_version;
     if change.asks_for_more() {
         eprintln!(
@@ -173,7 +173,7 @@ fn approve(app: &Host, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<
         }
         if change
             .removed
-            .contains(&crate::capabilities::secrets::grant::REVEAL_SECRETS)
+            .contains(&plugboard_host::capabilities::secrets::grant::REVEAL_SECRETS)
         {
             eprintln!("  (pass --grant-reveal to keep secrets.reveal)");
         }
@@ -321,11 +321,11 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
         }
         PluginCommand::Rollback { id, version } => {
             // `rollback` checks the version before any lookup.
-            let row = crate::registry::rollback(app.store()?, &id, version.as_deref())?;
+            let row = plugboard_host::registry::rollback(app.store()?, &id, version.as_deref())?;
             println!("plugin {id} is now at version {}", row.version);
         }
         PluginCommand::Remove { id } => {
-            let removed = crate::registry::remove_plugin(app.home()?, app.store()?, &id)?;
+            let removed = plugboard_host::registry::remove_plugin(app.home()?, app.store()?, &id)?;
             let versions: Vec<String> = removed.versions.iter().map(|v| shown_version(v)).collect();
             println!("removed plugin {id} (versions {})", versions.join(", "));
             for note in &removed.left {

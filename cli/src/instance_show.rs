@@ -7,7 +7,7 @@ use plugboard_core::store::{InstanceRow, ScheduleRow, Store, SyncRun};
 use serde_json::{Value, json};
 
 use super::table::{print_json, table};
-use crate::instance::InstanceError;
+use plugboard_host::instance::InstanceError;
 
 /// Print instance `name`: settings, secret names (never values), routes,
 /// what it holds, each phase's last start, success, error and next run, and

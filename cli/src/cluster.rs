@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::serve::parse_duration;
 use super::table::{emit, print_json, table};
-use crate::host::Host;
-use crate::host::outside::now_ms;
+use plugboard_host::host::Host;
+use plugboard_host::host::now_ms;
 
 #[derive(Debug, Subcommand)]
 pub enum ClusterCommand {

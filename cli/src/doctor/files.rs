@@ -7,7 +7,7 @@ use plugboard_core::Blame;
 use plugboard_core::secrets::MasterKey;
 
 use super::Check;
-use crate::home::OpenHome;
+use plugboard_host::home::OpenHome;
 
 /// Entries of the home looked at, at most: Plugboard keeps a few files per
 /// plugin version, so a home with more holds something else.

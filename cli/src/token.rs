@@ -3,8 +3,8 @@
 use clap::Subcommand;
 
 use super::table::{cell, print_json, table};
-use crate::daemon::tokens::create_token;
-use crate::host::Host;
+use plugboard_host::daemon::tokens::create_token;
+use plugboard_host::host::Host;
 
 /// API token commands.
 #[derive(Debug, Subcommand)]

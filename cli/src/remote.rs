@@ -6,7 +6,7 @@ use base64::Engine as _;
 use plugboard_core::Blame;
 use serde_json::{Value, json};
 
-use crate::registry::PluginSource;
+use plugboard_host::registry::PluginSource;
 
 /// Where the daemon is and how to authenticate.
 #[derive(Debug, Clone, clap::Args)]
@@ -144,7 +144,7 @@ pub async fn add_plugin(
 /// answer: `{instance, account}`.
 pub async fn check_instance(server: &str, token: Option<&str>, id: &str) -> anyhow::Result<Value> {
     // A name that cannot be an instance must not reshape the request path.
-    crate::instance::check_instance_name(id)?;
+    plugboard_host::instance::check_instance_name(id)?;
     let answer = post(server, token, &format!("/v1/instances/{id}/check"), None).await?;
     if answer.status.is_success() {
         return Ok(answer.body);

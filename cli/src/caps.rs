@@ -1,7 +1,7 @@
 //! The operator's write caps: how much one instance may store per scan and
 //! per day (global flags, also read from the environment).
 
-use crate::limits::WriteCaps;
+use plugboard_host::limits::WriteCaps;
 
 /// Write-cap flags; each defaults to [`WriteCaps::default`].
 #[derive(Debug, Clone, Copy, clap::Args)]

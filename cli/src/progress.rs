@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::scan::{ScanObserver, StreamStatus};
+use plugboard_host::scan::{ScanObserver, StreamStatus};
 
 /// Spinners with record counts, one per stream; hidden when not a terminal.
 pub struct StreamBars {

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::DatabaseUrl;
 use super::table::{emit, print_json};
-use crate::home::{Home, OpenHome};
+use plugboard_host::home::{Home, OpenHome};
 
 /// `doctor` arguments.
 #[derive(Debug, clap::Args)]

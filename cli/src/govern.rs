@@ -4,9 +4,9 @@ use anyhow::Context as _;
 
 use super::rows::Listed;
 use super::table::{cell, print_json, table};
-use crate::governance::{GovernanceRequest, perform};
-use crate::host::Host;
-use crate::registry::Grant;
+use plugboard_host::governance::{GovernanceRequest, perform};
+use plugboard_host::host::Host;
+use plugboard_host::registry::Grant;
 
 /// `suspend`/`reactivate` arguments.
 #[derive(Debug, clap::Args)]

@@ -14,14 +14,14 @@ use serde::Serialize;
 use super::instance::{AddArgs, SettingArgs, add as add_instance};
 use super::progress::StreamBars;
 use super::scan::scan_instance;
-use crate::home::OpenHome;
-use crate::host::Host;
-use crate::registry::{Grant, PluginSource, add_plugin};
-use crate::scan::ScanReport;
+use plugboard_host::home::OpenHome;
+use plugboard_host::host::Host;
+use plugboard_host::registry::{Grant, PluginSource, add_plugin};
+use plugboard_host::scan::ScanReport;
 
 /// The manifests, embedded so the demo needs only the component files.
-const ZOOM_MANIFEST: &str = include_str!("../../../plugins/zoom/plugin.toml");
-const AZURE_MANIFEST: &str = include_str!("../../../plugins/azure/plugin.toml");
+const ZOOM_MANIFEST: &str = include_str!("../../plugins/zoom/plugin.toml");
+const AZURE_MANIFEST: &str = include_str!("../../plugins/azure/plugin.toml");
 
 /// `demo` arguments.
 #[derive(Debug, clap::Args)]
@@ -336,7 +336,12 @@ fn summarise(app: &Host, plugin: &str, report: &ScanReport) -> anyhow::Result<In
         unavailable_streams: report
             .streams
             .iter()
-            .filter(|s| matches!(s.status, crate::scan::StreamStatus::Unavailable { .. }))
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    plugboard_host::scan::StreamStatus::Unavailable { .. }
+                )
+            })
             .map(|s| s.name.clone())
             .collect(),
         rate_limited: report.http.throttled,

@@ -6,7 +6,7 @@ use plugboard_core::store::{AccountQuery, ActivityQuery};
 
 use super::rows::{ActivityRow, FindingRow, Listed, PageArgs, Paged};
 use super::table::{cell, print_json, table};
-use crate::host::Host;
+use plugboard_host::host::Host;
 
 /// `accounts` arguments.
 #[derive(Debug, clap::Args)]

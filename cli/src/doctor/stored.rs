@@ -9,9 +9,9 @@ use plugboard_core::store::{RunStatus, Store, latest_version};
 
 use super::Check;
 use super::files::Key;
-use crate::cli::instance_show::health;
-use crate::registry::stored_component;
-use crate::runtime::{Artefact, ComponentCache, Runtime};
+use crate::instance_show::health;
+use plugboard_host::registry::stored_component;
+use plugboard_host::runtime::{Artefact, ComponentCache, Runtime};
 
 /// The database: there, at this binary's schema version, and opening. The
 /// store is returned only then (opening an older one would migrate it).

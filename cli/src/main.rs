@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use clap::Parser;
-use plugboard_host::cli::{Cli, report_failure, run};
+use plugboard_cli::{Cli, report_failure, run};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {

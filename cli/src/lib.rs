@@ -30,8 +30,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
-use crate::home::OpenHome;
-use crate::host::Host;
+use plugboard_host::home::OpenHome;
+use plugboard_host::host::Host;
 
 pub use exit::{EXIT_INTERRUPTED, blame_of, exit_code, one_line, report_failure};
 

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::daemon::api::router;
-use crate::daemon::{Intervals, Shared};
-use crate::host::Host;
+use plugboard_host::daemon::api::router;
+use plugboard_host::daemon::{Intervals, Shared};
+use plugboard_host::host::Host;
 
 /// `serve` arguments.
 #[derive(Debug, clap::Args)]

@@ -4,13 +4,13 @@ use plugboard_core::Blame;
 use plugboard_core::secrets::SecretError;
 use plugboard_core::store::StoreError;
 
-use crate::governance::GovernanceError;
-use crate::home::HomeError;
-use crate::instance::InstanceError;
-use crate::manifest::ManifestError;
-use crate::registry::RegistryError;
-use crate::runtime::{CallError, RuntimeError};
-use crate::scan::ScanError;
+use plugboard_host::governance::GovernanceError;
+use plugboard_host::home::HomeError;
+use plugboard_host::instance::InstanceError;
+use plugboard_host::manifest::ManifestError;
+use plugboard_host::registry::RegistryError;
+use plugboard_host::runtime::{CallError, RuntimeError};
+use plugboard_host::scan::ScanError;
 
 use super::UnknownCommand;
 use super::cluster::NoCluster;
@@ -18,8 +18,8 @@ use super::doctor::Unhealthy;
 use super::remote::RemoteError;
 use super::scan::{Interrupted, StreamFailed};
 use super::table::OutputClosed;
-use crate::daemon::DaemonError;
-use crate::host::{ClusterRuns, HostError};
+use plugboard_host::daemon::DaemonError;
+use plugboard_host::host::{ClusterRuns, HostError};
 
 /// Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -179,7 +179,9 @@ mod tests {
             instance: "z".into(),
         });
         assert_eq!(report_failure(&e), EXIT_INTERRUPTED);
-        let e = anyhow::Error::new(crate::instance::InstanceError::NotFound("z".into()));
+        let e = anyhow::Error::new(plugboard_host::instance::InstanceError::NotFound(
+            "z".into(),
+        ));
         assert_eq!(report_failure(&e), 2);
         assert_eq!(report_failure(&anyhow::anyhow!("untyped")), 1);
         let e = anyhow::Error::new(StreamFailed {

@@ -6,8 +6,8 @@ use plugboard_core::Blame;
 
 use super::progress::StreamBars;
 use super::table::{emit, print_json, table};
-use crate::host::Host;
-use crate::scan::{
+use plugboard_host::host::Host;
+use plugboard_host::scan::{
     ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus,
     scan_recorded_until,
 };

@@ -6,7 +6,7 @@ use plugboard_core::store::{GroupQuery, MemberQuery, RoleQuery};
 
 use super::rows::{PageArgs, Paged};
 use super::table::{cell, print_json, table};
-use crate::host::Host;
+use plugboard_host::host::Host;
 
 /// `groups` arguments.
 #[derive(Debug, clap::Args)]
