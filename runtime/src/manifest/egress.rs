@@ -101,6 +101,14 @@ impl UrlPrefix {
             return Err(bad("a prefix has no query, fragment or credentials"));
         }
         let host = url.host_str().ok_or_else(|| bad("the URL needs a host"))?;
+        // The URL standard lets `*` (and `_`, `!`, …) into a host name, where
+        // the host then matches only a host spelled exactly so: approved, yet
+        // allowing nothing. A host is a DNS name or an IP literal.
+        if matches!(url.host(), Some(url::Host::Domain(_))) && !is_dns_name(host) {
+            return Err(bad(
+                "a host name of letters, digits, hyphens and dots (a wildcard such as `*.example.com` matches no host: list each host the plugin needs)",
+            ));
+        }
         let port = url
             .port_or_known_default()
             .ok_or_else(|| bad("the URL needs a port"))?;
@@ -146,6 +154,19 @@ impl fmt::Display for UrlPrefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
+}
+
+/// Whether `host` is a DNS name: dot-separated labels of ASCII letters,
+/// digits and inner hyphens, 1–63 bytes each.
+fn is_dns_name(host: &str) -> bool {
+    host.split('.').all(|label| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    })
 }
 
 /// True when `path` is `prefix` or lies below it at a segment boundary.

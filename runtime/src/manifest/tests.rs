@@ -287,6 +287,38 @@ fn quotas_are_bounded_and_never_empty() {
 }
 
 #[test]
+fn a_wildcard_or_other_non_dns_host_is_refused_instead_of_matching_nothing() {
+    for text in [
+        "https://*.example.com/",
+        "https://tenant_1.example.com/api/",
+        "https://-bad.example.com/",
+        "https://a..example.com/",
+    ] {
+        let err = UrlPrefix::parse("egress[0].url", text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("egress[0].url")
+                && (err.contains("host name") || err.contains("canonical")),
+            "{text}: {err}"
+        );
+    }
+    let err = Manifest::parse(&ZOOM.replace("https://api.zoom.us/v2/", "https://*.zoom.us/v2/"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("wildcard"), "{err}");
+    for text in [
+        "https://api.zoom.us/v2/",
+        "http://127.0.0.1:9100/",
+        "http://[::1]:9100/",
+    ] {
+        assert!(UrlPrefix::parse("u", text).is_ok(), "{text}");
+    }
+}
+
+#[test]
 fn a_url_must_read_exactly_as_it_is_matched() {
     let refused = [
         ("https://api.z\u{043e}\u{043e}m.us/v2/", "xn--"),
