@@ -379,4 +379,33 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_tenant_pattern_is_compared_as_written() {
+        let tenant = |url: &str| {
+            Manifest::parse(&format!(
+                "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.2.0\"\n\
+                 [[config]]\nname = \"sub\"\nform = \"dns-label\"\n\
+                 [[config]]\nname = \"other\"\nform = \"dns-label\"\n\
+                 [[egress]]\nurl = \"{url}\"\nmethods = [\"GET\"]\n"
+            ))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let old = tenant("https://{config:sub}.desk.example/api/");
+        let grant = Grant::all_requested(&old, "--yes");
+        let narrower = tenant("https://{config:sub}.desk.example/api/v2/");
+        assert!(!Expansion::of(&grant, &old, &narrower, false).asks_for_more());
+        for wider in [
+            "https://{config:sub}.desk.example/",
+            "https://{config:other}.desk.example/api/",
+            "https://{config:sub}.other.example/api/",
+        ] {
+            let e = Expansion::of(&grant, &old, &tenant(wider), false);
+            assert_eq!(
+                lines(&e).first().map(String::as_str),
+                Some(format!("new: network GET {wider}").as_str()),
+                "{wider}"
+            );
+        }
+    }
 }

@@ -70,6 +70,11 @@ pub struct UrlPrefix {
     pub port: u16,
     /// Path prefix, always starting with `/`.
     pub path: String,
+    /// For a per-tenant pattern (`https://{config:NAME}.example.com/`): its
+    /// text and placeholders, rendered per instance (`form.rs`); the fields
+    /// above then hold a sample. `None` for a plain prefix.
+    #[serde(skip)]
+    pub pattern: Option<Vec<(String, Option<String>)>>,
 }
 
 impl UrlPrefix {
@@ -118,6 +123,7 @@ impl UrlPrefix {
             host: host.to_ascii_lowercase(),
             port,
             path: url.path().to_string(),
+            pattern: None,
         })
     }
 
@@ -158,7 +164,7 @@ impl fmt::Display for UrlPrefix {
 
 /// Whether `host` is a DNS name: dot-separated labels of ASCII letters,
 /// digits and inner hyphens, 1–63 bytes each.
-fn is_dns_name(host: &str) -> bool {
+pub(super) fn is_dns_name(host: &str) -> bool {
     host.split('.').all(|label| {
         (1..=63).contains(&label.len())
             && label

@@ -6,6 +6,7 @@
 
 mod auth;
 mod egress;
+mod form;
 mod ratelimit;
 mod raw;
 mod text;
@@ -13,7 +14,9 @@ mod value;
 mod version;
 
 pub use auth::{AuthProfile, ClientAuth, ParamsIn};
+use egress::is_dns_name;
 pub use egress::{EgressRule, Method, UrlPrefix};
+pub use form::HostForm;
 pub use ratelimit::{
     BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher, UNMATCHED_BUCKET,
 };
@@ -38,6 +41,10 @@ pub struct FieldSpec {
     pub default: Option<String>,
     /// Allowed values, when restricted (config only).
     pub choices: Vec<String>,
+    /// What the value must look like where a URL names it (config only):
+    /// a per-tenant origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<HostForm>,
     /// Where the host may attach the value as a plugin's secret header
     /// (secrets only; empty: nowhere). Each prefix lies within an egress rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -174,6 +181,32 @@ impl Manifest {
             found,
             supported: supported.join(", "),
         })
+    }
+
+    /// This manifest for one instance whose settings (defaults applied) are
+    /// `config`: every per-tenant URL pattern — egress, audiences, secret
+    /// destinations — rendered with the instance's values and parsed again,
+    /// so the checks downstream see concrete prefixes. The values were held
+    /// to their forms when the instance was added.
+    pub fn for_instance(
+        &self,
+        config: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Manifest, ManifestError> {
+        let mut out = self.clone();
+        for (i, rule) in out.egress.iter_mut().enumerate() {
+            rule.prefix = form::instantiate(&rule.prefix, &format!("egress[{i}].url"), config)?;
+        }
+        for (i, profile) in out.auth.iter_mut().enumerate() {
+            for prefix in &mut profile.audience {
+                *prefix = form::instantiate(prefix, &format!("auth[{i}].audience"), config)?;
+            }
+        }
+        for (i, secret) in out.secrets.iter_mut().enumerate() {
+            for prefix in &mut secret.send_to {
+                *prefix = form::instantiate(prefix, &format!("secret[{i}].send_to"), config)?;
+            }
+        }
+        Ok(out)
     }
 
     /// The config field named `name`.

@@ -11,6 +11,7 @@ use super::{
     ManifestError, Method, ParamsIn, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher,
     Template, UrlPrefix, ValueRef,
 };
+use super::{HostForm, form};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +51,7 @@ struct RawField {
     choices: Vec<String>,
     #[serde(default)]
     send_to: Vec<String>,
+    form: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -136,7 +138,12 @@ fn methods(field: &str, raw: &[String]) -> Result<Vec<Method>, ManifestError> {
     raw.iter().map(|m| Method::parse(field, m)).collect()
 }
 
-fn fields(kind: &str, raw: Vec<RawField>, secret: bool) -> Result<Vec<FieldSpec>, ManifestError> {
+fn fields(
+    kind: &str,
+    raw: Vec<RawField>,
+    secret: bool,
+    forms: &BTreeMap<String, HostForm>,
+) -> Result<Vec<FieldSpec>, ManifestError> {
     let mut seen = BTreeSet::new();
     raw.into_iter()
         .enumerate()
@@ -166,7 +173,7 @@ fn fields(kind: &str, raw: Vec<RawField>, secret: bool) -> Result<Vec<FieldSpec>
             let send_to = f
                 .send_to
                 .iter()
-                .map(|u| UrlPrefix::parse(&format!("{kind}[{i}].send_to"), u))
+                .map(|u| form::parse_prefix(&format!("{kind}[{i}].send_to"), u, forms))
                 .collect::<Result<Vec<_>, _>>()?;
             if secret && (f.default.is_some() || !f.choices.is_empty()) {
                 return Err(ManifestError::field(
@@ -185,7 +192,32 @@ fn fields(kind: &str, raw: Vec<RawField>, secret: bool) -> Result<Vec<FieldSpec>
                     format!("one of {}", f.choices.join(", ")),
                 ));
             }
+            let form = match (&f.form, secret) {
+                (None, _) => None,
+                (Some(_), true) => {
+                    return Err(ManifestError::field(
+                        format!("{kind}[{i}].form"),
+                        &f.name,
+                        "only a [[config]] field has a form",
+                    ));
+                }
+                (Some(text), false) => Some(HostForm::parse(&format!("{kind}[{i}].form"), text)?),
+            };
+            if let Some(form) = form
+                && let Some(bad) = f
+                    .default
+                    .iter()
+                    .chain(&f.choices)
+                    .find(|v| !form.accepts(v))
+            {
+                return Err(ManifestError::field(
+                    format!("{kind}[{i}]"),
+                    bad,
+                    format!("a default or choice of the form {}", form.describe()),
+                ));
+            }
             Ok(FieldSpec {
+                form,
                 required: f.required.unwrap_or(f.default.is_none()),
                 name: f.name,
                 description: f.description,
@@ -227,8 +259,12 @@ impl RawManifest {
                 "a file name ending in .wasm, beside plugin.toml",
             ));
         }
-        let config = fields("config", self.config, false)?;
-        let secrets = fields("secret", self.secret, true)?;
+        let config = fields("config", self.config, false, &BTreeMap::new())?;
+        let forms: BTreeMap<String, HostForm> = config
+            .iter()
+            .filter_map(|f| f.form.map(|form| (f.name.clone(), form)))
+            .collect();
+        let secrets = fields("secret", self.secret, true, &forms)?;
 
         let egress = self
             .egress
@@ -244,7 +280,7 @@ impl RawManifest {
                     ));
                 }
                 Ok(EgressRule {
-                    prefix: UrlPrefix::parse(&format!("egress[{i}].url"), &e.url)?,
+                    prefix: form::parse_prefix(&format!("egress[{i}].url"), &e.url, &forms)?,
                     methods: ms,
                 })
             })
@@ -254,7 +290,7 @@ impl RawManifest {
             .auth
             .into_iter()
             .enumerate()
-            .map(|(i, a)| auth_profile(i, a))
+            .map(|(i, a)| auth_profile(i, a, &forms))
             .collect::<Result<Vec<_>, _>>()?;
         for (i, a) in auth.iter().enumerate() {
             for s in a.secret_refs() {
@@ -355,7 +391,11 @@ fn secret_destinations(
     Ok(())
 }
 
-fn auth_profile(i: usize, a: RawAuth) -> Result<AuthProfile, ManifestError> {
+fn auth_profile(
+    i: usize,
+    a: RawAuth,
+    forms: &BTreeMap<String, HostForm>,
+) -> Result<AuthProfile, ManifestError> {
     let at = |f: &str| format!("auth[{i}].{f}");
     let client_auth = match a.client_auth.as_str() {
         "basic" => ClientAuth::Basic,
@@ -395,7 +435,7 @@ fn auth_profile(i: usize, a: RawAuth) -> Result<AuthProfile, ManifestError> {
     let audience = a
         .audience
         .iter()
-        .map(|u| UrlPrefix::parse(&at("audience"), u))
+        .map(|u| form::parse_prefix(&at("audience"), u, forms))
         .collect::<Result<Vec<_>, _>>()?;
     let params = a
         .params

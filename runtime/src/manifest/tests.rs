@@ -352,3 +352,139 @@ fn a_url_must_read_exactly_as_it_is_matched() {
         assert!(UrlPrefix::parse("u", text).is_ok(), "{text}");
     }
 }
+
+const TENANT: &str = r#"
+id = "tenant"
+version = "1.0.0"
+contract = "0.2.0"
+
+[[config]]
+name = "subdomain"
+form = "dns-label"
+
+[[secret]]
+name = "api_token"
+send_to = ["https://{config:subdomain}.desk.example/api/v2/"]
+
+[[egress]]
+url = "https://{config:subdomain}.desk.example/api/v2/"
+methods = ["GET"]
+"#;
+
+#[test]
+fn a_tenant_pattern_is_shown_as_written_and_rendered_per_instance() {
+    let m = Manifest::parse(TENANT).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        m.egress[0].to_string(),
+        "GET https://{config:subdomain}.desk.example/api/v2/"
+    );
+    assert_eq!(m.config[0].form, Some(HostForm::DnsLabel));
+    let acme = m
+        .for_instance(&[("subdomain".to_string(), "acme".to_string())].into())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(acme.egress[0].prefix.host, "acme.desk.example");
+    assert_eq!(
+        acme.egress[0].prefix.text,
+        "https://acme.desk.example/api/v2/"
+    );
+    assert_eq!(acme.secrets[0].send_to[0].host, "acme.desk.example");
+    assert!(acme.egress[0].prefix.pattern.is_none());
+    let missing = m.for_instance(&std::collections::BTreeMap::new());
+    assert!(missing.is_err(), "a pattern rendered without its setting");
+}
+
+#[test]
+fn a_placeholder_outside_the_host_or_without_a_form_is_refused() {
+    let cases = [
+        (
+            "in the path",
+            TENANT.replace(
+                "url = \"https://{config:subdomain}.desk.example/api/v2/\"",
+                "url = \"https://desk.example/{config:subdomain}/\"",
+            ),
+            "only in the URL's host",
+        ),
+        (
+            "no form",
+            TENANT.replace("form = \"dns-label\"\n", ""),
+            "has none",
+        ),
+        (
+            "unknown form",
+            TENANT.replace("form = \"dns-label\"", "form = \"anything\""),
+            "`dns-label` or `https-origin`",
+        ),
+        (
+            "default outside the form",
+            TENANT.replace(
+                "form = \"dns-label\"",
+                "form = \"dns-label\"\ndefault = \"a.b\"",
+            ),
+            "a default or choice of the form",
+        ),
+        (
+            "a form on a secret",
+            TENANT.replace(
+                "name = \"api_token\"",
+                "name = \"api_token\"\nform = \"dns-label\"",
+            ),
+            "only a [[config]] field has a form",
+        ),
+    ];
+    for (case, text, expected) in cases {
+        let err = Manifest::parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains(expected), "{case}: {err}");
+    }
+}
+
+#[test]
+fn host_forms_accept_only_what_they_describe() {
+    let label = [
+        ("acme", true),
+        ("acme-2", true),
+        ("Acme", false),
+        ("a.b", false),
+        ("-a", false),
+        ("", false),
+        ("a_b", false),
+    ];
+    for (value, ok) in label {
+        assert_eq!(HostForm::DnsLabel.accepts(value), ok, "dns-label {value:?}");
+    }
+    let origin = [
+        ("https://acme.okta.com", true),
+        ("https://acme.okta.com:8443", true),
+        ("https://acme.okta.com/", false),
+        ("http://acme.okta.com", false),
+        ("https://acme.okta.com/api", false),
+        ("https://user@acme.okta.com", false),
+        ("https://ACME.okta.com", false),
+        ("https://*.okta.com", false),
+        ("https://acme.okta.com?x=1", false),
+    ];
+    for (value, ok) in origin {
+        assert_eq!(
+            HostForm::HttpsOrigin.accepts(value),
+            ok,
+            "https-origin {value:?}"
+        );
+    }
+}
+
+#[test]
+fn an_https_origin_field_may_stand_for_the_whole_origin() {
+    let text = TENANT
+        .replace("form = \"dns-label\"", "form = \"https-origin\"")
+        .replace(
+            "https://{config:subdomain}.desk.example/api/v2/",
+            "{config:subdomain}/api/v2/",
+        );
+    let m = Manifest::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let one = m
+        .for_instance(&[("subdomain".to_string(), "https://acme.okta.com".to_string())].into())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one.egress[0].prefix.text, "https://acme.okta.com/api/v2/");
+}
