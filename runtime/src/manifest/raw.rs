@@ -551,7 +551,11 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
     Ok(RateLimitSpec {
         plan_config: r.plan_config,
         buckets,
-        headers: r.headers.map(header_profile).transpose()?.unwrap_or_default(),
+        headers: r
+            .headers
+            .map(header_profile)
+            .transpose()?
+            .unwrap_or_default(),
     })
 }
 
@@ -617,10 +621,7 @@ fn header_profile(h: RawHeaders) -> Result<HeaderProfile, ManifestError> {
         .remaining
         .map(|n| header_name(&at("remaining"), &n))
         .transpose()?;
-    let limit = h
-        .limit
-        .map(|n| header_name(&at("limit"), &n))
-        .transpose()?;
+    let limit = h.limit.map(|n| header_name(&at("limit"), &n)).transpose()?;
     for (field, value) in [("remaining", &remaining), ("limit", &limit)] {
         if let Some(v) = value
             && reset.is_none()

@@ -440,7 +440,10 @@ fn max_in_flight_is_between_one_and_the_cap() {
     }
     let m = Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        m.ratelimit.buckets.iter().all(|b| b.max_in_flight.is_none())
+        m.ratelimit
+            .buckets
+            .iter()
+            .all(|b| b.max_in_flight.is_none())
             && m.ratelimit.headers.is_empty(),
         "the Zoom manifest keeps working unchanged"
     );
