@@ -341,8 +341,10 @@ impl HttpCapability {
         let mut after: Option<u16> = None;
         loop {
             attempt += 1;
-            // Held until the answer is in: `max_in_flight` counts requests
-            // on the wire, not requests waiting to retry.
+            // Held until the answer is in and what it says about the
+            // window is applied to the bucket (so no other request slips
+            // out in between); `max_in_flight` counts requests on the wire,
+            // not requests sleeping before a retry.
             let mut slot = None;
             if let Some(b) = &bucket {
                 state.waiting = Some(match after {
@@ -377,7 +379,6 @@ impl HttpCapability {
                     state,
                 )
                 .await?;
-            drop(slot);
             let now = SystemTime::now();
             let seen = windows(&self.manifest.ratelimit.headers, &resp.headers, now);
             let reset = match resp.status {
@@ -436,6 +437,7 @@ impl HttpCapability {
                     }
                 }
                 Next::Retry { wait } => {
+                    drop(slot);
                     state.waiting = Some(backoff_state(resp.status));
                     tokio::time::sleep(wait).await;
                     after = Some(resp.status);

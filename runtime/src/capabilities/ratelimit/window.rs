@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::manifest::{HeaderProfile, ResetKind};
 
-use super::MAX_RETRY_AFTER;
+use super::retry_after::MAX_RETRY_AFTER;
 
 /// Longest simple header value read (a number).
 const MAX_NUMBER_BYTES: usize = 32;
