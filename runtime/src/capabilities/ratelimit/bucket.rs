@@ -58,7 +58,9 @@ struct Spread {
 /// A place on the wire in a bucket with `max_in_flight`; dropping it frees
 /// the place. Buckets without a cap hand out empty slots.
 #[derive(Debug)]
-pub struct Slot(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
+pub struct Slot {
+    _permit: Option<OwnedSemaphorePermit>,
+}
 
 /// One instance's bucket.
 #[derive(Debug)]
@@ -138,8 +140,10 @@ impl RateBucket {
         match &self.in_flight {
             // The semaphore is never closed; were it, the request goes
             // uncapped rather than failing.
-            Some(s) => Slot(s.clone().acquire_owned().await.ok()),
-            None => Slot(None),
+            Some(s) => Slot {
+                _permit: s.clone().acquire_owned().await.ok(),
+            },
+            None => Slot { _permit: None },
         }
     }
 

@@ -411,7 +411,8 @@ mod tests {
         };
         let many = vec!["\"p\";r=1;t=1"; MAX_POLICIES + 1].join(", ");
         let huge = format!("\"default\";r=0;t=30;x=\"{}\"", "a".repeat(MAX_FIELD_BYTES));
-        let cases: Vec<(&str, Vec<(&str, &str)>, Vec<Window>)> = vec![
+        type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<Window>);
+        let cases: Vec<Case> = vec![
             (
                 "the draft's example",
                 vec![
