@@ -265,6 +265,77 @@ mod tests {
     }
 
     #[test]
+    fn a_concurrency_cap_raised_or_removed_and_any_header_profile_change_are_new() {
+        let with = |cap: &str, headers: &str| {
+            zoom_v2(|t| {
+                t + &format!(
+                    "\n[[ratelimit.bucket]]\nname = \"bulk\"\n\
+                     match = [{{ methods = [\"GET\"], path = \"/v2/bulk\" }}]\n\
+                     quota = {{ default = {{ per_second = 2 }} }}\n{cap}\n\
+                     [ratelimit.headers]\n{headers}"
+                )
+            })
+        };
+        let epoch = "reset = \"x-ratelimit-reset\"\nreset_kind = \"epoch-seconds\"\n";
+        let v1 = with("max_in_flight = 4", epoch);
+        let grant = Grant::all_requested(&v1, "--yes");
+        let headers_line = |now: &str| {
+            format!(
+                "new: rate bucket rate-limit headers Retry-After, {now} \
+                 (was Retry-After, reset x-ratelimit-reset (epoch-seconds))"
+            )
+        };
+        let cases: Vec<(&str, String, &str, Vec<String>)> = vec![
+            ("same", "max_in_flight = 4".into(), epoch, vec![]),
+            ("lower cap", "max_in_flight = 2".into(), epoch, vec![]),
+            (
+                "raised cap",
+                "max_in_flight = 8".into(),
+                epoch,
+                vec!["new: rate bucket bulk: at most 8 in flight (was at most 4)".into()],
+            ),
+            (
+                "cap removed",
+                String::new(),
+                epoch,
+                vec!["new: rate bucket bulk: no cap on requests in flight (was at most 4)".into()],
+            ),
+            (
+                "reset counted otherwise",
+                "max_in_flight = 4".into(),
+                "reset = \"x-ratelimit-reset\"\nreset_kind = \"delta-seconds\"\n",
+                vec![headers_line("reset x-ratelimit-reset (delta-seconds)")],
+            ),
+            (
+                "IETF fields added",
+                "max_in_flight = 4".into(),
+                "reset = \"x-ratelimit-reset\"\nreset_kind = \"epoch-seconds\"\nietf = true\n",
+                vec![headers_line(
+                    "reset x-ratelimit-reset (epoch-seconds), RateLimit/RateLimit-Policy",
+                )],
+            ),
+        ];
+        for (what, cap, headers, want) in cases {
+            let v2 = with(&cap, headers);
+            let e = Expansion::of(&grant, &v1, &v2, false);
+            assert_eq!(lines(&e), want, "{what}");
+            assert_eq!(e.asks_for_more(), !want.is_empty(), "{what}");
+        }
+        let mut prompt = Vec::new();
+        use crate::capabilities::grant::Unit;
+        crate::capabilities::ratelimit::grant::Buckets.prompt(&v1, false, &mut prompt);
+        assert!(
+            prompt
+                .iter()
+                .any(|l| l.contains("bulk (bulk), at most 4 in flight"))
+                && prompt.iter().any(|l| l.contains(
+                    "rate-limit headers Retry-After, reset x-ratelimit-reset (epoch-seconds)"
+                )),
+            "{prompt:?}"
+        );
+    }
+
+    #[test]
     fn reordered_or_removed_buckets_a_new_plan_setting_and_new_defaults_are_new() {
         let old = zoom();
         let grant = Grant::all_requested(&old, "--yes");

@@ -18,7 +18,8 @@ use egress::is_dns_name;
 pub use egress::{EgressRule, Method, UrlPrefix};
 pub use form::HostForm;
 pub use ratelimit::{
-    BucketSpec, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher, UNMATCHED_BUCKET,
+    BucketSpec, HeaderProfile, MAX_IN_FLIGHT, Partition, PathPattern, Quota, RateLimitSpec,
+    RequestMatcher, ResetHeader, ResetKind, UNMATCHED_BUCKET,
 };
 pub use value::{Template, ValueRef};
 pub use version::{BadVersion, MAX_VERSION_BYTES, VERSION_FORM, check_version};

@@ -138,6 +138,9 @@ pub struct BucketSpec {
     pub quota: BTreeMap<String, Quota>,
     /// Split into one bucket per partition key.
     pub partition: Option<Partition>,
+    /// At most this many of the bucket's requests on the wire at once
+    /// (per partition); `None`: no cap.
+    pub max_in_flight: Option<u32>,
 }
 
 impl BucketSpec {
@@ -157,6 +160,79 @@ impl BucketSpec {
 /// matches; a manifest may not use the name.
 pub const UNMATCHED_BUCKET: &str = "unmatched";
 
+/// Largest `max_in_flight` a bucket may name.
+pub const MAX_IN_FLIGHT: u32 = 1024;
+
+/// How a reset header counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResetKind {
+    /// The UTC epoch second the window resets at (GitHub's `x-ratelimit-reset`).
+    EpochSeconds,
+    /// Seconds from now until the window resets (`RateLimit-Reset`).
+    DeltaSeconds,
+}
+
+impl ResetKind {
+    /// The manifest's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetKind::EpochSeconds => "epoch-seconds",
+            ResetKind::DeltaSeconds => "delta-seconds",
+        }
+    }
+}
+
+/// A header naming when the upstream's window resets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResetHeader {
+    /// Header name, lowercase.
+    pub name: String,
+    /// How its value counts.
+    pub kind: ResetKind,
+}
+
+/// `[ratelimit.headers]`: which answer headers say when the upstream's
+/// window resets and how much of it is left. `Retry-After` is always read
+/// and wins; these come next. Header names are data: no app is named in
+/// host code.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct HeaderProfile {
+    /// The reset header.
+    pub reset: Option<ResetHeader>,
+    /// The header counting requests left in the window (lowercase).
+    pub remaining: Option<String>,
+    /// The header giving the window's size in requests (lowercase).
+    pub limit: Option<String>,
+    /// Read the IETF `RateLimit` / `RateLimit-Policy` fields.
+    pub ietf: bool,
+}
+
+impl HeaderProfile {
+    /// Whether the profile reads any header beyond `Retry-After`.
+    pub fn is_empty(&self) -> bool {
+        self.reset.is_none() && self.remaining.is_none() && self.limit.is_none() && !self.ietf
+    }
+
+    /// The profile in words, for approval prompts and change lists.
+    pub fn describe(&self) -> String {
+        let mut parts = vec!["Retry-After".to_string()];
+        if let Some(r) = &self.reset {
+            parts.push(format!("reset {} ({})", r.name, r.kind.as_str()));
+        }
+        if let Some(r) = &self.remaining {
+            parts.push(format!("remaining {r}"));
+        }
+        if let Some(l) = &self.limit {
+            parts.push(format!("limit {l}"));
+        }
+        if self.ietf {
+            parts.push("RateLimit/RateLimit-Policy".to_string());
+        }
+        parts.join(", ")
+    }
+}
+
 /// The `[ratelimit]` section.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RateLimitSpec {
@@ -164,6 +240,8 @@ pub struct RateLimitSpec {
     pub plan_config: Option<String>,
     /// Buckets, matched in order.
     pub buckets: Vec<BucketSpec>,
+    /// The upstream's rate-limit headers.
+    pub headers: HeaderProfile,
 }
 
 impl RateLimitSpec {

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use super::value::is_field_name;
 use super::version::{VERSION_FORM, check_version};
 use super::{
-    ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, Manifest,
-    ManifestError, Method, ParamsIn, Partition, PathPattern, Quota, RateLimitSpec, RequestMatcher,
-    Template, UrlPrefix, ValueRef,
+    ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, HeaderProfile,
+    MAX_IN_FLIGHT, Manifest, ManifestError, Method, ParamsIn, Partition, PathPattern, Quota,
+    RateLimitSpec, RequestMatcher, ResetHeader, ResetKind, Template, UrlPrefix, ValueRef,
 };
 use super::{HostForm, form};
 
@@ -89,6 +89,18 @@ struct RawRateLimit {
     plan_config: Option<String>,
     #[serde(default)]
     bucket: Vec<RawBucket>,
+    headers: Option<RawHeaders>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeaders {
+    reset: Option<String>,
+    reset_kind: Option<String>,
+    remaining: Option<String>,
+    limit: Option<String>,
+    #[serde(default)]
+    ietf: bool,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +112,7 @@ struct RawBucket {
     matchers: Vec<RawMatcher>,
     quota: BTreeMap<String, RawQuota>,
     partition: Option<String>,
+    max_in_flight: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -556,17 +569,122 @@ fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, M
             if let Some(l) = &b.label {
                 super::text::check_str(&at("label"), l, super::text::MAX_LABEL)?;
             }
+            if let Some(n) = b.max_in_flight
+                && !(1..=MAX_IN_FLIGHT).contains(&n)
+            {
+                return Err(ManifestError::field(
+                    at("max_in_flight"),
+                    n.to_string(),
+                    format!("1 to {MAX_IN_FLIGHT} requests on the wire at once"),
+                ));
+            }
             Ok(BucketSpec {
                 label: b.label.unwrap_or_else(|| b.name.clone()),
                 name: b.name,
                 matchers,
                 quota,
                 partition,
+                max_in_flight: b.max_in_flight,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RateLimitSpec {
         plan_config: r.plan_config,
         buckets,
+        headers: r
+            .headers
+            .map(header_profile)
+            .transpose()?
+            .unwrap_or_default(),
     })
+}
+
+/// Longest header name a profile may name.
+const MAX_HEADER_NAME: usize = 64;
+
+/// A header name (RFC 9110 token characters), lowercased; `Retry-After` and
+/// the IETF fields are read anyway and may not be renamed into another role.
+fn header_name(field: &str, name: &str) -> Result<String, ManifestError> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || name.len() > MAX_HEADER_NAME || !name.chars().all(token) {
+        return Err(ManifestError::field(
+            field,
+            name,
+            format!("an HTTP header name (letters, digits and `-`, at most {MAX_HEADER_NAME})"),
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    if ["retry-after", "ratelimit", "ratelimit-policy"].contains(&lower.as_str()) {
+        return Err(ManifestError::field(
+            field,
+            name,
+            "another header: `Retry-After` is always read, and `RateLimit`/`RateLimit-Policy` with `ietf = true`",
+        ));
+    }
+    Ok(lower)
+}
+
+fn header_profile(h: RawHeaders) -> Result<HeaderProfile, ManifestError> {
+    let at = |f: &str| format!("ratelimit.headers.{f}");
+    let reset = match (h.reset, h.reset_kind) {
+        (Some(name), Some(kind)) => Some(ResetHeader {
+            name: header_name(&at("reset"), &name)?,
+            kind: match kind.as_str() {
+                "epoch-seconds" => ResetKind::EpochSeconds,
+                "delta-seconds" => ResetKind::DeltaSeconds,
+                other => {
+                    return Err(ManifestError::field(
+                        at("reset_kind"),
+                        other,
+                        "`epoch-seconds` (the UTC second of the reset) or `delta-seconds` (seconds from now)",
+                    ));
+                }
+            },
+        }),
+        (Some(name), None) => {
+            return Err(ManifestError::field(
+                at("reset_kind"),
+                name,
+                "`reset_kind` beside `reset`: `epoch-seconds` or `delta-seconds`",
+            ));
+        }
+        (None, Some(kind)) => {
+            return Err(ManifestError::field(
+                at("reset"),
+                kind,
+                "a `reset` header for `reset_kind` to describe",
+            ));
+        }
+        (None, None) => None,
+    };
+    let remaining = h
+        .remaining
+        .map(|n| header_name(&at("remaining"), &n))
+        .transpose()?;
+    let limit = h.limit.map(|n| header_name(&at("limit"), &n)).transpose()?;
+    for (field, value) in [("remaining", &remaining), ("limit", &limit)] {
+        if let Some(v) = value
+            && reset.is_none()
+        {
+            return Err(ManifestError::field(
+                at(field),
+                v,
+                "a `reset` header too: a count without a reset time gives the host nothing to pace by",
+            ));
+        }
+    }
+    let profile = HeaderProfile {
+        reset,
+        remaining,
+        limit,
+        ietf: h.ietf,
+    };
+    if profile.is_empty() {
+        return Err(ManifestError::field(
+            "ratelimit.headers",
+            "{}",
+            "at least `reset` (with `reset_kind`) or `ietf = true`; leave the table out to read only Retry-After",
+        ));
+    }
+    Ok(profile)
 }

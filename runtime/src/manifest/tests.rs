@@ -488,3 +488,131 @@ fn an_https_origin_field_may_stand_for_the_whole_origin() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(one.egress[0].prefix.text, "https://acme.okta.com/api/v2/");
 }
+
+fn with_ratelimit(headers: &str, bucket_extra: &str) -> String {
+    format!(
+        "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.1.0\"\n\
+         [[ratelimit.bucket]]\nname = \"b\"\nmatch = [{{ path = \"/x\" }}]\n\
+         quota = {{ default = {{ per_second = 1 }} }}\n{bucket_extra}\n{headers}"
+    )
+}
+
+#[test]
+fn a_header_profile_names_its_headers_and_how_the_reset_counts() {
+    let m = Manifest::parse(&with_ratelimit(
+        "[ratelimit.headers]\nreset = \"X-RateLimit-Reset\"\nreset_kind = \"epoch-seconds\"\n\
+         remaining = \"x-ratelimit-remaining\"\nlimit = \"x-ratelimit-limit\"\nietf = true\n",
+        "",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let h = &m.ratelimit.headers;
+    assert_eq!(
+        h.reset,
+        Some(ResetHeader {
+            name: "x-ratelimit-reset".into(),
+            kind: ResetKind::EpochSeconds
+        }),
+        "names are kept lowercase"
+    );
+    assert_eq!(h.remaining.as_deref(), Some("x-ratelimit-remaining"));
+    assert!(h.ietf);
+    let none = Manifest::parse(&with_ratelimit("", "")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(none.ratelimit.headers.is_empty(), "only Retry-After");
+    let ietf = Manifest::parse(&with_ratelimit("[ratelimit.headers]\nietf = true\n", ""))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(ietf.ratelimit.headers.ietf);
+}
+
+#[test]
+fn a_bad_header_profile_is_refused_naming_the_field() {
+    let refused = [
+        (
+            "reset = \"x-reset\"\n",
+            "ratelimit.headers.reset_kind",
+            "`reset_kind` beside `reset`",
+        ),
+        (
+            "reset = \"x-reset\"\nreset_kind = \"minutes\"\n",
+            "ratelimit.headers.reset_kind",
+            "`epoch-seconds`",
+        ),
+        (
+            "reset_kind = \"delta-seconds\"\n",
+            "ratelimit.headers.reset",
+            "a `reset` header",
+        ),
+        (
+            "remaining = \"x-remaining\"\n",
+            "ratelimit.headers.remaining",
+            "a `reset` header too",
+        ),
+        (
+            "reset = \"x reset\"\nreset_kind = \"delta-seconds\"\n",
+            "ratelimit.headers.reset",
+            "an HTTP header name",
+        ),
+        (
+            "reset = \"x-\\u001b[2Jreset\"\nreset_kind = \"delta-seconds\"\n",
+            "ratelimit.headers.reset",
+            "U+001B",
+        ),
+        (
+            "reset = \"Retry-After\"\nreset_kind = \"delta-seconds\"\n",
+            "ratelimit.headers.reset",
+            "always read",
+        ),
+        (
+            "reset = \"x-reset\"\nreset_kind = \"delta-seconds\"\nremaining = \"RateLimit\"\n",
+            "ratelimit.headers.remaining",
+            "ietf = true",
+        ),
+        ("ietf = false\n", "ratelimit.headers", "at least `reset`"),
+        ("reset_header = \"x\"\n", "reset_header", "unknown field"),
+    ];
+    for (headers, field, why) in refused {
+        let text = with_ratelimit(&format!("[ratelimit.headers]\n{headers}"), "");
+        let err = Manifest::parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains(field) && err.contains(why), "{headers}: {err}");
+        assert!(!err.contains('\u{1b}'), "{err:?}");
+    }
+    let long = format!(
+        "[ratelimit.headers]\nreset = \"{}\"\nreset_kind = \"delta-seconds\"\n",
+        "x".repeat(65)
+    );
+    assert!(Manifest::parse(&with_ratelimit(&long, "")).is_err());
+}
+
+#[test]
+fn max_in_flight_is_between_one_and_the_cap() {
+    for (n, ok) in [("0", false), ("1", true), ("1024", true), ("1025", false)] {
+        let text = with_ratelimit("", &format!("max_in_flight = {n}"));
+        match Manifest::parse(&text) {
+            Ok(m) => {
+                assert!(ok, "{n} accepted");
+                assert_eq!(
+                    m.ratelimit.buckets[0].max_in_flight.map(|v| v.to_string()),
+                    Some(n.to_string())
+                );
+            }
+            Err(e) => {
+                assert!(!ok, "{n}: {e}");
+                assert!(
+                    e.to_string().contains("ratelimit.bucket[0].max_in_flight"),
+                    "{e}"
+                );
+            }
+        }
+    }
+    let m = Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        m.ratelimit
+            .buckets
+            .iter()
+            .all(|b| b.max_in_flight.is_none())
+            && m.ratelimit.headers.is_empty(),
+        "the Zoom manifest keeps working unchanged"
+    );
+}

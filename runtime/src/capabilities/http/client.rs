@@ -21,6 +21,7 @@ use super::retry::{Answer, Next, after_answer};
 use super::{CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Waiting};
 use crate::capabilities::auth::{Token, TokenBroker};
 use crate::capabilities::network::Upstreams;
+use crate::capabilities::ratelimit::window::{after_success, reset_after_429, windows};
 use crate::capabilities::ratelimit::{RateBuckets, parse_retry_after};
 use crate::capabilities::secrets::SecretBag;
 use crate::manifest::{AuthProfile, Manifest, Method};
@@ -340,6 +341,11 @@ impl HttpCapability {
         let mut after: Option<u16> = None;
         loop {
             attempt += 1;
+            // Held until the answer is in and what it says about the
+            // window is applied to the bucket (so no other request slips
+            // out in between); `max_in_flight` counts requests on the wire,
+            // not requests sleeping before a retry.
+            let mut slot = None;
             if let Some(b) = &bucket {
                 state.waiting = Some(match after {
                     Some(status) => backoff_state(status),
@@ -348,6 +354,7 @@ impl HttpCapability {
                         request: request.clone(),
                     },
                 });
+                slot = Some(b.enter().await);
                 b.acquire()
                     .await
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
@@ -372,10 +379,22 @@ impl HttpCapability {
                     state,
                 )
                 .await?;
+            let now = SystemTime::now();
+            let seen = windows(&self.manifest.ratelimit.headers, &resp.headers, now);
+            let reset = match resp.status {
+                429 => reset_after_429(&seen),
+                _ => {
+                    if let Some(b) = &bucket {
+                        b.observe(after_success(&seen));
+                    }
+                    None
+                }
+            };
             let answer = Answer {
                 status: resp.status,
                 retry_after: header(&resp.headers, "retry-after")
-                    .and_then(|v| parse_retry_after(v, SystemTime::now())),
+                    .and_then(|v| parse_retry_after(v, now)),
+                reset,
                 method: req.method,
                 attempt,
                 had_token: token.is_some(),
@@ -418,6 +437,7 @@ impl HttpCapability {
                     }
                 }
                 Next::Retry { wait } => {
+                    drop(slot);
                     state.waiting = Some(backoff_state(resp.status));
                     tokio::time::sleep(wait).await;
                     after = Some(resp.status);

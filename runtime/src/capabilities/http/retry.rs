@@ -4,9 +4,12 @@
 //! Threat: retries that ignore `Retry-After` hammer a throttled upstream
 //! (and on Zoom, a second token revokes the first); retries without a bound
 //! keep a call waiting forever; retrying a non-idempotent write twice does
-//! it twice. Decision: one pure function decides from the status, the
-//! `Retry-After` the answer carried, the method and the attempt count, so
-//! the rules are tested as a table; the send loop only waits and counts.
+//! it twice; guessing with exponential backoff when the upstream said when
+//! its window resets costs a 429 per guess. Decision: one pure function
+//! decides from the status, the `Retry-After` the answer carried, else the
+//! reset its rate-limit headers named (`ratelimit::window`), the method and
+//! the attempt count, so the rules are tested as a table; the send loop only
+//! waits and counts.
 
 use std::time::Duration;
 
@@ -57,6 +60,9 @@ pub struct Answer {
     pub status: u16,
     /// The answer's `Retry-After`, parsed.
     pub retry_after: Option<Duration>,
+    /// Until the spent window resets, from the manifest's header profile
+    /// (`ratelimit::window::reset_after_429`).
+    pub reset: Option<Duration>,
     /// The request's method.
     pub method: Method,
     /// Which attempt this was (1-based).
@@ -80,7 +86,10 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
 pub fn after_answer(a: Answer, jitter: f64) -> Next {
     match a.status {
         429 => {
-            let wait = a.retry_after.unwrap_or_else(|| backoff(a.attempt, jitter));
+            let wait = a
+                .retry_after
+                .or(a.reset)
+                .unwrap_or_else(|| backoff(a.attempt, jitter));
             if wait > MAX_RETRY_AFTER || a.attempt >= MAX_ATTEMPTS {
                 Next::GiveUp {
                     wait,
@@ -111,6 +120,7 @@ mod tests {
         Answer {
             status,
             retry_after: None,
+            reset: None,
             method: Method::Get,
             attempt,
             had_token: false,
@@ -131,6 +141,42 @@ mod tests {
                     ..answer(429, 1)
                 },
                 Next::Throttled { wait: secs(3) },
+            ),
+            (
+                "429 with a reset: wait once until it",
+                Answer {
+                    reset: Some(secs(7)),
+                    ..answer(429, 1)
+                },
+                Next::Throttled { wait: secs(7) },
+            ),
+            (
+                "429 with both: Retry-After wins",
+                Answer {
+                    retry_after: Some(secs(3)),
+                    reset: Some(secs(7)),
+                    ..answer(429, 1)
+                },
+                Next::Throttled { wait: secs(3) },
+            ),
+            (
+                "429 with a reset past the patience",
+                Answer {
+                    reset: Some(MAX_RETRY_AFTER + secs(1)),
+                    ..answer(429, 1)
+                },
+                Next::GiveUp {
+                    wait: MAX_RETRY_AFTER + secs(1),
+                    pause: MAX_RETRY_AFTER,
+                },
+            ),
+            (
+                "a reset on a 200 is not a reason to wait",
+                Answer {
+                    reset: Some(secs(7)),
+                    ..answer(200, 1)
+                },
+                Next::Deliver,
             ),
             (
                 "429 without: exponential backoff",

@@ -1,14 +1,18 @@
-//! One paced bucket: GCRA pacing (governor), a pause after 429, a daily cap.
+//! One paced bucket: GCRA pacing (governor), a pause after 429 or a spent
+//! window, spacing while the upstream's window is nearly spent, a daily cap,
+//! and an optional cap on requests in flight.
 
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use governor::{DefaultDirectRateLimiter, Quota as GovQuota, RateLimiter};
 use plugboard_core::Blame;
 use serde::Serialize;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::window::Pace;
 use crate::manifest::Quota;
 
 /// Why a bucket refused to pace a request.
@@ -43,6 +47,21 @@ pub struct BucketStats {
     pub rate_per_second: Option<f64>,
 }
 
+/// Spacing while the upstream's window is nearly spent.
+#[derive(Debug, Clone, Copy)]
+struct Spread {
+    interval: Duration,
+    until: Instant,
+    next: Instant,
+}
+
+/// A place on the wire in a bucket with `max_in_flight`; dropping it frees
+/// the place. Buckets without a cap hand out empty slots.
+#[derive(Debug)]
+pub struct Slot {
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
 /// One instance's bucket.
 #[derive(Debug)]
 pub struct RateBucket {
@@ -52,6 +71,8 @@ pub struct RateBucket {
     daily_cap: Option<u64>,
     day: Mutex<(u64, u64)>,
     paused_until: Mutex<Option<Instant>>,
+    spread: Mutex<Option<Spread>>,
+    in_flight: Option<Arc<Semaphore>>,
     granted: AtomicU64,
     throttled: AtomicU64,
     refused: AtomicU64,
@@ -67,8 +88,9 @@ fn utc_day(now: SystemTime) -> u64 {
 }
 
 impl RateBucket {
-    /// A bucket pacing at `safety` × `quota` (unlimited when `quota` is `None`).
-    pub fn new(name: &str, quota: Option<Quota>, safety: f64) -> Self {
+    /// A bucket pacing at `safety` × `quota` (unlimited when `quota` is
+    /// `None`), with at most `max_in_flight` requests on the wire.
+    pub fn new(name: &str, quota: Option<Quota>, safety: f64, max_in_flight: Option<u32>) -> Self {
         let safety = if safety.is_finite() {
             safety.clamp(0.01, 1.0)
         } else {
@@ -98,6 +120,9 @@ impl RateBucket {
             daily_cap,
             day: Mutex::new((0, 0)),
             paused_until: Mutex::new(None),
+            spread: Mutex::new(None),
+            in_flight: max_in_flight
+                .map(|n| Arc::new(Semaphore::new(usize::try_from(n).unwrap_or(1).max(1)))),
             granted: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             refused: AtomicU64::new(0),
@@ -107,6 +132,24 @@ impl RateBucket {
     /// The bucket's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Wait for a place on the wire (at once without `max_in_flight`); hold
+    /// it until the answer is in.
+    pub async fn enter(&self) -> Slot {
+        match &self.in_flight {
+            // The semaphore is never closed; were it, the request goes
+            // uncapped rather than failing.
+            Some(s) => Slot {
+                _permit: s.clone().acquire_owned().await.ok(),
+            },
+            None => Slot { _permit: None },
+        }
+    }
+
+    /// Places on the wire free now (`None` without a cap).
+    pub fn free_slots(&self) -> Option<usize> {
+        self.in_flight.as_ref().map(|s| s.available_permits())
     }
 
     /// Wait until one request may go out.
@@ -125,6 +168,26 @@ impl RateBucket {
         }
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
+        }
+        let spaced = self.spread.lock().ok().and_then(|mut s| {
+            let now = Instant::now();
+            match *s {
+                Some(sp) if now < sp.until => {
+                    let at = sp.next.max(now);
+                    *s = Some(Spread {
+                        next: at + sp.interval,
+                        ..sp
+                    });
+                    at.checked_duration_since(now)
+                }
+                _ => {
+                    *s = None;
+                    None
+                }
+            }
+        });
+        if let Some(d) = spaced.filter(|d| !d.is_zero()) {
+            tokio::time::sleep(d).await;
         }
         if let Some(cap) = self.daily_cap {
             let today = utc_day(SystemTime::now());
@@ -149,9 +212,42 @@ impl RateBucket {
     /// Record a 429 and pause the whole bucket for `wait`.
     pub fn throttled(&self, wait: Duration) {
         self.throttled.fetch_add(1, Ordering::Relaxed);
-        let until = Instant::now() + wait;
+        self.pause(wait);
+    }
+
+    fn pause(&self, wait: Duration) {
+        let Some(until) = Instant::now().checked_add(wait) else {
+            return;
+        };
         if let Ok(mut p) = self.paused_until.lock() {
             *p = Some(p.map_or(until, |old| old.max(until)));
+        }
+    }
+
+    /// Carry out what an answer's window says ([`super::window::after_success`]):
+    /// pause until a spent window resets, space requests while it is nearly
+    /// spent, or stop spacing once it has room again.
+    pub fn observe(&self, pace: Pace) {
+        match pace {
+            Pace::Pause(d) => self.pause(d),
+            Pace::Spread { interval, until } => {
+                let now = Instant::now();
+                let (Some(until), Ok(mut s)) = (now.checked_add(until), self.spread.lock()) else {
+                    return;
+                };
+                // The next request keeps the spacing from the last one sent.
+                let next = s.map_or(now, |old| old.next.min(now + interval));
+                *s = Some(Spread {
+                    interval,
+                    until,
+                    next,
+                });
+            }
+            Pace::Free => {
+                if let Ok(mut s) = self.spread.lock() {
+                    *s = None;
+                }
+            }
         }
     }
 
@@ -182,14 +278,14 @@ mod tests {
     #[test]
     fn an_absurd_rate_neither_panics_nor_stops_pacing() {
         for rate in [1e-20, 1e-300, f64::MIN_POSITIVE, 1e300] {
-            let b = RateBucket::new("b", Some(quota(rate)), 0.8);
+            let b = RateBucket::new("b", Some(quota(rate)), 0.8, None);
             assert!(b.limiter.is_some(), "rate {rate} must still pace");
         }
     }
 
     #[tokio::test]
     async fn pacing_never_exceeds_the_safety_rate_in_any_second() {
-        let bucket = RateBucket::new("t", Some(quota(50.0)), 0.8);
+        let bucket = RateBucket::new("t", Some(quota(50.0)), 0.8, None);
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..60 {
@@ -216,7 +312,7 @@ mod tests {
             per_day: Some(2),
             burst: None,
         };
-        let bucket = RateBucket::new("t", Some(q), 1.0);
+        let bucket = RateBucket::new("t", Some(q), 1.0, None);
         assert!(bucket.acquire().await.is_ok());
         assert!(bucket.acquire().await.is_ok());
         assert!(matches!(
@@ -228,7 +324,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_429_pauses_the_whole_bucket() {
-        let bucket = RateBucket::new("t", None, 1.0);
+        let bucket = RateBucket::new("t", None, 1.0, None);
         bucket.throttled(Duration::from_millis(150));
         let start = Instant::now();
         bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
@@ -238,5 +334,50 @@ mod tests {
             start.elapsed()
         );
         assert_eq!(bucket.stats().throttled, 1);
+    }
+
+    #[tokio::test]
+    async fn max_in_flight_hands_out_that_many_slots_and_frees_them_on_drop() {
+        let bucket = RateBucket::new("t", None, 1.0, Some(2));
+        let a = bucket.enter().await;
+        let b = bucket.enter().await;
+        assert_eq!(bucket.free_slots(), Some(0));
+        let third = tokio::time::timeout(Duration::from_millis(50), bucket.enter()).await;
+        assert!(third.is_err(), "a third request waits for a slot");
+        drop(a);
+        let c = tokio::time::timeout(Duration::from_secs(30), bucket.enter()).await;
+        assert!(c.is_ok(), "a freed slot is handed on");
+        drop((b, c));
+        assert_eq!(bucket.free_slots(), Some(2));
+        assert_eq!(RateBucket::new("u", None, 1.0, None).free_slots(), None);
+    }
+
+    #[tokio::test]
+    async fn a_spent_window_pauses_and_a_window_with_room_stops_the_spacing() {
+        let bucket = RateBucket::new("t", None, 1.0, None);
+        bucket.observe(Pace::Pause(Duration::from_millis(150)));
+        let start = Instant::now();
+        bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(start.elapsed() >= Duration::from_millis(140));
+        assert_eq!(bucket.stats().throttled, 0, "no 429 was seen");
+
+        bucket.observe(Pace::Spread {
+            interval: Duration::from_millis(100),
+            until: Duration::from_secs(60),
+        });
+        let start = Instant::now();
+        for _ in 0..3 {
+            bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert!(
+            start.elapsed() >= Duration::from_millis(190),
+            "three requests spaced 100 ms apart took {:?}",
+            start.elapsed()
+        );
+        bucket.observe(Pace::Free);
+        assert!(
+            bucket.spread.lock().map(|s| s.is_none()).unwrap_or(false),
+            "room again: no spacing"
+        );
     }
 }

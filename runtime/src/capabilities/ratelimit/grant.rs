@@ -1,5 +1,7 @@
 //! The rate-limit part of approval: each bucket, and every change that lets
-//! more requests through or moves requests to another quota.
+//! more requests through or moves requests to another quota — a raised
+//! quota, a concurrency cap raised or removed, a different header profile
+//! (which decides when the host waits and when it sends again).
 
 use std::collections::BTreeSet;
 
@@ -102,10 +104,30 @@ fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
             "{gone}: removed, so its requests are paced by another bucket"
         )));
     }
+    let (was, now) = (&previous.ratelimit.headers, &new.ratelimit.headers);
+    if was != now {
+        out.push(change(format!(
+            "rate-limit headers {} (was {})",
+            now.describe(),
+            was.describe()
+        )));
+    }
     for b in &new.ratelimit.buckets {
         let Some(old) = previous.ratelimit.buckets.iter().find(|o| o.name == b.name) else {
             continue;
         };
+        // A cap raised or gone puts more of the bucket's requests on the
+        // wire at once.
+        if let Some(was) = old.max_in_flight
+            && b.max_in_flight.is_none_or(|n| n > was)
+        {
+            out.push(change(format!(
+                "{}: {} in flight (was at most {was})",
+                b.name,
+                b.max_in_flight
+                    .map_or("no cap on requests".into(), |n| format!("at most {n}")),
+            )));
+        }
         let matchers = |s: &BucketSpec| {
             s.matchers
                 .iter()
@@ -162,10 +184,17 @@ fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
 impl Unit for Buckets {
     fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
         for b in &m.ratelimit.buckets {
+            let cap = b
+                .max_in_flight
+                .map(|n| format!(", at most {n} in flight"))
+                .unwrap_or_default();
             out.push(line(
                 "rate bucket",
-                format_args!("{} ({})", b.name, b.label),
+                format_args!("{} ({}){cap}", b.name, b.label),
             ));
+        }
+        if !m.ratelimit.headers.is_empty() {
+            out.push(line("rate-limit headers", m.ratelimit.headers.describe()));
         }
     }
 

@@ -4,7 +4,10 @@
 //! paces at [`DEFAULT_SAFETY_FRACTION`] of the documented quota with a burst of
 //! one unless the manifest documents a token bucket (smooth pacing never
 //! bunches requests into one second). A 429 pauses the whole bucket until
-//! `Retry-After`, and daily caps are counted per UTC day. Buckets with a
+//! `Retry-After`, else until the reset the manifest's header profile reads
+//! ([`window`]); an answer showing the window spent or nearly spent pauses or
+//! spaces the bucket before a 429 happens. Daily caps are counted per UTC
+//! day; `max_in_flight` caps the requests on the wire. Buckets with a
 //! `partition` (Azure: per subscription) get one independent bucket per key.
 //! A request no manifest bucket matches is paced by the [`UNMATCHED`]
 //! bucket, so a plugin cannot send unpaced traffic by avoiding its own
@@ -13,8 +16,9 @@
 mod bucket;
 pub mod grant;
 mod retry_after;
+pub mod window;
 
-pub use bucket::{BucketStats, RateBucket, RateLimitError};
+pub use bucket::{BucketStats, RateBucket, RateLimitError, Slot};
 pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
 
 use std::collections::BTreeMap;
@@ -39,6 +43,7 @@ const OVERFLOW_KEY: &str = "*overflow*";
 struct BucketPlan {
     quota: Option<Quota>,
     partition: Option<Partition>,
+    max_in_flight: Option<u32>,
 }
 
 /// The rate buckets of one instance.
@@ -63,6 +68,7 @@ impl RateBuckets {
                     BucketPlan {
                         quota: b.quota_for(plan).copied(),
                         partition: b.partition,
+                        max_in_flight: b.max_in_flight,
                     },
                 )
             })
@@ -77,6 +83,7 @@ impl RateBuckets {
                     burst: None,
                 }),
                 partition: None,
+                max_in_flight: None,
             },
         );
         RateBuckets {
@@ -111,7 +118,14 @@ impl RateBuckets {
         };
         let b = live
             .entry((name.to_string(), key.to_string()))
-            .or_insert_with(|| Arc::new(RateBucket::new(&label, plan.quota, self.safety)))
+            .or_insert_with(|| {
+                Arc::new(RateBucket::new(
+                    &label,
+                    plan.quota,
+                    self.safety,
+                    plan.max_in_flight,
+                ))
+            })
             .clone();
         Some(b)
     }
