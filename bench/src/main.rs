@@ -6,9 +6,13 @@
 //! the exit status only says whether every benchmark ran. See BENCHMARKS.md.
 
 mod calls;
+mod cluster;
+mod idle;
 mod instances;
 mod load;
 mod measure;
+mod node;
+mod pg;
 mod report;
 mod scan;
 mod setup;
@@ -40,6 +44,20 @@ enum Bench {
     Throughput,
     /// Full Zoom scan vs the rate-limit floor.
     Scan,
+    /// Many tenants scanned by 1 and by 3 `plugboard serve` nodes on one
+    /// PostgreSQL (needs PostgreSQL and a release `plugboard`; only with --only).
+    Cluster,
+    /// An idle node holding many instances (needs PostgreSQL and a release
+    /// `plugboard`; only with --only).
+    Idle,
+}
+
+impl Bench {
+    /// Whether a run without `--only` includes it: not the ones that start
+    /// PostgreSQL and `plugboard serve` nodes and take minutes.
+    fn by_default(self) -> bool {
+        !matches!(self, Bench::Cluster | Bench::Idle)
+    }
 }
 
 /// Measure Plugboard's sandbox overhead.
@@ -67,6 +85,34 @@ struct Args {
     /// Days of activity in the scanned account.
     #[arg(long, default_value_t = 30)]
     activity_days: u32,
+    /// The `plugboard` binary the cluster and idle benchmarks start (default:
+    /// $CARGO_TARGET_DIR/release/plugboard, else target/release/plugboard).
+    #[arg(long)]
+    plugboard: Option<PathBuf>,
+    /// cluster: tenants (Zoom accounts, one simulator each) [--quick: 10].
+    #[arg(long, default_value_t = 1_000)]
+    tenants: usize,
+    /// cluster: node counts, one run each.
+    #[arg(long, value_delimiter = ',', default_value = "1,3")]
+    nodes: Vec<usize>,
+    /// cluster: users per tenant (90% active, 10% inactive) [--quick: 10].
+    #[arg(long, default_value_t = 20)]
+    tenant_users: usize,
+    /// cluster: days of activity per tenant [--quick: 1].
+    #[arg(long, default_value_t = 2)]
+    tenant_days: u32,
+    /// cluster: tenant adds in flight at once.
+    #[arg(long, default_value_t = 8)]
+    add_concurrency: usize,
+    /// cluster: give up on a run after this many seconds.
+    #[arg(long, default_value_t = 1_800)]
+    cluster_timeout: u64,
+    /// idle: instances the idle node holds [--quick: 100].
+    #[arg(long, default_value_t = 10_000)]
+    idle_instances: usize,
+    /// idle: seconds to watch the idle node [--quick: 3].
+    #[arg(long, default_value_t = 60)]
+    idle_seconds: u64,
 }
 
 /// Iteration counts.
@@ -109,7 +155,13 @@ impl Counts {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let wants = |b: Bench| args.only.is_empty() || args.only.contains(&b);
+    let wants = |b: Bench| {
+        if args.only.is_empty() {
+            b.by_default()
+        } else {
+            args.only.contains(&b)
+        }
+    };
     let counts = Counts::new(args.quick);
     let wasm_dir = args
         .wasm_dir
@@ -178,6 +230,28 @@ async fn main() -> anyhow::Result<()> {
             size.activity_days
         );
         scan::run(&mut report, &zoom, size).await?;
+    }
+
+    if wants(Bench::Cluster) {
+        let bin = node::plugboard_bin(args.plugboard.clone())?;
+        let size = cluster::ClusterSize {
+            tenants: if args.quick { 10 } else { args.tenants },
+            nodes: args.nodes.clone(),
+            users: if args.quick { 10 } else { args.tenant_users },
+            activity_days: if args.quick { 1 } else { args.tenant_days },
+            add_concurrency: args.add_concurrency,
+            timeout: std::time::Duration::from_secs(args.cluster_timeout),
+        };
+        cluster::run(&mut report, &bin, &zoom, &size).await?;
+    }
+    if wants(Bench::Idle) {
+        let bin = node::plugboard_bin(args.plugboard.clone())?;
+        let size = idle::IdleSize {
+            instances: if args.quick { 100 } else { args.idle_instances },
+            watch: std::time::Duration::from_secs(if args.quick { 3 } else { args.idle_seconds }),
+            settle: std::time::Duration::from_secs(if args.quick { 1 } else { 10 }),
+        };
+        idle::run(&mut report, &bin, &zoom, &size).await?;
     }
 
     println!("{}", report.tables());

@@ -182,6 +182,15 @@ impl PgStore {
 
     /// Run `work` to completion on the calling thread, inside this store's
     /// runtime (where the pool's connections and timers live).
+    ///
+    /// The work runs outside Tokio's cooperative budget: a caller inside an
+    /// async task (an API handler) would otherwise share that task's budget,
+    /// and once a long run of store calls in one poll used it up (the
+    /// pool's semaphore counts against it), every further acquire would
+    /// answer "not yet" and wake itself, and this nested `block_on` would
+    /// retry forever. Adding a Zoom instance compares its credentials with
+    /// every stored instance's (two secret reads each), so the 65th add
+    /// through the API hung its node.
     pub(crate) fn block<T>(
         &self,
         work: impl Future<Output = Result<T, StoreError>>,
@@ -190,7 +199,7 @@ impl PgStore {
             return Err(self.fault("using the store", "the store is shutting down"));
         };
         let _entered = rt.enter();
-        futures_executor::block_on(work)
+        futures_executor::block_on(tokio::task::coop::unconstrained(work))
     }
 
     /// A connection from the pool.
@@ -346,4 +355,42 @@ pub(crate) fn count(label: &str, n: i64) -> Result<u64, StoreError> {
         what: "count",
         reason: format!("{n} is negative"),
     })
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use std::time::Duration;
+
+    use crate::store::Store;
+
+    /// Store calls made from inside an async task, many in one poll (as the
+    /// daemon's API handlers do), all complete: Tokio's cooperative budget
+    /// (128 operations per poll) does not starve them.
+    #[test]
+    fn many_store_calls_in_one_poll_of_an_async_task_complete()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let url = plugboard_pgcluster::database("budget")?;
+        let store = Store::connect(&url)?;
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let outcome = runtime.map_err(|e| e.to_string()).and_then(|rt| {
+                rt.block_on(async {
+                    for _ in 0..1_000 {
+                        store.instance("none").map_err(|e| e.to_string())?;
+                    }
+                    Ok::<_, String>(())
+                })
+            });
+            let _ = done.send(outcome);
+        });
+        // A hang guard far above the few seconds this takes.
+        let outcome = finished
+            .recv_timeout(Duration::from_secs(120))
+            .map_err(|_| "1,000 store calls in one poll did not finish within 120 s")?;
+        outcome?;
+        Ok(())
+    }
 }
