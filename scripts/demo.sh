@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-plugins.sh
-cargo build --release -p plugboard-host --features demo
+cargo build --release -p plugboard --features demo
 exec target/release/plugboard demo "$@"

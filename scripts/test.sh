@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-plugins.sh
-cargo test --workspace --all-targets --features plugboard-host/demo "$@"
+cargo test --workspace --all-targets --features plugboard/demo "$@"

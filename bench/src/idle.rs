@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use plugboard_core::secrets::SecretValue;
-use plugboard_host::cli::{App, DatabaseUrl};
+use plugboard_host::host::Host;
 use plugboard_host::instance::{NewInstance, store_new, validate_new};
 use plugboard_host::registry::{Grant, PluginSource, add_plugin};
 
@@ -82,7 +82,7 @@ pub async fn run(
     let db = Db::create("bench_idle")?;
     let dir = tempfile::tempdir()?;
     let (home, log) = node_dir(dir.path(), "node")?;
-    let app = App::new(Some(home.clone())).with_database(Some(DatabaseUrl(db.url.clone())));
+    let app = Host::new(Some(home.clone())).with_database(Some(db.url.clone()));
     let key = app.master_key()?;
     let env = ClusterEnv {
         bin: bin.to_path_buf(),

@@ -29,7 +29,7 @@ pub fn plugboard_bin(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     });
     anyhow::ensure!(
         bin.is_file(),
-        "no plugboard binary at {}; build it first: cargo build --release -p plugboard-host (or pass --plugboard PATH)",
+        "no plugboard binary at {}; build it first: cargo build --release -p plugboard (or pass --plugboard PATH)",
         bin.display()
     );
     Ok(bin)

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use plugboard_core::secrets::SecretValue;
 use plugboard_host::capabilities::ratelimit::DEFAULT_SAFETY_FRACTION;
-use plugboard_host::cli::App;
+use plugboard_host::host::Host;
 use plugboard_host::instance::{NewInstance, create_instance};
 use plugboard_host::registry::{Grant, PluginSource, add_plugin};
 use plugboard_host::scan::{ScanObserver, StreamStatus, run_scan};
@@ -77,7 +77,7 @@ pub async fn run(report: &mut Report, zoom: &PluginFiles, size: ScanSize) -> any
     let home = tempfile::tempdir()?;
     // A home the host creates itself (0700): the temporary directory follows
     // the umask, and an existing home others can enter is refused.
-    let app = App::new(Some(home.path().join("home")));
+    let app = Host::new(Some(home.path().join("home")));
     let source = PluginSource::from_parts(&zoom.manifest_text, zoom.wasm.clone())?;
     let grant = Grant::all_requested(&source.manifest, "benchmark");
     add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;

@@ -50,7 +50,6 @@ pub struct Account {
     pub id: String,
     /// Email or user principal name.
     pub email: Option<String>,
-    /// Display name.
     pub display_name: Option<String>,
     /// Lifecycle state.
     pub status: AccountStatus,
@@ -122,7 +121,6 @@ pub struct Activity {
     pub category: String,
     /// What it was done to.
     pub target: Option<String>,
-    /// Outcome.
     pub outcome: Option<String>,
     /// App-specific extras, a JSON object as text.
     pub raw: String,
@@ -132,13 +130,10 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Record {
-    /// An account.
     Account(Account),
-    /// A group.
     Group(Group),
     /// A group membership.
     GroupMember(GroupMember),
-    /// A role assignment.
     RoleAssignment(RoleAssignment),
     /// An audit event.
     Activity(Activity),
@@ -147,7 +142,6 @@ pub enum Record {
 /// One page of a stream, validated by the host.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
-    /// The records.
     pub records: Vec<Record>,
     /// With `more`, the cursor of the next page; without, where the next
     /// incremental run starts (`None` = from the beginning).
@@ -230,13 +224,9 @@ pub struct StreamInfo {
 pub enum Ability {
     /// Account or tenant facts.
     AccountInfo,
-    /// Users.
     Users,
-    /// Groups.
     Groups,
-    /// Admin roles.
     AdminRoles,
-    /// Audit trail.
     AuditTrail,
     /// Governance actions.
     Governance,
@@ -284,13 +274,9 @@ pub struct AccountInfo {
 pub enum Severity {
     /// Informational.
     Info,
-    /// Low.
     Low,
-    /// Medium.
     Medium,
-    /// High.
     High,
-    /// Critical.
     Critical,
 }
 

@@ -80,6 +80,19 @@ pub enum InstanceError {
         /// Allowed values.
         choices: String,
     },
+    /// A setting placed in the plugin's URLs does not have its form.
+    #[error("instance setting `{name}` = {value:?} must be {form}")]
+    Form {
+        /// Field name.
+        name: String,
+        /// Value given (neutralised, cut short).
+        value: String,
+        /// The form, described.
+        form: &'static str,
+    },
+    /// The plugin's URLs could not be rendered with the instance's settings.
+    #[error("the plugin's URLs cannot be built from this instance's settings: {0}")]
+    Urls(crate::manifest::ManifestError),
     /// A secret name the manifest does not declare.
     #[error("secret `{0}` is not declared by the plugin")]
     UnknownSecret(String),
@@ -139,6 +152,17 @@ pub fn resolve_config(
                         name: f.name.clone(),
                         value: v,
                         choices: f.choices.join(", "),
+                    });
+                }
+                if let Some(form) = f.form
+                    && !form.accepts(&v)
+                {
+                    let mut shown = v;
+                    plugboard_core::text::clean_line(&mut shown, 120);
+                    return Err(InstanceError::Form {
+                        name: f.name.clone(),
+                        value: shown,
+                        form: form.describe(),
                     });
                 }
                 out.insert(f.name.clone(), v);
@@ -227,6 +251,12 @@ pub fn context_with_secrets(
     let routes: BTreeMap<String, String> = serde_json::from_str(&row.upstreams_json)
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
     let config = resolve_config(&manifest, &given)?;
+    // Per-tenant URL patterns become this instance's concrete prefixes.
+    let manifest = Arc::new(
+        manifest
+            .for_instance(&config)
+            .map_err(InstanceError::Urls)?,
+    );
     let upstreams = Upstreams::parse(&routes)?;
     crate::capabilities::network::warn_once_if_proxy_set();
     let client =

@@ -36,7 +36,6 @@ pub enum RegistryError {
     /// A file could not be read or written.
     #[error("{path}: {reason}")]
     File {
-        /// The path.
         path: String,
         /// What went wrong.
         reason: String,
@@ -152,7 +151,6 @@ impl RegistryError {
 pub struct PluginSource {
     /// Where the manifest was read.
     pub manifest_path: PathBuf,
-    /// The manifest text.
     pub manifest_text: String,
     /// The parsed manifest.
     pub manifest: Manifest,
@@ -439,7 +437,7 @@ mod tests {
     fn a_component_name_that_is_not_a_plain_file_name_is_refused_before_reading()
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let zoom = include_str!("../testdata/zoom.toml");
+        let zoom = include_str!("../../runtime/testdata/zoom.toml");
         fs::write(dir.path().join(".hidden.wasm"), b"not read")?;
         let crafted = zoom.replacen(
             "component = \"plugboard_zoom.wasm\"",

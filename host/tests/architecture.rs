@@ -1,8 +1,10 @@
 //! The host's module graph has no cycles.
 //!
-//! Every `crate::…` and `super::…` path in `host/src` (code and unit tests;
-//! comments aside) is an edge from the module that writes it to the module
-//! it names. Nodes are the crate's top-level modules, except that each
+//! Every `crate::…`, `plugboard_runtime::…`, `plugboard_host::…` and
+//! `super::…` path in `runtime/src`, `host/src` and `cli/src` (code and unit
+//! tests; comments aside) is an edge from the module that writes it to the
+//! module it names; the sandbox crate's modules are nodes under the names the
+//! host re-exports them by, and the binary's crate is the node `cli`. Nodes are the crate's top-level modules, except that each
 //! capability (`capabilities::http`, `capabilities::auth`, …) is a node of
 //! its own: capabilities may use one another one way, never both ways. A
 //! cycle means two modules cannot be understood, tested or moved apart, so
@@ -62,12 +64,27 @@ fn identifier(rest: &str) -> &str {
 /// The paths one line names, each resolved to an absolute module path.
 fn named_paths(module: &[String], line: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for (at, _) in line.match_indices("crate::") {
-        let before = line[..at].chars().next_back();
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-            continue; // `plugboard_crate::` and the like
+    // The sandbox crate's modules keep their names in the host (re-exported),
+    // so `plugboard_runtime::manifest` and `crate::manifest` are one node;
+    // the binary's crate is the node `cli`, so its `crate::` is `cli::`.
+    let own: Vec<String> = module
+        .iter()
+        .take(1)
+        .filter(|m| *m == "cli")
+        .cloned()
+        .collect();
+    for (root, prefix) in [
+        ("crate::", own),
+        ("plugboard_runtime::", Vec::new()),
+        ("plugboard_host::", Vec::new()),
+    ] {
+        for (at, _) in line.match_indices(root) {
+            let before = line[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue; // `plugboard_crate::` and the like
+            }
+            out.extend(expand(prefix.clone(), &line[at + root.len()..]));
         }
-        out.extend(expand(Vec::new(), &line[at + "crate::".len()..]));
     }
     let mut from = 0;
     while let Some(found) = line[from..].find("super::") {
@@ -161,12 +178,21 @@ fn braces(line: &str) -> i64 {
 
 /// Edges `from -> to` with one place that makes each, for the message.
 fn module_graph() -> Graph {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    source_files(&src, &mut files);
+    for krate in ["runtime", "host", "cli"] {
+        let src = workspace.join(krate).join("src");
+        let mut here = Vec::new();
+        source_files(&src, &mut here);
+        files.extend(here.into_iter().map(|f| (krate, src.clone(), f)));
+    }
     let mut graph = Graph::new();
-    for file in files {
-        let module = module_path(&src, &file);
+    for (krate, src, file) in files {
+        let mut module = module_path(&src, &file);
+        if krate == "cli" {
+            // The binary's crate is one node, `cli`, as it was a module.
+            module.insert(0, "cli".to_string());
+        }
         let Some(from) = node(&module) else { continue };
         let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         // Inline modules (`mod tests {`) and the brace depth each opened at:
@@ -192,7 +218,7 @@ fn module_graph() -> Graph {
                 {
                     let place = format!(
                         "{}:{}",
-                        file.strip_prefix(&src).unwrap_or(&file).display(),
+                        file.strip_prefix(&workspace).unwrap_or(&file).display(),
                         number + 1
                     );
                     graph

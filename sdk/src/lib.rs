@@ -53,6 +53,7 @@
 //! with its cursor.
 //!
 //! [Plugboard]: https://example.invalid/plugboard
+#![warn(missing_docs)] // the SDK is the vendors' API: every public item is documented
 
 // Lets the generated code name this crate as `plugboard_sdk`, the path the
 // exported macro uses in plugin crates.

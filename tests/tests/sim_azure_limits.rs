@@ -22,7 +22,15 @@ async fn subscription_ids(client: &Client) -> Result<Vec<String>> {
 
 #[tokio::test]
 async fn hammering_one_subscription_past_its_bucket_gets_429_and_spares_the_others() -> Result<()> {
-    let sim = start(AzureSimBuilder::new().activity_events(30).users(10)).await?;
+    // A slow refill: 300 requests run the bucket dry however slowly a loaded
+    // machine sends them (at ARM's 25/s, 300 requests spread over 2 s never do).
+    let sim = start(
+        AzureSimBuilder::new()
+            .activity_events(30)
+            .users(10)
+            .subscription_refill_per_second(1.0),
+    )
+    .await?;
     let client = Client::new(&sim).await?;
     let ids = subscription_ids(&client).await?;
     let (ge, le) = ("2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z");

@@ -104,12 +104,7 @@ pub enum SecretError {
     },
     /// Encryption itself failed (a plaintext beyond AES-GCM's size limit).
     #[error("cannot seal secret {name:?} of instance {instance:?}: the cipher refused it")]
-    SealFailed {
-        /// The instance.
-        instance: String,
-        /// The name.
-        name: String,
-    },
+    SealFailed { instance: String, name: String },
 }
 
 impl SecretError {

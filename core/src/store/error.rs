@@ -60,7 +60,6 @@ pub enum StoreError {
     AlreadyExists {
         /// What kind of thing ("instance", "plugin").
         what: &'static str,
-        /// Its id.
         id: String,
     },
     /// Something with this id does not exist.
@@ -68,7 +67,6 @@ pub enum StoreError {
     NotFound {
         /// What kind of thing ("instance", "plugin", "sync run").
         what: &'static str,
-        /// Its id.
         id: String,
     },
     /// A plugin cannot be removed while instances use it.
@@ -85,7 +83,6 @@ pub enum StoreError {
         "instance {instance:?} has stored {used} {what} today (UTC), and this page of {page} would pass the daily cap of {cap}; the page was not stored. The plugin writes far more than expected: check it, or raise the cap (--max-{what}-per-day)"
     )]
     DailyCapReached {
-        /// The instance.
         instance: String,
         /// `records` or `bytes`.
         what: &'static str,
@@ -93,7 +90,6 @@ pub enum StoreError {
         used: u64,
         /// This page's amount.
         page: u64,
-        /// The cap.
         cap: u64,
     },
     /// A stored value cannot be decoded (a bug or a hand-edited database).
@@ -152,9 +148,7 @@ pub enum StoreError {
         .holder.as_deref().unwrap_or("none")
     )]
     LeaseLost {
-        /// The instance.
         instance: String,
-        /// This node.
         node: String,
         /// Who holds the lease now, if anyone.
         holder: Option<String>,

@@ -42,7 +42,6 @@ pub(crate) fn already_added(row: &PluginRow) -> StoreError {
     }
 }
 
-/// Plugins.
 pub trait PluginStore {
     /// Add a plugin version and make it the current version of its id. An
     /// added version is never replaced: `AlreadyExists` when `id` already

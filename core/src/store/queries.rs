@@ -49,7 +49,6 @@ impl Default for AccountQuery {
 pub struct AccountRow {
     /// The instance it belongs to.
     pub instance: String,
-    /// The account.
     #[serde(flatten)]
     pub account: Account,
     /// Holds at least one privileged role assignment in that instance.
@@ -215,7 +214,6 @@ impl Default for RoleQuery {
 pub struct RoleRow {
     /// The instance it belongs to.
     pub instance: String,
-    /// The assignment.
     #[serde(flatten)]
     pub assignment: RoleAssignment,
 }
@@ -227,15 +225,12 @@ pub struct InstanceCounts {
     pub users: u64,
     /// Accounts with status active.
     pub active_users: u64,
-    /// Groups.
     pub groups: u64,
     /// Group memberships.
     pub group_members: u64,
     /// Distinct accounts holding a privileged role.
     pub admins: u64,
-    /// Activities.
     pub activities: u64,
-    /// Findings.
     pub findings: u64,
     /// Findings with status fail.
     pub failed_findings: u64,

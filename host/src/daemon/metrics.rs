@@ -36,6 +36,8 @@ pub struct CounterSnapshot {
     throttled: u64,
     mints: u64,
     buckets: BTreeMap<String, (u64, u64)>,
+    /// Refused requests by `DenyReason` label.
+    denied: BTreeMap<&'static str, u64>,
 }
 
 impl CounterSnapshot {
@@ -57,6 +59,7 @@ impl CounterSnapshot {
             throttled: http.throttled,
             mints: ctx.http.broker().mints(),
             buckets,
+            denied: http.denied_by,
         }
     }
 }
@@ -85,6 +88,7 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<Labels, Counter>,
     throttled: Family<Labels, Counter>,
+    denied: Family<Labels, Counter>,
     bucket_requests: Family<Labels, Counter>,
     bucket_throttled: Family<Labels, Counter>,
     token_renewals: Family<Labels, Counter>,
@@ -117,6 +121,7 @@ impl Metrics {
         let m = Metrics {
             requests: Family::default(),
             throttled: Family::default(),
+            denied: Family::default(),
             bucket_requests: Family::default(),
             bucket_throttled: Family::default(),
             token_renewals: Family::default(),
@@ -139,6 +144,11 @@ impl Metrics {
             "upstream_throttled",
             "429 answers from the upstream app, per instance",
             m.throttled.clone(),
+        );
+        r.register(
+            "upstream_denied",
+            "Plugin requests the host refused, per instance and reason (a DenyReason label)",
+            m.denied.clone(),
         );
         r.register(
             "bucket_requests",
@@ -210,6 +220,12 @@ impl Metrics {
         self.token_renewals
             .get_or_create(&inst)
             .inc_by(after.mints.saturating_sub(before.mints));
+        for (reason, count) in &after.denied {
+            let was = before.denied.get(reason).copied().unwrap_or_default();
+            self.denied
+                .get_or_create(&labels(&[("instance", instance), ("reason", reason)]))
+                .inc_by(count.saturating_sub(was));
+        }
         for (bucket, (granted, throttled)) in &after.buckets {
             let (g0, t0) = before.buckets.get(bucket).copied().unwrap_or_default();
             let l = labels(&[("instance", instance), ("bucket", bucket)]);
@@ -298,12 +314,14 @@ mod tests {
             throttled: 1,
             mints: 1,
             buckets: [("light".to_string(), (5, 1))].into(),
+            denied: [("outside_grant", 1)].into(),
         };
         let after = CounterSnapshot {
             requests: 25,
             throttled: 3,
             mints: 2,
             buckets: [("light".to_string(), (20, 3))].into(),
+            denied: [("outside_grant", 4), ("special_address", 2)].into(),
         };
         m.phase_done(PhaseSample {
             instance: "acme",
@@ -321,6 +339,18 @@ mod tests {
         );
         assert!(
             text.contains(r#"plugboard_bucket_throttled_total{instance="acme",bucket="light"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"plugboard_upstream_denied_total{instance="acme",reason="outside_grant"} 3"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"plugboard_upstream_denied_total{instance="acme",reason="special_address"} 2"#
+            ),
             "{text}"
         );
         assert!(

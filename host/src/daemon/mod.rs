@@ -27,6 +27,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::home::Home;
+use crate::host::{Host, HostError};
 use crate::instance::{
     HostOptions, InstanceError, InstanceUpdate, NewInstance, build_context, context_with_secrets,
     store_new, update_instance, validate_new,
@@ -47,7 +48,6 @@ pub const RECONCILE_EVERY: Duration = Duration::from_secs(5);
 
 /// State shared by the API and the workers.
 pub struct Shared {
-    /// The store.
     pub store: Arc<Store>,
     /// The WebAssembly runtime.
     pub runtime: Runtime,
@@ -61,7 +61,6 @@ pub struct Shared {
     pub intervals: Intervals,
     /// Loaded plugins.
     pub plugins: PluginSet,
-    /// Metrics.
     pub metrics: Metrics,
     /// Set once at shutdown.
     pub stopping: watch::Sender<bool>,
@@ -108,7 +107,6 @@ pub enum DaemonError {
     NotRunHere {
         /// Instance id.
         id: String,
-        /// This node.
         node: String,
         /// The node holding its lease, if any holds it now.
         holder: Option<String>,
@@ -116,6 +114,9 @@ pub enum DaemonError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The host's home, store, key or runtime could not be opened.
+    #[error(transparent)]
+    Host(#[from] HostError),
 }
 
 impl DaemonError {
@@ -129,6 +130,7 @@ impl DaemonError {
                 cause.blame()
             }
             DaemonError::Store(e) => e.blame(),
+            DaemonError::Host(e) => e.blame(),
         }
     }
 }
@@ -159,20 +161,23 @@ pub struct InstanceStatus {
 }
 
 impl Shared {
-    /// Open the daemon's state on `home`, start a worker for every enabled
-    /// instance and the reconciler that keeps them matched to the store.
+    /// Open the daemon's state on `host` (its home, store, runtime, master
+    /// key and options), start a worker for every enabled instance and the
+    /// reconciler that keeps them matched to the store.
     /// With `lease_ttl` (a PostgreSQL store), this is one node of a cluster:
     /// it runs the workers of the instances whose lease it holds
     /// ([`cluster`]). Must be called inside a Tokio runtime.
     pub fn start(
-        home: Home,
-        store: Arc<Store>,
-        runtime: Runtime,
-        key: MasterKey,
-        options: HostOptions,
+        host: &Host,
         intervals: Intervals,
         lease_ttl: Option<Duration>,
     ) -> Result<Arc<Shared>, DaemonError> {
+        let (home, store, runtime) = (
+            host.home()?.clone(),
+            host.store()?.clone(),
+            host.runtime()?.clone(),
+        );
+        let (key, options) = (host.master_key()?, host.options.clone());
         let (stopping, _) = watch::channel(false);
         let metrics = Metrics::new();
         let cluster = lease_ttl.map(|ttl| Arc::new(Cluster::new(ttl, metrics.cluster.clone())));

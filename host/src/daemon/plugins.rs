@@ -15,7 +15,6 @@ use crate::runtime::{LoadedPlugin, Runtime};
 
 /// One loaded plugin version with its grant.
 pub struct CurrentPlugin {
-    /// Its version.
     pub version: String,
     /// The component, limited to its grant.
     pub plugin: LoadedPlugin,

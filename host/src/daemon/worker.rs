@@ -84,7 +84,6 @@ impl RunningContext {
     }
 }
 
-/// Commands to a worker.
 #[derive(Debug)]
 pub enum WorkerCommand {
     /// Run every phase now.
@@ -95,13 +94,11 @@ pub enum WorkerCommand {
 pub struct WorkerHandle {
     /// Set to stop the worker between pages.
     pub stop: watch::Sender<bool>,
-    /// Commands.
     pub commands: mpsc::Sender<WorkerCommand>,
     /// What it is doing.
     pub state: Arc<Mutex<WorkerState>>,
     /// Its running context, once built.
     pub context: RunningContext,
-    /// The task.
     pub task: tokio::task::JoinHandle<()>,
 }
 

@@ -48,18 +48,18 @@ impl Expansion {
     }
 }
 
-impl Grant {
+impl Expansion {
     /// What `new` (granted `secrets.reveal` when `reveal`) asks for beyond
-    /// this grant, which the operator gave to `previous` (the manifest of the
+    /// `grant`, which the operator gave to `previous` (the manifest of the
     /// version it replaces), and what it no longer asks for.
     ///
-    /// Egress, auth profiles and actions count only as far as this grant
+    /// Egress, auth profiles and actions count only as far as `grant`
     /// approved them; secrets and rate buckets come from `previous` (every
     /// approval covers all of them).
-    pub fn expansion(&self, previous: &Manifest, new: &Manifest, reveal: bool) -> Expansion {
+    pub fn of(grant: &Grant, previous: &Manifest, new: &Manifest, reveal: bool) -> Expansion {
         let (mut added, mut removed) = (Vec::new(), Vec::new());
         for unit in UNITS {
-            let mut changes = unit.compare(self, previous, new, reveal);
+            let mut changes = unit.compare(grant, previous, new, reveal);
             changes.added.sort();
             changes.removed.sort();
             added.append(&mut changes.added);
@@ -77,7 +77,7 @@ impl Grant {
 mod tests {
     use super::*;
 
-    const ZOOM: &str = include_str!("../../testdata/zoom.toml");
+    const ZOOM: &str = include_str!("../../../runtime/testdata/zoom.toml");
 
     fn zoom() -> Manifest {
         Manifest::parse(ZOOM).unwrap_or_else(|e| panic!("{e}"))
@@ -97,7 +97,7 @@ mod tests {
     fn the_same_request_asks_for_nothing_new() {
         let old = zoom();
         let grant = Grant::all_requested(&old, "--yes");
-        let e = grant.expansion(&old, &zoom_v2(|t| t), false);
+        let e = Expansion::of(&grant, &old, &zoom_v2(|t| t), false);
         assert!(!e.asks_for_more(), "{:?}", lines(&e));
         assert!(e.removed.is_empty(), "{:?}", lines(&e));
         assert_eq!(e.previous_version, "0.1.0");
@@ -113,7 +113,7 @@ mod tests {
                 "url = \"https://api.zoom.us/\"\nmethods = [\"GET\", \"PUT\", \"DELETE\"]",
             ) + "\n[[egress]]\nurl = \"https://files.example.com/upload/\"\nmethods = [\"GET\"]\n"
         });
-        let e = grant.expansion(&old, &new, false);
+        let e = Expansion::of(&grant, &old, &new, false);
         assert_eq!(
             lines(&e),
             [
@@ -138,7 +138,7 @@ mod tests {
                 "url = \"https://api.zoom.us/v2/users\"\nmethods = [\"GET\"]",
             )
         });
-        let e = grant.expansion(&old, &new, false);
+        let e = Expansion::of(&grant, &old, &new, false);
         assert!(!e.asks_for_more(), "{:?}", lines(&e));
         assert_eq!(
             lines(&e),
@@ -160,7 +160,7 @@ mod tests {
                    match = [{ methods = [\"GET\"], path = \"/v2/bulk\" }]\n\
                    quota = { default = { per_second = 1 } }\n"
         });
-        let e = grant.expansion(&old, &new, false);
+        let e = Expansion::of(&grant, &old, &new, false);
         assert_eq!(
             lines(&e),
             [
@@ -182,7 +182,7 @@ mod tests {
                 "audience = [\"https://api.zoom.us/\", \"https://collector.example/\"]",
             )
         });
-        let e = grant.expansion(&old, &new, false);
+        let e = Expansion::of(&grant, &old, &new, false);
         assert_eq!(e.added.len(), 1, "{:?}", lines(&e));
         let added = e.added[0].to_string();
         assert!(added.starts_with("auth `zoom-s2s`"), "{added}");
@@ -196,7 +196,7 @@ mod tests {
                 "params = { account_id = \"secret:client_secret\" }",
             )
         });
-        assert!(grant.expansion(&old, &new, false).asks_for_more());
+        assert!(Expansion::of(&grant, &old, &new, false).asks_for_more());
     }
 
     #[test]
@@ -254,13 +254,84 @@ mod tests {
         let v1_grant = Grant::all_requested(&v1, "--yes");
         for (quota, path, want) in cases {
             let v2 = zoom_v2(|t| t + &bucket(quota, path));
-            let e = v1_grant.expansion(&v1, &v2, false);
+            let e = Expansion::of(&v1_grant, &v1, &v2, false);
             assert_eq!(lines(&e), want, "{quota} {path}");
         }
         // A bucket new to the plugin is new as a whole.
         assert_eq!(
-            lines(&grant.expansion(&old, &v1, false)),
+            lines(&Expansion::of(&grant, &old, &v1, false)),
             ["new: rate bucket bulk"]
+        );
+    }
+
+    #[test]
+    fn a_concurrency_cap_raised_or_removed_and_any_header_profile_change_are_new() {
+        let with = |cap: &str, headers: &str| {
+            zoom_v2(|t| {
+                t + &format!(
+                    "\n[[ratelimit.bucket]]\nname = \"bulk\"\n\
+                     match = [{{ methods = [\"GET\"], path = \"/v2/bulk\" }}]\n\
+                     quota = {{ default = {{ per_second = 2 }} }}\n{cap}\n\
+                     [ratelimit.headers]\n{headers}"
+                )
+            })
+        };
+        let epoch = "reset = \"x-ratelimit-reset\"\nreset_kind = \"epoch-seconds\"\n";
+        let v1 = with("max_in_flight = 4", epoch);
+        let grant = Grant::all_requested(&v1, "--yes");
+        let headers_line = |now: &str| {
+            format!(
+                "new: rate bucket rate-limit headers Retry-After, {now} \
+                 (was Retry-After, reset x-ratelimit-reset (epoch-seconds))"
+            )
+        };
+        let cases: Vec<(&str, String, &str, Vec<String>)> = vec![
+            ("same", "max_in_flight = 4".into(), epoch, vec![]),
+            ("lower cap", "max_in_flight = 2".into(), epoch, vec![]),
+            (
+                "raised cap",
+                "max_in_flight = 8".into(),
+                epoch,
+                vec!["new: rate bucket bulk: at most 8 in flight (was at most 4)".into()],
+            ),
+            (
+                "cap removed",
+                String::new(),
+                epoch,
+                vec!["new: rate bucket bulk: no cap on requests in flight (was at most 4)".into()],
+            ),
+            (
+                "reset counted otherwise",
+                "max_in_flight = 4".into(),
+                "reset = \"x-ratelimit-reset\"\nreset_kind = \"delta-seconds\"\n",
+                vec![headers_line("reset x-ratelimit-reset (delta-seconds)")],
+            ),
+            (
+                "IETF fields added",
+                "max_in_flight = 4".into(),
+                "reset = \"x-ratelimit-reset\"\nreset_kind = \"epoch-seconds\"\nietf = true\n",
+                vec![headers_line(
+                    "reset x-ratelimit-reset (epoch-seconds), RateLimit/RateLimit-Policy",
+                )],
+            ),
+        ];
+        for (what, cap, headers, want) in cases {
+            let v2 = with(&cap, headers);
+            let e = Expansion::of(&grant, &v1, &v2, false);
+            assert_eq!(lines(&e), want, "{what}");
+            assert_eq!(e.asks_for_more(), !want.is_empty(), "{what}");
+        }
+        let mut prompt = Vec::new();
+        use crate::capabilities::grant::Unit;
+        crate::capabilities::ratelimit::grant::Buckets.prompt(&v1, false, &mut prompt);
+        assert!(
+            prompt
+                .iter()
+                .any(|l| l.contains("bulk (bulk), at most 4 in flight"))
+                && prompt.iter().any(|l| l.contains(
+                    "rate-limit headers Retry-After, reset x-ratelimit-reset (epoch-seconds)"
+                )),
+            "{prompt:?}"
         );
     }
 
@@ -308,7 +379,7 @@ mod tests {
         ];
         for (what, edit, want) in cases {
             let new = zoom_v2(edit);
-            let e = grant.expansion(&old, &new, false);
+            let e = Expansion::of(&grant, &old, &new, false);
             assert!(
                 lines(&e).iter().any(|l| l.contains(want)),
                 "{what}: {want:?} not in {:?}",
@@ -328,15 +399,15 @@ mod tests {
         let old = with("[\"https://api.zoom.us/v2/webhooks/\"]");
         let grant = Grant::all_requested(&old, "--yes");
         let narrower = with("[\"https://api.zoom.us/v2/webhooks/one\"]");
-        assert!(!grant.expansion(&old, &narrower, false).asks_for_more());
+        assert!(!Expansion::of(&grant, &old, &narrower, false).asks_for_more());
         let wider = with("[\"https://api.zoom.us/v2/\"]");
-        let e = grant.expansion(&old, &wider, false);
+        let e = Expansion::of(&grant, &old, &wider, false);
         // The old destination lies under the new one: nothing was removed.
         assert_eq!(
             lines(&e),
             ["new: secret webhook_token to https://api.zoom.us/v2/"]
         );
-        let e = grant.expansion(&wider, &old, false);
+        let e = Expansion::of(&grant, &wider, &old, false);
         assert_eq!(
             lines(&e),
             ["removed: secret webhook_token to https://api.zoom.us/v2/"]
@@ -348,14 +419,14 @@ mod tests {
         let old = zoom();
         let mut grant = Grant::all_requested(&old, "--yes");
         let same = zoom_v2(|t| t);
-        let e = grant.expansion(&old, &same, true);
+        let e = Expansion::of(&grant, &old, &same, true);
         assert_eq!(
             lines(&e),
             ["new: secrets.reveal (the plugin may read raw secret values)"]
         );
         grant.reveal_secrets = true;
-        assert!(!grant.expansion(&old, &same, true).asks_for_more());
-        let e = grant.expansion(&old, &same, false);
+        assert!(!Expansion::of(&grant, &old, &same, true).asks_for_more());
+        let e = Expansion::of(&grant, &old, &same, false);
         assert!(!e.asks_for_more());
         assert_eq!(
             e.removed,
@@ -369,7 +440,7 @@ mod tests {
         let mut grant = Grant::all_requested(&old, "test");
         grant.actions.retain(|a| a != "suspend-user");
         grant.egress.clear();
-        let e = grant.expansion(&old, &zoom_v2(|t| t), false);
+        let e = Expansion::of(&grant, &old, &zoom_v2(|t| t), false);
         assert_eq!(
             lines(&e),
             [
@@ -378,5 +449,34 @@ mod tests {
                 "new: action suspend-user",
             ]
         );
+    }
+
+    #[test]
+    fn a_tenant_pattern_is_compared_as_written() {
+        let tenant = |url: &str| {
+            Manifest::parse(&format!(
+                "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.2.0\"\n\
+                 [[config]]\nname = \"sub\"\nform = \"dns-label\"\n\
+                 [[config]]\nname = \"other\"\nform = \"dns-label\"\n\
+                 [[egress]]\nurl = \"{url}\"\nmethods = [\"GET\"]\n"
+            ))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let old = tenant("https://{config:sub}.desk.example/api/");
+        let grant = Grant::all_requested(&old, "--yes");
+        let narrower = tenant("https://{config:sub}.desk.example/api/v2/");
+        assert!(!Expansion::of(&grant, &old, &narrower, false).asks_for_more());
+        for wider in [
+            "https://{config:sub}.desk.example/",
+            "https://{config:other}.desk.example/api/",
+            "https://{config:sub}.other.example/api/",
+        ] {
+            let e = Expansion::of(&grant, &old, &tenant(wider), false);
+            assert_eq!(
+                lines(&e).first().map(String::as_str),
+                Some(format!("new: network GET {wider}").as_str()),
+                "{wider}"
+            );
+        }
     }
 }

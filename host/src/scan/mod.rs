@@ -204,7 +204,6 @@ pub enum StreamSelection {
     self.known.join(", ")
 )]
 pub struct UnknownStreams {
-    /// The plugin.
     pub plugin: String,
     /// The names given that it lacks, quoted for display.
     pub unknown: Vec<String>,

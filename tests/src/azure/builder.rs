@@ -48,6 +48,7 @@ pub struct AzureSimBuilder {
     signins: usize,
     directory_audits: usize,
     arm_page_size: usize,
+    subscription_refill: f64,
 }
 
 impl Default for AzureSimBuilder {
@@ -63,6 +64,7 @@ impl Default for AzureSimBuilder {
             signins: 1_500,
             directory_audits: 300,
             arm_page_size: 200,
+            subscription_refill: super::ratelimit::SUBSCRIPTION_BUCKET.1,
         }
     }
 }
@@ -138,6 +140,14 @@ impl AzureSimBuilder {
         self
     }
 
+    /// Tokens per second a subscription's ARM read bucket gets back (real
+    /// ARM: 25). A test that must see the bucket run dry on a slow, loaded
+    /// machine lowers it, so the outcome does not hang on how fast requests go.
+    pub fn subscription_refill_per_second(mut self, per_second: f64) -> Self {
+        self.subscription_refill = per_second.max(0.001);
+        self
+    }
+
     /// Binds `addr` (`127.0.0.1:0` picks a free port), generates the dataset and serves
     /// the APIs on the current tokio runtime until [`AzureSim::shutdown`] or drop.
     pub async fn start(self, addr: SocketAddr) -> std::io::Result<AzureSim> {
@@ -179,7 +189,11 @@ impl AzureSimBuilder {
             arm_page_size: self.arm_page_size,
             enabled: Mutex::new(enabled),
             tokens: Mutex::default(),
-            limiter: Mutex::new(RateLimiter::new(subscriptions, Instant::now())),
+            limiter: Mutex::new(RateLimiter::new(
+                subscriptions,
+                self.subscription_refill,
+                Instant::now(),
+            )),
             counters: Mutex::new(Counters::new(categories.iter().map(String::as_str))),
             log: Mutex::new(RequestLog::default()),
             faults: AzureFaultHandle::new(self.token_lifetime),

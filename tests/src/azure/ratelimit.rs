@@ -84,12 +84,13 @@ pub(crate) struct RateLimiter {
 pub(crate) type Allowance = Option<(&'static str, u64)>;
 
 impl RateLimiter {
-    /// Full buckets for `subscriptions` subscriptions and empty windows.
-    pub fn new(subscriptions: usize, now: Instant) -> Self {
+    /// Full buckets for `subscriptions` subscriptions (refilled
+    /// `subscription_refill` per second) and empty windows.
+    pub fn new(subscriptions: usize, subscription_refill: f64, now: Instant) -> Self {
         RateLimiter {
             tenant: Bucket::new(TENANT_BUCKET, now),
             subscriptions: (0..subscriptions)
-                .map(|_| Bucket::new(SUBSCRIPTION_BUCKET, now))
+                .map(|_| Bucket::new((SUBSCRIPTION_BUCKET.0, subscription_refill), now))
                 .collect(),
             reports: SlidingWindow::new(REPORTS_LIMIT.1),
             directory: SlidingWindow::new(DIRECTORY_LIMIT.1),
@@ -159,7 +160,7 @@ mod tests {
     #[test]
     fn a_subscription_bucket_admits_its_capacity_then_refills() {
         let now = Instant::now();
-        let mut limiter = RateLimiter::new(2, now);
+        let mut limiter = RateLimiter::new(2, SUBSCRIPTION_BUCKET.1, now);
         for _ in 0..250 {
             assert!(limiter.check(Limit::ArmSubscription(0), now).is_ok());
         }
@@ -176,7 +177,7 @@ mod tests {
     #[test]
     fn graph_reports_admit_five_per_ten_seconds_with_a_fractional_retry_after() {
         let now = Instant::now();
-        let mut limiter = RateLimiter::new(0, now);
+        let mut limiter = RateLimiter::new(0, SUBSCRIPTION_BUCKET.1, now);
         for i in 0..5 {
             let at = now + Duration::from_millis(i * 100);
             assert!(limiter.check(Limit::GraphReports, at).is_ok());

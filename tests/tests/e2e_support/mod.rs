@@ -14,7 +14,7 @@ use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
 use plugboard_core::secrets::SecretValue;
 use plugboard_core::store::InstanceCounts;
-use plugboard_host::cli::App;
+use plugboard_host::host::Host;
 use plugboard_host::instance::{InstanceError, NewInstance, create_instance};
 use plugboard_host::manifest::Manifest;
 use plugboard_host::registry::{Grant, PluginSource, RegistryError, add_plugin};
@@ -98,7 +98,7 @@ pub struct TestHost {
     /// Keeps the home alive.
     pub dir: tempfile::TempDir,
     /// Host state.
-    pub app: App,
+    pub app: Host,
 }
 
 /// What a test gives to create an instance of any plugin.
@@ -153,7 +153,7 @@ impl TestHost {
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let dir = builder.tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let app = App::new(Some(dir.path().to_path_buf()));
+        let app = Host::new(Some(dir.path().to_path_buf()));
         TestHost { dir, app }
     }
 

@@ -135,7 +135,8 @@ pub(super) async fn add(
             ));
         }
         Some((prev_manifest, prev_grant)) => {
-            let change = prev_grant.expansion(&prev_manifest, m, req.grant_reveal);
+            let change =
+                crate::registry::Expansion::of(&prev_grant, &prev_manifest, m, req.grant_reveal);
             if change.asks_for_more() && !req.approve {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,

@@ -1,0 +1,367 @@
+//! `plugboard plugin add|list|rollback|inspect|remove`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use plugboard_core::store::PluginRow;
+use plugboard_core::text::quoted;
+
+use super::table::{print_json, table};
+use plugboard_host::host::Host;
+use plugboard_host::manifest::{Manifest, check_version};
+use plugboard_host::registry::{
+    Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval, describe_request,
+    plugin_json, stored_version,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Add a plugin: a directory with plugin.toml and NAME.wasm (or either file).
+    /// Shows the capabilities it requests and asks for approval.
+    Add {
+        /// The plugin directory, its plugin.toml, or its .wasm.
+        path: PathBuf,
+        /// The component file, when it is not beside plugin.toml (e.g.
+        /// target/wasm32-wasip2/release/plugboard_zoom.wasm).
+        #[arg(long, value_name = "FILE")]
+        wasm: Option<PathBuf>,
+        /// Approve the requested capabilities without asking (for scripts). For a
+        /// new version of an added plugin, approves what it asks for beyond the
+        /// current version's approval.
+        #[arg(long)]
+        yes: bool,
+        /// Also grant `secrets.reveal`: the plugin may read the raw values of its
+        /// instances' secrets. Off by default; only for plugins that must sign
+        /// requests themselves. Shown in the approval prompt.
+        #[arg(long)]
+        grant_reveal: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Add it through a running daemon instead of the local home.
+        #[command(flatten)]
+        remote: super::remote::ServerArgs,
+    },
+    /// List added plugins (current versions).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make an earlier version current again (default: the version added
+    /// before the current one). A running daemon switches at each instance's
+    /// next phase.
+    // `--version` names the plugin version here, not plugboard's own.
+    #[command(disable_version_flag = true)]
+    Rollback {
+        /// Plugin id.
+        id: String,
+        /// The version to make current.
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Remove every version of a plugin with its files and compiled
+    /// artefacts. Refused while instances use it: remove those first
+    /// (`plugboard instance remove NAME --yes`).
+    Remove {
+        /// Plugin id.
+        id: String,
+    },
+    /// Show a plugin's manifest, grant and streams.
+    Inspect {
+        /// Plugin id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Ask the operator on the terminal, unless `--yes` already approved.
+/// Returns how approval was given; `stays` names the version that stays
+/// current when the answer is no.
+fn confirm(m: &Manifest, yes: bool, what: &str, stays: Option<&str>) -> anyhow::Result<String> {
+    let refuse = |reason: String| RegistryError::NotApproved {
+        id: m.id.clone(),
+        version: m.version.clone(),
+        reason: match stays {
+            Some(v) => format!("{reason}; version {v} stays current"),
+            None => reason,
+        },
+    };
+    if yes {
+        return Ok("--yes".into());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(refuse(format!(
+            "approval needed for {what} (listed above) and stdin is not a terminal; re-run with --yes to approve"
+        ))
+        .into());
+    }
+    eprint!("Approve {what}? [y/N] ");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the answer")?;
+    if matches!(line.trim(), "y" | "Y" | "yes") {
+        Ok("prompt".into())
+    } else {
+        Err(refuse("not approved at the prompt; nothing was added".into()).into())
+    }
+}
+
+/// How the grant of a version being added came about.
+#[derive(Debug)]
+enum Approval {
+    /// No earlier version: the whole request was approved.
+    First,
+    /// Compared with the current version's approval.
+    Compared(Expansion),
+}
+
+/// Decide the grant of `m`: the whole request on a first add; on a new
+/// version, the previous approval carries over when nothing new is asked for,
+/// otherwise the differences are shown and approved again.
+fn approve(app: &Host, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(Grant, Approval)> {
+    let previous = match current_approval(app.store()?, &m.id) {
+        Ok(p) => p,
+        Err(e @ (RegistryError::BadGrant(_) | RegistryError::Manifest { .. })) => {
+            eprintln!("warning: {e}; asking for a full approval instead");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let grant = |approved_by: &str| {
+        let mut g = Grant::all_requested(m, approved_by);
+        g.reveal_secrets = reveal;
+        g
+    };
+    let Some((prev_manifest, prev_grant)) = previous else {
+        if !yes {
+            eprint!("{}", describe_request(m, reveal));
+        }
+        let by = confirm(m, yes, "these capabilities", None)?;
+        return Ok((grant(&by), Approval::First));
+    };
+    let change = plugboard_host::registry::Expansion::of(&prev_grant, &prev_manifest, m, reveal);
+    let prev = &change.previous_version;
+    if change.asks_for_more() {
+        eprintln!(
+            "{} {} asks for more than the current version {prev} was approved for:",
+            m.id, m.version
+        );
+        for line in change.lines() {
+            eprintln!("  {line}");
+        }
+        let what = match change.added.len() {
+            1 => "1 new capability".to_string(),
+            n => format!("{n} new capabilities"),
+        };
+        let by = confirm(m, yes, &what, Some(prev))?;
+        Ok((grant(&by), Approval::Compared(change)))
+    } else {
+        eprintln!(
+            "{} {} asks for nothing beyond what the current version {prev} was approved for; that approval carries over",
+            m.id, m.version
+        );
+        for line in change.lines() {
+            eprintln!("  {line}");
+        }
+        if change
+            .removed
+            .contains(&plugboard_host::capabilities::secrets::grant::REVEAL_SECRETS)
+        {
+            eprintln!("  (pass --grant-reveal to keep secrets.reveal)");
+        }
+        let by = format!("carried over from {prev}");
+        Ok((grant(&by), Approval::Compared(change)))
+    }
+}
+
+/// A stored version for the terminal: as is when it is a valid version,
+/// quoted and escaped otherwise (a row written by an older host).
+fn shown_version(v: &str) -> String {
+    match check_version(v) {
+        Ok(()) => v.to_string(),
+        Err(_) => quoted(v),
+    }
+}
+
+/// Report that the package offered is already added as `row`.
+fn unchanged(app: &Host, row: &PluginRow, json: bool) -> anyhow::Result<()> {
+    let current = app.store()?.plugin(&row.id)?.map(|r| r.version);
+    if json {
+        let mut out = plugin_json(row, &app.store()?.plugin_versions(&row.id)?);
+        out["changes"] = serde_json::Value::Null;
+        out["unchanged"] = true.into();
+        return print_json(&out);
+    }
+    println!(
+        "plugin {} {} is already added with the same component and manifest (sha256 {}); nothing changed",
+        row.id,
+        row.version,
+        row.wasm_sha256.get(..12).unwrap_or(&row.wasm_sha256)
+    );
+    if let Some(current) = current.filter(|c| *c != row.version) {
+        println!(
+            "version {} is current; `plugboard plugin rollback {} --version {}` makes this one current",
+            shown_version(&current),
+            row.id,
+            row.version
+        );
+    }
+    Ok(())
+}
+
+/// Run a plugin command.
+pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
+    match cmd {
+        PluginCommand::Add {
+            path,
+            wasm,
+            yes,
+            grant_reveal,
+            json,
+            remote,
+        } => {
+            let source = PluginSource::read_with(&path, wasm.as_deref())?;
+            if let Some(server) = &remote.server {
+                let added = super::remote::add_plugin(
+                    server,
+                    remote.token.as_deref(),
+                    &source,
+                    yes,
+                    grant_reveal,
+                )
+                .await?;
+                if json {
+                    let mut out = added.body;
+                    out["unchanged"] = added.unchanged.into();
+                    return print_json(&out);
+                }
+                let (id, version) = (&source.manifest.id, &source.manifest.version);
+                if added.unchanged {
+                    println!(
+                        "plugin {id} {version} is already added through {server} with the same component and manifest; nothing changed"
+                    );
+                } else {
+                    println!(
+                        "added plugin {id} {version} through {server}; the daemon uses it from each instance's next phase"
+                    );
+                }
+                return Ok(());
+            }
+            // An added version never changes: the same package again is a
+            // no-op, another one is refused before any prompt.
+            let (id, version) = (&source.manifest.id, &source.manifest.version);
+            if let Some(row) = stored_version(app.store()?, id, version, &source.digests())? {
+                return unchanged(app, &row, json);
+            }
+            let (grant, approval) = approve(app, &source.manifest, yes, grant_reveal)?;
+            if yes && grant_reveal {
+                eprintln!(
+                    "granting secrets.reveal: plugin {} may read the raw values of its instances' secrets",
+                    source.manifest.id
+                );
+            }
+            let (row, info) =
+                add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;
+            if json {
+                let mut out = plugin_json(&row, &app.store()?.plugin_versions(&row.id)?);
+                out["changes"] = match &approval {
+                    Approval::First => serde_json::Value::Null,
+                    Approval::Compared(c) => serde_json::json!(c),
+                };
+                out["unchanged"] = false.into();
+                print_json(&out)?;
+            } else {
+                println!(
+                    "added plugin {} {} ({} streams, sha256 {})",
+                    row.id,
+                    row.version,
+                    info.streams.len(),
+                    &row.wasm_sha256[..12.min(row.wasm_sha256.len())]
+                );
+            }
+        }
+        PluginCommand::List { json } => {
+            let store = app.store()?;
+            let rows = store.plugins()?;
+            if json {
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push(plugin_json(r, &store.plugin_versions(&r.id)?));
+                }
+                return print_json(&out);
+            }
+            let mut t = table(&["id", "version", "app", "contract", "streams", "added"]);
+            for r in rows {
+                let info = r.info().ok();
+                t.add_row(vec![
+                    r.id.clone(),
+                    r.version.clone(),
+                    info.as_ref().map(|i| i.app.clone()).unwrap_or_default(),
+                    r.contract.clone(),
+                    info.map(|i| {
+                        i.streams
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+                    r.added_at.clone(),
+                ]);
+            }
+            t.print()?;
+        }
+        PluginCommand::Rollback { id, version } => {
+            // `rollback` checks the version before any lookup.
+            let row = plugboard_host::registry::rollback(app.store()?, &id, version.as_deref())?;
+            println!("plugin {id} is now at version {}", row.version);
+        }
+        PluginCommand::Remove { id } => {
+            let removed = plugboard_host::registry::remove_plugin(app.home()?, app.store()?, &id)?;
+            let versions: Vec<String> = removed.versions.iter().map(|v| shown_version(v)).collect();
+            println!("removed plugin {id} (versions {})", versions.join(", "));
+            for note in &removed.left {
+                eprintln!("warning: {note}");
+            }
+        }
+        PluginCommand::Inspect { id, json } => {
+            let row = app.store()?.plugin(&id)?.with_context(|| {
+                format!("no plugin `{id}`; list them with `plugboard plugin list`")
+            })?;
+            let manifest = Manifest::parse(&row.manifest)?;
+            if json {
+                let mut out = plugin_json(&row, &app.store()?.plugin_versions(&id)?);
+                out["manifest"] = serde_json::to_value(&manifest)?;
+                return print_json(&out);
+            }
+            let reveal = serde_json::from_str::<Grant>(&row.grant_json)
+                .map(|g| g.reveal_secrets)
+                .unwrap_or(false);
+            print!("{}", describe_request(&manifest, reveal));
+            println!("Settings:");
+            for c in &manifest.config {
+                let default = c
+                    .default
+                    .as_deref()
+                    .map(|d| format!(" (default {d})"))
+                    .unwrap_or_default();
+                println!(
+                    "  {}{}{} — {}",
+                    c.name,
+                    if c.required { " [required]" } else { "" },
+                    default,
+                    c.description
+                );
+            }
+        }
+    }
+    Ok(())
+}

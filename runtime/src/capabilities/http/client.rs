@@ -1,0 +1,616 @@
+//! Sending one plugin request — the mechanism: pacing, token injection, the
+//! retry loop, redirects followed hop by hop, the body cap and scrubbing.
+//! Every decision about what may go out is the policy's (`judge`, `hop`),
+//! and what to do after an answer is `retry`'s; this file carries them out.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use plugboard_core::Blame;
+use rand::Rng;
+use serde::Serialize;
+use url::Url;
+
+use super::hop::plan_hop;
+use super::judge::{
+    DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
+};
+use super::retry::{Answer, Next, after_answer};
+use super::{CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Waiting};
+use crate::capabilities::auth::{Token, TokenBroker};
+use crate::capabilities::network::Upstreams;
+use crate::capabilities::ratelimit::window::{after_success, reset_after_429, windows};
+use crate::capabilities::ratelimit::{RateBuckets, parse_retry_after};
+use crate::capabilities::secrets::SecretBag;
+use crate::manifest::{AuthProfile, Manifest, Method};
+
+/// Largest response body handed to a plugin. Upstream pages are well under it.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+/// Redirect hops followed (each re-checked against the grant).
+pub const MAX_REDIRECTS: u32 = 5;
+
+/// Request counters of one instance.
+#[derive(Debug, Default)]
+pub struct HttpStats {
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    unauthorized_retries: AtomicU64,
+    denied: [AtomicU64; DenyReason::ALL.len()],
+}
+
+/// A snapshot of [`HttpStats`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HttpStatsSnapshot {
+    /// Requests put on the wire (attempts included).
+    pub requests: u64,
+    /// 429 answers received.
+    pub throttled: u64,
+    /// 401 answers that led to a re-mint and retry.
+    pub unauthorized_retries: u64,
+    /// Requests the host refused (every [`DenyReason`]).
+    pub denied: u64,
+    /// Refused requests by reason label (only reasons that occurred).
+    pub denied_by: std::collections::BTreeMap<&'static str, u64>,
+}
+
+impl HttpStats {
+    /// Current values.
+    pub fn snapshot(&self) -> HttpStatsSnapshot {
+        HttpStatsSnapshot {
+            requests: self.requests.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            unauthorized_retries: self.unauthorized_retries.load(Ordering::Relaxed),
+            denied: self.denied.iter().map(|d| d.load(Ordering::Relaxed)).sum(),
+            denied_by: DenyReason::ALL
+                .iter()
+                .zip(&self.denied)
+                .map(|(r, d)| (r.label(), d.load(Ordering::Relaxed)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        }
+    }
+}
+
+/// The network capability of one instance.
+#[derive(Debug)]
+pub struct HttpCapability {
+    client: reqwest::Client,
+    manifest: Arc<Manifest>,
+    config: Arc<BTreeMap<String, String>>,
+    secrets: Arc<SecretBag>,
+    upstreams: Upstreams,
+    broker: TokenBroker,
+    buckets: RateBuckets,
+    stats: HttpStats,
+    request_timeout: Duration,
+}
+
+fn to_reqwest(m: Method) -> reqwest::Method {
+    match m {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    }
+}
+
+/// `scheme://host[:port]` of `u`.
+fn origin(u: &Url) -> String {
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or(""))
+}
+
+impl HttpCapability {
+    /// Assemble the capability for one instance.
+    pub fn new(
+        client: reqwest::Client,
+        manifest: Arc<Manifest>,
+        config: Arc<BTreeMap<String, String>>,
+        secrets: Arc<SecretBag>,
+        upstreams: Upstreams,
+        buckets: RateBuckets,
+    ) -> Self {
+        let broker = TokenBroker::new(&manifest.auth);
+        HttpCapability {
+            client,
+            manifest,
+            config,
+            secrets,
+            upstreams,
+            broker,
+            buckets,
+            stats: HttpStats::default(),
+            request_timeout: crate::limits::DEFAULT_UPSTREAM_TIMEOUT,
+        }
+    }
+
+    /// Give each upstream request (one exchange or redirect hop, or one token
+    /// request) at most `timeout`; keep it shorter than the call deadline, so
+    /// a slow upstream fails the request (blame upstream) while the plugin
+    /// can still report it.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self.broker = self.broker.with_mint_timeout(timeout);
+        self
+    }
+
+    /// Replace the instance's secret values and recent tokens in `text` (a
+    /// host message quoting a URL the plugin chose).
+    fn scrub(&self, text: &mut String) {
+        self.broker.scrub(text);
+        self.secrets.scrub(text);
+    }
+
+    /// [`HttpCapability::scrub`] for an upstream body, before the plugin sees it.
+    fn scrub_bytes(&self, bytes: &mut Vec<u8>) {
+        self.broker.scrub_bytes(bytes);
+        self.secrets.scrub_bytes(bytes);
+    }
+
+    /// The per-request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// The origin of `url` as the plugin sees it, with the operator's route
+    /// when one applies, for messages.
+    fn origin_shown(&self, url: &Url) -> String {
+        let o = origin(url);
+        if self.upstreams.is_routed(url) {
+            format!("{o} (routed to {})", origin(&self.upstreams.route(url)))
+        } else {
+            o
+        }
+    }
+
+    /// The token endpoint of `profile`, for messages.
+    fn token_origin(&self, profile: &AuthProfile) -> String {
+        profile
+            .token_url
+            .render(|k| self.config.get(k).cloned())
+            .and_then(|t| Url::parse(&t).ok())
+            .map(|u| self.origin_shown(&u))
+            .unwrap_or_else(|| profile.token_url.text.clone())
+    }
+
+    /// Request counters.
+    pub fn stats(&self) -> HttpStatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// The instance's rate buckets.
+    pub fn buckets(&self) -> &RateBuckets {
+        &self.buckets
+    }
+
+    /// The token broker (for counters and `check`).
+    pub fn broker(&self) -> &TokenBroker {
+        &self.broker
+    }
+
+    /// Count `r` and turn it into what the plugin receives.
+    fn refuse(&self, r: Refusal) -> HttpError {
+        if let Some(i) = DenyReason::ALL.iter().position(|x| *x == r.reason)
+            && let Some(counter) = self.stats.denied.get(i)
+        {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        if r.reason.is_invalid() {
+            HttpError::Invalid(r.message)
+        } else {
+            HttpError::Denied(r.message)
+        }
+    }
+
+    /// The header values of `bindings`, from the instance's secrets.
+    fn secret_values(
+        &self,
+        bindings: &[SecretBinding],
+    ) -> Result<Vec<reqwest::header::HeaderValue>, HttpError> {
+        bindings
+            .iter()
+            .map(|b| {
+                let value = self.secrets.get(&b.secret).ok_or_else(|| {
+                    HttpError::Invalid(format!(
+                        "this instance has no value for secret `{}`",
+                        b.secret
+                    ))
+                })?;
+                let mut hv = reqwest::header::HeaderValue::from_str(&format!(
+                    "{}{}",
+                    b.prefix,
+                    value.expose()
+                ))
+                .map_err(|_| {
+                    HttpError::Invalid(format!(
+                        "secret `{}` with its prefix is not a valid header value",
+                        b.secret
+                    ))
+                })?;
+                hv.set_sensitive(true);
+                Ok(hv)
+            })
+            .collect()
+    }
+
+    async fn token(&self, profile: &AuthProfile) -> Result<Token, HttpError> {
+        self.broker
+            .token(
+                &self.client,
+                profile,
+                &self.config,
+                &self.secrets,
+                &self.upstreams,
+            )
+            .await
+            .map_err(|e| {
+                // A token endpoint may quote the credentials in its error body.
+                let mut message = e.to_string();
+                self.scrub(&mut message);
+                match e.blame() {
+                    // The credentials are missing or refused: the plugin
+                    // reports `auth`, which is the operator's to fix.
+                    Blame::Operator => HttpError::Auth(message),
+                    // The token endpoint is down, hung or answered nonsense:
+                    // a transport failure, so the plugin blames the upstream.
+                    _ => HttpError::Network(message),
+                }
+            })
+    }
+
+    /// Send `req` on behalf of the plugin. Only a governance call
+    /// (`writes_allowed`) may use methods other than GET.
+    pub async fn send(
+        &self,
+        req: OutboundRequest,
+        writes_allowed: bool,
+    ) -> Result<InboundResponse, HttpError> {
+        self.send_tracked(req, writes_allowed, &mut CallHttpState::default())
+            .await
+    }
+
+    /// [`HttpCapability::send`], keeping `state` (the calling plugin call's)
+    /// up to date with what the host is waiting on, and recording a request
+    /// that ran out of its per-request timeout.
+    pub async fn send_tracked(
+        &self,
+        req: OutboundRequest,
+        writes_allowed: bool,
+        state: &mut CallHttpState,
+    ) -> Result<InboundResponse, HttpError> {
+        state.last_timeout = None;
+        let result = self.send_inner(req, writes_allowed, state).await;
+        if matches!(result, Err(HttpError::Timeout))
+            && let Some(Waiting::Upstream { origin, request }) = state.waiting.take()
+        {
+            let timeout = UpstreamTimeout {
+                origin,
+                request,
+                timeout: self.request_timeout,
+            };
+            let mut line = timeout.to_string();
+            self.scrub(&mut line);
+            tracing::warn!("{line}");
+            state.last_timeout = Some(timeout);
+        }
+        state.waiting = None;
+        // A refusal may quote what an upstream said (a redirect's Location).
+        result.map_err(|e| self.scrub_error(e))
+    }
+
+    /// `e` with its message scrubbed of secret values and tokens.
+    fn scrub_error(&self, e: HttpError) -> HttpError {
+        let clean = |mut m: String| {
+            self.scrub(&mut m);
+            m
+        };
+        match e {
+            HttpError::Denied(m) => HttpError::Denied(clean(m)),
+            HttpError::Network(m) => HttpError::Network(clean(m)),
+            HttpError::RateLimited(m) => HttpError::RateLimited(clean(m)),
+            HttpError::Auth(m) => HttpError::Auth(clean(m)),
+            HttpError::Invalid(m) => HttpError::Invalid(clean(m)),
+            other @ (HttpError::Timeout | HttpError::TooLarge) => other,
+        }
+    }
+
+    async fn send_inner(
+        &self,
+        req: OutboundRequest,
+        writes_allowed: bool,
+        state: &mut CallHttpState,
+    ) -> Result<InboundResponse, HttpError> {
+        let prepared = judge(&self.manifest, &req, writes_allowed).map_err(|r| self.refuse(r))?;
+        let values = self.secret_values(&prepared.secrets)?;
+        let url = &prepared.url;
+        let bucket = self
+            .buckets
+            .for_request(&self.manifest.ratelimit, req.method, url.path());
+        let request = format!("{} {}", req.method, shown(url));
+        let backoff_state = |status: u16| Waiting::Backoff {
+            origin: self.origin_shown(url),
+            request: request.clone(),
+            status,
+        };
+        let mut retried_401 = false;
+        let mut attempt = 0;
+        // The status that made the previous attempt wait, if any.
+        let mut after: Option<u16> = None;
+        loop {
+            attempt += 1;
+            // Held until the answer is in and what it says about the
+            // window is applied to the bucket (so no other request slips
+            // out in between); `max_in_flight` counts requests on the wire,
+            // not requests sleeping before a retry.
+            let mut slot = None;
+            if let Some(b) = &bucket {
+                state.waiting = Some(match after {
+                    Some(status) => backoff_state(status),
+                    None => Waiting::Pacing {
+                        bucket: b.name().to_string(),
+                        request: request.clone(),
+                    },
+                });
+                slot = Some(b.enter().await);
+                b.acquire()
+                    .await
+                    .map_err(|e| HttpError::RateLimited(e.to_string()))?;
+            }
+            after = None;
+            let token = match prepared.profile {
+                Some(p) => {
+                    state.waiting = Some(Waiting::Upstream {
+                        origin: self.token_origin(p),
+                        request: format!("a token request for auth profile `{}`", p.name),
+                    });
+                    Some((p, self.token(p).await?))
+                }
+                None => None,
+            };
+            let resp = self
+                .exchange(
+                    &req,
+                    &prepared,
+                    &values,
+                    token.as_ref().map(|(p, t)| (*p, t)),
+                    state,
+                )
+                .await?;
+            let now = SystemTime::now();
+            let seen = windows(&self.manifest.ratelimit.headers, &resp.headers, now);
+            let reset = match resp.status {
+                429 => reset_after_429(&seen),
+                _ => {
+                    if let Some(b) = &bucket {
+                        b.observe(after_success(&seen));
+                    }
+                    None
+                }
+            };
+            let answer = Answer {
+                status: resp.status,
+                retry_after: header(&resp.headers, "retry-after")
+                    .and_then(|v| parse_retry_after(v, now)),
+                reset,
+                method: req.method,
+                attempt,
+                had_token: token.is_some(),
+                retried_401,
+            };
+            if resp.status == 429 {
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                state.counts.throttled += 1;
+            }
+            let jitter = rand::rng().random_range(0.5..1.0);
+            match after_answer(answer, jitter) {
+                Next::Deliver => return Ok(resp),
+                Next::GiveUp { wait, pause } => {
+                    if let Some(b) = &bucket {
+                        b.throttled(pause);
+                    }
+                    return Err(HttpError::RateLimited(format!(
+                        "{} still throttled after {attempt} attempts (retry after {wait:?})",
+                        shown(url)
+                    )));
+                }
+                Next::Throttled { wait } => {
+                    tracing::debug!(url = %shown(url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
+                    after = Some(resp.status);
+                    match &bucket {
+                        Some(b) => b.throttled(wait),
+                        None => {
+                            state.waiting = Some(backoff_state(resp.status));
+                            tokio::time::sleep(wait).await;
+                        }
+                    }
+                }
+                Next::Remint => {
+                    retried_401 = true;
+                    self.stats
+                        .unauthorized_retries
+                        .fetch_add(1, Ordering::Relaxed);
+                    if let Some((p, t)) = &token {
+                        self.broker.invalidate(&p.name, t).await;
+                    }
+                }
+                Next::Retry { wait } => {
+                    drop(slot);
+                    state.waiting = Some(backoff_state(resp.status));
+                    tokio::time::sleep(wait).await;
+                    after = Some(resp.status);
+                }
+            }
+        }
+    }
+
+    /// One exchange, following redirects hop by hop; each hop carries only
+    /// what [`plan_hop`] allows for its URL, and goes only where
+    /// [`judge_redirect`] and [`judge_address`] allow.
+    async fn exchange(
+        &self,
+        req: &OutboundRequest,
+        prepared: &Prepared<'_>,
+        secret_values: &[reqwest::header::HeaderValue],
+        token: Option<(&AuthProfile, &Token)>,
+        state: &mut CallHttpState,
+    ) -> Result<InboundResponse, HttpError> {
+        let url = &prepared.url;
+        let mut method = req.method;
+        let mut current = url.clone();
+        let mut body = req.body.clone();
+        let secret_names = prepared.secret_names();
+        for hop in 0..=MAX_REDIRECTS {
+            judge_address(&self.upstreams, &current).map_err(|r| self.refuse(r))?;
+            let wire = self.upstreams.route(&current);
+            let plan = plan_hop(
+                &self.manifest,
+                url,
+                &current,
+                &req.headers,
+                &secret_names,
+                token.map(|(p, _)| p),
+            )
+            .map_err(|r| self.refuse(r))?;
+            // Every hop after the first is a request of its own: paced too.
+            if hop > 0
+                && let Some(b) =
+                    self.buckets
+                        .for_request(&self.manifest.ratelimit, method, current.path())
+            {
+                b.acquire()
+                    .await
+                    .map_err(|e| HttpError::RateLimited(e.to_string()))?;
+            }
+            let mut rb = self
+                .client
+                .request(to_reqwest(method), wire.as_str())
+                .timeout(self.request_timeout)
+                .header(reqwest::header::ACCEPT_ENCODING, "identity");
+            for (k, v) in plan.headers.iter().filter_map(|&i| req.headers.get(i)) {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+            for i in &plan.secrets {
+                if let (Some(binding), Some(value)) =
+                    (prepared.secrets.get(*i), secret_values.get(*i))
+                {
+                    rb = rb.header(binding.header.as_str(), value.clone());
+                }
+            }
+            if let Some((_, t)) = token.filter(|_| plan.token) {
+                let mut hv =
+                    reqwest::header::HeaderValue::from_str(&format!("Bearer {}", t.expose()))
+                        .map_err(|_| {
+                            HttpError::Network("the token endpoint issued an unusable token".into())
+                        })?;
+                hv.set_sensitive(true);
+                rb = rb.header(reqwest::header::AUTHORIZATION, hv);
+            }
+            if let Some(b) = &body {
+                rb = rb.body(b.clone());
+            }
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            state.counts.requests += 1;
+            state.waiting = Some(Waiting::Upstream {
+                origin: self.origin_shown(&current),
+                request: format!("{method} {}", shown(&current)),
+            });
+            let mut resp = rb.send().await.map_err(|e| {
+                if e.is_timeout() {
+                    HttpError::Timeout
+                } else if format!("{e:?}").contains("refused addresses") {
+                    self.refuse(Refusal::new(DenyReason::SpecialAddress, format!("{} resolves only to addresses plugins may not reach (special-purpose: loopback, private, link-local, metadata, documentation, …)", shown(&current))))
+                } else {
+                    HttpError::Network(format!("{} could not be reached", shown(&current)))
+                }
+            })?;
+            let status = resp.status().as_u16();
+            if (300..400).contains(&status)
+                && let Some(loc) = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+            {
+                let (next, next_method) = judge_redirect(
+                    &self.manifest,
+                    &self.upstreams,
+                    &current,
+                    &wire,
+                    loc,
+                    status,
+                    method,
+                )
+                .map_err(|r| self.refuse(r))?;
+                if next_method != method {
+                    body = None;
+                }
+                method = next_method;
+                current = next;
+                continue;
+            }
+            if let Some(enc) = resp
+                .headers()
+                .get(reqwest::header::CONTENT_ENCODING)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase())
+                && enc.trim() != "identity"
+            {
+                // Asked for identity: an encoded body would pass the scrubber.
+                return Err(HttpError::Network(format!(
+                    "{} answered with Content-Encoding {:?} although the host asked for identity; the host does not hand encoded bodies to plugins",
+                    shown(&current),
+                    plugboard_core::text::bounded(&enc, 64)
+                )));
+            }
+            let headers = resp
+                .headers()
+                .iter()
+                .filter(|(k, _)| *k != reqwest::header::SET_COOKIE)
+                .filter_map(|(k, v)| {
+                    let mut v = v.to_str().ok()?.to_string();
+                    self.scrub(&mut v);
+                    Some((k.as_str().to_string(), v))
+                })
+                .collect();
+            let mut bytes = Vec::new();
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                            return Err(HttpError::TooLarge);
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) if e.is_timeout() => return Err(HttpError::Timeout),
+                    Err(_) => {
+                        return Err(HttpError::Network("the response body was cut off".into()));
+                    }
+                }
+            }
+            // An upstream may echo a secret header or the token back.
+            self.scrub_bytes(&mut bytes);
+            // A redirect's Location may carry one too.
+            let mut answered = current.to_string();
+            self.scrub(&mut answered);
+            return Ok(InboundResponse {
+                status,
+                headers,
+                body: bytes,
+                url: answered,
+            });
+        }
+        Err(self.refuse(Refusal::new(
+            DenyReason::TooManyRedirects,
+            format!("more than {MAX_REDIRECTS} redirects"),
+        )))
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
