@@ -48,7 +48,7 @@ fn every_benchmark_runs_and_reports_finite_numbers() {
 /// The cluster and idle benchmarks run at tiny sizes. They start a
 /// throw-away PostgreSQL (`tests/pgcluster`) and the release `plugboard`
 /// binary, which `cargo test -p plugboard-bench` does not build, so this is
-/// run on demand: `cargo build --release -p plugboard-host && cargo test
+/// run on demand: `cargo build --release -p plugboard && cargo test
 /// -p plugboard-bench -- --ignored`. It fails (never passes silently) when
 /// either is missing.
 #[test]
