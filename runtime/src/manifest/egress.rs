@@ -74,7 +74,7 @@ pub struct UrlPrefix {
     /// text and placeholders, rendered per instance (`form.rs`); the fields
     /// above then hold a sample. `None` for a plain prefix.
     #[serde(skip)]
-    pub pattern: Option<Vec<(String, Option<String>)>>,
+    pub pattern: Option<super::Template>,
 }
 
 impl UrlPrefix {

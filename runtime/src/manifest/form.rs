@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use url::Url;
 
-use super::{ManifestError, UrlPrefix, is_dns_name};
+use super::{ManifestError, Template, UrlPrefix, is_dns_name};
 
 /// What a config value placed in a URL must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,35 +92,6 @@ impl HostForm {
     }
 }
 
-/// Placeholders `{config:NAME}` in `text`, in order, with the text between.
-fn split(field: &str, text: &str) -> Result<Vec<(String, Option<String>)>, ManifestError> {
-    let template = super::Template::parse(field, text)?;
-    Ok(template
-        .parts
-        .into_iter()
-        .map(|p| match p {
-            super::value::TemplatePart::Text(t) => (t, None),
-            super::value::TemplatePart::Config(n) => (String::new(), Some(n)),
-        })
-        .collect())
-}
-
-/// `text` with each placeholder replaced by `value(name)` as is (values are
-/// checked against their form first, so nothing needs escaping).
-fn render(
-    parts: &[(String, Option<String>)],
-    value: impl Fn(&str) -> Option<String>,
-) -> Option<String> {
-    let mut out = String::new();
-    for (text, name) in parts {
-        out.push_str(text);
-        if let Some(n) = name {
-            out.push_str(&value(n)?);
-        }
-    }
-    Some(out)
-}
-
 /// A URL prefix as written in a manifest: plain, or a pattern whose
 /// placeholders name config fields with a form and stand only in the host.
 /// A pattern is matched through a sample (so comparisons between versions
@@ -133,8 +104,8 @@ pub fn parse_prefix(
     if !text.contains('{') {
         return UrlPrefix::parse(field, text);
     }
-    let parts = split(field, text)?;
-    for name in parts.iter().filter_map(|(_, n)| n.as_deref()) {
+    let template = Template::parse(field, text)?;
+    for name in template.config_refs() {
         if !forms.contains_key(name) {
             return Err(ManifestError::field(
                 field,
@@ -146,7 +117,8 @@ pub fn parse_prefix(
         }
     }
     let sample = |second: bool| {
-        render(&parts, |n| forms.get(n).map(|f| f.sample(n, second)))
+        template
+            .render_verbatim(|n| forms.get(n).map(|f| f.sample(n, second)))
             .ok_or_else(|| ManifestError::field(field, text, "a placeholder names no form"))
     };
     let (a, b) = (sample(false)?, sample(true)?);
@@ -160,7 +132,7 @@ pub fn parse_prefix(
     }
     Ok(UrlPrefix {
         text: text.to_string(),
-        pattern: Some(parts),
+        pattern: Some(template),
         ..pa
     })
 }
@@ -173,11 +145,13 @@ pub fn instantiate(
     field: &str,
     config: &BTreeMap<String, String>,
 ) -> Result<UrlPrefix, ManifestError> {
-    let Some(parts) = &prefix.pattern else {
+    let Some(pattern) = &prefix.pattern else {
         return Ok(prefix.clone());
     };
-    let text = render(parts, |n| config.get(n).cloned()).ok_or_else(|| {
-        ManifestError::field(field, &prefix.text, "a setting it names has no value")
-    })?;
+    let text = pattern
+        .render_verbatim(|n| config.get(n).cloned())
+        .ok_or_else(|| {
+            ManifestError::field(field, &prefix.text, "a setting it names has no value")
+        })?;
     UrlPrefix::parse(field, &text)
 }

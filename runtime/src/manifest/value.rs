@@ -115,14 +115,30 @@ impl Template {
     /// Substitute config values (percent-encoding them so a value cannot
     /// change the URL's structure). `None` when a value is missing.
     pub fn render(&self, lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+        self.substitute(lookup, |out, value| {
+            out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        })
+    }
+
+    /// Substitute config values as they are: only for values already held
+    /// to a form that cannot change the URL's structure (`form.rs`).
+    pub(super) fn render_verbatim(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        self.substitute(lookup, |out, value| out.push_str(value))
+    }
+
+    fn substitute(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+        put: impl Fn(&mut String, &str),
+    ) -> Option<String> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 TemplatePart::Text(t) => out.push_str(t),
-                TemplatePart::Config(name) => {
-                    let value = lookup(name)?;
-                    out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-                }
+                TemplatePart::Config(name) => put(&mut out, &lookup(name)?),
             }
         }
         Some(out)
