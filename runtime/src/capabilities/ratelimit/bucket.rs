@@ -1,16 +1,24 @@
 //! One paced bucket: GCRA pacing (governor), a pause after 429 or a spent
 //! window, spacing while the upstream's window is nearly spent, a daily cap,
 //! and an optional cap on requests in flight.
+//!
+//! Every wait runs on tokio's clock — the pacer's clock included — so a
+//! paused runtime (`start_paused` in tests) paces exactly as a real one, and
+//! a bucket's waits are tokio timers rather than a timer thread of its own.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use governor::{DefaultDirectRateLimiter, Quota as GovQuota, RateLimiter};
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota as GovQuota, RateLimiter};
 use plugboard_core::Blame;
 use serde::Serialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 use super::window::Pace;
 use crate::manifest::Quota;
@@ -62,11 +70,25 @@ pub struct Slot {
     _permit: Option<OwnedSemaphorePermit>,
 }
 
+/// The pacer's clock: tokio's, as a std instant (which governor can measure).
+#[derive(Debug, Clone, Copy, Default)]
+struct TokioClock;
+
+impl Clock for TokioClock {
+    type Instant = std::time::Instant;
+
+    fn now(&self) -> Self::Instant {
+        Instant::now().into_std()
+    }
+}
+
+type Pacer = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<std::time::Instant>>;
+
 /// One instance's bucket.
 #[derive(Debug)]
 pub struct RateBucket {
     name: String,
-    limiter: Option<DefaultDirectRateLimiter>,
+    limiter: Option<Pacer>,
     rate: Option<f64>,
     daily_cap: Option<u64>,
     day: Mutex<(u64, u64)>,
@@ -108,7 +130,8 @@ impl RateBucket {
                 .map(|b| ((f64::from(b) * safety).floor() as u32).max(1))
                 .and_then(NonZeroU32::new)
                 .unwrap_or(NonZeroU32::MIN);
-            GovQuota::with_period(period).map(|q| RateLimiter::direct(q.allow_burst(burst)))
+            GovQuota::with_period(period)
+                .map(|q| RateLimiter::direct_with_clock(q.allow_burst(burst), TokioClock))
         });
         let daily_cap = quota
             .and_then(|q| q.per_day)
@@ -167,7 +190,9 @@ impl RateBucket {
             }
         }
         if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
+            while let Err(not_yet) = limiter.check() {
+                tokio::time::sleep(not_yet.wait_time_from(TokioClock.now())).await;
+            }
         }
         let spaced = self.spread.lock().ok().and_then(|mut s| {
             let now = Instant::now();
@@ -264,6 +289,9 @@ impl RateBucket {
 
 #[cfg(test)]
 mod tests {
+    //! On tokio's paused clock: time moves only when every task waits, so
+    //! these tests measure the pacing exactly and never wait for real.
+
     use super::*;
 
     fn quota(per_second: f64) -> Quota {
@@ -283,12 +311,12 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn pacing_never_exceeds_the_safety_rate_in_any_second() {
         let bucket = RateBucket::new("t", Some(quota(50.0)), 0.8, None);
         let start = Instant::now();
         let mut times = Vec::new();
-        for _ in 0..60 {
+        for _ in 0..120 {
             bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
             times.push(start.elapsed());
         }
@@ -298,13 +326,19 @@ mod tests {
                 .take_while(|u| **u < *t + Duration::from_secs(1))
                 .count();
             assert!(
-                in_window <= 41,
+                in_window <= 40,
                 "{in_window} requests in one second from {t:?}"
             );
         }
+        // ... and paces no slower than it may: 120 requests at 40/s.
+        let last = times.last().copied().unwrap_or_default();
+        assert!(
+            last <= Duration::from_millis(2_975) + Duration::from_millis(10),
+            "120 requests at 40/s took {last:?}"
+        );
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_daily_cap_refuses_once_used_up() {
         let q = Quota {
             per_second: None,
@@ -322,27 +356,34 @@ mod tests {
         assert_eq!(bucket.stats().refused, 1);
     }
 
-    #[tokio::test]
-    async fn a_429_pauses_the_whole_bucket() {
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pauses_the_whole_bucket_for_exactly_its_wait() {
         let bucket = RateBucket::new("t", None, 1.0, None);
-        bucket.throttled(Duration::from_millis(150));
+        bucket.throttled(Duration::from_secs(90));
         let start = Instant::now();
         bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            start.elapsed() >= Duration::from_millis(140),
+        assert_eq!(
+            start.elapsed().as_secs(),
+            90,
             "waited {:?}",
             start.elapsed()
         );
         assert_eq!(bucket.stats().throttled, 1);
+        // A shorter pause while a longer one runs does not cut it short.
+        bucket.throttled(Duration::from_secs(60));
+        bucket.throttled(Duration::from_secs(5));
+        let start = Instant::now();
+        bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(start.elapsed().as_secs(), 60);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn max_in_flight_hands_out_that_many_slots_and_frees_them_on_drop() {
         let bucket = RateBucket::new("t", None, 1.0, Some(2));
         let a = bucket.enter().await;
         let b = bucket.enter().await;
         assert_eq!(bucket.free_slots(), Some(0));
-        let third = tokio::time::timeout(Duration::from_millis(50), bucket.enter()).await;
+        let third = tokio::time::timeout(Duration::from_secs(3600), bucket.enter()).await;
         assert!(third.is_err(), "a third request waits for a slot");
         drop(a);
         let c = tokio::time::timeout(Duration::from_secs(30), bucket.enter()).await;
@@ -352,32 +393,48 @@ mod tests {
         assert_eq!(RateBucket::new("u", None, 1.0, None).free_slots(), None);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_spent_window_pauses_and_a_window_with_room_stops_the_spacing() {
         let bucket = RateBucket::new("t", None, 1.0, None);
-        bucket.observe(Pace::Pause(Duration::from_millis(150)));
+        bucket.observe(Pace::Pause(Duration::from_secs(30)));
         let start = Instant::now();
         bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
-        assert!(start.elapsed() >= Duration::from_millis(140));
+        assert_eq!(start.elapsed().as_secs(), 30);
         assert_eq!(bucket.stats().throttled, 0, "no 429 was seen");
 
         bucket.observe(Pace::Spread {
-            interval: Duration::from_millis(100),
+            interval: Duration::from_secs(2),
             until: Duration::from_secs(60),
         });
         let start = Instant::now();
         for _ in 0..3 {
             bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
         }
-        assert!(
-            start.elapsed() >= Duration::from_millis(190),
-            "three requests spaced 100 ms apart took {:?}",
-            start.elapsed()
+        assert_eq!(
+            start.elapsed().as_secs(),
+            4,
+            "three requests spaced 2 s apart: the first at once"
         );
         bucket.observe(Pace::Free);
-        assert!(
-            bucket.spread.lock().map(|s| s.is_none()).unwrap_or(false),
-            "room again: no spacing"
-        );
+        let start = Instant::now();
+        for _ in 0..3 {
+            bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "room again: no spacing");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spacing_ends_when_its_window_does() {
+        let bucket = RateBucket::new("t", None, 1.0, None);
+        bucket.observe(Pace::Spread {
+            interval: Duration::from_secs(10),
+            until: Duration::from_secs(15),
+        });
+        let start = Instant::now();
+        for _ in 0..4 {
+            bucket.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        // At 0 and 10 s inside the window, then free from 20 s on.
+        assert_eq!(start.elapsed().as_secs(), 20);
     }
 }

@@ -55,6 +55,17 @@ pub struct RateBuckets {
 }
 
 impl RateBuckets {
+    /// The buckets of one instance: `spec` on the plan its settings name
+    /// (`plan_config`), each at `safety` × its quota.
+    pub fn for_instance(
+        spec: &RateLimitSpec,
+        config: &BTreeMap<String, String>,
+        safety: f64,
+    ) -> Self {
+        let plan = spec.plan_config.as_ref().and_then(|k| config.get(k));
+        Self::new(spec, plan.map(String::as_str), safety)
+    }
+
     /// Build the buckets for `spec` at `plan`, each at `safety` × its quota,
     /// plus the [`UNMATCHED`] bucket at `safety` × [`UNMATCHED_PER_SECOND`].
     /// (`RateBuckets::default()` paces nothing: benchmarks and inert contexts.)
