@@ -6,45 +6,17 @@ mod identity;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use plugboard_core::Blame;
 use plugboard_core::model::AccountInfo;
 use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::{InstanceRow, Store, StoreError};
 
-use crate::capabilities::http::HttpCapability;
+use crate::capabilities::config::{self, SettingsError};
 use crate::capabilities::network::{UpstreamError, Upstreams};
-use crate::capabilities::ratelimit::{DEFAULT_SAFETY_FRACTION, RateBuckets};
-use crate::capabilities::secrets::SecretBag;
-use crate::limits::{DEFAULT_CALL_DEADLINE, DEFAULT_UPSTREAM_TIMEOUT, WriteCaps};
 use crate::manifest::Manifest;
-use crate::runtime::InstanceContext;
-
-/// Host-wide knobs applied to every instance.
-#[derive(Debug, Clone)]
-pub struct HostOptions {
-    /// Fraction of documented rate limits to use (default 0.8).
-    pub safety_fraction: f64,
-    /// Deadline of one export call.
-    pub call_deadline: Duration,
-    /// Time one upstream request may take; keep it shorter than
-    /// `call_deadline` (see [`DEFAULT_UPSTREAM_TIMEOUT`]).
-    pub upstream_timeout: Duration,
-    /// What one instance may store per scan and per day.
-    pub caps: WriteCaps,
-}
-
-impl Default for HostOptions {
-    fn default() -> Self {
-        HostOptions {
-            safety_fraction: DEFAULT_SAFETY_FRACTION,
-            call_deadline: DEFAULT_CALL_DEADLINE,
-            upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
-            caps: WriteCaps::default(),
-        }
-    }
-}
+pub use crate::runtime::HostOptions;
+use crate::runtime::{ContextError, InstanceContext, InstanceInputs};
 
 /// An instance cannot be started as configured.
 #[derive(Debug, thiserror::Error)]
@@ -55,50 +27,25 @@ pub enum InstanceError {
     /// The instance name is not usable.
     #[error("instance name {0:?} must be 1-64 letters, digits, `-` or `_`")]
     BadName(String),
-    /// A config key the manifest does not declare.
-    #[error(
-        "instance setting `{0}` is not declared by the plugin; see `plugboard plugin inspect` for its settings"
-    )]
-    UnknownConfig(String),
-    /// A required setting or secret is missing.
+    /// The settings do not fit the plugin.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// A required secret is missing.
     #[error("instance is missing required {kind} `{name}`: {description}")]
     Missing {
-        /// `setting` or `secret`.
+        /// `secret`.
         kind: &'static str,
         /// Field name.
         name: String,
         /// What it is.
         description: String,
     },
-    /// A setting has a value outside its choices.
-    #[error("instance setting `{name}` = {value:?} must be one of: {choices}")]
-    Choice {
-        /// Field name.
-        name: String,
-        /// Value given.
-        value: String,
-        /// Allowed values.
-        choices: String,
-    },
-    /// A setting placed in the plugin's URLs does not have its form.
-    #[error("instance setting `{name}` = {value:?} must be {form}")]
-    Form {
-        /// Field name.
-        name: String,
-        /// Value given (neutralised, cut short).
-        value: String,
-        /// The form, described.
-        form: &'static str,
-    },
-    /// The plugin's URLs could not be rendered with the instance's settings.
-    #[error("the plugin's URLs cannot be built from this instance's settings: {0}")]
-    Urls(crate::manifest::ManifestError),
+    /// The instance's running context could not be built.
+    #[error(transparent)]
+    Context(#[from] ContextError),
     /// A secret name the manifest does not declare.
     #[error("secret `{0}` is not declared by the plugin")]
     UnknownSecret(String),
-    /// The HTTP client could not be built.
-    #[error("{0}")]
-    Client(String),
     /// Stored JSON is corrupt.
     #[error("stored settings of instance `{0}` are corrupt: {1}")]
     Corrupt(String, String),
@@ -128,56 +75,20 @@ impl InstanceError {
     pub fn blame(&self) -> Blame {
         match self {
             InstanceError::Store(e) => e.blame(),
-            InstanceError::Corrupt(..) | InstanceError::Client(_) => Blame::Host,
+            InstanceError::Context(e) => e.blame(),
+            InstanceError::Settings(e) => e.blame(),
+            InstanceError::Corrupt(..) => Blame::Host,
             _ => Blame::Operator,
         }
     }
 }
 
-/// Check `given` settings against the manifest and apply defaults.
+/// The settings an instance runs with (see [`config::resolve`]).
 pub fn resolve_config(
     manifest: &Manifest,
     given: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, InstanceError> {
-    if let Some(k) = given.keys().find(|k| manifest.config_field(k).is_none()) {
-        return Err(InstanceError::UnknownConfig(k.clone()));
-    }
-    let mut out = BTreeMap::new();
-    for f in &manifest.config {
-        let value = given.get(&f.name).cloned().or_else(|| f.default.clone());
-        match value {
-            Some(v) => {
-                if !f.choices.is_empty() && !f.choices.contains(&v) {
-                    return Err(InstanceError::Choice {
-                        name: f.name.clone(),
-                        value: v,
-                        choices: f.choices.join(", "),
-                    });
-                }
-                if let Some(form) = f.form
-                    && !form.accepts(&v)
-                {
-                    let mut shown = v;
-                    plugboard_core::text::clean_line(&mut shown, 120);
-                    return Err(InstanceError::Form {
-                        name: f.name.clone(),
-                        value: shown,
-                        form: form.describe(),
-                    });
-                }
-                out.insert(f.name.clone(), v);
-            }
-            None if f.required => {
-                return Err(InstanceError::Missing {
-                    kind: "setting",
-                    name: f.name.clone(),
-                    description: f.description.clone(),
-                });
-            }
-            None => {}
-        }
-    }
-    Ok(out)
+    Ok(config::resolve(manifest, given)?)
 }
 
 /// Check secret names against the manifest (values are not inspected).
@@ -250,48 +161,17 @@ pub fn context_with_secrets(
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
     let routes: BTreeMap<String, String> = serde_json::from_str(&row.upstreams_json)
         .map_err(|e| InstanceError::Corrupt(row.id.clone(), e.to_string()))?;
-    let config = resolve_config(&manifest, &given)?;
-    // Per-tenant URL patterns become this instance's concrete prefixes.
-    let manifest = Arc::new(
-        manifest
-            .for_instance(&config)
-            .map_err(InstanceError::Urls)?,
-    );
-    let upstreams = Upstreams::parse(&routes)?;
-    crate::capabilities::network::warn_once_if_proxy_set();
-    let client =
-        crate::capabilities::network::plugin_client(&upstreams).map_err(InstanceError::Client)?;
-    let plan = manifest
-        .ratelimit
-        .plan_config
-        .as_ref()
-        .and_then(|k| config.get(k))
-        .cloned();
-    let buckets = RateBuckets::new(
-        &manifest.ratelimit,
-        plan.as_deref(),
-        options.safety_fraction,
-    );
-    let config = Arc::new(config);
-    let secrets = Arc::new(SecretBag::new(values, reveal_secrets));
-    let http = HttpCapability::new(
-        client,
-        manifest.clone(),
-        config.clone(),
-        secrets.clone(),
-        upstreams,
-        buckets,
-    )
-    .with_request_timeout(options.upstream_timeout);
-    Ok(Arc::new(InstanceContext {
-        instance_id: row.id.clone(),
-        plugin_id: manifest.id.clone(),
-        config,
-        secrets,
-        http,
-        call_deadline: options.call_deadline,
-        caps: options.caps,
-    }))
+    Ok(InstanceContext::build(
+        &manifest,
+        InstanceInputs {
+            instance_id: &row.id,
+            config: &given,
+            secrets: values,
+            reveal_secrets,
+            routes: &routes,
+        },
+        options,
+    )?)
 }
 
 /// What an operator gives to create an instance.

@@ -13,14 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::extract::State;
 use plugboard_core::secrets::SecretValue;
-use plugboard_host::capabilities::http::{
-    HttpCapability, HttpError, OutboundRequest, SecretHeader,
-};
-use plugboard_host::capabilities::network::{Upstreams, plugin_client};
-use plugboard_host::capabilities::ratelimit::RateBuckets;
-use plugboard_host::capabilities::secrets::SecretBag;
+use plugboard_host::capabilities::config::SettingsError;
+use plugboard_host::capabilities::http::{HttpError, OutboundRequest, SecretHeader};
 use plugboard_host::instance::{InstanceError, resolve_config};
 use plugboard_host::manifest::{Manifest, Method};
+use plugboard_host::runtime::{HostOptions, InstanceContext, InstanceInputs};
 
 const MANIFEST: &str = r#"
 id = "desk"
@@ -63,40 +60,33 @@ async fn tenant_server(name: &'static str) -> (u16, Arc<AtomicUsize>) {
     (port, hits)
 }
 
-/// The http capability of an instance on tenant `subdomain`, whose origin
-/// the operator routed to `port`, built as `instance::context_with_secrets`
-/// builds it: the manifest rendered for the instance's settings.
-fn instance(manifest: &Manifest, subdomain: &str, port: u16) -> HttpCapability {
+/// The context of an instance on tenant `subdomain`, whose origin the
+/// operator routed to `port`, built as every host builds it.
+fn instance(manifest: &Manifest, subdomain: &str, port: u16) -> Arc<InstanceContext> {
     let config: BTreeMap<String, String> =
         [("subdomain".to_string(), subdomain.to_string())].into();
-    let config = resolve_config(manifest, &config).unwrap_or_else(|e| panic!("{e}"));
-    let concrete = Arc::new(
-        manifest
-            .for_instance(&config)
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
     let routes: BTreeMap<String, String> = [(
         format!("https://{subdomain}.desk.example"),
         format!("http://127.0.0.1:{port}"),
     )]
     .into();
-    let upstreams = Upstreams::parse(&routes).unwrap_or_else(|e| panic!("{e}"));
-    let secrets = SecretBag::new(
-        [(
-            "api_token".to_string(),
-            SecretValue::new(format!("token-of-{subdomain}")),
-        )]
-        .into(),
-        false,
-    );
-    HttpCapability::new(
-        plugin_client(&upstreams).unwrap_or_else(|e| panic!("{e}")),
-        concrete.clone(),
-        Arc::new(config),
-        Arc::new(secrets),
-        upstreams,
-        RateBuckets::new(&concrete.ratelimit, None, 0.8),
+    let secrets = [(
+        "api_token".to_string(),
+        SecretValue::new(format!("token-of-{subdomain}")),
+    )]
+    .into();
+    InstanceContext::build(
+        manifest,
+        InstanceInputs {
+            instance_id: subdomain,
+            config: &config,
+            secrets,
+            reveal_secrets: false,
+            routes: &routes,
+        },
+        &HostOptions::default(),
     )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn get(url: &str) -> OutboundRequest {
@@ -121,8 +111,9 @@ async fn two_instances_of_one_manifest_reach_only_their_own_tenant() {
     let acme = instance(&manifest, "acme", acme_port);
     let beta = instance(&manifest, "beta", beta_port);
 
-    for (cap, tenant) in [(&acme, "acme"), (&beta, "beta")] {
-        let resp = cap
+    for (ctx, tenant) in [(&acme, "acme"), (&beta, "beta")] {
+        let resp = ctx
+            .http
             .send(
                 get(&format!("https://{tenant}.desk.example/api/v2/users")),
                 false,
@@ -142,7 +133,7 @@ async fn two_instances_of_one_manifest_reach_only_their_own_tenant() {
 
     // Each instance is refused the other tenant's origin, and the pattern's
     // own text is no URL either.
-    for (cap, url) in [
+    for (ctx, url) in [
         (&acme, "https://beta.desk.example/api/v2/users"),
         (&beta, "https://acme.desk.example/api/v2/users"),
         (
@@ -150,7 +141,7 @@ async fn two_instances_of_one_manifest_reach_only_their_own_tenant() {
             "https://{config:subdomain}.desk.example/api/v2/users",
         ),
     ] {
-        let err = cap.send(get(url), false).await.err();
+        let err = ctx.http.send(get(url), false).await.err();
         assert!(
             matches!(err, Some(HttpError::Denied(_) | HttpError::Invalid(_))),
             "{url}: {err:?}"
@@ -178,7 +169,7 @@ fn a_tenant_outside_the_declared_form_is_refused_at_add_naming_the_form() {
     ] {
         let given: BTreeMap<String, String> = [("subdomain".to_string(), bad.to_string())].into();
         let err = resolve_config(&manifest, &given).err();
-        let Some(err @ InstanceError::Form { .. }) = err else {
+        let Some(err @ InstanceError::Settings(SettingsError::Form { .. })) = err else {
             panic!("{bad:?} was accepted or refused for another reason: {err:?}");
         };
         let text = err.to_string();

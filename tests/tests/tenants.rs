@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use e2e_support::{InstanceSpec, TestHost, hostile_manifest, hostile_wasm};
+use plugboard_host::capabilities::config::SettingsError;
 use plugboard_host::instance::InstanceError;
 
 /// A tenant's server, counting requests.
@@ -126,7 +127,7 @@ async fn a_tenant_outside_the_declared_form_is_refused_at_instance_add() {
         let err = host
             .try_add_instance(&spec("x", bad, "https://acme.desk.test/api/", &[]))
             .err();
-        let Some(err @ InstanceError::Form { .. }) = err else {
+        let Some(err @ InstanceError::Settings(SettingsError::Form { .. })) = err else {
             panic!("{bad:?} was not refused for its form: {err:?}");
         };
         assert!(err.to_string().contains("one DNS label"), "{err}");

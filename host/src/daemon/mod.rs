@@ -15,7 +15,7 @@ pub mod schedule;
 pub mod tokens;
 pub mod worker;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -224,7 +224,7 @@ impl Shared {
         }
         let rows = self.store.instances()?;
         let held = self.cluster.as_ref().map(|c| c.held_ids());
-        let wanted: Vec<&str> = rows
+        let wanted: BTreeSet<&str> = rows
             .iter()
             .filter(|r| r.enabled)
             .filter(|r| held.as_ref().is_none_or(|h| h.contains(&r.id)))
@@ -238,7 +238,7 @@ impl Shared {
                     .map(|id| id.to_string())
                     .collect(),
                 w.keys()
-                    .filter(|id| !wanted.contains(&id.as_str()))
+                    .filter(|id| !wanted.contains(id.as_str()))
                     .cloned()
                     .collect(),
             ),

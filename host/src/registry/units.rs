@@ -11,7 +11,7 @@ pub const UNITS: &[&dyn Unit] = &[
     &auth::grant::Profiles,
     &secrets::grant::Secrets,
     &ratelimit::grant::Buckets,
-    &config::Deciding,
+    &config::grant::Deciding,
     &actions::Actions,
     &secrets::grant::Reveal,
 ];

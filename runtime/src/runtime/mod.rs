@@ -4,6 +4,7 @@
 mod artefact;
 pub mod bindings;
 mod cache;
+mod context;
 mod engine;
 mod idle;
 mod plugin;
@@ -12,9 +13,10 @@ mod state;
 mod validate;
 
 pub use cache::{Artefact, CACHE_KEY_PURPOSE, CacheOutcome, ComponentCache, check_is_component};
+pub use context::{ContextError, HostOptions, InstanceContext, InstanceInputs};
 pub use idle::IdleInstance;
 pub use plugin::{CallError, LoadedPlugin, Runtime};
-pub use state::{InstanceContext, PluginState};
+pub use state::PluginState;
 pub use validate::validate_page;
 
 use plugboard_core::Blame;

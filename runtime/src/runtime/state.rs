@@ -1,38 +1,20 @@
-//! What lives in a store: per-instance capabilities (shared across calls) and
-//! per-call WASI state and limits.
+//! What lives in a store: the instance's context (shared across calls, see
+//! [`super::context`]) and per-call WASI state and limits.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::capabilities::http::{CallHttpState, HttpCapability};
-use crate::capabilities::secrets::SecretBag;
+use super::context::InstanceContext;
+use crate::capabilities::http::CallHttpState;
 use crate::limits::{
     MAX_INSTANCES, MAX_MEMORIES, MAX_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_TABLES,
 };
 
 /// Bytes of guest stderr kept to explain a trap (a Rust panic message).
 const STDERR_CAPTURE: usize = 16 << 10;
-
-/// One connector instance's capabilities, shared by all its calls.
-#[derive(Debug)]
-pub struct InstanceContext {
-    pub instance_id: String,
-    pub plugin_id: String,
-    /// Non-secret settings, defaults applied.
-    pub config: Arc<BTreeMap<String, String>>,
-    pub secrets: Arc<SecretBag>,
-    /// Network.
-    pub http: HttpCapability,
-    /// Deadline of one export call, host calls included.
-    pub call_deadline: Duration,
-    /// What the instance may store per scan and per day.
-    pub caps: crate::limits::WriteCaps,
-}
 
 /// The data of one store (one call).
 pub struct PluginState {
@@ -160,51 +142,6 @@ impl WasiView for PluginState {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
-        }
-    }
-}
-
-impl InstanceContext {
-    /// Replace every secret value of the instance and every token its broker
-    /// minted recently that appears in `text` by
-    /// [`REDACTED`](crate::capabilities::secrets::REDACTED). Applied to all
-    /// plugin-originated text before it reaches logs, errors, the store or
-    /// the command line. Returns whether anything was replaced.
-    pub fn scrub(&self, text: &mut String) -> bool {
-        // Tokens first: they are long and may contain nothing else.
-        let tokens = self.http.broker().scrub(text);
-        self.secrets.scrub(text) | tokens
-    }
-
-    /// A context with no config, secrets, routes or network, for calls like
-    /// `describe` that need no instance.
-    pub fn inert(manifest: Arc<crate::manifest::Manifest>, call_deadline: Duration) -> Self {
-        let config = Arc::new(BTreeMap::new());
-        let secrets = Arc::new(SecretBag::default());
-        let upstreams = crate::capabilities::network::Upstreams::default();
-        // No network at all: `describe` needs none, and this context has no
-        // pacing. With no egress every request is refused before the client
-        // is used, so its fallback never sends anything.
-        let mut offline = (*manifest).clone();
-        offline.egress.clear();
-        offline.auth.clear();
-        let client = crate::capabilities::network::plugin_client(&upstreams).unwrap_or_default();
-        let http = HttpCapability::new(
-            client,
-            Arc::new(offline),
-            config.clone(),
-            secrets.clone(),
-            upstreams,
-            crate::capabilities::ratelimit::RateBuckets::default(),
-        );
-        InstanceContext {
-            instance_id: "-".into(),
-            plugin_id: manifest.id.clone(),
-            config,
-            secrets,
-            http,
-            call_deadline,
-            caps: crate::limits::WriteCaps::default(),
         }
     }
 }

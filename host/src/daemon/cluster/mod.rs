@@ -24,7 +24,7 @@
 
 mod metrics;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -114,7 +114,7 @@ impl Cluster {
     }
 
     /// Instances whose lease this node holds.
-    pub fn held_ids(&self) -> Vec<String> {
+    pub fn held_ids(&self) -> BTreeSet<String> {
         self.held
             .lock()
             .map(|h| h.keys().cloned().collect())
@@ -274,20 +274,18 @@ async fn give_back(shared: &Arc<Shared>, cluster: &Arc<Cluster>) {
     else {
         return;
     };
-    let enabled: Vec<&str> = rows
+    // Sets: a node may hold thousands of leases.
+    let enabled: BTreeSet<&str> = rows
         .iter()
         .filter(|r| r.enabled)
         .map(|r| r.id.as_str())
         .collect();
     let live = nodes.len().max(1);
     let share = enabled.len().div_ceil(live);
-    let mut held = cluster.held_ids();
-    let mut excess: Vec<String> = held
-        .iter()
-        .filter(|id| !enabled.contains(&id.as_str()))
-        .cloned()
-        .collect();
-    held.retain(|id| enabled.contains(&id.as_str()));
+    let (mut held, mut excess): (Vec<String>, Vec<String>) = cluster
+        .held_ids()
+        .into_iter()
+        .partition(|id| enabled.contains(id.as_str()));
     if held.len() > share {
         // Idle workers first: a running phase is not cut short to move.
         held.sort_by_key(|id| shared.worker_state(id).running.is_some());
@@ -297,7 +295,7 @@ async fn give_back(shared: &Arc<Shared>, cluster: &Arc<Cluster>) {
         let worker = shared.take_worker(&id);
         if let Some(w) = &worker
             && shared.worker_state_of(w).running.is_some()
-            && enabled.contains(&id.as_str())
+            && enabled.contains(id.as_str())
         {
             // Busy: a running phase is not cut short to move; next round.
             if let Some(w) = worker {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::grant::{Capability, Changes, Grant, Unit};
+use super::super::grant::{Capability, Changes, Grant, Unit};
 use crate::manifest::Manifest;
 
 /// Settings that decide where credentials go or how requests are paced.
