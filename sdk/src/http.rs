@@ -11,7 +11,7 @@ pub use crate::bindings::plugboard::connector::http::{
     HttpError, Method, Request, Response, SecretHeader,
 };
 pub use errors::{
-    MESSAGE_LIMIT, check_status, error_from_http, status_error, truncate_message, upstream_message,
+    Errors, MESSAGE_LIMIT, check_status, error_from_http, status_error, truncate_message, upstream_message,
 };
 
 use crate::Error;
@@ -87,6 +87,45 @@ pub fn header_all<'a, 'n>(
         .map(|(_, value)| value.as_str())
 }
 
+/// The `rel="next"` target among every `Link` header of `response`, however
+/// the upstream splits them (one line with `, `-separated links, or one line
+/// per link).
+pub fn next_link(response: &Response) -> Option<String> {
+    header_all(response, "link").find_map(|line| link_rel(line, "next"))
+}
+
+/// The target of the link with relation `rel` in one `Link` header value
+/// (RFC 8288): `<https://a/2>; rel="next", <https://a/9>; rel="last"`.
+pub fn link_rel(value: &str, rel: &str) -> Option<String> {
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let after = rest.get(open + 1..)?;
+        let close = after.find('>')?;
+        let target = after.get(..close)?;
+        let params_and_more = after.get(close + 1..)?;
+        let end = params_and_more.find('<').unwrap_or(params_and_more.len());
+        let params = params_and_more.get(..end)?;
+        let matches = params.split(';').any(|param| {
+            let Some((key, val)) = param.split_once('=') else {
+                return false;
+            };
+            key.trim().eq_ignore_ascii_case("rel")
+                && val
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_matches('"')
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case(rel))
+        });
+        if matches {
+            return Some(target.to_string());
+        }
+        rest = params_and_more.get(end..)?;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +149,16 @@ mod tests {
         );
         assert_eq!(header(&response, "link"), links.first().copied());
         assert_eq!(header(&response, "x-none"), None);
+        assert_eq!(next_link(&response).as_deref(), Some("https://a/2"));
+    }
+
+    #[test]
+    fn the_next_link_is_found_among_comma_separated_relations() {
+        let value = r#"<https://a/1?page=1>; rel="prev first", <https://a/3?x=a,b>; rel="next", <https://a/9>; rel=last"#;
+        assert_eq!(link_rel(value, "next").as_deref(), Some("https://a/3?x=a,b"));
+        assert_eq!(link_rel(value, "first").as_deref(), Some("https://a/1?page=1"));
+        assert_eq!(link_rel(value, "last").as_deref(), Some("https://a/9"));
+        assert_eq!(link_rel(value, "self"), None);
+        assert_eq!(link_rel("garbage <", "next"), None);
     }
 }

@@ -1,6 +1,30 @@
 //! Lenient access to upstream JSON: a missing or oddly typed field is `None`,
-//! never a panic, and only a page that is not an object (or a list field
-//! that is not a list) fails, blamed on the upstream app by name.
+//! never a panic, and only a page that is not an object or array (or a list
+//! field that is not a list) fails, blamed on the upstream app by name.
+//!
+//! Two ways in. The typed one is the default for streams (see
+//! [`crate::stream`]): a record arrives as a borrowed
+//! [`RawValue`] (its exact upstream text, kept as `raw` without a
+//! re-serialisation) and is read with [`item`] into a plain serde struct whose
+//! fields are the lenient [`Text`], [`Flag`] and [`Int`]:
+//!
+//! ```
+//! use plugboard_sdk::json::{Flag, Text, item};
+//! use serde_json::value::RawValue;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct User {
+//!     #[serde(default)]
+//!     id: Text,
+//!     #[serde(default, rename = "accountEnabled")]
+//!     enabled: Flag,
+//! }
+//! let raw: &RawValue = serde_json::from_str(r#"{"id": 42, "accountEnabled": "yes"}"#).unwrap();
+//! let user: User = item(raw).unwrap();
+//! assert_eq!((user.id.get(), user.enabled.0), (Some("42"), None));
+//! ```
+//!
+//! The `Value` one, for small one-off answers (settings, a probe):
 //!
 //! ```
 //! use plugboard_sdk::json::{Upstream, text};
@@ -11,7 +35,11 @@
 //! assert_eq!(text(&users[0], "id").as_deref(), Some("7"));
 //! ```
 
+use std::fmt;
+
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::Error;
 use crate::http::truncate_message;
@@ -29,8 +57,9 @@ impl Upstream {
         Upstream { app }
     }
 
-    /// Parses an upstream page body; it must be a JSON object. `what` names
-    /// the page in the error (e.g. `users page`).
+    /// Parses an upstream page body; it must be a JSON object or a
+    /// top-level array (read its items with [`Upstream::items`] and key `""`).
+    /// `what` names the page in the error (e.g. `users page`).
     pub fn page(self, body: &[u8], what: &str) -> Result<Value, Error> {
         let value: Value = serde_json::from_slice(body).map_err(|e| {
             Error::upstream(truncate_message(&format!(
@@ -38,20 +67,26 @@ impl Upstream {
                 self.app
             )))
         })?;
-        if value.is_object() {
+        if value.is_object() || value.is_array() {
             Ok(value)
         } else {
             Err(Error::upstream(format!(
-                "{} answered a malformed {what}: not a JSON object",
+                "{} answered a malformed {what}: neither a JSON object nor an array",
                 self.app
             )))
         }
     }
 
     /// The array `key` of `page`, empty when absent or null; any other type
-    /// is an upstream error.
+    /// is an upstream error. The key `""` names a page that is itself an
+    /// array.
     pub fn items<'a>(self, page: &'a Value, key: &str, what: &str) -> Result<&'a [Value], Error> {
-        match page.get(key) {
+        let found = if key.is_empty() && page.is_array() {
+            Some(page)
+        } else {
+            page.get(key)
+        };
+        match found {
             None | Some(Value::Null) => Ok(&[]),
             Some(Value::Array(items)) => Ok(items),
             Some(_) => Err(Error::upstream(format!(
@@ -59,6 +94,159 @@ impl Upstream {
                 self.app
             ))),
         }
+    }
+}
+
+/// Reads one record's text into a typed struct; `None` when it does not fit
+/// (e.g. not an object, or a required field missing), so the caller skips
+/// it like a record without an id.
+pub fn item<T: DeserializeOwned>(raw: &RawValue) -> Option<T> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// `raw` without the top-level `keys` (e.g. a secret the upstream sends
+/// along), as JSON text; the other members keep their exact text and order.
+pub fn without(raw: &RawValue, keys: &[&str]) -> String {
+    let text = raw.get();
+    if !keys.iter().any(|k| text.contains(&format!("\"{k}\""))) {
+        return text.to_string();
+    }
+    struct Members<'a>(Vec<(String, &'a RawValue)>);
+    impl<'de> Deserialize<'de> for Members<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Members<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let mut members = Vec::new();
+                    while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                        members.push(entry);
+                    }
+                    Ok(Members(members))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    let Ok(Members(members)) = serde_json::from_str::<Members<'_>>(text) else {
+        return text.to_string();
+    };
+    let kept: Vec<String> = members
+        .iter()
+        .filter(|(key, _)| !keys.contains(&key.as_str()))
+        .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), value.get()))
+        .collect();
+    format!("{{{}}}", kept.join(","))
+}
+
+/// A lenient text field: a non-blank string, or a number rendered as text
+/// (ids); anything else (blank, null, `true`, a list, an object) is `None`
+/// and never fails the record. Use with `#[serde(default)]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub Option<String>);
+
+impl Text {
+    /// The text, if any.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+    /// The text, owned.
+    pub fn into_string(self) -> Option<String> {
+        self.0
+    }
+}
+
+/// A lenient boolean field: `None` unless the value is `true` or `false`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flag(pub Option<bool>);
+
+/// A lenient integer field: `None` unless the value is an integer that fits
+/// an `i64`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Int(pub Option<i64>);
+
+/// What a lenient field saw.
+enum Seen {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Other,
+}
+
+struct Lenient;
+
+impl<'de> Visitor<'de> for Lenient {
+    type Value = Seen;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Seen, E> {
+        Ok(Seen::Text(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Seen, E> {
+        Ok(Seen::Text(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Seen, E> {
+        Ok(Seen::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Seen, E> {
+        Ok(i64::try_from(v).map_or_else(|_| Seen::Text(v.to_string()), Seen::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Seen, E> {
+        Ok(Seen::Float(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Seen, E> {
+        Ok(Seen::Bool(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Seen, E> {
+        Ok(Seen::Other)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Seen, E> {
+        Ok(Seen::Other)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Seen, D::Error> {
+        d.deserialize_any(Lenient)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seen, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Text(match d.deserialize_any(Lenient)? {
+            Seen::Text(s) if !s.trim().is_empty() => Some(s),
+            Seen::Int(n) => Some(n.to_string()),
+            Seen::Float(n) => serde_json::Number::from_f64(n).map(|n| n.to_string()),
+            _ => None,
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Flag(match d.deserialize_any(Lenient)? {
+            Seen::Bool(b) => Some(b),
+            _ => None,
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Int(match d.deserialize_any(Lenient)? {
+            Seen::Int(n) => Some(n),
+            _ => None,
+        }))
     }
 }
 
@@ -83,6 +271,7 @@ pub fn text_at(object: &Value, path: &[&str]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
     use crate::ErrorKind;
     use serde_json::json;
@@ -91,7 +280,7 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_a_json_object_is_an_upstream_error_naming_the_app() {
-        for body in [&b"<html>"[..], b"[1,2]", b"", b"null"] {
+        for body in [&b"<html>"[..], b"7", b"", b"null"] {
             let err = APP.page(body, "users page").err();
             assert_eq!(
                 err.as_ref().map(|e| e.kind),
@@ -104,6 +293,54 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn a_top_level_array_is_a_page_whose_items_have_the_empty_key() {
+        let page = APP.page(br#"[{"id": 1}, {"id": 2}]"#, "p").ok();
+        let items = page.as_ref().and_then(|p| APP.items(p, "", "p").ok());
+        assert_eq!(items.map(<[Value]>::len), Some(2));
+    }
+
+    #[test]
+    fn lenient_fields_never_fail_the_record() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            #[serde(default)]
+            a: Text,
+            #[serde(default)]
+            b: Text,
+            #[serde(default)]
+            c: Flag,
+            #[serde(default)]
+            d: Int,
+            #[serde(default)]
+            e: Text,
+        }
+        let raw: Box<RawValue> =
+            serde_json::from_str(r#"{"a": 7, "b": " ", "c": "true", "d": 3, "e": {"x": [1]}}"#)
+                .unwrap();
+        let row: Option<Row> = item(&raw);
+        let row = row.map(|r| (r.a.0, r.b.0, r.c.0, r.d.0, r.e.0));
+        assert_eq!(row, Some((Some("7".into()), None, None, Some(3), None)));
+        let escaped: Option<Row> =
+            serde_json::from_str::<Box<RawValue>>(r#"{"a": "caf\u00e9 \"x\""}"#)
+                .ok()
+                .and_then(|raw| item(&raw));
+        assert_eq!(escaped.and_then(|r| r.a.0).as_deref(), Some("café \"x\""));
+    }
+
+    #[test]
+    fn without_drops_only_the_named_top_level_keys_and_keeps_the_rest_verbatim() {
+        let raw = serde_json::from_str::<Box<RawValue>>(
+            r#"{"id": "u1", "host_key": "123", "nested": {"host_key": 1}, "n": 1.50}"#,
+        )
+        .ok();
+        let kept = raw.map(|raw| without(&raw, &["host_key"]));
+        assert_eq!(
+            kept.as_deref(),
+            Some(r#"{"id":"u1","nested":{"host_key": 1},"n":1.50}"#)
+        );
     }
 
     #[test]

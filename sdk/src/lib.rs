@@ -67,6 +67,7 @@ mod error;
 pub mod http;
 pub mod json;
 pub mod log;
+pub mod stream;
 pub mod time;
 pub mod url;
 
