@@ -1,7 +1,9 @@
-//! Talking to `https://api.zoom.us/v2`: URLs, one GET per call, and Zoom's
-//! error bodies mapped onto error kinds.
+//! Talking to `https://api.zoom.us/v2`: URLs, the shape every stream shares,
+//! one GET per call, and Zoom's error bodies mapped onto error kinds.
 
-use plugboard_sdk::http::{self, Method};
+use plugboard_sdk::http::{self, Errors, Method};
+use plugboard_sdk::json::Upstream;
+use plugboard_sdk::stream::{MapFn, Paginator, Slice, Stream};
 use plugboard_sdk::url::UrlBuilder;
 use plugboard_sdk::{Error, ErrorKind};
 
@@ -10,6 +12,23 @@ pub const BASE_URL: &str = "https://api.zoom.us/v2";
 
 /// The largest `page_size` Zoom accepts on the paged endpoints we call.
 pub const PAGE_SIZE: &str = "300";
+
+/// Zoom, named in parse errors.
+pub const ZOOM: Upstream = Upstream::named("Zoom");
+
+/// A Zoom stream: paged by `next_page_token`, Zoom's error bodies.
+pub const fn stream<P>(
+    name: &'static str,
+    url: fn(&Slice<'_, P>) -> String,
+    map: MapFn<P>,
+) -> Stream<P> {
+    Stream::new(name, "Zoom", BASE_URL, url, map)
+        .paginate(Paginator::Token {
+            at: &["next_page_token"],
+            param: "next_page_token",
+        })
+        .errors(ERRORS)
+}
 
 /// A URL under [`BASE_URL`] with `segments` percent-encoded.
 pub fn url(segments: &[&str]) -> UrlBuilder {
@@ -20,30 +39,25 @@ pub fn url(segments: &[&str]) -> UrlBuilder {
 
 /// GETs `url` through the host and returns the 2xx body.
 pub fn get(url: &str) -> Result<Vec<u8>, Error> {
-    let response = http::send(http::request(Method::Get, url))?;
-    if (200..300).contains(&response.status) {
-        Ok(response.body)
-    } else {
-        Err(status_error(response.status, &response.body))
-    }
+    Ok(ERRORS.check(http::send(http::request(Method::Get, url))?)?.body)
 }
 
-/// The SDK's status mapping, refined with Zoom's error codes: a 400 with code
-/// 200 means "no permission" or, when it mentions a paid plan, that the
-/// account's plan lacks the feature; 4700 means the token lacks a scope.
+/// Zoom's error bodies (`{"code":1001,"message":"…"}`): a 400 with code 200
+/// means "no permission" or, when it mentions a paid plan, that the account's
+/// plan lacks the feature; 4700 means the token lacks a scope.
+pub const ERRORS: Errors = Errors {
+    message: &["message"],
+    code: &["code"],
+    refine: Some(|status, code, message| match (status, code) {
+        (400, Some("200")) if mentions_plan(message) => Some(ErrorKind::Unavailable),
+        (400, Some("200" | "4700")) => Some(ErrorKind::Permission),
+        _ => None,
+    }),
+};
+
+/// The error for a non-2xx answer (see [`ERRORS`]).
 pub fn status_error(status: u16, body: &[u8]) -> Error {
-    let mut error = http::status_error(status, body);
-    let code = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64));
-    if status == 400 {
-        match code {
-            Some(200) if mentions_plan(&error.message) => error.kind = ErrorKind::Unavailable,
-            Some(200) | Some(4700) => error.kind = ErrorKind::Permission,
-            _ => {}
-        }
-    }
-    error
+    ERRORS.error(status, body)
 }
 
 fn mentions_plan(message: &str) -> bool {

@@ -1,6 +1,7 @@
 //! The `connector` world's exports, wired to the host imports.
 
 use crate::{client, governance, posture, settings, streams};
+use plugboard_sdk::stream::Host;
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
     http,
@@ -42,7 +43,7 @@ impl Connector for ZoomConnector {
             .query("status", "active")
             .query("page_size", "1")
             .build();
-        let page = crate::json::page(&client::get(&url)?, "users page")?;
+        let page = client::ZOOM.page(&client::get(&url)?, "users page")?;
         let raw = serde_json::json!({
             "active_users": page.get("total_records"),
             "activity_days": activity_days,
@@ -61,7 +62,7 @@ impl Connector for ZoomConnector {
             today: clock::today(),
             activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
         };
-        streams::sync(&stream, cursor.as_deref(), env, &mut client::get)
+        streams::sync(&stream, cursor.as_deref(), env, &mut Host)
     }
 
     fn assess() -> Result<Vec<Finding>, Error> {

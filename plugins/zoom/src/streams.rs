@@ -1,6 +1,6 @@
 //! The streams this connector offers and the dispatch of `sync` to them.
 //!
-//! Every `sync` call makes exactly one upstream request through `fetch`:
+//! Every `sync` call makes exactly one upstream request through `net`:
 //!
 //! | stream           | request                                                              |
 //! |------------------|----------------------------------------------------------------------|
@@ -11,7 +11,9 @@
 //! | `sign-ins`       | `GET /report/activities?from=D&to=D&page_size=300[&next_page_token=T]` |
 //! | `operation-logs` | `GET /report/operationlogs?from=D&to=D&page_size=300&category_type=all[&next_page_token=T]` |
 
-use crate::{Fetch, activities, groups, oplogs, reports, roles, users};
+use crate::{groups, reports, roles, users};
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::time::DAY_MS;
 use plugboard_sdk::{Error, Page, StreamInfo, StreamKind};
 
 /// What a `sync` call needs besides its cursor.
@@ -44,40 +46,36 @@ pub fn stream_infos() -> Vec<StreamInfo> {
             "Holders of every role except Member",
         ),
         info(
-            activities::REPORT.stream,
+            reports::SIGN_INS.name,
             StreamKind::Activities,
             "Sign-in and sign-out logs",
         ),
         info(
-            oplogs::REPORT.stream,
+            reports::OPERATION_LOGS.name,
             StreamKind::Activities,
             "Admin operation logs",
         ),
     ]
 }
 
-/// One page of `stream` from `cursor`, making one request through `fetch`.
+/// One page of `stream` from `cursor`, making one request through `net`.
 pub fn sync(
     stream: &str,
     cursor: Option<&str>,
     env: SyncEnv,
-    fetch: Fetch<'_>,
+    net: &mut dyn Transport,
 ) -> Result<Page, Error> {
+    let env = Env {
+        now_ms: u64::try_from(env.today).unwrap_or(0) * DAY_MS,
+        lookback_days: env.activity_days,
+    };
     match stream {
-        users::STREAM => users::sync(cursor, fetch),
-        groups::GROUPS => groups::sync_groups(fetch),
-        groups::MEMBERS => groups::sync_members(cursor, fetch),
-        roles::STREAM => roles::sync(cursor, fetch),
-        "sign-ins" => reports::sync(
-            &activities::REPORT,
-            cursor,
-            env.today,
-            env.activity_days,
-            fetch,
-        ),
-        "operation-logs" => {
-            reports::sync(&oplogs::REPORT, cursor, env.today, env.activity_days, fetch)
-        }
+        users::STREAM => users::USERS.sync(cursor, env, net),
+        groups::GROUPS => groups::GROUPS_STREAM.sync(cursor, env, net),
+        groups::MEMBERS => groups::MEMBERS_STREAM.sync(cursor, env, net),
+        roles::STREAM => roles::ROLES.sync(cursor, env, net),
+        "sign-ins" => reports::SIGN_INS.sync(cursor, env, net),
+        "operation-logs" => reports::OPERATION_LOGS.sync(cursor, env, net),
         other => Err(Error::config(format!(
             "the Zoom connector has no stream `{other}`"
         ))),

@@ -1,7 +1,14 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use plugboard_sdk::ErrorKind;
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::{ErrorKind, Page};
+use serde_json::Value;
+
+fn sync(cursor: Option<&str>, net: &mut dyn Transport) -> Result<Page, Error> {
+    let env = Env { now_ms: 0, lookback_days: 0 };
+    USERS.sync(cursor, env, net)
+}
 
 fn page(token: &str, users: &str) -> Vec<u8> {
     format!(
@@ -134,7 +141,7 @@ fn the_cursor_is_readable_json_holding_status_and_token() {
     let page = sync(None, &mut fetch).unwrap();
     assert_eq!(
         page.cursor.as_deref(),
-        Some(r#"{"status":"active","token":"abc"}"#)
+        Some(r#"{"parents":["active","inactive","pending"],"next":"abc"}"#)
     );
 }
 

@@ -410,8 +410,11 @@ impl<P> Stream<P> {
     }
 }
 
-/// The cursor: see the module docs.
+/// The cursor: see the module docs. Unknown members are refused, so a
+/// cursor written by another version is an error telling the operator to
+/// reset the checkpoint, never a silent restart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Position<P> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     state: Option<String>,
