@@ -11,7 +11,8 @@ pub use crate::bindings::plugboard::connector::http::{
     HttpError, Method, Request, Response, SecretHeader,
 };
 pub use errors::{
-    Errors, MESSAGE_LIMIT, check_status, error_from_http, status_error, truncate_message, upstream_message,
+    Errors, MESSAGE_LIMIT, check_status, error_from_http, status_error, truncate_message,
+    upstream_message,
 };
 
 use crate::Error;
@@ -155,8 +156,14 @@ mod tests {
     #[test]
     fn the_next_link_is_found_among_comma_separated_relations() {
         let value = r#"<https://a/1?page=1>; rel="prev first", <https://a/3?x=a,b>; rel="next", <https://a/9>; rel=last"#;
-        assert_eq!(link_rel(value, "next").as_deref(), Some("https://a/3?x=a,b"));
-        assert_eq!(link_rel(value, "first").as_deref(), Some("https://a/1?page=1"));
+        assert_eq!(
+            link_rel(value, "next").as_deref(),
+            Some("https://a/3?x=a,b")
+        );
+        assert_eq!(
+            link_rel(value, "first").as_deref(),
+            Some("https://a/1?page=1")
+        );
         assert_eq!(link_rel(value, "last").as_deref(), Some("https://a/9"));
         assert_eq!(link_rel(value, "self"), None);
         assert_eq!(link_rel("garbage <", "next"), None);

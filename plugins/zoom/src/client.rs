@@ -39,7 +39,9 @@ pub fn url(segments: &[&str]) -> UrlBuilder {
 
 /// GETs `url` through the host and returns the 2xx body.
 pub fn get(url: &str) -> Result<Vec<u8>, Error> {
-    Ok(ERRORS.check(http::send(http::request(Method::Get, url))?)?.body)
+    Ok(ERRORS
+        .check(http::send(http::request(Method::Get, url))?)?
+        .body)
 }
 
 /// Zoom's error bodies (`{"code":1001,"message":"…"}`): a 400 with code 200

@@ -11,7 +11,7 @@
 use crate::client::{self, PAGE_SIZE};
 use plugboard_sdk::json::{Int, Text, item};
 use plugboard_sdk::stream::{Paginator, Parents, Partitions, Slice, Stream};
-use plugboard_sdk::{Error, Group, GroupMember, Record};
+use plugboard_sdk::{Error, Group, GroupMember, Record, StreamKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -22,12 +22,14 @@ pub const MEMBERS: &str = "group-members";
 
 /// The `groups` stream: one page.
 pub const GROUPS_STREAM: Stream = client::stream(GROUPS, |_| groups_url(), group)
+    .about(StreamKind::Groups, "Groups")
     .records(&["groups"])
     .what("groups list")
     .paginate(Paginator::None);
 
 /// The `group-members` stream.
 pub const MEMBERS_STREAM: Stream<String> = client::stream(MEMBERS, members_url, member)
+    .about(StreamKind::Groups, "Group memberships")
     .records(&["members"])
     .what("group members page")
     .partitions(Partitions::Parents(Parents {

@@ -4,7 +4,10 @@ use super::*;
 use plugboard_sdk::Page;
 use plugboard_sdk::stream::{Env, Transport};
 
-const ENV: Env = Env { now_ms: 0, lookback_days: 0 };
+const ENV: Env = Env {
+    now_ms: 0,
+    lookback_days: 0,
+};
 
 fn sync_groups(net: &mut dyn Transport) -> Result<Page, Error> {
     GROUPS_STREAM.sync(None, ENV, net)

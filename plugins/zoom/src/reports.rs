@@ -15,7 +15,7 @@ use crate::client::{self, PAGE_SIZE};
 use plugboard_sdk::json::{Text, item};
 use plugboard_sdk::stream::{Slice, Stream, TimeFormat, Windows};
 use plugboard_sdk::time::DAY_MS;
-use plugboard_sdk::{Activity, Error, Record};
+use plugboard_sdk::{Activity, Error, Record, StreamKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -33,10 +33,12 @@ const WINDOWS: Windows = Windows {
 };
 
 /// The sign-in/out report.
-pub const SIGN_INS: Stream = client::stream("sign-ins", |s| url(&["report", "activities"], s), signin)
-    .records(&["activity_logs"])
-    .what("activity report page")
-    .windows(WINDOWS);
+pub const SIGN_INS: Stream =
+    client::stream("sign-ins", |s| url(&["report", "activities"], s), signin)
+        .about(StreamKind::Activities, "Sign-in and sign-out logs")
+        .records(&["activity_logs"])
+        .what("activity report page")
+        .windows(WINDOWS);
 
 /// The admin operation report.
 pub const OPERATION_LOGS: Stream = client::stream(
@@ -44,6 +46,7 @@ pub const OPERATION_LOGS: Stream = client::stream(
     |s| url(&["report", "operationlogs"], s) + "&category_type=all",
     operation,
 )
+.about(StreamKind::Activities, "Admin operation logs")
 .records(&["operation_logs"])
 .what("operation log page")
 .windows(WINDOWS);
@@ -75,13 +78,25 @@ struct Log {
 /// Parses one `GET /report/activities` page into activities and the next
 /// page token.
 pub fn parse_activities_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    SIGN_INS.parse_page(&Slice { parent: None, window: None }, body)
+    SIGN_INS.parse_page(
+        &Slice {
+            parent: None,
+            window: None,
+        },
+        body,
+    )
 }
 
 /// Parses one `GET /report/operationlogs` page into activities and the next
 /// page token.
 pub fn parse_operation_logs_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    OPERATION_LOGS.parse_page(&Slice { parent: None, window: None }, body)
+    OPERATION_LOGS.parse_page(
+        &Slice {
+            parent: None,
+            window: None,
+        },
+        body,
+    )
 }
 
 /// A sign-in or sign-out; skipped without a time. The id is `signin:` and a
@@ -91,7 +106,12 @@ fn signin(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
     let Some(log) = item::<Log>(raw) else { return };
     let Some(time) = log.time.0 else { return };
     let (email, ip, kind) = (log.email.0, log.ip_address.0, log.kind.0);
-    let parts = [email.as_deref(), Some(&time), kind.as_deref(), ip.as_deref()];
+    let parts = [
+        email.as_deref(),
+        Some(&time),
+        kind.as_deref(),
+        ip.as_deref(),
+    ];
     let action = match kind.as_deref() {
         Some("Sign in") => "sign-in".into(),
         Some("Sign out") => "sign-out".into(),
@@ -119,7 +139,12 @@ fn operation(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
     let Some(log) = item::<Log>(raw) else { return };
     let Some(time) = log.time.0 else { return };
     let (operator, action, detail) = (log.operator.0, log.action.0, log.operation_detail.0);
-    let parts = [operator.as_deref(), Some(&time), action.as_deref(), detail.as_deref()];
+    let parts = [
+        operator.as_deref(),
+        Some(&time),
+        action.as_deref(),
+        detail.as_deref(),
+    ];
     out.push(Record::Activity(Activity {
         id: event_id("oplog", &parts),
         occurred_at: time,

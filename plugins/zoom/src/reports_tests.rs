@@ -14,7 +14,10 @@ fn sync(
     days: u32,
     net: &mut dyn Transport,
 ) -> Result<Page, Error> {
-    let env = Env { now_ms: u64::try_from(today).unwrap() * DAY_MS, lookback_days: days };
+    let env = Env {
+        now_ms: u64::try_from(today).unwrap() * DAY_MS,
+        lookback_days: days,
+    };
     report.sync(cursor, env, net)
 }
 

@@ -9,7 +9,7 @@
 use crate::client::{self, PAGE_SIZE};
 use plugboard_sdk::json::{Text, item};
 use plugboard_sdk::stream::{Paginator, Parents, Partitions, Slice, Stream};
-use plugboard_sdk::{Record, RoleAssignment};
+use plugboard_sdk::{Record, RoleAssignment, StreamKind};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -30,6 +30,7 @@ pub struct RoleRef {
 
 /// The stream.
 pub const ROLES: Stream<RoleRef> = client::stream(STREAM, members_url, assignment)
+    .about(StreamKind::Roles, "Holders of every role except Member")
     .records(&["members"])
     .what("role members page")
     .partitions(Partitions::Parents(Parents {

@@ -5,7 +5,14 @@ use plugboard_sdk::stream::{Env, Transport};
 use plugboard_sdk::{Error, Page};
 
 fn sync(cursor: Option<&str>, net: &mut dyn Transport) -> Result<Page, Error> {
-    ROLES.sync(cursor, Env { now_ms: 0, lookback_days: 0 }, net)
+    ROLES.sync(
+        cursor,
+        Env {
+            now_ms: 0,
+            lookback_days: 0,
+        },
+        net,
+    )
 }
 
 fn parse_roles(body: &[u8]) -> Result<Vec<RoleRef>, Error> {

@@ -12,9 +12,9 @@
 //! | `operation-logs` | `GET /report/operationlogs?from=D&to=D&page_size=300&category_type=all[&next_page_token=T]` |
 
 use crate::{groups, reports, roles, users};
-use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::stream::{Catalog, Env, Transport};
 use plugboard_sdk::time::DAY_MS;
-use plugboard_sdk::{Error, Page, StreamInfo, StreamKind};
+use plugboard_sdk::{Error, Page, StreamInfo};
 
 /// What a `sync` call needs besides its cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,36 +26,21 @@ pub struct SyncEnv {
 }
 
 /// The streams, in the order the host should sync them.
+pub const CATALOG: Catalog = Catalog {
+    app: "Zoom",
+    streams: &[
+        &users::USERS,
+        &groups::GROUPS_STREAM,
+        &groups::MEMBERS_STREAM,
+        &roles::ROLES,
+        &reports::SIGN_INS,
+        &reports::OPERATION_LOGS,
+    ],
+};
+
+/// The streams' `describe` entries.
 pub fn stream_infos() -> Vec<StreamInfo> {
-    let info = |name: &str, kind, description: &str| StreamInfo {
-        name: name.into(),
-        kind,
-        description: description.into(),
-    };
-    vec![
-        info(
-            users::STREAM,
-            StreamKind::Accounts,
-            "Users: active, inactive and pending",
-        ),
-        info(groups::GROUPS, StreamKind::Groups, "Groups"),
-        info(groups::MEMBERS, StreamKind::Groups, "Group memberships"),
-        info(
-            roles::STREAM,
-            StreamKind::Roles,
-            "Holders of every role except Member",
-        ),
-        info(
-            reports::SIGN_INS.name,
-            StreamKind::Activities,
-            "Sign-in and sign-out logs",
-        ),
-        info(
-            reports::OPERATION_LOGS.name,
-            StreamKind::Activities,
-            "Admin operation logs",
-        ),
-    ]
+    CATALOG.infos()
 }
 
 /// One page of `stream` from `cursor`, making one request through `net`.
@@ -69,15 +54,5 @@ pub fn sync(
         now_ms: u64::try_from(env.today).unwrap_or(0) * DAY_MS,
         lookback_days: env.activity_days,
     };
-    match stream {
-        users::STREAM => users::USERS.sync(cursor, env, net),
-        groups::GROUPS => groups::GROUPS_STREAM.sync(cursor, env, net),
-        groups::MEMBERS => groups::MEMBERS_STREAM.sync(cursor, env, net),
-        roles::STREAM => roles::ROLES.sync(cursor, env, net),
-        "sign-ins" => reports::SIGN_INS.sync(cursor, env, net),
-        "operation-logs" => reports::OPERATION_LOGS.sync(cursor, env, net),
-        other => Err(Error::config(format!(
-            "the Zoom connector has no stream `{other}`"
-        ))),
-    }
+    CATALOG.sync(stream, cursor, env, net)
 }

@@ -6,7 +6,7 @@
 use crate::client::{self, PAGE_SIZE};
 use plugboard_sdk::json::{Int, Text, item, without};
 use plugboard_sdk::stream::{Partitions, Slice, Stream};
-use plugboard_sdk::{Account, AccountStatus, Error, Record};
+use plugboard_sdk::{Account, AccountStatus, Error, Record, StreamKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -15,6 +15,7 @@ pub const STREAM: &str = "users";
 
 /// The stream: one status after another, each paged by token.
 pub const USERS: Stream<String> = client::stream(STREAM, users_url, account)
+    .about(StreamKind::Accounts, "Users: active, inactive and pending")
     .records(&["users"])
     .what("users page")
     .partitions(Partitions::List(|| {
@@ -56,7 +57,9 @@ struct User {
 
 /// Maps one Zoom user; skipped without an id.
 fn account(_: &Slice<'_, String>, raw: &RawValue, out: &mut Vec<Record>) {
-    let Some(user) = item::<User>(raw) else { return };
+    let Some(user) = item::<User>(raw) else {
+        return;
+    };
     let Some(id) = user.id.0 else { return };
     let name = [user.first_name.0, user.last_name.0]
         .into_iter()

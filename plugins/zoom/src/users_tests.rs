@@ -6,7 +6,10 @@ use plugboard_sdk::{ErrorKind, Page};
 use serde_json::Value;
 
 fn sync(cursor: Option<&str>, net: &mut dyn Transport) -> Result<Page, Error> {
-    let env = Env { now_ms: 0, lookback_days: 0 };
+    let env = Env {
+        now_ms: 0,
+        lookback_days: 0,
+    };
     USERS.sync(cursor, env, net)
 }
 

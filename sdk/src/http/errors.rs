@@ -121,11 +121,17 @@ impl Errors {
                     None => message,
                 };
                 let base = status_error(status, b"");
-                Error::new(base.kind, format!("{}: {}", base.message, truncate_message(&detail)))
+                Error::new(
+                    base.kind,
+                    format!("{}: {}", base.message, truncate_message(&detail)),
+                )
             }
             None => status_error(status, body),
         };
-        if let Some(kind) = self.refine.and_then(|refine| refine(status, code.as_deref(), &error.message)) {
+        if let Some(kind) = self
+            .refine
+            .and_then(|refine| refine(status, code.as_deref(), &error.message))
+        {
             error.kind = kind;
         }
         error
@@ -230,13 +236,19 @@ mod tests {
         let body = br#"{"error":{"code":"Licence","message":"Needs P1"}}"#;
         let error = APP.error(400, body);
         assert_eq!(error.kind, ErrorKind::Unavailable);
-        assert_eq!(error.message, "HTTP 400 from the upstream: Needs P1 (code Licence)");
+        assert_eq!(
+            error.message,
+            "HTTP 400 from the upstream: Needs P1 (code Licence)"
+        );
         assert_eq!(APP.error(403, body).kind, ErrorKind::Permission);
         // A body without the app's fields falls back to the usual mapping.
         let plain = APP.error(503, b"Service Unavailable");
         assert_eq!(
             (plain.kind, plain.message.as_str()),
-            (ErrorKind::Upstream, "HTTP 503 from the upstream: Service Unavailable")
+            (
+                ErrorKind::Upstream,
+                "HTTP 503 from the upstream: Service Unavailable"
+            )
         );
     }
 

@@ -73,9 +73,11 @@ use serde_json::value::RawValue;
 
 pub use select::{Selected, select};
 
-use crate::http::{Errors, HttpError, Method, Request, Response, error_from_http, truncate_message};
+use crate::http::{
+    Errors, HttpError, Method, Request, Response, error_from_http, truncate_message,
+};
 use crate::time::{DAY_MS, floor_second, format_date, format_iso, parse_date, parse_iso};
-use crate::{Error, Page, Record, cursor};
+use crate::{Error, Page, Record, StreamInfo, StreamKind, cursor};
 
 /// Most skipped partitions a cursor names (the count is kept regardless).
 pub const MAX_SKIP_NOTES: usize = 10;
@@ -103,7 +105,9 @@ impl Transport for Host {
 impl<F: FnMut(&str) -> Result<Vec<u8>, Error>> Transport for F {
     fn send(&mut self, request: &Request) -> Result<Response, Error> {
         if request.method != Method::Get {
-            return Err(Error::plugin("this fixture answers GET only; use `Exchange`"));
+            return Err(Error::plugin(
+                "this fixture answers GET only; use `Exchange`",
+            ));
         }
         Ok(Response {
             status: 200,
@@ -285,6 +289,10 @@ pub type MapFn<P> = fn(&Slice<'_, P>, &RawValue, &mut Vec<Record>);
 pub struct Stream<P = ()> {
     /// The stream's name (its checkpoint key).
     pub name: &'static str,
+    /// What the stream holds, for `describe`.
+    pub kind: StreamKind,
+    /// One line for operators, for `describe`.
+    pub description: &'static str,
     /// The app, named in errors (`Zoom answered a malformed users page`).
     pub app: &'static str,
     /// What a page is called in errors.
@@ -333,6 +341,8 @@ impl<P> Stream<P> {
     ) -> Self {
         Stream {
             name,
+            kind: StreamKind::Accounts,
+            description: "",
             app,
             what: "page",
             base,
@@ -350,6 +360,12 @@ impl<P> Stream<P> {
             skip: None,
             all_skipped: "no partition could be read",
         }
+    }
+    /// What the stream holds and one line for operators (`describe`).
+    pub const fn about(mut self, kind: StreamKind, description: &'static str) -> Self {
+        self.kind = kind;
+        self.description = description;
+        self
     }
     /// The records are the list at `path`.
     pub const fn records(mut self, path: &'static [&'static str]) -> Self {
@@ -407,6 +423,61 @@ impl<P> Stream<P> {
         self.skip = Some(skip);
         self.all_skipped = all_skipped;
         self
+    }
+}
+
+/// A stream of any partition type, as a connector's catalog lists it.
+pub trait Source {
+    /// The stream's `describe` entry.
+    fn info(&self) -> StreamInfo;
+    /// [`Stream::sync`].
+    fn read(&self, cursor: Option<&str>, env: Env, net: &mut dyn Transport) -> Result<Page, Error>;
+}
+
+impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Source for Stream<P> {
+    fn info(&self) -> StreamInfo {
+        StreamInfo {
+            name: self.name.into(),
+            kind: self.kind,
+            description: self.description.into(),
+        }
+    }
+    fn read(&self, cursor: Option<&str>, env: Env, net: &mut dyn Transport) -> Result<Page, Error> {
+        self.sync(cursor, env, net)
+    }
+}
+
+/// A connector's streams, in the order the host should sync them.
+#[derive(Clone, Copy)]
+pub struct Catalog {
+    /// The app, named when a stream is unknown.
+    pub app: &'static str,
+    /// The streams.
+    pub streams: &'static [&'static dyn Source],
+}
+
+impl Catalog {
+    /// Every stream's `describe` entry.
+    pub fn infos(&self) -> Vec<StreamInfo> {
+        self.streams.iter().map(|s| s.info()).collect()
+    }
+
+    /// One page of the stream called `name`; an unknown name is an
+    /// `invalid-config` error (the operator asked for it).
+    pub fn sync(
+        &self,
+        name: &str,
+        cursor: Option<&str>,
+        env: Env,
+        net: &mut dyn Transport,
+    ) -> Result<Page, Error> {
+        match self.streams.iter().find(|s| s.info().name == name) {
+            Some(stream) => stream.read(cursor, env, net),
+            None => Err(Error::config(format!(
+                "the {} connector has no stream `{name}`",
+                self.app
+            ))),
+        }
     }
 }
 
@@ -503,7 +574,10 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         let response = match net.send(&request).and_then(|r| self.errors.check(r)) {
             Ok(response) => response,
             Err(error) => {
-                let note = self.skip.zip(parent.as_ref()).and_then(|(skip, p)| skip(p, &error));
+                let note = self
+                    .skip
+                    .zip(parent.as_ref())
+                    .and_then(|(skip, p)| skip(p, &error));
                 let Some(note) = note else {
                     return Err(match self.on_error {
                         Some(rewrite) => rewrite(error),
@@ -595,7 +669,9 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
             };
             let earliest = now.saturating_sub(u64::from(windows.retention_days) * DAY_MS);
             let start = match watermark {
-                Some(mark) => self.time(windows, &mark)?.saturating_sub(windows.overlap_ms),
+                Some(mark) => self
+                    .time(windows, &mark)?
+                    .saturating_sub(windows.overlap_ms),
                 None => now.saturating_sub(u64::from(env.lookback_days) * DAY_MS),
             };
             let start = format(windows.format, start.clamp(earliest.min(now), now));
@@ -610,7 +686,11 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
             Partitions::None => {}
             Partitions::List(list) => {
                 pos.parents = list();
-                pos.total = if self.skip.is_some() { pos.parents.len() } else { 0 };
+                pos.total = if self.skip.is_some() {
+                    pos.parents.len()
+                } else {
+                    0
+                };
             }
             Partitions::Parents(parents) => {
                 pos.listing = Some(build(parents.paginator, (parents.url)(), None, None)?.url);
@@ -637,7 +717,12 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
                 Some(rewrite) => rewrite(e),
                 None => e,
             })?;
-        let selected = self.select(&response.body, parents.records, parents.paginator, parents.what)?;
+        let selected = self.select(
+            &response.body,
+            parents.records,
+            parents.paginator,
+            parents.what,
+        )?;
         for parent in selected.items.iter().filter_map(|raw| (parents.map)(raw)) {
             if !(parents.all_first && pos.parents.contains(&parent)) {
                 pos.parents.push(parent);
@@ -672,9 +757,10 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
                 .and_then(|t| self.time(windows, t))
         };
         let (from, end) = (text(&pos.window)?, text(&pos.end)?);
-        let span_end = windows
-            .max_span_ms
-            .map_or(end, |span| from.saturating_add(span).saturating_sub(step(windows.format)));
+        let span_end = windows.max_span_ms.map_or(end, |span| {
+            from.saturating_add(span)
+                .saturating_sub(step(windows.format))
+        });
         let to = span_end.min(end).max(from);
         Ok(Some(Window {
             from: format(windows.format, from),
@@ -705,7 +791,11 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         response: &Response,
         parsed: &Parsed,
     ) -> Result<Option<String>, Error> {
-        let number = |first: u32| current.and_then(|c| c.parse::<u64>().ok()).unwrap_or(u64::from(first));
+        let number = |first: u32| {
+            current
+                .and_then(|c| c.parse::<u64>().ok())
+                .unwrap_or(u64::from(first))
+        };
         Ok(match paginator {
             Paginator::None => None,
             Paginator::Token { .. } | Paginator::BodyToken { .. } => parsed.next.clone(),
@@ -781,7 +871,9 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
 
     fn time(&self, windows: Windows, text: &str) -> Result<u64, Error> {
         let ms = match windows.format {
-            TimeFormat::Date => parse_date(text).and_then(|d| u64::try_from(d).ok()).map(|d| d * DAY_MS),
+            TimeFormat::Date => parse_date(text)
+                .and_then(|d| u64::try_from(d).ok())
+                .map(|d| d * DAY_MS),
             TimeFormat::Instant => parse_iso(text),
         };
         ms.ok_or_else(|| self.bad_cursor(&format!("holds a bad time `{text}`")))
@@ -795,7 +887,11 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
     }
 }
 
-fn page<P: Serialize>(records: Vec<Record>, more: bool, pos: Option<&Position<P>>) -> Result<Page, Error> {
+fn page<P: Serialize>(
+    records: Vec<Record>,
+    more: bool,
+    pos: Option<&Position<P>>,
+) -> Result<Page, Error> {
     Ok(Page {
         records,
         more,
@@ -820,7 +916,9 @@ fn format(format: TimeFormat, ms: u64) -> String {
 /// Where a paginator reads its next value in the body.
 fn body_path(paginator: Paginator) -> Option<&'static [&'static str]> {
     match paginator {
-        Paginator::Token { at, .. } | Paginator::BodyToken { at, .. } | Paginator::NextLink { at } => Some(at),
+        Paginator::Token { at, .. }
+        | Paginator::BodyToken { at, .. }
+        | Paginator::NextLink { at } => Some(at),
         Paginator::UntilEmpty(inner) => body_path(*inner),
         _ => None,
     }
@@ -846,25 +944,48 @@ pub fn with_param(mut url: String, key: &str, value: &str) -> String {
 
 /// The GET request for a page: the slice's `url` and `body` with the
 /// paginator's state `next` applied.
-fn build(paginator: Paginator, url: String, body: Option<String>, next: Option<&str>) -> Result<Request, Error> {
+fn build(
+    paginator: Paginator,
+    url: String,
+    body: Option<String>,
+    next: Option<&str>,
+) -> Result<Request, Error> {
     let (url, body) = match (paginator, next) {
         (Paginator::UntilEmpty(inner), next) => return build(*inner, url, body, next),
-        (Paginator::NextLink { .. } | Paginator::LinkHeader, Some(link)) => (link.to_string(), body),
+        (Paginator::NextLink { .. } | Paginator::LinkHeader, Some(link)) => {
+            (link.to_string(), body)
+        }
         (Paginator::Token { param, .. }, Some(token)) => (with_param(url, param, token), body),
         (Paginator::BodyToken { field, .. }, Some(token)) => {
             let mut object: serde_json::Map<String, serde_json::Value> = match &body {
-                Some(text) => serde_json::from_str(text)
-                    .map_err(|e| Error::plugin(format!("the request body is not a JSON object: {e}")))?,
+                Some(text) => serde_json::from_str(text).map_err(|e| {
+                    Error::plugin(format!("the request body is not a JSON object: {e}"))
+                })?,
                 None => serde_json::Map::new(),
             };
             object.insert(field.to_string(), token.into());
             (url, Some(serde_json::Value::Object(object).to_string()))
         }
-        (Paginator::Offset { param, limit_param, limit }, next) => {
+        (
+            Paginator::Offset {
+                param,
+                limit_param,
+                limit,
+            },
+            next,
+        ) => {
             let url = with_param(url, param, next.unwrap_or("0"));
             (with_param(url, limit_param, &limit.to_string()), body)
         }
-        (Paginator::PageNumber { param, first, size_param, size }, next) => {
+        (
+            Paginator::PageNumber {
+                param,
+                first,
+                size_param,
+                size,
+            },
+            next,
+        ) => {
             let url = with_param(url, param, next.unwrap_or(&first.to_string()));
             (with_param(url, size_param, &size.to_string()), body)
         }
@@ -872,7 +993,9 @@ fn build(paginator: Paginator, url: String, body: Option<String>, next: Option<&
     };
     let mut request = crate::http::request(Method::Get, &url);
     if let Some(body) = body {
-        request.headers.push(("Content-Type".into(), "application/json".into()));
+        request
+            .headers
+            .push(("Content-Type".into(), "application/json".into()));
         request.body = Some(body.into_bytes());
     }
     Ok(request)
