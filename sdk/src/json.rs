@@ -170,6 +170,25 @@ pub struct Flag(pub Option<bool>);
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Int(pub Option<i64>);
 
+/// A nested object (or list) read leniently: `None` when absent, `null` or
+/// of another shape, never a failed record. Only for records read with
+/// [`item`] (it borrows the record's text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lenient<T>(pub Option<T>);
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(None)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        Ok(Lenient(serde_json::from_str(raw.get()).ok()))
+    }
+}
+
 /// What a lenient field saw.
 enum Seen {
     Text(String),
@@ -179,9 +198,9 @@ enum Seen {
     Other,
 }
 
-struct Lenient;
+struct AnyValue;
 
-impl<'de> Visitor<'de> for Lenient {
+impl<'de> Visitor<'de> for AnyValue {
     type Value = Seen;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
@@ -211,7 +230,7 @@ impl<'de> Visitor<'de> for Lenient {
         Ok(Seen::Other)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Seen, D::Error> {
-        d.deserialize_any(Lenient)
+        d.deserialize_any(AnyValue)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seen, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -225,7 +244,7 @@ impl<'de> Visitor<'de> for Lenient {
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Text(match d.deserialize_any(Lenient)? {
+        Ok(Text(match d.deserialize_any(AnyValue)? {
             Seen::Text(s) if !s.trim().is_empty() => Some(s),
             Seen::Int(n) => Some(n.to_string()),
             Seen::Float(n) => serde_json::Number::from_f64(n).map(|n| n.to_string()),
@@ -236,7 +255,7 @@ impl<'de> Deserialize<'de> for Text {
 
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Flag(match d.deserialize_any(Lenient)? {
+        Ok(Flag(match d.deserialize_any(AnyValue)? {
             Seen::Bool(b) => Some(b),
             _ => None,
         }))
@@ -245,7 +264,7 @@ impl<'de> Deserialize<'de> for Flag {
 
 impl<'de> Deserialize<'de> for Int {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Int(match d.deserialize_any(Lenient)? {
+        Ok(Int(match d.deserialize_any(AnyValue)? {
             Seen::Int(n) => Some(n),
             _ => None,
         }))
@@ -318,13 +337,27 @@ mod tests {
             d: Int,
             #[serde(default)]
             e: Text,
+            #[serde(default)]
+            f: Lenient<Vec<u8>>,
+            #[serde(default)]
+            g: Lenient<Vec<u8>>,
         }
-        let raw: Box<RawValue> =
-            serde_json::from_str(r#"{"a": 7, "b": " ", "c": "true", "d": 3, "e": {"x": [1]}}"#)
-                .unwrap();
+        let raw: Box<RawValue> = serde_json::from_str(
+            r#"{"a": 7, "b": " ", "c": "true", "d": 3, "e": {"x": [1]}, "f": [1, 2], "g": "x"}"#,
+        )
+        .unwrap();
         let row: Option<Row> = item(&raw);
-        let row = row.map(|r| (r.a.0, r.b.0, r.c.0, r.d.0, r.e.0));
-        assert_eq!(row, Some((Some("7".into()), None, None, Some(3), None)));
+        let row = row.map(|r| (r.a.0, r.b.0, r.c.0, r.d.0, r.e.0, r.f.0, r.g.0));
+        let want = (
+            Some("7".into()),
+            None,
+            None,
+            Some(3),
+            None,
+            Some(vec![1, 2]),
+            None,
+        );
+        assert_eq!(row, Some(want));
         let escaped: Option<Row> =
             serde_json::from_str::<Box<RawValue>>(r#"{"a": "caf\u00e9 \"x\""}"#)
                 .ok()

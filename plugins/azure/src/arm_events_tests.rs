@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use serde_json::Value;
 
 const USER_EVENT: &str = r#"{
   "eventDataId":"e1","correlationId":"c1","caller":"ada@contoso.com",

@@ -1,6 +1,7 @@
 //! The `connector` world's exports, wired to the host imports.
 
 use crate::{client, governance, posture, settings, streams, subscriptions};
+use plugboard_sdk::stream::Host;
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
     http,
@@ -41,7 +42,7 @@ impl Connector for AzureConnector {
         settings::signin_days(config::get("signin_days").as_deref())?;
         let all = subscriptions::list_all(&mut client::get)?;
         let probe = client::with_query(client::graph(&["users"]), &[("$top", "1")]);
-        crate::graph_pages::parse(&client::get(&probe)?, "users page")?;
+        crate::users::parse_users_page(&client::get(&probe)?)?;
         Ok(AccountInfo {
             id,
             name: None,
@@ -57,7 +58,7 @@ impl Connector for AzureConnector {
             activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
             signin_days: settings::signin_days(config::get("signin_days").as_deref())?,
         };
-        streams::sync(&stream, cursor.as_deref(), env, &mut client::get)
+        streams::sync(&stream, cursor.as_deref(), env, &mut Host)
     }
 
     fn assess() -> Result<Vec<Finding>, Error> {

@@ -6,9 +6,9 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use plugboard_azure::iso_time::{DAY_MS, parse_iso};
 use plugboard_azure::streams::{self, SyncEnv};
 use plugboard_azure::{posture, subscriptions};
+use plugboard_sdk::time::{DAY_MS, parse_iso};
 use plugboard_sdk::{Error, ErrorKind};
 
 const ARM: &str = "https://management.azure.com";

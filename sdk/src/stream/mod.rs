@@ -616,16 +616,35 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         self.next_partition(parsed.records, pos)
     }
 
-    /// Parses one page for `slice` into records and its raw next-page value
-    /// (token or link, unchecked): what `sync` does between the request and
-    /// the cursor, for tests and benches.
+    /// Parses one page for `slice` into records and its next-page value (a
+    /// token, or a link checked to stay under the base): what `sync` does
+    /// between the request and the cursor, for tests and benches.
     pub fn parse_page(
         &self,
         slice: &Slice<'_, P>,
         body: &[u8],
     ) -> Result<(Vec<Record>, Option<String>), Error> {
         let parsed = self.parse(slice, body)?;
-        Ok((parsed.records, parsed.next))
+        let next = match is_link(self.paginator) {
+            true => self.checked_link(parsed.next)?,
+            false => parsed.next,
+        };
+        Ok((parsed.records, next))
+    }
+
+    /// Parses one page of the parent list into parents and its next-page
+    /// value; no parents when the stream has no parent list.
+    pub fn parse_parents(&self, body: &[u8]) -> Result<(Vec<P>, Option<String>), Error> {
+        let Partitions::Parents(parents) = &self.partitions else {
+            return Ok((Vec::new(), None));
+        };
+        let selected = self.select(body, parents.records, parents.paginator, parents.what)?;
+        let found = selected.items.iter().filter_map(|raw| (parents.map)(raw));
+        let next = match is_link(parents.paginator) {
+            true => self.checked_link(selected.next)?,
+            false => selected.next,
+        };
+        Ok((found.collect(), next))
     }
 
     fn parse(&self, slice: &Slice<'_, P>, body: &[u8]) -> Result<Parsed, Error> {
