@@ -68,6 +68,69 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     })
 }
 
+/// One change an action makes upstream: the exact request, shown to the
+/// operator before (dry run) and after it is sent.
+///
+/// ```
+/// use plugboard_sdk::http::{Change, Errors, Method};
+///
+/// let change = Change {
+///     method: Method::Put,
+///     url: "https://api.example.com/users/u1/status".into(),
+///     body: r#"{"action":"deactivate"}"#.into(),
+/// };
+/// let outcome = change.apply(true, &Errors::STANDARD).unwrap();
+/// assert!(!outcome.applied);
+/// assert_eq!(
+///     outcome.detail,
+///     r#"dry run, nothing sent; would send PUT https://api.example.com/users/u1/status {"action":"deactivate"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The method.
+    pub method: Method,
+    /// Absolute URL, ids percent-encoded.
+    pub url: String,
+    /// The JSON body.
+    pub body: String,
+}
+
+impl Change {
+    /// `METHOD <url> <body>`, for outcome details.
+    pub fn describe(&self) -> String {
+        let method = match self.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        };
+        format!("{method} {} {}", self.url, self.body)
+    }
+
+    /// Sends the change (unless `dry_run`) and says what happened; a
+    /// non-2xx answer is an error through `errors`.
+    pub fn apply(&self, dry_run: bool, errors: &Errors) -> Result<crate::Outcome, Error> {
+        if dry_run {
+            return Ok(crate::Outcome {
+                applied: false,
+                detail: format!("dry run, nothing sent; would send {}", self.describe()),
+            });
+        }
+        let mut request = request(self.method, &self.url);
+        request
+            .headers
+            .push(("Content-Type".into(), "application/json".into()));
+        request.body = Some(self.body.clone().into_bytes());
+        let response = errors.check(send(request)?)?;
+        Ok(crate::Outcome {
+            applied: true,
+            detail: format!("{} -> HTTP {}", self.describe(), response.status),
+        })
+    }
+}
+
 /// The value of the first header called `name` (case-insensitive).
 pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
     header_all(response, name).next()

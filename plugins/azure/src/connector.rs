@@ -4,7 +4,6 @@ use crate::{client, governance, posture, settings, streams, subscriptions};
 use plugboard_sdk::stream::Host;
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
-    http,
 };
 
 /// The Azure connector.
@@ -66,25 +65,6 @@ impl Connector for AzureConnector {
     }
 
     fn act(action: Action) -> Result<Outcome, Error> {
-        let change = governance::plan(&action)?;
-        if action.dry_run {
-            return Ok(Outcome {
-                applied: false,
-                detail: format!("dry run, nothing sent; would send {}", change.describe()),
-            });
-        }
-        let mut request = http::request(http::Method::Patch, &change.url);
-        request
-            .headers
-            .push(("Content-Type".into(), "application/json".into()));
-        request.body = Some(change.body.clone().into_bytes());
-        let response = http::send(request)?;
-        if !(200..300).contains(&response.status) {
-            return Err(client::status_error(response.status, &response.body));
-        }
-        Ok(Outcome {
-            applied: true,
-            detail: format!("{} -> HTTP {}", change.describe(), response.status),
-        })
+        governance::plan(&action)?.apply(action.dry_run, &client::ERRORS)
     }
 }

@@ -3,30 +3,15 @@
 //! answers 204). Needs the `User.ReadWrite.All` application permission.
 
 use crate::client;
+use plugboard_sdk::http::{Change, Method};
 use plugboard_sdk::{Action, Error};
 
 /// The actions this plugin implements, as listed by `describe`.
 pub const ACTIONS: [&str; 2] = ["suspend-user", "reactivate-user"];
 
-/// The exact request an action sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountChange {
-    /// Absolute URL, the user id percent-encoded.
-    pub url: String,
-    /// The JSON body.
-    pub body: String,
-}
-
-impl AccountChange {
-    /// `PATCH <url> <body>`, for outcome details.
-    pub fn describe(&self) -> String {
-        format!("PATCH {} {}", self.url, self.body)
-    }
-}
-
 /// The request for `action`; an unknown action or an empty target is an
 /// `invalid-config` error (the operator asked for it).
-pub fn plan(action: &Action) -> Result<AccountChange, Error> {
+pub fn plan(action: &Action) -> Result<Change, Error> {
     let enabled = match action.name.as_str() {
         "suspend-user" => false,
         "reactivate-user" => true,
@@ -44,7 +29,8 @@ pub fn plan(action: &Action) -> Result<AccountChange, Error> {
             action.name
         )));
     }
-    Ok(AccountChange {
+    Ok(Change {
+        method: Method::Patch,
         url: client::graph(&["users", target]).build(),
         body: serde_json::json!({ "accountEnabled": enabled }).to_string(),
     })

@@ -67,3 +67,13 @@ fn the_users_stream_follows_the_next_link_and_ends_without_a_cursor() {
     assert_eq!((last.more, last.cursor), (false, None));
     assert_eq!(urls, [users_url(), link.to_string()]);
 }
+
+#[test]
+fn lists_are_read_from_value_and_errors_name_azure() {
+    let (records, _) = parse_users_page(br#"{"value":[{"id":"a"},{"id":"b"}]}"#).unwrap();
+    assert_eq!(records.len(), 2);
+    let message = parse_users_page(br#"{"value":"x"}"#)
+        .err()
+        .map(|e| e.message);
+    assert!(message.is_some_and(|m| m.starts_with("Azure answered a malformed users page")));
+}

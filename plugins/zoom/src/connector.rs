@@ -4,7 +4,6 @@ use crate::{client, governance, posture, settings, streams};
 use plugboard_sdk::stream::Host;
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
-    http,
 };
 
 /// The Zoom connector.
@@ -70,30 +69,6 @@ impl Connector for ZoomConnector {
     }
 
     fn act(action: Action) -> Result<Outcome, Error> {
-        let change = governance::plan(&action)?;
-        if action.dry_run {
-            return Ok(Outcome {
-                applied: false,
-                detail: format!("dry run, nothing sent; would send {}", change.describe()),
-            });
-        }
-        let response = http::send(http::Request {
-            body: Some(change.body.clone().into_bytes()),
-            ..with_json(http::request(http::Method::Put, &change.url))
-        })?;
-        if !(200..300).contains(&response.status) {
-            return Err(client::status_error(response.status, &response.body));
-        }
-        Ok(Outcome {
-            applied: true,
-            detail: format!("{} -> HTTP {}", change.describe(), response.status),
-        })
+        governance::plan(&action)?.apply(action.dry_run, &client::ERRORS)
     }
-}
-
-fn with_json(mut request: http::Request) -> http::Request {
-    request
-        .headers
-        .push(("Content-Type".into(), "application/json".into()));
-    request
 }

@@ -156,3 +156,20 @@ fn an_unreadable_cursor_is_a_plugin_error() {
         assert_eq!(kind, Some(ErrorKind::Plugin), "{cursor}");
     }
 }
+
+#[test]
+fn malformed_pages_name_zoom() {
+    let message = parse_users_page(b"<html>").err().map(|e| e.message);
+    assert!(message.is_some_and(|m| m.starts_with("Zoom answered a malformed users page")));
+}
+
+#[test]
+fn an_empty_or_missing_page_token_means_the_last_page() {
+    for body in [page("", ADA), format!("{{\"users\":[{ADA}]}}").into_bytes()] {
+        assert_eq!(parse_users_page(&body).unwrap().1, None);
+    }
+    assert_eq!(
+        parse_users_page(&page("abc", ADA)).unwrap().1.as_deref(),
+        Some("abc")
+    );
+}
