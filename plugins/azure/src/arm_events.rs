@@ -45,7 +45,7 @@ pub fn parse_events_page(
         parent: None,
         window: window.as_ref(),
     };
-    ACTIVITY_LOG.parse_page(&slice, body)
+    ACTIVITY_LOG.parse_slice(&slice, body)
 }
 
 /// An event's fields we read.

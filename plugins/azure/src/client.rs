@@ -3,11 +3,11 @@
 //! `{"error":{"code","message"}}` bodies both APIs send mapped onto error
 //! kinds.
 
+use plugboard_sdk::Error;
 use plugboard_sdk::http::{self, Errors, Method};
 use plugboard_sdk::json::Upstream;
 use plugboard_sdk::stream::{MapFn, Paginator, Slice, Stream};
 use plugboard_sdk::url::{UrlBuilder, encode};
-use plugboard_sdk::{Error, ErrorKind};
 
 /// Azure Resource Manager's origin (the real one; the host may route it).
 pub const ARM_BASE: &str = "https://management.azure.com";
@@ -95,11 +95,6 @@ pub fn get(url: &str) -> Result<Vec<u8>, Error> {
 /// The error for a non-2xx answer (see [`ERRORS`]).
 pub fn status_error(status: u16, body: &[u8]) -> Error {
     ERRORS.error(status, body)
-}
-
-/// Whether `error` is a refusal (403 permission).
-pub fn is_refusal(error: &Error) -> bool {
-    error.kind == ErrorKind::Permission
 }
 
 #[cfg(test)]

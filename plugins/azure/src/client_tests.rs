@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use plugboard_sdk::ErrorKind;
 use serde_json::json;
 
 #[test]

@@ -24,7 +24,7 @@ impl Connector for AzureConnector {
                 Ability::Governance,
                 Ability::Posture,
             ],
-            streams: streams::stream_infos(),
+            streams: streams::CATALOG.infos(),
             actions: governance::ACTIONS
                 .iter()
                 .map(|a| (*a).to_string())

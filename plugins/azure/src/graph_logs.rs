@@ -79,25 +79,13 @@ fn url(path: &[&str], top: &str, field: &str, slice: &Slice<'_, ()>) -> String {
 
 /// Parses a `GET /auditLogs/signIns` page into activities and the next link.
 pub fn parse_signins_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    SIGN_INS.parse_page(
-        &Slice {
-            parent: None,
-            window: None,
-        },
-        body,
-    )
+    SIGN_INS.parse_page(body)
 }
 
 /// Parses a `GET /auditLogs/directoryAudits` page into activities and the
 /// next link.
 pub fn parse_audits_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    AUDITS.parse_page(
-        &Slice {
-            parent: None,
-            window: None,
-        },
-        body,
-    )
+    AUDITS.parse_page(body)
 }
 
 /// A sign-in, or a directory audit.

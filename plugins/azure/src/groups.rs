@@ -85,11 +85,7 @@ fn members_url(slice: &Slice<'_, GroupRef>) -> String {
 /// Parses a `GET /groups` page into groups and the next link; entries without
 /// an id are skipped.
 pub fn parse_groups_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    let whole = Slice {
-        parent: None,
-        window: None,
-    };
-    GROUPS_STREAM.parse_page(&whole, body)
+    GROUPS_STREAM.parse_page(body)
 }
 
 /// Parses one `GET /groups/{id}/members` page into memberships of user
@@ -102,7 +98,7 @@ pub fn parse_members_page(
         parent: Some(group),
         window: None,
     };
-    MEMBERS_STREAM.parse_page(&slice, body)
+    MEMBERS_STREAM.parse_slice(&slice, body)
 }
 
 fn group(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {

@@ -45,13 +45,9 @@ pub struct Holder {
 
 /// Reads the `directory-roles` stream to its end, then judges the holders.
 pub fn assess(mut fetch: Fetch<'_>) -> Result<Vec<Finding>, Error> {
-    let env = Env {
-        now_ms: 0,
-        lookback_days: 0,
-    };
     let (mut cursor, mut holders) = (None, Vec::new());
     for _ in 0..MAX_REQUESTS {
-        let page = roles::ROLES.sync(cursor.as_deref(), env, &mut fetch)?;
+        let page = roles::ROLES.sync(cursor.as_deref(), Env::default(), &mut fetch)?;
         holders.extend(page.records.iter().filter_map(holder));
         if !page.more {
             break;

@@ -105,7 +105,7 @@ pub fn parse_role_members_page(
         parent: Some(role),
         window: None,
     };
-    ROLES.parse_page(&slice, body)
+    ROLES.parse_slice(&slice, body)
 }
 
 /// Whether a role member is a user or a service principal (not a group or

@@ -15,7 +15,7 @@
 
 use crate::{activity_log, graph_logs, groups, roles, users};
 use plugboard_sdk::stream::{Catalog, Env, Transport};
-use plugboard_sdk::{Error, Page, StreamInfo};
+use plugboard_sdk::{Error, Page};
 
 /// What a `sync` call needs besides its cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +41,6 @@ pub const CATALOG: Catalog = Catalog {
         &graph_logs::AUDITS,
     ],
 };
-
-/// The streams' `describe` entries.
-pub fn stream_infos() -> Vec<StreamInfo> {
-    CATALOG.infos()
-}
 
 /// One page of `stream` from `cursor`, making one request through `net`.
 pub fn sync(

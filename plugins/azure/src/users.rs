@@ -38,11 +38,7 @@ pub fn users_url() -> String {
 /// Parses a `GET /users` page into accounts and the next link. Users without
 /// an id are skipped.
 pub fn parse_users_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    let whole = Slice {
-        parent: None,
-        window: None,
-    };
-    USERS.parse_page(&whole, body)
+    USERS.parse_page(body)
 }
 
 /// A Graph directory object (user, group member, role member).

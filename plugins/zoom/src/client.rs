@@ -57,11 +57,6 @@ pub const ERRORS: Errors = Errors {
     }),
 };
 
-/// The error for a non-2xx answer (see [`ERRORS`]).
-pub fn status_error(status: u16, body: &[u8]) -> Error {
-    ERRORS.error(status, body)
-}
-
 fn mentions_plan(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
     lower.contains("paid") || lower.contains("plan")

@@ -43,7 +43,7 @@ fn zoom_error_codes_refine_the_kind_of_a_400() {
         ),
     ];
     for (status, body, kind) in cases {
-        let error = status_error(status, body);
+        let error = ERRORS.error(status, body);
         assert_eq!(error.kind, kind, "{status} {error:?}");
     }
 }

@@ -1,7 +1,7 @@
 //! The `connector` world's exports, wired to the host imports.
 
 use crate::{client, governance, posture, settings, streams};
-use plugboard_sdk::stream::Host;
+use plugboard_sdk::stream::{Env, Host};
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
 };
@@ -24,7 +24,7 @@ impl Connector for ZoomConnector {
                 Ability::Governance,
                 Ability::Posture,
             ],
-            streams: streams::stream_infos(),
+            streams: streams::CATALOG.infos(),
             actions: governance::ACTIONS
                 .iter()
                 .map(|a| (*a).to_string())
@@ -57,11 +57,11 @@ impl Connector for ZoomConnector {
     }
 
     fn sync(stream: String, cursor: Option<String>) -> Result<Page, Error> {
-        let env = streams::SyncEnv {
-            today: clock::today(),
-            activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
+        let env = Env {
+            now_ms: clock::now_ms(),
+            lookback_days: settings::activity_days(config::get("activity_days").as_deref())?,
         };
-        streams::sync(&stream, cursor.as_deref(), env, &mut Host)
+        streams::CATALOG.sync(&stream, cursor.as_deref(), env, &mut Host)
     }
 
     fn assess() -> Result<Vec<Finding>, Error> {

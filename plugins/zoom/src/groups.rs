@@ -11,7 +11,7 @@
 use crate::client::{self, PAGE_SIZE};
 use plugboard_sdk::json::{Int, Text, item};
 use plugboard_sdk::stream::{Paginator, Parents, Partitions, Slice, Stream};
-use plugboard_sdk::{Error, Group, GroupMember, Record, StreamKind};
+use plugboard_sdk::{Group, GroupMember, Record, StreamKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -83,22 +83,6 @@ fn member(slice: &Slice<'_, String>, raw: &RawValue, out: &mut Vec<Record>) {
         account_id,
         email: row.email.0,
     }));
-}
-
-/// Parses `GET /groups` into groups; entries without an id are skipped.
-pub fn parse_groups(body: &[u8]) -> Result<Vec<Group>, Error> {
-    let whole = Slice {
-        parent: None,
-        window: None,
-    };
-    let (records, _) = GROUPS_STREAM.parse_page(&whole, body)?;
-    Ok(records
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Group(g) => Some(g),
-            _ => None,
-        })
-        .collect())
 }
 
 #[cfg(test)]

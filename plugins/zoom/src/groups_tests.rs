@@ -1,13 +1,25 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use plugboard_sdk::Page;
 use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::{Error, Page};
 
 const ENV: Env = Env {
     now_ms: 0,
     lookback_days: 0,
 };
+
+/// Parses `GET /groups` into groups; entries without an id are skipped.
+fn parse_groups(body: &[u8]) -> Result<Vec<Group>, Error> {
+    let (records, _) = GROUPS_STREAM.parse_page(body)?;
+    Ok(records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Group(g) => Some(g),
+            _ => None,
+        })
+        .collect())
+}
 
 fn sync_groups(net: &mut dyn Transport) -> Result<Page, Error> {
     GROUPS_STREAM.sync(None, ENV, net)

@@ -78,25 +78,13 @@ struct Log {
 /// Parses one `GET /report/activities` page into activities and the next
 /// page token.
 pub fn parse_activities_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    SIGN_INS.parse_page(
-        &Slice {
-            parent: None,
-            window: None,
-        },
-        body,
-    )
+    SIGN_INS.parse_page(body)
 }
 
 /// Parses one `GET /report/operationlogs` page into activities and the next
 /// page token.
 pub fn parse_operation_logs_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    OPERATION_LOGS.parse_page(
-        &Slice {
-            parent: None,
-            window: None,
-        },
-        body,
-    )
+    OPERATION_LOGS.parse_page(body)
 }
 
 /// A sign-in or sign-out; skipped without a time. The id is `signin:` and a

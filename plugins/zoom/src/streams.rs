@@ -1,4 +1,5 @@
-//! The streams this connector offers and the dispatch of `sync` to them.
+//! The streams this connector offers, in the order the host should sync
+//! them; `CATALOG.sync` dispatches a `sync` call by stream name.
 //!
 //! Every `sync` call makes exactly one upstream request through `net`:
 //!
@@ -12,18 +13,7 @@
 //! | `operation-logs` | `GET /report/operationlogs?from=D&to=D&page_size=300&category_type=all[&next_page_token=T]` |
 
 use crate::{groups, reports, roles, users};
-use plugboard_sdk::stream::{Catalog, Env, Transport};
-use plugboard_sdk::time::DAY_MS;
-use plugboard_sdk::{Error, Page, StreamInfo};
-
-/// What a `sync` call needs besides its cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SyncEnv {
-    /// Today (UTC) as days since 1970-01-01.
-    pub today: i64,
-    /// How many days of logs a first run reads (1..=180).
-    pub activity_days: u32,
-}
+use plugboard_sdk::stream::Catalog;
 
 /// The streams, in the order the host should sync them.
 pub const CATALOG: Catalog = Catalog {
@@ -37,22 +27,3 @@ pub const CATALOG: Catalog = Catalog {
         &reports::OPERATION_LOGS,
     ],
 };
-
-/// The streams' `describe` entries.
-pub fn stream_infos() -> Vec<StreamInfo> {
-    CATALOG.infos()
-}
-
-/// One page of `stream` from `cursor`, making one request through `net`.
-pub fn sync(
-    stream: &str,
-    cursor: Option<&str>,
-    env: SyncEnv,
-    net: &mut dyn Transport,
-) -> Result<Page, Error> {
-    let env = Env {
-        now_ms: u64::try_from(env.today).unwrap_or(0) * DAY_MS,
-        lookback_days: env.activity_days,
-    };
-    CATALOG.sync(stream, cursor, env, net)
-}

@@ -33,11 +33,7 @@ fn users_url(slice: &Slice<'_, String>) -> String {
 /// Parses a `GET /users` page into account records and the next page token.
 /// Users without an id are skipped.
 pub fn parse_users_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    let whole = Slice {
-        parent: None,
-        window: None,
-    };
-    USERS.parse_page(&whole, body)
+    USERS.parse_page(body)
 }
 
 /// The fields of a Zoom user we read.

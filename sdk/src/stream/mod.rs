@@ -128,8 +128,9 @@ impl<F: FnMut(&Request) -> Result<Response, Error>> Transport for Exchange<F> {
     }
 }
 
-/// What a `sync` call knows besides its cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a `sync` call knows besides its cursor (the default: the epoch, no
+/// lookback, for streams that are not incremental).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Env {
     /// The host clock, ms since the epoch.
     pub now_ms: u64,
@@ -619,7 +620,7 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
     /// Parses one page for `slice` into records and its next-page value (a
     /// token, or a link checked to stay under the base): what `sync` does
     /// between the request and the cursor, for tests and benches.
-    pub fn parse_page(
+    pub fn parse_slice(
         &self,
         slice: &Slice<'_, P>,
         body: &[u8],
@@ -630,6 +631,15 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
             false => parsed.next,
         };
         Ok((parsed.records, next))
+    }
+
+    /// [`Stream::parse_slice`] outside any partition or window.
+    pub fn parse_page(&self, body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
+        let whole = Slice {
+            parent: None,
+            window: None,
+        };
+        self.parse_slice(&whole, body)
     }
 
     /// Parses one page of the parent list into parents and its next-page
