@@ -74,7 +74,7 @@ use serde_json::value::RawValue;
 pub use select::{Selected, select};
 
 use crate::http::{
-    Errors, HttpError, Method, Request, Response, error_from_http, truncate_message,
+    Errors, HttpError, Method, Request, Response, SecretHeader, error_from_http, truncate_message,
 };
 use crate::time::{DAY_MS, floor_second, format_date, format_iso, parse_date, parse_iso};
 use crate::{Error, Page, Record, StreamInfo, StreamKind, cursor};
@@ -302,6 +302,14 @@ pub struct Stream<P = ()> {
     pub base: &'static str,
     /// The request method.
     pub method: Method,
+    /// Plain headers on every request (parent list included); each replaces
+    /// a default of the same name (`Accept: application/json`).
+    pub headers: &'static [(&'static str, &'static str)],
+    /// Headers filled by the host from instance secrets, on every request:
+    /// `(header, secret, prefix)`, e.g. `("X-Api-Key", "api_key", "")`. The
+    /// plugin never sees the value; the manifest's `send_to` says where the
+    /// secret may go.
+    pub secret_headers: &'static [(&'static str, &'static str, &'static str)],
     /// The first request's URL of a slice.
     pub url: fn(&Slice<'_, P>) -> String,
     /// The request's JSON body of a slice (POST searches).
@@ -348,6 +356,8 @@ impl<P> Stream<P> {
             what: "page",
             base,
             method: Method::Get,
+            headers: &[],
+            secret_headers: &[],
             url,
             body: None,
             records: &[],
@@ -397,6 +407,19 @@ impl<P> Stream<P> {
     pub const fn send(mut self, method: Method, body: fn(&Slice<'_, P>) -> String) -> Self {
         self.method = method;
         self.body = Some(body);
+        self
+    }
+    /// Sends `headers` on every request.
+    pub const fn headers(mut self, headers: &'static [(&'static str, &'static str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+    /// Sends these `(header, secret, prefix)` secret headers on every request.
+    pub const fn secret_headers(
+        mut self,
+        secret_headers: &'static [(&'static str, &'static str, &'static str)],
+    ) -> Self {
+        self.secret_headers = secret_headers;
         self
     }
     /// Maps error bodies with `errors`.
@@ -738,7 +761,7 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         let Some(url) = pos.listing.take() else {
             return self.end(Vec::new(), pos);
         };
-        let request = build(Paginator::None, url, None, None)?;
+        let request = self.decorate(build(Paginator::None, url, None, None)?);
         let response = net
             .send(&request)
             .and_then(|r| self.errors.check(r))
@@ -809,7 +832,23 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
             next,
         )?;
         request.method = self.method;
-        Ok(request)
+        Ok(self.decorate(request))
+    }
+
+    /// `request` with the stream's plain and secret headers.
+    fn decorate(&self, mut request: Request) -> Request {
+        for (name, value) in self.headers {
+            request.headers.retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+            request.headers.push(((*name).into(), (*value).into()));
+        }
+        for (name, secret, prefix) in self.secret_headers {
+            request.secret_headers.push(SecretHeader {
+                name: (*name).into(),
+                secret: (*secret).into(),
+                prefix: (*prefix).into(),
+            });
+        }
+        request
     }
 
     /// The next page state after `parsed`, or `None` when the slice is done.

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use crate::http::SecretHeader;
 use crate::json::{Text, item};
 use crate::{Account, AccountStatus, ErrorKind, Group};
 
@@ -691,4 +692,54 @@ fn a_garbled_cursor_or_page_is_blamed_on_the_plugin_or_the_app() {
     );
     let error = S.sync(Some("{"), ENV, &mut net).err().unwrap();
     assert_eq!(error.kind, ErrorKind::Plugin);
+}
+
+#[test]
+fn plain_and_secret_headers_go_on_every_request_including_the_parent_list() {
+    const S: Stream<Team> = Stream::new(
+        "team-members",
+        "Acme",
+        BASE,
+        |s| {
+            format!(
+                "{BASE}/teams/{}/members",
+                s.parent.map_or("", |t| t.id.as_str())
+            )
+        },
+        member,
+    )
+    .records(&["value"])
+    .partitions(Partitions::Parents(TEAMS))
+    .headers(&[("Accept", "application/vnd.acme+json")])
+    .secret_headers(&[("Authorization", "api_token", "SSWS ")]);
+    let mut seen = Vec::new();
+    let mut net = Exchange(|request: &Request| {
+        let accept = request
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "Accept")
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>();
+        seen.push((accept, request.secret_headers.clone()));
+        Ok(Response {
+            status: 200,
+            headers: vec![],
+            body: br#"{"value":[{"id":"t1"}]}"#.to_vec(),
+            url: request.url.clone(),
+        })
+    });
+    drain(&S, None, &mut net).unwrap();
+    drop(net);
+    assert_eq!(seen.len(), 2, "the listing and one team");
+    for (accept, secrets) in seen {
+        assert_eq!(accept, ["application/vnd.acme+json"]);
+        assert_eq!(
+            secrets,
+            [SecretHeader {
+                name: "Authorization".into(),
+                secret: "api_token".into(),
+                prefix: "SSWS ".into()
+            }]
+        );
+    }
 }
