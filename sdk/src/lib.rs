@@ -71,6 +71,11 @@ pub mod stream;
 pub mod time;
 pub mod url;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The runtime support the generated bindings and export macro refer to.
 #[doc(hidden)]
 pub use wit_bindgen::rt as __rt;
