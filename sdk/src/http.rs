@@ -11,7 +11,7 @@ pub use crate::bindings::plugboard::connector::http::{
     HttpError, Method, Request, Response, SecretHeader,
 };
 pub use errors::{
-    Errors, MESSAGE_LIMIT, check_status, error_from_http, status_error, truncate_message,
+    Errors, MESSAGE_LIMIT, Refine, check_status, error_from_http, status_error, truncate_message,
     upstream_message,
 };
 

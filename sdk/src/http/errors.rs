@@ -59,6 +59,10 @@ pub fn status_error(status: u16, body: &[u8]) -> Error {
     Error::new(kind, message)
 }
 
+/// Refines an error's kind from the status, the app's code and the message;
+/// `None` keeps the status mapping.
+pub type Refine = fn(u16, Option<&str>, &str) -> Option<ErrorKind>;
+
 /// An app's error bodies: where it puts its message and code, and how its
 /// codes refine the blame of a status. A [`Stream`](crate::stream::Stream)
 /// maps every non-2xx answer through one.
@@ -89,7 +93,7 @@ pub struct Errors {
     pub code: &'static [&'static str],
     /// Refines the kind from the status, the code and the message; `None`
     /// keeps the status mapping of [`status_error`].
-    pub refine: Option<fn(u16, Option<&str>, &str) -> Option<ErrorKind>>,
+    pub refine: Option<Refine>,
 }
 
 impl Errors {

@@ -838,7 +838,9 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
     /// `request` with the stream's plain and secret headers.
     fn decorate(&self, mut request: Request) -> Request {
         for (name, value) in self.headers {
-            request.headers.retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+            request
+                .headers
+                .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
             request.headers.push(((*name).into(), (*value).into()));
         }
         for (name, secret, prefix) in self.secret_headers {

@@ -729,7 +729,6 @@ fn plain_and_secret_headers_go_on_every_request_including_the_parent_list() {
         })
     });
     drain(&S, None, &mut net).unwrap();
-    drop(net);
     assert_eq!(seen.len(), 2, "the listing and one team");
     for (accept, secrets) in seen {
         assert_eq!(accept, ["application/vnd.acme+json"]);
