@@ -608,7 +608,7 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
                         None => error,
                     });
                 };
-                pos.skipped_count += 1;
+                pos.skipped_count = pos.skipped_count.saturating_add(1);
                 if pos.skipped.len() < MAX_SKIP_NOTES {
                     pos.skipped.push(truncate_message(&note));
                 }
@@ -634,7 +634,10 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         if let (Some(window), Some(windows)) = (&window, self.windows)
             && !window.last
         {
-            pos.window = Some(format(windows.format, window.to_ms + step(windows.format)));
+            pos.window = Some(format(
+                windows.format,
+                window.to_ms.saturating_add(step(windows.format)),
+            ));
             return self.more(parsed.records, pos);
         }
         self.next_partition(parsed.records, pos)
@@ -778,7 +781,7 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         for parent in selected.items.iter().filter_map(|raw| (parents.map)(raw)) {
             if !(parents.all_first && pos.parents.contains(&parent)) {
                 pos.parents.push(parent);
-                pos.total += usize::from(self.skip.is_some());
+                pos.total = pos.total.saturating_add(usize::from(self.skip.is_some()));
             }
         }
         let parsed = Parsed {
@@ -872,10 +875,10 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
             Paginator::NextLink { .. } => self.checked_link(parsed.next.clone())?,
             Paginator::LinkHeader => self.checked_link(crate::http::next_link(response))?,
             Paginator::Offset { limit, .. } => (parsed.count >= limit as usize && limit > 0)
-                .then(|| (number(0) + parsed.count as u64).to_string()),
-            Paginator::PageNumber { first, size, .. } => {
-                (parsed.count >= size as usize && size > 0).then(|| (number(first) + 1).to_string())
-            }
+                .then(|| number(0).saturating_add(parsed.count as u64).to_string()),
+            Paginator::PageNumber { first, size, .. } => (parsed.count >= size as usize
+                && size > 0)
+                .then(|| number(first).saturating_add(1).to_string()),
             Paginator::UntilEmpty(inner) => match parsed.count {
                 0 => None,
                 _ => self.advance(*inner, current, response, parsed)?,

@@ -742,3 +742,24 @@ fn plain_and_secret_headers_go_on_every_request_including_the_parent_list() {
         );
     }
 }
+
+#[test]
+fn cursors_of_another_shape_are_refused_and_extreme_counters_do_not_overflow() {
+    const S: Stream = Stream::new("o", "Acme", BASE, |_| format!("{BASE}/o"), account).paginate(
+        Paginator::Offset {
+            param: "offset",
+            limit_param: "limit",
+            limit: 1,
+        },
+    );
+    let mut net = |_: &str| -> Result<Vec<u8>, Error> { Ok(br#"[{"id":"a"}]"#.to_vec()) };
+    let old = S.sync(Some(r#"{"status":"active","token":"t"}"#), ENV, &mut net);
+    assert_eq!(old.err().map(|e| e.kind), Some(ErrorKind::Plugin));
+    let page = S
+        .sync(Some(r#"{"next":"18446744073709551615"}"#), ENV, &mut net)
+        .unwrap();
+    assert_eq!(
+        page.cursor.as_deref(),
+        Some(r#"{"next":"18446744073709551615"}"#)
+    );
+}
