@@ -106,12 +106,47 @@ pub fn item<T: DeserializeOwned>(raw: &RawValue) -> Option<T> {
     serde_json::from_str(raw.get()).ok()
 }
 
+/// A record's text for its `raw` field: the upstream's exact JSON with the
+/// whitespace between tokens removed (an upstream that pretty-prints should
+/// not cost storage). Member order and every value's spelling are kept.
+pub fn compact(raw: &RawValue) -> String {
+    compact_text(raw.get())
+}
+
+fn compact_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .any(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+    {
+        return text.to_string();
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            out.push(byte);
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            in_string = byte == b'"';
+            out.push(byte);
+        }
+    }
+    // Only ASCII whitespace outside strings was dropped, so this stays UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// `raw` without the top-level `keys` (e.g. a secret the upstream sends
-/// along), as JSON text; the other members keep their exact text and order.
+/// along), as [`compact`] JSON text; the other members keep their order.
 pub fn without(raw: &RawValue, keys: &[&str]) -> String {
     let text = raw.get();
     if !keys.iter().any(|k| text.contains(&format!("\"{k}\""))) {
-        return text.to_string();
+        return compact_text(text);
     }
     struct Members<'a>(Vec<(String, &'a RawValue)>);
     impl<'de> Deserialize<'de> for Members<'de> {
@@ -139,7 +174,7 @@ pub fn without(raw: &RawValue, keys: &[&str]) -> String {
     let kept: Vec<String> = members
         .iter()
         .filter(|(key, _)| !keys.contains(&key.as_str()))
-        .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), value.get()))
+        .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), compact(value)))
         .collect();
     format!("{{{}}}", kept.join(","))
 }
@@ -374,8 +409,19 @@ mod tests {
         let kept = raw.map(|raw| without(&raw, &["host_key"]));
         assert_eq!(
             kept.as_deref(),
-            Some(r#"{"id":"u1","nested":{"host_key": 1},"n":1.50}"#)
+            Some(r#"{"id":"u1","nested":{"host_key":1},"n":1.50}"#)
         );
+    }
+
+    #[test]
+    fn compact_raw_drops_whitespace_between_tokens_but_never_inside_strings() {
+        let raw = serde_json::from_str::<Box<RawValue>>(
+            "{\n  \"a b\" : [ 1 , \"x \\\" \\t y\" ],\n\t\"é\": { } }",
+        )
+        .unwrap();
+        assert_eq!(compact(&raw), r#"{"a b":[1,"x \" \t y"],"é":{}}"#);
+        let tight = serde_json::from_str::<Box<RawValue>>(r#"{"a":"b c"}"#).unwrap();
+        assert_eq!(compact(&tight), r#"{"a":"b c"}"#);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! overwrite what Graph said.
 
 use crate::activity_log::ACTIVITY_LOG;
-use plugboard_sdk::json::{Lenient, Text, item};
+use plugboard_sdk::json::{Lenient, Text, compact, item};
 use plugboard_sdk::stream::{Slice, Window};
 use plugboard_sdk::time::parse_iso;
 use plugboard_sdk::{Account, AccountStatus, Activity, Error, Record};
@@ -123,7 +123,7 @@ pub fn event(slice: &Slice<'_, String>, raw: &RawValue, out: &mut Vec<Record>) {
             .unwrap_or_else(|| DEFAULT_CATEGORY.into()),
         target: event.resource_id.0,
         outcome: value(event.status),
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 

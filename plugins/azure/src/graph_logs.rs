@@ -15,7 +15,7 @@
 
 use crate::client;
 use crate::settings::MAX_SIGNIN_DAYS;
-use plugboard_sdk::json::{Int, Lenient, Text, item};
+use plugboard_sdk::json::{Int, Lenient, Text, compact, item};
 use plugboard_sdk::stream::{Slice, Stream, TimeFormat, Windows};
 use plugboard_sdk::time::HOUR_MS;
 use plugboard_sdk::{Activity, Error, ErrorKind, Record, StreamKind};
@@ -144,7 +144,7 @@ fn signin(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
         category: "sign-in".into(),
         target: entry.app_display_name.0,
         outcome: code.map(|code| if code == 0 { "success" } else { "failure" }.to_string()),
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 
@@ -181,7 +181,7 @@ fn audit(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
         category: "directory-audit".into(),
         target,
         outcome: entry.result.0,
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 

@@ -12,7 +12,7 @@
 
 use crate::client::{self, GRAPH_NEXT};
 use crate::users::Member;
-use plugboard_sdk::json::item;
+use plugboard_sdk::json::{compact, item};
 use plugboard_sdk::stream::{Parents, Partitions, Slice, Stream};
 use plugboard_sdk::{Error, Group, GroupMember, Record, StreamKind};
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,7 @@ fn group(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
     out.push(Record::Group(Group {
         name: row.display_name.0.unwrap_or_else(|| id.clone()),
         member_count: None,
-        raw: raw.get().to_string(),
+        raw: compact(raw),
         id,
     }));
 }

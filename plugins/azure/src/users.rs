@@ -5,7 +5,7 @@
 //! page ends with no cursor, so the next run lists everyone again.
 
 use crate::client;
-use plugboard_sdk::json::{Flag, Text, item};
+use plugboard_sdk::json::{Flag, Text, compact, item};
 use plugboard_sdk::stream::{Slice, Stream};
 use plugboard_sdk::{Account, AccountStatus, Error, Record, StreamKind};
 use serde::Deserialize;
@@ -95,7 +95,7 @@ fn account(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
         user_type: user.user_type.0.map(|t| t.to_ascii_lowercase()),
         created_at: user.created_date_time.0,
         last_login_at: None,
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 

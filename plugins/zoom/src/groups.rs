@@ -9,7 +9,7 @@
 //! ends with no cursor.
 
 use crate::client::{self, PAGE_SIZE};
-use plugboard_sdk::json::{Int, Text, item};
+use plugboard_sdk::json::{Int, Text, compact, item};
 use plugboard_sdk::stream::{Paginator, Parents, Partitions, Slice, Stream};
 use plugboard_sdk::{Group, GroupMember, Record, StreamKind};
 use serde::Deserialize;
@@ -68,7 +68,7 @@ fn group(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
     out.push(Record::Group(Group {
         name: row.name.0.unwrap_or_else(|| id.clone()),
         member_count: row.total_members.0.and_then(|n| u32::try_from(n).ok()),
-        raw: raw.get().to_string(),
+        raw: compact(raw),
         id,
     }));
 }

@@ -12,7 +12,7 @@
 //! after a run.
 
 use crate::client::{self, PAGE_SIZE};
-use plugboard_sdk::json::{Text, item};
+use plugboard_sdk::json::{Text, compact, item};
 use plugboard_sdk::stream::{Slice, Stream, TimeFormat, Windows};
 use plugboard_sdk::time::DAY_MS;
 use plugboard_sdk::{Activity, Error, Record, StreamKind};
@@ -115,7 +115,7 @@ fn signin(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
         action,
         target: None,
         outcome: None,
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 
@@ -142,7 +142,7 @@ fn operation(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
         category: "admin-operation".into(),
         target: detail,
         outcome: None,
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 

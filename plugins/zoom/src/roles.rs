@@ -7,7 +7,7 @@
 //! with no cursor.
 
 use crate::client::{self, PAGE_SIZE};
-use plugboard_sdk::json::{Text, item};
+use plugboard_sdk::json::{Text, compact, item};
 use plugboard_sdk::stream::{Paginator, Parents, Partitions, Slice, Stream};
 use plugboard_sdk::{Record, RoleAssignment, StreamKind};
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ fn assignment(slice: &Slice<'_, RoleRef>, raw: &RawValue, out: &mut Vec<Record>)
         account_id,
         email: row.email.0,
         privileged: is_privileged(&role.name),
-        raw: raw.get().to_string(),
+        raw: compact(raw),
     }));
 }
 

@@ -27,7 +27,7 @@
 //!         name: team.name.into_string().unwrap_or_else(|| id.clone()),
 //!         id,
 //!         member_count: None,
-//!         raw: raw.get().to_string(),
+//!         raw: plugboard_sdk::json::compact(raw),
 //!     }));
 //! }
 //!
