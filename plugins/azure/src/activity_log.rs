@@ -27,9 +27,9 @@ use crate::arm_events::{callers_first, event};
 use crate::client::{self, ARM_BASE, ARM_NEXT, ERRORS};
 use crate::settings::MAX_ACTIVITY_DAYS;
 use crate::subscriptions::{subscription, subscriptions_url};
-use plugboard_sdk::stream::{Parents, Partitions, Slice, Stream, TimeFormat, Windows};
+use plugboard_sdk::stream::{Parents, Partitions, Slice, Stream, TimeFormat, Window, Windows};
 use plugboard_sdk::time::{DAY_MS, HOUR_MS};
-use plugboard_sdk::{ErrorKind, StreamKind};
+use plugboard_sdk::{Error, ErrorKind, Record, StreamKind};
 
 /// Stream name.
 pub const STREAM: &str = "activity-log";
@@ -97,6 +97,31 @@ fn events_url(slice: &Slice<'_, String>) -> String {
             ("$filter", &filter),
         ],
     )
+}
+
+/// Parses one activity log page into records (caller accounts first, then
+/// activities) and the next link.
+///
+/// `boundary_ms`, when given, is the `le` end of a window that the next window
+/// starts at (`ge`): events stamped exactly there are left to the next window,
+/// so one event is not returned twice. Events without an `eventDataId` or a
+/// timestamp are skipped.
+pub fn parse_events_page(
+    body: &[u8],
+    boundary_ms: Option<u64>,
+) -> Result<(Vec<Record>, Option<String>), Error> {
+    let window = boundary_ms.map(|to_ms| Window {
+        from: String::new(),
+        to: String::new(),
+        from_ms: 0,
+        to_ms,
+        last: false,
+    });
+    let slice = Slice {
+        parent: None,
+        window: window.as_ref(),
+    };
+    ACTIVITY_LOG.parse_slice(&slice, body)
 }
 
 #[cfg(test)]

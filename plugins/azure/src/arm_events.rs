@@ -7,11 +7,10 @@
 //! only what the log knows; the host never lets an empty or `unknown` field
 //! overwrite what Graph said.
 
-use crate::activity_log::ACTIVITY_LOG;
 use plugboard_sdk::json::{Lenient, Text, compact, item};
-use plugboard_sdk::stream::{Slice, Window};
+use plugboard_sdk::stream::Slice;
 use plugboard_sdk::time::parse_iso;
-use plugboard_sdk::{Account, AccountStatus, Activity, Error, Record};
+use plugboard_sdk::{Account, AccountStatus, Activity, Record};
 use serde::Deserialize;
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -22,31 +21,6 @@ pub const OBJECT_ID_CLAIM: &str = "http://schemas.microsoft.com/identity/claims/
 
 /// Category used when an event names none.
 pub const DEFAULT_CATEGORY: &str = "management";
-
-/// Parses one activity log page into records (caller accounts first, then
-/// activities) and the next link.
-///
-/// `boundary_ms`, when given, is the `le` end of a window that the next window
-/// starts at (`ge`): events stamped exactly there are left to the next window,
-/// so one event is not returned twice. Events without an `eventDataId` or a
-/// timestamp are skipped.
-pub fn parse_events_page(
-    body: &[u8],
-    boundary_ms: Option<u64>,
-) -> Result<(Vec<Record>, Option<String>), Error> {
-    let window = boundary_ms.map(|to_ms| Window {
-        from: String::new(),
-        to: String::new(),
-        from_ms: 0,
-        to_ms,
-        last: false,
-    });
-    let slice = Slice {
-        parent: None,
-        window: window.as_ref(),
-    };
-    ACTIVITY_LOG.parse_slice(&slice, body)
-}
 
 /// An event's fields we read.
 #[derive(Deserialize, Default)]

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use crate::activity_log::parse_events_page;
 use serde_json::Value;
 
 const USER_EVENT: &str = r#"{

@@ -28,7 +28,7 @@ pub mod streams;
 pub mod subscriptions;
 pub mod users;
 
-pub use arm_events::parse_events_page;
+pub use activity_log::parse_events_page;
 pub use connector::AzureConnector;
 pub use graph_logs::{parse_audits_page, parse_signins_page};
 pub use subscriptions::parse_subscriptions_page;

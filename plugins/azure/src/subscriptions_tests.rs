@@ -13,9 +13,7 @@ fn subscriptions_are_parsed_with_their_state_and_readability() {
     let (subscriptions, next) = parse_subscriptions_page(body).unwrap();
     assert_eq!(
         next.as_deref(),
-        Some(
-            "https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=abc"
-        )
+        Some("https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=abc")
     );
     let seen: Vec<_> = subscriptions
         .iter()
