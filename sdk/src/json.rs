@@ -114,29 +114,37 @@ pub fn compact(raw: &RawValue) -> String {
 }
 
 fn compact_text(text: &str) -> String {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
     let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .any(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
-    {
-        return text.to_string();
-    }
     let mut out = Vec::with_capacity(bytes.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &byte in bytes {
-        if in_string {
-            out.push(byte);
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
-            in_string = byte == b'"';
-            out.push(byte);
+    let mut rest = bytes;
+    // Copy runs: up to the next quote or whitespace outside strings, then a
+    // whole string (through its closing quote, escapes included).
+    while let Some(at) = rest.iter().position(|b| *b == b'"' || is_space(b)) {
+        out.extend_from_slice(rest.get(..at).unwrap_or_default());
+        rest = rest.get(at..).unwrap_or_default();
+        if rest.first() != Some(&b'"') {
+            let spaces = rest.iter().take_while(|b| is_space(b)).count();
+            rest = rest.get(spaces..).unwrap_or_default();
+            continue;
         }
+        let mut end = 1;
+        while let Some(at) = rest
+            .get(end..)
+            .and_then(|s| s.iter().position(|b| matches!(b, b'"' | b'\\')))
+        {
+            end += at;
+            if rest.get(end) == Some(&b'"') {
+                end += 1;
+                break;
+            }
+            end += 2; // a backslash and the character it escapes
+        }
+        let end = end.min(rest.len());
+        out.extend_from_slice(rest.get(..end).unwrap_or_default());
+        rest = rest.get(end..).unwrap_or_default();
     }
+    out.extend_from_slice(rest);
     // Only ASCII whitespace outside strings was dropped, so this stays UTF-8.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
@@ -422,6 +430,33 @@ mod tests {
         assert_eq!(compact(&raw), r#"{"a b":[1,"x \" \t y"],"é":{}}"#);
         let tight = serde_json::from_str::<Box<RawValue>>(r#"{"a":"b c"}"#).unwrap();
         assert_eq!(compact(&tight), r#"{"a":"b c"}"#);
+    }
+
+    #[test]
+    fn compact_raw_means_the_same_json() {
+        let cases = [
+            r#"{ "a\\" : "\\" , "b" : [ "\"" , "\\\"" ] , "c" : "\u0041 \u00e9" }"#,
+            "[ 1 ,\n\t2.5e3 , -0 , true , null , \"x y\" ]",
+            r#""only a string with \" quotes and spaces ""#,
+            r#"{"unterminated": "x"#,
+        ];
+        for text in cases {
+            let Ok(raw) = serde_json::from_str::<Box<RawValue>>(text) else {
+                continue; // not JSON: a RawValue can never hold it
+            };
+            let out = compact(&raw);
+            let (a, b): (Value, Value) = (
+                serde_json::from_str(text).unwrap(),
+                serde_json::from_str(&out).unwrap(),
+            );
+            assert_eq!(a, b, "{text} -> {out}");
+            let again = serde_json::from_str::<Box<RawValue>>(&out).unwrap();
+            assert_eq!(compact(&again), out, "idempotent");
+            assert!(
+                !out.contains(['\n', '\t']) && !out.contains(" ,") && !out.contains(": "),
+                "{out}"
+            );
+        }
     }
 
     #[test]
