@@ -193,7 +193,8 @@ pub enum Paginator {
     /// Polls a log that always has a next link (Okta's system log): follows
     /// the inner paginator until a page comes back empty, then ends with
     /// `{"state":"done","watermark":"<the last link>"}`; the next run starts
-    /// at that link instead of the template.
+    /// at that link instead of the template. For unpartitioned streams
+    /// without date windows (the link is the whole cursor).
     UntilEmpty(&'static Paginator),
 }
 
