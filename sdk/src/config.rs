@@ -24,6 +24,21 @@ pub fn required(key: &str, value: Option<String>) -> Result<String, Error> {
     non_blank(value).ok_or_else(|| Error::config(format!("the setting `{key}` is required")))
 }
 
+/// A number-of-days setting `key` as read (`value`): unset or blank means
+/// `default`, anything but a whole number is an `invalid-config` error, and
+/// the number is clamped to `1..=max`.
+pub fn days(key: &str, value: Option<&str>, default: u32, max: u32) -> Result<u32, Error> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(default);
+    };
+    let days: u64 = text.parse().map_err(|_| {
+        Error::config(format!(
+            "the setting `{key}` must be a whole number of days (1-{max}), not `{text}`"
+        ))
+    })?;
+    Ok(u32::try_from(days).unwrap_or(max).clamp(1, max))
+}
+
 fn non_blank(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
@@ -46,6 +61,22 @@ mod tests {
                 "the setting `account_id` is required".to_string()
             ))
         );
+    }
+
+    #[test]
+    fn day_settings_default_clamp_and_refuse_words() {
+        let cases = [
+            (None, Some(7)),
+            (Some(" "), Some(7)),
+            (Some(" 3 "), Some(3)),
+            (Some("0"), Some(1)),
+            (Some("99999999999"), Some(30)),
+            (Some("-1"), None),
+            (Some("a week"), None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(days("d", value, 7, 30).ok(), want, "{value:?}");
+        }
     }
 
     #[test]

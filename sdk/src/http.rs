@@ -11,7 +11,8 @@ pub use crate::bindings::plugboard::connector::http::{
     HttpError, Method, Request, Response, SecretHeader,
 };
 pub use errors::{
-    MESSAGE_LIMIT, check_status, error_from_http, status_error, truncate_message, upstream_message,
+    Errors, MESSAGE_LIMIT, Refine, check_status, error_from_http, status_error, truncate_message,
+    upstream_message,
 };
 
 use crate::Error;
@@ -67,6 +68,69 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     })
 }
 
+/// One change an action makes upstream: the exact request, shown to the
+/// operator before (dry run) and after it is sent.
+///
+/// ```
+/// use plugboard_sdk::http::{Change, Errors, Method};
+///
+/// let change = Change {
+///     method: Method::Put,
+///     url: "https://api.example.com/users/u1/status".into(),
+///     body: r#"{"action":"deactivate"}"#.into(),
+/// };
+/// let outcome = change.apply(true, &Errors::STANDARD).unwrap();
+/// assert!(!outcome.applied);
+/// assert_eq!(
+///     outcome.detail,
+///     r#"dry run, nothing sent; would send PUT https://api.example.com/users/u1/status {"action":"deactivate"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The method.
+    pub method: Method,
+    /// Absolute URL, ids percent-encoded.
+    pub url: String,
+    /// The JSON body.
+    pub body: String,
+}
+
+impl Change {
+    /// `METHOD <url> <body>`, for outcome details.
+    pub fn describe(&self) -> String {
+        let method = match self.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        };
+        format!("{method} {} {}", self.url, self.body)
+    }
+
+    /// Sends the change (unless `dry_run`) and says what happened; a
+    /// non-2xx answer is an error through `errors`.
+    pub fn apply(&self, dry_run: bool, errors: &Errors) -> Result<crate::Outcome, Error> {
+        if dry_run {
+            return Ok(crate::Outcome {
+                applied: false,
+                detail: format!("dry run, nothing sent; would send {}", self.describe()),
+            });
+        }
+        let mut request = request(self.method, &self.url);
+        request
+            .headers
+            .push(("Content-Type".into(), "application/json".into()));
+        request.body = Some(self.body.clone().into_bytes());
+        let response = errors.check(send(request)?)?;
+        Ok(crate::Outcome {
+            applied: true,
+            detail: format!("{} -> HTTP {}", self.describe(), response.status),
+        })
+    }
+}
+
 /// The value of the first header called `name` (case-insensitive).
 pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
     header_all(response, name).next()
@@ -85,6 +149,45 @@ pub fn header_all<'a, 'n>(
         .iter()
         .filter(move |(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(_, value)| value.as_str())
+}
+
+/// The `rel="next"` target among every `Link` header of `response`, however
+/// the upstream splits them (one line with `, `-separated links, or one line
+/// per link).
+pub fn next_link(response: &Response) -> Option<String> {
+    header_all(response, "link").find_map(|line| link_rel(line, "next"))
+}
+
+/// The target of the link with relation `rel` in one `Link` header value
+/// (RFC 8288): `<https://a/2>; rel="next", <https://a/9>; rel="last"`.
+pub fn link_rel(value: &str, rel: &str) -> Option<String> {
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let after = rest.get(open + 1..)?;
+        let close = after.find('>')?;
+        let target = after.get(..close)?;
+        let params_and_more = after.get(close + 1..)?;
+        let end = params_and_more.find('<').unwrap_or(params_and_more.len());
+        let params = params_and_more.get(..end)?;
+        let matches = params.split(';').any(|param| {
+            let Some((key, val)) = param.split_once('=') else {
+                return false;
+            };
+            key.trim().eq_ignore_ascii_case("rel")
+                && val
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_matches('"')
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case(rel))
+        });
+        if matches {
+            return Some(target.to_string());
+        }
+        rest = params_and_more.get(end..)?;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -110,5 +213,22 @@ mod tests {
         );
         assert_eq!(header(&response, "link"), links.first().copied());
         assert_eq!(header(&response, "x-none"), None);
+        assert_eq!(next_link(&response).as_deref(), Some("https://a/2"));
+    }
+
+    #[test]
+    fn the_next_link_is_found_among_comma_separated_relations() {
+        let value = r#"<https://a/1?page=1>; rel="prev first", <https://a/3?x=a,b>; rel="next", <https://a/9>; rel=last"#;
+        assert_eq!(
+            link_rel(value, "next").as_deref(),
+            Some("https://a/3?x=a,b")
+        );
+        assert_eq!(
+            link_rel(value, "first").as_deref(),
+            Some("https://a/1?page=1")
+        );
+        assert_eq!(link_rel(value, "last").as_deref(), Some("https://a/9"));
+        assert_eq!(link_rel(value, "self"), None);
+        assert_eq!(link_rel("garbage <", "next"), None);
     }
 }

@@ -67,8 +67,14 @@ mod error;
 pub mod http;
 pub mod json;
 pub mod log;
+pub mod stream;
 pub mod time;
 pub mod url;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// The runtime support the generated bindings and export macro refer to.
 #[doc(hidden)]

@@ -1,7 +1,25 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use plugboard_sdk::Activity;
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::time::{DAY_MS, HOUR_MS};
+use plugboard_sdk::{Activity, Error, Page, Record};
+
+fn sync(
+    cursor: Option<&str>,
+    now_ms: u64,
+    days: u32,
+    net: &mut dyn Transport,
+) -> Result<Page, Error> {
+    ACTIVITY_LOG.sync(
+        cursor,
+        Env {
+            now_ms,
+            lookback_days: days,
+        },
+        net,
+    )
+}
 
 /// 2026-03-01T12:00:00.400Z.
 const NOW: u64 = 20_513 * DAY_MS + 12 * HOUR_MS + 400;
@@ -145,13 +163,13 @@ fn a_first_run_lists_subscriptions_then_reads_each_enabled_one_window_by_window(
     assert_eq!(
         run.cursors[0],
         format!(
-            r#"{{"state":"listing","start":"{d1}","end":"{d3}","next":"{LIST_PAGE_2}","subscriptions":["{SUB_A}","{SUB_B}"]}}"#
+            r#"{{"state":"reading","parents":["{SUB_A}","{SUB_B}"],"listing":"{LIST_PAGE_2}","start":"{d1}","end":"{d3}","window":"{d1}","total":2}}"#
         )
     );
     assert_eq!(
         run.cursors[1],
         format!(
-            r#"{{"state":"reading","start":"{d1}","end":"{d3}","subscriptions":["{SUB_A}","{SUB_B}","{SUB_C}"],"total":3,"window":"{d1}"}}"#
+            r#"{{"state":"reading","parents":["{SUB_A}","{SUB_B}","{SUB_C}"],"start":"{d1}","end":"{d3}","window":"{d1}","total":3}}"#
         )
     );
     assert!(
@@ -165,7 +183,7 @@ fn a_first_run_lists_subscriptions_then_reads_each_enabled_one_window_by_window(
         run.cursors[3]
     );
     assert!(
-        run.cursors[4].contains(&format!(r#""subscriptions":["{SUB_B}","{SUB_C}"]"#)),
+        run.cursors[4].contains(&format!(r#""parents":["{SUB_B}","{SUB_C}"]"#)),
         "{}",
         run.cursors[4]
     );
@@ -271,7 +289,7 @@ fn throttling_and_server_errors_fail_the_call_without_skipping() {
     for error in [Error::rate_limited("429"), Error::upstream("HTTP 500")] {
         let kind = error.kind;
         let cursor = format!(
-            r#"{{"state":"reading","start":"2026-03-01T00:00:00Z","end":"2026-03-01T12:00:00Z","subscriptions":["{SUB_A}"],"total":1,"window":"2026-03-01T00:00:00Z"}}"#
+            r#"{{"state":"reading","start":"2026-03-01T00:00:00Z","end":"2026-03-01T12:00:00Z","parents":["{SUB_A}"],"total":1,"window":"2026-03-01T00:00:00Z"}}"#
         );
         let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Err(error.clone()) };
         let got = sync(Some(&cursor), NOW, 14, &mut fetch)
@@ -294,7 +312,7 @@ fn the_cursor_names_at_most_ten_skipped_subscriptions_but_counts_them_all() {
     let subscriptions: Vec<String> = (0..30).map(|i| format!("sub-{i:02}")).collect();
     let cursor = serde_json::json!({
         "state": "reading", "start": "2026-03-01T11:00:00Z", "end": "2026-03-01T12:00:00Z",
-        "subscriptions": subscriptions, "total": 31, "window": "2026-03-01T11:00:00Z",
+        "parents": subscriptions, "total": 31, "window": "2026-03-01T11:00:00Z",
     })
     .to_string();
     let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Err(Error::not_found("gone")) };

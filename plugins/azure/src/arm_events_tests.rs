@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use crate::activity_log::parse_events_page;
+use serde_json::Value;
 
 const USER_EVENT: &str = r#"{
   "eventDataId":"e1","correlationId":"c1","caller":"ada@contoso.com",

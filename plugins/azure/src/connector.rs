@@ -1,9 +1,9 @@
 //! The `connector` world's exports, wired to the host imports.
 
 use crate::{client, governance, posture, settings, streams, subscriptions};
+use plugboard_sdk::stream::Host;
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
-    http,
 };
 
 /// The Azure connector.
@@ -24,7 +24,7 @@ impl Connector for AzureConnector {
                 Ability::Governance,
                 Ability::Posture,
             ],
-            streams: streams::stream_infos(),
+            streams: streams::CATALOG.infos(),
             actions: governance::ACTIONS
                 .iter()
                 .map(|a| (*a).to_string())
@@ -41,7 +41,7 @@ impl Connector for AzureConnector {
         settings::signin_days(config::get("signin_days").as_deref())?;
         let all = subscriptions::list_all(&mut client::get)?;
         let probe = client::with_query(client::graph(&["users"]), &[("$top", "1")]);
-        crate::graph_pages::parse(&client::get(&probe)?, "users page")?;
+        crate::users::parse_users_page(&client::get(&probe)?)?;
         Ok(AccountInfo {
             id,
             name: None,
@@ -57,7 +57,7 @@ impl Connector for AzureConnector {
             activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
             signin_days: settings::signin_days(config::get("signin_days").as_deref())?,
         };
-        streams::sync(&stream, cursor.as_deref(), env, &mut client::get)
+        streams::sync(&stream, cursor.as_deref(), env, &mut Host)
     }
 
     fn assess() -> Result<Vec<Finding>, Error> {
@@ -65,25 +65,6 @@ impl Connector for AzureConnector {
     }
 
     fn act(action: Action) -> Result<Outcome, Error> {
-        let change = governance::plan(&action)?;
-        if action.dry_run {
-            return Ok(Outcome {
-                applied: false,
-                detail: format!("dry run, nothing sent; would send {}", change.describe()),
-            });
-        }
-        let mut request = http::request(http::Method::Patch, &change.url);
-        request
-            .headers
-            .push(("Content-Type".into(), "application/json".into()));
-        request.body = Some(change.body.clone().into_bytes());
-        let response = http::send(request)?;
-        if !(200..300).contains(&response.status) {
-            return Err(client::status_error(response.status, &response.body));
-        }
-        Ok(Outcome {
-            applied: true,
-            detail: format!("{} -> HTTP {}", change.describe(), response.status),
-        })
+        governance::plan(&action)?.apply(action.dry_run, &client::ERRORS)
     }
 }

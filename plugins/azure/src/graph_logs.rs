@@ -1,125 +1,188 @@
-//! Graph audit log streams (`sign-ins`, `directory-audits`): one filtered list
-//! per run, newest first, paged by `@odata.nextLink`.
+//! Graph audit log streams: `sign-ins`
+//! (`GET /v1.0/auditLogs/signIns?$top=1000&$filter=createdDateTime ge …`) and
+//! `directory-audits`
+//! (`GET /v1.0/auditLogs/directoryAudits?$top=999&$filter=activityDateTime ge …`),
+//! one filtered list per run, paged by `@odata.nextLink`.
 //!
-//! A run reads everything since `since`: `now - days` on the first run, the
+//! A run reads everything since `now - signin_days` on the first run and the
 //! previous watermark minus [`OVERLAP_MS`] afterwards (the host de-duplicates
-//! by activity id), never older than the 30 days Entra ID keeps. Cursors:
-//! `{"state":"reading","since":…,"end":…,"next":"<@odata.nextLink>"}` while
-//! paging, then `{"state":"done","watermark":"<end>"}` with `more = false`,
-//! where `end` is when the run began.
+//! by activity id), never older than the 30 days Entra ID keeps; it ends with
+//! `{"state":"done","watermark":"<when the run began>"}` (the SDK's date
+//! windows, one window per run).
+//!
+//! Sign-in logs need an Entra ID P1 or P2 licence; without one Graph answers
+//! 403 and the stream is reported `unavailable`, not failed.
 
-use crate::graph_pages::ParsePage;
-use crate::iso_time::{DAY_MS, HOUR_MS, floor_second, format_iso, parse_iso};
-use crate::{Fetch, client, cursor, settings};
-use plugboard_sdk::{Error, ErrorKind, Page};
-use serde::{Deserialize, Serialize};
+use crate::client;
+use crate::settings::MAX_SIGNIN_DAYS;
+use plugboard_sdk::json::{Int, Lenient, Text, compact, item};
+use plugboard_sdk::stream::{Slice, Stream, TimeFormat, Windows};
+use plugboard_sdk::time::HOUR_MS;
+use plugboard_sdk::{Activity, Error, ErrorKind, Record, StreamKind};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// How far before the last watermark an incremental run starts.
 pub const OVERLAP_MS: u64 = HOUR_MS;
 
-/// One Graph audit log.
-#[derive(Debug, Clone, Copy)]
-pub struct GraphLog {
-    /// Stream name (checkpoint key).
-    pub stream: &'static str,
-    /// Path segments under `/v1.0`, e.g. `["auditLogs", "signIns"]`.
-    pub path: &'static [&'static str],
-    /// The timestamp property filtered on, e.g. `createdDateTime`.
-    pub time_field: &'static str,
-    /// `$top`: the largest page the endpoint serves.
-    pub top: &'static str,
-    /// The page parser.
-    pub parse: ParsePage,
-    /// What a 403 means: `Some(message)` when it means the tenant lacks the
-    /// licence for this log (the stream is then `unavailable`), `None` when it
-    /// is a plain permission error.
-    pub refusal_means: Option<&'static str>,
-}
+const WINDOWS: Windows = Windows {
+    format: TimeFormat::Instant,
+    overlap_ms: OVERLAP_MS,
+    max_span_ms: None,
+    retention_days: MAX_SIGNIN_DAYS,
+};
 
-/// Where a Graph audit log stream is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum LogCursor {
-    /// Paging through the run's list.
-    Reading {
-        /// The filter's lower bound.
-        since: String,
-        /// When the run began; the next watermark.
-        end: String,
-        /// The next page.
-        next: String,
+/// The sign-in log.
+pub const SIGN_INS: Stream = client::graph_stream(
+    "sign-ins",
+    |s| url(&["auditLogs", "signIns"], "1000", "createdDateTime", s),
+    signin,
+)
+.about(
+    StreamKind::Activities,
+    "Entra ID sign-ins (needs Entra ID P1/P2)",
+)
+.what("sign-ins page")
+.windows(WINDOWS)
+.on_error(|error| match error.kind {
+    ErrorKind::Permission => Error::unavailable(format!(
+        "sign-in logs need an Entra ID P1 or P2 licence, which this tenant is missing \
+         (or the app lacks AuditLog.Read.All) ({})",
+        error.message
+    )),
+    _ => error,
+});
+
+/// The directory audit log.
+pub const AUDITS: Stream = client::graph_stream(
+    "directory-audits",
+    |s| {
+        url(
+            &["auditLogs", "directoryAudits"],
+            "999",
+            "activityDateTime",
+            s,
+        )
     },
-    /// The run finished; the next starts at `watermark - OVERLAP_MS`.
-    Done {
-        /// When the finished run began.
-        watermark: String,
-    },
+    audit,
+)
+.about(StreamKind::Activities, "Entra ID directory audits")
+.what("directory audits page")
+.windows(WINDOWS);
+
+/// The first request of a run reading everything since the window's start.
+fn url(path: &[&str], top: &str, field: &str, slice: &Slice<'_, ()>) -> String {
+    let since = slice.window.map_or("", |w| w.from.as_str());
+    let filter = format!("{field} ge {since}");
+    client::with_query(client::graph(path), &[("$top", top), ("$filter", &filter)])
 }
 
-/// The first request of a run reading everything since `since_ms`.
-pub fn first_url(log: &GraphLog, since_ms: u64) -> String {
-    let filter = format!("{} ge {}", log.time_field, format_iso(since_ms));
-    client::with_query(
-        client::graph(log.path),
-        &[("$top", log.top), ("$filter", &filter)],
-    )
+/// Parses a `GET /auditLogs/signIns` page into activities and the next link.
+pub fn parse_signins_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
+    SIGN_INS.parse_page(body)
 }
 
-/// One page of `log` (one request). `days` is the first run's reach (already
-/// clamped to 1..=30).
-pub fn sync(
-    log: &GraphLog,
-    cursor: Option<&str>,
-    now_ms: u64,
-    days: u32,
-    fetch: Fetch<'_>,
-) -> Result<Page, Error> {
-    let now = floor_second(now_ms);
-    let earliest = now.saturating_sub(u64::from(settings::MAX_SIGNIN_DAYS) * DAY_MS);
-    let position = cursor::decode::<LogCursor>(log.stream, cursor)?;
-    let (since, end, url) = match position {
-        Some(LogCursor::Reading { since, end, next }) => (since, end, next),
-        other => {
-            let start = match other {
-                Some(LogCursor::Done { watermark }) => {
-                    time(log, &watermark)?.saturating_sub(OVERLAP_MS)
-                }
-                _ => now.saturating_sub(u64::from(days) * DAY_MS),
-            };
-            let start = start.clamp(earliest, now);
-            (format_iso(start), format_iso(now), first_url(log, start))
-        }
+/// Parses a `GET /auditLogs/directoryAudits` page into activities and the
+/// next link.
+pub fn parse_audits_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
+    AUDITS.parse_page(body)
+}
+
+/// A sign-in, or a directory audit.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Entry {
+    id: Text,
+    created_date_time: Text,
+    user_principal_name: Text,
+    ip_address: Text,
+    app_display_name: Text,
+    status: Lenient<Status>,
+    activity_date_time: Text,
+    activity_display_name: Text,
+    result: Text,
+    initiated_by: Lenient<Initiator>,
+    target_resources: Lenient<Vec<Party>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Status {
+    error_code: Int,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Initiator {
+    user: Lenient<Party>,
+    app: Lenient<Party>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Party {
+    user_principal_name: Text,
+    display_name: Text,
+    ip_address: Text,
+}
+
+/// A sign-in; skipped without an id or time.
+fn signin(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(entry) = item::<Entry>(raw) else {
+        return;
     };
-    let body = fetch(&url).map_err(|error| refusal(log, error))?;
-    let (records, next) = (log.parse)(&body)?;
-    let state = match next {
-        Some(next) => LogCursor::Reading { since, end, next },
-        None => LogCursor::Done { watermark: end },
+    let (Some(id), Some(at)) = (entry.id.0, entry.created_date_time.0) else {
+        return;
     };
-    Ok(Page {
-        records,
-        more: matches!(state, LogCursor::Reading { .. }),
-        cursor: Some(cursor::encode(&state)?),
-    })
+    let code = entry.status.0.and_then(|s| s.error_code.0);
+    out.push(Record::Activity(Activity {
+        id: format!("signin:{id}"),
+        occurred_at: at,
+        actor: entry.user_principal_name.0,
+        actor_ip: entry.ip_address.0,
+        action: "sign-in".into(),
+        category: "sign-in".into(),
+        target: entry.app_display_name.0,
+        outcome: code.map(|code| if code == 0 { "success" } else { "failure" }.to_string()),
+        raw: compact(raw),
+    }));
 }
 
-/// A 403 on a log that needs a licence becomes `unavailable`.
-fn refusal(log: &GraphLog, error: Error) -> Error {
-    match (error.kind, log.refusal_means) {
-        (ErrorKind::Permission, Some(meaning)) => {
-            Error::unavailable(format!("{meaning} ({})", error.message))
-        }
-        _ => error,
-    }
-}
-
-fn time(log: &GraphLog, text: &str) -> Result<u64, Error> {
-    parse_iso(text).ok_or_else(|| {
-        Error::plugin(format!(
-            "the `{}` cursor holds a bad time `{text}`; reset the stream's checkpoint",
-            log.stream
-        ))
-    })
+/// A directory audit, by the user or app that initiated it; skipped without
+/// an id or time.
+fn audit(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(entry) = item::<Entry>(raw) else {
+        return;
+    };
+    let (Some(id), Some(at)) = (entry.id.0, entry.activity_date_time.0) else {
+        return;
+    };
+    let (user, app) = entry
+        .initiated_by
+        .0
+        .map_or((None, None), |i| (i.user.0, i.app.0));
+    let actor_ip = user.as_ref().and_then(|u| u.ip_address.0.clone());
+    let actor = user
+        .and_then(|u| u.user_principal_name.0)
+        .or_else(|| app.and_then(|a| a.display_name.0));
+    let target = entry.target_resources.0.and_then(|targets| {
+        let first = targets.into_iter().next()?;
+        first.display_name.0.or(first.user_principal_name.0)
+    });
+    out.push(Record::Activity(Activity {
+        id: format!("audit:{id}"),
+        occurred_at: at,
+        actor,
+        actor_ip,
+        action: entry
+            .activity_display_name
+            .0
+            .unwrap_or_else(|| "unknown".into()),
+        category: "directory-audit".into(),
+        target,
+        outcome: entry.result.0,
+        raw: compact(raw),
+    }));
 }
 
 #[cfg(test)]

@@ -1,8 +1,36 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use crate::{audits, signins};
-use plugboard_sdk::{Activity, Record};
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::time::{DAY_MS, HOUR_MS};
+use plugboard_sdk::{Activity, Page};
+
+type GraphLog = Stream;
+
+fn sync(
+    log: &GraphLog,
+    cursor: Option<&str>,
+    now_ms: u64,
+    days: u32,
+    net: &mut dyn Transport,
+) -> Result<Page, Error> {
+    log.sync(
+        cursor,
+        Env {
+            now_ms,
+            lookback_days: days,
+        },
+        net,
+    )
+}
+
+mod signins {
+    pub use crate::graph_logs::{SIGN_INS as LOG, parse_signins_page};
+}
+
+mod audits {
+    pub use crate::graph_logs::{AUDITS as LOG, parse_audits_page};
+}
 
 /// 2026-03-01T12:00:00.250Z.
 const NOW: u64 = 20_513 * DAY_MS + 12 * HOUR_MS + 250;

@@ -3,17 +3,20 @@
 //! `groups`: `GET /v1.0/groups?$top=999`, following `@odata.nextLink`; cursor
 //! `{"next":"…"}` as in `users`.
 //!
-//! `group-members`: a [fan-out](crate::fanout) over
-//! `GET /v1.0/groups?$top=200&$select=id` (a page at a time), then
+//! `group-members`: partitioned by the groups of
+//! `GET /v1.0/groups?$top=200&$select=id`, one listing page at a time (so the
+//! cursor holds at most 200 ids, far below the host's 64 KiB limit), then
 //! `GET /v1.0/groups/{id}/members?$top=999&$select=…` per group. Only user
 //! members (`#microsoft.graph.user`) become memberships; nested groups,
 //! devices and service principals are skipped.
 
-use crate::fanout::{self, Fanout};
-use crate::{Fetch, client, graph_pages, json, users};
-use plugboard_sdk::{Error, Group, GroupMember, Page, Record};
+use crate::client::{self, GRAPH_NEXT};
+use crate::users::Member;
+use plugboard_sdk::json::{compact, item};
+use plugboard_sdk::stream::{Parents, Partitions, Slice, Stream};
+use plugboard_sdk::{Error, Group, GroupMember, Record, StreamKind};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// Stream name of the groups.
 pub const GROUPS: &str = "groups";
@@ -23,23 +26,11 @@ pub const MEMBERS: &str = "group-members";
 /// Graph's largest page for groups and members.
 pub const PAGE_SIZE: &str = "999";
 
+/// Groups per listing page of `group-members`.
+pub const LISTING_PAGE_SIZE: &str = "200";
+
 /// The `@odata.type` of a user directory object.
 pub const USER_TYPE: &str = "#microsoft.graph.user";
-
-/// The `groups` stream's first request.
-pub fn groups_url() -> String {
-    client::with_query(client::graph(&["groups"]), &[("$top", PAGE_SIZE)])
-}
-
-/// One page of the `groups` stream (one request).
-pub fn sync_groups(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Error> {
-    graph_pages::sync_list(GROUPS, cursor, &groups_url(), parse_groups_page, fetch)
-}
-
-/// One page of the `group-members` stream (one request).
-pub fn sync_members(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Error> {
-    fanout::sync(&MEMBERS_FANOUT, cursor, fetch)
-}
 
 /// A group whose members are still to read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,30 +39,42 @@ pub struct GroupRef {
     pub id: String,
 }
 
-const MEMBERS_FANOUT: Fanout<GroupRef> = Fanout {
-    stream: MEMBERS,
-    list_url: group_ids_url,
-    parse_parents: parse_group_ids,
-    members_url,
-    parse_members: parse_members_page,
-};
+/// The `groups` stream.
+pub const GROUPS_STREAM: Stream = client::graph_stream(GROUPS, |_| groups_url(), group)
+    .about(StreamKind::Groups, "Entra ID groups")
+    .what("groups page");
 
-/// Groups per listing page of `group-members`: the cursor holds one page of
-/// ids (about 45 bytes each), far below the host's 64 KiB cursor limit.
-pub const LISTING_PAGE_SIZE: &str = "200";
+/// The `group-members` stream.
+pub const MEMBERS_STREAM: Stream<GroupRef> = client::graph_stream(MEMBERS, members_url, member)
+    .about(StreamKind::Groups, "User members of every group")
+    .what("group members page")
+    .partitions(Partitions::Parents(Parents {
+        url: || {
+            client::with_query(
+                client::graph(&["groups"]),
+                &[("$top", LISTING_PAGE_SIZE), ("$select", "id")],
+            )
+        },
+        records: &["value"],
+        paginator: GRAPH_NEXT,
+        map: |raw| {
+            Some(GroupRef {
+                id: item::<Member>(raw)?.id.0?,
+            })
+        },
+        all_first: false,
+        what: "groups page",
+    }));
 
-/// The group listing of `group-members` (ids only).
-pub fn group_ids_url() -> String {
-    client::with_query(
-        client::graph(&["groups"]),
-        &[("$top", LISTING_PAGE_SIZE), ("$select", "id")],
-    )
+/// The `groups` stream's first request.
+pub fn groups_url() -> String {
+    client::with_query(client::graph(&["groups"]), &[("$top", PAGE_SIZE)])
 }
 
-/// The first members request of `group`.
-pub fn members_url(group: &GroupRef) -> String {
+fn members_url(slice: &Slice<'_, GroupRef>) -> String {
+    let id = slice.parent.map_or("", |g| g.id.as_str());
     client::with_query(
-        client::graph(&["groups", &group.id, "members"]),
+        client::graph(&["groups", id, "members"]),
         &[
             ("$top", PAGE_SIZE),
             ("$select", "id,displayName,userPrincipalName,mail"),
@@ -82,34 +85,7 @@ pub fn members_url(group: &GroupRef) -> String {
 /// Parses a `GET /groups` page into groups and the next link; entries without
 /// an id are skipped.
 pub fn parse_groups_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    let (page, next) = graph_pages::parse(body, "groups page")?;
-    let records = json::items(&page, "groups page")?
-        .iter()
-        .filter_map(group)
-        .map(Record::Group)
-        .collect();
-    Ok((records, next))
-}
-
-fn group(item: &Value) -> Option<Group> {
-    let id = json::text(item, "id")?;
-    Some(Group {
-        name: json::text(item, "displayName").unwrap_or_else(|| id.clone()),
-        member_count: None,
-        raw: item.to_string(),
-        id,
-    })
-}
-
-/// Parses a group listing page into group ids and the next link.
-pub fn parse_group_ids(body: &[u8]) -> Result<(Vec<GroupRef>, Option<String>), Error> {
-    let (page, next) = graph_pages::parse(body, "groups page")?;
-    let ids = json::items(&page, "groups page")?
-        .iter()
-        .filter_map(|g| json::text(g, "id"))
-        .map(|id| GroupRef { id })
-        .collect();
-    Ok((ids, next))
+    GROUPS_STREAM.parse_page(body)
 }
 
 /// Parses one `GET /groups/{id}/members` page into memberships of user
@@ -118,27 +94,50 @@ pub fn parse_members_page(
     group: &GroupRef,
     body: &[u8],
 ) -> Result<(Vec<Record>, Option<String>), Error> {
-    let (page, next) = graph_pages::parse(body, "group members page")?;
-    let records = json::items(&page, "group members page")?
-        .iter()
-        .filter(|member| is_user(member))
-        .filter_map(|member| {
-            Some(Record::GroupMember(GroupMember {
-                group_id: group.id.clone(),
-                account_id: json::text(member, "id")?,
-                email: users::email(member),
-            }))
-        })
-        .collect();
-    Ok((records, next))
+    let slice = Slice {
+        parent: Some(group),
+        window: None,
+    };
+    MEMBERS_STREAM.parse_slice(&slice, body)
+}
+
+fn group(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(row) = item::<Member>(raw) else {
+        return;
+    };
+    let Some(id) = row.id.0 else { return };
+    out.push(Record::Group(Group {
+        name: row.display_name.0.unwrap_or_else(|| id.clone()),
+        member_count: None,
+        raw: compact(raw),
+        id,
+    }));
+}
+
+fn member(slice: &Slice<'_, GroupRef>, raw: &RawValue, out: &mut Vec<Record>) {
+    let (Some(group), Some(member)) = (slice.parent, item::<Member>(raw)) else {
+        return;
+    };
+    if !is_user(&member) {
+        return;
+    }
+    let email = member.email();
+    let Some(account_id) = member.id.0 else {
+        return;
+    };
+    out.push(Record::GroupMember(GroupMember {
+        group_id: group.id.clone(),
+        account_id,
+        email,
+    }));
 }
 
 /// Whether a directory object is a user: its `@odata.type` says so, or it has
 /// none but carries a `userPrincipalName` (only users have one).
-pub fn is_user(object: &Value) -> bool {
-    match object.get("@odata.type").and_then(Value::as_str) {
+pub fn is_user(object: &Member) -> bool {
+    match object.kind.get() {
         Some(kind) => kind == USER_TYPE,
-        None => json::text(object, "userPrincipalName").is_some(),
+        None => object.user_principal_name.0.is_some(),
     }
 }
 

@@ -7,35 +7,30 @@
 //! Graph), injects it by URL, paces requests by rate bucket and retries 429s,
 //! so this crate never sees a token and never sleeps.
 //!
-//! The parsing and cursor logic is pure (bytes in, records out) and takes the
-//! network as a [`Fetch`] function, so it runs natively in tests; only
-//! [`AzureConnector`] touches the host imports.
+//! Each stream is declared with the SDK's [`plugboard_sdk::stream`]: a
+//! request template, a record path, a paginator, partitions or date windows,
+//! and a mapping from Azure's JSON to the contract's records. The network is a
+//! [`Transport`](plugboard_sdk::stream::Transport), so everything runs natively
+//! in tests; only [`AzureConnector`] touches the host imports.
 
 pub mod activity_log;
 pub mod arm_events;
-pub mod audits;
 pub mod client;
 mod connector;
 pub use plugboard_sdk::cursor;
-pub mod fanout;
 pub mod governance;
 pub mod graph_logs;
-pub mod graph_pages;
 pub mod groups;
-pub mod iso_time;
-pub mod json;
 pub mod posture;
 pub mod roles;
 pub mod settings;
-pub mod signins;
 pub mod streams;
 pub mod subscriptions;
 pub mod users;
 
-pub use arm_events::parse_events_page;
-pub use audits::parse_audits_page;
+pub use activity_log::parse_events_page;
 pub use connector::AzureConnector;
-pub use signins::parse_signins_page;
+pub use graph_logs::{parse_audits_page, parse_signins_page};
 pub use subscriptions::parse_subscriptions_page;
 pub use users::parse_users_page;
 

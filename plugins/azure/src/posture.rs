@@ -8,18 +8,21 @@
 //! - `azure.guest-admins`: a guest user holds a directory role;
 //! - `azure.disabled-admins`: a disabled account still holds a directory role.
 
+use crate::Fetch;
 use crate::roles::{self, RoleRef};
-use crate::{Fetch, graph_pages, json, users};
-use plugboard_sdk::{Error, Finding, FindingStatus, Severity};
-use serde_json::Value;
+use plugboard_sdk::json::{Flag, Text};
+use plugboard_sdk::stream::Env;
+use plugboard_sdk::{Error, Finding, FindingStatus, Record, Severity};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Most accounts that should hold directory roles. Microsoft advises fewer
 /// than five Global Administrators and keeping every privileged role small.
 pub const MAX_PRIVILEGED: usize = 5;
 
-/// Most pages read per list, so a looping `@odata.nextLink` cannot run away.
-pub const MAX_PAGES: usize = 20;
+/// Most requests one `assess` makes, so a looping `@odata.nextLink` cannot
+/// run away.
+pub const MAX_REQUESTS: usize = 1_000;
 
 /// How many accounts a finding's evidence names before summarising.
 const EVIDENCE_NAMES: usize = 20;
@@ -40,25 +43,16 @@ pub struct Holder {
     pub enabled: Option<bool>,
 }
 
-/// Reads the roles and their members, then judges them.
-pub fn assess(fetch: Fetch<'_>) -> Result<Vec<Finding>, Error> {
-    let mut roles_found = Vec::new();
-    let mut url = Some(roles::roles_url());
-    for _ in 0..MAX_PAGES {
-        let Some(current) = url.take() else { break };
-        let (page, next) = roles::parse_roles_page(&fetch(&current)?)?;
-        roles_found.extend(page);
-        url = next;
-    }
-    let mut holders = Vec::new();
-    for role in &roles_found {
-        let mut url = Some(roles::members_url(role));
-        for _ in 0..MAX_PAGES {
-            let Some(current) = url.take() else { break };
-            let (page, next) = parse_holders_page(role, &fetch(&current)?)?;
-            holders.extend(page);
-            url = next;
+/// Reads the `directory-roles` stream to its end, then judges the holders.
+pub fn assess(mut fetch: Fetch<'_>) -> Result<Vec<Finding>, Error> {
+    let (mut cursor, mut holders) = (None, Vec::new());
+    for _ in 0..MAX_REQUESTS {
+        let page = roles::ROLES.sync(cursor.as_deref(), Env::default(), &mut fetch)?;
+        holders.extend(page.records.iter().filter_map(holder));
+        if !page.more {
+            break;
         }
+        cursor = page.cursor;
     }
     Ok(findings(&holders))
 }
@@ -68,34 +62,40 @@ pub fn parse_holders_page(
     role: &RoleRef,
     body: &[u8],
 ) -> Result<(Vec<Holder>, Option<String>), Error> {
-    let (page, next) = graph_pages::parse(body, "role members page")?;
-    let holders = json::items(&page, "role members page")?
-        .iter()
-        .filter(|member| roles::is_principal(member))
-        .filter_map(|member| holder(role, member))
-        .collect();
-    Ok((holders, next))
+    let (records, next) = roles::parse_role_members_page(role, body)?;
+    Ok((records.iter().filter_map(holder).collect(), next))
 }
 
-fn holder(role: &RoleRef, member: &Value) -> Option<Holder> {
-    let id = json::text(member, "id")?;
-    let name = users::email(member)
-        .or_else(|| json::text(member, "displayName"))
-        .unwrap_or_else(|| id.clone());
-    let is_sp =
-        member.get("@odata.type").and_then(Value::as_str) == Some(roles::SERVICE_PRINCIPAL_TYPE);
-    let guest = match json::text(member, "userType") {
+/// The holder behind a role assignment, from what the assignment kept.
+fn holder(record: &Record) -> Option<Holder> {
+    #[derive(Deserialize, Default)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Kept {
+        member_type: Text,
+        display_name: Text,
+        user_type: Text,
+        account_enabled: Flag,
+    }
+    let Record::RoleAssignment(assignment) = record else {
+        return None;
+    };
+    let kept: Kept = serde_json::from_str(&assignment.raw).unwrap_or_default();
+    let name = (assignment.email.clone())
+        .or(kept.display_name.0)
+        .unwrap_or_else(|| assignment.account_id.clone());
+    let is_sp = kept.member_type.get() == Some(roles::SERVICE_PRINCIPAL_TYPE);
+    let guest = match kept.user_type.0 {
         _ if is_sp => Some(false),
         Some(kind) => Some(kind.eq_ignore_ascii_case("guest")),
         None if name.contains("#EXT#") => Some(true),
         None => None,
     };
     Some(Holder {
-        role: role.name.clone(),
-        enabled: member.get("accountEnabled").and_then(Value::as_bool),
-        guest,
+        role: assignment.role_name.clone(),
+        id: assignment.account_id.clone(),
         name,
-        id,
+        guest,
+        enabled: kept.account_enabled.0,
     })
 }
 

@@ -2,7 +2,7 @@
 //! `signin_days` (`tenant_id` is only read by `check`). Pure parsers, so they
 //! run in native tests.
 
-use plugboard_sdk::Error;
+use plugboard_sdk::{Error, config};
 
 /// Days of ARM activity log the first scan reads when `activity_days` is unset.
 pub const DEFAULT_ACTIVITY_DAYS: u32 = 14;
@@ -34,49 +34,9 @@ pub fn signin_days(value: Option<&str>) -> Result<u32, Error> {
 }
 
 fn days(key: &str, value: Option<&str>, default: u32, max: u32) -> Result<u32, Error> {
-    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(default);
-    };
-    let days: u64 = text.parse().map_err(|_| {
-        Error::config(format!(
-            "the setting `{key}` must be a whole number of days (1-{max}), not `{text}`"
-        ))
-    })?;
-    Ok(u32::try_from(days).unwrap_or(max).clamp(1, max))
+    config::days(key, value, default, max)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn activity_days_defaults_to_14_and_is_clamped_to_1_through_90() {
-        let cases = [
-            (None, Some(14)),
-            (Some(" "), Some(14)),
-            (Some("3"), Some(3)),
-            (Some("0"), Some(1)),
-            (Some("365"), Some(90)),
-            (Some("99999999999"), Some(90)),
-            (Some("-1"), None),
-            (Some("two weeks"), None),
-        ];
-        for (value, want) in cases {
-            assert_eq!(activity_days(value).ok(), want, "{value:?}");
-        }
-    }
-
-    #[test]
-    fn signin_days_defaults_to_7_and_is_clamped_to_1_through_30() {
-        let cases = [
-            (None, Some(7)),
-            (Some("30"), Some(30)),
-            (Some("31"), Some(30)),
-            (Some("0"), Some(1)),
-            (Some("x"), None),
-        ];
-        for (value, want) in cases {
-            assert_eq!(signin_days(value).ok(), want, "{value:?}");
-        }
-    }
-}
+#[path = "settings_tests.rs"]
+mod tests;

@@ -1,6 +1,6 @@
 //! The streams this connector offers and the dispatch of `sync` to them.
 //!
-//! Every `sync` call makes exactly one upstream request through `fetch`
+//! Every `sync` call makes exactly one upstream request through `net`
 //! (`…` = the previous page's `nextLink` / `@odata.nextLink`, used as-is):
 //!
 //! | stream             | request                                                                 |
@@ -13,8 +13,9 @@
 //! | `sign-ins`         | `GET /v1.0/auditLogs/signIns?$top=1000&$filter=createdDateTime ge T`, then `…` |
 //! | `directory-audits` | `GET /v1.0/auditLogs/directoryAudits?$top=999&$filter=activityDateTime ge T`, then `…` |
 
-use crate::{Fetch, activity_log, audits, graph_logs, groups, roles, signins, users};
-use plugboard_sdk::{Error, Page, StreamInfo, StreamKind};
+use crate::{activity_log, graph_logs, groups, roles, users};
+use plugboard_sdk::stream::{Catalog, Env, Transport};
+use plugboard_sdk::{Error, Page};
 
 /// What a `sync` call needs besides its cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,66 +29,33 @@ pub struct SyncEnv {
 }
 
 /// The streams, in the order the host should sync them.
-pub fn stream_infos() -> Vec<StreamInfo> {
-    let info = |name: &str, kind, description: &str| StreamInfo {
-        name: name.into(),
-        kind,
-        description: description.into(),
-    };
-    vec![
-        info(
-            users::STREAM,
-            StreamKind::Accounts,
-            "Entra ID users (members and guests)",
-        ),
-        info(groups::GROUPS, StreamKind::Groups, "Entra ID groups"),
-        info(
-            groups::MEMBERS,
-            StreamKind::Groups,
-            "User members of every group",
-        ),
-        info(
-            roles::STREAM,
-            StreamKind::Roles,
-            "Holders of every activated directory role",
-        ),
-        info(
-            activity_log::STREAM,
-            StreamKind::Activities,
-            "ARM activity log of every readable subscription, and its callers",
-        ),
-        info(
-            signins::LOG.stream,
-            StreamKind::Activities,
-            "Entra ID sign-ins (needs Entra ID P1/P2)",
-        ),
-        info(
-            audits::LOG.stream,
-            StreamKind::Activities,
-            "Entra ID directory audits",
-        ),
-    ]
-}
+pub const CATALOG: Catalog = Catalog {
+    app: "Azure",
+    streams: &[
+        &users::USERS,
+        &groups::GROUPS_STREAM,
+        &groups::MEMBERS_STREAM,
+        &roles::ROLES,
+        &activity_log::ACTIVITY_LOG,
+        &graph_logs::SIGN_INS,
+        &graph_logs::AUDITS,
+    ],
+};
 
-/// One page of `stream` from `cursor`, making one request through `fetch`.
+/// One page of `stream` from `cursor`, making one request through `net`.
 pub fn sync(
     stream: &str,
     cursor: Option<&str>,
     env: SyncEnv,
-    fetch: Fetch<'_>,
+    net: &mut dyn Transport,
 ) -> Result<Page, Error> {
-    match stream {
-        users::STREAM => users::sync(cursor, fetch),
-        groups::GROUPS => groups::sync_groups(cursor, fetch),
-        groups::MEMBERS => groups::sync_members(cursor, fetch),
-        roles::STREAM => roles::sync(cursor, fetch),
-        activity_log::STREAM => activity_log::sync(cursor, env.now_ms, env.activity_days, fetch),
-        "sign-ins" => graph_logs::sync(&signins::LOG, cursor, env.now_ms, env.signin_days, fetch),
-        "directory-audits" => {
-            graph_logs::sync(&audits::LOG, cursor, env.now_ms, env.signin_days, fetch)
-        }
-        other => Err(Error::config(format!(
-            "the Azure connector has no stream `{other}`"
-        ))),
-    }
+    let lookback_days = match stream {
+        activity_log::STREAM => env.activity_days,
+        _ => env.signin_days,
+    };
+    let env = Env {
+        now_ms: env.now_ms,
+        lookback_days,
+    };
+    CATALOG.sync(stream, cursor, env, net)
 }

@@ -9,12 +9,13 @@
 //! subscriptions are skipped: nothing can change in them and ARM may refuse
 //! their reads.
 
-use crate::{Fetch, client, json};
-use plugboard_sdk::Error;
+use crate::{Fetch, client};
+use plugboard_sdk::json::{Text, item};
+use plugboard_sdk::stream::select;
+use plugboard_sdk::{Error, http};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
-
-/// ARM's paging link key.
-pub const NEXT_LINK: &str = "nextLink";
 
 /// Most subscription pages `check` reads (ARM pages hold 100s of entries).
 pub const MAX_CHECK_PAGES: usize = 10;
@@ -52,26 +53,42 @@ pub fn subscriptions_url() -> String {
     )
 }
 
-/// Parses one subscriptions page into subscriptions and the next link.
-/// Entries without an id are skipped.
+/// One subscription; `None` without an id.
+pub fn subscription(raw: &RawValue) -> Option<Subscription> {
+    #[derive(Deserialize, Default)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Row {
+        id: Text,
+        subscription_id: Text,
+        state: Text,
+    }
+    let row = item::<Row>(raw)?;
+    let prefixed = || Some(row.id.get()?.strip_prefix("/subscriptions/")?.to_string());
+    Some(Subscription {
+        id: row.subscription_id.0.clone().or_else(prefixed)?,
+        state: row.state.0.unwrap_or_default(),
+    })
+}
+
+/// Parses one subscriptions page into subscriptions and the next link
+/// (which must stay on ARM). Entries without an id are skipped.
 pub fn parse_subscriptions_page(body: &[u8]) -> Result<(Vec<Subscription>, Option<String>), Error> {
-    let page = json::page(body, "subscriptions page")?;
-    let next = client::next_link(&page, NEXT_LINK, &origin())?;
-    let subscriptions = json::items(&page, "subscriptions page")?
+    let page = select(body, &["value"], Some(&["nextLink"])).map_err(|e| {
+        Error::upstream(http::truncate_message(&format!(
+            "Azure answered a malformed subscriptions page: {e}"
+        )))
+    })?;
+    let all = page
+        .items
         .iter()
-        .filter_map(|item| {
-            let id = json::text(item, "subscriptionId").or_else(|| {
-                json::text(item, "id")?
-                    .strip_prefix("/subscriptions/")
-                    .map(str::to_string)
-            })?;
-            Some(Subscription {
-                id,
-                state: json::text(item, "state").unwrap_or_default(),
-            })
-        })
+        .filter_map(|raw| subscription(raw))
         .collect();
-    Ok((subscriptions, next))
+    match page.next {
+        Some(link) if !link.starts_with(&origin()) => Err(Error::upstream(http::truncate_message(
+            &format!("Azure sent a `nextLink` outside {}: {link}", origin()),
+        ))),
+        next => Ok((all, next)),
+    }
 }
 
 /// Every subscription, following `nextLink` for at most [`MAX_CHECK_PAGES`]
@@ -118,63 +135,5 @@ pub fn summary(subscriptions: &[Subscription]) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-
-    use super::*;
-
-    #[test]
-    fn subscriptions_are_parsed_with_their_state_and_readability() {
-        let body = br#"{"value":[
-          {"id":"/subscriptions/11111111-1111-1111-1111-111111111111","subscriptionId":"11111111-1111-1111-1111-111111111111","displayName":"Prod","state":"Enabled"},
-          {"id":"/subscriptions/22222222-2222-2222-2222-222222222222","displayName":"Old","state":"Disabled"},
-          {"subscriptionId":"33333333-3333-3333-3333-333333333333","state":"PastDue"},
-          {"displayName":"no id","state":"Enabled"}],
-          "nextLink":"https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=abc"}"#;
-        let (subscriptions, next) = parse_subscriptions_page(body).unwrap();
-        assert_eq!(
-            next.as_deref(),
-            Some(
-                "https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=abc"
-            )
-        );
-        let seen: Vec<_> = subscriptions
-            .iter()
-            .map(|s| (s.id.get(..2).unwrap_or(""), s.is_readable()))
-            .collect();
-        assert_eq!(seen, [("11", true), ("22", false), ("33", true)]);
-    }
-
-    #[test]
-    fn the_check_summary_counts_enabled_and_lists_readable_ids() {
-        let subscriptions = [
-            ("a", "Enabled"),
-            ("b", "Enabled"),
-            ("c", "Disabled"),
-            ("d", "Warned"),
-        ]
-        .map(|(id, state)| Subscription {
-            id: id.into(),
-            state: state.into(),
-        });
-        let summary = summary(&subscriptions);
-        assert_eq!(summary["subscriptions"]["enabled"], 2);
-        assert_eq!(summary["subscriptions"]["total"], 4);
-        assert_eq!(summary["subscriptions"]["ids"], json!(["a", "b", "d"]));
-        assert_eq!(summary["subscriptions"]["states"]["Disabled"], 1);
-    }
-
-    #[test]
-    fn check_follows_next_links_but_stops_after_ten_pages() {
-        let mut calls = 0;
-        let mut fetch = |_: &str| -> Result<Vec<u8>, Error> {
-            calls += 1;
-            Ok(format!(
-                r#"{{"value":[{{"subscriptionId":"s{calls}","state":"Enabled"}}],"nextLink":"https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken={calls}"}}"#
-            )
-            .into_bytes())
-        };
-        let all = list_all(&mut fetch).unwrap();
-        assert_eq!(all.len(), MAX_CHECK_PAGES);
-    }
-}
+#[path = "subscriptions_tests.rs"]
+mod tests;

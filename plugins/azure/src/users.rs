@@ -4,9 +4,12 @@
 //! Cursor: `{"next":"<@odata.nextLink>"}` while there are more pages; the last
 //! page ends with no cursor, so the next run lists everyone again.
 
-use crate::{Fetch, client, graph_pages, json};
-use plugboard_sdk::{Account, AccountStatus, Error, Page, Record};
-use serde_json::Value;
+use crate::client;
+use plugboard_sdk::json::{Flag, Text, compact, item};
+use plugboard_sdk::stream::{Slice, Stream};
+use plugboard_sdk::{Account, AccountStatus, Error, Record, StreamKind};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// Stream name.
 pub const STREAM: &str = "users";
@@ -19,6 +22,11 @@ pub const PAGE_SIZE: &str = "999";
 pub const SELECT: &str =
     "id,displayName,userPrincipalName,mail,accountEnabled,userType,createdDateTime";
 
+/// The stream.
+pub const USERS: Stream = client::graph_stream(STREAM, |_| users_url(), account)
+    .about(StreamKind::Accounts, "Entra ID users (members and guests)")
+    .what("users page");
+
 /// The first request.
 pub fn users_url() -> String {
     client::with_query(
@@ -27,105 +35,70 @@ pub fn users_url() -> String {
     )
 }
 
-/// One page of the `users` stream (one request).
-pub fn sync(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Error> {
-    graph_pages::sync_list(STREAM, cursor, &users_url(), parse_users_page, fetch)
-}
-
 /// Parses a `GET /users` page into accounts and the next link. Users without
 /// an id are skipped.
 pub fn parse_users_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    let (page, next) = graph_pages::parse(body, "users page")?;
-    let records = json::items(&page, "users page")?
-        .iter()
-        .filter_map(account)
-        .map(Record::Account)
-        .collect();
-    Ok((records, next))
+    USERS.parse_page(body)
 }
 
-/// Maps one Graph user; `None` without an id. The id is the object id, which
-/// is also what ARM activity callers carry in their `objectidentifier` claim.
-pub fn account(user: &Value) -> Option<Account> {
-    Some(Account {
-        id: json::text(user, "id")?,
-        email: email(user),
-        display_name: json::text(user, "displayName"),
-        status: match user.get("accountEnabled").and_then(Value::as_bool) {
+/// A Graph directory object (user, group member, role member).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Member {
+    /// The object id.
+    pub id: Text,
+    /// `#microsoft.graph.user`, `…servicePrincipal`, `…group`, …
+    #[serde(rename = "@odata.type")]
+    pub kind: Text,
+    /// Display name.
+    pub display_name: Text,
+    /// Sign-in name (users only).
+    pub user_principal_name: Text,
+    /// Mail address.
+    pub mail: Text,
+    /// `Member` or `Guest`.
+    pub user_type: Text,
+    /// Whether the account can sign in.
+    pub account_enabled: Flag,
+    /// When the user was created.
+    pub created_date_time: Text,
+}
+
+impl Member {
+    /// The sign-in name: `userPrincipalName`, else `mail`.
+    pub fn email(&self) -> Option<String> {
+        self.user_principal_name
+            .0
+            .clone()
+            .or_else(|| self.mail.0.clone())
+    }
+}
+
+/// Maps one Graph user; skipped without an id. The id is the object id,
+/// which is also what ARM activity callers carry in their `objectidentifier`
+/// claim.
+fn account(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(user) = item::<Member>(raw) else {
+        return;
+    };
+    let email = user.email();
+    let Some(id) = user.id.0 else { return };
+    out.push(Record::Account(Account {
+        id,
+        email,
+        display_name: user.display_name.0,
+        status: match user.account_enabled.0 {
             Some(true) => AccountStatus::Active,
             Some(false) => AccountStatus::Inactive,
             None => AccountStatus::Unknown,
         },
-        user_type: json::text(user, "userType").map(|t| t.to_ascii_lowercase()),
-        created_at: json::text(user, "createdDateTime"),
+        user_type: user.user_type.0.map(|t| t.to_ascii_lowercase()),
+        created_at: user.created_date_time.0,
         last_login_at: None,
-        raw: user.to_string(),
-    })
-}
-
-/// A directory object's sign-in name: `userPrincipalName`, else `mail`.
-pub fn email(object: &Value) -> Option<String> {
-    json::text(object, "userPrincipalName").or_else(|| json::text(object, "mail"))
+        raw: compact(raw),
+    }));
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-
-    use super::*;
-
-    #[test]
-    fn a_graph_user_becomes_an_account_keyed_by_object_id() {
-        let body = br#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
-          {"id":"6e7b768e-07e2-4810-8459-485f84f8f204","displayName":"Adele Vance","userPrincipalName":"AdeleV@contoso.com","mail":"adele@contoso.com","accountEnabled":true,"userType":"Member","createdDateTime":"2024-01-02T03:04:05Z"},
-          {"id":"g1","userPrincipalName":"bob_fabrikam.com#EXT#@contoso.com","accountEnabled":false,"userType":"Guest"},
-          {"id":"m1","mail":"only-mail@contoso.com"},
-          {"displayName":"no id"}]}"#;
-        let (records, next) = parse_users_page(body).unwrap();
-        assert_eq!(next, None);
-        let accounts: Vec<_> = records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Account(a) => Some(a),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(accounts.len(), 3);
-        let adele = accounts[0];
-        assert_eq!(adele.id, "6e7b768e-07e2-4810-8459-485f84f8f204");
-        assert_eq!(adele.email.as_deref(), Some("AdeleV@contoso.com"));
-        assert_eq!(adele.display_name.as_deref(), Some("Adele Vance"));
-        assert_eq!(adele.status, AccountStatus::Active);
-        assert_eq!(adele.user_type.as_deref(), Some("member"));
-        assert_eq!(adele.created_at.as_deref(), Some("2024-01-02T03:04:05Z"));
-        assert!(adele.raw.contains("adele@contoso.com"));
-        assert_eq!(
-            (accounts[1].status, accounts[1].user_type.as_deref()),
-            (AccountStatus::Inactive, Some("guest"))
-        );
-        assert_eq!(
-            (accounts[2].status, accounts[2].email.as_deref()),
-            (AccountStatus::Unknown, Some("only-mail@contoso.com"))
-        );
-    }
-
-    #[test]
-    fn the_users_stream_follows_the_next_link_and_ends_without_a_cursor() {
-        let link = "https://graph.microsoft.com/v1.0/users?$top=999&$skiptoken=X1";
-        let mut urls = Vec::new();
-        let mut fetch = |url: &str| -> Result<Vec<u8>, Error> {
-            urls.push(url.to_string());
-            Ok(if url.contains("skiptoken") {
-                br#"{"value":[{"id":"b"}]}"#.to_vec()
-            } else {
-                format!(r#"{{"value":[{{"id":"a"}}],"@odata.nextLink":"{link}"}}"#).into_bytes()
-            })
-        };
-        let first = sync(None, &mut fetch).unwrap();
-        assert!(first.more);
-        assert_eq!(first.cursor, Some(format!(r#"{{"next":"{link}"}}"#)));
-        let last = sync(first.cursor.as_deref(), &mut fetch).unwrap();
-        assert_eq!((last.more, last.cursor), (false, None));
-        assert_eq!(urls, [users_url(), link.to_string()]);
-    }
-}
+#[path = "users_tests.rs"]
+mod tests;

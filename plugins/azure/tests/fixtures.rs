@@ -11,7 +11,7 @@ use plugboard_azure::roles::{parse_role_members_page, parse_roles_page};
 use plugboard_azure::subscriptions::summary;
 use plugboard_azure::{
     parse_audits_page, parse_events_page, parse_signins_page, parse_subscriptions_page,
-    parse_users_page, signins,
+    parse_users_page,
 };
 use plugboard_sdk::{Account, AccountStatus, Activity, Error, ErrorKind, FindingStatus, Record};
 use std::collections::HashSet;
@@ -132,7 +132,12 @@ fn a_sign_ins_page_gives_thirty_activities_five_of_them_failures() {
 #[test]
 fn the_sign_ins_licence_error_becomes_unavailable() {
     let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Err(status_error(403, SIGNINS_403)) };
-    let error = graph_logs::sync(&signins::LOG, None, 1_772_366_400_000, 7, &mut fetch)
+    let env = plugboard_sdk::stream::Env {
+        now_ms: 1_772_366_400_000,
+        lookback_days: 7,
+    };
+    let error = graph_logs::SIGN_INS
+        .sync(None, env, &mut fetch)
         .err()
         .unwrap();
     assert_eq!(error.kind, ErrorKind::Unavailable);

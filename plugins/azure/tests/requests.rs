@@ -6,9 +6,9 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use plugboard_azure::iso_time::{DAY_MS, parse_iso};
 use plugboard_azure::streams::{self, SyncEnv};
 use plugboard_azure::{posture, subscriptions};
+use plugboard_sdk::time::{DAY_MS, parse_iso};
 use plugboard_sdk::{Error, ErrorKind};
 
 const ARM: &str = "https://management.azure.com";
@@ -182,7 +182,7 @@ fn every_stream_makes_one_spec_valid_request_per_call() {
         activity_days: 90,
         signin_days: 30,
     };
-    for info in streams::stream_infos() {
+    for info in streams::CATALOG.infos() {
         let mut cursor: Option<String> = None;
         let mut calls = 0;
         loop {
@@ -294,7 +294,7 @@ fn malformed_bodies_are_upstream_errors_on_every_stream() {
         activity_days: 14,
         signin_days: 7,
     };
-    for info in streams::stream_infos() {
+    for info in streams::CATALOG.infos() {
         for body in [&b"<html>"[..], b"[]", br#"{"value":5}"#] {
             let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Ok(body.to_vec()) };
             let kind = streams::sync(&info.name, None, env, &mut fetch)

@@ -1,7 +1,9 @@
-//! Talking to `https://api.zoom.us/v2`: URLs, one GET per call, and Zoom's
-//! error bodies mapped onto error kinds.
+//! Talking to `https://api.zoom.us/v2`: URLs, the shape every stream shares,
+//! one GET per call, and Zoom's error bodies mapped onto error kinds.
 
-use plugboard_sdk::http::{self, Method};
+use plugboard_sdk::http::{self, Errors, Method};
+use plugboard_sdk::json::Upstream;
+use plugboard_sdk::stream::{MapFn, Paginator, Slice, Stream};
 use plugboard_sdk::url::UrlBuilder;
 use plugboard_sdk::{Error, ErrorKind};
 
@@ -10,6 +12,23 @@ pub const BASE_URL: &str = "https://api.zoom.us/v2";
 
 /// The largest `page_size` Zoom accepts on the paged endpoints we call.
 pub const PAGE_SIZE: &str = "300";
+
+/// Zoom, named in parse errors.
+pub const ZOOM: Upstream = Upstream::named("Zoom");
+
+/// A Zoom stream: paged by `next_page_token`, Zoom's error bodies.
+pub const fn stream<P>(
+    name: &'static str,
+    url: fn(&Slice<'_, P>) -> String,
+    map: MapFn<P>,
+) -> Stream<P> {
+    Stream::new(name, "Zoom", BASE_URL, url, map)
+        .paginate(Paginator::Token {
+            at: &["next_page_token"],
+            param: "next_page_token",
+        })
+        .errors(ERRORS)
+}
 
 /// A URL under [`BASE_URL`] with `segments` percent-encoded.
 pub fn url(segments: &[&str]) -> UrlBuilder {
@@ -20,31 +39,23 @@ pub fn url(segments: &[&str]) -> UrlBuilder {
 
 /// GETs `url` through the host and returns the 2xx body.
 pub fn get(url: &str) -> Result<Vec<u8>, Error> {
-    let response = http::send(http::request(Method::Get, url))?;
-    if (200..300).contains(&response.status) {
-        Ok(response.body)
-    } else {
-        Err(status_error(response.status, &response.body))
-    }
+    Ok(ERRORS
+        .check(http::send(http::request(Method::Get, url))?)?
+        .body)
 }
 
-/// The SDK's status mapping, refined with Zoom's error codes: a 400 with code
-/// 200 means "no permission" or, when it mentions a paid plan, that the
-/// account's plan lacks the feature; 4700 means the token lacks a scope.
-pub fn status_error(status: u16, body: &[u8]) -> Error {
-    let mut error = http::status_error(status, body);
-    let code = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64));
-    if status == 400 {
-        match code {
-            Some(200) if mentions_plan(&error.message) => error.kind = ErrorKind::Unavailable,
-            Some(200) | Some(4700) => error.kind = ErrorKind::Permission,
-            _ => {}
-        }
-    }
-    error
-}
+/// Zoom's error bodies (`{"code":1001,"message":"…"}`): a 400 with code 200
+/// means "no permission" or, when it mentions a paid plan, that the account's
+/// plan lacks the feature; 4700 means the token lacks a scope.
+pub const ERRORS: Errors = Errors {
+    message: &["message"],
+    code: &["code"],
+    refine: Some(|status, code, message| match (status, code) {
+        (400, Some("200")) if mentions_plan(message) => Some(ErrorKind::Unavailable),
+        (400, Some("200" | "4700")) => Some(ErrorKind::Permission),
+        _ => None,
+    }),
+};
 
 fn mentions_plan(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
@@ -52,52 +63,5 @@ fn mentions_plan(message: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_segments_are_percent_encoded_under_the_base_url() {
-        let built = url(&["users", "a b/c@d", "status"]).build();
-        assert_eq!(built, "https://api.zoom.us/v2/users/a%20b%2Fc%40d/status");
-    }
-
-    #[test]
-    fn zoom_error_codes_refine_the_kind_of_a_400() {
-        let cases: [(u16, &[u8], ErrorKind); 6] = [
-            (
-                400,
-                br#"{"code":200,"message":"No permission."}"#,
-                ErrorKind::Permission,
-            ),
-            (
-                400,
-                br#"{"code":200,"message":"Only available for Paid account."}"#,
-                ErrorKind::Unavailable,
-            ),
-            (
-                400,
-                br#"{"code":4700,"message":"Invalid access token, does not contain scopes."}"#,
-                ErrorKind::Permission,
-            ),
-            (
-                400,
-                br#"{"code":300,"message":"Invalid request."}"#,
-                ErrorKind::Upstream,
-            ),
-            (
-                401,
-                br#"{"code":124,"message":"Invalid access token."}"#,
-                ErrorKind::Auth,
-            ),
-            (
-                404,
-                br#"{"code":1001,"message":"User does not exist."}"#,
-                ErrorKind::NotFound,
-            ),
-        ];
-        for (status, body, kind) in cases {
-            let error = status_error(status, body);
-            assert_eq!(error.kind, kind, "{status} {error:?}");
-        }
-    }
-}
+#[path = "client_tests.rs"]
+mod tests;

@@ -1,9 +1,9 @@
 //! The `connector` world's exports, wired to the host imports.
 
 use crate::{client, governance, posture, settings, streams};
+use plugboard_sdk::stream::{Env, Host};
 use plugboard_sdk::{
     Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
-    http,
 };
 
 /// The Zoom connector.
@@ -24,7 +24,7 @@ impl Connector for ZoomConnector {
                 Ability::Governance,
                 Ability::Posture,
             ],
-            streams: streams::stream_infos(),
+            streams: streams::CATALOG.infos(),
             actions: governance::ACTIONS
                 .iter()
                 .map(|a| (*a).to_string())
@@ -42,7 +42,7 @@ impl Connector for ZoomConnector {
             .query("status", "active")
             .query("page_size", "1")
             .build();
-        let page = crate::json::page(&client::get(&url)?, "users page")?;
+        let page = client::ZOOM.page(&client::get(&url)?, "users page")?;
         let raw = serde_json::json!({
             "active_users": page.get("total_records"),
             "activity_days": activity_days,
@@ -57,11 +57,11 @@ impl Connector for ZoomConnector {
     }
 
     fn sync(stream: String, cursor: Option<String>) -> Result<Page, Error> {
-        let env = streams::SyncEnv {
-            today: clock::today(),
-            activity_days: settings::activity_days(config::get("activity_days").as_deref())?,
+        let env = Env {
+            now_ms: clock::now_ms(),
+            lookback_days: settings::activity_days(config::get("activity_days").as_deref())?,
         };
-        streams::sync(&stream, cursor.as_deref(), env, &mut client::get)
+        streams::CATALOG.sync(&stream, cursor.as_deref(), env, &mut Host)
     }
 
     fn assess() -> Result<Vec<Finding>, Error> {
@@ -69,30 +69,6 @@ impl Connector for ZoomConnector {
     }
 
     fn act(action: Action) -> Result<Outcome, Error> {
-        let change = governance::plan(&action)?;
-        if action.dry_run {
-            return Ok(Outcome {
-                applied: false,
-                detail: format!("dry run, nothing sent; would send {}", change.describe()),
-            });
-        }
-        let response = http::send(http::Request {
-            body: Some(change.body.clone().into_bytes()),
-            ..with_json(http::request(http::Method::Put, &change.url))
-        })?;
-        if !(200..300).contains(&response.status) {
-            return Err(client::status_error(response.status, &response.body));
-        }
-        Ok(Outcome {
-            applied: true,
-            detail: format!("{} -> HTTP {}", change.describe(), response.status),
-        })
+        governance::plan(&action)?.apply(action.dry_run, &client::ERRORS)
     }
-}
-
-fn with_json(mut request: http::Request) -> http::Request {
-    request
-        .headers
-        .push(("Content-Type".into(), "application/json".into()));
-    request
 }

@@ -1,6 +1,33 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::{Error, Page};
+
+const ENV: Env = Env {
+    now_ms: 0,
+    lookback_days: 0,
+};
+
+/// Parses `GET /groups` into groups; entries without an id are skipped.
+fn parse_groups(body: &[u8]) -> Result<Vec<Group>, Error> {
+    let (records, _) = GROUPS_STREAM.parse_page(body)?;
+    Ok(records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Group(g) => Some(g),
+            _ => None,
+        })
+        .collect())
+}
+
+fn sync_groups(net: &mut dyn Transport) -> Result<Page, Error> {
+    GROUPS_STREAM.sync(None, ENV, net)
+}
+
+fn sync_members(cursor: Option<&str>, net: &mut dyn Transport) -> Result<Page, Error> {
+    MEMBERS_STREAM.sync(cursor, ENV, net)
+}
 
 const GROUPS_BODY: &[u8] = br#"{"total_records":2,"groups":[
   {"id":"g1","name":"Engineering","total_members":3},
@@ -104,12 +131,16 @@ fn an_account_without_groups_ends_the_members_stream_at_once() {
 
 #[test]
 fn the_members_cursor_carries_the_remaining_groups_and_token() {
-    let state = MembersCursor {
-        groups: vec!["g1".into(), "g2".into()],
-        token: Some("t".into()),
+    let mut fetch = |url: &str| -> Result<Vec<u8>, Error> {
+        Ok(match url {
+            "https://api.zoom.us/v2/groups" => GROUPS_BODY.to_vec(),
+            _ => members("t", &["u1"]),
+        })
     };
+    let listed = sync_members(None, &mut fetch).unwrap();
+    let page = sync_members(listed.cursor.as_deref(), &mut fetch).unwrap();
     assert_eq!(
-        cursor::encode(&state).unwrap(),
-        r#"{"groups":["g1","g2"],"token":"t"}"#
+        page.cursor.as_deref(),
+        Some(r#"{"parents":["g1","g 2"],"next":"t"}"#)
     );
 }

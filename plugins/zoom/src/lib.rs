@@ -6,18 +6,17 @@
 //! requests by rate bucket and retries 429s, so this crate never sees a token
 //! and never sleeps.
 //!
-//! The parsing and cursor logic is pure (bytes in, records out) and takes the
-//! network as a [`Fetch`] function, so it runs natively in tests and benches;
-//! only [`ZoomConnector`] touches the host imports.
+//! Each stream is declared with the SDK's [`plugboard_sdk::stream`]: a
+//! request template, a record path, a paginator, partitions or date windows,
+//! and a mapping from Zoom's JSON to the contract's records. The network is a
+//! [`Transport`](plugboard_sdk::stream::Transport), so everything runs natively
+//! in tests and benches; only [`ZoomConnector`] touches the host imports.
 
-pub mod activities;
 pub mod client;
 mod connector;
 pub use plugboard_sdk::cursor;
 pub mod governance;
 pub mod groups;
-pub mod json;
-pub mod oplogs;
 pub mod posture;
 pub mod reports;
 pub mod roles;
@@ -25,9 +24,8 @@ pub mod settings;
 pub mod streams;
 pub mod users;
 
-pub use activities::parse_activities_page;
 pub use connector::ZoomConnector;
-pub use oplogs::parse_operation_logs_page;
+pub use reports::{parse_activities_page, parse_operation_logs_page};
 pub use users::parse_users_page;
 
 /// Fetches one URL and returns the 2xx body: the host in the component, a

@@ -7,7 +7,7 @@
 //! third-party endpoints). The settings may arrive wrapped
 //! (`{"security":{…}}`) or bare; both are read.
 
-use crate::{Fetch, client, json};
+use crate::{Fetch, client};
 use plugboard_sdk::{Error, Finding, FindingStatus, Severity};
 use serde_json::{Value, json};
 
@@ -28,8 +28,8 @@ pub fn assess(fetch: Fetch<'_>) -> Result<Vec<Finding>, Error> {
 /// The findings for a `option=security` body and an `option=meeting_security`
 /// body.
 pub fn findings(security_body: &[u8], meeting_body: &[u8]) -> Result<Vec<Finding>, Error> {
-    let security_page = json::page(security_body, "security settings")?;
-    let meeting_page = json::page(meeting_body, "meeting security settings")?;
+    let security_page = client::ZOOM.page(security_body, "security settings")?;
+    let meeting_page = client::ZOOM.page(meeting_body, "meeting security settings")?;
     let security = section(&security_page, "security");
     let meeting = section(&meeting_page, "meeting_security");
     Ok(vec![

@@ -1,24 +1,23 @@
-//! Date-windowed report streams (`sign-ins`, `operation-logs`).
+//! Date-windowed report streams: `sign-ins` (`GET /report/activities`) and
+//! `operation-logs` (`GET /report/operationlogs?category_type=all`).
 //!
 //! Zoom's `/report/*` endpoints take `from` and `to` dates (inclusive) spanning
 //! at most one month, within the last six months. A run covers `start..=today`
-//! in windows of at most [`WINDOW_DAYS`] days, **oldest window first**, each
-//! window paged by `next_page_token`; so the watermark only moves forward and a
-//! crash resumes where it stopped. `start` is `today - activity_days` on the
-//! first run and `watermark - 1 day` afterwards (one day of overlap: the host
-//! de-duplicates by activity id), never earlier than `today - MAX_DAYS`.
-//!
-//! Cursor while reading (`more = true`):
-//! `{"state":"reading","from":"2026-01-01","to":"2026-01-28","end":"2026-02-14","token":"…"}`
-//! (`token` absent at a window's first page). When the newest window's last page
-//! is read the stream stops (`more = false`) with
-//! `{"state":"done","watermark":"2026-02-14"}`, the `to` date of that window.
+//! in windows of at most [`WINDOW_DAYS`] days, oldest window first, each paged
+//! by `next_page_token`; so the watermark only moves forward and a crash
+//! resumes where it stopped. `start` is `today - activity_days` on the first
+//! run and `watermark - 1 day` afterwards (one day of overlap: the host
+//! de-duplicates by activity id), never earlier than `today - MAX_DAYS`. The
+//! SDK's date windows own the cursor: `{"state":"done","watermark":"2026-02-14"}`
+//! after a run.
 
 use crate::client::{self, PAGE_SIZE};
-use crate::{Fetch, cursor};
-use plugboard_sdk::time::{format_date, parse_date};
-use plugboard_sdk::{Error, Page, Record};
-use serde::{Deserialize, Serialize};
+use plugboard_sdk::json::{Text, compact, item};
+use plugboard_sdk::stream::{Slice, Stream, TimeFormat, Windows};
+use plugboard_sdk::time::DAY_MS;
+use plugboard_sdk::{Activity, Error, Record, StreamKind};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// Longest window, in days (inclusive of both ends); Zoom allows one month.
 pub const WINDOW_DAYS: i64 = 28;
@@ -26,142 +25,125 @@ pub const WINDOW_DAYS: i64 = 28;
 /// How far back a run may reach, in days; Zoom keeps six months of reports.
 pub const MAX_DAYS: i64 = 180;
 
-/// Parses one report page into records and the next page token.
-pub type ParsePage = fn(&[u8]) -> Result<(Vec<Record>, Option<String>), Error>;
+const WINDOWS: Windows = Windows {
+    format: TimeFormat::Date,
+    overlap_ms: DAY_MS,
+    max_span_ms: Some(WINDOW_DAYS as u64 * DAY_MS),
+    retention_days: MAX_DAYS as u32,
+};
 
-/// One report endpoint.
-#[derive(Debug, Clone, Copy)]
-pub struct Report {
-    /// Stream name (checkpoint key).
-    pub stream: &'static str,
-    /// Path segments under the API base, e.g. `["report", "activities"]`.
-    pub path: &'static [&'static str],
-    /// Extra query pairs, e.g. `category_type=all`.
-    pub query: &'static [(&'static str, &'static str)],
-    /// The page parser.
-    pub parse: ParsePage,
-}
+/// The sign-in/out report.
+pub const SIGN_INS: Stream =
+    client::stream("sign-ins", |s| url(&["report", "activities"], s), signin)
+        .about(StreamKind::Activities, "Sign-in and sign-out logs")
+        .records(&["activity_logs"])
+        .what("activity report page")
+        .windows(WINDOWS);
 
-/// Where a report stream is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum LogCursor {
-    /// Reading the window `from..=to`; the run ends after `end`.
-    Reading {
-        /// First day of the window, `YYYY-MM-DD`.
-        from: String,
-        /// Last day of the window.
-        to: String,
-        /// Last day of the run.
-        end: String,
-        /// Page token within the window.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        token: Option<String>,
-    },
-    /// The run finished; the next starts one day before `watermark`.
-    Done {
-        /// The last day read.
-        watermark: String,
-    },
-}
+/// The admin operation report.
+pub const OPERATION_LOGS: Stream = client::stream(
+    "operation-logs",
+    |s| url(&["report", "operationlogs"], s) + "&category_type=all",
+    operation,
+)
+.about(StreamKind::Activities, "Admin operation logs")
+.records(&["operation_logs"])
+.what("operation log page")
+.windows(WINDOWS);
 
-/// A window as day numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Window {
-    from: i64,
-    to: i64,
-    end: i64,
-    token: Option<String>,
-}
-
-impl Window {
-    /// The first window of a run over `start..=end`.
-    fn first(start: i64, end: i64) -> Self {
-        let start = start.min(end);
-        Self {
-            from: start,
-            to: (start + WINDOW_DAYS - 1).min(end),
-            end,
-            token: None,
-        }
-    }
-
-    fn cursor(&self) -> LogCursor {
-        LogCursor::Reading {
-            from: format_date(self.from),
-            to: format_date(self.to),
-            end: format_date(self.end),
-            token: self.token.clone(),
-        }
-    }
-}
-
-/// One page of `report`: one request. `today` is days since the epoch and
-/// `activity_days` the first run's reach (already clamped).
-pub fn sync(
-    report: &Report,
-    cursor: Option<&str>,
-    today: i64,
-    activity_days: u32,
-    fetch: Fetch<'_>,
-) -> Result<Page, Error> {
-    let window = position(report.stream, cursor, today, activity_days)?;
-    let (records, token) = (report.parse)(&fetch(&url(report, &window))?)?;
-    let next = if token.is_some() {
-        Window { token, ..window }.cursor()
-    } else if window.to < window.end {
-        Window::first(window.to + 1, window.end).cursor()
-    } else {
-        LogCursor::Done {
-            watermark: format_date(window.end),
-        }
-    };
-    Ok(Page {
-        records,
-        more: matches!(next, LogCursor::Reading { .. }),
-        cursor: Some(cursor::encode(&next)?),
-    })
-}
-
-/// The request for `window`.
-fn url(report: &Report, window: &Window) -> String {
-    let url = client::url(report.path)
-        .query("from", &format_date(window.from))
-        .query("to", &format_date(window.to))
-        .query("page_size", PAGE_SIZE);
-    report
-        .query
-        .iter()
-        .fold(url, |url, (k, v)| url.query(k, v))
-        .query_opt("next_page_token", window.token.as_deref())
+/// The first request of a window.
+fn url(path: &[&str], slice: &Slice<'_, ()>) -> String {
+    let (from, to) = slice.window.map_or(("", ""), |w| (&w.from, &w.to));
+    client::url(path)
+        .query("from", from)
+        .query("to", to)
+        .query("page_size", PAGE_SIZE)
         .build()
 }
 
-/// The window to read now, from the cursor.
-fn position(stream: &str, cursor: Option<&str>, today: i64, days: u32) -> Result<Window, Error> {
-    let earliest = today - MAX_DAYS;
-    let date = |text: &str| {
-        parse_date(text).ok_or_else(|| {
-            Error::plugin(format!("the `{stream}` cursor holds a bad date `{text}`"))
-        })
+/// A sign-in/out line or an admin operation.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Log {
+    time: Text,
+    email: Text,
+    ip_address: Text,
+    #[serde(rename = "type")]
+    kind: Text,
+    operator: Text,
+    action: Text,
+    operation_detail: Text,
+}
+
+/// Parses one `GET /report/activities` page into activities and the next
+/// page token.
+pub fn parse_activities_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
+    SIGN_INS.parse_page(body)
+}
+
+/// Parses one `GET /report/operationlogs` page into activities and the next
+/// page token.
+pub fn parse_operation_logs_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
+    OPERATION_LOGS.parse_page(body)
+}
+
+/// A sign-in or sign-out; skipped without a time. The id is `signin:` and a
+/// hash of (email, time, type, ip), so the same log line always gets the
+/// same id.
+fn signin(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(log) = item::<Log>(raw) else { return };
+    let Some(time) = log.time.0 else { return };
+    let (email, ip, kind) = (log.email.0, log.ip_address.0, log.kind.0);
+    let parts = [
+        email.as_deref(),
+        Some(&time),
+        kind.as_deref(),
+        ip.as_deref(),
+    ];
+    let action = match kind.as_deref() {
+        Some("Sign in") => "sign-in".into(),
+        Some("Sign out") => "sign-out".into(),
+        Some(other) => other.trim().to_ascii_lowercase().replace(' ', "-"),
+        None => "unknown".into(),
     };
-    Ok(match cursor::decode::<LogCursor>(stream, cursor)? {
-        None => Window::first((today - i64::from(days)).max(earliest), today),
-        Some(LogCursor::Done { watermark }) => {
-            Window::first((date(&watermark)? - 1).clamp(earliest, today), today)
-        }
-        Some(LogCursor::Reading {
-            from,
-            to,
-            end,
-            token,
-        }) => Window {
-            from: date(&from)?,
-            to: date(&to)?,
-            end: date(&end)?,
-            token,
-        },
-    })
+    out.push(Record::Activity(Activity {
+        id: event_id("signin", &parts),
+        occurred_at: time,
+        actor: email,
+        actor_ip: ip,
+        category: action.clone(),
+        action,
+        target: None,
+        outcome: None,
+        raw: compact(raw),
+    }));
+}
+
+/// An admin operation; skipped without a time. The id is `oplog:` and a hash
+/// of (operator, time, action, operation detail); the category is
+/// `admin-operation`, the action Zoom's (e.g. `Update`) and the target the
+/// operation detail.
+fn operation(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(log) = item::<Log>(raw) else { return };
+    let Some(time) = log.time.0 else { return };
+    let (operator, action, detail) = (log.operator.0, log.action.0, log.operation_detail.0);
+    let parts = [
+        operator.as_deref(),
+        Some(&time),
+        action.as_deref(),
+        detail.as_deref(),
+    ];
+    out.push(Record::Activity(Activity {
+        id: event_id("oplog", &parts),
+        occurred_at: time,
+        actor: operator,
+        actor_ip: None,
+        action: action.unwrap_or_else(|| "unknown".into()),
+        category: "admin-operation".into(),
+        target: detail,
+        outcome: None,
+        raw: compact(raw),
+    }));
 }
 
 /// A stable activity id: `prefix` and the 64-bit FNV-1a hash of `parts`

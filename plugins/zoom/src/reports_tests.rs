@@ -1,8 +1,33 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use crate::{activities, oplogs};
-use plugboard_sdk::ErrorKind;
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::time::parse_date;
+use plugboard_sdk::{ErrorKind, Page};
+
+type Report = Stream;
+
+fn sync(
+    report: &Report,
+    cursor: Option<&str>,
+    today: i64,
+    days: u32,
+    net: &mut dyn Transport,
+) -> Result<Page, Error> {
+    let env = Env {
+        now_ms: u64::try_from(today).unwrap() * DAY_MS,
+        lookback_days: days,
+    };
+    report.sync(cursor, env, net)
+}
+
+mod activities {
+    pub use crate::reports::{SIGN_INS as REPORT, parse_activities_page};
+}
+
+mod oplogs {
+    pub use crate::reports::{OPERATION_LOGS as REPORT, parse_operation_logs_page};
+}
 
 /// 2026-03-01 as days since the epoch.
 const TODAY: i64 = 20_513;

@@ -1,6 +1,28 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::{Error, Page};
+
+fn sync(cursor: Option<&str>, net: &mut dyn Transport) -> Result<Page, Error> {
+    ROLES.sync(
+        cursor,
+        Env {
+            now_ms: 0,
+            lookback_days: 0,
+        },
+        net,
+    )
+}
+
+fn parse_roles(body: &[u8]) -> Result<Vec<RoleRef>, Error> {
+    let page: Value = serde_json::from_slice(body).unwrap();
+    let roles = page["roles"].as_array().unwrap();
+    Ok(roles
+        .iter()
+        .filter_map(|r| role(&serde_json::value::to_raw_value(r).unwrap()))
+        .collect())
+}
 use serde_json::Value;
 
 const ROLES_BODY: &[u8] = br#"{"total_records":4,"roles":[

@@ -1,7 +1,7 @@
 //! The instance settings declared in `plugin.toml`: `account_id`, `plan` and
 //! `activity_days`. Pure parsers, so they run in native tests.
 
-use plugboard_sdk::Error;
+use plugboard_sdk::{Error, config};
 
 /// Days of logs the first scan reads when `activity_days` is unset.
 pub const DEFAULT_ACTIVITY_DAYS: u32 = 30;
@@ -17,16 +17,12 @@ pub const DEFAULT_PLAN: &str = "pro";
 
 /// `activity_days` as a number of days, clamped to 1..=180; unset means 30.
 pub fn activity_days(value: Option<&str>) -> Result<u32, Error> {
-    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(DEFAULT_ACTIVITY_DAYS);
-    };
-    let days: u64 = text.parse().map_err(|_| {
-        Error::config(format!(
-            "the setting `activity_days` must be a whole number of days (1-{MAX_ACTIVITY_DAYS}), not `{text}`"
-        ))
-    })?;
-    let days = u32::try_from(days).unwrap_or(MAX_ACTIVITY_DAYS);
-    Ok(days.clamp(1, MAX_ACTIVITY_DAYS))
+    config::days(
+        "activity_days",
+        value,
+        DEFAULT_ACTIVITY_DAYS,
+        MAX_ACTIVITY_DAYS,
+    )
 }
 
 /// `plan`, lowercased; unset means `pro`, anything but free/pro/business is an
@@ -47,31 +43,5 @@ pub fn plan(value: Option<&str>) -> Result<String, Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn activity_days_defaults_to_30_and_is_clamped_to_1_through_180() {
-        let cases = [
-            (None, Some(30)),
-            (Some(""), Some(30)),
-            (Some("7"), Some(7)),
-            (Some(" 90 "), Some(90)),
-            (Some("0"), Some(1)),
-            (Some("999"), Some(180)),
-            (Some("99999999999"), Some(180)),
-            (Some("-3"), None),
-            (Some("a week"), None),
-        ];
-        for (value, want) in cases {
-            assert_eq!(activity_days(value).ok(), want, "{value:?}");
-        }
-    }
-
-    #[test]
-    fn plan_accepts_the_three_tiers_in_any_case_and_defaults_to_pro() {
-        assert_eq!(plan(None).ok().as_deref(), Some("pro"));
-        assert_eq!(plan(Some("Business")).ok().as_deref(), Some("business"));
-        assert!(plan(Some("enterprise")).is_err());
-    }
-}
+#[path = "settings_tests.rs"]
+mod tests;

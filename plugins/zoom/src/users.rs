@@ -1,111 +1,78 @@
-//! The `users` stream: `GET /users?status=…&page_size=300`, walking the
-//! statuses active, inactive and pending, each paged by `next_page_token`.
-//!
-//! Cursor: `{"status":"inactive","token":"…"}` (`token` absent at the start of
-//! a status). When the last page of `pending` is read the stream ends with no
-//! cursor, so the next run lists everyone again.
+//! The `users` stream: `GET /users?status=…&page_size=300` for the statuses
+//! active, inactive and pending in turn (a fixed partition list), each paged
+//! by `next_page_token`. It ends with no cursor, so the next run lists
+//! everyone again.
 
 use crate::client::{self, PAGE_SIZE};
-use crate::{Fetch, cursor, json};
-use plugboard_sdk::{Account, AccountStatus, Error, Page, Record};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use plugboard_sdk::json::{Int, Text, item, without};
+use plugboard_sdk::stream::{Partitions, Slice, Stream};
+use plugboard_sdk::{Account, AccountStatus, Error, Record, StreamKind};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// Stream name.
 pub const STREAM: &str = "users";
 
-/// The statuses listed, in order.
-const STATUSES: [&str; 3] = ["active", "inactive", "pending"];
+/// The stream: one status after another, each paged by token.
+pub const USERS: Stream<String> = client::stream(STREAM, users_url, account)
+    .about(StreamKind::Accounts, "Users: active, inactive and pending")
+    .records(&["users"])
+    .what("users page")
+    .partitions(Partitions::List(|| {
+        ["active", "inactive", "pending"].map(String::from).to_vec()
+    }));
 
-/// Where the `users` stream is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UsersCursor {
-    /// The status being listed.
-    pub status: String,
-    /// The page token within that status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-}
-
-impl UsersCursor {
-    /// The request for this position.
-    pub fn url(&self) -> String {
-        client::url(&["users"])
-            .query("status", &self.status)
-            .query("page_size", PAGE_SIZE)
-            .query_opt("next_page_token", self.token.as_deref())
-            .build()
-    }
-}
-
-/// One page of the `users` stream: one `GET /users` request.
-pub fn sync(cursor: Option<&str>, fetch: Fetch<'_>) -> Result<Page, Error> {
-    let position = cursor::decode::<UsersCursor>(STREAM, cursor)?.unwrap_or(UsersCursor {
-        status: "active".into(),
-        token: None,
-    });
-    if !STATUSES.contains(&position.status.as_str()) {
-        return Err(Error::plugin(format!(
-            "the users cursor names an unknown status `{}`",
-            position.status
-        )));
-    }
-    let (records, token) = parse_users_page(&fetch(&position.url())?)?;
-    let next = match token {
-        Some(token) => Some(UsersCursor {
-            status: position.status,
-            token: Some(token),
-        }),
-        None => STATUSES
-            .iter()
-            .skip_while(|s| **s != position.status)
-            .nth(1)
-            .map(|status| UsersCursor {
-                status: (*status).to_string(),
-                token: None,
-            }),
-    };
-    cursor::page(records, next.as_ref())
+/// The first request for a status.
+fn users_url(slice: &Slice<'_, String>) -> String {
+    client::url(&["users"])
+        .query("status", slice.parent.map_or("active", String::as_str))
+        .query("page_size", PAGE_SIZE)
+        .build()
 }
 
 /// Parses a `GET /users` page into account records and the next page token.
 /// Users without an id are skipped.
 pub fn parse_users_page(body: &[u8]) -> Result<(Vec<Record>, Option<String>), Error> {
-    let page = json::page(body, "users page")?;
-    let records = json::items(&page, "users", "users page")?
-        .iter()
-        .filter_map(account)
-        .map(Record::Account)
-        .collect();
-    Ok((records, json::next_page_token(&page)))
+    USERS.parse_page(body)
 }
 
-/// Maps one Zoom user object; `None` without an id.
-fn account(user: &Value) -> Option<Account> {
-    let id = json::text(user, "id")?;
-    let name = [
-        json::text(user, "first_name"),
-        json::text(user, "last_name"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let mut raw = user.clone();
-    if let Some(object) = raw.as_object_mut() {
-        // The host key lets its holder claim host controls; keep it out of storage.
-        object.remove("host_key");
-    }
-    Some(Account {
+/// The fields of a Zoom user we read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct User {
+    id: Text,
+    email: Text,
+    first_name: Text,
+    last_name: Text,
+    status: Text,
+    #[serde(rename = "type")]
+    kind: Int,
+    created_at: Text,
+    last_login_time: Text,
+}
+
+/// Maps one Zoom user; skipped without an id.
+fn account(_: &Slice<'_, String>, raw: &RawValue, out: &mut Vec<Record>) {
+    let Some(user) = item::<User>(raw) else {
+        return;
+    };
+    let Some(id) = user.id.0 else { return };
+    let name = [user.first_name.0, user.last_name.0]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    out.push(Record::Account(Account {
         id,
-        email: json::text(user, "email"),
+        email: user.email.0,
         display_name: (!name.is_empty()).then_some(name),
-        status: status(user.get("status").and_then(Value::as_str)),
-        user_type: user.get("type").and_then(Value::as_i64).map(user_type),
-        created_at: json::text(user, "created_at"),
-        last_login_at: json::text(user, "last_login_time"),
-        raw: raw.to_string(),
-    })
+        status: status(user.status.get()),
+        user_type: user.kind.0.map(user_type),
+        created_at: user.created_at.0,
+        last_login_at: user.last_login_time.0,
+        // The host key lets its holder claim host controls; keep it out of storage.
+        raw: without(raw, &["host_key"]),
+    }));
 }
 
 fn status(status: Option<&str>) -> AccountStatus {

@@ -1,7 +1,17 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use plugboard_sdk::ErrorKind;
+use plugboard_sdk::stream::{Env, Transport};
+use plugboard_sdk::{ErrorKind, Page};
+use serde_json::Value;
+
+fn sync(cursor: Option<&str>, net: &mut dyn Transport) -> Result<Page, Error> {
+    let env = Env {
+        now_ms: 0,
+        lookback_days: 0,
+    };
+    USERS.sync(cursor, env, net)
+}
 
 fn page(token: &str, users: &str) -> Vec<u8> {
     format!(
@@ -134,7 +144,7 @@ fn the_cursor_is_readable_json_holding_status_and_token() {
     let page = sync(None, &mut fetch).unwrap();
     assert_eq!(
         page.cursor.as_deref(),
-        Some(r#"{"status":"active","token":"abc"}"#)
+        Some(r#"{"parents":["active","inactive","pending"],"next":"abc"}"#)
     );
 }
 
@@ -145,4 +155,21 @@ fn an_unreadable_cursor_is_a_plugin_error() {
         let kind = sync(Some(cursor), &mut fetch).err().map(|e| e.kind);
         assert_eq!(kind, Some(ErrorKind::Plugin), "{cursor}");
     }
+}
+
+#[test]
+fn malformed_pages_name_zoom() {
+    let message = parse_users_page(b"<html>").err().map(|e| e.message);
+    assert!(message.is_some_and(|m| m.starts_with("Zoom answered a malformed users page")));
+}
+
+#[test]
+fn an_empty_or_missing_page_token_means_the_last_page() {
+    for body in [page("", ADA), format!("{{\"users\":[{ADA}]}}").into_bytes()] {
+        assert_eq!(parse_users_page(&body).unwrap().1, None);
+    }
+    assert_eq!(
+        parse_users_page(&page("abc", ADA)).unwrap().1.as_deref(),
+        Some("abc")
+    );
 }

@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+use plugboard_sdk::stream::Env;
+use plugboard_sdk::time::DAY_MS;
 use plugboard_sdk::{Error, ErrorKind};
-use plugboard_zoom::streams::{self, SyncEnv};
+use plugboard_zoom::streams::CATALOG;
 
 /// (path pattern, allowed query parameters), from the OpenAPI document.
 const SPEC: &[(&str, &[&str])] = &[
@@ -106,11 +108,11 @@ fn fake_zoom(url: &str) -> Vec<u8> {
 
 #[test]
 fn every_stream_makes_one_spec_valid_request_per_call() {
-    let env = SyncEnv {
-        today: 20_513,
-        activity_days: 180,
+    let env = Env {
+        now_ms: 20_513 * DAY_MS,
+        lookback_days: 180,
     };
-    for info in streams::stream_infos() {
+    for info in CATALOG.infos() {
         let mut cursor: Option<String> = None;
         let mut calls = 0;
         loop {
@@ -119,7 +121,9 @@ fn every_stream_makes_one_spec_valid_request_per_call() {
                 urls.push(url.to_string());
                 Ok(fake_zoom(url))
             };
-            let page = streams::sync(&info.name, cursor.as_deref(), env, &mut fetch).unwrap();
+            let page = CATALOG
+                .sync(&info.name, cursor.as_deref(), env, &mut fetch)
+                .unwrap();
             assert_eq!(urls.len(), 1, "{}: {urls:?}", info.name);
             urls.iter().for_each(|u| assert_valid(u));
             calls += 1;
@@ -134,12 +138,13 @@ fn every_stream_makes_one_spec_valid_request_per_call() {
 
 #[test]
 fn an_unknown_stream_is_an_invalid_config_error() {
-    let env = SyncEnv {
-        today: 20_513,
-        activity_days: 30,
+    let env = Env {
+        now_ms: 20_513 * DAY_MS,
+        lookback_days: 30,
     };
     let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Ok(Vec::new()) };
-    let kind = streams::sync("meetings", None, env, &mut fetch)
+    let kind = CATALOG
+        .sync("meetings", None, env, &mut fetch)
         .err()
         .map(|e| e.kind);
     assert_eq!(kind, Some(ErrorKind::InvalidConfig));
@@ -147,11 +152,11 @@ fn an_unknown_stream_is_an_invalid_config_error() {
 
 #[test]
 fn upstream_errors_from_fetch_reach_the_caller_unchanged() {
-    let env = SyncEnv {
-        today: 20_513,
-        activity_days: 30,
+    let env = Env {
+        now_ms: 20_513 * DAY_MS,
+        lookback_days: 30,
     };
     let mut fetch = |_: &str| -> Result<Vec<u8>, Error> { Err(Error::rate_limited("slow down")) };
-    let error = streams::sync("users", None, env, &mut fetch).err();
+    let error = CATALOG.sync("users", None, env, &mut fetch).err();
     assert_eq!(error, Some(Error::rate_limited("slow down")));
 }

@@ -59,6 +59,98 @@ pub fn status_error(status: u16, body: &[u8]) -> Error {
     Error::new(kind, message)
 }
 
+/// Refines an error's kind from the status, the app's code and the message;
+/// `None` keeps the status mapping.
+pub type Refine = fn(u16, Option<&str>, &str) -> Option<ErrorKind>;
+
+/// An app's error bodies: where it puts its message and code, and how its
+/// codes refine the blame of a status. A [`Stream`](crate::stream::Stream)
+/// maps every non-2xx answer through one.
+///
+/// ```
+/// use plugboard_sdk::http::Errors;
+/// use plugboard_sdk::ErrorKind;
+///
+/// // Okta-style bodies: {"errorCode":"E0000006","errorSummary":"You do not have permission…"}
+/// const OKTA: Errors = Errors {
+///     message: &["errorSummary"],
+///     code: &["errorCode"],
+///     refine: Some(|status, code, _message| match (status, code) {
+///         (400, Some("E0000011")) => Some(ErrorKind::Auth), // invalid token
+///         _ => None,
+///     }),
+/// };
+/// let error = OKTA.error(400, br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#);
+/// assert_eq!(error.kind, ErrorKind::Auth);
+/// assert_eq!(error.message, "HTTP 400 from the upstream: Invalid token provided (code E0000011)");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Errors {
+    /// Path of the message in the body, e.g. `["error", "message"]`; empty
+    /// means the usual fields (see [`upstream_message`]).
+    pub message: &'static [&'static str],
+    /// Path of the app's error code, e.g. `["errorCode"]`; may be empty.
+    pub code: &'static [&'static str],
+    /// Refines the kind from the status, the code and the message; `None`
+    /// keeps the status mapping of [`status_error`].
+    pub refine: Option<Refine>,
+}
+
+impl Errors {
+    /// Plain [`status_error`]: the usual message fields, no refinement.
+    pub const STANDARD: Errors = Errors {
+        message: &[],
+        code: &[],
+        refine: None,
+    };
+
+    /// The error for a non-2xx `status` with `body`.
+    pub fn error(&self, status: u16, body: &[u8]) -> Error {
+        let json = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let at = |path: &[&str]| {
+            let value = path
+                .iter()
+                .try_fold(json.as_ref()?, |value, key| value.get(key))?;
+            match value {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let code = at(self.code);
+        let mut error = match at(self.message).filter(|_| !self.message.is_empty()) {
+            Some(message) => {
+                let detail = match &code {
+                    Some(code) => format!("{message} (code {code})"),
+                    None => message,
+                };
+                let base = status_error(status, b"");
+                Error::new(
+                    base.kind,
+                    format!("{}: {}", base.message, truncate_message(&detail)),
+                )
+            }
+            None => status_error(status, body),
+        };
+        if let Some(kind) = self
+            .refine
+            .and_then(|refine| refine(status, code.as_deref(), &error.message))
+        {
+            error.kind = kind;
+        }
+        error
+    }
+
+    /// `response` itself when its status is 2xx, else [`Errors::error`].
+    pub fn check(&self, response: Response) -> Result<Response, Error> {
+        if (200..300).contains(&response.status) {
+            Ok(response)
+        } else {
+            Err(self.error(response.status, &response.body))
+        }
+    }
+}
+
 /// The human part of an upstream error body, at most [`MESSAGE_LIMIT`]
 /// characters: the JSON `message` (with `code` when present),
 /// `error_description`, `reason` or `error` field, else the body as text.
@@ -134,6 +226,34 @@ mod tests {
         );
         assert_eq!(upstream_message(b" Bad Gateway \n"), "Bad Gateway");
         assert_eq!(upstream_message(b""), "");
+    }
+
+    #[test]
+    fn an_app_error_body_hook_quotes_nested_fields_and_refines_the_kind() {
+        const APP: Errors = Errors {
+            message: &["error", "message"],
+            code: &["error", "code"],
+            refine: Some(|status, code, _| {
+                (status == 400 && code == Some("Licence")).then_some(ErrorKind::Unavailable)
+            }),
+        };
+        let body = br#"{"error":{"code":"Licence","message":"Needs P1"}}"#;
+        let error = APP.error(400, body);
+        assert_eq!(error.kind, ErrorKind::Unavailable);
+        assert_eq!(
+            error.message,
+            "HTTP 400 from the upstream: Needs P1 (code Licence)"
+        );
+        assert_eq!(APP.error(403, body).kind, ErrorKind::Permission);
+        // A body without the app's fields falls back to the usual mapping.
+        let plain = APP.error(503, b"Service Unavailable");
+        assert_eq!(
+            (plain.kind, plain.message.as_str()),
+            (
+                ErrorKind::Upstream,
+                "HTTP 503 from the upstream: Service Unavailable"
+            )
+        );
     }
 
     #[test]
