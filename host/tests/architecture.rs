@@ -8,7 +8,8 @@
 //! capability (`capabilities::http`, `capabilities::auth`, …) is a node of
 //! its own: capabilities may use one another one way, never both ways. A
 //! cycle means two modules cannot be understood, tested or moved apart, so
-//! this test names it and fails.
+//! this test names it and fails. The guest crates (the SDK and each
+//! connector) are checked the same way, each on its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -176,11 +177,17 @@ fn braces(line: &str) -> i64 {
     count
 }
 
-/// Edges `from -> to` with one place that makes each, for the message.
+/// Edges `from -> to` among the host's modules (runtime, host, cli).
 fn module_graph() -> Graph {
+    graph_of(&["runtime", "host", "cli"])
+}
+
+/// Edges `from -> to` with one place that makes each, for the message,
+/// among the modules of the crates under `krates` (workspace folders).
+fn graph_of(krates: &[&str]) -> Graph {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for krate in ["runtime", "host", "cli"] {
+    for &krate in krates {
         let src = workspace.join(krate).join("src");
         let mut here = Vec::new();
         source_files(&src, &mut here);
@@ -283,14 +290,37 @@ fn no_module_imports_a_module_that_imports_it_back() {
         graph.keys()
     );
     // One report per cycle, whichever of its modules it was found from.
-    let mut seen = BTreeSet::new();
-    let cycles: Vec<String> = graph
-        .keys()
-        .filter_map(|m| cycle_through(&graph, m))
-        .filter(|c| seen.insert(c.iter().cloned().collect::<BTreeSet<_>>()))
-        .map(|c| explain(&graph, &c))
-        .collect();
+    let cycles = cycles_of(&graph);
     assert!(cycles.is_empty(), "module cycles:{}", cycles.join("\n"));
+}
+
+/// Each graph's cycles, explained.
+fn cycles_of(graph: &Graph) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    graph
+        .keys()
+        .filter_map(|m| cycle_through(graph, m))
+        .filter(|c| seen.insert(c.iter().cloned().collect::<BTreeSet<_>>()))
+        .map(|c| explain(graph, &c))
+        .collect()
+}
+
+#[test]
+fn the_sdk_and_the_connectors_have_no_module_cycles_either() {
+    for krate in ["sdk", "plugins/zoom", "plugins/azure"] {
+        let graph = graph_of(&[krate]);
+        assert!(
+            graph.len() > 3,
+            "{krate}: too few modules: {:?}",
+            graph.keys()
+        );
+        let cycles = cycles_of(&graph);
+        assert!(
+            cycles.is_empty(),
+            "{krate}: module cycles:{}",
+            cycles.join("\n")
+        );
+    }
 }
 
 #[test]
