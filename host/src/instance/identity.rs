@@ -65,6 +65,13 @@ fn identity(
                 part(&value(v)?);
             }
         }
+        // Every other kind: who the client is, never its credential.
+        other => {
+            for input in other.inputs().into_iter().filter(|i| !i.credential) {
+                part(input.label);
+                part(&value(input.value)?);
+            }
+        }
     }
     Some(h.finalize().into())
 }

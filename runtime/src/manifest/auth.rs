@@ -28,6 +28,35 @@ pub enum ClientAuth {
         /// Client secret source.
         secret: ValueRef,
     },
+    /// `private_key_jwt` (RFC 7523 §2.2): a client assertion signed with a
+    /// private key; the key itself is never sent.
+    PrivateKeyJwt {
+        /// Private key source (a PEM secret).
+        key: ValueRef,
+        /// Signature algorithm.
+        alg: JwtAlg,
+    },
+}
+
+/// A JWT signature algorithm the host signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum JwtAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[serde(rename = "RS256")]
+    Rs256,
+    /// ECDSA P-256 with SHA-256.
+    #[serde(rename = "ES256")]
+    Es256,
+}
+
+impl JwtAlg {
+    /// `RS256` or `ES256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JwtAlg::Rs256 => "RS256",
+            JwtAlg::Es256 => "ES256",
+        }
+    }
 }
 
 impl ClientAuth {
@@ -36,6 +65,7 @@ impl ClientAuth {
         match self {
             ClientAuth::Basic { .. } => "client_secret_basic",
             ClientAuth::Post { .. } => "client_secret_post",
+            ClientAuth::PrivateKeyJwt { .. } => "private_key_jwt",
         }
     }
 
@@ -44,6 +74,7 @@ impl ClientAuth {
     pub fn credential(&self) -> (&'static str, &ValueRef) {
         match self {
             ClientAuth::Basic { secret } | ClientAuth::Post { secret } => ("client secret", secret),
+            ClientAuth::PrivateKeyJwt { key, .. } => ("private key", key),
         }
     }
 }
@@ -136,12 +167,88 @@ pub struct ClientCredentials {
     pub params: Vec<(String, ValueRef)>,
 }
 
+/// The JWT-bearer grant (RFC 7523 §2.1), as Google service accounts use it:
+/// an assertion signed with the account's private key is the grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JwtBearer {
+    /// Token endpoint (also the assertion's `aud`).
+    pub token_url: Template,
+    /// `iss`: the service account (e.g. its email).
+    pub issuer: ValueRef,
+    /// Private key source (a PEM secret); signed RS256.
+    pub private_key: ValueRef,
+    /// `scope` claim, if any.
+    pub scope: Option<ValueRef>,
+    /// `sub` claim (the user to act as: delegation), if any.
+    pub subject: Option<ValueRef>,
+}
+
+/// A GitHub App installation token: an app JWT (RS256) buys a token for one
+/// installation at `token_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GithubApp {
+    /// `POST {api}/app/installations/{installation_id}/access_tokens`.
+    pub token_url: Template,
+    /// `iss` of the app JWT: the app id or client id.
+    pub app_id: ValueRef,
+    /// The app's private key (a PEM secret).
+    pub private_key: ValueRef,
+}
+
 /// How a profile obtains its credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AuthKind {
     /// `kind = "client_credentials"` (the default).
     ClientCredentials(ClientCredentials),
+    /// `kind = "api_key"`: a static key from a secret, no token endpoint.
+    ApiKey {
+        /// The key's source (a secret).
+        key: ValueRef,
+    },
+    /// `kind = "jwt_bearer"`.
+    JwtBearer(JwtBearer),
+    /// `kind = "github_app"`.
+    GithubApp(GithubApp),
+}
+
+/// The label of a client-credentials parameter's input.
+pub const PARAMETER: &str = "parameter";
+
+/// One value a kind reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// What it is, for prompts (`client id`, `private key`).
+    pub label: &'static str,
+    /// Where it comes from.
+    pub value: &'a ValueRef,
+    /// A credential (client secret, private key, API key): never part of an
+    /// identity, never shown.
+    pub credential: bool,
+    /// How the host uses it.
+    pub usage: Usage,
+}
+
+/// How the host uses an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    /// Sent to the token endpoint.
+    ToTokenEndpoint,
+    /// Signs assertions; never sent.
+    Signs,
+    /// Presented to the audience.
+    ToAudience,
+}
+
+impl<'a> Input<'a> {
+    fn of(label: &'static str, value: &'a ValueRef, credential: bool, usage: Usage) -> Self {
+        Input {
+            label,
+            value,
+            credential,
+            usage,
+        }
+    }
 }
 
 impl AuthKind {
@@ -149,21 +256,55 @@ impl AuthKind {
     pub fn name(&self) -> &'static str {
         match self {
             AuthKind::ClientCredentials(_) => "client_credentials",
+            AuthKind::ApiKey { .. } => "api_key",
+            AuthKind::JwtBearer(_) => "jwt_bearer",
+            AuthKind::GithubApp(_) => "github_app",
         }
     }
 
-    /// Every value the kind reads, named for prompts (`client id`, ...).
-    pub fn inputs(&self) -> Vec<(String, &ValueRef)> {
+    /// Every value the kind reads.
+    pub fn inputs(&self) -> Vec<Input<'_>> {
+        use Usage::{Signs, ToAudience, ToTokenEndpoint};
         match self {
             AuthKind::ClientCredentials(c) => {
                 let (label, credential) = c.client_auth.credential();
+                let usage = match c.client_auth {
+                    ClientAuth::PrivateKeyJwt { .. } => Signs,
+                    _ => ToTokenEndpoint,
+                };
                 let mut v = vec![
-                    ("client id".to_string(), &c.client_id),
-                    (label.to_string(), credential),
+                    Input::of("client id", &c.client_id, false, ToTokenEndpoint),
+                    Input::of(label, credential, true, usage),
                 ];
-                v.extend(c.params.iter().map(|(k, r)| (k.clone(), r)));
+                v.extend(
+                    c.params
+                        .iter()
+                        .map(|(_, r)| Input::of(PARAMETER, r, false, ToTokenEndpoint)),
+                );
                 v
             }
+            AuthKind::ApiKey { key } => vec![Input::of("API key", key, true, ToAudience)],
+            AuthKind::JwtBearer(j) => {
+                let mut v = vec![
+                    Input::of("issuer", &j.issuer, false, ToTokenEndpoint),
+                    Input::of("private key", &j.private_key, true, Signs),
+                ];
+                v.extend(
+                    j.scope
+                        .iter()
+                        .map(|r| Input::of("scope", r, false, ToTokenEndpoint)),
+                );
+                v.extend(
+                    j.subject
+                        .iter()
+                        .map(|r| Input::of("subject", r, false, ToTokenEndpoint)),
+                );
+                v
+            }
+            AuthKind::GithubApp(g) => vec![
+                Input::of("app id", &g.app_id, false, ToTokenEndpoint),
+                Input::of("private key", &g.private_key, true, Signs),
+            ],
         }
     }
 
@@ -171,7 +312,30 @@ impl AuthKind {
     pub fn token_url(&self) -> Option<&Template> {
         match self {
             AuthKind::ClientCredentials(c) => Some(&c.token_url),
+            AuthKind::ApiKey { .. } => None,
+            AuthKind::JwtBearer(j) => Some(&j.token_url),
+            AuthKind::GithubApp(g) => Some(&g.token_url),
         }
+    }
+
+    /// The private key the host signs with and its algorithm, if the kind
+    /// signs.
+    pub fn signing_key(&self) -> Option<(&ValueRef, JwtAlg)> {
+        match self {
+            AuthKind::ClientCredentials(ClientCredentials {
+                client_auth: ClientAuth::PrivateKeyJwt { key, alg },
+                ..
+            }) => Some((key, *alg)),
+            AuthKind::JwtBearer(j) => Some((&j.private_key, JwtAlg::Rs256)),
+            AuthKind::GithubApp(g) => Some((&g.private_key, JwtAlg::Rs256)),
+            AuthKind::ClientCredentials(_) | AuthKind::ApiKey { .. } => None,
+        }
+    }
+
+    /// Whether the credential is minted (and may be minted again after a
+    /// 401), rather than a fixed key.
+    pub fn is_minted(&self) -> bool {
+        !matches!(self, AuthKind::ApiKey { .. })
     }
 }
 
@@ -199,10 +363,13 @@ impl AuthProfile {
 
     /// Secret names this profile consumes.
     pub fn secret_refs(&self) -> impl Iterator<Item = &str> {
-        self.kind.inputs().into_iter().filter_map(|(_, v)| match v {
-            ValueRef::Secret(n) => Some(n.as_str()),
-            _ => None,
-        })
+        self.kind
+            .inputs()
+            .into_iter()
+            .filter_map(|i| match i.value {
+                ValueRef::Secret(n) => Some(n.as_str()),
+                _ => None,
+            })
     }
 
     /// Config names this profile consumes.
@@ -210,10 +377,36 @@ impl AuthProfile {
         self.kind
             .inputs()
             .into_iter()
-            .filter_map(|(_, v)| match v {
+            .filter_map(|i| match i.value {
                 ValueRef::Config(n) => Some(n.as_str()),
                 _ => None,
             })
             .chain(self.token_url().into_iter().flat_map(|t| t.config_refs()))
+    }
+
+    /// How the host uses secret `name`, if this profile reads it.
+    pub fn secret_usage(&self, name: &str) -> Option<Usage> {
+        self.kind
+            .inputs()
+            .into_iter()
+            .find(|i| matches!(i.value, ValueRef::Secret(n) if n == name))
+            .map(|i| i.usage)
+    }
+
+    /// How the host uses secret `name` for this profile, for prompts and
+    /// refusals (`sent by the host only to …`).
+    pub fn secret_use(&self, name: &str) -> Option<String> {
+        let p = &self.name;
+        Some(match self.secret_usage(name)? {
+            Usage::ToTokenEndpoint => {
+                format!("sent by the host only to the token endpoint of auth profile `{p}`")
+            }
+            Usage::Signs => {
+                format!("used by the host only to sign the JWTs of auth profile `{p}`; never sent")
+            }
+            Usage::ToAudience => {
+                format!("sent by the host only to the audience of auth profile `{p}`")
+            }
+        })
     }
 }

@@ -13,7 +13,10 @@ mod text;
 mod value;
 mod version;
 
-pub use auth::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, ParamsIn, Present};
+pub use auth::{
+    AuthKind, AuthProfile, ClientAuth, ClientCredentials, GithubApp, Input, JwtAlg, JwtBearer,
+    PARAMETER, ParamsIn, Present, Usage,
+};
 use egress::is_dns_name;
 pub use egress::{EgressRule, Method, UrlPrefix};
 pub use form::HostForm;

@@ -8,9 +8,9 @@ use super::value::is_field_name;
 use super::version::{VERSION_FORM, check_version};
 use super::{
     ActionSpec, AuthKind, AuthProfile, BucketSpec, ClientAuth, ClientCredentials, EgressRule,
-    FieldSpec, HeaderProfile, MAX_IN_FLIGHT, Manifest, ManifestError, Method, ParamsIn, Partition,
-    PathPattern, Present, Quota, RateLimitSpec, RequestMatcher, ResetHeader, ResetKind, Template,
-    UrlPrefix, ValueRef,
+    FieldSpec, GithubApp, HeaderProfile, JwtAlg, JwtBearer, MAX_IN_FLIGHT, Manifest, ManifestError,
+    Method, ParamsIn, Partition, PathPattern, Present, Quota, RateLimitSpec, RequestMatcher,
+    ResetHeader, ResetKind, Template, UrlPrefix, ValueRef,
 };
 use super::{HostForm, form};
 
@@ -83,6 +83,17 @@ struct RawAuth {
     client_secret: Option<String>,
     params_in: Option<String>,
     params: Option<BTreeMap<String, String>>,
+    // private_key_jwt, jwt_bearer, github_app
+    private_key: Option<String>,
+    alg: Option<String>,
+    // api_key
+    key: Option<String>,
+    // jwt_bearer
+    issuer: Option<String>,
+    scope: Option<String>,
+    subject: Option<String>,
+    // github_app
+    app_id: Option<String>,
 }
 
 impl RawAuth {
@@ -96,6 +107,13 @@ impl RawAuth {
             ("client_secret", self.client_secret.is_some()),
             ("params_in", self.params_in.is_some()),
             ("params", self.params.is_some()),
+            ("private_key", self.private_key.is_some()),
+            ("alg", self.alg.is_some()),
+            ("key", self.key.is_some()),
+            ("issuer", self.issuer.is_some()),
+            ("scope", self.scope.is_some()),
+            ("subject", self.subject.is_some()),
+            ("app_id", self.app_id.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))
@@ -406,8 +424,9 @@ fn secret_destinations(
                 format!("secret[{i}].send_to"),
                 &s.name,
                 format!(
-                    "auth profile `{}` uses this secret, and the host sends it only to that profile's token endpoint; declare a separate secret for headers",
-                    p.name
+                    "auth profile `{}` uses this secret: it is {}; declare a separate secret for headers",
+                    p.name,
+                    p.secret_use(&s.name).unwrap_or_default()
                 ),
             ));
         }
@@ -425,7 +444,7 @@ fn secret_destinations(
 }
 
 /// The kinds of `[[auth]]` profile, by their `kind` value.
-const AUTH_KINDS: &str = "`client_credentials`";
+const AUTH_KINDS: &str = "`client_credentials`, `api_key`, `jwt_bearer`, `github_app`";
 
 fn auth_profile(
     i: usize,
@@ -453,7 +472,31 @@ fn auth_profile(
     )?;
     let kind_name = a.kind.as_deref().unwrap_or("client_credentials");
     let (kind, own): (AuthKind, &[&str]) = match kind_name {
-        "client_credentials" => (client_credentials(i, &a, forms)?, CLIENT_CREDENTIALS_KEYS),
+        "client_credentials" => (client_credentials(i, &a)?, CLIENT_CREDENTIALS_KEYS),
+        "api_key" => (
+            AuthKind::ApiKey {
+                key: secret_ref(i, "api_key", "key", &a.key)?,
+            },
+            &["key"],
+        ),
+        "jwt_bearer" => (
+            jwt_bearer(i, &a)?,
+            &["token_url", "issuer", "private_key", "scope", "subject"],
+        ),
+        "github_app" => (
+            AuthKind::GithubApp(GithubApp {
+                token_url: token_url(
+                    &format!("auth[{i}].token_url"),
+                    required(i, "github_app", "token_url", &a.token_url)?,
+                )?,
+                app_id: ValueRef::parse(
+                    &format!("auth[{i}].app_id"),
+                    required(i, "github_app", "app_id", &a.app_id)?,
+                )?,
+                private_key: secret_ref(i, "github_app", "private_key", &a.private_key)?,
+            }),
+            &["token_url", "app_id", "private_key"],
+        ),
         other => {
             return Err(ManifestError::field(
                 at("kind"),
@@ -596,9 +639,51 @@ const CLIENT_CREDENTIALS_KEYS: &[&str] = &[
     "client_auth",
     "client_id",
     "client_secret",
+    "private_key",
+    "alg",
     "params_in",
     "params",
 ];
+
+/// A key `kind` needs that must name a `[[secret]]` (a credential is never a
+/// literal in the manifest nor a plain setting).
+fn secret_ref(
+    i: usize,
+    kind: &str,
+    key: &str,
+    value: &Option<String>,
+) -> Result<ValueRef, ManifestError> {
+    let field = format!("auth[{i}].{key}");
+    let text = required(i, kind, key, value)?;
+    match ValueRef::parse(&field, text)? {
+        r @ ValueRef::Secret(_) => Ok(r),
+        _ => Err(ManifestError::field(
+            field,
+            text,
+            "`secret:NAME`: a credential is an instance secret, sealed at rest, never a literal or a setting",
+        )),
+    }
+}
+
+fn jwt_bearer(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> {
+    let kind = "jwt_bearer";
+    let at = |f: &str| format!("auth[{i}].{f}");
+    let optional = |key: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|t| ValueRef::parse(&at(key), t))
+            .transpose()
+    };
+    Ok(AuthKind::JwtBearer(JwtBearer {
+        token_url: token_url(
+            &at("token_url"),
+            required(i, kind, "token_url", &a.token_url)?,
+        )?,
+        issuer: ValueRef::parse(&at("issuer"), required(i, kind, "issuer", &a.issuer)?)?,
+        private_key: secret_ref(i, kind, "private_key", &a.private_key)?,
+        scope: optional("scope", &a.scope)?,
+        subject: optional("subject", &a.subject)?,
+    }))
+}
 
 /// A key `kind` needs, or an error naming it.
 fn required<'a>(
@@ -626,11 +711,7 @@ fn token_url(field: &str, text: &str) -> Result<Template, ManifestError> {
     Ok(token_url)
 }
 
-fn client_credentials(
-    i: usize,
-    a: &RawAuth,
-    _forms: &BTreeMap<String, HostForm>,
-) -> Result<AuthKind, ManifestError> {
+fn client_credentials(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> {
     let at = |f: &str| format!("auth[{i}].{f}");
     let kind = "client_credentials";
     let secret = |key: &str, v: &Option<String>| -> Result<ValueRef, ManifestError> {
@@ -643,14 +724,48 @@ fn client_credentials(
         "form" | "client_secret_post" => ClientAuth::Post {
             secret: secret("client_secret", &a.client_secret)?,
         },
+        "private_key_jwt" => ClientAuth::PrivateKeyJwt {
+            key: secret_ref(i, kind, "private_key", &a.private_key)?,
+            alg: match a.alg.as_deref().unwrap_or("RS256") {
+                "RS256" => JwtAlg::Rs256,
+                "ES256" => JwtAlg::Es256,
+                other => {
+                    return Err(ManifestError::field(at("alg"), other, "`RS256` or `ES256`"));
+                }
+            },
+        },
         other => {
             return Err(ManifestError::field(
                 at("client_auth"),
                 other,
-                "`client_secret_basic` (or `basic`) or `client_secret_post` (or `form`)",
+                "`client_secret_basic` (or `basic`), `client_secret_post` (or `form`) or `private_key_jwt`",
             ));
         }
     };
+    // Each method takes its own credential and no other.
+    let (takes, refuses): (&str, &[(&str, bool)]) = match client_auth {
+        ClientAuth::PrivateKeyJwt { .. } => (
+            "`private_key` (and `alg`)",
+            &[("client_secret", a.client_secret.is_some())],
+        ),
+        _ => (
+            "`client_secret`",
+            &[
+                ("private_key", a.private_key.is_some()),
+                ("alg", a.alg.is_some()),
+            ],
+        ),
+    };
+    if let Some((stray, _)) = refuses.iter().find(|(_, set)| *set) {
+        return Err(ManifestError::field(
+            at(stray),
+            client_auth.method(),
+            format!(
+                "absent: client_auth = \"{}\" takes {takes}",
+                client_auth.method()
+            ),
+        ));
+    }
     let params_in = match a.params_in.as_deref().unwrap_or("form") {
         "query" => ParamsIn::Query,
         "form" => ParamsIn::Form,

@@ -1,7 +1,7 @@
 //! One token request, shaped by an auth profile (grant type, client auth,
 //! parameters in the query or the form body).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -9,9 +9,12 @@ use plugboard_core::secrets::SecretValue;
 use serde::Deserialize;
 
 use super::AuthError;
+use super::sign::{BadKey, SigningKey, parse_key};
 use crate::capabilities::network::Upstreams;
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, ParamsIn, ValueRef};
+use crate::manifest::{
+    AuthKind, AuthProfile, ClientAuth, ClientCredentials, JwtAlg, ParamsIn, ValueRef,
+};
 
 /// Longest time a token request may take, unless the host sets its
 /// per-request upstream timeout.
@@ -45,7 +48,7 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
-fn resolve(
+pub(super) fn resolve(
     v: &ValueRef,
     config: &std::collections::BTreeMap<String, String>,
     secrets: &SecretBag,
@@ -87,13 +90,142 @@ pub(super) async fn mint(
         upstreams,
         timeout,
     };
+    let now = SystemTime::now();
     match &profile.kind {
         AuthKind::ClientCredentials(c) => {
-            let (url, headers, form) = client_credentials(c, name, config, secrets)?;
-            let bytes = endpoint.post(url, headers, &form).await?;
+            let (url, headers, form) = client_credentials(c, name, config, secrets, now)?;
+            let bytes = endpoint.post(url, headers, Some(&form)).await?;
             oauth_token(name, &bytes)
         }
+        AuthKind::ApiKey { key } => Ok((resolve(key, config, secrets, name)?, API_KEY_LIFETIME)),
+        AuthKind::JwtBearer(j) => {
+            let url = rendered_url(&j.token_url, name, config)?;
+            let key = signing_key(&j.private_key, JwtAlg::Rs256, name, config, secrets)?;
+            let text = |v: &Option<ValueRef>| {
+                v.as_ref()
+                    .map(|v| resolve(v, config, secrets, name))
+                    .transpose()
+            };
+            let (scope, subject) = (text(&j.scope)?, text(&j.subject)?);
+            let assertion = key
+                .grant_assertion(
+                    resolve(&j.issuer, config, secrets, name)?.expose(),
+                    scope.as_ref().map(SecretValue::expose),
+                    subject.as_ref().map(SecretValue::expose),
+                    url.as_str(),
+                    now,
+                )
+                .map_err(|e| bad_key(&j.private_key, name, e))?;
+            let form = vec![
+                ("grant_type".to_string(), JWT_BEARER_GRANT.to_string()),
+                ("assertion".to_string(), assertion.expose().to_string()),
+            ];
+            let bytes = endpoint
+                .post(url, reqwest::header::HeaderMap::new(), Some(&form))
+                .await?;
+            oauth_token(name, &bytes)
+        }
+        AuthKind::GithubApp(g) => {
+            let url = rendered_url(&g.token_url, name, config)?;
+            let key = signing_key(&g.private_key, JwtAlg::Rs256, name, config, secrets)?;
+            let jwt = key
+                .app_jwt(resolve(&g.app_id, config, secrets, name)?.expose(), now)
+                .map_err(|e| bad_key(&g.private_key, name, e))?;
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                sensitive(&format!("Bearer {}", jwt.expose()), name, "the app JWT")?,
+            );
+            headers.insert(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/vnd.github+json"),
+            );
+            headers.insert(
+                "x-github-api-version",
+                reqwest::header::HeaderValue::from_static(GITHUB_API_VERSION),
+            );
+            let bytes = endpoint.post(url, headers, None).await?;
+            installation_token(name, &bytes, now)
+        }
     }
+}
+
+/// RFC 7523 §2.1.
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// RFC 7523 §2.2.
+const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The REST API version the installation token request asks for.
+const GITHUB_API_VERSION: &str = "2022-11-28";
+/// How long the broker keeps a static API key before reading it again.
+const API_KEY_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// The secret a key comes from, for messages.
+fn source_name(v: &ValueRef) -> String {
+    match v {
+        ValueRef::Secret(n) => format!("secret `{n}`"),
+        ValueRef::Config(n) => format!("config `{n}`"),
+        ValueRef::Literal(_) => "the manifest's literal".into(),
+    }
+}
+
+fn bad_key(v: &ValueRef, profile: &str, e: BadKey) -> AuthError {
+    AuthError::BadKey {
+        profile: profile.to_string(),
+        from: source_name(v),
+        expected: e.expected,
+    }
+}
+
+/// The signing key `v` names, parsed for `alg`.
+pub(super) fn signing_key(
+    v: &ValueRef,
+    alg: JwtAlg,
+    profile: &str,
+    config: &std::collections::BTreeMap<String, String>,
+    secrets: &SecretBag,
+) -> Result<SigningKey, AuthError> {
+    let pem = resolve(v, config, secrets, profile)?;
+    parse_key(&pem, alg).map_err(|e| bad_key(v, profile, e))
+}
+
+#[derive(Deserialize)]
+struct InstallationToken {
+    token: String,
+    expires_at: String,
+}
+
+/// A GitHub installation token answer (`{token, expires_at}`): the token and
+/// its lifetime from `expires_at`.
+fn installation_token(
+    name: &str,
+    bytes: &[u8],
+    now: SystemTime,
+) -> Result<(SecretValue, Duration), AuthError> {
+    let bad = || AuthError::BadResponse {
+        profile: name.to_string(),
+    };
+    let parsed: InstallationToken = serde_json::from_slice(bytes).map_err(|_| bad())?;
+    if parsed.token.is_empty() {
+        return Err(bad());
+    }
+    let lifetime = lifetime_until(&parsed.expires_at, now).ok_or_else(bad)?;
+    Ok((SecretValue::new(parsed.token), lifetime))
+}
+
+/// Time from `now` until the RFC 3339 instant `expires_at`, at most a day;
+/// `None` if it does not parse or has passed.
+fn lifetime_until(expires_at: &str, now: SystemTime) -> Option<Duration> {
+    let at =
+        time::OffsetDateTime::parse(expires_at, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    let now = time::OffsetDateTime::from(now);
+    let left = at - now;
+    if left <= time::Duration::ZERO {
+        return None;
+    }
+    Some(Duration::from_secs(
+        u64::try_from(left.whole_seconds()).ok()?.clamp(1, 86_400),
+    ))
 }
 
 /// What a token request of one profile goes through.
@@ -152,8 +284,12 @@ fn client_credentials(
     name: &str,
     config: &std::collections::BTreeMap<String, String>,
     secrets: &SecretBag,
+    now: SystemTime,
 ) -> Result<(url::Url, reqwest::header::HeaderMap, Form), AuthError> {
     let mut url = rendered_url(&c.token_url, name, config)?;
+    // A client assertion's audience: the token endpoint, before any
+    // parameters go into its query.
+    let audience = url.to_string();
     let client_id = resolve(&c.client_id, config, secrets, name)?;
     let mut params: Vec<(String, SecretValue)> =
         vec![("grant_type".into(), SecretValue::new(c.grant_type.clone()))];
@@ -190,6 +326,18 @@ fn client_credentials(
             form.push(("client_id".into(), client_id.expose().to_string()));
             form.push(("client_secret".into(), client_secret.expose().to_string()));
         }
+        ClientAuth::PrivateKeyJwt { key, alg } => {
+            let signing = signing_key(key, *alg, name, config, secrets)?;
+            let assertion = signing
+                .client_assertion(client_id.expose(), &audience, now)
+                .map_err(|e| bad_key(key, name, e))?;
+            form.push(("client_id".into(), client_id.expose().to_string()));
+            form.push((
+                "client_assertion_type".into(),
+                CLIENT_ASSERTION_TYPE.to_string(),
+            ));
+            form.push(("client_assertion".into(), assertion.expose().to_string()));
+        }
     }
     Ok((url, headers, form))
 }
@@ -200,7 +348,7 @@ impl Endpoint<'_> {
         &self,
         url: url::Url,
         headers: reqwest::header::HeaderMap,
-        form: &Form,
+        form: Option<&Form>,
     ) -> Result<Vec<u8>, AuthError> {
         let Endpoint {
             client,
@@ -221,24 +369,27 @@ impl Endpoint<'_> {
                 why: why.to_string(),
             });
         }
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let response = client
-            .post(routed.as_str())
-            .headers(headers)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(|e| AuthError::Unreachable {
-                profile: name.to_string(),
-                reason: reason(&e, timeout),
-            })?;
+        let mut request = client.post(routed.as_str()).headers(headers);
+        if let Some(form) = form {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish();
+            request = request
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body);
+        }
+        let response =
+            request
+                .timeout(timeout)
+                .send()
+                .await
+                .map_err(|e| AuthError::Unreachable {
+                    profile: name.to_string(),
+                    reason: reason(&e, timeout),
+                })?;
         let status = response.status();
         let bytes = read_capped(response)
             .await
@@ -315,5 +466,39 @@ pub(crate) fn redact_url(e: &reqwest::Error) -> String {
         "the response body could not be read".into()
     } else {
         "request failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_installation_token_lives_until_its_expires_at() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let body = |expires: &str| format!(r#"{{"token":"ghs_x","expires_at":"{expires}"}}"#);
+        // 2027-01-15T08:00:00Z is 1_800_000_000; an hour later:
+        let (token, lifetime) =
+            installation_token("p", body("2027-01-15T09:00:00Z").as_bytes(), now)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(token.expose(), "ghs_x");
+        assert_eq!(lifetime, Duration::from_secs(3600));
+        let (_, offset) =
+            installation_token("p", body("2027-01-15T09:30:00+01:00").as_bytes(), now)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(offset, Duration::from_secs(1800));
+        for bad in [
+            body("2027-01-15T07:59:59Z"),
+            body("tomorrow"),
+            r#"{"token":"","expires_at":"2027-01-15T09:00:00Z"}"#.to_string(),
+            r#"{"access_token":"x","expires_in":3600}"#.to_string(),
+        ] {
+            let got = installation_token("p", bad.as_bytes(), now);
+            assert!(
+                matches!(got, Err(AuthError::BadResponse { .. })),
+                "{bad}: {:?}",
+                got.map(|(_, l)| l)
+            );
+        }
     }
 }

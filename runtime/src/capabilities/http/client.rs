@@ -364,10 +364,12 @@ impl HttpCapability {
             after = None;
             let token = match prepared.profile {
                 Some(p) => {
-                    state.waiting = Some(Waiting::Upstream {
-                        origin: self.token_origin(p),
-                        request: format!("a token request for auth profile `{}`", p.name),
-                    });
+                    if p.kind.is_minted() {
+                        state.waiting = Some(Waiting::Upstream {
+                            origin: self.token_origin(p),
+                            request: format!("a token request for auth profile `{}`", p.name),
+                        });
+                    }
                     Some((p, self.token(p).await?))
                 }
                 None => None,
@@ -399,7 +401,8 @@ impl HttpCapability {
                 reset,
                 method: req.method,
                 attempt,
-                had_token: token.is_some(),
+                // A fixed API key gains nothing from another try.
+                had_token: token.as_ref().is_some_and(|(p, _)| p.kind.is_minted()),
                 retried_401,
             };
             if resp.status == 429 {
