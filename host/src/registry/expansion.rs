@@ -226,6 +226,24 @@ mod tests {
             assert!(e.asks_for_more(), "{keys}: {:?}", lines(&e));
             assert_eq!(e.added.len(), 1, "{keys}: {:?}", lines(&e));
         }
+        // Another kind under the same name (a static key instead of the
+        // grant) is new too.
+        let key = zoom_v2(|t| {
+            let start = t.find("[[auth]]").unwrap_or(0);
+            let end = t[start..].find("audience").map_or(t.len(), |i| start + i);
+            format!(
+                "{}[[auth]]\nname = \"zoom-s2s\"\nkind = \"api_key\"\nkey = \"secret:client_secret\"\n{}",
+                &t[..start],
+                &t[end..]
+            )
+        });
+        let e = Expansion::of(&grant, &old, &key, false);
+        assert!(e.asks_for_more(), "{:?}", lines(&e));
+        assert!(
+            e.added[0]
+                .to_string()
+                .contains("api_key static API key secret:client_secret")
+        );
         // Another client authentication method, or the secret sent another
         // way, is new too.
         let post = zoom_v2(|t| t.replace("client_auth = \"basic\"", "client_auth = \"form\""));

@@ -94,7 +94,12 @@ pub(super) async fn mint(
     match &profile.kind {
         AuthKind::ClientCredentials(c) => {
             let (url, headers, form) = client_credentials(c, name, config, secrets, now)?;
-            let bytes = endpoint.post(url, headers, Some(&form)).await?;
+            let sent: Vec<&str> = form
+                .iter()
+                .filter(|(k, _)| k == "client_assertion")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let bytes = endpoint.post(url, headers, Some(&form), &sent).await?;
             oauth_token(name, &bytes)
         }
         AuthKind::ApiKey { key } => Ok((resolve(key, config, secrets, name)?, API_KEY_LIFETIME)),
@@ -121,7 +126,12 @@ pub(super) async fn mint(
                 ("assertion".to_string(), assertion.expose().to_string()),
             ];
             let bytes = endpoint
-                .post(url, reqwest::header::HeaderMap::new(), Some(&form))
+                .post(
+                    url,
+                    reqwest::header::HeaderMap::new(),
+                    Some(&form),
+                    &[assertion.expose()],
+                )
                 .await?;
             oauth_token(name, &bytes)
         }
@@ -144,7 +154,7 @@ pub(super) async fn mint(
                 "x-github-api-version",
                 reqwest::header::HeaderValue::from_static(GITHUB_API_VERSION),
             );
-            let bytes = endpoint.post(url, headers, None).await?;
+            let bytes = endpoint.post(url, headers, None, &[jwt.expose()]).await?;
             installation_token(name, &bytes, now)
         }
     }
@@ -343,12 +353,14 @@ fn client_credentials(
 }
 
 impl Endpoint<'_> {
-    /// POST a token request; the body of a 2xx answer, or the error it means.
+    /// POST a token request; the body of a 2xx answer, or the error it means
+    /// (quoting none of the instance's secrets nor the assertions `sent`).
     async fn post(
         &self,
         url: url::Url,
         headers: reqwest::header::HeaderMap,
         form: Option<&Form>,
+        sent: &[&str],
     ) -> Result<Vec<u8>, AuthError> {
         let Endpoint {
             client,
@@ -405,6 +417,10 @@ impl Endpoint<'_> {
             // quotes back must not survive in part across the cut.
             let mut body = String::from_utf8_lossy(&bytes).into_owned();
             secrets.scrub(&mut body);
+            // A signed assertion is a credential for minutes: not quoted either.
+            for s in sent.iter().filter(|s| s.len() >= 16) {
+                body = body.replace(*s, crate::capabilities::redact::REDACTED);
+            }
             let snippet = plugboard_core::text::bounded(&body, ERROR_SNIPPET).into_owned();
             let (profile, status) = (name.to_string(), status.as_u16());
             // 5xx, a timeout or throttling: the authorization server's trouble,

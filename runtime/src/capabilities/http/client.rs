@@ -489,13 +489,15 @@ impl HttpCapability {
                     .await
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
             }
-            let wire = match token.filter(|_| plan.token) {
-                Some((p, t)) => with_query_credential(wire, &p.present, t),
-                None => wire,
+            // A query credential goes on the wire only: a relative redirect
+            // is resolved against the URL without it.
+            let on_wire = match token.filter(|_| plan.token) {
+                Some((p, t)) => with_query_credential(wire.clone(), &p.present, t),
+                None => wire.clone(),
             };
             let mut rb = self
                 .client
-                .request(to_reqwest(method), wire.as_str())
+                .request(to_reqwest(method), on_wire.as_str())
                 .timeout(self.request_timeout)
                 .header(reqwest::header::ACCEPT_ENCODING, "identity");
             for (k, v) in plan.headers.iter().filter_map(|&i| req.headers.get(i)) {
