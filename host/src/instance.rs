@@ -12,7 +12,9 @@ use plugboard_core::model::AccountInfo;
 use plugboard_core::secrets::{MasterKey, SecretValue};
 use plugboard_core::store::{InstanceRow, Store, StoreError};
 
+use crate::capabilities::auth::AuthError;
 use crate::capabilities::config::{self, SettingsError};
+use crate::capabilities::secrets::SecretBag;
 use crate::capabilities::network::{UpstreamError, Upstreams};
 use crate::manifest::Manifest;
 pub use crate::runtime::HostOptions;
@@ -65,6 +67,9 @@ pub enum InstanceError {
         /// The exclusive auth profile.
         profile: String,
     },
+    /// A private key an auth profile signs with is not one.
+    #[error(transparent)]
+    Key(AuthError),
     /// The store failed (including secret decryption).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -77,10 +82,22 @@ impl InstanceError {
             InstanceError::Store(e) => e.blame(),
             InstanceError::Context(e) => e.blame(),
             InstanceError::Settings(e) => e.blame(),
+            InstanceError::Key(e) => e.blame(),
             InstanceError::Corrupt(..) => Blame::Host,
             _ => Blame::Operator,
         }
     }
+}
+
+/// Refuse a private key an auth profile signs with that is not one, naming
+/// its secret and profile (never the value).
+fn check_keys(
+    manifest: &Manifest,
+    config: &BTreeMap<String, String>,
+    secrets: &BTreeMap<String, SecretValue>,
+) -> Result<(), InstanceError> {
+    let bag = SecretBag::new(secrets.clone(), false);
+    crate::capabilities::auth::check_keys(manifest, config, &bag).map_err(InstanceError::Key)
 }
 
 /// The settings an instance runs with (see [`config::resolve`]).
@@ -213,9 +230,10 @@ pub fn validate_new(
     new: &NewInstance,
 ) -> Result<InstanceRow, InstanceError> {
     check_instance_name(&new.id)?;
-    resolve_config(manifest, &new.config)?;
+    let config = resolve_config(manifest, &new.config)?;
     Upstreams::parse(&new.upstreams)?;
     check_secret_names(manifest, new.secrets.keys().map(String::as_str), true)?;
+    check_keys(manifest, &config, &new.secrets)?;
     identity::check_unique_credentials(store, key, manifest, &new.id, &new.config, &new.secrets)?;
     let json = |v: &BTreeMap<String, String>| {
         serde_json::to_string(v).map_err(|e| InstanceError::Corrupt(new.id.clone(), e.to_string()))
@@ -305,6 +323,7 @@ pub fn update_instance(
             secrets.insert(f.name.clone(), v);
         }
     }
+    check_keys(manifest, &resolve_config(manifest, &config)?, &secrets)?;
     identity::check_unique_credentials(store, key, manifest, id, &config, &secrets)?;
     let json = |v: &BTreeMap<String, String>| serde_json::to_string(v).map_err(corrupt);
     let given: Vec<(&str, &SecretValue)> = update

@@ -4,11 +4,15 @@
 //! the documented behaviour in `shared/api-facts/` (auth, paging, rate limits, error
 //! bodies) and keeps counters that tests assert on.
 //!
+//! - [`authserver`]: a generic OAuth authorization server and API for the host's
+//!   brokered auth profiles (client secrets, `private_key_jwt`, the JWT-bearer grant,
+//!   GitHub App installation tokens, static API keys).
 //! - [`zoom`]: the Zoom API (Server-to-Server OAuth, users, groups, roles, account
 //!   settings, sign-in/out and operation-log reports).
 //! - `spec` (cargo feature `spec`): checks requests and responses against the official
 //!   OpenAPI descriptions in `shared/api-specs/`.
 
+pub mod authserver;
 pub mod azure;
 mod common;
 mod faults;

@@ -1,21 +1,82 @@
-//! Brokered auth profiles: how the host mints tokens for a plugin.
+//! Brokered auth profiles: how the host obtains a credential for a plugin and
+//! how it presents it to the profile's audience.
 //!
-//! A profile is data, not code: Zoom's `account_credentials` grant and Entra
-//! ID's `client_credentials` grant are both a token URL, a grant type, a client
-//! authentication style and extra parameters drawn from config or secrets.
+//! A profile is data, not code, in two halves: its [`AuthKind`] says how the
+//! credential is obtained (Zoom's `account_credentials` grant and Entra ID's
+//! `client_credentials` grant are both a token URL, a grant type, a client
+//! authentication style and extra parameters drawn from config or secrets),
+//! and its [`Present`] says how the credential goes on a request to the
+//! audience (`Authorization: Bearer …`, another header and scheme, or a query
+//! parameter). Adding a kind is one [`AuthKind`] variant: its inputs
+//! ([`AuthKind::inputs`]), its token URL, its approval line and its mint.
 
 use serde::Serialize;
 
 use super::{Template, UrlPrefix, ValueRef};
 
 /// How the client authenticates to the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientAuth {
-    /// HTTP Basic `base64(client_id:client_secret)`.
-    Basic,
-    /// `client_id` and `client_secret` in the form body.
-    Form,
+    /// `client_secret_basic`: HTTP Basic `base64(client_id:client_secret)`.
+    Basic {
+        /// Client secret source.
+        secret: ValueRef,
+    },
+    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+    Post {
+        /// Client secret source.
+        secret: ValueRef,
+    },
+    /// `private_key_jwt` (RFC 7523 §2.2): a client assertion signed with a
+    /// private key; the key itself is never sent.
+    PrivateKeyJwt {
+        /// Private key source (a PEM secret).
+        key: ValueRef,
+        /// Signature algorithm.
+        alg: JwtAlg,
+    },
+}
+
+/// A JWT signature algorithm the host signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum JwtAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[serde(rename = "RS256")]
+    Rs256,
+    /// ECDSA P-256 with SHA-256.
+    #[serde(rename = "ES256")]
+    Es256,
+}
+
+impl JwtAlg {
+    /// `RS256` or `ES256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JwtAlg::Rs256 => "RS256",
+            JwtAlg::Es256 => "ES256",
+        }
+    }
+}
+
+impl ClientAuth {
+    /// The standard name (`client_secret_basic`, ...), for prompts.
+    pub fn method(&self) -> &'static str {
+        match self {
+            ClientAuth::Basic { .. } => "client_secret_basic",
+            ClientAuth::Post { .. } => "client_secret_post",
+            ClientAuth::PrivateKeyJwt { .. } => "private_key_jwt",
+        }
+    }
+
+    /// The secret or key this method sends or signs with, and what it is
+    /// called in prompts.
+    pub fn credential(&self) -> (&'static str, &ValueRef) {
+        match self {
+            ClientAuth::Basic { secret } | ClientAuth::Post { secret } => ("client secret", secret),
+            ClientAuth::PrivateKeyJwt { key, .. } => ("private key", key),
+        }
+    }
 }
 
 /// Where the grant type and extra parameters go.
@@ -28,39 +89,284 @@ pub enum ParamsIn {
     Form,
 }
 
+/// How a profile's credential goes on a request to its audience.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Present {
+    /// In header `name` (as written, e.g. `Authorization`), after `scheme`
+    /// and one space when `scheme` is not empty (`Bearer`, `token`, ...).
+    Header {
+        /// Header name.
+        name: String,
+        /// Authentication scheme, or empty for the bare credential.
+        scheme: String,
+    },
+    /// As query parameter `param` of the URL sent (never of the URL the
+    /// plugin sees).
+    Query {
+        /// Parameter name.
+        param: String,
+    },
+}
+
+impl Default for Present {
+    /// `Authorization: Bearer …`.
+    fn default() -> Self {
+        Present::Header {
+            name: "Authorization".into(),
+            scheme: "Bearer".into(),
+        }
+    }
+}
+
+impl Present {
+    /// The header name in lower case, when the credential goes in a header.
+    pub fn header_lower(&self) -> Option<String> {
+        match self {
+            Present::Header { name, .. } => Some(name.to_ascii_lowercase()),
+            Present::Query { .. } => None,
+        }
+    }
+
+    /// The header value carrying `credential`.
+    pub fn header_value(&self, credential: &str) -> String {
+        match self {
+            Present::Header { scheme, .. } if !scheme.is_empty() => {
+                format!("{scheme} {credential}")
+            }
+            _ => credential.to_string(),
+        }
+    }
+
+    /// How it looks on a request, for prompts: `Authorization: Bearer <token>`.
+    pub fn describe(&self, what: &str) -> String {
+        match self {
+            Present::Header { name, scheme } if scheme.is_empty() => format!("`{name}: <{what}>`"),
+            Present::Header { name, scheme } => format!("`{name}: {scheme} <{what}>`"),
+            Present::Query { param } => format!("query parameter `{param}=<{what}>`"),
+        }
+    }
+}
+
+/// An OAuth token request in which the client authenticates as itself
+/// (RFC 6749 §4.4 and grants shaped like it, e.g. Zoom's
+/// `account_credentials`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClientCredentials {
+    /// Token endpoint, may contain `{config:NAME}`.
+    pub token_url: Template,
+    /// OAuth grant type.
+    pub grant_type: String,
+    /// How the client authenticates.
+    pub client_auth: ClientAuth,
+    /// Client id source.
+    pub client_id: ValueRef,
+    /// Where parameters go.
+    pub params_in: ParamsIn,
+    /// Extra parameters (`account_id`, `scope`, ...).
+    pub params: Vec<(String, ValueRef)>,
+}
+
+/// The JWT-bearer grant (RFC 7523 §2.1), as Google service accounts use it:
+/// an assertion signed with the account's private key is the grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JwtBearer {
+    /// Token endpoint (also the assertion's `aud`).
+    pub token_url: Template,
+    /// `iss`: the service account (e.g. its email).
+    pub issuer: ValueRef,
+    /// Private key source (a PEM secret); signed RS256.
+    pub private_key: ValueRef,
+    /// `scope` claim, if any.
+    pub scope: Option<ValueRef>,
+    /// `sub` claim (the user to act as: delegation), if any.
+    pub subject: Option<ValueRef>,
+}
+
+/// A GitHub App installation token: an app JWT (RS256) buys a token for one
+/// installation at `token_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GithubApp {
+    /// `POST {api}/app/installations/{installation_id}/access_tokens`.
+    pub token_url: Template,
+    /// `iss` of the app JWT: the app id or client id.
+    pub app_id: ValueRef,
+    /// The app's private key (a PEM secret).
+    pub private_key: ValueRef,
+}
+
+/// How a profile obtains its credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AuthKind {
+    /// `kind = "client_credentials"` (the default).
+    ClientCredentials(ClientCredentials),
+    /// `kind = "api_key"`: a static key from a secret, no token endpoint.
+    ApiKey {
+        /// The key's source (a secret).
+        key: ValueRef,
+    },
+    /// `kind = "jwt_bearer"`.
+    JwtBearer(JwtBearer),
+    /// `kind = "github_app"`.
+    GithubApp(GithubApp),
+}
+
+/// The label of a client-credentials parameter's input.
+pub const PARAMETER: &str = "parameter";
+
+/// One value a kind reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// What it is, for prompts (`client id`, `private key`).
+    pub label: &'static str,
+    /// Where it comes from.
+    pub value: &'a ValueRef,
+    /// A credential (client secret, private key, API key): never part of an
+    /// identity, never shown.
+    pub credential: bool,
+    /// How the host uses it.
+    pub usage: Usage,
+}
+
+/// How the host uses an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    /// Sent to the token endpoint.
+    ToTokenEndpoint,
+    /// Signs assertions; never sent.
+    Signs,
+    /// Presented to the audience.
+    ToAudience,
+}
+
+impl<'a> Input<'a> {
+    fn of(label: &'static str, value: &'a ValueRef, credential: bool, usage: Usage) -> Self {
+        Input {
+            label,
+            value,
+            credential,
+            usage,
+        }
+    }
+}
+
+impl AuthKind {
+    /// The manifest name of the kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuthKind::ClientCredentials(_) => "client_credentials",
+            AuthKind::ApiKey { .. } => "api_key",
+            AuthKind::JwtBearer(_) => "jwt_bearer",
+            AuthKind::GithubApp(_) => "github_app",
+        }
+    }
+
+    /// Every value the kind reads.
+    pub fn inputs(&self) -> Vec<Input<'_>> {
+        use Usage::{Signs, ToAudience, ToTokenEndpoint};
+        match self {
+            AuthKind::ClientCredentials(c) => {
+                let (label, credential) = c.client_auth.credential();
+                let usage = match c.client_auth {
+                    ClientAuth::PrivateKeyJwt { .. } => Signs,
+                    _ => ToTokenEndpoint,
+                };
+                let mut v = vec![
+                    Input::of("client id", &c.client_id, false, ToTokenEndpoint),
+                    Input::of(label, credential, true, usage),
+                ];
+                v.extend(
+                    c.params
+                        .iter()
+                        .map(|(_, r)| Input::of(PARAMETER, r, false, ToTokenEndpoint)),
+                );
+                v
+            }
+            AuthKind::ApiKey { key } => vec![Input::of("API key", key, true, ToAudience)],
+            AuthKind::JwtBearer(j) => {
+                let mut v = vec![
+                    Input::of("issuer", &j.issuer, false, ToTokenEndpoint),
+                    Input::of("private key", &j.private_key, true, Signs),
+                ];
+                v.extend(
+                    j.scope
+                        .iter()
+                        .map(|r| Input::of("scope", r, false, ToTokenEndpoint)),
+                );
+                v.extend(
+                    j.subject
+                        .iter()
+                        .map(|r| Input::of("subject", r, false, ToTokenEndpoint)),
+                );
+                v
+            }
+            AuthKind::GithubApp(g) => vec![
+                Input::of("app id", &g.app_id, false, ToTokenEndpoint),
+                Input::of("private key", &g.private_key, true, Signs),
+            ],
+        }
+    }
+
+    /// The endpoint the host asks for a token, if the kind has one.
+    pub fn token_url(&self) -> Option<&Template> {
+        match self {
+            AuthKind::ClientCredentials(c) => Some(&c.token_url),
+            AuthKind::ApiKey { .. } => None,
+            AuthKind::JwtBearer(j) => Some(&j.token_url),
+            AuthKind::GithubApp(g) => Some(&g.token_url),
+        }
+    }
+
+    /// The private key the host signs with and its algorithm, if the kind
+    /// signs.
+    pub fn signing_key(&self) -> Option<(&ValueRef, JwtAlg)> {
+        match self {
+            AuthKind::ClientCredentials(ClientCredentials {
+                client_auth: ClientAuth::PrivateKeyJwt { key, alg },
+                ..
+            }) => Some((key, *alg)),
+            AuthKind::JwtBearer(j) => Some((&j.private_key, JwtAlg::Rs256)),
+            AuthKind::GithubApp(g) => Some((&g.private_key, JwtAlg::Rs256)),
+            AuthKind::ClientCredentials(_) | AuthKind::ApiKey { .. } => None,
+        }
+    }
+
+    /// Whether the credential is minted (and may be minted again after a
+    /// 401), rather than a fixed key.
+    pub fn is_minted(&self) -> bool {
+        !matches!(self, AuthKind::ApiKey { .. })
+    }
+}
+
 /// One `[[auth]]` profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthProfile {
     /// Profile name.
     pub name: String,
-    /// Token endpoint, may contain `{config:NAME}`.
-    pub token_url: Template,
-    /// OAuth grant type.
-    pub grant_type: String,
-    /// Client authentication style.
-    pub client_auth: ClientAuth,
-    /// Client id source.
-    pub client_id: ValueRef,
-    /// Client secret source.
-    pub client_secret: ValueRef,
-    /// Where parameters go.
-    pub params_in: ParamsIn,
-    /// Extra parameters (`account_id`, `scope`, ...).
-    pub params: Vec<(String, ValueRef)>,
-    /// URL prefixes that receive this profile's bearer token.
+    /// URL prefixes that receive this profile's credential.
     pub audience: Vec<UrlPrefix>,
     /// Minting a token revokes the client's earlier tokens, so two instances
     /// must never share these credentials.
     pub exclusive_token: bool,
+    /// How the credential goes on a request to the audience.
+    pub present: Present,
+    /// How the credential is obtained.
+    pub kind: AuthKind,
 }
 
 impl AuthProfile {
+    /// The endpoint the host asks for a token, if the kind has one.
+    pub fn token_url(&self) -> Option<&Template> {
+        self.kind.token_url()
+    }
+
     /// Secret names this profile consumes.
     pub fn secret_refs(&self) -> impl Iterator<Item = &str> {
-        [&self.client_id, &self.client_secret]
+        self.kind
+            .inputs()
             .into_iter()
-            .chain(self.params.iter().map(|(_, v)| v))
-            .filter_map(|v| match v {
+            .filter_map(|i| match i.value {
                 ValueRef::Secret(n) => Some(n.as_str()),
                 _ => None,
             })
@@ -68,13 +374,39 @@ impl AuthProfile {
 
     /// Config names this profile consumes.
     pub fn config_refs(&self) -> impl Iterator<Item = &str> {
-        [&self.client_id, &self.client_secret]
+        self.kind
+            .inputs()
             .into_iter()
-            .chain(self.params.iter().map(|(_, v)| v))
-            .filter_map(|v| match v {
+            .filter_map(|i| match i.value {
                 ValueRef::Config(n) => Some(n.as_str()),
                 _ => None,
             })
-            .chain(self.token_url.config_refs())
+            .chain(self.token_url().into_iter().flat_map(|t| t.config_refs()))
+    }
+
+    /// How the host uses secret `name`, if this profile reads it.
+    pub fn secret_usage(&self, name: &str) -> Option<Usage> {
+        self.kind
+            .inputs()
+            .into_iter()
+            .find(|i| matches!(i.value, ValueRef::Secret(n) if n == name))
+            .map(|i| i.usage)
+    }
+
+    /// How the host uses secret `name` for this profile, for prompts and
+    /// refusals (`sent by the host only to …`).
+    pub fn secret_use(&self, name: &str) -> Option<String> {
+        let p = &self.name;
+        Some(match self.secret_usage(name)? {
+            Usage::ToTokenEndpoint => {
+                format!("sent by the host only to the token endpoint of auth profile `{p}`")
+            }
+            Usage::Signs => {
+                format!("used by the host only to sign the JWTs of auth profile `{p}`; never sent")
+            }
+            Usage::ToAudience => {
+                format!("sent by the host only to the audience of auth profile `{p}`")
+            }
+        })
     }
 }

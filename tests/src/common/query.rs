@@ -79,7 +79,7 @@ impl Query {
     }
 }
 
-fn decode_form(raw: &str) -> String {
+pub(crate) fn decode_form(raw: &str) -> String {
     percent_decode(&raw.replace('+', " "))
 }
 

@@ -35,6 +35,19 @@ pub enum AuthError {
         /// What is missing.
         what: String,
     },
+    /// A private key the profile signs with is not one (wrong format or
+    /// algorithm). Names where it comes from, never its value.
+    #[error(
+        "the private key of auth profile `{profile}` in {from} {expected}; set it to the PEM the app's console issued (`plugboard instance set`)"
+    )]
+    BadKey {
+        /// Profile name.
+        profile: String,
+        /// Where it comes from: secret `NAME`.
+        from: String,
+        /// What it should be.
+        expected: String,
+    },
     /// The token endpoint refused the credentials.
     #[error(
         "the token endpoint refused the credentials of auth profile `{profile}` (HTTP {status}): {body}; check the instance's client id, secret and account/tenant"
@@ -107,6 +120,7 @@ impl AuthError {
     pub fn blame(&self) -> Blame {
         match self {
             AuthError::MissingInput { .. }
+            | AuthError::BadKey { .. }
             | AuthError::Rejected { .. }
             | AuthError::ForbiddenAddress { .. } => Blame::Operator,
             AuthError::Failed { .. }
@@ -273,6 +287,23 @@ impl TokenBroker {
                 what: "a declared auth profile".into(),
             });
         };
+        if !profile.kind.is_minted() {
+            // A static key: read from the secrets, nothing to mint or cache.
+            let (value, lifetime) = mint(
+                client,
+                profile,
+                config,
+                secrets,
+                upstreams,
+                self.mint_timeout,
+            )
+            .await?;
+            return Ok(Token {
+                value: Arc::new(value),
+                renew_at: Instant::now() + lifetime,
+                generation: 0,
+            });
+        }
         let mut guard = slot.lock().await;
         if let Some(t) = guard.as_ref()
             && Instant::now() < t.renew_at

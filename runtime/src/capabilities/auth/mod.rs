@@ -1,5 +1,6 @@
-//! The OAuth token broker: mints, caches and renews bearer tokens for a
-//! plugin's auth profiles.
+//! The auth broker: mints, caches and renews the credentials of a plugin's
+//! auth profiles (OAuth tokens, GitHub installation tokens) and presents
+//! them, or a static API key, to each profile's audience.
 //!
 //! Threat: a plugin that saw a token or client secret could exfiltrate it or
 //! use it outside its grant. Decision: tokens are minted by the host with the
@@ -9,5 +10,31 @@
 mod broker;
 pub mod grant;
 mod mint;
+mod sign;
 
 pub use broker::{AuthError, MintGate, Token, TokenBroker};
+
+use std::collections::BTreeMap;
+
+use crate::capabilities::secrets::SecretBag;
+use crate::manifest::{Manifest, ValueRef};
+
+/// Check every private key `manifest`'s profiles sign with that `secrets`
+/// holds (parse it and sign a probe), so a bad key is refused when the
+/// instance is added or the secret set rather than at the first token
+/// request. A key not given is skipped (the mint reports it missing).
+pub fn check_keys(
+    manifest: &Manifest,
+    config: &BTreeMap<String, String>,
+    secrets: &SecretBag,
+) -> Result<(), AuthError> {
+    for profile in &manifest.auth {
+        if let Some((key, alg)) = profile.kind.signing_key()
+            && let ValueRef::Secret(name) = key
+            && secrets.get(name).is_some()
+        {
+            mint::signing_key(key, alg, &profile.name, config, secrets)?;
+        }
+    }
+    Ok(())
+}

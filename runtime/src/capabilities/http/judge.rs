@@ -16,7 +16,7 @@ use url::Url;
 
 use super::{OutboundRequest, path_trick};
 use crate::capabilities::network::{Upstreams, forbidden_reason};
-use crate::manifest::{AuthProfile, Manifest, Method};
+use crate::manifest::{AuthProfile, Manifest, Method, Present, Usage};
 
 /// Why the host refused a plugin's request. Labels are stable: they are
 /// metric labels and appear in logs.
@@ -40,8 +40,11 @@ pub enum DenyReason {
     SecretDestination,
     /// A header the host owns (`Host`, `Accept-Encoding`, `Range`, …).
     HostHeader,
-    /// `Authorization` or `Cookie` on a brokered audience.
+    /// `Authorization`, `Cookie` or the profile's credential header on a
+    /// brokered audience.
     BrokeredHeader,
+    /// The profile's credential query parameter on a brokered audience.
+    BrokeredParam,
     /// A header name or value that is not valid HTTP.
     InvalidHeader,
     /// A special-purpose address (loopback, private, metadata, …).
@@ -54,7 +57,7 @@ pub enum DenyReason {
 
 impl DenyReason {
     /// Every reason, for counters indexed by reason.
-    pub const ALL: [DenyReason; 14] = [
+    pub const ALL: [DenyReason; 15] = [
         DenyReason::Malformed,
         DenyReason::WriteOutsideAct,
         DenyReason::UrlCredentials,
@@ -65,6 +68,7 @@ impl DenyReason {
         DenyReason::SecretDestination,
         DenyReason::HostHeader,
         DenyReason::BrokeredHeader,
+        DenyReason::BrokeredParam,
         DenyReason::InvalidHeader,
         DenyReason::SpecialAddress,
         DenyReason::BadRedirect,
@@ -84,6 +88,7 @@ impl DenyReason {
             DenyReason::SecretDestination => "secret_destination",
             DenyReason::HostHeader => "host_header",
             DenyReason::BrokeredHeader => "brokered_header",
+            DenyReason::BrokeredParam => "brokered_param",
             DenyReason::InvalidHeader => "invalid_header",
             DenyReason::SpecialAddress => "special_address",
             DenyReason::BadRedirect => "bad_redirect",
@@ -225,8 +230,22 @@ pub fn judge<'m>(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let profile = m.auth_for(&url);
+    if let Some(p) = profile
+        && let Present::Query { param } = &p.present
+        && url.query_pairs().any(|(k, _)| k == param.as_str())
+    {
+        return Err(Refusal::new(
+            DenyReason::BrokeredParam,
+            format!(
+                "query parameter `{param}` may not be set on {}: auth profile `{}` puts its credential there; the host injects it",
+                shown(&url),
+                p.name
+            ),
+        ));
+    }
     let prepared = Prepared {
-        profile: m.auth_for(&url),
+        profile,
         secrets,
         url,
     };
@@ -293,10 +312,15 @@ fn judge_secret(m: &Manifest, secret: &str, url: &Url) -> Result<(), Refusal> {
         ));
     };
     if let Some(p) = m.profile_using_secret(secret) {
+        let how = match p.secret_usage(secret) {
+            Some(Usage::Signs) => "the host only signs that profile's JWTs with it",
+            Some(Usage::ToAudience) => "the host sends it only to that profile's audience",
+            _ => "the host sends it only to that profile's token endpoint",
+        };
         return Err(Refusal::new(
             DenyReason::ProfileSecret,
             format!(
-                "secret `{secret}` belongs to auth profile `{}`: the host sends it only to that profile's token endpoint, never in a plugin's header",
+                "secret `{secret}` belongs to auth profile `{}`: {how}, never in a plugin's header",
                 p.name
             ),
         ));

@@ -45,10 +45,7 @@ impl Unit for Secrets {
     fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
         for s in &m.secrets {
             let goes = if let Some(p) = m.profile_using_secret(&s.name) {
-                format!(
-                    "sent by the host only to the token endpoint of auth profile `{}`",
-                    p.name
-                )
+                p.secret_use(&s.name).unwrap_or_default()
             } else if s.send_to.is_empty() {
                 "never sent; the plugin cannot use it without secrets.reveal".to_string()
             } else {
