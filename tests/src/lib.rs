@@ -10,6 +10,7 @@
 //!   OpenAPI descriptions in `shared/api-specs/`.
 
 pub mod azure;
+pub mod browser;
 mod common;
 mod faults;
 pub mod zoom;
