@@ -15,7 +15,7 @@ use plugboard_core::store::Store;
 use sha2::{Digest, Sha256};
 
 use super::{InstanceError, resolve_config};
-use crate::manifest::{AuthProfile, Manifest, ValueRef};
+use crate::manifest::{AuthKind, AuthProfile, Manifest, ValueRef};
 
 /// Identities of `manifest`'s exclusive profiles for one instance's settings
 /// (defaults applied) and secrets: `(profile name, digest)`. Profiles whose
@@ -50,14 +50,21 @@ fn identity(
         h.update((s.len() as u64).to_le_bytes());
         h.update(s.as_bytes());
     };
-    part(&p.token_url.text);
-    for name in p.token_url.config_refs() {
-        part(config.get(name).map(String::as_str).unwrap_or(""));
+    part(p.kind.name());
+    if let Some(url) = p.token_url() {
+        part(&url.text);
+        for name in url.config_refs() {
+            part(config.get(name).map(String::as_str).unwrap_or(""));
+        }
     }
-    part(&value(&p.client_id)?);
-    for (name, v) in &p.params {
-        part(name);
-        part(&value(v)?);
+    match &p.kind {
+        AuthKind::ClientCredentials(c) => {
+            part(&value(&c.client_id)?);
+            for (name, v) in &c.params {
+                part(name);
+                part(&value(v)?);
+            }
+        }
     }
     Some(h.finalize().into())
 }

@@ -200,6 +200,39 @@ mod tests {
     }
 
     #[test]
+    fn an_auth_profile_presenting_its_token_another_way_is_new_and_naming_the_default_kind_is_not()
+    {
+        let old = zoom();
+        let grant = Grant::all_requested(&old, "--yes");
+        let with = |keys: &'static str| {
+            zoom_v2(move |t| {
+                t.replace(
+                    "audience = [\"https://api.zoom.us/\"]",
+                    &format!("audience = [\"https://api.zoom.us/\"]\n{keys}"),
+                )
+            })
+        };
+        let same =
+            with("kind = \"client_credentials\"\nheader = \"Authorization\"\nscheme = \"Bearer\"");
+        let e = Expansion::of(&grant, &old, &same, false);
+        assert!(!e.asks_for_more(), "{:?}", lines(&e));
+        for keys in [
+            "scheme = \"token\"",
+            "header = \"X-Api-Key\"",
+            "query = \"access_token\"",
+            "header = \"Authorization\"\nscheme = \"\"",
+        ] {
+            let e = Expansion::of(&grant, &old, &with(keys), false);
+            assert!(e.asks_for_more(), "{keys}: {:?}", lines(&e));
+            assert_eq!(e.added.len(), 1, "{keys}: {:?}", lines(&e));
+        }
+        // Another client authentication method, or the secret sent another
+        // way, is new too.
+        let post = zoom_v2(|t| t.replace("client_auth = \"basic\"", "client_auth = \"form\""));
+        assert!(Expansion::of(&grant, &old, &post, false).asks_for_more());
+    }
+
+    #[test]
     fn a_raised_quota_a_removed_limit_and_moved_matchers_are_new() {
         let old = zoom();
         let grant = Grant::all_requested(&old, "--yes");

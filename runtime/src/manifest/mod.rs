@@ -13,7 +13,7 @@ mod text;
 mod value;
 mod version;
 
-pub use auth::{AuthProfile, ClientAuth, ParamsIn};
+pub use auth::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, ParamsIn, Present};
 use egress::is_dns_name;
 pub use egress::{EgressRule, Method, UrlPrefix};
 pub use form::HostForm;
@@ -248,3 +248,5 @@ impl Manifest {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_auth;

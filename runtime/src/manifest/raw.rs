@@ -7,9 +7,10 @@ use serde::Deserialize;
 use super::value::is_field_name;
 use super::version::{VERSION_FORM, check_version};
 use super::{
-    ActionSpec, AuthProfile, BucketSpec, ClientAuth, EgressRule, FieldSpec, HeaderProfile,
-    MAX_IN_FLIGHT, Manifest, ManifestError, Method, ParamsIn, Partition, PathPattern, Quota,
-    RateLimitSpec, RequestMatcher, ResetHeader, ResetKind, Template, UrlPrefix, ValueRef,
+    ActionSpec, AuthKind, AuthProfile, BucketSpec, ClientAuth, ClientCredentials, EgressRule,
+    FieldSpec, HeaderProfile, MAX_IN_FLIGHT, Manifest, ManifestError, Method, ParamsIn, Partition,
+    PathPattern, Present, Quota, RateLimitSpec, RequestMatcher, ResetHeader, ResetKind, Template,
+    UrlPrefix, ValueRef,
 };
 use super::{HostForm, form};
 
@@ -61,26 +62,45 @@ struct RawEgress {
     methods: Vec<String>,
 }
 
+/// One `[[auth]]` table: the keys every kind shares, then each kind's own
+/// (optional here; a kind refuses keys that are not its own).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAuth {
     name: String,
-    token_url: String,
-    grant_type: String,
-    client_auth: String,
-    client_id: String,
-    client_secret: String,
-    #[serde(default = "default_params_in")]
-    params_in: String,
-    #[serde(default)]
-    params: BTreeMap<String, String>,
+    kind: Option<String>,
     audience: Vec<String>,
     #[serde(default)]
     exclusive_token: bool,
+    header: Option<String>,
+    scheme: Option<String>,
+    query: Option<String>,
+    // client_credentials
+    token_url: Option<String>,
+    grant_type: Option<String>,
+    client_auth: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    params_in: Option<String>,
+    params: Option<BTreeMap<String, String>>,
 }
 
-fn default_params_in() -> String {
-    "form".to_string()
+impl RawAuth {
+    /// The kind-specific keys that are set, by name.
+    fn kind_keys(&self) -> Vec<&'static str> {
+        [
+            ("token_url", self.token_url.is_some()),
+            ("grant_type", self.grant_type.is_some()),
+            ("client_auth", self.client_auth.is_some()),
+            ("client_id", self.client_id.is_some()),
+            ("client_secret", self.client_secret.is_some()),
+            ("params_in", self.params_in.is_some()),
+            ("params", self.params.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -404,24 +424,234 @@ fn secret_destinations(
     Ok(())
 }
 
+/// The kinds of `[[auth]]` profile, by their `kind` value.
+const AUTH_KINDS: &str = "`client_credentials`";
+
 fn auth_profile(
     i: usize,
     a: RawAuth,
     forms: &BTreeMap<String, HostForm>,
 ) -> Result<AuthProfile, ManifestError> {
     let at = |f: &str| format!("auth[{i}].{f}");
-    let client_auth = match a.client_auth.as_str() {
-        "basic" => ClientAuth::Basic,
-        "form" => ClientAuth::Form,
+    if a.audience.is_empty() {
+        return Err(ManifestError::field(
+            at("audience"),
+            "[]",
+            "at least one URL prefix that receives the credential",
+        ));
+    }
+    let audience = a
+        .audience
+        .iter()
+        .map(|u| form::parse_prefix(&at("audience"), u, forms))
+        .collect::<Result<Vec<_>, _>>()?;
+    let present = present(
+        i,
+        a.header.as_deref(),
+        a.scheme.as_deref(),
+        a.query.as_deref(),
+    )?;
+    let kind_name = a.kind.as_deref().unwrap_or("client_credentials");
+    let (kind, own): (AuthKind, &[&str]) = match kind_name {
+        "client_credentials" => (client_credentials(i, &a, forms)?, CLIENT_CREDENTIALS_KEYS),
+        other => {
+            return Err(ManifestError::field(
+                at("kind"),
+                other,
+                format!("one of {AUTH_KINDS}"),
+            ));
+        }
+    };
+    if let Some(stray) = a.kind_keys().into_iter().find(|k| !own.contains(k)) {
+        return Err(ManifestError::field(
+            at(stray),
+            kind_name,
+            format!(
+                "a key of another kind: a `{kind_name}` profile takes {}",
+                own.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    Ok(AuthProfile {
+        name: a.name,
+        audience,
+        exclusive_token: a.exclusive_token,
+        present,
+        kind,
+    })
+}
+
+/// How the credential is presented: `header` (default `Authorization`) with
+/// `scheme` (default `Bearer` when `header` is left out too, else none), or
+/// `query`.
+fn present(
+    i: usize,
+    header: Option<&str>,
+    scheme: Option<&str>,
+    query: Option<&str>,
+) -> Result<Present, ManifestError> {
+    let at = |f: &str| format!("auth[{i}].{f}");
+    match (header, scheme, query) {
+        (None, None, None) => Ok(Present::default()),
+        (Some(_), _, Some(q)) | (_, Some(_), Some(q)) => Err(ManifestError::field(
+            at("query"),
+            q,
+            "either `query` or `header`/`scheme`: a credential goes in one place",
+        )),
+        (None, None, Some(q)) => {
+            let ok = !q.is_empty()
+                && q.len() <= MAX_HEADER_NAME
+                && q.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !ok {
+                return Err(ManifestError::field(
+                    at("query"),
+                    q,
+                    format!(
+                        "a query parameter name (letters, digits, `-`, `_`, `.`; at most {MAX_HEADER_NAME})"
+                    ),
+                ));
+            }
+            Ok(Present::Query {
+                param: q.to_string(),
+            })
+        }
+        (h, s, None) => {
+            let name = match h {
+                None => "Authorization".to_string(),
+                Some(h) => {
+                    credential_header(&at("header"), h)?;
+                    h.to_string()
+                }
+            };
+            let scheme = match (h, s) {
+                (None, None) => "Bearer".to_string(),
+                (_, None) => String::new(),
+                (_, Some(s)) => {
+                    let s = s.trim_end_matches(' ');
+                    let token =
+                        |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+                    if s.len() > MAX_HEADER_NAME || !s.chars().all(token) {
+                        return Err(ManifestError::field(
+                            at("scheme"),
+                            s,
+                            "an authentication scheme such as `Bearer`, `token` or `Api-Token` (letters, digits and `-`), or \"\" for none",
+                        ));
+                    }
+                    s.to_string()
+                }
+            };
+            Ok(Present::Header { name, scheme })
+        }
+    }
+}
+
+/// A header a credential may go in: a header name, and none the host owns
+/// or that means something else to a server or proxy.
+fn credential_header(field: &str, name: &str) -> Result<(), ManifestError> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || name.len() > MAX_HEADER_NAME || !name.chars().all(token) {
+        return Err(ManifestError::field(
+            field,
+            name,
+            format!("an HTTP header name (letters, digits and `-`, at most {MAX_HEADER_NAME})"),
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    const RESERVED: &[&str] = &[
+        "host",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "connection",
+        "upgrade",
+        "te",
+        "trailer",
+        "accept-encoding",
+        "range",
+        "if-range",
+        "keep-alive",
+        "proxy-authorization",
+        "proxy-connection",
+        "cookie",
+        "location",
+    ];
+    if RESERVED.contains(&lower.as_str()) {
+        return Err(ManifestError::field(
+            field,
+            name,
+            "a header that carries credentials (e.g. `Authorization` or `X-Api-Key`), not one the host or HTTP itself uses",
+        ));
+    }
+    Ok(())
+}
+
+/// The keys of a `client_credentials` profile.
+const CLIENT_CREDENTIALS_KEYS: &[&str] = &[
+    "token_url",
+    "grant_type",
+    "client_auth",
+    "client_id",
+    "client_secret",
+    "params_in",
+    "params",
+];
+
+/// A key `kind` needs, or an error naming it.
+fn required<'a>(
+    i: usize,
+    kind: &str,
+    key: &str,
+    value: &'a Option<String>,
+) -> Result<&'a str, ManifestError> {
+    value.as_deref().ok_or_else(|| {
+        ManifestError::field(
+            format!("auth[{i}].{key}"),
+            "",
+            format!("a value: a `{kind}` profile needs `{key}`"),
+        )
+    })
+}
+
+/// A token URL: a template whose rendering is a valid prefix-shaped URL.
+fn token_url(field: &str, text: &str) -> Result<Template, ManifestError> {
+    let token_url = Template::parse(field, text)?;
+    let sample = token_url
+        .render(|_| Some("x".to_string()))
+        .unwrap_or_default();
+    UrlPrefix::parse(field, &sample)?;
+    Ok(token_url)
+}
+
+fn client_credentials(
+    i: usize,
+    a: &RawAuth,
+    _forms: &BTreeMap<String, HostForm>,
+) -> Result<AuthKind, ManifestError> {
+    let at = |f: &str| format!("auth[{i}].{f}");
+    let kind = "client_credentials";
+    let secret = |key: &str, v: &Option<String>| -> Result<ValueRef, ManifestError> {
+        ValueRef::parse(&at(key), required(i, kind, key, v)?)
+    };
+    let client_auth = match required(i, kind, "client_auth", &a.client_auth)? {
+        "basic" | "client_secret_basic" => ClientAuth::Basic {
+            secret: secret("client_secret", &a.client_secret)?,
+        },
+        "form" | "client_secret_post" => ClientAuth::Post {
+            secret: secret("client_secret", &a.client_secret)?,
+        },
         other => {
             return Err(ManifestError::field(
                 at("client_auth"),
                 other,
-                "`basic` or `form`",
+                "`client_secret_basic` (or `basic`) or `client_secret_post` (or `form`)",
             ));
         }
     };
-    let params_in = match a.params_in.as_str() {
+    let params_in = match a.params_in.as_deref().unwrap_or("form") {
         "query" => ParamsIn::Query,
         "form" => ParamsIn::Form,
         other => {
@@ -432,48 +662,35 @@ fn auth_profile(
             ));
         }
     };
-    let token_url = Template::parse(&at("token_url"), &a.token_url)?;
-    // The rendered URL must still be a valid prefix-shaped URL.
-    let sample = token_url
-        .render(|_| Some("x".to_string()))
-        .unwrap_or_default();
-    UrlPrefix::parse(&at("token_url"), &sample)?;
-    if a.audience.is_empty() {
-        return Err(ManifestError::field(
-            at("audience"),
-            "[]",
-            "at least one URL prefix that receives the token",
-        ));
-    }
-    let audience = a
-        .audience
-        .iter()
-        .map(|u| form::parse_prefix(&at("audience"), u, forms))
-        .collect::<Result<Vec<_>, _>>()?;
+    let token_url = token_url(
+        &at("token_url"),
+        required(i, kind, "token_url", &a.token_url)?,
+    )?;
     let params = a
         .params
         .iter()
+        .flatten()
         .map(|(k, v)| Ok((k.clone(), ValueRef::parse(&at(&format!("params.{k}")), v)?)))
         .collect::<Result<Vec<_>, ManifestError>>()?;
-    if a.grant_type.is_empty() {
+    let grant_type = required(i, kind, "grant_type", &a.grant_type)?;
+    if grant_type.is_empty() {
         return Err(ManifestError::field(
             at("grant_type"),
             "",
             "an OAuth grant type such as client_credentials",
         ));
     }
-    Ok(AuthProfile {
-        client_id: ValueRef::parse(&at("client_id"), &a.client_id)?,
-        client_secret: ValueRef::parse(&at("client_secret"), &a.client_secret)?,
-        name: a.name,
+    Ok(AuthKind::ClientCredentials(ClientCredentials {
         token_url,
-        grant_type: a.grant_type,
+        grant_type: grant_type.to_string(),
         client_auth,
+        client_id: ValueRef::parse(
+            &at("client_id"),
+            required(i, kind, "client_id", &a.client_id)?,
+        )?,
         params_in,
         params,
-        audience,
-        exclusive_token: a.exclusive_token,
-    })
+    }))
 }
 
 fn rate_limits(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, ManifestError> {

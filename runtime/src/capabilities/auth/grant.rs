@@ -1,8 +1,8 @@
 //! The auth part of approval: a profile is compared by everything that
-//! decides where its secrets and its token go, not by its name alone.
+//! decides where its secrets and its credential go, not by its name alone.
 
 use super::super::grant::{Capability, Changes, Grant, Unit, line};
-use crate::manifest::{AuthProfile, Manifest, ValueRef};
+use crate::manifest::{AuthKind, AuthProfile, ClientAuth, Manifest, ValueRef};
 
 /// Auth profiles.
 pub struct Profiles;
@@ -15,30 +15,49 @@ fn value_text(v: &ValueRef) -> String {
     }
 }
 
+/// How the kind obtains its credential, for the prompt: the grant, where it
+/// is asked for and how the client proves who it is.
+fn obtains(kind: &AuthKind) -> String {
+    match kind {
+        AuthKind::ClientCredentials(c) => {
+            let how = match &c.client_auth {
+                ClientAuth::Basic { .. } | ClientAuth::Post { .. } => c.client_auth.method(),
+            };
+            format!("{} grant at {} ({how})", c.grant_type, c.token_url.text)
+        }
+    }
+}
+
+/// What the credential is called on the wire, for the prompt.
+fn credential(kind: &AuthKind) -> &'static str {
+    match kind {
+        AuthKind::ClientCredentials(_) => "token",
+    }
+}
+
 /// The comparison key of a profile: its name plus everything that decides
-/// which secrets are sent where and who receives the token.
+/// which secrets are sent where, and where and how the credential goes.
 fn profile(p: &AuthProfile) -> Capability {
-    let mut inputs = vec![
-        format!("client id {}", value_text(&p.client_id)),
-        format!("client secret {}", value_text(&p.client_secret)),
-    ];
-    inputs.extend(
-        p.params
-            .iter()
-            .map(|(k, v)| format!("{k}={}", value_text(v))),
-    );
+    let mut inputs: Vec<String> = p
+        .kind
+        .inputs()
+        .into_iter()
+        .map(|(k, v)| format!("{k} {}", value_text(v)))
+        .collect();
+    match &p.kind {
+        AuthKind::ClientCredentials(c) => inputs.push(format!("params in {:?}", c.params_in)),
+    }
     let audience: Vec<String> = p.audience.iter().map(ToString::to_string).collect();
     Capability::new(
         "auth",
         "auth",
         format!(
-            "`{}`: {} grant at {} ({:?} client auth, params in {:?}; {}), token sent to {}",
+            "`{}`: {} {} ({}), sent as {} to {}",
             p.name,
-            p.grant_type,
-            p.token_url.text,
-            p.client_auth,
-            p.params_in,
+            p.kind.name(),
+            obtains(&p.kind),
             inputs.join(", "),
+            p.present.describe(credential(&p.kind)),
             audience.join(", ")
         ),
     )
@@ -51,10 +70,11 @@ impl Unit for Profiles {
             out.push(line(
                 "auth",
                 format_args!(
-                    "`{}`: {} grant at {}, token sent to {}",
+                    "`{}`: {}, {} sent as {} to {}",
                     a.name,
-                    a.grant_type,
-                    a.token_url.text,
+                    obtains(&a.kind),
+                    credential(&a.kind),
+                    a.present.describe(credential(&a.kind)),
                     aud.join(", ")
                 ),
             ));

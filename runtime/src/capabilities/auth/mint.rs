@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::AuthError;
 use crate::capabilities::network::Upstreams;
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{AuthProfile, ClientAuth, ParamsIn, ValueRef};
+use crate::manifest::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, ParamsIn, ValueRef};
 
 /// Longest time a token request may take, unless the host sets its
 /// per-request upstream timeout.
@@ -80,28 +80,88 @@ pub(super) async fn mint(
     timeout: Duration,
 ) -> Result<(SecretValue, Duration), AuthError> {
     let name = profile.name.as_str();
-    let url_text = profile
-        .token_url
-        .render(|k| config.get(k).cloned())
-        .ok_or_else(|| AuthError::MissingInput {
-            profile: name.to_string(),
-            what: "config for the token URL".into(),
-        })?;
-    let mut url = url::Url::parse(&url_text).map_err(|e| AuthError::MissingInput {
+    let endpoint = Endpoint {
+        client,
+        name,
+        secrets,
+        upstreams,
+        timeout,
+    };
+    match &profile.kind {
+        AuthKind::ClientCredentials(c) => {
+            let (url, headers, form) = client_credentials(c, name, config, secrets)?;
+            let bytes = endpoint.post(url, headers, &form).await?;
+            oauth_token(name, &bytes)
+        }
+    }
+}
+
+/// What a token request of one profile goes through.
+struct Endpoint<'a> {
+    client: &'a reqwest::Client,
+    /// Profile name.
+    name: &'a str,
+    /// The instance's secrets, scrubbed from error bodies.
+    secrets: &'a SecretBag,
+    upstreams: &'a Upstreams,
+    timeout: Duration,
+}
+
+/// The token URL of a profile, rendered with the instance's config.
+fn rendered_url(
+    template: &crate::manifest::Template,
+    name: &str,
+    config: &std::collections::BTreeMap<String, String>,
+) -> Result<url::Url, AuthError> {
+    let url_text =
+        template
+            .render(|k| config.get(k).cloned())
+            .ok_or_else(|| AuthError::MissingInput {
+                profile: name.to_string(),
+                what: "config for the token URL".into(),
+            })?;
+    url::Url::parse(&url_text).map_err(|e| AuthError::MissingInput {
         profile: name.to_string(),
         what: format!("a valid token URL ({e})"),
-    })?;
-    let client_id = resolve(&profile.client_id, config, secrets, name)?;
-    let client_secret = resolve(&profile.client_secret, config, secrets, name)?;
-    let mut params: Vec<(String, SecretValue)> = vec![(
-        "grant_type".into(),
-        SecretValue::new(profile.grant_type.clone()),
-    )];
-    for (k, v) in &profile.params {
+    })
+}
+
+/// A sensitive header value, or an error naming what held a control
+/// character.
+fn sensitive(
+    value: &str,
+    name: &str,
+    what: &str,
+) -> Result<reqwest::header::HeaderValue, AuthError> {
+    let mut hv =
+        reqwest::header::HeaderValue::from_str(value).map_err(|_| AuthError::MissingInput {
+            profile: name.to_string(),
+            what: format!("{what} without control characters"),
+        })?;
+    hv.set_sensitive(true);
+    Ok(hv)
+}
+
+/// Form fields of a token request.
+type Form = Vec<(String, String)>;
+
+/// The token request of a client-credentials profile: URL (with the
+/// parameters when they go in the query), headers and form.
+fn client_credentials(
+    c: &ClientCredentials,
+    name: &str,
+    config: &std::collections::BTreeMap<String, String>,
+    secrets: &SecretBag,
+) -> Result<(url::Url, reqwest::header::HeaderMap, Form), AuthError> {
+    let mut url = rendered_url(&c.token_url, name, config)?;
+    let client_id = resolve(&c.client_id, config, secrets, name)?;
+    let mut params: Vec<(String, SecretValue)> =
+        vec![("grant_type".into(), SecretValue::new(c.grant_type.clone()))];
+    for (k, v) in &c.params {
         params.push((k.clone(), resolve(v, config, secrets, name)?));
     }
-    let mut form: Vec<(String, String)> = Vec::new();
-    match profile.params_in {
+    let mut form: Form = Vec::new();
+    match c.params_in {
         ParamsIn::Query => {
             let mut q = url.query_pairs_mut();
             for (k, v) in &params {
@@ -115,90 +175,113 @@ pub(super) async fn mint(
         ),
     }
     let mut headers = reqwest::header::HeaderMap::new();
-    match profile.client_auth {
-        ClientAuth::Basic => {
+    match &c.client_auth {
+        ClientAuth::Basic { secret } => {
+            let client_secret = resolve(secret, config, secrets, name)?;
             let raw = format!("{}:{}", client_id.expose(), client_secret.expose());
             let value = format!("Basic {}", STANDARD.encode(raw.as_bytes()));
-            let mut hv = reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
-                AuthError::MissingInput {
-                    profile: name.to_string(),
-                    what: "client credentials without control characters".into(),
-                }
-            })?;
-            hv.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, hv);
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                sensitive(&value, name, "client credentials")?,
+            );
         }
-        ClientAuth::Form => {
+        ClientAuth::Post { secret } => {
+            let client_secret = resolve(secret, config, secrets, name)?;
             form.push(("client_id".into(), client_id.expose().to_string()));
             form.push(("client_secret".into(), client_secret.expose().to_string()));
         }
     }
-    let routed = upstreams.route(&url);
-    if !upstreams.is_routed(&url)
-        && let Some(ip) = routed
-            .host_str()
-            .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
-        && let Some(why) = crate::capabilities::network::forbidden_reason(ip)
-    {
-        return Err(AuthError::ForbiddenAddress {
-            profile: name.to_string(),
-            why: why.to_string(),
-        });
+    Ok((url, headers, form))
+}
+
+impl Endpoint<'_> {
+    /// POST a token request; the body of a 2xx answer, or the error it means.
+    async fn post(
+        &self,
+        url: url::Url,
+        headers: reqwest::header::HeaderMap,
+        form: &Form,
+    ) -> Result<Vec<u8>, AuthError> {
+        let Endpoint {
+            client,
+            name,
+            secrets,
+            upstreams,
+            timeout,
+        } = *self;
+        let routed = upstreams.route(&url);
+        if !upstreams.is_routed(&url)
+            && let Some(ip) = routed
+                .host_str()
+                .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+            && let Some(why) = crate::capabilities::network::forbidden_reason(ip)
+        {
+            return Err(AuthError::ForbiddenAddress {
+                profile: name.to_string(),
+                why: why.to_string(),
+            });
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let response = client
+            .post(routed.as_str())
+            .headers(headers)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| AuthError::Unreachable {
+                profile: name.to_string(),
+                reason: reason(&e, timeout),
+            })?;
+        let status = response.status();
+        let bytes = read_capped(response)
+            .await
+            .map_err(|e| AuthError::Unreachable {
+                profile: name.to_string(),
+                reason: match e {
+                    Capped::Transport(e) => reason(&e, timeout),
+                    Capped::TooLarge => format!("it answered more than {MAX_TOKEN_RESPONSE} bytes"),
+                },
+            })?;
+        if !status.is_success() {
+            // Scrub the whole body before cutting it: a credential the endpoint
+            // quotes back must not survive in part across the cut.
+            let mut body = String::from_utf8_lossy(&bytes).into_owned();
+            secrets.scrub(&mut body);
+            let snippet = plugboard_core::text::bounded(&body, ERROR_SNIPPET).into_owned();
+            let (profile, status) = (name.to_string(), status.as_u16());
+            // 5xx, a timeout or throttling: the authorization server's trouble,
+            // not the credentials'.
+            let transient = status >= 500 || status == 408 || status == 429;
+            return Err(if transient {
+                AuthError::Failed {
+                    profile,
+                    status,
+                    body: snippet,
+                }
+            } else {
+                AuthError::Rejected {
+                    profile,
+                    status,
+                    body: snippet,
+                }
+            });
+        }
+        Ok(bytes)
     }
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&form)
-        .finish();
-    let response = client
-        .post(routed.as_str())
-        .headers(headers)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(body)
-        .timeout(timeout)
-        .send()
-        .await
-        .map_err(|e| AuthError::Unreachable {
-            profile: name.to_string(),
-            reason: reason(&e, timeout),
-        })?;
-    let status = response.status();
-    let bytes = read_capped(response)
-        .await
-        .map_err(|e| AuthError::Unreachable {
-            profile: name.to_string(),
-            reason: match e {
-                Capped::Transport(e) => reason(&e, timeout),
-                Capped::TooLarge => format!("it answered more than {MAX_TOKEN_RESPONSE} bytes"),
-            },
-        })?;
-    if !status.is_success() {
-        // Scrub the whole body before cutting it: a credential the endpoint
-        // quotes back must not survive in part across the cut.
-        let mut body = String::from_utf8_lossy(&bytes).into_owned();
-        secrets.scrub(&mut body);
-        let snippet = plugboard_core::text::bounded(&body, ERROR_SNIPPET).into_owned();
-        let (profile, status) = (name.to_string(), status.as_u16());
-        // 5xx, a timeout or throttling: the authorization server's trouble,
-        // not the credentials'.
-        let transient = status >= 500 || status == 408 || status == 429;
-        return Err(if transient {
-            AuthError::Failed {
-                profile,
-                status,
-                body: snippet,
-            }
-        } else {
-            AuthError::Rejected {
-                profile,
-                status,
-                body: snippet,
-            }
-        });
-    }
+}
+
+/// An OAuth token response (`access_token`, `expires_in`): the token and its
+/// lifetime.
+fn oauth_token(name: &str, bytes: &[u8]) -> Result<(SecretValue, Duration), AuthError> {
     let parsed: TokenResponse =
-        serde_json::from_slice(&bytes).map_err(|_| AuthError::BadResponse {
+        serde_json::from_slice(bytes).map_err(|_| AuthError::BadResponse {
             profile: name.to_string(),
         })?;
     if parsed.access_token.is_empty() {

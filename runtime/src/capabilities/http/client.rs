@@ -24,7 +24,7 @@ use crate::capabilities::network::Upstreams;
 use crate::capabilities::ratelimit::window::{after_success, reset_after_429, windows};
 use crate::capabilities::ratelimit::{RateBuckets, parse_retry_after};
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{AuthProfile, Manifest, Method};
+use crate::manifest::{AuthProfile, Manifest, Method, Present};
 
 /// Largest response body handed to a plugin. Upstream pages are well under it.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -168,12 +168,14 @@ impl HttpCapability {
 
     /// The token endpoint of `profile`, for messages.
     fn token_origin(&self, profile: &AuthProfile) -> String {
-        profile
-            .token_url
+        let Some(template) = profile.token_url() else {
+            return format!("auth profile `{}`", profile.name);
+        };
+        template
             .render(|k| self.config.get(k).cloned())
             .and_then(|t| Url::parse(&t).ok())
             .map(|u| self.origin_shown(&u))
-            .unwrap_or_else(|| profile.token_url.text.clone())
+            .unwrap_or_else(|| template.text.clone())
     }
 
     /// Request counters.
@@ -484,6 +486,10 @@ impl HttpCapability {
                     .await
                     .map_err(|e| HttpError::RateLimited(e.to_string()))?;
             }
+            let wire = match token.filter(|_| plan.token) {
+                Some((p, t)) => with_query_credential(wire, &p.present, t),
+                None => wire,
+            };
             let mut rb = self
                 .client
                 .request(to_reqwest(method), wire.as_str())
@@ -499,14 +505,8 @@ impl HttpCapability {
                     rb = rb.header(binding.header.as_str(), value.clone());
                 }
             }
-            if let Some((_, t)) = token.filter(|_| plan.token) {
-                let mut hv =
-                    reqwest::header::HeaderValue::from_str(&format!("Bearer {}", t.expose()))
-                        .map_err(|_| {
-                            HttpError::Network("the token endpoint issued an unusable token".into())
-                        })?;
-                hv.set_sensitive(true);
-                rb = rb.header(reqwest::header::AUTHORIZATION, hv);
+            if let Some((p, t)) = token.filter(|_| plan.token) {
+                rb = present(rb, &p.present, t)?;
             }
             if let Some(b) = &body {
                 rb = rb.body(b.clone());
@@ -606,6 +606,40 @@ impl HttpCapability {
             format!("more than {MAX_REDIRECTS} redirects"),
         )))
     }
+}
+
+/// `rb` with `token` in the header `present` names (a query credential is
+/// already in the URL: [`with_query_credential`]).
+fn present(
+    rb: reqwest::RequestBuilder,
+    present: &Present,
+    token: &Token,
+) -> Result<reqwest::RequestBuilder, HttpError> {
+    let Present::Header { name, .. } = present else {
+        return Ok(rb);
+    };
+    let mut hv = reqwest::header::HeaderValue::from_str(&present.header_value(token.expose()))
+        .map_err(|_| HttpError::Network("the token endpoint issued an unusable token".into()))?;
+    hv.set_sensitive(true);
+    Ok(rb.header(name.as_str(), hv))
+}
+
+/// `wire` with `token` as the query parameter `present` names, replacing any
+/// value a redirect put there (the URL the plugin sees never has it).
+fn with_query_credential(mut wire: Url, present: &Present, token: &Token) -> Url {
+    let Present::Query { param } = present else {
+        return wire;
+    };
+    let kept: Vec<(String, String)> = wire
+        .query_pairs()
+        .filter(|(k, _)| k != param.as_str())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    wire.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair(param, token.expose());
+    wire
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

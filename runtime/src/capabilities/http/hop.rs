@@ -70,7 +70,7 @@ pub(super) fn plan_hop(
         })
         .map(|(i, _)| i)
         .collect();
-    let brokered = manifest.auth_for(current).is_some();
+    let credential_header = manifest.auth_for(current).map(|p| p.present.header_lower());
     check_headers(
         header_idx
             .iter()
@@ -82,7 +82,7 @@ pub(super) fn plan_hop(
                     .filter_map(|&i| secrets.get(i))
                     .map(|(name, _)| (*name, "")),
             ),
-        brokered,
+        credential_header.as_ref().map(|h| h.as_deref()),
     )?;
     let token = profile.is_some_and(|p| p.audience.iter().any(|a| a.covers(current)));
     Ok(HopPlan {

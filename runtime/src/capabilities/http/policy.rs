@@ -26,10 +26,12 @@ pub const FORBIDDEN_HEADERS: &[&str] = &[
 /// injects credentials there, and a plugin must not substitute its own.
 const BROKERED_ONLY: &[&str] = &["authorization", "cookie"];
 
-/// Validate plugin-set header names and values.
+/// Validate plugin-set header names and values. `brokered`: the URL is in an
+/// auth profile's audience, whose credential goes in header `Some(name)`
+/// (lower case) or in the query (`None`).
 pub fn check_headers<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a str)>,
-    brokered: bool,
+    brokered: Option<Option<&str>>,
 ) -> Result<(), Refusal> {
     for (name, value) in headers {
         let lower = name.to_ascii_lowercase();
@@ -50,7 +52,9 @@ pub fn check_headers<'a>(
                 format!("header `{name}` is set by the host"),
             ));
         }
-        if brokered && BROKERED_ONLY.contains(&lower.as_str()) {
+        if let Some(credential) = brokered
+            && (BROKERED_ONLY.contains(&lower.as_str()) || credential == Some(lower.as_str()))
+        {
             return Err(Refusal::new(
                 DenyReason::BrokeredHeader,
                 format!(
@@ -68,22 +72,31 @@ mod tests {
 
     #[test]
     fn plugins_cannot_set_credentials_on_brokered_audiences() {
+        let bearer = Some(Some("authorization"));
+        let api_key = Some(Some("x-api-key"));
+        let in_query = Some(None);
         let cases = [
-            ("Authorization", "Bearer x", true, false),
-            ("authorization", "Bearer x", false, true),
-            ("Cookie", "a=b", true, false),
-            ("Host", "evil.com", false, false),
-            ("Accept", "application/json", true, true),
-            ("Bad Name", "x", false, false),
-            ("Accept-Encoding", "gzip", false, false),
-            ("Range", "bytes=0-5", false, false),
-            ("X-Ok", "line\nbreak", false, false),
+            ("Authorization", "Bearer x", bearer, false),
+            ("Authorization", "Bearer x", api_key, false),
+            ("Authorization", "Bearer x", in_query, false),
+            ("authorization", "Bearer x", None, true),
+            ("Cookie", "a=b", bearer, false),
+            ("X-Api-Key", "mine", api_key, false),
+            ("X-API-KEY", "mine", api_key, false),
+            ("X-Api-Key", "mine", bearer, true),
+            ("X-Api-Key", "mine", None, true),
+            ("Host", "evil.com", None, false),
+            ("Accept", "application/json", bearer, true),
+            ("Bad Name", "x", None, false),
+            ("Accept-Encoding", "gzip", None, false),
+            ("Range", "bytes=0-5", None, false),
+            ("X-Ok", "line\nbreak", None, false),
         ];
         for (name, value, brokered, ok) in cases {
             assert_eq!(
                 check_headers([(name, value)], brokered).is_ok(),
                 ok,
-                "{name}: {value:?} brokered={brokered}"
+                "{name}: {value:?} brokered={brokered:?}"
             );
         }
     }

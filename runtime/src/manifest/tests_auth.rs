@@ -1,0 +1,199 @@
+//! `[[auth]]` profiles: kinds, presentation and the manifests written before
+//! kinds existed.
+
+use super::*;
+
+const ZOOM: &str = include_str!("../../testdata/zoom.toml");
+const AZURE: &str = include_str!("../../testdata/azure.toml");
+
+/// A manifest with one egress rule and secrets `client_secret` and `key`
+/// around one `[[auth]]` table `auth` (its keys, one a line).
+fn with_auth(auth: &str) -> String {
+    format!(
+        "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.1.0\"\n\
+         [[egress]]\nurl = \"https://api.example.com/v1/\"\nmethods = [\"GET\"]\n\
+         [[secret]]\nname = \"client_secret\"\n\
+         [[secret]]\nname = \"key\"\n\
+         [[auth]]\nname = \"p\"\naudience = [\"https://api.example.com/v1/\"]\n{auth}\n"
+    )
+}
+
+const CLIENT_CREDENTIALS: &str = "token_url = \"https://api.example.com/token\"\n\
+     grant_type = \"client_credentials\"\nclient_auth = \"form\"\nclient_id = \"x\"\n\
+     client_secret = \"secret:client_secret\"";
+
+fn parsed(text: &str) -> AuthProfile {
+    let m = Manifest::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    m.auth
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no profile in\n{text}"))
+}
+
+fn refused(text: &str) -> String {
+    match Manifest::parse(text) {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn manifests_without_a_kind_are_client_credentials_with_a_bearer_token() {
+    for (text, client_auth) in [
+        (ZOOM, "client_secret_basic"),
+        (AZURE, "client_secret_post"),
+        (
+            include_str!("../../../plugins/zoom/plugin.toml"),
+            "client_secret_basic",
+        ),
+        (
+            include_str!("../../../plugins/azure/plugin.toml"),
+            "client_secret_post",
+        ),
+        (
+            include_str!("../../../tests/fixtures/hostile/plugin.toml"),
+            "client_secret_post",
+        ),
+    ] {
+        let m = Manifest::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!m.auth.is_empty());
+        for p in &m.auth {
+            let AuthKind::ClientCredentials(c) = &p.kind;
+            assert_eq!(c.client_auth.method(), client_auth, "{}", p.name);
+            assert_eq!(p.present, Present::default());
+            assert_eq!(p.present.header_value("t0k"), "Bearer t0k");
+            assert!(p.secret_refs().any(|s| s == "client_secret"), "{}", p.name);
+        }
+    }
+    // Naming the default kind changes nothing.
+    let implicit = parsed(&with_auth(CLIENT_CREDENTIALS));
+    let explicit = parsed(&with_auth(&format!(
+        "kind = \"client_credentials\"\n{CLIENT_CREDENTIALS}"
+    )));
+    assert_eq!(implicit, explicit);
+    // The standard names of the client authentication methods are accepted.
+    for (written, method) in [
+        ("client_secret_basic", "client_secret_basic"),
+        ("client_secret_post", "client_secret_post"),
+        ("basic", "client_secret_basic"),
+    ] {
+        let p = parsed(&with_auth(&CLIENT_CREDENTIALS.replace(
+            "client_auth = \"form\"",
+            &format!("client_auth = \"{written}\""),
+        )));
+        let AuthKind::ClientCredentials(c) = &p.kind;
+        assert_eq!(c.client_auth.method(), method);
+        assert_eq!(p.secret_refs().collect::<Vec<_>>(), ["client_secret"]);
+    }
+}
+
+#[test]
+fn an_unknown_kind_a_missing_key_and_a_bad_client_auth_are_refused_by_name() {
+    let cases = [
+        (
+            format!("kind = \"magic\"\n{CLIENT_CREDENTIALS}"),
+            "auth[0].kind",
+            "`client_credentials`",
+        ),
+        (
+            CLIENT_CREDENTIALS.replace("token_url = \"https://api.example.com/token\"\n", ""),
+            "auth[0].token_url",
+            "needs `token_url`",
+        ),
+        (
+            CLIENT_CREDENTIALS.replace("client_secret = \"secret:client_secret\"", ""),
+            "auth[0].client_secret",
+            "needs `client_secret`",
+        ),
+        (
+            CLIENT_CREDENTIALS.replace("client_auth = \"form\"", "client_auth = \"digest\""),
+            "auth[0].client_auth",
+            "client_secret_basic",
+        ),
+    ];
+    for (auth, field, why) in cases {
+        let err = refused(&with_auth(&auth));
+        assert!(err.contains(field) && err.contains(why), "{auth}: {err}");
+    }
+}
+
+#[test]
+fn a_credential_goes_in_the_header_and_scheme_or_the_query_parameter_named() {
+    let cases = [
+        ("", "Authorization", "Bearer", "Bearer t"),
+        ("scheme = \"token\"", "Authorization", "token", "token t"),
+        (
+            "scheme = \"Api-Token \"",
+            "Authorization",
+            "Api-Token",
+            "Api-Token t",
+        ),
+        ("header = \"X-Api-Key\"", "X-Api-Key", "", "t"),
+        (
+            "header = \"Authorization\"\nscheme = \"\"",
+            "Authorization",
+            "",
+            "t",
+        ),
+        (
+            "header = \"Authorization\"\nscheme = \"SSWS\"",
+            "Authorization",
+            "SSWS",
+            "SSWS t",
+        ),
+    ];
+    for (keys, name, scheme, value) in cases {
+        let p = parsed(&with_auth(&format!("{CLIENT_CREDENTIALS}\n{keys}")));
+        assert_eq!(
+            p.present,
+            Present::Header {
+                name: name.into(),
+                scheme: scheme.into()
+            },
+            "{keys}"
+        );
+        assert_eq!(p.present.header_value("t"), value, "{keys}");
+        assert_eq!(p.present.header_lower(), Some(name.to_ascii_lowercase()));
+    }
+    let p = parsed(&with_auth(&format!(
+        "{CLIENT_CREDENTIALS}\nquery = \"api_key\""
+    )));
+    assert_eq!(
+        p.present,
+        Present::Query {
+            param: "api_key".into()
+        }
+    );
+    assert_eq!(p.present.header_lower(), None);
+
+    let bad = [
+        (
+            "query = \"k\"\nheader = \"X-Key\"",
+            "auth[0].query",
+            "one place",
+        ),
+        (
+            "query = \"k\"\nscheme = \"Bearer\"",
+            "auth[0].query",
+            "one place",
+        ),
+        ("query = \"a&b\"", "auth[0].query", "query parameter name"),
+        ("header = \"Host\"", "auth[0].header", "carries credentials"),
+        (
+            "header = \"cookie\"",
+            "auth[0].header",
+            "carries credentials",
+        ),
+        ("header = \"X Key\"", "auth[0].header", "HTTP header name"),
+        (
+            "scheme = \"Bearer x\"",
+            "auth[0].scheme",
+            "authentication scheme",
+        ),
+        ("scheme = \"Bea\\nrer\"", "auth[0].scheme", "control"),
+    ];
+    for (keys, field, why) in bad {
+        let err = refused(&with_auth(&format!("{CLIENT_CREDENTIALS}\n{keys}")));
+        assert!(err.contains(field) && err.contains(why), "{keys}: {err}");
+    }
+}
