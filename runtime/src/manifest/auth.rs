@@ -136,12 +136,31 @@ pub struct ClientCredentials {
     pub params: Vec<(String, ValueRef)>,
 }
 
+/// The authorization-code grant with PKCE (S256) and refresh tokens (RFC
+/// 6749 §4.1, RFC 7636): an admin consents once in a browser, and the host
+/// keeps the refresh token ("Connect Zoom").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorizationCode {
+    /// The authorize endpoint the admin opens, may contain `{config:NAME}`.
+    pub authorize_url: Template,
+    /// Token endpoint, may contain `{config:NAME}`.
+    pub token_url: Template,
+    /// How the client authenticates at the token endpoint.
+    pub client_auth: ClientAuth,
+    /// Client id source.
+    pub client_id: ValueRef,
+    /// Extra authorize parameters (`scope`, ...).
+    pub authorize_params: Vec<(String, ValueRef)>,
+}
+
 /// How a profile obtains its credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AuthKind {
     /// `kind = "client_credentials"` (the default).
     ClientCredentials(ClientCredentials),
+    /// `kind = "authorization_code"`: the consent flow.
+    AuthorizationCode(AuthorizationCode),
 }
 
 impl AuthKind {
@@ -149,6 +168,7 @@ impl AuthKind {
     pub fn name(&self) -> &'static str {
         match self {
             AuthKind::ClientCredentials(_) => "client_credentials",
+            AuthKind::AuthorizationCode(_) => "authorization_code",
         }
     }
 
@@ -164,6 +184,15 @@ impl AuthKind {
                 v.extend(c.params.iter().map(|(k, r)| (k.clone(), r)));
                 v
             }
+            AuthKind::AuthorizationCode(c) => {
+                let (label, credential) = c.client_auth.credential();
+                let mut v = vec![
+                    ("client id".to_string(), &c.client_id),
+                    (label.to_string(), credential),
+                ];
+                v.extend(c.authorize_params.iter().map(|(k, r)| (k.clone(), r)));
+                v
+            }
         }
     }
 
@@ -171,6 +200,7 @@ impl AuthKind {
     pub fn token_url(&self) -> Option<&Template> {
         match self {
             AuthKind::ClientCredentials(c) => Some(&c.token_url),
+            AuthKind::AuthorizationCode(c) => Some(&c.token_url),
         }
     }
 }
@@ -189,6 +219,10 @@ pub struct AuthProfile {
     pub present: Present,
     /// How the credential is obtained.
     pub kind: AuthKind,
+    /// `when = { config = FIELD, is = VALUE }`: the profile applies only to
+    /// instances whose setting FIELD is VALUE (an instance picks one of
+    /// several ways to authenticate).
+    pub when: Option<(String, String)>,
 }
 
 impl AuthProfile {
@@ -207,6 +241,10 @@ impl AuthProfile {
 
     /// Config names this profile consumes.
     pub fn config_refs(&self) -> impl Iterator<Item = &str> {
+        let authorize = match &self.kind {
+            AuthKind::AuthorizationCode(c) => Some(&c.authorize_url),
+            AuthKind::ClientCredentials(_) => None,
+        };
         self.kind
             .inputs()
             .into_iter()
@@ -215,5 +253,13 @@ impl AuthProfile {
                 _ => None,
             })
             .chain(self.token_url().into_iter().flat_map(|t| t.config_refs()))
+            .chain(authorize.into_iter().flat_map(|t| t.config_refs()))
+    }
+
+    /// Whether the profile applies to an instance with these settings.
+    pub fn applies(&self, config: &std::collections::BTreeMap<String, String>) -> bool {
+        self.when
+            .as_ref()
+            .is_none_or(|(field, value)| config.get(field) == Some(value))
     }
 }

@@ -13,7 +13,9 @@ mod text;
 mod value;
 mod version;
 
-pub use auth::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, ParamsIn, Present};
+pub use auth::{
+    AuthKind, AuthProfile, AuthorizationCode, ClientAuth, ClientCredentials, ParamsIn, Present,
+};
 use egress::is_dns_name;
 pub use egress::{EgressRule, Method, UrlPrefix};
 pub use form::HostForm;
@@ -194,6 +196,8 @@ impl Manifest {
         config: &std::collections::BTreeMap<String, String>,
     ) -> Result<Manifest, ManifestError> {
         let mut out = self.clone();
+        // Only the auth profiles this instance's settings select.
+        out.auth.retain(|p| p.applies(config));
         for (i, rule) in out.egress.iter_mut().enumerate() {
             rule.prefix = form::instantiate(&rule.prefix, &format!("egress[{i}].url"), config)?;
         }

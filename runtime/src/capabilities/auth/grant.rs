@@ -25,13 +25,27 @@ fn obtains(kind: &AuthKind) -> String {
             };
             format!("{} grant at {} ({how})", c.grant_type, c.token_url.text)
         }
+        AuthKind::AuthorizationCode(c) => format!(
+            "consent at {} (authorization code with PKCE), refresh token kept sealed, tokens from {} ({})",
+            c.authorize_url.text,
+            c.token_url.text,
+            c.client_auth.method()
+        ),
+    }
+}
+
+/// The condition under which a profile applies, for prompts.
+fn when(p: &AuthProfile) -> String {
+    match &p.when {
+        Some((field, value)) => format!(" (when setting {field} = {value})"),
+        None => String::new(),
     }
 }
 
 /// What the credential is called on the wire, for the prompt.
 fn credential(kind: &AuthKind) -> &'static str {
     match kind {
-        AuthKind::ClientCredentials(_) => "token",
+        AuthKind::ClientCredentials(_) | AuthKind::AuthorizationCode(_) => "token",
     }
 }
 
@@ -46,14 +60,16 @@ fn profile(p: &AuthProfile) -> Capability {
         .collect();
     match &p.kind {
         AuthKind::ClientCredentials(c) => inputs.push(format!("params in {:?}", c.params_in)),
+        AuthKind::AuthorizationCode(_) => {}
     }
     let audience: Vec<String> = p.audience.iter().map(ToString::to_string).collect();
     Capability::new(
         "auth",
         "auth",
         format!(
-            "`{}`: {} {} ({}), sent as {} to {}",
+            "`{}`{}: {} {} ({}), sent as {} to {}",
             p.name,
+            when(p),
             p.kind.name(),
             obtains(&p.kind),
             inputs.join(", "),
@@ -70,8 +86,9 @@ impl Unit for Profiles {
             out.push(line(
                 "auth",
                 format_args!(
-                    "`{}`: {}, {} sent as {} to {}",
+                    "`{}`{}: {}, {} sent as {} to {}",
                     a.name,
+                    when(a),
                     obtains(&a.kind),
                     credential(&a.kind),
                     a.present.describe(credential(&a.kind)),

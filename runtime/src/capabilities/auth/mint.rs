@@ -17,7 +17,7 @@ use crate::manifest::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, Para
 /// per-request upstream timeout.
 pub(super) const MINT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes of an upstream error body kept for the error message.
-const ERROR_SNIPPET: usize = 300;
+pub(super) const ERROR_SNIPPET: usize = 300;
 /// Largest token endpoint answer read: a token response is a few KiB.
 const MAX_TOKEN_RESPONSE: usize = 256 << 10;
 
@@ -45,7 +45,7 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
-fn resolve(
+pub(super) fn resolve(
     v: &ValueRef,
     config: &std::collections::BTreeMap<String, String>,
     secrets: &SecretBag,
@@ -93,7 +93,31 @@ pub(super) async fn mint(
             let bytes = endpoint.post(url, headers, &form).await?;
             oauth_token(name, &bytes)
         }
+        // Minted from the stored refresh token by the broker
+        // (`TokenBroker::refresh`), never from the profile alone.
+        AuthKind::AuthorizationCode(_) => Err(AuthError::NotConnected {
+            profile: name.to_string(),
+            instance: "this instance".into(),
+        }),
     }
+}
+
+/// The body of `response` (at most the token-response cap), or why it could
+/// not be read, for the consent flow's HTTP function.
+pub(super) async fn read_capped_bytes(
+    response: reqwest::Response,
+    profile: &str,
+    timeout: Duration,
+) -> Result<Vec<u8>, AuthError> {
+    read_capped(response)
+        .await
+        .map_err(|e| AuthError::Unreachable {
+            profile: profile.to_string(),
+            reason: match e {
+                Capped::Transport(e) => reason(&e, timeout),
+                Capped::TooLarge => format!("it answered more than {MAX_TOKEN_RESPONSE} bytes"),
+            },
+        })
 }
 
 /// What a token request of one profile goes through.
@@ -294,7 +318,7 @@ fn oauth_token(name: &str, bytes: &[u8]) -> Result<(SecretValue, Duration), Auth
 }
 
 /// [`redact_url`], with the timeout named when it ran out.
-fn reason(e: &reqwest::Error, timeout: Duration) -> String {
+pub(super) fn reason(e: &reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         format!(
             "it did not answer within {} s",

@@ -7,7 +7,10 @@
 //! profile's audience, and never handed to the plugin, logged or stored.
 
 mod broker;
+pub mod connections;
+pub mod consent;
 pub mod grant;
 mod mint;
 
 pub use broker::{AuthError, MintGate, Token, TokenBroker};
+pub use connections::{Connections, Stored};
