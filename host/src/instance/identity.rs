@@ -28,7 +28,7 @@ pub fn exclusive_identities(
     manifest
         .auth
         .iter()
-        .filter(|p| p.exclusive_token)
+        .filter(|p| p.exclusive_token && p.applies(config))
         .filter_map(|p| identity(p, config, secret).map(|d| (p.name.clone(), d)))
         .collect()
 }
@@ -61,6 +61,13 @@ fn identity(
         AuthKind::ClientCredentials(c) => {
             part(&value(&c.client_id)?);
             for (name, v) in &c.params {
+                part(name);
+                part(&value(v)?);
+            }
+        }
+        AuthKind::AuthorizationCode(c) => {
+            part(&value(&c.client_id)?);
+            for (name, v) in &c.authorize_params {
                 part(name);
                 part(&value(v)?);
             }
