@@ -53,6 +53,9 @@ pub struct ConnectionRow {
     pub updated_at: String,
 }
 
+/// A connection with its sealed refresh token, if any.
+pub type SealedConnection = (ConnectionRow, Option<Vec<u8>>);
+
 /// The name a refresh token is sealed under (the AAD's name part): no
 /// manifest secret can have it (secret names have no `:`).
 pub fn refresh_token_name(profile: &str) -> String {
@@ -77,7 +80,7 @@ pub trait ConnectionStore {
         &self,
         instance: &str,
         profile: &str,
-    ) -> Result<Option<(ConnectionRow, Option<Vec<u8>>)>, StoreError>;
+    ) -> Result<Option<SealedConnection>, StoreError>;
 
     /// Every connection of `instance`, by profile.
     fn connections(&self, instance: &str) -> Result<Vec<ConnectionRow>, StoreError>;

@@ -46,7 +46,9 @@ use std::ops::Deref;
 use std::path::Path;
 
 pub use audit::{AuditEntry, AuditStore, MAX_AUDIT_LIMIT};
-pub use connections::{ConnectionRow, ConnectionStatus, ConnectionStore, refresh_token_name};
+pub use connections::{
+    ConnectionRow, ConnectionStatus, ConnectionStore, SealedConnection, refresh_token_name,
+};
 pub use error::StoreError;
 pub use findings::FindingStore;
 pub use instances::{InstanceRow, InstanceStore};

@@ -4,7 +4,9 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use super::PgStore;
-use crate::store::{ConnectionRow, ConnectionStatus, ConnectionStore, StoreError};
+use crate::store::{
+    ConnectionRow, ConnectionStatus, ConnectionStore, SealedConnection, StoreError,
+};
 
 const COLUMNS: &str = "profile, status, detail, updated_at, sealed";
 
@@ -21,7 +23,7 @@ fn raw(r: &Row) -> Result<Raw, tokio_postgres::Error> {
 }
 
 impl PgStore {
-    fn connection_of(&self, raw: Raw) -> Result<(ConnectionRow, Option<Vec<u8>>), StoreError> {
+    fn connection_of(&self, raw: Raw) -> Result<SealedConnection, StoreError> {
         let (profile, status, detail, updated_at, sealed) = raw;
         let status = ConnectionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
             path: crate::store::Backend::label(self).to_string(),
@@ -72,7 +74,7 @@ impl ConnectionStore for PgStore {
         &self,
         instance: &str,
         profile: &str,
-    ) -> Result<Option<(ConnectionRow, Option<Vec<u8>>)>, StoreError> {
+    ) -> Result<Option<SealedConnection>, StoreError> {
         let found = self.block(async {
             let c = self.client().await?;
             let row = self

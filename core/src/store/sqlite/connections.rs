@@ -3,7 +3,9 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, ensure_instance, now_sql, write_tx};
-use crate::store::{ConnectionRow, ConnectionStatus, ConnectionStore, StoreError};
+use crate::store::{
+    ConnectionRow, ConnectionStatus, ConnectionStore, SealedConnection, StoreError,
+};
 
 type Raw = (String, String, Option<String>, String, Option<Vec<u8>>);
 
@@ -11,7 +13,7 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn decode(store: &SqliteStore, raw: Raw) -> Result<(ConnectionRow, Option<Vec<u8>>), StoreError> {
+fn decode(store: &SqliteStore, raw: Raw) -> Result<SealedConnection, StoreError> {
     let (profile, status, detail, updated_at, sealed) = raw;
     let status = ConnectionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
         path: store.label.clone(),
@@ -57,7 +59,7 @@ impl ConnectionStore for SqliteStore {
         &self,
         instance: &str,
         profile: &str,
-    ) -> Result<Option<(ConnectionRow, Option<Vec<u8>>)>, StoreError> {
+    ) -> Result<Option<SealedConnection>, StoreError> {
         let raw = {
             let conn = self.conn();
             conn.prepare_cached(&format!(
