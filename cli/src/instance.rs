@@ -1,4 +1,4 @@
-//! `plugboard instance add|set|list|enable|disable|remove`.
+//! `plugboard instance add|set|list|show|check|connect|enable|disable|remove`.
 
 use std::collections::BTreeMap;
 
@@ -6,7 +6,7 @@ use anyhow::{Context as _, bail};
 use clap::Subcommand;
 use plugboard_core::secrets::SecretValue;
 
-use super::instance_show::{health, instance_json};
+use super::instance_show::{connections, health_with_connections, instance_json};
 use super::table::{print_json, table};
 use plugboard_host::host::Host;
 use plugboard_host::instance::{
@@ -56,6 +56,12 @@ pub enum InstanceCommand {
         #[command(flatten)]
         remote: super::remote::ServerArgs,
     },
+    /// Connect an instance whose settings select a consent-flow auth profile
+    /// ("Connect Zoom"): prints the authorize URL (and opens it on a
+    /// desktop), waits for the callback on a loopback listener, and keeps the
+    /// refresh token sealed. Run it again when the instance shows
+    /// "reconnect needed".
+    Connect(super::connect::ConnectArgs),
     /// Let the daemon (`plugboard serve`) schedule an instance again; it resumes
     /// from its checkpoints.
     Enable {
@@ -245,6 +251,7 @@ pub async fn run(app: &Host, cmd: InstanceCommand) -> anyhow::Result<()> {
                 }
             }
         }
+        InstanceCommand::Connect(args) => super::connect::connect(app, args).await?,
         InstanceCommand::Enable { name } => {
             app.store()?.set_instance_enabled(&name, true)?;
             println!("enabled instance {name}");
@@ -291,7 +298,7 @@ pub async fn run(app: &Host, cmd: InstanceCommand) -> anyhow::Result<()> {
                     c.users.to_string(),
                     c.admins.to_string(),
                     c.activities.to_string(),
-                    health(&store.schedule(&r.id)?),
+                    health_with_connections(&store.schedule(&r.id)?, &connections(store, &r)?),
                     r.created_at.clone(),
                 ]);
             }

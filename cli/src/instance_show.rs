@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::table::{print_json, table};
 use plugboard_host::instance::InstanceError;
+use plugboard_host::instance::connect::{ConnectionState, connection_states};
 
 /// Print instance `name`: settings, secret names (never values), routes,
 /// what it holds, each phase's last start, success, error and next run, and
@@ -33,6 +34,13 @@ pub fn show(store: &Store, name: &str, json_out: bool) -> anyhow::Result<()> {
     }
     let state = if row.enabled { "enabled" } else { "disabled" };
     println!("instance {} (plugin {}), {state}", row.id, row.plugin_id);
+    for c in connections(store, &row)? {
+        let status = c.status.replace('-', " ");
+        match &c.detail {
+            Some(d) => println!("  auth     {} {status}: {d}", c.profile),
+            None => println!("  auth     {} {status}", c.profile),
+        }
+    }
     for (key, value) in &config {
         println!("  setting  {key} = {value}");
     }
@@ -89,7 +97,34 @@ pub fn instance_json(store: &Store, row: &InstanceRow) -> anyhow::Result<Value> 
         "updated_at": row.updated_at,
         "counts": store.counts(Some(&row.id))?,
         "health": health(&store.schedule(&row.id)?),
+        "connections": connections(store, row)?,
     }))
+}
+
+/// The consent-flow connections of `row` (empty when its settings select
+/// none, or its plugin is gone).
+pub fn connections(store: &Store, row: &InstanceRow) -> anyhow::Result<Vec<ConnectionState>> {
+    let Some(plugin) = store.plugin(&row.plugin_id)? else {
+        return Ok(Vec::new());
+    };
+    let Ok(manifest) = plugboard_host::manifest::Manifest::parse(&plugin.manifest) else {
+        return Ok(Vec::new());
+    };
+    Ok(connection_states(store, &manifest, row)?)
+}
+
+/// `health`, led by what an operator must do about a connection.
+pub fn health_with_connections(phases: &[ScheduleRow], connections: &[ConnectionState]) -> String {
+    let words: Vec<String> = connections
+        .iter()
+        .filter(|c| c.status != "connected")
+        .map(|c| format!("{} ({})", c.status.replace('-', " "), c.profile))
+        .collect();
+    if words.is_empty() {
+        health(phases)
+    } else {
+        format!("{}; {}", words.join(", "), health(phases))
+    }
 }
 
 /// One word on an instance's health from the daemon's schedule: the phases

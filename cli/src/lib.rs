@@ -3,6 +3,7 @@
 
 mod caps;
 mod cluster;
+mod connect;
 mod data;
 #[cfg(feature = "demo")]
 mod demo;

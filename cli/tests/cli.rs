@@ -13,6 +13,9 @@ mod support;
 // the helpers below and adds no test binary.
 mod day;
 
+// `instance connect` and the consent flow's refresh tokens (issue 14 B).
+mod consent;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -1117,3 +1117,76 @@ async fn an_instance_is_stored_only_once_its_credentials_check_has_ended() {
     let shown = d.get("/v1/instances/zoom").await;
     assert_eq!(shown["enabled"], true, "{shown}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_connected_through_the_api_scans_and_a_forged_callback_connects_nothing() {
+    let sim = ZoomSimBuilder::new()
+        .users(8, 1, 1)
+        .activity_days(1)
+        .oauth_app(
+            "daemon-app",
+            "daemon-app-secret-0123456789",
+            &["http://127.0.0.1/v1/connect/callback"],
+        )
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("simulator");
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let (status, body) = d
+        .add_plugin(&manifest("zoom"), &wasm("plugboard_zoom.wasm"))
+        .await;
+    assert!(status == 201 || status == 200, "{body}");
+    let app = sim.oauth_app();
+    let base = sim.base_url();
+    let (status, added) = d
+        .post(
+            "/v1/instances",
+            json!({
+                "id": "z", "plugin": "zoom",
+                "config": { "account_id": sim.credentials().account_id, "auth": "oauth-app", "activity_days": "1" },
+                "secrets": { "client_id": app.client_id, "client_secret": app.client_secret },
+                "upstreams": { "https://api.zoom.us": base, "https://zoom.us": base },
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "added before it is connected: {added}");
+    assert_eq!(
+        added["connections"][0]["status"], "not-connected",
+        "{added}"
+    );
+
+    // A callback with a state this daemon never sent connects nothing.
+    let (status, page) = plugboard_sim::browser::follow(&format!(
+        "{}/v1/connect/callback?code=x&state=forged",
+        d.base
+    ))
+    .await
+    .expect("callback");
+    assert_eq!(status, 400, "{page}");
+
+    let (status, started) = d.post("/v1/instances/z/connect", json!({})).await;
+    assert_eq!(status, 200, "{started}");
+    let redirect = started["redirect_uri"].as_str().unwrap_or_default();
+    assert_eq!(redirect, format!("{}/v1/connect/callback", d.base));
+    let url = started["authorize_url"].as_str().unwrap_or_default();
+    let location = plugboard_sim::browser::consent(url, plugboard_sim::browser::Decision::Allow)
+        .await
+        .expect("the consent form");
+    assert!(location.starts_with(redirect), "{location}");
+    let (status, page) = plugboard_sim::browser::follow(&location)
+        .await
+        .expect("callback");
+    assert_eq!(status, 200, "{page}");
+    let connected = d.get("/v1/instances/z").await;
+    assert_eq!(
+        connected["connections"][0]["status"], "connected",
+        "{connected}"
+    );
+    d.wait_phase("z", "accounts", "", Duration::from_secs(120))
+        .await;
+    let c = sim.counters();
+    assert_eq!(c.s2s_token_requests, 0, "{c:?}");
+    assert!(c.issued_refresh_tokens.len() >= 2, "{c:?}");
+}

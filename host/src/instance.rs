@@ -2,7 +2,11 @@
 //! the manifest (defaults applied, unknown keys refused), secrets decrypted,
 //! capabilities built.
 
+pub mod connect;
+mod connections;
 mod identity;
+
+pub use connections::StoreConnections;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -73,6 +77,22 @@ pub enum InstanceError {
     /// The store failed (including secret decryption).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A consent flow failed (state, consent, code exchange).
+    #[error(transparent)]
+    Auth(#[from] crate::capabilities::auth::AuthError),
+    /// A consent callback listener on an address other than loopback.
+    #[error(
+        "--listen {0} is not a loopback address: the callback carries an authorization code and must not leave this machine; use 127.0.0.1:PORT"
+    )]
+    NotLoopback(String),
+    /// `instance connect` of an instance without a consent-flow profile.
+    #[error("instance `{instance}` cannot be connected: {detail}")]
+    NoConsentProfile {
+        /// The instance.
+        instance: String,
+        /// Why.
+        detail: String,
+    },
 }
 
 impl InstanceError {
@@ -83,6 +103,7 @@ impl InstanceError {
             InstanceError::Context(e) => e.blame(),
             InstanceError::Settings(e) => e.blame(),
             InstanceError::Key(e) => e.blame(),
+            InstanceError::Auth(e) => e.blame(),
             InstanceError::Corrupt(..) => Blame::Host,
             _ => Blame::Operator,
         }
@@ -133,11 +154,12 @@ pub fn check_secret_names<'a>(
     Ok(())
 }
 
-/// Build the running context of a stored instance.
+/// Build the running context of a stored instance; its broker keeps
+/// consent-flow refresh tokens in `store`.
 pub fn build_context(
     manifest: Arc<Manifest>,
     row: &InstanceRow,
-    store: &Store,
+    store: &Arc<Store>,
     key: &MasterKey,
     reveal_secrets: bool,
     options: &HostOptions,
@@ -161,7 +183,15 @@ pub fn build_context(
             None => {}
         }
     }
-    context_with_secrets(manifest, row, values, reveal_secrets, options)
+    let ctx = context_with_secrets(manifest, row, values, reveal_secrets, options)?;
+    ctx.http
+        .broker()
+        .connect_with(Arc::new(StoreConnections::new(
+            store.clone(),
+            key.clone(),
+            &row.id,
+        )));
+    Ok(ctx)
 }
 
 /// Build the running context of `row` with the secrets `values` (of a

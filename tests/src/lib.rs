@@ -14,6 +14,7 @@
 
 pub mod authserver;
 pub mod azure;
+pub mod browser;
 mod common;
 mod faults;
 pub mod zoom;

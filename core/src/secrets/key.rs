@@ -65,6 +65,7 @@ impl std::fmt::Debug for KeyId {
 
 /// The 256-bit key that seals secrets. Zeroized on drop; `Debug` shows only its
 /// [`KeyId`].
+#[derive(Clone)]
 pub struct MasterKey {
     bytes: Zeroizing<[u8; KEY_LEN]>,
     id: KeyId,

@@ -1,4 +1,4 @@
-//! The store: plugins, instances, sealed secrets, records, checkpoints,
+//! The store: plugins, instances, sealed secrets, consent-flow connections, records, checkpoints,
 //! findings, sync runs, schedules, API tokens and the audit log.
 //!
 //! Two backends behind one interface ([`Backend`], reached through [`Store`]):
@@ -26,6 +26,7 @@
 //! `postgres://user@host:port/name`.
 
 mod audit;
+mod connections;
 mod error;
 mod findings;
 mod instances;
@@ -45,6 +46,9 @@ use std::ops::Deref;
 use std::path::Path;
 
 pub use audit::{AuditEntry, AuditStore, MAX_AUDIT_LIMIT};
+pub use connections::{
+    ConnectionRow, ConnectionStatus, ConnectionStore, SealedConnection, refresh_token_name,
+};
 pub use error::StoreError;
 pub use findings::FindingStore;
 pub use instances::{InstanceRow, InstanceStore};
@@ -92,6 +96,7 @@ pub trait Backend:
     + RunStore
     + ScheduleStore
     + SecretStore
+    + ConnectionStore
     + TokenStore
     + AuditStore
     + FindingStore

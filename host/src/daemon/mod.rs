@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod cluster;
+pub mod connect;
 pub mod metrics;
 pub mod plugins;
 pub mod schedule;
@@ -68,6 +69,8 @@ pub struct Shared {
     /// node: every enabled instance runs here).
     pub cluster: Option<Arc<Cluster>>,
     workers: Mutex<HashMap<String, WorkerHandle>>,
+    /// Consents started through the API, waiting for their callback.
+    connects: connect::Connects,
 }
 
 /// An operation on the daemon failed.
@@ -158,6 +161,9 @@ pub struct InstanceStatus {
     pub upstreams: BTreeMap<String, String>,
     /// When it was added.
     pub created_at: String,
+    /// The consent-flow auth profiles its settings select, each
+    /// `not-connected`, `connected` or `reconnect-needed` (never a token).
+    pub connections: Vec<crate::instance::connect::ConnectionState>,
 }
 
 impl Shared {
@@ -193,6 +199,7 @@ impl Shared {
             stopping,
             cluster: cluster.clone(),
             workers: Mutex::new(HashMap::new()),
+            connects: connect::Connects::default(),
         });
         if let Some(cluster) = cluster {
             tokio::spawn(cluster::run(shared.clone(), cluster.clone()));
@@ -327,7 +334,15 @@ impl Shared {
         let row = self.instance_row(id)?;
         let ws = self.worker_state(id);
         let parse = |s: &str| serde_json::from_str(s).unwrap_or_default();
+        let connections = match self.store.plugin(&row.plugin_id)? {
+            Some(p) => match Manifest::parse(&p.manifest) {
+                Ok(m) => crate::instance::connect::connection_states(&self.store, &m, &row)?,
+                Err(_) => Vec::new(),
+            },
+            None => Vec::new(),
+        };
         Ok(InstanceStatus {
+            connections,
             state: match (row.enabled, ws.running) {
                 (false, _) => "disabled",
                 (true, Some(_)) => "running",
@@ -381,7 +396,13 @@ impl Shared {
             plugin.grant.reveal_secrets,
             &self.options,
         )?;
-        let checked = plugin.plugin.check(&ctx).await.map(|_| ());
+        // A consent-flow instance has no credentials to check before an
+        // admin connects it: it is added "not connected".
+        let consent_flow = !crate::instance::connect::consent_profiles(&ctx).is_empty();
+        let checked = match consent_flow {
+            true => Ok(()),
+            false => plugin.plugin.check(&ctx).await.map(|_| ()),
+        };
         drop(ctx);
         if let Err(cause) = checked {
             // An upstream that is down or slow is transient: keep the

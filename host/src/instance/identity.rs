@@ -28,7 +28,7 @@ pub fn exclusive_identities(
     manifest
         .auth
         .iter()
-        .filter(|p| p.exclusive_token)
+        .filter(|p| p.exclusive_token && p.applies(config))
         .filter_map(|p| identity(p, config, secret).map(|d| (p.name.clone(), d)))
         .collect()
 }

@@ -199,6 +199,54 @@ mod tests {
         assert!(Expansion::of(&grant, &old, &new, false).asks_for_more());
     }
 
+    /// The consent-flow profile added to the Zoom fixture, with its setting.
+    const CONSENT: &str = "\n[[config]]\nname = \"auth\"\ndefault = \"s2s\"\n\
+        choices = [\"s2s\", \"oauth-app\"]\n\n[[auth]]\nname = \"zoom-oauth\"\n\
+        kind = \"authorization_code\"\nwhen = { config = \"auth\", is = \"oauth-app\" }\n\
+        authorize_url = \"https://zoom.us/oauth/authorize\"\n\
+        token_url = \"https://zoom.us/oauth/token\"\nclient_auth = \"client_secret_basic\"\n\
+        client_id = \"secret:client_id\"\nclient_secret = \"secret:client_secret\"\n\
+        audience = [\"https://api.zoom.us/\"]\n";
+
+    #[test]
+    fn a_consent_flow_profile_is_new_and_so_is_another_authorize_url_or_condition() {
+        let old = zoom();
+        let grant = Grant::all_requested(&old, "--yes");
+        let added = zoom_v2(|t| format!("{t}{CONSENT}"));
+        let e = Expansion::of(&grant, &old, &added, false);
+        assert!(e.asks_for_more(), "{:?}", lines(&e));
+        assert!(
+            e.added.iter().any(|c| {
+                let c = c.to_string();
+                c.contains("zoom-oauth")
+                    && c.contains("when setting auth = oauth-app")
+                    && c.contains("consent at https://zoom.us/oauth/authorize")
+            }),
+            "{:?}",
+            lines(&e)
+        );
+        let with_consent =
+            Manifest::parse(&format!("{ZOOM}{CONSENT}")).unwrap_or_else(|e| panic!("{e}"));
+        let grant = Grant::all_requested(&with_consent, "--yes");
+        let same = Expansion::of(&grant, &with_consent, &added, false);
+        assert!(!same.asks_for_more(), "{:?}", lines(&same));
+        for (from, to) in [
+            (
+                "https://zoom.us/oauth/authorize",
+                "https://zoom.example/oauth/authorize",
+            ),
+            ("is = \"oauth-app\"", "is = \"s2s\""),
+            (
+                "client_secret = \"secret:client_secret\"\naudience",
+                "client_secret = \"secret:client_secret\"\nparams = { scope = \"more\" }\naudience",
+            ),
+        ] {
+            let changed = zoom_v2(|t| format!("{t}{}", CONSENT.replace(from, to)));
+            let e = Expansion::of(&grant, &with_consent, &changed, false);
+            assert!(e.asks_for_more(), "{to}: {:?}", lines(&e));
+        }
+    }
+
     #[test]
     fn an_auth_profile_presenting_its_token_another_way_is_new_and_naming_the_default_kind_is_not()
     {

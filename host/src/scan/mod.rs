@@ -136,6 +136,10 @@ pub enum ScanError {
     /// The operator named streams the plugin does not have.
     #[error(transparent)]
     UnknownStreams(#[from] UnknownStreams),
+    /// A consent-flow profile is not connected, or needs a reconnect: the
+    /// scan asks the app nothing.
+    #[error(transparent)]
+    Auth(#[from] crate::capabilities::auth::AuthError),
 }
 
 impl ScanError {
@@ -144,6 +148,7 @@ impl ScanError {
         match self {
             ScanError::Call { cause, .. } => cause.blame(),
             ScanError::Store(e) => e.blame(),
+            ScanError::Auth(e) => e.blame(),
             ScanError::Task(_) => Blame::Host,
             ScanError::Interrupted | ScanError::UnknownStreams(_) => Blame::Operator,
         }
@@ -293,6 +298,9 @@ pub async fn run_scan_selected(
     selection: &StreamSelection,
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
+    if let Some(blocked) = ctx.http.broker().consent_blocker(&ctx.http.manifest().auth) {
+        return Err(ScanError::Auth(blocked));
+    }
     let info = plugin
         .describe(ctx)
         .await

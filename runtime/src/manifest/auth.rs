@@ -195,6 +195,23 @@ pub struct GithubApp {
     pub private_key: ValueRef,
 }
 
+/// The authorization-code grant with PKCE (S256) and refresh tokens (RFC
+/// 6749 §4.1, RFC 7636): an admin consents once in a browser, and the host
+/// keeps the refresh token ("Connect Zoom").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorizationCode {
+    /// The authorize endpoint the admin opens, may contain `{config:NAME}`.
+    pub authorize_url: Template,
+    /// Token endpoint, may contain `{config:NAME}`.
+    pub token_url: Template,
+    /// How the client authenticates at the token endpoint.
+    pub client_auth: ClientAuth,
+    /// Client id source.
+    pub client_id: ValueRef,
+    /// Extra authorize parameters (`scope`, ...).
+    pub authorize_params: Vec<(String, ValueRef)>,
+}
+
 /// How a profile obtains its credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -210,6 +227,8 @@ pub enum AuthKind {
     JwtBearer(JwtBearer),
     /// `kind = "github_app"`.
     GithubApp(GithubApp),
+    /// `kind = "authorization_code"`: the consent flow.
+    AuthorizationCode(AuthorizationCode),
 }
 
 /// The label of a client-credentials parameter's input.
@@ -259,6 +278,7 @@ impl AuthKind {
             AuthKind::ApiKey { .. } => "api_key",
             AuthKind::JwtBearer(_) => "jwt_bearer",
             AuthKind::GithubApp(_) => "github_app",
+            AuthKind::AuthorizationCode(_) => "authorization_code",
         }
     }
 
@@ -305,6 +325,23 @@ impl AuthKind {
                 Input::of("app id", &g.app_id, false, ToTokenEndpoint),
                 Input::of("private key", &g.private_key, true, Signs),
             ],
+            AuthKind::AuthorizationCode(c) => {
+                let (label, credential) = c.client_auth.credential();
+                let usage = match c.client_auth {
+                    ClientAuth::PrivateKeyJwt { .. } => Signs,
+                    _ => ToTokenEndpoint,
+                };
+                let mut v = vec![
+                    Input::of("client id", &c.client_id, false, ToTokenEndpoint),
+                    Input::of(label, credential, true, usage),
+                ];
+                v.extend(
+                    c.authorize_params
+                        .iter()
+                        .map(|(_, r)| Input::of(PARAMETER, r, false, ToTokenEndpoint)),
+                );
+                v
+            }
         }
     }
 
@@ -315,6 +352,7 @@ impl AuthKind {
             AuthKind::ApiKey { .. } => None,
             AuthKind::JwtBearer(j) => Some(&j.token_url),
             AuthKind::GithubApp(g) => Some(&g.token_url),
+            AuthKind::AuthorizationCode(c) => Some(&c.token_url),
         }
     }
 
@@ -328,7 +366,9 @@ impl AuthKind {
             }) => Some((key, *alg)),
             AuthKind::JwtBearer(j) => Some((&j.private_key, JwtAlg::Rs256)),
             AuthKind::GithubApp(g) => Some((&g.private_key, JwtAlg::Rs256)),
-            AuthKind::ClientCredentials(_) | AuthKind::ApiKey { .. } => None,
+            AuthKind::ClientCredentials(_)
+            | AuthKind::ApiKey { .. }
+            | AuthKind::AuthorizationCode(_) => None,
         }
     }
 
@@ -353,6 +393,10 @@ pub struct AuthProfile {
     pub present: Present,
     /// How the credential is obtained.
     pub kind: AuthKind,
+    /// `when = { config = FIELD, is = VALUE }`: the profile applies only to
+    /// instances whose setting FIELD is VALUE (an instance picks one of
+    /// several ways to authenticate).
+    pub when: Option<(String, String)>,
 }
 
 impl AuthProfile {
@@ -374,6 +418,13 @@ impl AuthProfile {
 
     /// Config names this profile consumes.
     pub fn config_refs(&self) -> impl Iterator<Item = &str> {
+        let authorize = match &self.kind {
+            AuthKind::AuthorizationCode(c) => Some(&c.authorize_url),
+            AuthKind::ClientCredentials(_)
+            | AuthKind::ApiKey { .. }
+            | AuthKind::JwtBearer(_)
+            | AuthKind::GithubApp(_) => None,
+        };
         self.kind
             .inputs()
             .into_iter()
@@ -382,6 +433,14 @@ impl AuthProfile {
                 _ => None,
             })
             .chain(self.token_url().into_iter().flat_map(|t| t.config_refs()))
+            .chain(authorize.into_iter().flat_map(|t| t.config_refs()))
+    }
+
+    /// Whether the profile applies to an instance with these settings.
+    pub fn applies(&self, config: &std::collections::BTreeMap<String, String>) -> bool {
+        self.when
+            .as_ref()
+            .is_none_or(|(field, value)| config.get(field) == Some(value))
     }
 
     /// How the host uses secret `name`, if this profile reads it.

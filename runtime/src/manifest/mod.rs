@@ -14,8 +14,8 @@ mod value;
 mod version;
 
 pub use auth::{
-    AuthKind, AuthProfile, ClientAuth, ClientCredentials, GithubApp, Input, JwtAlg, JwtBearer,
-    PARAMETER, ParamsIn, Present, Usage,
+    AuthKind, AuthProfile, AuthorizationCode, ClientAuth, ClientCredentials, GithubApp, Input,
+    JwtAlg, JwtBearer, PARAMETER, ParamsIn, Present, Usage,
 };
 use egress::is_dns_name;
 pub use egress::{EgressRule, Method, UrlPrefix};
@@ -197,6 +197,8 @@ impl Manifest {
         config: &std::collections::BTreeMap<String, String>,
     ) -> Result<Manifest, ManifestError> {
         let mut out = self.clone();
+        // Only the auth profiles this instance's settings select.
+        out.auth.retain(|p| p.applies(config));
         for (i, rule) in out.egress.iter_mut().enumerate() {
             rule.prefix = form::instantiate(&rule.prefix, &format!("egress[{i}].url"), config)?;
         }

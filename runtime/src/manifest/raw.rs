@@ -7,10 +7,10 @@ use serde::Deserialize;
 use super::value::is_field_name;
 use super::version::{VERSION_FORM, check_version};
 use super::{
-    ActionSpec, AuthKind, AuthProfile, BucketSpec, ClientAuth, ClientCredentials, EgressRule,
-    FieldSpec, GithubApp, HeaderProfile, JwtAlg, JwtBearer, MAX_IN_FLIGHT, Manifest, ManifestError,
-    Method, ParamsIn, Partition, PathPattern, Present, Quota, RateLimitSpec, RequestMatcher,
-    ResetHeader, ResetKind, Template, UrlPrefix, ValueRef,
+    ActionSpec, AuthKind, AuthProfile, AuthorizationCode, BucketSpec, ClientAuth,
+    ClientCredentials, EgressRule, FieldSpec, GithubApp, HeaderProfile, JwtAlg, JwtBearer,
+    MAX_IN_FLIGHT, Manifest, ManifestError, Method, ParamsIn, Partition, PathPattern, Present,
+    Quota, RateLimitSpec, RequestMatcher, ResetHeader, ResetKind, Template, UrlPrefix, ValueRef,
 };
 use super::{HostForm, form};
 
@@ -94,6 +94,17 @@ struct RawAuth {
     subject: Option<String>,
     // github_app
     app_id: Option<String>,
+    // authorization_code
+    authorize_url: Option<String>,
+    /// `{ config = FIELD, is = VALUE }`.
+    when: Option<RawWhen>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhen {
+    config: String,
+    is: String,
 }
 
 impl RawAuth {
@@ -114,6 +125,7 @@ impl RawAuth {
             ("scope", self.scope.is_some()),
             ("subject", self.subject.is_some()),
             ("app_id", self.app_id.is_some()),
+            ("authorize_url", self.authorize_url.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))
@@ -362,6 +374,17 @@ impl RawManifest {
                     ));
                 }
             }
+            if let Some((field, value)) = &a.when
+                && !config
+                    .iter()
+                    .any(|f| &f.name == field && f.choices.contains(value))
+            {
+                return Err(ManifestError::field(
+                    format!("auth[{i}].when"),
+                    format!("{field} = {value}"),
+                    "a declared [[config]] field with `choices` that include the value",
+                ));
+            }
         }
 
         secret_destinations(&secrets, &egress, &auth)?;
@@ -444,7 +467,8 @@ fn secret_destinations(
 }
 
 /// The kinds of `[[auth]]` profile, by their `kind` value.
-const AUTH_KINDS: &str = "`client_credentials`, `api_key`, `jwt_bearer`, `github_app`";
+const AUTH_KINDS: &str =
+    "`client_credentials`, `api_key`, `jwt_bearer`, `github_app` or `authorization_code`";
 
 fn auth_profile(
     i: usize,
@@ -497,6 +521,7 @@ fn auth_profile(
             }),
             &["token_url", "app_id", "private_key"],
         ),
+        "authorization_code" => (authorization_code(i, &a)?, AUTHORIZATION_CODE_KEYS),
         other => {
             return Err(ManifestError::field(
                 at("kind"),
@@ -524,7 +549,83 @@ fn auth_profile(
         exclusive_token: a.exclusive_token,
         present,
         kind,
+        when: a.when.map(|w| (w.config, w.is)),
     })
+}
+
+/// The keys of an `authorization_code` profile.
+const AUTHORIZATION_CODE_KEYS: &[&str] = &[
+    "authorize_url",
+    "token_url",
+    "client_auth",
+    "client_id",
+    "client_secret",
+    "params",
+];
+
+/// The consent flow: authorize and token URLs, the client and how it
+/// authenticates, and extra authorize parameters (`params`, e.g. `scope`).
+fn authorization_code(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> {
+    let at = |f: &str| format!("auth[{i}].{f}");
+    let kind = "authorization_code";
+    let secret = |key: &str, v: &Option<String>| -> Result<ValueRef, ManifestError> {
+        ValueRef::parse(&at(key), required(i, kind, key, v)?)
+    };
+    let client_auth = match required(i, kind, "client_auth", &a.client_auth)? {
+        "basic" | "client_secret_basic" => ClientAuth::Basic {
+            secret: secret("client_secret", &a.client_secret)?,
+        },
+        "form" | "client_secret_post" => ClientAuth::Post {
+            secret: secret("client_secret", &a.client_secret)?,
+        },
+        other => {
+            return Err(ManifestError::field(
+                at("client_auth"),
+                other,
+                "`client_secret_basic` (or `basic`) or `client_secret_post` (or `form`)",
+            ));
+        }
+    };
+    let authorize_params = a
+        .params
+        .iter()
+        .flatten()
+        .map(|(k, v)| Ok((k.clone(), ValueRef::parse(&at(&format!("params.{k}")), v)?)))
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    const RESERVED: &[&str] = &[
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ];
+    if let Some((k, _)) = authorize_params
+        .iter()
+        .find(|(k, _)| RESERVED.contains(&k.as_str()))
+    {
+        return Err(ManifestError::field(
+            at(&format!("params.{k}")),
+            k,
+            "a parameter the host does not set itself (it sends response_type, client_id, redirect_uri, state and the PKCE challenge)",
+        ));
+    }
+    Ok(AuthKind::AuthorizationCode(AuthorizationCode {
+        authorize_url: token_url(
+            &at("authorize_url"),
+            required(i, kind, "authorize_url", &a.authorize_url)?,
+        )?,
+        token_url: token_url(
+            &at("token_url"),
+            required(i, kind, "token_url", &a.token_url)?,
+        )?,
+        client_auth,
+        client_id: ValueRef::parse(
+            &at("client_id"),
+            required(i, kind, "client_id", &a.client_id)?,
+        )?,
+        authorize_params,
+    }))
 }
 
 /// How the credential is presented: `header` (default `Authorization`) with

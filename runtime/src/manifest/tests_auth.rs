@@ -58,10 +58,12 @@ fn manifests_without_a_kind_are_client_credentials_with_a_bearer_token() {
         let m = Manifest::parse(text).unwrap_or_else(|e| panic!("{e}"));
         assert!(!m.auth.is_empty());
         for p in &m.auth {
-            let AuthKind::ClientCredentials(c) = &p.kind else {
-                panic!("{}: {:?}", p.name, p.kind);
+            let method = match &p.kind {
+                AuthKind::ClientCredentials(c) => c.client_auth.method(),
+                AuthKind::AuthorizationCode(c) => c.client_auth.method(),
+                other => panic!("{}: {other:?}", p.name),
             };
-            assert_eq!(c.client_auth.method(), client_auth, "{}", p.name);
+            assert_eq!(method, client_auth, "{}", p.name);
             assert_eq!(p.present, Present::default());
             assert_eq!(p.present.header_value("t0k"), "Bearer t0k");
             assert!(p.secret_refs().any(|s| s == "client_secret"), "{}", p.name);
@@ -306,4 +308,102 @@ fn a_kind_refuses_keys_of_another_kind_and_credentials_that_are_not_secrets() {
         let err = refused(&with_auth(auth));
         assert!(err.contains(field) && err.contains(why), "{auth}: {err}");
     }
+}
+
+const AUTHORIZATION_CODE: &str = "kind = \"authorization_code\"\n\
+     authorize_url = \"https://id.example.com/oauth/authorize\"\n\
+     token_url = \"https://id.example.com/oauth/token\"\n\
+     client_auth = \"client_secret_basic\"\nclient_id = \"x\"\n\
+     client_secret = \"secret:client_secret\"\nparams = { scope = \"read offline\" }";
+
+#[test]
+fn an_authorization_code_profile_has_its_endpoints_client_and_authorize_params() {
+    let p = parsed(&with_auth(AUTHORIZATION_CODE));
+    let AuthKind::AuthorizationCode(c) = &p.kind else {
+        panic!("not authorization code: {p:?}");
+    };
+    assert_eq!(p.kind.name(), "authorization_code");
+    assert_eq!(
+        c.authorize_url.text,
+        "https://id.example.com/oauth/authorize"
+    );
+    assert_eq!(
+        p.token_url().map(|t| t.text.as_str()),
+        Some("https://id.example.com/oauth/token")
+    );
+    assert_eq!(c.client_auth.method(), "client_secret_basic");
+    assert_eq!(
+        c.authorize_params,
+        [(
+            "scope".to_string(),
+            ValueRef::Literal("read offline".into())
+        )]
+    );
+    assert_eq!(p.secret_refs().collect::<Vec<_>>(), ["client_secret"]);
+    assert_eq!(p.when, None);
+    for (edit, field) in [
+        (
+            AUTHORIZATION_CODE.replace(
+                "authorize_url = \"https://id.example.com/oauth/authorize\"\n",
+                "",
+            ),
+            "auth[0].authorize_url",
+        ),
+        (
+            format!("{AUTHORIZATION_CODE}\ngrant_type = \"authorization_code\""),
+            "auth[0].grant_type",
+        ),
+        (
+            AUTHORIZATION_CODE.replace("scope = ", "state = "),
+            "auth[0].params.state",
+        ),
+        (
+            AUTHORIZATION_CODE.replace(
+                "https://id.example.com/oauth/authorize",
+                "http://id example/",
+            ),
+            "auth[0].authorize_url",
+        ),
+    ] {
+        let e = refused(&with_auth(&edit));
+        assert!(e.contains(field), "{field} not named in: {e}");
+    }
+}
+
+#[test]
+fn a_when_condition_names_a_setting_choice_and_selects_the_profile_per_instance() {
+    let setting = "[[config]]\nname = \"auth\"\ndefault = \"a\"\nchoices = [\"a\", \"b\"]\n";
+    let text = format!(
+        "{}{setting}",
+        with_auth(&format!(
+            "when = {{ config = \"auth\", is = \"b\" }}\n{AUTHORIZATION_CODE}"
+        ))
+    );
+    let m = Manifest::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(m.auth[0].when, Some(("auth".into(), "b".into())));
+    let instance = |value: &str| {
+        let config = [("auth".to_string(), value.to_string())].into();
+        m.for_instance(&config)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .auth
+            .len()
+    };
+    assert_eq!(instance("b"), 1);
+    assert_eq!(instance("a"), 0);
+    for (bad, named) in [
+        ("is = \"c\"", "auth[0].when"),
+        ("is = \"b\", other = 1", "`other`"),
+    ] {
+        let e = refused(&format!(
+            "{}{setting}",
+            with_auth(&format!(
+                "when = {{ config = \"auth\", {bad} }}\n{AUTHORIZATION_CODE}"
+            ))
+        ));
+        assert!(e.contains(named), "{bad}: {e}");
+    }
+    let no_setting = refused(&with_auth(&format!(
+        "when = {{ config = \"auth\", is = \"b\" }}\n{AUTHORIZATION_CODE}"
+    )));
+    assert!(no_setting.contains("auth[0].when"), "{no_setting}");
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 
+use super::auth::AdminConsent;
 use super::counters::Counters;
 use super::dataset::{DatasetSpec, generate};
 use super::ratelimit::RateLimiter;
@@ -49,6 +50,7 @@ pub struct AzureSimBuilder {
     directory_audits: usize,
     arm_page_size: usize,
     subscription_refill: f64,
+    admin_consent: Option<Vec<String>>,
 }
 
 impl Default for AzureSimBuilder {
@@ -65,6 +67,7 @@ impl Default for AzureSimBuilder {
             directory_audits: 300,
             arm_page_size: 200,
             subscription_refill: super::ratelimit::SUBSCRIPTION_BUCKET.1,
+            admin_consent: None,
         }
     }
 }
@@ -73,6 +76,16 @@ impl AzureSimBuilder {
     /// A builder with the defaults listed on [`AzureSimBuilder`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The app is not yet consented in the tenant: client credentials fail
+    /// (AADSTS700016) until an admin accepts the consent form at
+    /// `/{tenant}/v2.0/adminconsent`, which redirects only to these
+    /// registered URIs (exactly; a portless `http://127.0.0.1/PATH` matches any
+    /// loopback port). Default: consented.
+    pub fn admin_consent_required(mut self, redirect_uris: &[&str]) -> Self {
+        self.admin_consent = Some(redirect_uris.iter().map(|r| (*r).to_owned()).collect());
+        self
     }
 
     /// The tenant id and app credentials the token endpoint accepts.
@@ -189,6 +202,11 @@ impl AzureSimBuilder {
             arm_page_size: self.arm_page_size,
             enabled: Mutex::new(enabled),
             tokens: Mutex::default(),
+            consent: Mutex::new(
+                self.admin_consent
+                    .map(AdminConsent::required)
+                    .unwrap_or_default(),
+            ),
             limiter: Mutex::new(RateLimiter::new(
                 subscriptions,
                 self.subscription_refill,

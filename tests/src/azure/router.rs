@@ -14,7 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::{Resource, Verdict, token_endpoint, too_large};
+use super::auth::{Resource, Verdict, admin_consent, consent_route, token_endpoint, too_large};
 use super::dataset::random_guid;
 use super::error::{Api, ApiError, echo, insert_headers, request_id_headers};
 use super::ratelimit::{Limit, arm_throttle, graph_throttle};
@@ -45,6 +45,19 @@ async fn entry(State(state): State<Arc<SimState>>, request: Request) -> Response
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     let body = read_body(body).await;
+    if let Some((tenant, submit)) = consent_route(&path) {
+        return match &body {
+            Some(bytes) => admin_consent(
+                &state,
+                &tenant,
+                submit,
+                &parts.method,
+                parts.uri.query(),
+                bytes,
+            ),
+            None => too_large(),
+        };
+    }
     if let Some(tenant) = token_tenant(&path) {
         let response = match (state.faults.token_fault().await, &body) {
             (Some(status), _) => (

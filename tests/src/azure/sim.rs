@@ -49,6 +49,12 @@ impl AzureSim {
         self.state.credentials.clone()
     }
 
+    /// Whether the tenant's admin has consented to the app (always true
+    /// unless built with `admin_consent_required`).
+    pub fn admin_consented(&self) -> bool {
+        lock(&self.state.consent).allows_tokens()
+    }
+
     /// What the tenant contains.
     pub fn summary(&self) -> AzureSummary {
         AzureSummary::of(&self.state.dataset)

@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use super::auth::TokenStore;
+use super::auth::{AdminConsent, TokenStore};
 use super::counters::Counters;
 use super::dataset::Dataset;
 use super::ratelimit::RateLimiter;
@@ -27,6 +27,8 @@ pub(crate) struct SimState {
     /// Current `accountEnabled` of each user, by index; changed by `PATCH /users/{id}`.
     pub enabled: Mutex<Vec<bool>>,
     pub tokens: Mutex<TokenStore>,
+    /// Whether the app needs (and has) the tenant admin's consent.
+    pub consent: Mutex<AdminConsent>,
     pub limiter: Mutex<RateLimiter>,
     pub counters: Mutex<Counters>,
     pub log: Mutex<RequestLog>,

@@ -6,6 +6,7 @@
 
 pub(crate) mod bearer;
 pub(crate) mod body;
+pub(crate) mod consent;
 pub(crate) mod echo;
 pub(crate) mod query;
 pub(crate) mod reply;

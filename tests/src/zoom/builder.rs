@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 
-use super::auth::TokenStore;
+use super::auth::{OAuthApp, TokenStore};
 use super::counters::Counters;
 use super::dataset::{DatasetSpec, generate};
 use super::paging::PageTokens;
@@ -16,7 +16,7 @@ use super::plan::Plan;
 use super::posture;
 use super::ratelimit::RateLimiter;
 use super::router;
-use super::sim::{ZoomCredentials, ZoomSim};
+use super::sim::{ZoomCredentials, ZoomOAuthApp, ZoomSim};
 use super::state::{PostureSettings, SimState};
 use crate::common::request_log::RequestLog;
 use crate::common::server::{Server, random_secret};
@@ -28,6 +28,12 @@ pub const DEFAULT_ACCOUNT_ID: &str = "sim-account";
 pub const DEFAULT_CLIENT_ID: &str = "sim-client-id";
 /// The seed used unless [`ZoomSimBuilder::seed`] sets another.
 pub const DEFAULT_SEED: u64 = 0x5EED_2026;
+/// The OAuth app's client id (the consent flow) unless
+/// [`ZoomSimBuilder::oauth_app`] sets another.
+pub const DEFAULT_OAUTH_CLIENT_ID: &str = "sim-oauth-client-id";
+/// The OAuth app's registered redirect URI unless set: loopback on any port
+/// (see [`ZoomSimBuilder::oauth_app`]).
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 /// Token lifetime unless set: Zoom's one hour.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3_600);
 /// Length of the random client secret generated when none is set.
@@ -53,6 +59,7 @@ pub struct ZoomSimBuilder {
     seed: u64,
     security: Option<Value>,
     meeting_security: Option<Value>,
+    oauth_app: Option<ZoomOAuthApp>,
 }
 
 impl Default for ZoomSimBuilder {
@@ -68,6 +75,7 @@ impl Default for ZoomSimBuilder {
             seed: DEFAULT_SEED,
             security: None,
             meeting_security: None,
+            oauth_app: None,
         }
     }
 }
@@ -96,6 +104,25 @@ impl ZoomSimBuilder {
             account_id: account_id.to_owned(),
             client_id: client_id.to_owned(),
             client_secret: client_secret.to_owned(),
+        });
+        self
+    }
+
+    /// The OAuth app of the consent flow: its client id and secret and its
+    /// registered redirect URIs (matched exactly; a registered
+    /// `http://127.0.0.1/PATH` without a port matches that path on any
+    /// loopback port). Default: client id [`DEFAULT_OAUTH_CLIENT_ID`], a random
+    /// secret, redirect URI [`DEFAULT_REDIRECT_URI`].
+    pub fn oauth_app(
+        mut self,
+        client_id: &str,
+        client_secret: &str,
+        redirect_uris: &[&str],
+    ) -> Self {
+        self.oauth_app = Some(ZoomOAuthApp {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.to_owned(),
+            redirect_uris: redirect_uris.iter().map(|r| (*r).to_owned()).collect(),
         });
         self
     }
@@ -154,6 +181,11 @@ impl ZoomSimBuilder {
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             client_secret: random_secret(GENERATED_SECRET_LEN),
         });
+        let oauth_app = self.oauth_app.unwrap_or_else(|| ZoomOAuthApp {
+            client_id: DEFAULT_OAUTH_CLIENT_ID.to_owned(),
+            client_secret: random_secret(GENERATED_SECRET_LEN),
+            redirect_uris: vec![DEFAULT_REDIRECT_URI.to_owned()],
+        });
         let state = Arc::new(SimState {
             plan: self.plan,
             credentials,
@@ -167,6 +199,11 @@ impl ZoomSimBuilder {
             },
             statuses: Mutex::new(statuses),
             tokens: Mutex::new(TokenStore::default()),
+            oauth: Mutex::new(OAuthApp::new(
+                oauth_app.client_id,
+                oauth_app.client_secret,
+                oauth_app.redirect_uris,
+            )),
             limiter: Mutex::new(RateLimiter::new(self.plan)),
             counters: Mutex::new(Counters::default()),
             pages: Mutex::new(PageTokens::default()),

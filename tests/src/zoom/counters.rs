@@ -25,6 +25,13 @@ pub struct CounterSnapshot {
     pub issued_tokens: Vec<String>,
     /// 4xx answers other than 401 and 429, from any endpoint.
     pub client_errors: u64,
+    /// Server-to-Server token requests (`account_credentials`), every outcome.
+    pub s2s_token_requests: u64,
+    /// OAuth app token requests (`authorization_code` and `refresh_token`),
+    /// every outcome.
+    pub oauth_app_token_requests: u64,
+    /// Every refresh token issued, oldest first (for leak tests).
+    pub issued_refresh_tokens: Vec<String>,
 }
 
 impl CounterSnapshot {
@@ -45,6 +52,9 @@ pub(crate) struct Counters {
     unauthorized: u64,
     issued_tokens: Vec<String>,
     client_errors: u64,
+    s2s_token_requests: u64,
+    oauth_app_token_requests: u64,
+    issued_refresh_tokens: Vec<String>,
 }
 
 impl Default for Counters {
@@ -59,6 +69,9 @@ impl Default for Counters {
             unauthorized: 0,
             issued_tokens: Vec::new(),
             client_errors: 0,
+            s2s_token_requests: 0,
+            oauth_app_token_requests: 0,
+            issued_refresh_tokens: Vec::new(),
         }
     }
 }
@@ -93,6 +106,21 @@ impl Counters {
         self.issued_tokens.push(token.to_owned());
     }
 
+    /// Counts a Server-to-Server token request.
+    pub fn record_s2s_request(&mut self) {
+        self.s2s_token_requests += 1;
+    }
+
+    /// Counts an OAuth app token request.
+    pub fn record_oauth_app_request(&mut self) {
+        self.oauth_app_token_requests += 1;
+    }
+
+    /// Remembers an issued refresh token.
+    pub fn record_refresh_token(&mut self, token: &str) {
+        self.issued_refresh_tokens.push(token.to_owned());
+    }
+
     /// A copy of every counter.
     pub fn snapshot(&self) -> CounterSnapshot {
         let table = |values: &[u64; 4]| -> BTreeMap<Category, u64> {
@@ -110,6 +138,9 @@ impl Counters {
             unauthorized: self.unauthorized,
             issued_tokens: self.issued_tokens.clone(),
             client_errors: self.client_errors,
+            s2s_token_requests: self.s2s_token_requests,
+            oauth_app_token_requests: self.oauth_app_token_requests,
+            issued_refresh_tokens: self.issued_refresh_tokens.clone(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! A Zoom API simulator: Server-to-Server OAuth, users, groups, roles, account settings
+//! A Zoom API simulator: Server-to-Server OAuth, the OAuth app's consent flow
+//! (authorization code with PKCE, rotating refresh tokens), users, groups, roles, account settings
 //! and the sign-in/sign-out and operation-log reports, with Zoom's paging, error bodies
 //! and per-plan rate limits.
 //!
@@ -32,12 +33,14 @@ mod state;
 pub use crate::common::request_log::RecordedRequest;
 pub use crate::common::server::SHUTDOWN_GRACE;
 pub use crate::faults::FaultHandle;
+pub use auth::CODE_LIFETIME;
 pub use builder::{
-    DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
+    DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_REDIRECT_URI,
+    DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, ZoomSimBuilder,
 };
 pub use counters::CounterSnapshot;
 pub use dataset::DatasetSummary;
 pub use plan::{Category, DailyBucket, DailyLimit, Plan, RateLimit, UnknownPlan};
-pub use sim::{ZoomCredentials, ZoomSim};
+pub use sim::{ZoomCredentials, ZoomOAuthApp, ZoomSim};
 
 mod plan;

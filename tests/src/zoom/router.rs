@@ -13,10 +13,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get, post};
 use time::OffsetDateTime;
 
-use super::auth::token_endpoint;
+use super::auth::{CONSENT_PATH, authorize, submit, token_endpoint};
 use super::error::ZoomError;
 use super::ratelimit::Verdict;
 use super::routes::{Call, RouteError, dispatch, resolve};
@@ -28,10 +28,13 @@ use crate::common::request::ApiRequest;
 use crate::common::request_log::RecordedRequest;
 use crate::faults::Fault;
 
-/// The simulator's router: `/oauth/token`, the API under `/v2`, JSON 404 elsewhere.
+/// The simulator's router: `/oauth/token`, the OAuth app's consent pages under
+/// `/oauth/authorize`, the API under `/v2`, JSON 404 elsewhere.
 pub(crate) fn app(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/oauth/token", any(token_endpoint))
+        .route("/oauth/authorize", get(authorize))
+        .route(CONSENT_PATH, post(submit))
         .fallback(api)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -24,6 +24,17 @@ pub struct ZoomCredentials {
     pub client_secret: String,
 }
 
+/// The OAuth app of the consent flow ("Connect Zoom"): a client of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoomOAuthApp {
+    /// The app's client id.
+    pub client_id: String,
+    /// The app's client secret (HTTP Basic password at `/oauth/token`).
+    pub client_secret: String,
+    /// Registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+}
+
 /// A running Zoom simulator on a loopback socket.
 #[derive(Debug)]
 pub struct ZoomSim {
@@ -46,6 +57,28 @@ impl ZoomSim {
     /// The credentials the token endpoint accepts.
     pub fn credentials(&self) -> ZoomCredentials {
         self.state.credentials.clone()
+    }
+
+    /// The OAuth app of the consent flow (authorize at `/oauth/authorize`).
+    pub fn oauth_app(&self) -> ZoomOAuthApp {
+        let app = lock(&self.state.oauth);
+        ZoomOAuthApp {
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+            redirect_uris: app.redirect_uris.clone(),
+        }
+    }
+
+    /// Revokes the OAuth app's live refresh tokens (an admin removed the app):
+    /// their next use gets `invalid_grant`. Returns how many were live.
+    pub fn revoke_refresh_tokens(&self) -> usize {
+        lock(&self.state.oauth).revoke_all()
+    }
+
+    /// Whether `token` is the OAuth app's live refresh token (rotated,
+    /// superseded and revoked ones are not).
+    pub fn refresh_token_is_live(&self, token: &str) -> bool {
+        lock(&self.state.oauth).is_live(token)
     }
 
     /// What the account contains, with current user statuses.

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::auth::TokenStore;
+use super::auth::{OAuthApp, TokenStore};
 use super::counters::Counters;
 use super::dataset::{Dataset, UserStatus};
 use super::paging::PageTokens;
@@ -39,6 +39,8 @@ pub(crate) struct SimState {
     /// Current status of each user, by index; changed by `PUT /users/{id}/status`.
     pub statuses: Mutex<Vec<UserStatus>>,
     pub tokens: Mutex<TokenStore>,
+    /// The OAuth app of the consent flow (its own client id and secret).
+    pub oauth: Mutex<OAuthApp>,
     pub limiter: Mutex<RateLimiter>,
     pub counters: Mutex<Counters>,
     pub pages: Mutex<PageTokens>,

@@ -27,6 +27,7 @@
 
 mod audit;
 mod changes;
+mod connections;
 mod errors;
 mod findings;
 mod instances;

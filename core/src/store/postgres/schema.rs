@@ -294,8 +294,22 @@ CREATE TABLE plugin_components (
 );
 "#;
 
+/// Version 7: consent-flow connections (a sealed refresh token per instance
+/// and auth profile, and whether a reconnect is needed).
+const V7: &str = r#"
+CREATE TABLE connections (
+    instance_id TEXT COLLATE "C" NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    profile     TEXT COLLATE "C" NOT NULL,
+    status      TEXT COLLATE "C" NOT NULL CHECK (status IN ('connected', 'reconnect-needed')),
+    sealed      BYTEA,
+    detail      TEXT COLLATE "C",
+    updated_at  TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (instance_id, profile)
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

@@ -3,7 +3,7 @@
 use deadpool_postgres::GenericClient;
 
 use super::PgStore;
-use crate::store::{InstanceRow, Reseal, SecretStore, StoreError};
+use crate::store::{InstanceRow, Reseal, SecretStore, StoreError, refresh_token_name};
 
 /// Insert or replace the sealed bytes of secret `name` of `instance`.
 const UPSERT: &str = "INSERT INTO secrets (instance_id, name, sealed, updated_at) \
@@ -161,6 +161,32 @@ impl SecretStore for PgStore {
                     "UPDATE secrets SET sealed = $3, updated_at = plugboard_now() \
                      WHERE instance_id = $1 AND name = $2",
                     &[&instance, &name, &new],
+                )
+                .await?;
+                resealed += 1;
+            }
+            // Refresh tokens of consent-flow connections are sealed the same way.
+            let rows = tx
+                .query(
+                    "SELECT instance_id, profile, sealed FROM connections \
+                     WHERE sealed IS NOT NULL ORDER BY instance_id, profile FOR UPDATE",
+                    &[],
+                )
+                .await
+                .map_err(self.on("reading refresh tokens to re-seal"))?;
+            let rows: Vec<(String, String, Vec<u8>)> =
+                self.decode("reading refresh tokens to re-seal", &rows, |r| {
+                    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+                })?;
+            for (instance, profile, bytes) in rows {
+                let Some(new) = reseal(&instance, &refresh_token_name(&profile), &bytes)? else {
+                    continue;
+                };
+                self.exec(
+                    &tx,
+                    "re-sealing a refresh token",
+                    "UPDATE connections SET sealed = $3 WHERE instance_id = $1 AND profile = $2",
+                    &[&instance, &profile, &new],
                 )
                 .await?;
                 resealed += 1;

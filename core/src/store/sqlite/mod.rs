@@ -4,6 +4,7 @@
 //! busy database fails at the start rather than midway.
 
 mod audit;
+mod connections;
 mod findings;
 mod instances;
 mod leases;

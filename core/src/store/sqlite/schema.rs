@@ -227,8 +227,22 @@ CREATE TABLE plugin_components (
 );
 "#;
 
+/// Version 7: consent-flow connections (a sealed refresh token per instance
+/// and auth profile, and whether a reconnect is needed).
+const V7: &str = r#"
+CREATE TABLE connections (
+    instance_id TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    profile     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('connected', 'reconnect-needed')),
+    sealed      BLOB,
+    detail      TEXT,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (instance_id, profile)
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::instances::insert_instance;
 use super::{SqliteStore, ensure_instance, now_sql, write_tx};
-use crate::store::{InstanceRow, Reseal, SecretStore, StoreError};
+use crate::store::{InstanceRow, Reseal, SecretStore, StoreError, refresh_token_name};
 
 /// Insert or replace the sealed bytes of secret `name` of `instance`, inside
 /// the caller's transaction.
@@ -123,6 +123,28 @@ impl SecretStore for SqliteStore {
             ))
             .and_then(|mut s| s.execute(params![instance, name, new]))
             .map_err(self.on("re-sealing a secret"))?;
+            resealed += 1;
+        }
+        // Refresh tokens of consent-flow connections are sealed the same way.
+        let tokens: Vec<(String, String, Vec<u8>)> = tx
+            .prepare(
+                "SELECT instance_id, profile, sealed FROM connections \
+                 WHERE sealed IS NOT NULL ORDER BY instance_id, profile",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(self.on("reading refresh tokens to re-seal"))?;
+        for (instance, profile, bytes) in tokens {
+            let Some(new) = reseal(&instance, &refresh_token_name(&profile), &bytes)? else {
+                continue;
+            };
+            tx.prepare_cached(
+                "UPDATE connections SET sealed = ?3 WHERE instance_id = ?1 AND profile = ?2",
+            )
+            .and_then(|mut s| s.execute(params![instance, profile, new]))
+            .map_err(self.on("re-sealing a refresh token"))?;
             resealed += 1;
         }
         tx.commit().map_err(self.on("re-sealing secrets"))?;

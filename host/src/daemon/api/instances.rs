@@ -1,5 +1,5 @@
 //! `/v1/instances`: list, add, show, update, remove, enable, disable, scan,
-//! check.
+//! check, connect; and the consent callback.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -127,4 +127,74 @@ pub(super) async fn check(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let account = s.check_instance(&id).await?;
     Ok(Json(check_json(&id, &account)))
+}
+
+/// Body of `POST /v1/instances/{id}/connect` (every field optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Connect {
+    /// The consent-flow profile, when the settings select several.
+    profile: Option<String>,
+    /// The daemon's address as the admin's browser reaches it
+    /// (`https://plugboard.example`); default `http://` + the Host header.
+    redirect_base: Option<String>,
+}
+
+pub(super) async fn connect(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<crate::daemon::connect::ConnectStarted>, ApiError> {
+    let req: Connect = if body.is_empty() {
+        Connect::default()
+    } else {
+        parse_body(&body)?
+    };
+    let base = match req.redirect_base {
+        Some(b) => b,
+        None => {
+            let host = headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1");
+            format!("http://{host}")
+        }
+    };
+    Ok(Json(
+        s.begin_connect(&id, req.profile.as_deref(), &base).await?,
+    ))
+}
+
+/// `GET /v1/connect/callback`: where the admin's browser lands. No bearer
+/// token (a browser has none): the `state` of a consent this daemon started
+/// is what admits it. Answers a page for the browser.
+pub(super) async fn callback(
+    State(s): State<Arc<Shared>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> impl IntoResponse {
+    let page = |status: StatusCode, text: String| {
+        let text = text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        (
+            status,
+            axum::response::Html(format!(
+                "<!doctype html><title>Plugboard</title><p>{text}</p>"
+            )),
+        )
+    };
+    match s.finish_connect(query.as_deref().unwrap_or_default()).await {
+        Ok(instance) => page(
+            StatusCode::OK,
+            format!("Connected instance {instance}. You may close this window."),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "a consent callback was refused");
+            let mut text = e.to_string();
+            plugboard_core::text::clean_line(&mut text, 1_000);
+            page(StatusCode::BAD_REQUEST, format!("Not connected: {text}"))
+        }
+    }
 }

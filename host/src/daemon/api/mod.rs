@@ -1,5 +1,7 @@
-//! The daemon's REST API (axum). Every route except `/healthz` needs a
-//! bearer token from `plugboard token create`; errors are JSON with a blame.
+//! The daemon's REST API (axum). Every route except `/healthz`, `/readyz`
+//! and the consent callback (`/v1/connect/callback`, admitted by the `state`
+//! of a consent this daemon started) needs a bearer token from `plugboard
+//! token create`; errors are JSON with a blame.
 //! The routes are described in `/openapi.json`.
 
 mod data;
@@ -51,6 +53,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/instances/{id}/disable", post(instances::disable))
         .route("/v1/instances/{id}/scan", post(instances::scan))
         .route("/v1/instances/{id}/check", post(instances::check))
+        .route("/v1/instances/{id}/connect", post(instances::connect))
         .route("/v1/instances/{id}/accounts", get(data::accounts))
         .route("/v1/instances/{id}/activities", get(data::activities))
         .route("/v1/instances/{id}/findings", get(data::findings))
@@ -62,6 +65,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            crate::daemon::connect::CALLBACK_PATH,
+            get(instances::callback),
+        )
         .merge(authed)
         .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -9,11 +9,12 @@ use plugboard_core::Blame;
 use plugboard_core::secrets::SecretValue;
 use tokio::sync::Mutex;
 
+use super::connections::{Connections, Stored};
 use super::mint::mint;
 use crate::capabilities::network::Upstreams;
 use crate::capabilities::redact::Redactor;
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::AuthProfile;
+use crate::manifest::{AuthKind, AuthProfile};
 
 /// Renew a token once less than this fraction of its lifetime is left.
 const RENEW_FRACTION: f64 = 0.1;
@@ -23,6 +24,15 @@ const RENEW_MARGIN_MIN: Duration = Duration::from_secs(1);
 /// plugin then quotes). Each is remembered until it expires; this bound only
 /// caps memory if a plugin forces re-mints (each 401 is one, and paced).
 const TOKENS_REMEMBERED: usize = 1024;
+/// How long a refresh token the broker read or received is scrubbed from
+/// plugin output (past any process's life).
+const REFRESH_REMEMBERED: Duration = Duration::from_secs(400 * 86_400);
+
+/// Until when a refresh token read or received now is scrubbed.
+fn remembered_until() -> Instant {
+    let now = Instant::now();
+    now.checked_add(REFRESH_REMEMBERED).unwrap_or(now)
+}
 
 /// Why the broker has no token.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -111,6 +121,77 @@ pub enum AuthError {
         /// Profile name.
         profile: String,
     },
+    /// A consent-flow profile of an instance nobody has connected yet.
+    #[error(
+        "instance `{instance}` is not connected (auth profile `{profile}`): an admin must consent once; run `plugboard instance connect {instance}`"
+    )]
+    NotConnected {
+        /// Profile name.
+        profile: String,
+        /// Instance id.
+        instance: String,
+    },
+    /// The authorization server refused the refresh token (`invalid_grant`).
+    /// The broker turns it into [`AuthError::ReconnectNeeded`].
+    #[error("the token endpoint of auth profile `{profile}` refused the refresh token: {detail}")]
+    RefreshRefused {
+        /// Profile name.
+        profile: String,
+        /// The server's error and description.
+        detail: String,
+    },
+    /// The refresh token was refused (revoked, expired, superseded): only a
+    /// new consent helps, and the host asks the token endpoint nothing more
+    /// until then.
+    #[error(
+        "instance `{instance}` must be connected again: the authorization server refused its refresh token (auth profile `{profile}`: {detail}); run `plugboard instance connect {instance}`"
+    )]
+    ReconnectNeeded {
+        /// Profile name.
+        profile: String,
+        /// Instance id.
+        instance: String,
+        /// The server's answer.
+        detail: String,
+    },
+    /// The host could not keep a refresh token (a rotated one, or its
+    /// state): the new access token is not used.
+    #[error(
+        "the refresh token of auth profile `{profile}` could not be stored ({reason}); its access token was not used"
+    )]
+    Persist {
+        /// Profile name.
+        profile: String,
+        /// The store's failure.
+        reason: String,
+    },
+    /// A consent callback whose `state` is not the one this host sent: a
+    /// stale or forged redirect.
+    #[error(
+        "the consent callback of auth profile `{profile}` carries another state than the one sent: a stale or forged redirect; start the connect again"
+    )]
+    StateMismatch {
+        /// Profile name.
+        profile: String,
+    },
+    /// The consent was declined or failed at the authorization server.
+    #[error("the consent of auth profile `{profile}` was not given: {detail}")]
+    ConsentRefused {
+        /// Profile name.
+        profile: String,
+        /// The callback's error (neutralised, cut short).
+        detail: String,
+    },
+    /// No callback arrived in time.
+    #[error(
+        "no consent callback for auth profile `{profile}` arrived within {seconds} s; open the authorize URL and allow, then run the connect again"
+    )]
+    NoCallback {
+        /// Profile name.
+        profile: String,
+        /// How long the host waited.
+        seconds: u64,
+    },
 }
 
 impl AuthError {
@@ -122,11 +203,17 @@ impl AuthError {
             AuthError::MissingInput { .. }
             | AuthError::BadKey { .. }
             | AuthError::Rejected { .. }
-            | AuthError::ForbiddenAddress { .. } => Blame::Operator,
+            | AuthError::ForbiddenAddress { .. }
+            | AuthError::NotConnected { .. }
+            | AuthError::RefreshRefused { .. }
+            | AuthError::ReconnectNeeded { .. }
+            | AuthError::StateMismatch { .. }
+            | AuthError::ConsentRefused { .. }
+            | AuthError::NoCallback { .. } => Blame::Operator,
             AuthError::Failed { .. }
             | AuthError::Unreachable { .. }
             | AuthError::BadResponse { .. } => Blame::Upstream,
-            AuthError::NoLease { .. } => Blame::Host,
+            AuthError::NoLease { .. } | AuthError::Persist { .. } => Blame::Host,
         }
     }
 }
@@ -194,6 +281,9 @@ impl MintGate {
 /// Tokens of one instance, one slot per auth profile.
 pub struct TokenBroker {
     slots: BTreeMap<String, Mutex<Option<Token>>>,
+    /// The instance's consent-flow connections (refresh tokens), when the
+    /// host keeps any: without them a consent-flow profile is not connected.
+    connections: std::sync::OnceLock<Arc<dyn Connections>>,
     /// When set, no token is minted while it is closed.
     gate: std::sync::OnceLock<MintGate>,
     mints: AtomicU64,
@@ -229,7 +319,30 @@ impl TokenBroker {
             recent: std::sync::Mutex::new(Recent::default()),
             mint_timeout: super::mint::MINT_TIMEOUT,
             gate: std::sync::OnceLock::new(),
+            connections: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Keep consent-flow refresh tokens in `connections` (the instance's
+    /// store). Set once.
+    pub fn connect_with(&self, connections: Arc<dyn Connections>) {
+        let _ = self.connections.set(connections);
+    }
+
+    /// Scrub `value` from plugin output until `until` (a token this broker
+    /// holds or handed out).
+    fn remember(&self, value: Arc<SecretValue>, until: Instant) {
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        recent.tokens.retain(|(_, expires)| *expires > now);
+        while recent.tokens.len() >= TOKENS_REMEMBERED {
+            recent.tokens.pop_front();
+        }
+        recent.tokens.push_back((value, until));
+        recent.redactor = Redactor::new(recent.tokens.iter().map(|(t, _)| t.expose()));
     }
 
     /// Mint only while `gate` is open (a cluster node: while it holds the
@@ -315,34 +428,38 @@ impl TokenBroker {
                 profile: profile.name.clone(),
             });
         }
-        let (value, lifetime) = mint(
-            client,
-            profile,
-            config,
-            secrets,
-            upstreams,
-            self.mint_timeout,
-        )
-        .await?;
+        let (value, lifetime) = match &profile.kind {
+            AuthKind::AuthorizationCode(code) => {
+                let endpoint = super::consent::Endpoint {
+                    client,
+                    profile: &profile.name,
+                    code,
+                    config,
+                    secrets,
+                    upstreams,
+                    timeout: self.mint_timeout,
+                };
+                self.refresh(&endpoint).await?
+            }
+            _ => {
+                mint(
+                    client,
+                    profile,
+                    config,
+                    secrets,
+                    upstreams,
+                    self.mint_timeout,
+                )
+                .await?
+            }
+        };
         let margin = lifetime
             .mul_f64(RENEW_FRACTION)
             .max(RENEW_MARGIN_MIN)
             .min(lifetime / 2);
         let generation = self.mints.fetch_add(1, Ordering::Relaxed) + 1;
         let value = Arc::new(value);
-        {
-            let mut recent = self
-                .recent
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let now = Instant::now();
-            recent.tokens.retain(|(_, expires)| *expires > now);
-            while recent.tokens.len() >= TOKENS_REMEMBERED {
-                recent.tokens.pop_front();
-            }
-            recent.tokens.push_back((value.clone(), now + lifetime));
-            recent.redactor = Redactor::new(recent.tokens.iter().map(|(t, _)| t.expose()));
-        }
+        self.remember(value.clone(), Instant::now() + lifetime);
         let token = Token {
             value,
             renew_at: Instant::now() + lifetime - margin,
@@ -351,6 +468,119 @@ impl TokenBroker {
         tracing::debug!(profile = %profile.name, lifetime_s = lifetime.as_secs(), generation, "minted token");
         *guard = Some(token.clone());
         Ok(token)
+    }
+
+    /// Why a consent-flow profile among `profiles` cannot have a token
+    /// without anyone connecting first (not connected, or reconnect
+    /// needed), read from the store without a request: a scan stops on it
+    /// before calling the plugin.
+    pub fn consent_blocker(&self, profiles: &[AuthProfile]) -> Option<AuthError> {
+        for p in profiles {
+            if !matches!(p.kind, AuthKind::AuthorizationCode(_)) {
+                continue;
+            }
+            let Some(connections) = self.connections.get() else {
+                return Some(AuthError::NotConnected {
+                    profile: p.name.clone(),
+                    instance: "this instance".into(),
+                });
+            };
+            let instance = connections.instance().to_string();
+            match connections.load(&p.name) {
+                Ok(Stored::Token(_)) => {}
+                Ok(Stored::NotConnected) => {
+                    return Some(AuthError::NotConnected {
+                        profile: p.name.clone(),
+                        instance,
+                    });
+                }
+                Ok(Stored::ReconnectNeeded(detail)) => {
+                    return Some(AuthError::ReconnectNeeded {
+                        profile: p.name.clone(),
+                        instance,
+                        detail,
+                    });
+                }
+                Err(reason) => {
+                    return Some(AuthError::Persist {
+                        profile: p.name.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// An access token of a consent-flow profile: its stored refresh token
+    /// exchanged, the rotated refresh token stored before the access token
+    /// is used. A refused refresh token marks the connection "reconnect
+    /// needed", and from then on no request is sent until an operator
+    /// connects again.
+    async fn refresh(
+        &self,
+        endpoint: &super::consent::Endpoint<'_>,
+    ) -> Result<(SecretValue, Duration), AuthError> {
+        let profile = endpoint.profile;
+        let persist = |reason: String| AuthError::Persist {
+            profile: profile.to_string(),
+            reason,
+        };
+        let Some(connections) = self.connections.get() else {
+            return Err(AuthError::NotConnected {
+                profile: profile.to_string(),
+                instance: "this instance".into(),
+            });
+        };
+        let instance = connections.instance().to_string();
+        let token = match connections.load(profile).map_err(persist)? {
+            Stored::NotConnected => {
+                return Err(AuthError::NotConnected {
+                    profile: profile.to_string(),
+                    instance,
+                });
+            }
+            Stored::ReconnectNeeded(detail) => {
+                return Err(AuthError::ReconnectNeeded {
+                    profile: profile.to_string(),
+                    instance,
+                    detail,
+                });
+            }
+            Stored::Token(token) => Arc::new(token),
+        };
+        self.remember(token.clone(), remembered_until());
+        // Boxed as a `Send` future here, where its lifetimes are concrete:
+        // left generic, the engine's `Send` check cannot see through the
+        // `oauth2` client's higher-ranked bounds.
+        let refreshing: std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = Result<super::consent::Grant, AuthError>>
+                    + Send
+                    + '_,
+            >,
+        > = Box::pin(super::consent::refresh(endpoint, &token));
+        match refreshing.await {
+            Ok(grant) => {
+                if let Some(new) = grant.refresh {
+                    let new = Arc::new(new);
+                    self.remember(new.clone(), remembered_until());
+                    connections.rotate(profile, &new).map_err(persist)?;
+                    tracing::debug!(profile, "stored the rotated refresh token");
+                }
+                Ok((grant.access, grant.lifetime))
+            }
+            Err(AuthError::RefreshRefused { detail, .. }) => {
+                connections.refused(profile, &detail).map_err(persist)?;
+                tracing::warn!(profile, instance = %instance, "refresh token refused; the instance needs a reconnect");
+                Err(AuthError::ReconnectNeeded {
+                    profile: profile.to_string(),
+                    instance,
+                    detail,
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Forget `used` after the upstream refused it (401), unless a newer

@@ -54,6 +54,20 @@ fn obtains(kind: &AuthKind) -> String {
             value_text(&g.private_key),
             value_text(&g.app_id)
         ),
+        AuthKind::AuthorizationCode(c) => format!(
+            "consent at {} (authorization code with PKCE), refresh token kept sealed, tokens from {} ({})",
+            c.authorize_url.text,
+            c.token_url.text,
+            c.client_auth.method()
+        ),
+    }
+}
+
+/// The condition under which a profile applies, for prompts.
+fn when(p: &AuthProfile) -> String {
+    match &p.when {
+        Some((field, value)) => format!(" (when setting {field} = {value})"),
+        None => String::new(),
     }
 }
 
@@ -61,7 +75,10 @@ fn obtains(kind: &AuthKind) -> String {
 fn credential(kind: &AuthKind) -> &'static str {
     match kind {
         AuthKind::ApiKey { .. } => "key",
-        AuthKind::ClientCredentials(_) | AuthKind::JwtBearer(_) | AuthKind::GithubApp(_) => "token",
+        AuthKind::ClientCredentials(_)
+        | AuthKind::JwtBearer(_)
+        | AuthKind::GithubApp(_)
+        | AuthKind::AuthorizationCode(_) => "token",
     }
 }
 
@@ -75,21 +92,30 @@ fn profile(p: &AuthProfile) -> Capability {
         .filter(|i| i.label != PARAMETER)
         .map(|i| format!("{} {}", i.label, value_text(i.value)))
         .collect();
-    if let AuthKind::ClientCredentials(c) = &p.kind {
-        inputs.extend(
-            c.params
+    match &p.kind {
+        AuthKind::ClientCredentials(c) => {
+            inputs.extend(
+                c.params
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", value_text(v))),
+            );
+            inputs.push(format!("params in {:?}", c.params_in));
+        }
+        AuthKind::AuthorizationCode(c) => inputs.extend(
+            c.authorize_params
                 .iter()
-                .map(|(k, v)| format!("{k}={}", value_text(v))),
-        );
-        inputs.push(format!("params in {:?}", c.params_in));
+                .map(|(k, v)| format!("authorize {k}={}", value_text(v))),
+        ),
+        AuthKind::ApiKey { .. } | AuthKind::JwtBearer(_) | AuthKind::GithubApp(_) => {}
     }
     let audience: Vec<String> = p.audience.iter().map(ToString::to_string).collect();
     Capability::new(
         "auth",
         "auth",
         format!(
-            "`{}`: {} {} ({}), sent as {} to {}",
+            "`{}`{}: {} {} ({}), sent as {} to {}",
             p.name,
+            when(p),
             p.kind.name(),
             obtains(&p.kind),
             inputs.join(", "),
@@ -106,8 +132,9 @@ impl Unit for Profiles {
             out.push(line(
                 "auth",
                 format_args!(
-                    "`{}`: {}, {} sent as {} to {}",
+                    "`{}`{}: {}, {} sent as {} to {}",
                     a.name,
+                    when(a),
                     obtains(&a.kind),
                     credential(&a.kind),
                     a.present.describe(credential(&a.kind)),

@@ -20,7 +20,7 @@ use crate::manifest::{
 /// per-request upstream timeout.
 pub(super) const MINT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes of an upstream error body kept for the error message.
-const ERROR_SNIPPET: usize = 300;
+pub(super) const ERROR_SNIPPET: usize = 300;
 /// Largest token endpoint answer read: a token response is a few KiB.
 const MAX_TOKEN_RESPONSE: usize = 256 << 10;
 
@@ -157,6 +157,12 @@ pub(super) async fn mint(
             let bytes = endpoint.post(url, headers, None, &[jwt.expose()]).await?;
             installation_token(name, &bytes, now)
         }
+        // Minted from the stored refresh token by the broker
+        // (`TokenBroker::refresh`), never from the profile alone.
+        AuthKind::AuthorizationCode(_) => Err(AuthError::NotConnected {
+            profile: name.to_string(),
+            instance: "this instance".into(),
+        }),
     }
 }
 
@@ -236,6 +242,24 @@ fn lifetime_until(expires_at: &str, now: SystemTime) -> Option<Duration> {
     Some(Duration::from_secs(
         u64::try_from(left.whole_seconds()).ok()?.clamp(1, 86_400),
     ))
+}
+
+/// The body of `response` (at most the token-response cap), or why it could
+/// not be read, for the consent flow's HTTP function.
+pub(super) async fn read_capped_bytes(
+    response: reqwest::Response,
+    profile: &str,
+    timeout: Duration,
+) -> Result<Vec<u8>, AuthError> {
+    read_capped(response)
+        .await
+        .map_err(|e| AuthError::Unreachable {
+            profile: profile.to_string(),
+            reason: match e {
+                Capped::Transport(e) => reason(&e, timeout),
+                Capped::TooLarge => format!("it answered more than {MAX_TOKEN_RESPONSE} bytes"),
+            },
+        })
 }
 
 /// What a token request of one profile goes through.
@@ -461,7 +485,7 @@ fn oauth_token(name: &str, bytes: &[u8]) -> Result<(SecretValue, Duration), Auth
 }
 
 /// [`redact_url`], with the timeout named when it ran out.
-fn reason(e: &reqwest::Error, timeout: Duration) -> String {
+pub(super) fn reason(e: &reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         format!(
             "it did not answer within {} s",

@@ -8,6 +8,8 @@
 //! profile's audience, and never handed to the plugin, logged or stored.
 
 mod broker;
+pub mod connections;
+pub mod consent;
 pub mod grant;
 mod mint;
 mod sign;
@@ -38,3 +40,4 @@ pub fn check_keys(
     }
     Ok(())
 }
+pub use connections::{Connections, Stored};

@@ -193,6 +193,39 @@ impl HttpCapability {
         &self.broker
     }
 
+    /// The operator's upstream routes of this instance.
+    pub fn upstreams(&self) -> &Upstreams {
+        &self.upstreams
+    }
+
+    /// The instance's effective manifest (its per-instance URLs rendered,
+    /// the auth profiles its settings select).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// What a token request of consent-flow profile `name` goes through:
+    /// this instance's client, settings, secrets, routes and timeout (the
+    /// connect flow's code exchange).
+    pub fn consent_endpoint(
+        &self,
+        name: &str,
+    ) -> Option<crate::capabilities::auth::consent::Endpoint<'_>> {
+        let profile = self.manifest.auth.iter().find(|p| p.name == name)?;
+        let crate::manifest::AuthKind::AuthorizationCode(code) = &profile.kind else {
+            return None;
+        };
+        Some(crate::capabilities::auth::consent::Endpoint {
+            client: &self.client,
+            profile: &profile.name,
+            code,
+            config: &self.config,
+            secrets: &self.secrets,
+            upstreams: &self.upstreams,
+            timeout: self.request_timeout,
+        })
+    }
+
     /// Count `r` and turn it into what the plugin receives.
     fn refuse(&self, r: Refusal) -> HttpError {
         if let Some(i) = DenyReason::ALL.iter().position(|x| *x == r.reason)

@@ -67,6 +67,11 @@ impl SecretBag {
         self.redactor.redact(text)
     }
 
+    /// The matcher [`SecretBag::scrub`] uses (cheap to clone: it is shared).
+    pub fn redactor(&self) -> crate::capabilities::redact::Redactor {
+        self.redactor.clone()
+    }
+
     /// [`SecretBag::scrub`] for bytes (an upstream body).
     pub fn scrub_bytes(&self, bytes: &mut Vec<u8>) -> bool {
         self.redactor.redact_bytes(bytes)

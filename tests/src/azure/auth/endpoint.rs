@@ -121,6 +121,18 @@ pub(crate) fn token_endpoint(
             ),
         );
     }
+    if !lock(&state.consent).allows_tokens() {
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700_016,
+            &format!(
+                "Application with identifier '{}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
+                echo(client_id),
+                expected.tenant_id
+            ),
+        );
+    }
     let Some(secret) = field("client_secret") else {
         return missing("client_secret");
     };
