@@ -549,38 +549,54 @@ impl TokenBroker {
             }
             Stored::Token(token) => Arc::new(token),
         };
-        self.remember(token.clone(), remembered_until());
-        // Boxed as a `Send` future here, where its lifetimes are concrete:
-        // left generic, the engine's `Send` check cannot see through the
-        // `oauth2` client's higher-ranked bounds.
-        let refreshing: std::pin::Pin<
-            Box<
-                dyn std::future::Future<Output = Result<super::consent::Grant, AuthError>>
-                    + Send
-                    + '_,
-            >,
-        > = Box::pin(super::consent::refresh(endpoint, &token));
-        match refreshing.await {
-            Ok(grant) => {
-                if let Some(new) = grant.refresh {
-                    let new = Arc::new(new);
-                    self.remember(new.clone(), remembered_until());
-                    connections.rotate(profile, &new).map_err(persist)?;
-                    tracing::debug!(profile, "stored the rotated refresh token");
+        let mut token = token;
+        // One retry: another process over the same store (the CLI beside
+        // the daemon) may have rotated the token after it was read here; a
+        // refusal of the older one then says nothing about the connection.
+        for attempt in 0..2 {
+            self.remember(token.clone(), remembered_until());
+            // Boxed as a `Send` future here, where its lifetimes are concrete.
+            let refreshing: std::pin::Pin<
+                Box<
+                    dyn std::future::Future<Output = Result<super::consent::Grant, AuthError>>
+                        + Send
+                        + '_,
+                >,
+            > = Box::pin(super::consent::refresh(endpoint, &token));
+            match refreshing.await {
+                Ok(grant) => {
+                    if let Some(new) = grant.refresh {
+                        let new = Arc::new(new);
+                        self.remember(new.clone(), remembered_until());
+                        connections.rotate(profile, &new).map_err(persist)?;
+                        tracing::debug!(profile, "stored the rotated refresh token");
+                    }
+                    return Ok((grant.access, grant.lifetime));
                 }
-                Ok((grant.access, grant.lifetime))
+                Err(AuthError::RefreshRefused { detail, .. }) => {
+                    if attempt == 0
+                        && let Ok(Stored::Token(newer)) = connections.load(profile)
+                        && newer.expose() != token.expose()
+                    {
+                        token = Arc::new(newer);
+                        continue;
+                    }
+                    connections.refused(profile, &detail).map_err(persist)?;
+                    tracing::warn!(profile, instance = %instance, "refresh token refused; the instance needs a reconnect");
+                    return Err(AuthError::ReconnectNeeded {
+                        profile: profile.to_string(),
+                        instance,
+                        detail,
+                    });
+                }
+                Err(e) => return Err(e),
             }
-            Err(AuthError::RefreshRefused { detail, .. }) => {
-                connections.refused(profile, &detail).map_err(persist)?;
-                tracing::warn!(profile, instance = %instance, "refresh token refused; the instance needs a reconnect");
-                Err(AuthError::ReconnectNeeded {
-                    profile: profile.to_string(),
-                    instance,
-                    detail,
-                })
-            }
-            Err(e) => Err(e),
         }
+        Err(AuthError::ReconnectNeeded {
+            profile: profile.to_string(),
+            instance,
+            detail: "the refresh token was refused twice".into(),
+        })
     }
 
     /// Forget `used` after the upstream refused it (401), unless a newer
