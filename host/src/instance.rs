@@ -18,8 +18,8 @@ use plugboard_core::store::{InstanceRow, Store, StoreError};
 
 use crate::capabilities::auth::AuthError;
 use crate::capabilities::config::{self, SettingsError};
-use crate::capabilities::secrets::SecretBag;
 use crate::capabilities::network::{UpstreamError, Upstreams};
+use crate::capabilities::secrets::SecretBag;
 use crate::manifest::Manifest;
 pub use crate::runtime::HostOptions;
 use crate::runtime::{ContextError, InstanceContext, InstanceInputs};
