@@ -287,21 +287,7 @@ impl AuthKind {
         use Usage::{Signs, ToAudience, ToTokenEndpoint};
         match self {
             AuthKind::ClientCredentials(c) => {
-                let (label, credential) = c.client_auth.credential();
-                let usage = match c.client_auth {
-                    ClientAuth::PrivateKeyJwt { .. } => Signs,
-                    _ => ToTokenEndpoint,
-                };
-                let mut v = vec![
-                    Input::of("client id", &c.client_id, false, ToTokenEndpoint),
-                    Input::of(label, credential, true, usage),
-                ];
-                v.extend(
-                    c.params
-                        .iter()
-                        .map(|(_, r)| Input::of(PARAMETER, r, false, ToTokenEndpoint)),
-                );
-                v
+                client_inputs(&c.client_id, &c.client_auth, &c.params)
             }
             AuthKind::ApiKey { key } => vec![Input::of("API key", key, true, ToAudience)],
             AuthKind::JwtBearer(j) => {
@@ -326,21 +312,7 @@ impl AuthKind {
                 Input::of("private key", &g.private_key, true, Signs),
             ],
             AuthKind::AuthorizationCode(c) => {
-                let (label, credential) = c.client_auth.credential();
-                let usage = match c.client_auth {
-                    ClientAuth::PrivateKeyJwt { .. } => Signs,
-                    _ => ToTokenEndpoint,
-                };
-                let mut v = vec![
-                    Input::of("client id", &c.client_id, false, ToTokenEndpoint),
-                    Input::of(label, credential, true, usage),
-                ];
-                v.extend(
-                    c.authorize_params
-                        .iter()
-                        .map(|(_, r)| Input::of(PARAMETER, r, false, ToTokenEndpoint)),
-                );
-                v
+                client_inputs(&c.client_id, &c.client_auth, &c.authorize_params)
             }
         }
     }
@@ -377,6 +349,30 @@ impl AuthKind {
     pub fn is_minted(&self) -> bool {
         !matches!(self, AuthKind::ApiKey { .. })
     }
+}
+
+/// The inputs of an OAuth client: its id, its credential (sent, or signing
+/// assertions) and its extra parameters.
+fn client_inputs<'a>(
+    client_id: &'a ValueRef,
+    auth: &'a ClientAuth,
+    params: &'a [(String, ValueRef)],
+) -> Vec<Input<'a>> {
+    let (label, credential) = auth.credential();
+    let usage = match auth {
+        ClientAuth::PrivateKeyJwt { .. } => Usage::Signs,
+        ClientAuth::Basic { .. } | ClientAuth::Post { .. } => Usage::ToTokenEndpoint,
+    };
+    let mut v = vec![
+        Input::of("client id", client_id, false, Usage::ToTokenEndpoint),
+        Input::of(label, credential, true, usage),
+    ];
+    v.extend(
+        params
+            .iter()
+            .map(|(_, r)| Input::of(PARAMETER, r, false, Usage::ToTokenEndpoint)),
+    );
+    v
 }
 
 /// One `[[auth]]` profile.

@@ -568,24 +568,7 @@ const AUTHORIZATION_CODE_KEYS: &[&str] = &[
 fn authorization_code(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> {
     let at = |f: &str| format!("auth[{i}].{f}");
     let kind = "authorization_code";
-    let secret = |key: &str, v: &Option<String>| -> Result<ValueRef, ManifestError> {
-        ValueRef::parse(&at(key), required(i, kind, key, v)?)
-    };
-    let client_auth = match required(i, kind, "client_auth", &a.client_auth)? {
-        "basic" | "client_secret_basic" => ClientAuth::Basic {
-            secret: secret("client_secret", &a.client_secret)?,
-        },
-        "form" | "client_secret_post" => ClientAuth::Post {
-            secret: secret("client_secret", &a.client_secret)?,
-        },
-        other => {
-            return Err(ManifestError::field(
-                at("client_auth"),
-                other,
-                "`client_secret_basic` (or `basic`) or `client_secret_post` (or `form`)",
-            ));
-        }
-    };
+    let client_auth = client_auth(i, kind, a, false)?;
     let authorize_params = a
         .params
         .iter()
@@ -812,20 +795,25 @@ fn token_url(field: &str, text: &str) -> Result<Template, ManifestError> {
     Ok(token_url)
 }
 
-fn client_credentials(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> {
+/// How a `kind` client authenticates at the token endpoint: with its secret
+/// (Basic or in the form) or, where `signs`, with a signed assertion.
+fn client_auth(
+    i: usize,
+    kind: &str,
+    a: &RawAuth,
+    signs: bool,
+) -> Result<ClientAuth, ManifestError> {
     let at = |f: &str| format!("auth[{i}].{f}");
-    let kind = "client_credentials";
-    let secret = |key: &str, v: &Option<String>| -> Result<ValueRef, ManifestError> {
-        ValueRef::parse(&at(key), required(i, kind, key, v)?)
+    let secret = || {
+        ValueRef::parse(
+            &at("client_secret"),
+            required(i, kind, "client_secret", &a.client_secret)?,
+        )
     };
-    let client_auth = match required(i, kind, "client_auth", &a.client_auth)? {
-        "basic" | "client_secret_basic" => ClientAuth::Basic {
-            secret: secret("client_secret", &a.client_secret)?,
-        },
-        "form" | "client_secret_post" => ClientAuth::Post {
-            secret: secret("client_secret", &a.client_secret)?,
-        },
-        "private_key_jwt" => ClientAuth::PrivateKeyJwt {
+    Ok(match required(i, kind, "client_auth", &a.client_auth)? {
+        "basic" | "client_secret_basic" => ClientAuth::Basic { secret: secret()? },
+        "form" | "client_secret_post" => ClientAuth::Post { secret: secret()? },
+        "private_key_jwt" if signs => ClientAuth::PrivateKeyJwt {
             key: secret_ref(i, kind, "private_key", &a.private_key)?,
             alg: match a.alg.as_deref().unwrap_or("RS256") {
                 "RS256" => JwtAlg::Rs256,
@@ -839,10 +827,20 @@ fn client_credentials(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> 
             return Err(ManifestError::field(
                 at("client_auth"),
                 other,
-                "`client_secret_basic` (or `basic`), `client_secret_post` (or `form`) or `private_key_jwt`",
+                if signs {
+                    "`client_secret_basic` (or `basic`), `client_secret_post` (or `form`) or `private_key_jwt`"
+                } else {
+                    "`client_secret_basic` (or `basic`) or `client_secret_post` (or `form`)"
+                },
             ));
         }
-    };
+    })
+}
+
+fn client_credentials(i: usize, a: &RawAuth) -> Result<AuthKind, ManifestError> {
+    let at = |f: &str| format!("auth[{i}].{f}");
+    let kind = "client_credentials";
+    let client_auth = client_auth(i, kind, a, true)?;
     // Each method takes its own credential and no other.
     let (takes, refuses): (&str, &[(&str, bool)]) = match client_auth {
         ClientAuth::PrivateKeyJwt { .. } => (
