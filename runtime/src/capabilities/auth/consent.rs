@@ -373,19 +373,7 @@ async fn send(
     let profile = endpoint.profile.as_str();
     let url = url::Url::parse(&request.uri().to_string())
         .map_err(|e| missing(profile, format!("a valid token URL ({e})")))?;
-    let upstreams = &endpoint.upstreams;
-    let routed = upstreams.route(&url);
-    if !upstreams.is_routed(&url)
-        && let Some(ip) = routed
-            .host_str()
-            .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
-        && let Some(why) = crate::capabilities::network::forbidden_reason(ip)
-    {
-        return Err(AuthError::ForbiddenAddress {
-            profile: profile.to_string(),
-            why: why.to_string(),
-        });
-    }
+    let routed = super::mint::routed_token_url(&endpoint.upstreams, &url, profile)?;
     let (parts, body) = request.into_parts();
     let response = endpoint
         .client

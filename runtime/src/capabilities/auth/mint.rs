@@ -393,18 +393,7 @@ impl Endpoint<'_> {
             upstreams,
             timeout,
         } = *self;
-        let routed = upstreams.route(&url);
-        if !upstreams.is_routed(&url)
-            && let Some(ip) = routed
-                .host_str()
-                .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
-            && let Some(why) = crate::capabilities::network::forbidden_reason(ip)
-        {
-            return Err(AuthError::ForbiddenAddress {
-                profile: name.to_string(),
-                why: why.to_string(),
-            });
-        }
+        let routed = routed_token_url(upstreams, &url, name)?;
         let mut request = client.post(routed.as_str()).headers(headers);
         if let Some(form) = form {
             let body = url::form_urlencoded::Serializer::new(String::new())
@@ -482,6 +471,29 @@ fn oauth_token(name: &str, bytes: &[u8]) -> Result<(SecretValue, Duration), Auth
     }
     let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600).clamp(1, 86_400));
     Ok((SecretValue::new(parsed.access_token), lifetime))
+}
+
+/// Where a token request to `url` goes: the operator's route, or `url`
+/// itself unless it is an address the host refuses (a literal IP in a
+/// special-purpose block the operator has not routed).
+pub(super) fn routed_token_url(
+    upstreams: &Upstreams,
+    url: &url::Url,
+    profile: &str,
+) -> Result<url::Url, AuthError> {
+    let routed = upstreams.route(url);
+    if !upstreams.is_routed(url)
+        && let Some(ip) = routed
+            .host_str()
+            .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+        && let Some(why) = crate::capabilities::network::forbidden_reason(ip)
+    {
+        return Err(AuthError::ForbiddenAddress {
+            profile: profile.to_string(),
+            why: why.to_string(),
+        });
+    }
+    Ok(routed)
 }
 
 /// [`redact_url`], with the timeout named when it ran out.
