@@ -27,7 +27,11 @@ struct Recorded {
 }
 
 fn record() -> Recorded {
-    let sim = Sim::start(ZoomSimBuilder::new().users(6, 1, 1).activity_days(2));
+    record_with(ZoomSimBuilder::new())
+}
+
+fn record_with(builder: ZoomSimBuilder) -> Recorded {
+    let sim = Sim::start(builder.users(6, 1, 1).activity_days(2));
     let home = private_dir();
     add_zoom(home.path());
     add_zoom_instance(home.path(), "z", &sim.sim, "pro", "2");
@@ -127,8 +131,12 @@ fn a_recorded_zoom_scan_replays_offline_to_the_same_per_stream_counts() {
 
 #[test]
 fn the_cassette_holds_no_secret_value_no_token_and_no_credential_header() {
-    let r = record();
+    // The client id is a word Zoom's answers carry (the rate-limit
+    // category header), so the host's scrub has something to replace.
+    let r =
+        record_with(ZoomSimBuilder::new().credentials("acct-kit", "Medium", "kit-client-secret-1"));
     let text = std::fs::read_to_string(&r.cassette).unwrap_or_default();
+    assert!(text.contains("[redacted]"), "nothing was scrubbed");
     let c = r.sim.sim.credentials();
     let counters = r.sim.sim.counters();
     assert!(
@@ -188,6 +196,22 @@ fn a_request_missing_from_the_cassette_fails_with_blame_plugin_and_names_it() {
         PLUGIN,
         &["no answer for", &format!("GET {uri}"), "plugboard record"],
     );
+}
+
+#[test]
+fn the_replay_clock_is_the_recorded_one_so_date_windows_ask_for_the_recorded_urls() {
+    let r = record();
+    let mut cassette: Value =
+        serde_json::from_str(&std::fs::read_to_string(&r.cassette).unwrap_or_default())
+            .unwrap_or_default();
+    // As recorded, the same report windows; three days later, others.
+    let at = cassette["recorded_at_ms"].as_u64().unwrap_or_default();
+    cassette["recorded_at_ms"] = (at + 3 * 86_400_000).into();
+    let later = r.home.path().join("later.cassette.json");
+    std::fs::write(&later, cassette.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let other = private_dir();
+    let out = plugin_test(other.path(), &zoom_dir(), &later);
+    assert_one_line_error(&out, PLUGIN, &["no answer for", "/v2/report/"]);
 }
 
 #[test]

@@ -337,12 +337,20 @@ impl Replayer {
             return None;
         };
         Some(match (i.response, i.error) {
-            (Some(r), _) => Ok(InboundResponse {
-                status: r.status,
-                headers: r.headers,
-                body: r.body.bytes(),
-                url: r.url,
-            }),
+            (Some(r), _) => {
+                let body = r.body.bytes();
+                // The cap of a live answer holds for a recorded one.
+                if body.len() > super::MAX_RESPONSE_BYTES {
+                    Err(HttpError::TooLarge)
+                } else {
+                    Ok(InboundResponse {
+                        status: r.status,
+                        headers: r.headers,
+                        body,
+                        url: r.url,
+                    })
+                }
+            }
             (None, Some(f)) => Err(f.to_error()),
             (None, None) => Err(HttpError::Network(
                 "the cassette records this request without an answer".into(),
