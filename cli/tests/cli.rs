@@ -16,6 +16,9 @@ mod day;
 // `instance connect` and the consent flow's refresh tokens (issue 14 B).
 mod consent;
 
+// Plugins from a real OCI registry, signatures and trust (issue 17).
+mod oci;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -29,11 +29,13 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("plugin add", "plugin-add"),
     ("plugin inspect", "plugin-inspect"),
     ("plugin list", "plugin-list"),
+    ("plugin upgrade", "plugin-upgrade"),
     ("reactivate", "act"),
     ("roles", "roles"),
     ("scan", "scan"),
     ("suspend", "act"),
     ("token list", "token-list"),
+    ("trust list", "trust-list"),
 ];
 
 /// Paths of the commands that take `--json`, e.g. `instance show`.
