@@ -118,8 +118,14 @@ impl Artifact {
 /// The two layers of a plugin artifact manifest, refused unless it is
 /// exactly the layout above with sizes within the limits.
 pub(super) fn check_manifest(body: &[u8]) -> Result<(Descriptor, Descriptor), String> {
-    let m: ImageManifest = serde_json::from_slice(body)
-        .map_err(|e| format!("its manifest is not an OCI image manifest ({e})"))?;
+    let m: ImageManifest = serde_json::from_slice(body).map_err(|e| {
+        // serde quotes values it rejects: the registry's text.
+        let e = e.to_string();
+        format!(
+            "its manifest is not an OCI image manifest ({})",
+            plugboard_core::text::bounded(&plugboard_core::text::neutralize(&e), 200)
+        )
+    })?;
     if m.schema_version != 2 {
         return Err(format!("schemaVersion is {}, not 2", m.schema_version));
     }
@@ -202,7 +208,7 @@ mod tests {
         let text = String::from_utf8_lossy(&good.manifest).to_string();
         for (crafted, why) in [
             (
-                text.replace(MANIFEST_LAYER_MEDIA_TYPE, "application/x-evil\u{1b}[2J"),
+                text.replace(MANIFEST_LAYER_MEDIA_TYPE, "application/x-evil\\u001b[2J"),
                 "media type \"application/x-evil\\u{1b}[2J\"",
             ),
             (
@@ -218,10 +224,15 @@ mod tests {
             ),
             (text.replace("\"size\":4", "\"size\":99999999999"), "limit"),
             ("{}".into(), "not an OCI image manifest"),
+            (
+                r#"{"schemaVersion":"\u001b[2J"}"#.into(),
+                "not an OCI image manifest",
+            ),
         ] {
             let err = check_manifest(crafted.as_bytes()).err();
             assert!(
-                err.as_deref().is_some_and(|e| e.contains(why)),
+                err.as_deref()
+                    .is_some_and(|e| e.contains(why) && !e.contains('\u{1b}')),
                 "{why}: {err:?}"
             );
         }
