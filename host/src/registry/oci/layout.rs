@@ -209,7 +209,8 @@ mod tests {
         for (crafted, why) in [
             (
                 text.replace(MANIFEST_LAYER_MEDIA_TYPE, "application/x-evil\\u001b[2J"),
-                "media type \"application/x-evil\\u{1b}[2J\"",
+                // Neutralised, then quoted: the escape's backslash is escaped too.
+                "media type \"application/x-evil\\\\u{1b}[2J\"",
             ),
             (
                 text.replace(MANIFEST_LAYER_MEDIA_TYPE, WASM_MEDIA_TYPE),
