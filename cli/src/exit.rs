@@ -9,6 +9,7 @@ use plugboard_host::home::HomeError;
 use plugboard_host::instance::InstanceError;
 use plugboard_host::manifest::ManifestError;
 use plugboard_host::registry::RegistryError;
+use plugboard_host::registry::oci::OciError;
 use plugboard_host::runtime::{CallError, RuntimeError};
 use plugboard_host::scan::ScanError;
 
@@ -16,10 +17,12 @@ use super::UnknownCommand;
 use super::cluster::NoCluster;
 use super::doctor::Unhealthy;
 use super::kit::KitError;
+use super::oci::NotFromRegistry;
 use super::remote::RemoteError;
 use super::scaffold::ScaffoldError;
 use super::scan::{Interrupted, StreamFailed};
 use super::table::OutputClosed;
+use super::trust::BadTrust;
 use plugboard_host::daemon::DaemonError;
 use plugboard_host::host::{ClusterRuns, HostError};
 
@@ -49,6 +52,9 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
             DaemonError,
             ScanError,
             RegistryError,
+            OciError,
+            NotFromRegistry,
+            BadTrust,
             InstanceError,
             GovernanceError,
             HomeError,

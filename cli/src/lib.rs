@@ -16,6 +16,7 @@ mod instance_show;
 mod key;
 mod kit;
 mod matrix;
+mod oci;
 mod plugin;
 mod progress;
 mod remote;
@@ -28,6 +29,7 @@ mod signals;
 mod sim;
 mod table;
 mod token;
+mod trust;
 
 use std::path::PathBuf;
 
@@ -176,6 +178,10 @@ pub enum Command {
     /// Run the daemon: schedule scans of every enabled instance and serve the
     /// REST API (bearer tokens from `plugboard token create`) until SIGTERM.
     Serve(serve::ServeArgs),
+    /// Trust plugin publishers by their public key (signatures on plugins
+    /// added from registries or signed with `plugin sign` are checked against them).
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
     /// Create, list and revoke bearer tokens for the daemon's REST API.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -234,6 +240,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key(cmd) => key::run(&app, cmd).await,
         Command::Serve(args) => serve::run(&app, args).await,
         Command::Token(cmd) => token::run(&app, cmd).await,
+        Command::Trust(cmd) => trust::run(&app, cmd).await,
         #[cfg(feature = "demo")]
         Command::Sim(cmd) => sim::run(cmd).await,
         Command::Cluster(cmd) => cluster::run(&app, cmd).await,

@@ -12,16 +12,17 @@ use super::table::{print_json, table};
 use plugboard_host::host::Host;
 use plugboard_host::manifest::{Manifest, check_version};
 use plugboard_host::registry::{
-    Expansion, Grant, PluginSource, RegistryError, add_plugin, current_approval, describe_request,
-    plugin_json, stored_version,
+    Expansion, Grant, PluginSource, RegistryError, add_plugin_from, current_approval,
+    describe_request, plugin_json, stored_version,
 };
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
-    /// Add a plugin: a directory with plugin.toml and NAME.wasm (or either file).
+    /// Add a plugin: a directory with plugin.toml and NAME.wasm (or either
+    /// file), or oci://HOST/REPO:TAG (or @sha256:…) from a registry.
     /// Shows the capabilities it requests and asks for approval.
     Add {
-        /// The plugin directory, its plugin.toml, or its .wasm.
+        /// The plugin directory, its plugin.toml, its .wasm, or an oci:// reference.
         path: PathBuf,
         /// The component file, when it is not beside plugin.toml (e.g.
         /// target/wasm32-wasip2/release/plugboard_zoom.wasm).
@@ -43,7 +44,12 @@ pub enum PluginCommand {
         /// Add it through a running daemon instead of the local home.
         #[command(flatten)]
         remote: super::remote::ServerArgs,
+        /// Signature policy and registry access (for oci:// references).
+        #[command(flatten)]
+        source: super::oci::SourceArgs,
     },
+    #[command(flatten)]
+    Oci(super::oci::OciCommand),
     /// List added plugins (current versions).
     List {
         /// Print JSON.
@@ -129,17 +135,32 @@ fn confirm(m: &Manifest, yes: bool, what: &str, stays: Option<&str>) -> anyhow::
 
 /// How the grant of a version being added came about.
 #[derive(Debug)]
-enum Approval {
+pub(crate) enum Approval {
     /// No earlier version: the whole request was approved.
     First,
     /// Compared with the current version's approval.
     Compared(Expansion),
 }
 
+impl Approval {
+    /// The `changes` of `--json` output: null on a first add.
+    pub(crate) fn changes_json(&self) -> serde_json::Value {
+        match self {
+            Approval::First => serde_json::Value::Null,
+            Approval::Compared(c) => serde_json::json!(c),
+        }
+    }
+}
+
 /// Decide the grant of `m`: the whole request on a first add; on a new
 /// version, the previous approval carries over when nothing new is asked for,
 /// otherwise the differences are shown and approved again.
-fn approve(app: &Host, m: &Manifest, yes: bool, reveal: bool) -> anyhow::Result<(Grant, Approval)> {
+pub(crate) fn approve(
+    app: &Host,
+    m: &Manifest,
+    yes: bool,
+    reveal: bool,
+) -> anyhow::Result<(Grant, Approval)> {
     let previous = match current_approval(app.store()?, &m.id) {
         Ok(p) => p,
         Err(e @ (RegistryError::BadGrant(_) | RegistryError::Manifest { .. })) => {
@@ -205,7 +226,7 @@ fn shown_version(v: &str) -> String {
 }
 
 /// Report that the package offered is already added as `row`.
-fn unchanged(app: &Host, row: &PluginRow, json: bool) -> anyhow::Result<()> {
+pub(crate) fn unchanged(app: &Host, row: &PluginRow, json: bool) -> anyhow::Result<()> {
     let current = app.store()?.plugin(&row.id)?.map(|r| r.version);
     if json {
         let mut out = plugin_json(row, &app.store()?.plugin_versions(&row.id)?);
@@ -240,7 +261,16 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             grant_reveal,
             json,
             remote,
+            source: from,
         } => {
+            if let Some(reference) = path.to_str().filter(|p| p.starts_with("oci://")) {
+                if remote.server.is_some() {
+                    anyhow::bail!(
+                        "--server adds local packages; add a registry reference through the daemon with POST /v1/plugins/by-reference"
+                    );
+                }
+                return super::oci::add(app, reference, yes, grant_reveal, json, &from).await;
+            }
             let source = PluginSource::read_with(&path, wasm.as_deref())?;
             if let Some(server) = &remote.server {
                 let added = super::remote::add_plugin(
@@ -274,6 +304,17 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             if let Some(row) = stored_version(app.store()?, id, version, &source.digests())? {
                 return unchanged(app, &row, json);
             }
+            // A detached signature beside the package is checked (and a bad
+            // one refused) before the prompt; a package without one is the
+            // operator's own.
+            let signed = plugboard_host::registry::oci::local_signature(
+                app.store()?,
+                &source,
+                super::oci::policy(&from),
+            )?;
+            if let Some((verdict, origin)) = &signed {
+                eprintln!("{}", super::oci::describe_verdict(verdict, origin));
+            }
             let (grant, approval) = approve(app, &source.manifest, yes, grant_reveal)?;
             if yes && grant_reveal {
                 eprintln!(
@@ -281,15 +322,20 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                     source.manifest.id
                 );
             }
-            let (row, info) =
-                add_plugin(app.home()?, app.store()?, app.runtime()?, source, &grant).await?;
+            let (row, info) = add_plugin_from(
+                app.home()?,
+                app.store()?,
+                app.runtime()?,
+                source,
+                &grant,
+                signed.as_ref().map(|(_, o)| o),
+            )
+            .await?;
             if json {
                 let mut out = plugin_json(&row, &app.store()?.plugin_versions(&row.id)?);
-                out["changes"] = match &approval {
-                    Approval::First => serde_json::Value::Null,
-                    Approval::Compared(c) => serde_json::json!(c),
-                };
+                out["changes"] = approval.changes_json();
                 out["unchanged"] = false.into();
+                out["origin"] = super::oci::origin_json(app.store()?, &row);
                 print_json(&out)?;
             } else {
                 println!(
@@ -307,13 +353,24 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             if json {
                 let mut out = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    out.push(plugin_json(r, &store.plugin_versions(&r.id)?));
+                    let mut one = plugin_json(r, &store.plugin_versions(&r.id)?);
+                    one["origin"] = super::oci::origin_json(store, r);
+                    out.push(one);
                 }
                 return print_json(&out);
             }
-            let mut t = table(&["id", "version", "app", "contract", "streams", "added"]);
+            let mut t = table(&[
+                "id",
+                "version",
+                "app",
+                "contract",
+                "streams",
+                "signature",
+                "added",
+            ]);
             for r in rows {
                 let info = r.info().ok();
+                let signature = super::oci::signature_cell(store, &r);
                 t.add_row(vec![
                     r.id.clone(),
                     r.version.clone(),
@@ -327,11 +384,13 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                             .join(", ")
                     })
                     .unwrap_or_default(),
+                    signature,
                     r.added_at.clone(),
                 ]);
             }
             t.print()?;
         }
+        PluginCommand::Oci(cmd) => return super::oci::run(app, cmd).await,
         PluginCommand::Rollback { id, version } => {
             // `rollback` checks the version before any lookup.
             let row = plugboard_host::registry::rollback(app.store()?, &id, version.as_deref())?;
@@ -355,12 +414,17 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             if json {
                 let mut out = plugin_json(&row, &app.store()?.plugin_versions(&id)?);
                 out["manifest"] = serde_json::to_value(&manifest)?;
+                out["origin"] = super::oci::origin_json(app.store()?, &row);
                 return print_json(&out);
             }
             let reveal = serde_json::from_str::<Grant>(&row.grant_json)
                 .map(|g| g.reveal_secrets)
                 .unwrap_or(false);
             print!("{}", describe_request(&manifest, reveal));
+            println!(
+                "Signature: {}",
+                super::oci::signature_cell(app.store()?, &row)
+            );
             println!("Settings:");
             for c in &manifest.config {
                 let default = c

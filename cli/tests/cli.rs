@@ -19,6 +19,9 @@ mod consent;
 // The author kit: `record`, `plugin test --cassette`, `plugin new` (issue 15).
 mod kit;
 
+// Plugins from a real OCI registry, signatures and trust (issue 17).
+mod oci;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -1190,3 +1190,99 @@ async fn an_instance_connected_through_the_api_scans_and_a_forged_callback_conne
     assert_eq!(c.s2s_token_requests, 0, "{c:?}");
     assert!(c.issued_refresh_tokens.len() >= 2, "{c:?}");
 }
+
+/// A Zoom package directory at `version` (plugin.toml from `text`) for `plugin push`.
+fn zoom_package(dir: &std::path::Path, version: &str, text: String) -> std::path::PathBuf {
+    let out = dir.join(format!("zoom-{version}"));
+    std::fs::create_dir_all(&out).expect("package dir");
+    std::fs::write(out.join("plugin.toml"), text).expect("plugin.toml");
+    std::fs::write(out.join("plugboard_zoom.wasm"), wasm("plugboard_zoom.wasm")).expect("wasm");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_are_added_and_upgraded_by_registry_reference_and_publishers_trusted_through_the_api()
+ {
+    let Some(registry) = support::registry::RegistryServer::start() else {
+        return;
+    };
+    let (home, work) = (private_dir(), private_dir());
+    let (key, pubkey) = support::registry::key_pair(work.path(), "vendor");
+    let more = zoom_at("0.2.0")
+        + "\n[[egress]]\nurl = \"https://collector.example/\"\nmethods = [\"POST\"]\n";
+    for (version, text) in [("0.1.0", zoom_at("0.1.0")), ("0.2.0", more)] {
+        let dir = zoom_package(work.path(), version, text);
+        let out = support::plugboard(home.path())
+            .args(["plugin", "push", &dir.to_string_lossy()])
+            .arg(registry.reference(&format!("vendor/zoom:{version}")))
+            .arg("--key")
+            .arg(&key)
+            .output()
+            .expect("plugin push");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let reference = registry.reference("vendor/zoom:0.1.0");
+
+    // Unsigned by anyone trusted: refused whatever the approval.
+    let (status, body) = d
+        .post(
+            "/v1/oci/plugins",
+            json!({ "reference": reference, "approve": true }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["blame"], "operator", "{body}");
+    assert!(
+        message(&body).contains("signed, but by no trusted key"),
+        "{body}"
+    );
+
+    let pem = std::fs::read_to_string(&pubkey).expect("public key");
+    let (status, body) = d
+        .post("/v1/trust", json!({ "name": "vendor", "public_key": pem }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .post("/v1/trust", json!({ "name": "vendor", "public_key": pem }))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(d.get("/v1/trust").await[0]["name"], "vendor");
+
+    let (status, body) = d
+        .post("/v1/oci/plugins", json!({ "reference": reference }))
+        .await;
+    assert_eq!(status, 409, "approval needed: {body}");
+    assert_eq!(d.get("/v1/plugins").await, json!([]), "nothing was added");
+    let (status, body) = d
+        .post(
+            "/v1/oci/plugins",
+            json!({ "reference": reference, "approve": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["origin"]["publisher"], "vendor", "{body}");
+
+    let (status, body) = d.post("/v1/plugins/zoom/upgrade", json!({})).await;
+    assert_eq!(status, 409, "asks for more: {body}");
+    assert!(
+        message(&body).contains("new: network POST https://collector.example/"),
+        "{body}"
+    );
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
+    let (status, body) = d
+        .post("/v1/plugins/zoom/upgrade", json!({ "approve": true }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["version"], "0.2.0", "{body}");
+    assert_eq!(body["origin"]["tag"], "0.2.0", "{body}");
+
+    let (status, _) = d.call(Method::DELETE, "/v1/trust/vendor", None).await;
+    assert_eq!(status, 204);
+    assert_eq!(d.get("/v1/trust").await, json!([]));
+}

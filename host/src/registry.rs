@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use plugboard_core::Blame;
 use plugboard_core::model::PluginInfo;
-use plugboard_core::store::{PluginRow, Store, StoreError};
+use plugboard_core::store::{PluginOrigin, PluginRow, Store, StoreError};
 
 use crate::home::{Home, UnsafeName};
 use crate::manifest::{BadVersion, Manifest, ManifestError, check_version};
@@ -16,6 +16,7 @@ use crate::runtime::{CallError, LoadedPlugin, Runtime, RuntimeError};
 mod expansion;
 mod immutable;
 mod local_copy;
+pub mod oci;
 mod prompt;
 mod remove;
 mod units;
@@ -124,6 +125,9 @@ pub enum RegistryError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A registry or a signature check failed.
+    #[error(transparent)]
+    Oci(#[from] oci::OciError),
 }
 
 impl RegistryError {
@@ -142,6 +146,7 @@ impl RegistryError {
             | RegistryError::NotApproved { .. }
             | RegistryError::NothingToRollBack { .. } => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
+            RegistryError::Oci(e) => e.blame(),
         }
     }
 }
@@ -233,9 +238,18 @@ impl PluginSource {
 
     /// A package from bytes already in memory (the demo's embedded manifests).
     pub fn from_parts(manifest_text: &str, wasm: Vec<u8>) -> Result<Self, RegistryError> {
-        let manifest = parse_package_manifest(manifest_text, "<embedded plugin.toml>")?;
+        Self::from_parts_at(manifest_text, wasm, "<embedded plugin.toml>")
+    }
+
+    /// A package from bytes fetched from `label` (named in errors).
+    pub fn from_parts_at(
+        manifest_text: &str,
+        wasm: Vec<u8>,
+        label: &str,
+    ) -> Result<Self, RegistryError> {
+        let manifest = parse_package_manifest(manifest_text, label)?;
         Ok(PluginSource {
-            manifest_path: PathBuf::from("<embedded>"),
+            manifest_path: PathBuf::from(label),
             manifest_text: manifest_text.to_string(),
             manifest,
             wasm,
@@ -260,6 +274,19 @@ pub async fn add_plugin(
     runtime: &Runtime,
     source: PluginSource,
     grant: &Grant,
+) -> Result<(PluginRow, PluginInfo), RegistryError> {
+    add_plugin_from(home, store, runtime, source, grant, None).await
+}
+
+/// [`add_plugin`], recording where the package came from (a registry
+/// reference and digest, its signature's verdict) with the version.
+pub async fn add_plugin_from(
+    home: &Home,
+    store: &Store,
+    runtime: &Runtime,
+    source: PluginSource,
+    grant: &Grant,
+    origin: Option<&PluginOrigin>,
 ) -> Result<(PluginRow, PluginInfo), RegistryError> {
     let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
     let offered = source.digests();
@@ -303,7 +330,11 @@ pub async fn add_plugin(
         info_json: serde_json::to_string(&info).unwrap_or_default(),
         added_at: String::new(),
     };
-    match store.put_plugin(&row) {
+    let put = match origin {
+        Some(o) => store.put_plugin_from(&row, o),
+        None => store.put_plugin(&row),
+    };
+    match put {
         Ok(()) => Ok((row, info)),
         // Another process added this version since the check above: the
         // same package is fine, another one is refused like above.

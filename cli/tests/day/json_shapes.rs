@@ -30,12 +30,14 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("plugin inspect", "plugin-inspect"),
     ("plugin list", "plugin-list"),
     ("plugin test", "plugin-test"),
+    ("plugin upgrade", "plugin-upgrade"),
     ("reactivate", "act"),
     ("record", "record"),
     ("roles", "roles"),
     ("scan", "scan"),
     ("suspend", "act"),
     ("token list", "token-list"),
+    ("trust list", "trust-list"),
 ];
 
 /// Paths of the commands that take `--json`, e.g. `instance show`.

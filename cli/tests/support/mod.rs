@@ -20,6 +20,7 @@ use plugboard_sim::zoom::ZoomSim;
 use serde_json::{Value, json};
 
 pub mod recorder;
+pub mod registry;
 
 /// A temporary directory only its owner can enter (0700), as the host
 /// requires of an existing home: `tempfile::tempdir()` follows the umask

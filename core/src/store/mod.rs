@@ -34,6 +34,7 @@ mod leases;
 mod nodes;
 mod plugins;
 mod postgres;
+mod provenance;
 mod queries;
 mod records;
 mod runs;
@@ -56,6 +57,7 @@ pub use leases::{Lease, LeaseStore};
 pub use nodes::{Change, Changes, NodeRow, NodeStore};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
+pub use provenance::{PluginOrigin, ProvenanceStore, TrustedKey};
 pub use queries::{
     AccountQuery, AccountRow, ActivityQuery, DEFAULT_QUERY_LIMIT, GroupQuery, GroupRow,
     InstanceCounts, MAX_QUERY_LIMIT, MemberQuery, MemberRow, QueryStore, RoleQuery, RoleRow,
@@ -93,6 +95,7 @@ pub trait Backend:
     RecordStore
     + InstanceStore
     + PluginStore
+    + ProvenanceStore
     + RunStore
     + ScheduleStore
     + SecretStore

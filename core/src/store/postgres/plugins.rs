@@ -4,7 +4,7 @@ use tokio_postgres::Row;
 
 use super::PgStore;
 use crate::store::plugins::already_added;
-use crate::store::{PluginRow, PluginStore, StoreError};
+use crate::store::{PluginOrigin, PluginRow, PluginStore, StoreError};
 
 const SELECT: &str = "SELECT p.id, p.version, p.contract, p.manifest, p.wasm_sha256, \
      p.wasm_path, p.grant_json, p.info_json, p.added_at \
@@ -28,8 +28,13 @@ fn from_row(r: &Row) -> Result<PluginRow, tokio_postgres::Error> {
 const SET_CURRENT: &str = "INSERT INTO plugin_current (id, version) VALUES ($1, $2) \
      ON CONFLICT (id) DO UPDATE SET version = excluded.version";
 
-impl PluginStore for PgStore {
-    fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
+impl PgStore {
+    /// Add a plugin version (with where it came from) and make it current.
+    pub(super) fn put_plugin_with(
+        &self,
+        row: &PluginRow,
+        origin: Option<&PluginOrigin>,
+    ) -> Result<(), StoreError> {
         self.block(async {
             let mut c = self.client().await?;
             let tx = c.transaction().await.map_err(self.on("adding a plugin"))?;
@@ -65,8 +70,17 @@ impl PluginStore for PgStore {
                 &[&row.id, &row.version],
             )
             .await?;
+            if let Some(o) = origin {
+                super::provenance::insert_origin(self, &tx, o).await?;
+            }
             tx.commit().await.map_err(self.on("adding a plugin"))
         })
+    }
+}
+
+impl PluginStore for PgStore {
+    fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
+        self.put_plugin_with(row, None)
     }
 
     fn plugin(&self, id: &str) -> Result<Option<PluginRow>, StoreError> {

@@ -308,8 +308,33 @@ CREATE TABLE connections (
 );
 "#;
 
+/// Version 8: where each plugin version came from (the registry reference
+/// and the manifest digest it was installed from, who signed it) and the
+/// publishers' keys the operator trusts.
+const V8: &str = r#"
+CREATE TABLE plugin_origins (
+    id               TEXT COLLATE "C" NOT NULL,
+    version          TEXT COLLATE "C" NOT NULL,
+    reference        TEXT COLLATE "C" NOT NULL,
+    repository       TEXT COLLATE "C",
+    tag              TEXT COLLATE "C",
+    digest           TEXT COLLATE "C" NOT NULL,
+    publisher        TEXT COLLATE "C",
+    allowed_unsigned TEXT COLLATE "C",
+    PRIMARY KEY (id, version),
+    FOREIGN KEY (id, version) REFERENCES plugins (id, version) ON DELETE CASCADE
+);
+
+CREATE TABLE trusted_keys (
+    name           TEXT COLLATE "C" PRIMARY KEY,
+    public_key_pem TEXT COLLATE "C" NOT NULL,
+    fingerprint    TEXT COLLATE "C" NOT NULL,
+    added_at       TEXT COLLATE "C" NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

@@ -10,6 +10,7 @@ mod instances;
 mod leases;
 mod nodes;
 mod plugins;
+mod provenance;
 mod queries;
 mod records;
 mod runs;

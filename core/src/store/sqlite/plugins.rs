@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteStore, now_sql, write_tx};
 use crate::store::plugins::already_added;
-use crate::store::{PluginRow, PluginStore, StoreError};
+use crate::store::{PluginOrigin, PluginRow, PluginStore, StoreError};
 
 const SELECT: &str = "SELECT p.id, p.version, p.contract, p.manifest, p.wasm_sha256, \
      p.wasm_path, p.grant_json, p.info_json, p.added_at \
@@ -24,9 +24,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PluginRow> {
     })
 }
 
-impl PluginStore for SqliteStore {
-    /// Add a plugin version and make it current; never replaces one.
-    fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
+impl SqliteStore {
+    /// Add a plugin version (with where it came from) and make it current.
+    pub(super) fn put_plugin_with(
+        &self,
+        row: &PluginRow,
+        origin: Option<&PluginOrigin>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "adding a plugin")?;
         let added = tx
@@ -58,7 +62,17 @@ impl PluginStore for SqliteStore {
         )
         .and_then(|mut s| s.execute(params![row.id, row.version]))
         .map_err(self.on("making a plugin version current"))?;
+        if let Some(o) = origin {
+            super::provenance::insert_origin(self, &tx, o)?;
+        }
         tx.commit().map_err(self.on("adding a plugin"))
+    }
+}
+
+impl PluginStore for SqliteStore {
+    /// Add a plugin version and make it current; never replaces one.
+    fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
+        self.put_plugin_with(row, None)
     }
 
     /// The current version of plugin `id`.

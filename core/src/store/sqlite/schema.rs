@@ -241,8 +241,33 @@ CREATE TABLE connections (
 );
 "#;
 
+/// Version 8: where each plugin version came from (the registry reference
+/// and the manifest digest it was installed from, who signed it) and the
+/// publishers' keys the operator trusts.
+const V8: &str = r#"
+CREATE TABLE plugin_origins (
+    id               TEXT NOT NULL,
+    version          TEXT NOT NULL,
+    reference        TEXT NOT NULL,
+    repository       TEXT,
+    tag              TEXT,
+    digest           TEXT NOT NULL,
+    publisher        TEXT,
+    allowed_unsigned TEXT,
+    PRIMARY KEY (id, version),
+    FOREIGN KEY (id, version) REFERENCES plugins (id, version) ON DELETE CASCADE
+);
+
+CREATE TABLE trusted_keys (
+    name           TEXT PRIMARY KEY,
+    public_key_pem TEXT NOT NULL,
+    fingerprint    TEXT NOT NULL,
+    added_at       TEXT NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {

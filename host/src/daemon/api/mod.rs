@@ -7,6 +7,7 @@
 mod data;
 mod error;
 mod instances;
+mod oci;
 mod plugins;
 
 use std::sync::Arc;
@@ -42,6 +43,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(plugins::show).delete(plugins::remove),
         )
         .route("/v1/plugins/{id}/rollback", post(plugins::rollback))
+        .route("/v1/plugins/{id}/upgrade", post(oci::upgrade))
+        .route("/v1/oci/plugins", post(oci::add))
+        .route("/v1/trust", get(oci::trust_list).post(oci::trust_add))
+        .route("/v1/trust/{name}", axum::routing::delete(oci::trust_remove))
         .route("/v1/instances", get(instances::list).post(instances::add))
         .route(
             "/v1/instances/{id}",

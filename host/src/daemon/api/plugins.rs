@@ -61,7 +61,9 @@ pub(super) async fn list(State(s): State<Arc<Shared>>) -> Result<Json<Vec<Value>
     let mut out = Vec::new();
     for row in s.store.plugins()? {
         let versions = s.store.plugin_versions(&row.id)?;
-        out.push(plugin_json(&row, &versions));
+        let mut one = plugin_json(&row, &versions);
+        one["origin"] = origin_json(&s, &row);
+        out.push(one);
     }
     Ok(Json(out))
 }
@@ -83,7 +85,7 @@ fn not_added(id: &str) -> ApiError {
 }
 
 /// `id` when it can name a plugin; otherwise 404 before any lookup.
-fn plugin_id(id: &str) -> Result<&str, ApiError> {
+pub(super) fn plugin_id(id: &str) -> Result<&str, ApiError> {
     if is_plugin_id(id) {
         Ok(id)
     } else {
@@ -98,7 +100,9 @@ pub(super) async fn show(
     let id = plugin_id(&id)?;
     let row = s.store.plugin(id)?.ok_or_else(|| not_added(id))?;
     let versions = s.store.plugin_versions(id)?;
-    Ok(Json(plugin_json(&row, &versions)))
+    let mut body = plugin_json(&row, &versions);
+    body["origin"] = origin_json(&s, &row);
+    Ok(Json(body))
 }
 
 pub(super) async fn add(
@@ -119,25 +123,61 @@ pub(super) async fn add(
         body["changes"] = json!([]);
         return Ok((StatusCode::OK, Json(body)));
     }
-    // Like `plugboard plugin add`: a first version needs approval; a new
-    // version that asks for nothing new keeps the current approval; one that
-    // asks for more needs approval again and is refused without it.
+    let (grant, changes) = decide_grant(&s, m, req.approve, req.grant_reveal)?;
+    let (row, _info) = add_plugin(&s.home, &s.store, &s.runtime, source, &grant).await?;
+    Ok((StatusCode::CREATED, Json(added_json(&s, row, changes)?)))
+}
+
+/// The answer to an add: the plugin as now current, with the changes approved.
+pub(super) fn added_json(
+    s: &Shared,
+    row: plugboard_core::store::PluginRow,
+    changes: Vec<String>,
+) -> Result<Value, ApiError> {
+    let versions = s.store.plugin_versions(&row.id)?;
+    let current = s.store.plugin(&row.id)?.unwrap_or(row);
+    let mut body = plugin_json(&current, &versions);
+    body["changes"] = json!(changes);
+    body["origin"] = origin_json(s, &current);
+    Ok(body)
+}
+
+/// Where `row` came from (null for a package uploaded or added from disk).
+pub(super) fn origin_json(s: &Shared, row: &plugboard_core::store::PluginRow) -> Value {
+    s.store
+        .plugin_origin(&row.id, &row.version)
+        .ok()
+        .flatten()
+        .map(|o| serde_json::to_value(o).unwrap_or_default())
+        .unwrap_or(Value::Null)
+}
+
+/// The grant of `m`, like `plugboard plugin add`: a first version needs
+/// approval; a new version that asks for nothing new keeps the current
+/// approval; one that asks for more needs approval again and is refused
+/// without it (409, nothing added). Also the changes, one line each.
+pub(super) fn decide_grant(
+    s: &Shared,
+    m: &crate::manifest::Manifest,
+    approve: bool,
+    grant_reveal: bool,
+) -> Result<(Grant, Vec<String>), ApiError> {
     let (approved_by, changes) = match current_approval(&s.store, &m.id)? {
-        None if req.approve => ("api".to_string(), Vec::new()),
+        None if approve => ("api".to_string(), Vec::new()),
         None => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 Blame::Operator,
                 format!(
                     "approval needed: send \"approve\": true to grant what this plugin requests:\n{}",
-                    describe_request(m, req.grant_reveal)
+                    describe_request(m, grant_reveal)
                 ),
             ));
         }
         Some((prev_manifest, prev_grant)) => {
             let change =
-                crate::registry::Expansion::of(&prev_grant, &prev_manifest, m, req.grant_reveal);
-            if change.asks_for_more() && !req.approve {
+                crate::registry::Expansion::of(&prev_grant, &prev_manifest, m, grant_reveal);
+            if change.asks_for_more() && !approve {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     Blame::Operator,
@@ -159,13 +199,8 @@ pub(super) async fn add(
         }
     };
     let mut grant = Grant::all_requested(m, &approved_by);
-    grant.reveal_secrets = req.grant_reveal;
-    let (row, _info) = add_plugin(&s.home, &s.store, &s.runtime, source, &grant).await?;
-    let versions = s.store.plugin_versions(&row.id)?;
-    let current = s.store.plugin(&row.id)?.unwrap_or(row);
-    let mut body = plugin_json(&current, &versions);
-    body["changes"] = json!(changes);
-    Ok((StatusCode::CREATED, Json(body)))
+    grant.reveal_secrets = grant_reveal;
+    Ok((grant, changes))
 }
 
 pub(super) async fn rollback(
