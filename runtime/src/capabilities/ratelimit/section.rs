@@ -1,4 +1,5 @@
-//! Rate buckets: how requests are classified and paced.
+//! The `[ratelimit]` section — rate buckets: how requests are classified and
+//! paced.
 //!
 //! Each bucket has per-plan quotas (the app's documented limits) and request
 //! matchers (method + path pattern, `*` standing for exactly one segment). The
@@ -6,9 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{ManifestError, Method};
+use crate::capabilities::config::section::{FieldSpec, ReadsConfig};
+use crate::capabilities::network::section::{Method, methods};
+use crate::section::{MAX_HEADER_NAME, ManifestError, is_id, text};
 
 /// A path pattern such as `/v2/users/*/status`; `*` matches one segment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -250,5 +253,273 @@ impl RateLimitSpec {
         self.buckets
             .iter()
             .find(|b| b.matchers.iter().any(|m| m.matches(method, path)))
+    }
+}
+
+/// The `[ratelimit]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRateLimit {
+    plan_config: Option<String>,
+    #[serde(default)]
+    bucket: Vec<RawBucket>,
+    headers: Option<RawHeaders>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeaders {
+    reset: Option<String>,
+    reset_kind: Option<String>,
+    remaining: Option<String>,
+    limit: Option<String>,
+    #[serde(default)]
+    ietf: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBucket {
+    name: String,
+    label: Option<String>,
+    #[serde(rename = "match")]
+    matchers: Vec<RawMatcher>,
+    quota: BTreeMap<String, RawQuota>,
+    partition: Option<String>,
+    max_in_flight: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatcher {
+    #[serde(default)]
+    methods: Vec<String>,
+    path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuota {
+    per_second: Option<f64>,
+    per_minute: Option<f64>,
+    per_day: Option<u64>,
+    burst: Option<u32>,
+}
+
+/// The `[ratelimit]` section; its plan field names one of `config`.
+pub fn parse(r: RawRateLimit, config: &[FieldSpec]) -> Result<RateLimitSpec, ManifestError> {
+    if let Some(p) = &r.plan_config
+        && !config.iter().any(|f| &f.name == p)
+    {
+        return Err(ManifestError::field(
+            "ratelimit.plan_config",
+            p,
+            "the name of a declared [[config]] field",
+        ));
+    }
+    let buckets = r
+        .bucket
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let at = |f: &str| format!("ratelimit.bucket[{i}].{f}");
+            if !is_id(&b.name) {
+                return Err(ManifestError::field(
+                    at("name"),
+                    &b.name,
+                    "lowercase letters, digits and `-`",
+                ));
+            }
+            if b.name == UNMATCHED_BUCKET {
+                return Err(ManifestError::field(
+                    at("name"),
+                    &b.name,
+                    "another name: the host's bucket for requests no manifest bucket matches is called so",
+                ));
+            }
+            let matchers = b
+                .matchers
+                .iter()
+                .map(|m| {
+                    Ok(RequestMatcher {
+                        methods: methods(&at("match.methods"), &m.methods)?,
+                        path: PathPattern::parse(&at("match.path"), &m.path)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, ManifestError>>()?;
+            if b.quota.is_empty() {
+                return Err(ManifestError::field(
+                    at("quota"),
+                    "{}",
+                    "at least one plan's quota (e.g. `default = { per_second = 10 }`)",
+                ));
+            }
+            let quota = b
+                .quota
+                .into_iter()
+                .map(|(plan, q)| {
+                    // Between one request a day and a million a second: what
+                    // real APIs document, and what pacing can represent.
+                    let within = |v: Option<f64>, min: f64, max: f64| {
+                        v.is_none_or(|x| x.is_finite() && (min..=max).contains(&x))
+                    };
+                    if q.per_second.is_none() && q.per_minute.is_none() && q.per_day.is_none() {
+                        return Err(ManifestError::field(
+                            at(&format!("quota.{plan}")),
+                            "{}",
+                            "at least one of per_second, per_minute, per_day",
+                        ));
+                    }
+                    if !within(q.per_second, 1.0 / 86_400.0, 1e6)
+                        || !within(q.per_minute, 1.0 / 1_440.0, 6e7)
+                        || q.per_day == Some(0)
+                        || q.burst.is_some_and(|b| b == 0 || b > 1_000_000)
+                    {
+                        return Err(ManifestError::field(
+                            at(&format!("quota.{plan}")),
+                            format!("{q:?}"),
+                            "limits between one request a day and 1,000,000 a second; a burst of 1 to 1,000,000",
+                        ));
+                    }
+                    Ok((
+                        plan,
+                        Quota {
+                            per_second: q.per_second,
+                            per_minute: q.per_minute,
+                            per_day: q.per_day,
+                            burst: q.burst,
+                        },
+                    ))
+                })
+                .collect::<Result<BTreeMap<_, _>, ManifestError>>()?;
+            let partition = b
+                .partition
+                .as_deref()
+                .map(|p| Partition::parse(&at("partition"), p))
+                .transpose()?;
+            if let Some(l) = &b.label {
+                text::check_str(&at("label"), l, text::MAX_LABEL)?;
+            }
+            if let Some(n) = b.max_in_flight
+                && !(1..=MAX_IN_FLIGHT).contains(&n)
+            {
+                return Err(ManifestError::field(
+                    at("max_in_flight"),
+                    n.to_string(),
+                    format!("1 to {MAX_IN_FLIGHT} requests on the wire at once"),
+                ));
+            }
+            Ok(BucketSpec {
+                label: b.label.unwrap_or_else(|| b.name.clone()),
+                name: b.name,
+                matchers,
+                quota,
+                partition,
+                max_in_flight: b.max_in_flight,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RateLimitSpec {
+        plan_config: r.plan_config,
+        buckets,
+        headers: r
+            .headers
+            .map(header_profile)
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+/// A header name (RFC 9110 token characters), lowercased; `Retry-After` and
+/// the IETF fields are read anyway and may not be renamed into another role.
+fn header_name(field: &str, name: &str) -> Result<String, ManifestError> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || name.len() > MAX_HEADER_NAME || !name.chars().all(token) {
+        return Err(ManifestError::field(
+            field,
+            name,
+            format!("an HTTP header name (letters, digits and `-`, at most {MAX_HEADER_NAME})"),
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    if ["retry-after", "ratelimit", "ratelimit-policy"].contains(&lower.as_str()) {
+        return Err(ManifestError::field(
+            field,
+            name,
+            "another header: `Retry-After` is always read, and `RateLimit`/`RateLimit-Policy` with `ietf = true`",
+        ));
+    }
+    Ok(lower)
+}
+
+fn header_profile(h: RawHeaders) -> Result<HeaderProfile, ManifestError> {
+    let at = |f: &str| format!("ratelimit.headers.{f}");
+    let reset = match (h.reset, h.reset_kind) {
+        (Some(name), Some(kind)) => Some(ResetHeader {
+            name: header_name(&at("reset"), &name)?,
+            kind: match kind.as_str() {
+                "epoch-seconds" => ResetKind::EpochSeconds,
+                "delta-seconds" => ResetKind::DeltaSeconds,
+                other => {
+                    return Err(ManifestError::field(
+                        at("reset_kind"),
+                        other,
+                        "`epoch-seconds` (the UTC second of the reset) or `delta-seconds` (seconds from now)",
+                    ));
+                }
+            },
+        }),
+        (Some(name), None) => {
+            return Err(ManifestError::field(
+                at("reset_kind"),
+                name,
+                "`reset_kind` beside `reset`: `epoch-seconds` or `delta-seconds`",
+            ));
+        }
+        (None, Some(kind)) => {
+            return Err(ManifestError::field(
+                at("reset"),
+                kind,
+                "a `reset` header for `reset_kind` to describe",
+            ));
+        }
+        (None, None) => None,
+    };
+    let remaining = h
+        .remaining
+        .map(|n| header_name(&at("remaining"), &n))
+        .transpose()?;
+    let limit = h.limit.map(|n| header_name(&at("limit"), &n)).transpose()?;
+    for (field, value) in [("remaining", &remaining), ("limit", &limit)] {
+        if let Some(v) = value
+            && reset.is_none()
+        {
+            return Err(ManifestError::field(
+                at(field),
+                v,
+                "a `reset` header too: a count without a reset time gives the host nothing to pace by",
+            ));
+        }
+    }
+    let profile = HeaderProfile {
+        reset,
+        remaining,
+        limit,
+        ietf: h.ietf,
+    };
+    if profile.is_empty() {
+        return Err(ManifestError::field(
+            "ratelimit.headers",
+            "{}",
+            "at least `reset` (with `reset_kind`) or `ietf = true`; leave the table out to read only Retry-After",
+        ));
+    }
+    Ok(profile)
+}
+
+/// The plan field decides how an instance's requests are paced.
+impl ReadsConfig for RateLimitSpec {
+    fn deciding_config(&self) -> Vec<&str> {
+        self.plan_config.iter().map(String::as_str).collect()
     }
 }
