@@ -15,7 +15,9 @@ use plugboard_host::scan::ScanError;
 use super::UnknownCommand;
 use super::cluster::NoCluster;
 use super::doctor::Unhealthy;
+use super::kit::KitError;
 use super::remote::RemoteError;
+use super::scaffold::ScaffoldError;
 use super::scan::{Interrupted, StreamFailed};
 use super::table::OutputClosed;
 use plugboard_host::daemon::DaemonError;
@@ -37,6 +39,8 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
         try_type!(
             HostError,
             StreamFailed,
+            KitError,
+            ScaffoldError,
             NoCluster,
             ClusterRuns,
             Unhealthy,

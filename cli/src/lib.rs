@@ -14,11 +14,13 @@ mod govern;
 mod instance;
 mod instance_show;
 mod key;
+mod kit;
 mod matrix;
 mod plugin;
 mod progress;
 mod remote;
 mod rows;
+mod scaffold;
 mod scan;
 mod serve;
 mod signals;
@@ -142,6 +144,12 @@ pub enum Command {
     /// Scan one instance now: check credentials, sync every stream (or those
     /// given with --stream), assess posture.
     Scan(scan::ScanArgs),
+    /// Record a full scan of one instance into a cassette: every request the
+    /// plugin sent and the answer it got, with secret values, tokens and
+    /// credential headers removed (token requests are not recorded). The
+    /// cassette replays offline with `plugboard plugin test DIR --cassette
+    /// FILE`, e.g. in a plugin vendor's CI.
+    Record(kit::RecordArgs),
     /// List accounts collected by scans.
     Accounts(data::AccountsArgs),
     /// List groups collected by scans: members stored and reported; with
@@ -213,6 +221,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plugin(cmd) => plugin::run(&app, cmd).await,
         Command::Instance(cmd) => instance::run(&app, cmd).await,
         Command::Scan(args) => scan::run(&app, args).await,
+        Command::Record(args) => kit::record(&mut app, args).await,
         Command::Accounts(args) => data::accounts(&app, args).await,
         Command::Groups(args) => directory::groups(&app, args).await,
         Command::Roles(args) => directory::roles(&app, args).await,

@@ -69,6 +69,19 @@ pub enum PluginCommand {
         /// Plugin id.
         id: String,
     },
+    /// Start a plugin: a crate with plugin.toml (one egress rule, an API-key
+    /// auth profile, one rate bucket), src/lib.rs (`check` and one
+    /// declarative stream, `users`, with native tests) and
+    /// tests/cassette.json, so that `cargo test`, `cargo build --release
+    /// --target wasm32-wasip2` and `plugboard plugin test` pass as created.
+    New(super::scaffold::NewArgs),
+    /// Test a plugin offline: add it to a throw-away home, replay a cassette
+    /// recorded with `plugboard record` (every request answered from it, no
+    /// socket opened, no token minted, the plugin's clock at the recorded
+    /// time), scan, and print each stream's records. Fails (exit 4, blame
+    /// plugin) naming the first request the cassette has no answer for;
+    /// what a plugin vendor runs in CI.
+    Test(super::kit::TestArgs),
     /// Show a plugin's manifest, grant and streams.
     Inspect {
         /// Plugin id.
@@ -332,6 +345,8 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                 eprintln!("warning: {note}");
             }
         }
+        PluginCommand::New(args) => super::scaffold::run(args)?,
+        PluginCommand::Test(args) => super::kit::test(app, args).await?,
         PluginCommand::Inspect { id, json } => {
             let row = app.store()?.plugin(&id)?.with_context(|| {
                 format!("no plugin `{id}`; list them with `plugboard plugin list`")

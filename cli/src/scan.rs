@@ -175,7 +175,7 @@ pub async fn run(app: &Host, args: ScanArgs) -> anyhow::Result<()> {
 }
 
 /// The report as a table of streams and a summary line.
-fn print_report(report: &ScanReport, selection: &StreamSelection) -> anyhow::Result<()> {
+pub(crate) fn print_report(report: &ScanReport, selection: &StreamSelection) -> anyhow::Result<()> {
     let mut t = table(&[
         "stream", "pages", "records", "requests", "429s", "elapsed", "status",
     ]);

@@ -16,6 +16,9 @@ mod day;
 // `instance connect` and the consent flow's refresh tokens (issue 14 B).
 mod consent;
 
+// The author kit: `record`, `plugin test --cassette`, `plugin new` (issue 15).
+mod kit;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -13,6 +13,7 @@ use plugboard_core::secrets::SecretValue;
 
 use crate::capabilities::config::{self, SettingsError};
 use crate::capabilities::http::HttpCapability;
+use crate::capabilities::http::cassette::Tape;
 use crate::capabilities::network::{self, UpstreamError, Upstreams};
 use crate::capabilities::ratelimit::{DEFAULT_SAFETY_FRACTION, RateBuckets};
 use crate::capabilities::secrets::SecretBag;
@@ -31,6 +32,9 @@ pub struct HostOptions {
     pub upstream_timeout: Duration,
     /// What one instance may store per scan and per day.
     pub caps: WriteCaps,
+    /// Record every instance's upstream exchanges into a cassette, or
+    /// answer them from one (`plugboard record`, `plugboard plugin test`).
+    pub tape: Option<Tape>,
 }
 
 impl Default for HostOptions {
@@ -40,6 +44,7 @@ impl Default for HostOptions {
             call_deadline: DEFAULT_CALL_DEADLINE,
             upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
             caps: WriteCaps::default(),
+            tape: None,
         }
     }
 }
@@ -133,7 +138,8 @@ impl InstanceContext {
             upstreams,
             buckets,
         )
-        .with_request_timeout(options.upstream_timeout);
+        .with_request_timeout(options.upstream_timeout)
+        .with_tape(options.tape.clone());
         Ok(Arc::new(InstanceContext {
             instance_id: inputs.instance_id.to_string(),
             plugin_id: manifest.id.clone(),

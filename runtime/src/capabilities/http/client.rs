@@ -13,6 +13,7 @@ use rand::Rng;
 use serde::Serialize;
 use url::Url;
 
+use super::cassette::{Tape, interaction_of};
 use super::hop::plan_hop;
 use super::judge::{
     DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
@@ -87,6 +88,8 @@ pub struct HttpCapability {
     buckets: RateBuckets,
     stats: HttpStats,
     request_timeout: Duration,
+    /// Recording or replaying a cassette (the author kit), if either.
+    tape: Option<Tape>,
 }
 
 fn to_reqwest(m: Method) -> reqwest::Method {
@@ -126,7 +129,55 @@ impl HttpCapability {
             buckets,
             stats: HttpStats::default(),
             request_timeout: crate::limits::DEFAULT_UPSTREAM_TIMEOUT,
+            tape: None,
         }
+    }
+
+    /// Record every exchange into a cassette, or answer every request from
+    /// one without opening a socket or minting a token (see [`Tape`]).
+    pub fn with_tape(mut self, tape: Option<Tape>) -> Self {
+        self.tape = tape;
+        self
+    }
+
+    /// The time the plugin's clock shows while a tape runs (the recorded
+    /// time, so date windows are the same in a replay); `None` otherwise.
+    pub fn frozen_clock_ms(&self) -> Option<u64> {
+        self.tape.as_ref().map(Tape::clock_ms)
+    }
+
+    /// Headers that carry this instance's credentials: the auth profiles'.
+    fn credential_headers(&self) -> Vec<String> {
+        self.manifest
+            .auth
+            .iter()
+            .filter_map(|p| match &p.present {
+                Present::Header { name, .. } => Some(name.clone()),
+                Present::Query { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The answer from the cassette being replayed: the egress grant still
+    /// applies, then the first unused recorded exchange with the same
+    /// method, URL and body; none left is refused (and remembered, so
+    /// `plugin test` can fail naming it).
+    fn replay(
+        &self,
+        replayer: &super::cassette::Replayer,
+        req: &OutboundRequest,
+        writes_allowed: bool,
+        state: &mut CallHttpState,
+    ) -> Result<InboundResponse, HttpError> {
+        judge(&self.manifest, req, writes_allowed).map_err(|r| self.refuse(r))?;
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        state.counts.requests += 1;
+        replayer.answer(req).unwrap_or_else(|| {
+            Err(HttpError::Invalid(format!(
+                "the cassette has no answer for {} {}",
+                req.method, req.url
+            )))
+        })
     }
 
     /// Give each upstream request (one exchange or redirect hop, or one token
@@ -319,6 +370,15 @@ impl HttpCapability {
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
         state.last_timeout = None;
+        if let Some(Tape::Replay(replayer)) = &self.tape {
+            return self
+                .replay(replayer, &req, writes_allowed, state)
+                .map_err(|e| self.scrub_error(e));
+        }
+        let recording = match &self.tape {
+            Some(Tape::Record(r)) => Some((r.clone(), req.clone())),
+            _ => None,
+        };
         let result = self.send_inner(req, writes_allowed, state).await;
         if matches!(result, Err(HttpError::Timeout))
             && let Some(Waiting::Upstream { origin, request }) = state.waiting.take()
@@ -335,7 +395,17 @@ impl HttpCapability {
         }
         state.waiting = None;
         // A refusal may quote what an upstream said (a redirect's Location).
-        result.map_err(|e| self.scrub_error(e))
+        let result = result.map_err(|e| self.scrub_error(e));
+        if let Some((recorder, req)) = recording {
+            let scrub = |s: &mut String| self.scrub(s);
+            recorder.push(interaction_of(
+                &req,
+                &result,
+                &self.credential_headers(),
+                &scrub,
+            ));
+        }
+        result
     }
 
     /// `e` with its message scrubbed of secret values and tokens.

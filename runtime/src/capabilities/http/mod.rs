@@ -11,6 +11,7 @@
 //! request reaches is judged by the network policy ([`super::network`]), which
 //! http shares with the token requests of the auth capability.
 
+pub mod cassette;
 mod client;
 mod hop;
 mod judge;

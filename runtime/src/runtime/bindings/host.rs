@@ -131,6 +131,11 @@ impl wit::log::Host for PluginState {
 
 impl wit::clock::Host for PluginState {
     async fn now_ms(&mut self) -> wasmtime::Result<u64> {
+        // Recording or replaying a cassette: the recorded time, so requests
+        // built from "now" (date windows) are the same in both.
+        if let Some(ms) = self.ctx.http.frozen_clock_ms() {
+            return Ok(ms);
+        }
         Ok(SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
