@@ -148,7 +148,7 @@ impl HttpCapability {
 
     /// Headers that carry this instance's credentials: the auth profiles'.
     fn credential_headers(&self) -> Vec<String> {
-        self.manifest
+        self.sections
             .auth
             .iter()
             .filter_map(|p| match &p.present {
@@ -169,7 +169,7 @@ impl HttpCapability {
         writes_allowed: bool,
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
-        judge(&self.manifest, req, writes_allowed).map_err(|r| self.refuse(r))?;
+        judge(&self.sections, req, writes_allowed).map_err(|r| self.refuse(r))?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         state.counts.requests += 1;
         replayer.answer(req).unwrap_or_else(|| {
