@@ -125,7 +125,7 @@ pub fn unpaced_zoom_context(
     let client = plugin_client(&upstreams).map_err(anyhow::Error::msg)?;
     let http = HttpCapability::new(
         client,
-        manifest.clone(),
+        Arc::new(manifest.http_sections()),
         config.clone(),
         secrets.clone(),
         upstreams,

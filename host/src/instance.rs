@@ -118,7 +118,7 @@ fn check_keys(
     secrets: &BTreeMap<String, SecretValue>,
 ) -> Result<(), InstanceError> {
     let bag = SecretBag::new(secrets.clone(), false);
-    crate::capabilities::auth::check_keys(manifest, config, &bag).map_err(InstanceError::Key)
+    crate::capabilities::auth::check_keys(&manifest.auth, config, &bag).map_err(InstanceError::Key)
 }
 
 /// The settings an instance runs with (see [`config::resolve`]).
@@ -126,7 +126,7 @@ pub fn resolve_config(
     manifest: &Manifest,
     given: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, InstanceError> {
-    Ok(config::resolve(manifest, given)?)
+    Ok(config::resolve(&manifest.config, given)?)
 }
 
 /// Check secret names against the manifest (values are not inspected).

@@ -8,7 +8,9 @@
 //! capability (`capabilities::http`, `capabilities::auth`, …) is a node of
 //! its own: capabilities may use one another one way, never both ways. A
 //! cycle means two modules cannot be understood, tested or moved apart, so
-//! this test names it and fails. The guest crates (the SDK and each
+//! this test names it and fails. A capability owns its manifest section and
+//! never reads the aggregate `manifest` (which names every section); what
+//! the sections share is the leaf `section`, which imports neither. The guest crates (the SDK and each
 //! connector) are checked the same way, each on its own.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -338,6 +340,41 @@ fn the_daemon_does_not_import_the_cli_and_capabilities_share_only_the_network_un
         uses("capabilities::auth", "capabilities::http"),
         None,
         "auth reaches into http instead of the network unit"
+    );
+}
+
+#[test]
+fn no_capability_reads_the_aggregate_manifest_and_the_section_helpers_are_a_leaf() {
+    let graph = module_graph();
+    let readers: Vec<String> = graph
+        .iter()
+        .filter(|(from, _)| from.starts_with("capabilities::"))
+        .filter_map(|(from, to)| to.get("manifest").map(|at| format!("\n  {from} ({at})")))
+        .collect();
+    assert!(
+        readers.is_empty(),
+        "capabilities read the aggregate manifest instead of their own sections:{}",
+        readers.concat()
+    );
+    // Not vacuous: the capabilities' sections do use the leaf.
+    for capability in ["capabilities::auth", "capabilities::network"] {
+        assert!(
+            graph
+                .get(capability)
+                .is_some_and(|e| e.contains_key("section")),
+            "{capability} does not parse its section with the shared helpers"
+        );
+    }
+    let leaf: Vec<String> = graph
+        .get("section")
+        .into_iter()
+        .flatten()
+        .map(|(to, at)| format!("\n  section -> {to} ({at})"))
+        .collect();
+    assert!(
+        leaf.is_empty(),
+        "the section helpers are not a leaf:{}",
+        leaf.concat()
     );
 }
 

@@ -165,7 +165,7 @@ async fn capability() -> (HttpCapability, Arc<Counts>) {
     let buckets = RateBuckets::new(&manifest.ratelimit, None, 0.8);
     let cap = HttpCapability::new(
         client,
-        manifest,
+        Arc::new(manifest.http_sections()),
         Arc::new(BTreeMap::new()),
         Arc::new(secrets),
         upstreams,

@@ -183,7 +183,7 @@ async fn start(
     let buckets = RateBuckets::new(&manifest.ratelimit, None, 0.8);
     let cap = HttpCapability::new(
         client,
-        manifest,
+        Arc::new(manifest.http_sections()),
         Arc::new(BTreeMap::new()),
         Arc::new(SecretBag::new(BTreeMap::new(), false)),
         upstreams,

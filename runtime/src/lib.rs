@@ -11,3 +11,4 @@ pub mod limits;
 pub mod manifest;
 pub mod private_files;
 pub mod runtime;
+pub mod section;

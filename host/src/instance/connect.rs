@@ -49,7 +49,7 @@ impl Pending {
 /// The consent-flow profiles of an instance's (effective) manifest.
 pub fn consent_profiles(ctx: &InstanceContext) -> Vec<String> {
     ctx.http
-        .manifest()
+        .sections()
         .auth
         .iter()
         .filter(|p| matches!(p.kind, AuthKind::AuthorizationCode(_)))
@@ -93,7 +93,7 @@ pub fn begin(
             }
         },
     };
-    let manifest = ctx.http.manifest();
+    let manifest = ctx.http.sections();
     let Some(AuthKind::AuthorizationCode(code)) = manifest
         .auth
         .iter()

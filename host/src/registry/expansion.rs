@@ -422,7 +422,7 @@ mod tests {
         }
         let mut prompt = Vec::new();
         use crate::capabilities::grant::Unit;
-        crate::capabilities::ratelimit::grant::Buckets.prompt(&v1, false, &mut prompt);
+        crate::capabilities::ratelimit::grant::Buckets.prompt(&v1.ratelimit, false, &mut prompt);
         assert!(
             prompt
                 .iter()

@@ -298,7 +298,7 @@ pub async fn run_scan_selected(
     selection: &StreamSelection,
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
-    if let Some(blocked) = ctx.http.broker().consent_blocker(&ctx.http.manifest().auth) {
+    if let Some(blocked) = ctx.http.broker().consent_blocker(&ctx.http.sections().auth) {
         return Err(ScanError::Auth(blocked));
     }
     let info = plugin

@@ -1,16 +1,16 @@
 //! What the operator approves, capability by capability.
 //!
-//! Each capability owns how its part of a manifest is shown in the approval
+//! Each capability owns how its manifest section is shown in the approval
 //! prompt and how a new version's request compares with an approved one
-//! ([`Unit`]); the registry only runs them in order (`registry/units.rs`).
-//! A new capability adds a `grant.rs` to its own folder and one line to that
-//! list.
+//! ([`Unit`]); the registry only runs them in order, passing each unit the
+//! sections it reads (`registry/units.rs`). A new capability adds a
+//! `grant.rs` to its own folder and one line to that list. A unit never sees
+//! the aggregate manifest: it reads its own section and, one way, another
+//! capability's.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-
-use crate::manifest::Manifest;
 
 /// What the operator approved for a plugin version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,30 +25,6 @@ pub struct Grant {
     pub reveal_secrets: bool,
     /// How approval was given (`--yes` or `prompt`).
     pub approved_by: String,
-}
-
-impl Grant {
-    /// The effective manifest: what the plugin asked for ∩ what the operator
-    /// approved. Anything not approved is simply absent, so every capability
-    /// check downstream fails closed.
-    pub fn effective(&self, m: &Manifest) -> Manifest {
-        let mut out = m.clone();
-        out.egress.retain(|e| self.egress.contains(&e.to_string()));
-        out.auth.retain(|a| self.auth.contains(&a.name));
-        out.actions.retain(|a| self.actions.contains(&a.name));
-        out
-    }
-
-    /// Everything the manifest asks for except `secrets.reveal`.
-    pub fn all_requested(m: &Manifest, approved_by: &str) -> Self {
-        Grant {
-            egress: m.egress.iter().map(|e| e.to_string()).collect(),
-            auth: m.auth.iter().map(|a| a.name.clone()).collect(),
-            actions: m.actions.iter().map(|a| a.name.clone()).collect(),
-            reveal_secrets: false,
-            approved_by: approved_by.to_string(),
-        }
-    }
 }
 
 /// One thing a plugin version may be granted, as the operator sees it
@@ -127,15 +103,25 @@ impl Changes {
 
 /// One capability's part in approving a plugin version.
 pub trait Unit: Sync {
-    /// This capability's lines of the approval prompt for `m` (`reveal`:
-    /// the operator asked to grant `secrets.reveal`).
-    fn prompt(&self, m: &Manifest, reveal: bool, out: &mut Vec<String>);
+    /// What the unit reads of a manifest: its own section (and, one way,
+    /// what it needs of another capability's), borrowed.
+    type Section<'m>: Copy;
+
+    /// This capability's lines of the approval prompt for `section`
+    /// (`reveal`: the operator asked to grant `secrets.reveal`).
+    fn prompt(&self, section: Self::Section<'_>, reveal: bool, out: &mut Vec<String>);
 
     /// What `new` (with `secrets.reveal` when `reveal`) asks of this
     /// capability beyond `grant`, which the operator gave to `previous`, and
     /// what it no longer asks for. Only what `grant` approved of `previous`
     /// counts as approved.
-    fn compare(&self, grant: &Grant, previous: &Manifest, new: &Manifest, reveal: bool) -> Changes;
+    fn compare(
+        &self,
+        grant: &Grant,
+        previous: Self::Section<'_>,
+        new: Self::Section<'_>,
+        reveal: bool,
+    ) -> Changes;
 }
 
 /// A prompt line: `label` in a column, then `text`.

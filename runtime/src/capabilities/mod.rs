@@ -1,5 +1,8 @@
-//! Host capabilities, one module each. Each owns its policy types, its
-//! per-instance state and nothing else; the runtime's host traits call them.
+//! Host capabilities, one module each. Each owns its manifest section (types
+//! and parser in `section.rs`), its approval unit (`grant.rs`), its policy
+//! types and its per-instance state; the aggregate `manifest` calls the
+//! parsers and the runtime's host traits call the rest. None reads the
+//! aggregate manifest.
 
 pub mod actions;
 pub mod auth;

@@ -1,68 +1,39 @@
 //! `plugin.toml`: what a plugin asks for, parsed once into types.
 //!
+//! The aggregate: it reads the file, checks the top-level keys (id,
+//! version, contract, metadata) and hands each section to its capability's
+//! parser (`capabilities/*/section.rs`, which own the section types; the
+//! re-exports below are for the host's convenience). A capability never
+//! reads this module (host/tests/architecture.rs).
+//!
 //! Unknown keys are errors (a misspelt setting must not silently become a
 //! default), and every parse error names the field and quotes the value.
 //! Matching on the request path uses these types and never re-parses text.
 
-mod auth;
-mod egress;
-mod form;
-mod ratelimit;
 mod raw;
-mod text;
-mod value;
 mod version;
 
-pub use auth::{
+pub use crate::capabilities::actions::section::ActionSpec;
+pub use crate::capabilities::auth::section::{
     AuthKind, AuthProfile, AuthorizationCode, ClientAuth, ClientCredentials, GithubApp, Input,
     JwtAlg, JwtBearer, PARAMETER, ParamsIn, Present, Usage,
 };
-use egress::is_dns_name;
-pub use egress::{EgressRule, Method, UrlPrefix};
-pub use form::HostForm;
-pub use ratelimit::{
+pub use crate::capabilities::config::section::FieldSpec;
+pub use crate::capabilities::network::form::HostForm;
+pub use crate::capabilities::network::section::{EgressRule, Method, UrlPrefix};
+pub use crate::capabilities::ratelimit::section::{
     BucketSpec, HeaderProfile, MAX_IN_FLIGHT, Partition, PathPattern, Quota, RateLimitSpec,
     RequestMatcher, ResetHeader, ResetKind, UNMATCHED_BUCKET,
 };
-pub use value::{Template, ValueRef};
+pub use crate::section::{ManifestError, Template, ValueRef};
 pub use version::{BadVersion, MAX_VERSION_BYTES, VERSION_FORM, check_version};
 
 use std::collections::BTreeSet;
 
-use plugboard_core::Blame;
 use serde::Serialize;
 
-/// A config or secret field an instance must (or may) provide.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldSpec {
-    /// Field name.
-    pub name: String,
-    /// What it is, for operators.
-    pub description: String,
-    /// Whether an instance must set it.
-    pub required: bool,
-    /// Default value (config only).
-    pub default: Option<String>,
-    /// Allowed values, when restricted (config only).
-    pub choices: Vec<String>,
-    /// What the value must look like where a URL names it (config only):
-    /// a per-tenant origin.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub form: Option<HostForm>,
-    /// Where the host may attach the value as a plugin's secret header
-    /// (secrets only; empty: nowhere). Each prefix lies within an egress rule.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub send_to: Vec<UrlPrefix>,
-}
-
-/// A governance action the plugin may perform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActionSpec {
-    /// Action name (e.g. `suspend-user`).
-    pub name: String,
-    /// What it does.
-    pub description: String,
-}
+use crate::capabilities::grant::Grant;
+use crate::capabilities::network::form;
 
 /// A parsed, validated plugin manifest.
 #[derive(Debug, Clone, Serialize)]
@@ -96,63 +67,10 @@ pub struct Manifest {
     pub actions: Vec<ActionSpec>,
 }
 
-/// Why a manifest was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ManifestError {
-    /// Not valid TOML or an unknown/missing field.
-    #[error("plugin.toml is not valid: {0}")]
-    Syntax(String),
-    /// A field has a bad value.
-    #[error("plugin.toml field `{field}` = {value:?} is not valid: {reason}")]
-    Field {
-        /// Dotted field path.
-        field: String,
-        /// The value as written.
-        value: String,
-        /// What is accepted.
-        reason: String,
-    },
-    /// The contract version is not one this host supports.
-    #[error(
-        "plugin targets contract {found}, but this host supports {supported}; rebuild the plugin against a supported plugboard-sdk"
-    )]
-    UnsupportedContract {
-        /// The manifest's contract.
-        found: String,
-        /// Supported versions.
-        supported: String,
-    },
-}
-
-impl ManifestError {
-    /// A manifest is operator or vendor input: the operator must fix or replace it.
-    pub fn blame(&self) -> Blame {
-        Blame::Operator
-    }
-
-    /// A field error; the value is quoted neutralised and cut short, so the
-    /// error is safe to print whatever the manifest held.
-    pub(crate) fn field(
-        field: impl Into<String>,
-        value: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Self {
-        let mut shown = value.into();
-        plugboard_core::text::clean_line(&mut shown, 120);
-        let mut field = field.into();
-        plugboard_core::text::clean_line(&mut field, 120);
-        ManifestError::Field {
-            field,
-            value: shown,
-            reason: reason.into(),
-        }
-    }
-}
-
 /// Whether `s` may be a plugin id: lowercase ASCII letters, digits and `-`,
 /// 1 to 64 bytes.
 pub fn is_plugin_id(s: &str) -> bool {
-    raw::is_id(s)
+    crate::section::is_id(s)
 }
 
 impl Manifest {
@@ -161,7 +79,7 @@ impl Manifest {
         let table: toml::Table = toml::from_str(text).map_err(|e| {
             ManifestError::Syntax(plugboard_core::text::neutralize(e.message()).into())
         })?;
-        text::check_tree(text, &table)?;
+        crate::section::text::check_tree(text, &table)?;
         let raw: raw::RawManifest =
             toml::Value::Table(table)
                 .try_into()
@@ -215,6 +133,17 @@ impl Manifest {
         Ok(out)
     }
 
+    /// What the http capability reads: the egress rules, auth profiles,
+    /// secret fields and rate buckets.
+    pub fn http_sections(&self) -> crate::capabilities::http::Sections {
+        crate::capabilities::http::Sections {
+            egress: self.egress.clone(),
+            auth: self.auth.clone(),
+            secrets: self.secrets.clone(),
+            ratelimit: self.ratelimit.clone(),
+        }
+    }
+
     /// The config field named `name`.
     pub fn config_field(&self, name: &str) -> Option<&FieldSpec> {
         self.config.iter().find(|f| f.name == name)
@@ -248,6 +177,32 @@ impl Manifest {
         self.auth
             .iter()
             .find(|p| p.secret_refs().any(|s| s == name))
+    }
+}
+
+/// The grant against the aggregate: a grant names the sections' items, and
+/// only the aggregate holds them all.
+impl Grant {
+    /// The effective manifest: what the plugin asked for ∩ what the operator
+    /// approved. Anything not approved is simply absent, so every capability
+    /// check downstream fails closed.
+    pub fn effective(&self, m: &Manifest) -> Manifest {
+        let mut out = m.clone();
+        out.egress.retain(|e| self.egress.contains(&e.to_string()));
+        out.auth.retain(|a| self.auth.contains(&a.name));
+        out.actions.retain(|a| self.actions.contains(&a.name));
+        out
+    }
+
+    /// Everything the manifest asks for except `secrets.reveal`.
+    pub fn all_requested(m: &Manifest, approved_by: &str) -> Self {
+        Grant {
+            egress: m.egress.iter().map(|e| e.to_string()).collect(),
+            auth: m.auth.iter().map(|a| a.name.clone()).collect(),
+            actions: m.actions.iter().map(|a| a.name.clone()).collect(),
+            reveal_secrets: false,
+            approved_by: approved_by.to_string(),
+        }
     }
 }
 

@@ -120,7 +120,7 @@ impl InstanceContext {
         inputs: InstanceInputs<'_>,
         options: &HostOptions,
     ) -> Result<Arc<Self>, ContextError> {
-        let config = config::resolve(manifest, inputs.config)?;
+        let config = config::resolve(&manifest.config, inputs.config)?;
         // Per-tenant URL patterns become this instance's concrete prefixes.
         let manifest = Arc::new(manifest.for_instance(&config).map_err(ContextError::Urls)?);
         let upstreams = Upstreams::parse(inputs.routes)?;
@@ -132,7 +132,7 @@ impl InstanceContext {
         let secrets = Arc::new(SecretBag::new(inputs.secrets, inputs.reveal_secrets));
         let http = HttpCapability::new(
             client,
-            manifest.clone(),
+            Arc::new(manifest.http_sections()),
             config.clone(),
             secrets.clone(),
             upstreams,
@@ -171,7 +171,7 @@ impl InstanceContext {
         // No network at all: `describe` needs none, and this context has no
         // pacing. With no egress every request is refused before the client
         // is used, so its fallback never sends anything.
-        let mut offline = (*manifest).clone();
+        let mut offline = manifest.http_sections();
         offline.egress.clear();
         offline.auth.clear();
         let client = network::plugin_client(&upstreams).unwrap_or_default();

@@ -11,10 +11,10 @@ use tokio::sync::Mutex;
 
 use super::connections::{Connections, Stored};
 use super::mint::mint;
+use super::section::{AuthKind, AuthProfile};
 use crate::capabilities::network::Upstreams;
 use crate::capabilities::redact::Redactor;
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{AuthKind, AuthProfile};
 
 /// Renew a token once less than this fraction of its lifetime is left.
 const RENEW_FRACTION: f64 = 0.1;
@@ -664,9 +664,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_or_lapsed_gate_mints_nothing_and_sends_no_request() {
-        let zoom =
-            crate::manifest::Manifest::parse(include_str!("../../../../plugins/zoom/plugin.toml"));
-        let Some(profile) = zoom.ok().and_then(|m| m.auth.into_iter().next()) else {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            auth: Vec<super::super::section::RawAuth>,
+        }
+        let zoom: Result<Raw, _> =
+            toml::from_str(include_str!("../../../../plugins/zoom/plugin.toml"));
+        let zoom = zoom.map(|r| super::super::section::parse(r.auth, &Default::default()));
+        let Some(profile) = zoom
+            .ok()
+            .and_then(Result::ok)
+            .and_then(|auth| auth.into_iter().next())
+        else {
             panic!("the zoom manifest has an auth profile");
         };
         let broker = TokenBroker::new(std::slice::from_ref(&profile));

@@ -24,9 +24,9 @@ use plugboard_core::secrets::SecretValue;
 
 use super::AuthError;
 use super::mint::{ERROR_SNIPPET, read_capped_bytes, reason, resolve};
+use super::section::{AuthorizationCode, ClientAuth};
 use crate::capabilities::network::Upstreams;
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{AuthorizationCode, ClientAuth};
 
 /// A client with an authorize and a token endpoint.
 type ConsentClient =
@@ -95,7 +95,7 @@ fn missing(profile: &str, what: String) -> AuthError {
 }
 
 fn rendered(
-    template: &crate::manifest::Template,
+    template: &crate::section::Template,
     profile: &str,
     config: &BTreeMap<String, String>,
     what: &str,

@@ -2,7 +2,8 @@
 //! decides where its secrets and its credential go, not by its name alone.
 
 use super::super::grant::{Capability, Changes, Grant, Unit, line};
-use crate::manifest::{AuthKind, AuthProfile, ClientAuth, Manifest, PARAMETER, ValueRef};
+use super::section::{AuthKind, AuthProfile, ClientAuth, PARAMETER};
+use crate::section::ValueRef;
 
 /// Auth profiles.
 pub struct Profiles;
@@ -126,8 +127,10 @@ fn profile(p: &AuthProfile) -> Capability {
 }
 
 impl Unit for Profiles {
-    fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
-        for a in &m.auth {
+    type Section<'m> = &'m [AuthProfile];
+
+    fn prompt(&self, auth: &[AuthProfile], _reveal: bool, out: &mut Vec<String>) {
+        for a in auth {
             let aud: Vec<String> = a.audience.iter().map(|u| u.to_string()).collect();
             out.push(line(
                 "auth",
@@ -144,14 +147,19 @@ impl Unit for Profiles {
         }
     }
 
-    fn compare(&self, grant: &Grant, previous: &Manifest, new: &Manifest, _: bool) -> Changes {
+    fn compare(
+        &self,
+        grant: &Grant,
+        previous: &[AuthProfile],
+        new: &[AuthProfile],
+        _: bool,
+    ) -> Changes {
         let approved: Vec<Capability> = previous
-            .auth
             .iter()
             .filter(|a| grant.auth.contains(&a.name))
             .map(profile)
             .collect();
-        let requested: Vec<Capability> = new.auth.iter().map(profile).collect();
+        let requested: Vec<Capability> = new.iter().map(profile).collect();
         Changes::of_sets(&approved, &requested)
     }
 }
@@ -159,14 +167,33 @@ impl Unit for Profiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capabilities::auth::section::{RawAuth, parse};
 
-    fn manifest(auth: &str) -> Manifest {
-        let text = format!(
-            "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.1.0\"\n\
-             [[secret]]\nname = \"key\"\n[[config]]\nname = \"inst\"\n\
-             [[auth]]\nname = \"p\"\naudience = [\"https://api.example.com/v1/\"]\n{auth}\n"
-        );
-        Manifest::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    /// The `[[auth]]` section of `text`.
+    fn section(text: &str) -> Vec<AuthProfile> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            auth: Vec<RawAuth>,
+        }
+        let raw: Raw = toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        parse(raw.auth, &Default::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn manifest(auth: &str) -> Vec<AuthProfile> {
+        section(&format!(
+            "[[auth]]\nname = \"p\"\naudience = [\"https://api.example.com/v1/\"]\n{auth}\n"
+        ))
+    }
+
+    /// What `--yes` approves of `auth`.
+    fn all_requested(auth: &[AuthProfile]) -> Grant {
+        Grant {
+            egress: Vec::new(),
+            auth: auth.iter().map(|a| a.name.clone()).collect(),
+            actions: Vec::new(),
+            reveal_secrets: false,
+            approved_by: "test".into(),
+        }
     }
 
     fn prompt(auth: &str) -> String {
@@ -214,14 +241,11 @@ mod tests {
         let base = "kind = \"jwt_bearer\"\ntoken_url = \"https://oauth2.example.com/token\"\n\
                     issuer = \"svc@p\"\nprivate_key = \"secret:key\"\nscope = \"s\"";
         let old = manifest(base);
-        let grant = Grant::all_requested(&old, "test");
+        let grant = all_requested(&old);
         let same = Profiles.compare(&grant, &old, &manifest(base), false);
         assert!(same.added.is_empty(), "{:?}", same.added);
         let text = |m: &str| {
-            "id = \"t\"\nversion = \"1.0.0\"\ncontract = \"0.1.0\"\n\
-             [[secret]]\nname = \"key\"\n[[secret]]\nname = \"other\"\n[[config]]\nname = \"inst\"\n\
-             [[auth]]\nname = \"p\"\naudience = [\"https://api.example.com/v1/\"]\n"
-                .to_string()
+            "[[auth]]\nname = \"p\"\naudience = [\"https://api.example.com/v1/\"]\n".to_string()
                 + m
                 + "\n"
         };
@@ -237,19 +261,19 @@ mod tests {
             format!("{base}\nscheme = \"token\""),
             format!("{base}\nheader = \"X-Token\""),
         ] {
-            let new = Manifest::parse(&text(&changed)).unwrap_or_else(|e| panic!("{e}"));
+            let new = section(&text(&changed));
             let c = Profiles.compare(&grant, &old, &new, false);
             assert_eq!(c.added.len(), 1, "{changed}: {:?}", c.added);
         }
         let rs = "token_url = \"https://l.example/t\"\ngrant_type = \"client_credentials\"\n\
                   client_auth = \"private_key_jwt\"\nclient_id = \"c\"\nprivate_key = \"secret:key\"";
         let old = manifest(&format!("{rs}\nalg = \"RS256\""));
-        let grant = Grant::all_requested(&old, "test");
+        let grant = all_requested(&old);
         let new = manifest(&format!("{rs}\nalg = \"ES256\""));
         assert_eq!(Profiles.compare(&grant, &old, &new, false).added.len(), 1);
         let key = "kind = \"api_key\"\nkey = \"secret:key\"\nheader = \"X-Api-Key\"";
         let old = manifest(key);
-        let grant = Grant::all_requested(&old, "test");
+        let grant = all_requested(&old);
         let new = manifest(&key.replace("header = \"X-Api-Key\"", "query = \"k\""));
         assert_eq!(Profiles.compare(&grant, &old, &new, false).added.len(), 1);
     }

@@ -9,12 +9,11 @@ use plugboard_core::secrets::SecretValue;
 use serde::Deserialize;
 
 use super::AuthError;
+use super::section::{AuthKind, AuthProfile, ClientAuth, ClientCredentials, JwtAlg, ParamsIn};
 use super::sign::{BadKey, SigningKey, parse_key};
 use crate::capabilities::network::Upstreams;
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{
-    AuthKind, AuthProfile, ClientAuth, ClientCredentials, JwtAlg, ParamsIn, ValueRef,
-};
+use crate::section::ValueRef;
 
 /// Longest time a token request may take, unless the host sets its
 /// per-request upstream timeout.
@@ -275,7 +274,7 @@ struct Endpoint<'a> {
 
 /// The token URL of a profile, rendered with the instance's config.
 fn rendered_url(
-    template: &crate::manifest::Template,
+    template: &crate::section::Template,
     name: &str,
     config: &std::collections::BTreeMap<String, String>,
 ) -> Result<url::Url, AuthError> {

@@ -12,6 +12,7 @@ pub mod connections;
 pub mod consent;
 pub mod grant;
 mod mint;
+pub mod section;
 mod sign;
 
 pub use broker::{AuthError, MintGate, Token, TokenBroker};
@@ -19,18 +20,19 @@ pub use broker::{AuthError, MintGate, Token, TokenBroker};
 use std::collections::BTreeMap;
 
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{Manifest, ValueRef};
+use crate::section::ValueRef;
+use section::AuthProfile;
 
-/// Check every private key `manifest`'s profiles sign with that `secrets`
+/// Check every private key the `profiles` sign with that `secrets`
 /// holds (parse it and sign a probe), so a bad key is refused when the
 /// instance is added or the secret set rather than at the first token
 /// request. A key not given is skipped (the mint reports it missing).
 pub fn check_keys(
-    manifest: &Manifest,
+    profiles: &[AuthProfile],
     config: &BTreeMap<String, String>,
     secrets: &SecretBag,
 ) -> Result<(), AuthError> {
-    for profile in &manifest.auth {
+    for profile in profiles {
         if let Some((key, alg)) = profile.kind.signing_key()
             && let ValueRef::Secret(name) = key
             && secrets.get(name).is_some()

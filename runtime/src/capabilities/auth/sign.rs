@@ -18,7 +18,7 @@ use plugboard_core::secrets::SecretValue;
 use rand::Rng as _;
 use serde_json::{Map, Value, json};
 
-use crate::manifest::JwtAlg;
+use super::section::JwtAlg;
 
 /// How long a client assertion or JWT-bearer assertion is valid: used at
 /// once, so minutes (some servers refuse more than three).

@@ -4,12 +4,13 @@
 //! origin must not be able to point elsewhere).
 
 pub mod grant;
+pub mod section;
 
 use std::collections::BTreeMap;
 
 use plugboard_core::Blame;
 
-use crate::manifest::Manifest;
+use section::{FieldSpec, field};
 
 /// Why an instance's settings do not fit its plugin.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,17 +64,17 @@ fn shown(value: &str) -> String {
     out
 }
 
-/// The settings an instance runs with: `given`, checked against
-/// `manifest`'s fields, with defaults filled in.
+/// The settings an instance runs with: `given`, checked against the
+/// plugin's `config` fields, with defaults filled in.
 pub fn resolve(
-    manifest: &Manifest,
+    config: &[FieldSpec],
     given: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, SettingsError> {
-    if let Some(k) = given.keys().find(|k| manifest.config_field(k).is_none()) {
+    if let Some(k) = given.keys().find(|k| field(config, k).is_none()) {
         return Err(SettingsError::Unknown(shown(k)));
     }
     let mut out = BTreeMap::new();
-    for f in &manifest.config {
+    for f in config {
         let Some(value) = given.get(&f.name).or(f.default.as_ref()) else {
             if f.required {
                 return Err(SettingsError::Missing {
@@ -109,10 +110,6 @@ mod tests {
     use super::*;
 
     const MANIFEST: &str = r#"
-id = "t"
-version = "1.0.0"
-contract = "0.2.0"
-
 [[config]]
 name = "plan"
 choices = ["free", "pro"]
@@ -124,6 +121,16 @@ required = true
 form = "dns-label"
 "#;
 
+    /// The `[[config]]` section of [`MANIFEST`].
+    fn config() -> Vec<FieldSpec> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            config: Vec<section::RawField>,
+        }
+        let raw: Raw = toml::from_str(MANIFEST).unwrap_or_else(|e| panic!("{e}"));
+        section::parse(raw.config).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
             .iter()
@@ -133,14 +140,14 @@ form = "dns-label"
 
     #[test]
     fn defaults_fill_what_was_not_given() {
-        let m = Manifest::parse(MANIFEST).unwrap_or_else(|e| panic!("{e}"));
+        let m = config();
         let got = resolve(&m, &given(&[("subdomain", "acme")])).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(got, given(&[("plan", "free"), ("subdomain", "acme")]));
     }
 
     #[test]
     fn each_misfit_is_refused_by_kind_with_the_value_neutralised() {
-        let m = Manifest::parse(MANIFEST).unwrap_or_else(|e| panic!("{e}"));
+        let m = config();
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("subdomain", "a"), ("colour", "red")], "not declared"),
             (&[], "missing required setting `subdomain`"),

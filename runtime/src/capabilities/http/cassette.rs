@@ -394,7 +394,7 @@ impl Tape {
 mod tests {
     use super::*;
     use crate::capabilities::http::SecretHeader;
-    use crate::manifest::Method;
+    use crate::capabilities::network::section::Method;
 
     fn get(url: &str) -> OutboundRequest {
         OutboundRequest {

@@ -19,13 +19,15 @@ use super::judge::{
     DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
 };
 use super::retry::{Answer, Next, after_answer};
+use super::sections::Sections;
 use super::{CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Waiting};
+use crate::capabilities::auth::section::{AuthKind, AuthProfile, Present};
 use crate::capabilities::auth::{Token, TokenBroker};
 use crate::capabilities::network::Upstreams;
+use crate::capabilities::network::section::Method;
 use crate::capabilities::ratelimit::window::{after_success, reset_after_429, windows};
 use crate::capabilities::ratelimit::{RateBuckets, parse_retry_after};
 use crate::capabilities::secrets::SecretBag;
-use crate::manifest::{AuthProfile, Manifest, Method, Present};
 
 /// Largest response body handed to a plugin. Upstream pages are well under it.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -78,7 +80,7 @@ impl HttpStats {
 #[derive(Debug)]
 pub struct HttpCapability {
     client: reqwest::Client,
-    manifest: Arc<Manifest>,
+    sections: Arc<Sections>,
     config: Arc<BTreeMap<String, String>>,
     secrets: Arc<SecretBag>,
     upstreams: Upstreams,
@@ -110,16 +112,16 @@ impl HttpCapability {
     /// Assemble the capability for one instance.
     pub fn new(
         client: reqwest::Client,
-        manifest: Arc<Manifest>,
+        sections: Arc<Sections>,
         config: Arc<BTreeMap<String, String>>,
         secrets: Arc<SecretBag>,
         upstreams: Upstreams,
         buckets: RateBuckets,
     ) -> Self {
-        let broker = TokenBroker::new(&manifest.auth);
+        let broker = TokenBroker::new(&sections.auth);
         HttpCapability {
             client,
-            manifest,
+            sections,
             config,
             secrets,
             upstreams,
@@ -146,7 +148,7 @@ impl HttpCapability {
 
     /// Headers that carry this instance's credentials: the auth profiles'.
     fn credential_headers(&self) -> Vec<String> {
-        self.manifest
+        self.sections
             .auth
             .iter()
             .filter_map(|p| match &p.present {
@@ -167,7 +169,7 @@ impl HttpCapability {
         writes_allowed: bool,
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
-        judge(&self.manifest, req, writes_allowed).map_err(|r| self.refuse(r))?;
+        judge(&self.sections, req, writes_allowed).map_err(|r| self.refuse(r))?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         state.counts.requests += 1;
         replayer.answer(req).unwrap_or_else(|| {
@@ -249,10 +251,10 @@ impl HttpCapability {
         &self.upstreams
     }
 
-    /// The instance's effective manifest (its per-instance URLs rendered,
+    /// The instance's effective sections (its per-instance URLs rendered,
     /// the auth profiles its settings select).
-    pub fn manifest(&self) -> &Manifest {
-        &self.manifest
+    pub fn sections(&self) -> &Sections {
+        &self.sections
     }
 
     /// What a token request of consent-flow profile `name` goes through:
@@ -262,8 +264,8 @@ impl HttpCapability {
         &self,
         name: &str,
     ) -> Option<crate::capabilities::auth::consent::Endpoint<'_>> {
-        let profile = self.manifest.auth.iter().find(|p| p.name == name)?;
-        let crate::manifest::AuthKind::AuthorizationCode(code) = &profile.kind else {
+        let profile = self.sections.auth.iter().find(|p| p.name == name)?;
+        let AuthKind::AuthorizationCode(code) = &profile.kind else {
             return None;
         };
         Some(crate::capabilities::auth::consent::Endpoint {
@@ -428,12 +430,12 @@ impl HttpCapability {
         writes_allowed: bool,
         state: &mut CallHttpState,
     ) -> Result<InboundResponse, HttpError> {
-        let prepared = judge(&self.manifest, &req, writes_allowed).map_err(|r| self.refuse(r))?;
+        let prepared = judge(&self.sections, &req, writes_allowed).map_err(|r| self.refuse(r))?;
         let values = self.secret_values(&prepared.secrets)?;
         let url = &prepared.url;
         let bucket = self
             .buckets
-            .for_request(&self.manifest.ratelimit, req.method, url.path());
+            .for_request(&self.sections.ratelimit, req.method, url.path());
         let request = format!("{} {}", req.method, shown(url));
         let backoff_state = |status: u16| Waiting::Backoff {
             origin: self.origin_shown(url),
@@ -487,7 +489,7 @@ impl HttpCapability {
                 )
                 .await?;
             let now = SystemTime::now();
-            let seen = windows(&self.manifest.ratelimit.headers, &resp.headers, now);
+            let seen = windows(&self.sections.ratelimit.headers, &resp.headers, now);
             let reset = match resp.status {
                 429 => reset_after_429(&seen),
                 _ => {
@@ -574,7 +576,7 @@ impl HttpCapability {
             judge_address(&self.upstreams, &current).map_err(|r| self.refuse(r))?;
             let wire = self.upstreams.route(&current);
             let plan = plan_hop(
-                &self.manifest,
+                &self.sections,
                 url,
                 &current,
                 &req.headers,
@@ -586,7 +588,7 @@ impl HttpCapability {
             if hop > 0
                 && let Some(b) =
                     self.buckets
-                        .for_request(&self.manifest.ratelimit, method, current.path())
+                        .for_request(&self.sections.ratelimit, method, current.path())
             {
                 b.acquire()
                     .await
@@ -642,7 +644,7 @@ impl HttpCapability {
                     .and_then(|v| v.to_str().ok())
             {
                 let (next, next_method) = judge_redirect(
-                    &self.manifest,
+                    &self.sections,
                     &self.upstreams,
                     &current,
                     &wire,

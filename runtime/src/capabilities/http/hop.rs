@@ -17,7 +17,8 @@ use url::Url;
 
 use super::check_headers;
 use super::judge::Refusal;
-use crate::manifest::{AuthProfile, Manifest};
+use super::sections::Sections;
+use crate::capabilities::auth::section::AuthProfile;
 
 /// Plugin headers never carried to another origin.
 const CROSS_ORIGIN_DROPPED: &[&str] = &["authorization", "cookie", "proxy-authorization"];
@@ -43,7 +44,7 @@ fn origin(u: &Url) -> (&str, Option<&str>, Option<u16>) {
 /// `secrets` are `(header name, secret name)` pairs; `profile` is the auth
 /// profile whose audience covered `first`, if any.
 pub(super) fn plan_hop(
-    manifest: &Manifest,
+    manifest: &Sections,
     first: &Url,
     current: &Url,
     headers: &[(String, String)],
@@ -148,7 +149,7 @@ audience = ["https://b.example/api/"]
 
     #[test]
     fn each_hop_carries_only_what_its_url_allows() -> Result<(), Box<dyn std::error::Error>> {
-        let m = Manifest::parse(MANIFEST)?;
+        let m = super::super::sections::parse_for_tests(MANIFEST)?;
         let a = m.auth.first().ok_or("profile a")?;
         let plugin_headers = headers(&["Accept", "Authorization", "Cookie", "X-Trace"]);
         let secrets = [("X-Api-Key", "api_key")];
@@ -236,7 +237,7 @@ audience = ["https://b.example/api/"]
     #[test]
     fn a_secret_header_and_the_token_stay_inside_their_destinations()
     -> Result<(), Box<dyn std::error::Error>> {
-        let m = Manifest::parse(MANIFEST)?;
+        let m = super::super::sections::parse_for_tests(MANIFEST)?;
         let a = m.auth.first().ok_or("profile a")?;
         let accept = headers(&["Accept"]);
         let secrets = [("X-Api-Key", "api_key")];

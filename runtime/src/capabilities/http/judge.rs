@@ -14,9 +14,11 @@ use std::fmt;
 
 use url::Url;
 
+use super::sections::Sections;
 use super::{OutboundRequest, path_trick};
+use crate::capabilities::auth::section::{AuthProfile, Present, Usage};
+use crate::capabilities::network::section::Method;
 use crate::capabilities::network::{Upstreams, forbidden_reason};
-use crate::manifest::{AuthProfile, Manifest, Method, Present, Usage};
 
 /// Why the host refused a plugin's request. Labels are stable: they are
 /// metric labels and appear in logs.
@@ -194,7 +196,7 @@ fn shown_raw(url: &Url, raw: &str) -> String {
 /// Judge the first URL of a plugin request (`writes_allowed`: the call is
 /// `act()`).
 pub fn judge<'m>(
-    m: &'m Manifest,
+    m: &'m Sections,
     req: &OutboundRequest,
     writes_allowed: bool,
 ) -> Result<Prepared<'m>, Refusal> {
@@ -266,7 +268,7 @@ pub fn judge<'m>(
 /// path is first judged for what an upstream could read as another path —
 /// in `raw`, before URL parsing normalised it (`%2e%2e`, `\`), and in the
 /// parsed path.
-pub fn judge_egress(m: &Manifest, method: Method, url: &Url, raw: &str) -> Result<(), Refusal> {
+pub fn judge_egress(m: &Sections, method: Method, url: &Url, raw: &str) -> Result<(), Refusal> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Refusal::new(
             DenyReason::UrlCredentials,
@@ -303,7 +305,7 @@ pub fn judge_egress(m: &Manifest, method: Method, url: &Url, raw: &str) -> Resul
 }
 
 /// Judge a secret header naming `secret` on a request to `url`.
-fn judge_secret(m: &Manifest, secret: &str, url: &Url) -> Result<(), Refusal> {
+fn judge_secret(m: &Sections, secret: &str, url: &Url) -> Result<(), Refusal> {
     let shown_name = plugboard_core::text::quoted(secret);
     let Some(field) = m.secret_field(secret) else {
         return Err(Refusal::new(
@@ -374,7 +376,7 @@ pub fn judge_address(upstreams: &Upstreams, current: &Url) -> Result<(), Refusal
 /// against the egress grant. `wire` is the URL that answered, `current` its
 /// plugin view, `location` the answer's `Location`, `status` its status.
 pub fn judge_redirect(
-    m: &Manifest,
+    m: &Sections,
     upstreams: &Upstreams,
     current: &Url,
     wire: &Url,
@@ -440,8 +442,8 @@ client_secret = "secret:client_secret"
 audience = ["https://api.example.com/v2/"]
 "#;
 
-    fn manifest() -> Manifest {
-        Manifest::parse(MANIFEST).unwrap_or_else(|e| panic!("{e}"))
+    fn manifest() -> Sections {
+        super::super::sections::parse_for_tests(MANIFEST).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn req(method: Method, url: &str) -> OutboundRequest {

@@ -18,6 +18,7 @@ mod judge;
 mod path;
 mod policy;
 mod retry;
+pub mod sections;
 mod tracker;
 
 pub use client::{HttpCapability, HttpStats, HttpStatsSnapshot, MAX_REDIRECTS, MAX_RESPONSE_BYTES};
@@ -27,9 +28,10 @@ pub use judge::{
 pub use path::path_trick;
 pub use policy::{FORBIDDEN_HEADERS, check_headers};
 pub use retry::{Answer, MAX_ATTEMPTS, Next, after_answer};
+pub use sections::Sections;
 pub use tracker::{CallHttpCounts, CallHttpState, UpstreamTimeout, Waiting};
 
-use crate::manifest::Method;
+use crate::capabilities::network::section::Method;
 
 /// A header whose value is an instance secret.
 #[derive(Debug, Clone, PartialEq, Eq)]

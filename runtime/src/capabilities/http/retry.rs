@@ -13,8 +13,8 @@
 
 use std::time::Duration;
 
+use crate::capabilities::network::section::Method;
 use crate::capabilities::ratelimit::MAX_RETRY_AFTER;
-use crate::manifest::Method;
 
 /// Attempts per request across 429 and 5xx retries.
 pub const MAX_ATTEMPTS: u32 = 8;

@@ -3,7 +3,7 @@
 //! method or a wider prefix is.
 
 use super::super::grant::{Capability, Changes, Grant, Unit, line};
-use crate::manifest::{EgressRule, Manifest, Method, UrlPrefix};
+use super::section::{EgressRule, Method, UrlPrefix};
 
 /// Egress rules.
 pub struct Egress;
@@ -32,21 +32,28 @@ fn uncovered(have: &[(Method, &UrlPrefix)], wanted: &[(Method, &UrlPrefix)]) -> 
 }
 
 impl Unit for Egress {
-    fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
-        out.extend(m.egress.iter().map(|e| line("network", e)));
-        if m.egress.is_empty() {
+    type Section<'m> = &'m [EgressRule];
+
+    fn prompt(&self, egress: &[EgressRule], _reveal: bool, out: &mut Vec<String>) {
+        out.extend(egress.iter().map(|e| line("network", e)));
+        if egress.is_empty() {
             out.push(line("network", "none"));
         }
     }
 
-    fn compare(&self, grant: &Grant, previous: &Manifest, new: &Manifest, _: bool) -> Changes {
+    fn compare(
+        &self,
+        grant: &Grant,
+        previous: &[EgressRule],
+        new: &[EgressRule],
+        _: bool,
+    ) -> Changes {
         let approved = pairs(
             previous
-                .egress
                 .iter()
                 .filter(|e| grant.egress.contains(&e.to_string())),
         );
-        let requested = pairs(new.egress.iter());
+        let requested = pairs(new.iter());
         Changes {
             added: uncovered(&approved, &requested),
             removed: uncovered(&requested, &approved),

@@ -1,6 +1,9 @@
 //! Network policy: where plugin traffic and token requests may go, and the
 //! client that enforces it.
 //!
+//! Its manifest section is `[[egress]]` ([`section`]), with the URL prefixes
+//! every section uses and the per-tenant URL patterns ([`form`]).
+//!
 //! Both the http capability (plugin requests) and the auth capability (token
 //! requests) send through this unit and nothing else: the address policy
 //! (`address`), the operator's upstream routes (`upstreams`), environment
@@ -9,14 +12,18 @@
 //! network code; both import this.
 
 mod address;
+pub mod form;
 pub mod grant;
 mod proxy_env;
+pub mod section;
 mod upstreams;
 
 use std::sync::Arc;
 
 pub use address::{PolicyResolver, forbidden_reason};
+pub use form::HostForm;
 pub use proxy_env::{PROXY_VARIABLES, warn_once_if_proxy_set};
+pub use section::{EgressRule, Method, UrlPrefix};
 pub use upstreams::{UpstreamError, Upstreams};
 
 /// The HTTP client for one instance's plugin traffic and its token requests:

@@ -20,8 +20,8 @@ use serde::Serialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use super::section::Quota;
 use super::window::Pace;
-use crate::manifest::Quota;
 
 /// Why a bucket refused to pace a request.
 #[derive(Debug, Clone, thiserror::Error)]

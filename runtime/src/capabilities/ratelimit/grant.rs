@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::super::grant::{Capability, Changes, Grant, Unit, line};
-use crate::manifest::{BucketSpec, Manifest, Quota};
+use super::section::{BucketSpec, Quota, RateLimitSpec};
 
 /// Rate buckets.
 pub struct Buckets;
@@ -15,9 +15,8 @@ fn change(detail: String) -> Capability {
     Capability::new("rate-bucket-change", "rate bucket", detail)
 }
 
-fn names(m: &Manifest) -> Vec<Capability> {
-    m.ratelimit
-        .buckets
+fn names(m: &RateLimitSpec) -> Vec<Capability> {
+    m.buckets
         .iter()
         .map(|b| Capability::new("rate-bucket", "rate bucket", b.name.clone()))
         .collect()
@@ -65,32 +64,29 @@ fn raises(old: Option<&Quota>, new: Option<&Quota>) -> bool {
 /// classifies other requests; buckets removed or reordered (the first
 /// matching bucket wins, so either moves requests to another quota); a plan
 /// taken from another setting.
-fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
+fn bucket_changes(previous: &RateLimitSpec, new: &RateLimitSpec) -> Vec<Capability> {
     let mut out = Vec::new();
-    if previous.ratelimit.plan_config != new.ratelimit.plan_config {
+    if previous.plan_config != new.plan_config {
         out.push(change(format!(
             "plan taken from {} (was {})",
-            new.ratelimit
-                .plan_config
+            new.plan_config
                 .as_deref()
                 .map_or("no setting".into(), |c| format!("config `{c}`")),
             previous
-                .ratelimit
                 .plan_config
                 .as_deref()
                 .map_or("no setting".into(), |c| format!("config `{c}`")),
         )));
     }
-    let names = |m: &Manifest, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
-        m.ratelimit
-            .buckets
+    let names = |m: &RateLimitSpec, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+        m.buckets
             .iter()
             .map(|b| b.name.clone())
             .filter(|n| keep(n))
             .collect()
     };
-    let in_new = |n: &str| new.ratelimit.buckets.iter().any(|b| b.name == n);
-    let in_old = |n: &str| previous.ratelimit.buckets.iter().any(|b| b.name == n);
+    let in_new = |n: &str| new.buckets.iter().any(|b| b.name == n);
+    let in_old = |n: &str| previous.buckets.iter().any(|b| b.name == n);
     let (old_order, new_order) = (names(previous, &in_new), names(new, &in_old));
     if old_order != new_order {
         out.push(change(format!(
@@ -104,7 +100,7 @@ fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
             "{gone}: removed, so its requests are paced by another bucket"
         )));
     }
-    let (was, now) = (&previous.ratelimit.headers, &new.ratelimit.headers);
+    let (was, now) = (&previous.headers, &new.headers);
     if was != now {
         out.push(change(format!(
             "rate-limit headers {} (was {})",
@@ -112,8 +108,8 @@ fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
             was.describe()
         )));
     }
-    for b in &new.ratelimit.buckets {
-        let Some(old) = previous.ratelimit.buckets.iter().find(|o| o.name == b.name) else {
+    for b in &new.buckets {
+        let Some(old) = previous.buckets.iter().find(|o| o.name == b.name) else {
             continue;
         };
         // A cap raised or gone puts more of the bucket's requests on the
@@ -182,8 +178,10 @@ fn bucket_changes(previous: &Manifest, new: &Manifest) -> Vec<Capability> {
 }
 
 impl Unit for Buckets {
-    fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
-        for b in &m.ratelimit.buckets {
+    type Section<'m> = &'m RateLimitSpec;
+
+    fn prompt(&self, m: &RateLimitSpec, _reveal: bool, out: &mut Vec<String>) {
+        for b in &m.buckets {
             let cap = b
                 .max_in_flight
                 .map(|n| format!(", at most {n} in flight"))
@@ -193,13 +191,19 @@ impl Unit for Buckets {
                 format_args!("{} ({}){cap}", b.name, b.label),
             ));
         }
-        if !m.ratelimit.headers.is_empty() {
-            out.push(line("rate-limit headers", m.ratelimit.headers.describe()));
+        if !m.headers.is_empty() {
+            out.push(line("rate-limit headers", m.headers.describe()));
         }
     }
 
     /// Every approval covers all of the previous version's buckets.
-    fn compare(&self, _: &Grant, previous: &Manifest, new: &Manifest, _: bool) -> Changes {
+    fn compare(
+        &self,
+        _: &Grant,
+        previous: &RateLimitSpec,
+        new: &RateLimitSpec,
+        _: bool,
+    ) -> Changes {
         let mut changes = Changes::of_sets(&names(previous), &names(new));
         changes.added.extend(bucket_changes(previous, new));
         changes

@@ -16,6 +16,7 @@
 mod bucket;
 pub mod grant;
 mod retry_after;
+pub mod section;
 pub mod window;
 
 pub use bucket::{BucketStats, RateBucket, RateLimitError, Slot};
@@ -24,8 +25,9 @@ pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::capabilities::network::section::Method;
 use crate::limits::UNMATCHED_PER_SECOND;
-use crate::manifest::{Method, Partition, Quota, RateLimitSpec};
+use section::{Partition, Quota, RateLimitSpec};
 
 /// Fraction of a documented limit the host uses by default.
 pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
@@ -34,7 +36,7 @@ pub const DEFAULT_SAFETY_FRACTION: f64 = 0.8;
 /// grow host memory past this; later keys share one overflow bucket.
 pub const MAX_PARTITIONS_PER_BUCKET: usize = 1024;
 
-pub use crate::manifest::UNMATCHED_BUCKET as UNMATCHED;
+pub use section::UNMATCHED_BUCKET as UNMATCHED;
 
 /// Key of the shared bucket used once a bucket has too many partitions.
 const OVERFLOW_KEY: &str = "*overflow*";
@@ -172,44 +174,52 @@ impl RateBuckets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::Manifest;
+
+    /// The `[ratelimit]` section of the Azure test manifest.
+    fn azure() -> RateLimitSpec {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            ratelimit: section::RawRateLimit,
+        }
+        let raw: Raw = toml::from_str(include_str!("../../../testdata/azure.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        section::parse(raw.ratelimit, &[]).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     #[test]
     fn partitioned_buckets_are_independent_per_key() {
-        let m = Manifest::parse(include_str!("../../../testdata/azure.toml"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
+        let m = azure();
+        let buckets = RateBuckets::new(&m, None, 0.8);
         let path = |s: &str| {
             format!("/subscriptions/{s}/providers/microsoft.insights/eventtypes/management/values")
         };
         let a = buckets
-            .for_request(&m.ratelimit, Method::Get, &path("a"))
+            .for_request(&m, Method::Get, &path("a"))
             .map(|b| b.name().to_string());
         let b = buckets
-            .for_request(&m.ratelimit, Method::Get, &path("b"))
+            .for_request(&m, Method::Get, &path("b"))
             .map(|b| b.name().to_string());
         let a2 = buckets
-            .for_request(&m.ratelimit, Method::Get, &path("a"))
+            .for_request(&m, Method::Get, &path("a"))
             .map(|b| b.name().to_string());
         assert_eq!(a.as_deref(), Some("arm-subscription-reads[a]"));
         assert_eq!(b.as_deref(), Some("arm-subscription-reads[b]"));
         assert_eq!(a, a2);
         let tenant = buckets
-            .for_request(&m.ratelimit, Method::Get, "/subscriptions")
+            .for_request(&m, Method::Get, "/subscriptions")
             .map(|b| b.name().to_string());
         assert_eq!(tenant.as_deref(), Some("arm-tenant-reads"));
     }
 
     #[test]
     fn a_request_no_bucket_matches_is_paced_by_the_unmatched_bucket() {
-        let m = Manifest::parse(include_str!("../../../testdata/azure.toml"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
-        let b = buckets.for_request(&m.ratelimit, Method::Get, "/no/bucket/matches/this");
+        let m = azure();
+        let buckets = RateBuckets::new(&m, None, 0.8);
+        let b = buckets.for_request(&m, Method::Get, "/no/bucket/matches/this");
         assert_eq!(b.as_ref().map(|b| b.name()), Some(UNMATCHED));
         assert!(
             RateBuckets::default()
-                .for_request(&m.ratelimit, Method::Get, "/no/bucket")
+                .for_request(&m, Method::Get, "/no/bucket")
                 .is_none(),
             "default buckets pace nothing"
         );
@@ -217,9 +227,8 @@ mod tests {
 
     #[test]
     fn a_plugin_cannot_grow_partitions_without_bound() {
-        let m = Manifest::parse(include_str!("../../../testdata/azure.toml"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let buckets = RateBuckets::new(&m.ratelimit, None, 0.8);
+        let m = azure();
+        let buckets = RateBuckets::new(&m, None, 0.8);
         for i in 0..(MAX_PARTITIONS_PER_BUCKET + 50) {
             buckets.bucket("arm-subscription-reads", &i.to_string());
         }

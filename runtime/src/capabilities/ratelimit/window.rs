@@ -10,7 +10,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::manifest::{HeaderProfile, ResetKind};
+use super::section::{HeaderProfile, ResetKind};
 
 use super::retry_after::MAX_RETRY_AFTER;
 
@@ -306,7 +306,7 @@ pub fn after_success(windows: &[Window]) -> Pace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::ResetHeader;
+    use crate::capabilities::ratelimit::section::ResetHeader;
 
     fn now() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)

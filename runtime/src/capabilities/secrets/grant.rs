@@ -2,10 +2,22 @@
 //! the host may attach it, and the `secrets.reveal` switch.
 
 use super::super::grant::{Capability, Changes, Grant, Unit, line};
-use crate::manifest::{Manifest, UrlPrefix};
+use super::section::SecretUses;
+use crate::capabilities::config::section::FieldSpec;
+use crate::capabilities::network::section::UrlPrefix;
 
 /// Secret fields and their destinations.
 pub struct Secrets;
+
+/// What [`Secrets`] reads: the `[[secret]]` section, and how another
+/// section (auth profiles) uses a secret itself.
+#[derive(Clone, Copy)]
+pub struct View<'m> {
+    /// The secret fields.
+    pub secrets: &'m [FieldSpec],
+    /// Who else uses a secret, and how.
+    pub uses: &'m dyn SecretUses,
+}
 
 /// `secrets.reveal`: the plugin may read raw secret values.
 pub struct Reveal;
@@ -16,9 +28,9 @@ pub const REVEAL_SECRETS: Capability = Capability::switch(
     "secrets.reveal (the plugin may read raw secret values)",
 );
 
-/// Every (secret, destination) pair of `m`.
-fn destinations(m: &Manifest) -> Vec<(&str, &UrlPrefix)> {
-    m.secrets
+/// Every (secret, destination) pair of `secrets`.
+fn destinations(secrets: &[FieldSpec]) -> Vec<(&str, &UrlPrefix)> {
+    secrets
         .iter()
         .flat_map(|s| s.send_to.iter().map(move |p| (s.name.as_str(), p)))
         .collect()
@@ -34,18 +46,20 @@ fn uncovered(have: &[(&str, &UrlPrefix)], wanted: &[(&str, &UrlPrefix)]) -> Vec<
         .collect()
 }
 
-fn names(m: &Manifest) -> Vec<Capability> {
-    m.secrets
+fn names(secrets: &[FieldSpec]) -> Vec<Capability> {
+    secrets
         .iter()
         .map(|s| Capability::new("secret", "secret", s.name.clone()))
         .collect()
 }
 
 impl Unit for Secrets {
-    fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
-        for s in &m.secrets {
-            let goes = if let Some(p) = m.profile_using_secret(&s.name) {
-                p.secret_use(&s.name).unwrap_or_default()
+    type Section<'m> = View<'m>;
+
+    fn prompt(&self, m: View<'_>, _reveal: bool, out: &mut Vec<String>) {
+        for s in m.secrets {
+            let goes = if let Some(used) = m.uses.secret_use(&s.name) {
+                used
             } else if s.send_to.is_empty() {
                 "never sent; the plugin cannot use it without secrets.reveal".to_string()
             } else {
@@ -60,9 +74,9 @@ impl Unit for Secrets {
     }
 
     /// Every approval covers all of the previous version's secrets.
-    fn compare(&self, _: &Grant, previous: &Manifest, new: &Manifest, _: bool) -> Changes {
-        let mut changes = Changes::of_sets(&names(previous), &names(new));
-        let (approved, requested) = (destinations(previous), destinations(new));
+    fn compare(&self, _: &Grant, previous: View<'_>, new: View<'_>, _: bool) -> Changes {
+        let mut changes = Changes::of_sets(&names(previous.secrets), &names(new.secrets));
+        let (approved, requested) = (destinations(previous.secrets), destinations(new.secrets));
         changes.added.extend(uncovered(&approved, &requested));
         changes.removed.extend(uncovered(&requested, &approved));
         changes
@@ -70,7 +84,9 @@ impl Unit for Secrets {
 }
 
 impl Unit for Reveal {
-    fn prompt(&self, _: &Manifest, reveal: bool, out: &mut Vec<String>) {
+    type Section<'m> = ();
+
+    fn prompt(&self, _: (), reveal: bool, out: &mut Vec<String>) {
         if reveal {
             out.push(line(
                 "reveal",
@@ -79,7 +95,7 @@ impl Unit for Reveal {
         }
     }
 
-    fn compare(&self, grant: &Grant, _: &Manifest, _: &Manifest, reveal: bool) -> Changes {
+    fn compare(&self, grant: &Grant, _: (), _: (), reveal: bool) -> Changes {
         let side = |on: bool| if on { vec![REVEAL_SECRETS] } else { vec![] };
         Changes::of_sets(&side(grant.reveal_secrets), &side(reveal))
     }

@@ -11,6 +11,7 @@
 //! value echoed back by an upstream — cannot leak it through the host.
 
 pub mod grant;
+pub mod section;
 use std::collections::BTreeMap;
 
 use plugboard_core::secrets::SecretValue;

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::latest::wit;
 use crate::capabilities::http::{HttpError, OutboundRequest, SecretHeader};
-use crate::manifest::Method;
+use crate::capabilities::network::section::Method;
 use crate::runtime::PluginState;
 
 impl wit::types::Host for PluginState {}

@@ -41,7 +41,7 @@ impl ValueRef {
 }
 
 /// True when `name` is a valid config/secret field name.
-pub(crate) fn is_field_name(name: &str) -> bool {
+pub fn is_field_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
@@ -122,7 +122,7 @@ impl Template {
 
     /// Substitute config values as they are: only for values already held
     /// to a form that cannot change the URL's structure (`form.rs`).
-    pub(super) fn render_verbatim(
+    pub(crate) fn render_verbatim(
         &self,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Option<String> {

@@ -1,15 +1,17 @@
-//! Egress rules: which URLs and methods a plugin may reach.
+//! The `[[egress]]` section: which URLs and methods a plugin may reach.
 //!
 //! A rule is written as a URL prefix (`https://api.zoom.us/v2/`) plus methods.
 //! Matching compares scheme, host, port and path *segments*: `/v2/` allows
 //! `/v2/users` but `/v2` does not allow `/v2evil`. No rules means no network.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::ManifestError;
+use super::form::{self, HostForm};
+use crate::section::{ManifestError, Template};
 
 /// An HTTP method a rule can allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -74,7 +76,7 @@ pub struct UrlPrefix {
     /// text and placeholders, rendered per instance (`form.rs`); the fields
     /// above then hold a sample. `None` for a plain prefix.
     #[serde(skip)]
-    pub pattern: Option<super::Template>,
+    pub pattern: Option<Template>,
 }
 
 impl UrlPrefix {
@@ -164,7 +166,7 @@ impl fmt::Display for UrlPrefix {
 
 /// Whether `host` is a DNS name: dot-separated labels of ASCII letters,
 /// digits and inner hyphens, 1–63 bytes each.
-pub(super) fn is_dns_name(host: &str) -> bool {
+pub fn is_dns_name(host: &str) -> bool {
     host.split('.').all(|label| {
         (1..=63).contains(&label.len())
             && label
@@ -208,4 +210,41 @@ impl fmt::Display for EgressRule {
         let methods: Vec<&str> = self.methods.iter().map(|m| m.as_str()).collect();
         write!(f, "{} {}", methods.join(","), self.prefix)
     }
+}
+
+/// One `[[egress]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEgress {
+    url: String,
+    methods: Vec<String>,
+}
+
+/// Methods as written at `field`.
+pub fn methods(field: &str, raw: &[String]) -> Result<Vec<Method>, ManifestError> {
+    raw.iter().map(|m| Method::parse(field, m)).collect()
+}
+
+/// The `[[egress]]` section; `forms` are the config fields a URL may name.
+pub fn parse(
+    raw: &[RawEgress],
+    forms: &BTreeMap<String, HostForm>,
+) -> Result<Vec<EgressRule>, ManifestError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let ms = methods(&format!("egress[{i}].methods"), &e.methods)?;
+            if ms.is_empty() {
+                return Err(ManifestError::field(
+                    format!("egress[{i}].methods"),
+                    "[]",
+                    "at least one method",
+                ));
+            }
+            Ok(EgressRule {
+                prefix: form::parse_prefix(&format!("egress[{i}].url"), &e.url, forms)?,
+                methods: ms,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
 }

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use url::Url;
 
-use super::{ManifestError, Template, UrlPrefix, is_dns_name};
+use super::section::{UrlPrefix, is_dns_name};
+use crate::section::{ManifestError, Template};
 
 /// What a config value placed in a URL must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,8 +1,8 @@
-//! Governance actions (`[[actions]]`) in approval: the only calls that may
+//! Governance actions (`[[action]]`) in approval: the only calls that may
 //! change upstream state (`act`), each granted by name.
 
-use super::grant::{Capability, Changes, Grant, Unit, line};
-use crate::manifest::Manifest;
+use super::super::grant::{Capability, Changes, Grant, Unit, line};
+use super::section::ActionSpec;
 
 /// Governance actions.
 pub struct Actions;
@@ -12,8 +12,10 @@ fn action(name: &str) -> Capability {
 }
 
 impl Unit for Actions {
-    fn prompt(&self, m: &Manifest, _reveal: bool, out: &mut Vec<String>) {
-        for a in &m.actions {
+    type Section<'m> = &'m [ActionSpec];
+
+    fn prompt(&self, actions: &[ActionSpec], _reveal: bool, out: &mut Vec<String>) {
+        for a in actions {
             out.push(line(
                 "action",
                 format_args!("{} — {}", a.name, a.description),
@@ -21,14 +23,19 @@ impl Unit for Actions {
         }
     }
 
-    fn compare(&self, grant: &Grant, previous: &Manifest, new: &Manifest, _: bool) -> Changes {
+    fn compare(
+        &self,
+        grant: &Grant,
+        previous: &[ActionSpec],
+        new: &[ActionSpec],
+        _: bool,
+    ) -> Changes {
         let approved: Vec<Capability> = previous
-            .actions
             .iter()
             .filter(|a| grant.actions.contains(&a.name))
             .map(|a| action(&a.name))
             .collect();
-        let requested: Vec<Capability> = new.actions.iter().map(|a| action(&a.name)).collect();
+        let requested: Vec<Capability> = new.iter().map(|a| action(&a.name)).collect();
         Changes::of_sets(&approved, &requested)
     }
 }
