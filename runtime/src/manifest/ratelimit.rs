@@ -206,12 +206,19 @@ pub struct HeaderProfile {
     pub limit: Option<String>,
     /// Read the IETF `RateLimit` / `RateLimit-Policy` fields.
     pub ietf: bool,
+    /// Statuses besides 429 that are a throttle when the answer carries
+    /// `Retry-After` or a remaining count of 0 (GitHub's 403), ascending.
+    pub throttle_statuses: Vec<u16>,
 }
 
 impl HeaderProfile {
     /// Whether the profile reads any header beyond `Retry-After`.
     pub fn is_empty(&self) -> bool {
-        self.reset.is_none() && self.remaining.is_none() && self.limit.is_none() && !self.ietf
+        self.reset.is_none()
+            && self.remaining.is_none()
+            && self.limit.is_none()
+            && !self.ietf
+            && self.throttle_statuses.is_empty()
     }
 
     /// The profile in words, for approval prompts and change lists.
@@ -228,6 +235,11 @@ impl HeaderProfile {
         }
         if self.ietf {
             parts.push("RateLimit/RateLimit-Policy".to_string());
+        }
+        for status in &self.throttle_statuses {
+            parts.push(format!(
+                "{status} with Retry-After or remaining 0 is a throttle"
+            ));
         }
         parts.join(", ")
     }

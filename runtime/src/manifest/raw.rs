@@ -151,6 +151,8 @@ struct RawHeaders {
     limit: Option<String>,
     #[serde(default)]
     ietf: bool,
+    #[serde(default)]
+    throttle_statuses: Vec<u16>,
 }
 
 #[derive(Deserialize)]
@@ -1104,11 +1106,25 @@ fn header_profile(h: RawHeaders) -> Result<HeaderProfile, ManifestError> {
             ));
         }
     }
+    let mut throttle_statuses = h.throttle_statuses;
+    throttle_statuses.sort_unstable();
+    throttle_statuses.dedup();
+    if let Some(bad) = throttle_statuses
+        .iter()
+        .find(|s| !(400..500).contains(*s) || matches!(s, 401 | 429))
+    {
+        return Err(ManifestError::field(
+            at("throttle_statuses"),
+            bad.to_string(),
+            "4xx statuses other than 401 and 429 (a 429 is always a throttle), e.g. [403]",
+        ));
+    }
     let profile = HeaderProfile {
         reset,
         remaining,
         limit,
         ietf: h.ietf,
+        throttle_statuses,
     };
     if profile.is_empty() {
         return Err(ManifestError::field(

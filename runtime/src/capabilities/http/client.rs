@@ -17,7 +17,7 @@ use super::hop::plan_hop;
 use super::judge::{
     DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
 };
-use super::retry::{Answer, Next, after_answer};
+use super::retry::{Answer, Next, after_answer, effective_status};
 use super::{CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Waiting};
 use crate::capabilities::auth::{Token, TokenBroker};
 use crate::capabilities::network::Upstreams;
@@ -418,7 +418,15 @@ impl HttpCapability {
                 .await?;
             let now = SystemTime::now();
             let seen = windows(&self.manifest.ratelimit.headers, &resp.headers, now);
-            let reset = match resp.status {
+            let retry_after =
+                header(&resp.headers, "retry-after").and_then(|v| parse_retry_after(v, now));
+            let status = effective_status(
+                resp.status,
+                &self.manifest.ratelimit.headers.throttle_statuses,
+                retry_after.is_some(),
+                seen.iter().any(|w| w.remaining == Some(0)),
+            );
+            let reset = match status {
                 429 => reset_after_429(&seen),
                 _ => {
                     if let Some(b) = &bucket {
@@ -428,9 +436,8 @@ impl HttpCapability {
                 }
             };
             let answer = Answer {
-                status: resp.status,
-                retry_after: header(&resp.headers, "retry-after")
-                    .and_then(|v| parse_retry_after(v, now)),
+                status,
+                retry_after,
                 reset,
                 method: req.method,
                 attempt,
@@ -438,7 +445,7 @@ impl HttpCapability {
                 had_token: token.as_ref().is_some_and(|(p, _)| p.kind.is_minted()),
                 retried_401,
             };
-            if resp.status == 429 {
+            if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
                 state.counts.throttled += 1;
             }
