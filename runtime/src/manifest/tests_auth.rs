@@ -407,3 +407,31 @@ fn a_when_condition_names_a_setting_choice_and_selects_the_profile_per_instance(
     )));
     assert!(no_setting.contains("auth[0].when"), "{no_setting}");
 }
+
+#[test]
+fn the_github_manifest_offers_an_app_and_a_token_selected_by_its_auth_setting() {
+    let m = Manifest::parse(include_str!("../../../plugins/github/plugin.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let kinds: Vec<(&str, bool, Option<(String, String)>)> = m
+        .auth
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                matches!(p.kind, AuthKind::GithubApp(_)),
+                p.when.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("github-app", true, Some(("auth".into(), "github-app".into()))),
+            ("github-token", false, Some(("auth".into(), "token".into()))),
+        ]
+    );
+    for p in &m.auth {
+        assert_eq!(p.present.header_value("t0k"), "Bearer t0k", "{}", p.name);
+    }
+    assert_eq!(m.ratelimit.headers.throttle_statuses, [403]);
+}
