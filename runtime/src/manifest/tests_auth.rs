@@ -426,7 +426,11 @@ fn the_github_manifest_offers_an_app_and_a_token_selected_by_its_auth_setting() 
     assert_eq!(
         kinds,
         [
-            ("github-app", true, Some(("auth".into(), "github-app".into()))),
+            (
+                "github-app",
+                true,
+                Some(("auth".into(), "github-app".into()))
+            ),
             ("github-token", false, Some(("auth".into(), "token".into()))),
         ]
     );
