@@ -1,7 +1,7 @@
 //! The streams, in sync order; each `sync` call is one request, lists page
 //! by the `Link` header (`per_page=100`). `members` reads `?role=admin` then
-//! `?role=member` (the list does not say the role); `owners` are the admin
-//! role's holders; `team-members` reads the teams, then each team's members;
+//! `?role=member` (the list does not say the role; owners also hold the
+//! privileged admin role); `team-members` reads the teams, then each team's members;
 //! `audit-log` reads day windows (`phrase=created:FROM..TO&order=asc`, pages
 //! carrying `after=`): the SDK cursor keeps the last run's end and the next
 //! run starts a day before it (the host de-duplicates by `_document_id`). An
@@ -23,37 +23,20 @@ use serde_json::value::RawValue;
 
 pub(crate) const CATALOG: Catalog = Catalog {
     app: "GitHub",
-    streams: &[
-        &MEMBERS,
-        &OWNERS,
-        &OUTSIDE,
-        &TEAMS,
-        &TEAM_MEMBERS,
-        &AUDIT_LOG,
-    ],
+    streams: &[&MEMBERS, &OUTSIDE, &TEAMS, &TEAM_MEMBERS, &AUDIT_LOG],
 };
 
 const MEMBERS: Stream<String> = client::stream(
     "members",
-    |s| {
-        list_url(
-            &["members"],
-            &[("role", s.parent.map_or("all", String::as_str))],
-        )
-    },
+    |s| list_url(&["members"], &[("role", parent(s))]),
     |s, raw, out| account(raw, s.parent.map(String::as_str), out),
 )
-.about(StreamKind::Accounts, "Organization members with their role")
+.about(
+    StreamKind::Accounts,
+    "Members with their role; owners hold the admin role",
+)
 .what("members page")
 .partitions(Partitions::List(|| vec!["admin".into(), "member".into()]));
-
-const OWNERS: Stream = client::stream(
-    "owners",
-    |_| list_url(&["members"], &[("role", "admin")]),
-    owner,
-)
-.about(StreamKind::Roles, "Organization owners (role admin)")
-.what("owners page");
 
 const OUTSIDE: Stream = client::stream(
     "outside-collaborators",
@@ -69,12 +52,7 @@ const TEAMS: Stream = client::stream("teams", |_| teams_url(), team)
 
 const TEAM_MEMBERS: Stream<String> = client::stream(
     "team-members",
-    |s| {
-        list_url(
-            &["teams", s.parent.map_or("", String::as_str), "members"],
-            &[],
-        )
-    },
+    |s| list_url(&["teams", parent(s), "members"], &[]),
     member,
 )
 .about(StreamKind::Groups, "Team members (child teams' too)")
@@ -108,6 +86,10 @@ const AUDIT_LOG: Stream = client::stream(
     max_span_ms: None,
     retention_days: crate::MAX_ACTIVITY_DAYS,
 });
+
+fn parent<'a>(slice: &Slice<'a, String>) -> &'a str {
+    slice.parent.map_or("", String::as_str)
+}
 
 fn teams_url() -> String {
     list_url(&["teams"], &[])
@@ -145,7 +127,7 @@ fn account(raw: &RawValue, role: Option<&str>, out: &mut Vec<Record>) {
     let Some(login) = row.login.0 else { return };
     out.push(Record::Account(Account {
         display_name: row.name.0.or_else(|| Some(login.clone())),
-        id: login,
+        id: login.clone(),
         email: row.email.0,
         status: AccountStatus::Active,
         user_type: Some(match role {
@@ -157,20 +139,16 @@ fn account(raw: &RawValue, role: Option<&str>, out: &mut Vec<Record>) {
         last_login_at: None,
         raw: compact(raw),
     }));
-}
-
-fn owner(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {
-    let Some(login) = item::<Row>(raw).and_then(|r| r.login.0) else {
-        return;
-    };
-    out.push(Record::RoleAssignment(RoleAssignment {
-        role_id: "admin".into(),
-        role_name: "Organization owner".into(),
-        account_id: login,
-        email: None,
-        privileged: true,
-        raw: compact(raw),
-    }));
+    if role == Some("admin") {
+        out.push(Record::RoleAssignment(RoleAssignment {
+            role_id: "admin".into(),
+            role_name: "Organization owner".into(),
+            account_id: login,
+            email: None,
+            privileged: true,
+            raw: compact(raw),
+        }));
+    }
 }
 
 fn team(_: &Slice<'_, ()>, raw: &RawValue, out: &mut Vec<Record>) {

@@ -19,7 +19,11 @@ fn members_carry_their_role_and_owners_are_privileged() {
         window: None,
     };
     let records = parse(&MEMBERS, &slice, r#"[{"login":"octo","id":1},{"id":2}]"#);
-    assert_eq!(records.len(), 1, "no login, no account");
+    assert_eq!(
+        records.len(),
+        2,
+        "no login, no account; an owner holds the admin role"
+    );
     let Record::Account(a) = &records[0] else {
         panic!("{records:?}")
     };
@@ -27,14 +31,19 @@ fn members_carry_their_role_and_owners_are_privileged() {
         (a.id.as_str(), a.user_type.as_deref()),
         ("octo", Some("owner"))
     );
+    assert!(
+        matches!(&records[1], Record::RoleAssignment(r) if r.privileged && r.account_id == "octo")
+    );
+    let member = "member".to_string();
+    let plain = Slice {
+        parent: Some(&member),
+        window: None,
+    };
+    assert_eq!(parse(&MEMBERS, &plain, r#"[{"login":"dev"}]"#).len(), 1);
     let whole = Slice {
         parent: None,
         window: None,
     };
-    let roles = parse(&OWNERS, &whole, r#"[{"login":"octo"}]"#);
-    assert!(
-        matches!(&roles[0], Record::RoleAssignment(r) if r.privileged && r.account_id == "octo")
-    );
     let outside = parse(&OUTSIDE, &whole, r#"[{"login":"ext"}]"#);
     assert!(
         matches!(&outside[0], Record::Account(a) if a.user_type.as_deref() == Some("outside-collaborator"))

@@ -47,7 +47,7 @@ pub const API_ORIGIN: &str = "https://api.github.com";
 /// The organization login unless [`GithubSimBuilder::org`] sets another.
 pub const DEFAULT_ORG: &str = "acme-corp";
 /// The seed unless [`GithubSimBuilder::seed`] sets another.
-pub const DEFAULT_SEED: u64 = 0x6174_4875_6202_6;
+pub const DEFAULT_SEED: u64 = 0x6174_4875_6202;
 /// The app's numeric id.
 pub const APP_ID: u64 = 424_242;
 /// The app's client id (the JWT's `iss` may be either).
