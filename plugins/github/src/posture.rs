@@ -23,9 +23,10 @@ pub fn findings(org: &Value) -> Vec<Finding> {
             return None;
         };
         let value = org.get(field).cloned().unwrap_or(Value::Null);
+        let shown = value.to_string();
         let status = match &value {
             Value::Null => FindingStatus::Unknown,
-            v if good.split(';').any(|g| *g == v.to_string()) => FindingStatus::Pass,
+            _ if good.split(';').any(|g| g == shown) => FindingStatus::Pass,
             _ => FindingStatus::Fail,
         };
         Some(Finding {

@@ -412,7 +412,8 @@ fn a_when_condition_names_a_setting_choice_and_selects_the_profile_per_instance(
 fn the_github_manifest_offers_an_app_and_a_token_selected_by_its_auth_setting() {
     let m = Manifest::parse(include_str!("../../../plugins/github/plugin.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let kinds: Vec<(&str, bool, Option<(String, String)>)> = m
+    type Profile<'a> = (&'a str, bool, Option<(String, String)>);
+    let kinds: Vec<Profile<'_>> = m
         .auth
         .iter()
         .map(|p| {
