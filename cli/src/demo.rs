@@ -1,5 +1,6 @@
-//! `plugboard demo`: the whole product on built-in simulators — the Zoom and
-//! Azure simulators on loopback, both plugins, an instance of each, a scan.
+//! `plugboard demo`: the whole product on built-in simulators — the Zoom,
+//! Azure and GitHub simulators on loopback, the three plugins, an instance of
+//! each, a scan.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context as _;
 use plugboard_core::model::FindingStatus;
 use plugboard_sim::azure::{AzureSim, AzureSimBuilder};
+use plugboard_sim::github::{GithubSim, GithubSimBuilder};
 use plugboard_sim::zoom::{ZoomSim, ZoomSimBuilder};
 use serde::Serialize;
 
@@ -22,6 +24,7 @@ use plugboard_host::scan::ScanReport;
 /// The manifests, embedded so the demo needs only the component files.
 const ZOOM_MANIFEST: &str = include_str!("../../plugins/zoom/plugin.toml");
 const AZURE_MANIFEST: &str = include_str!("../../plugins/azure/plugin.toml");
+const GITHUB_MANIFEST: &str = include_str!("../../plugins/github/plugin.toml");
 
 /// `demo` arguments.
 #[derive(Debug, clap::Args)]
@@ -30,7 +33,7 @@ pub struct DemoArgs {
     #[arg(long)]
     pub json: bool,
     /// Directory holding the built plugin components (plugboard_zoom.wasm,
-    /// plugboard_azure.wasm). Default: $PLUGBOARD_PLUGIN_DIR, else
+    /// plugboard_azure.wasm, plugboard_github.wasm). Default: $PLUGBOARD_PLUGIN_DIR, else
     /// target/wasm32-wasip2/release next to this binary's target directory.
     #[arg(long, env = "PLUGBOARD_PLUGIN_DIR", value_name = "DIR")]
     pub plugin_dir: Option<PathBuf>,
@@ -56,7 +59,7 @@ pub struct InstanceSummary {
     /// (sign-in/out and operation logs); for Azure the ARM activity log of
     /// every enabled subscription, i.e. everything but the `sign-in` and
     /// `directory-audit` categories (those are in `audit_events` and
-    /// `activity_categories`).
+    /// `activity_categories`); for GitHub the organization's audit log.
     pub activities: u64,
     /// Every audit record stored for the instance, all categories.
     pub audit_events: u64,
@@ -199,6 +202,28 @@ fn azure_instance(app: &Host, sim: &AzureSim) -> anyhow::Result<()> {
     )
 }
 
+fn github_instance(app: &Host, sim: &GithubSim) -> anyhow::Result<()> {
+    let c = sim.credentials();
+    add_instance(
+        app,
+        AddArgs {
+            name: "demo-github".into(),
+            plugin: "github".into(),
+            settings: SettingArgs {
+                config: vec![
+                    "auth=github-app".into(),
+                    format!("org={}", c.org),
+                    format!("app_id={}", c.client_id),
+                    format!("installation_id={}", c.installation_id),
+                ],
+                secret_env: vec![],
+                secret: vec![format!("app_private_key={}", c.private_key_pem)],
+                upstream: vec![format!("https://api.github.com={}", sim.base_url())],
+            },
+        },
+    )
+}
+
 async fn run_in(
     args: &DemoArgs,
     plugin_dir: &Path,
@@ -215,11 +240,16 @@ async fn run_in(
         .start(loopback)
         .await
         .context("starting the Azure simulator on loopback")?;
+    let github = GithubSimBuilder::new()
+        .start(loopback)
+        .await
+        .context("starting the GitHub simulator on loopback")?;
     if !args.json {
         println!(
-            "Zoom simulator on {}, Azure simulator on {}",
+            "Zoom simulator on {}, Azure simulator on {}, GitHub simulator on {}",
             zoom.base_url(),
-            azure.base_url()
+            azure.base_url(),
+            github.base_url()
         );
     }
     add(
@@ -234,6 +264,12 @@ async fn run_in(
         read_component(plugin_dir, "plugboard_azure.wasm")?,
     )
     .await?;
+    add(
+        &app,
+        GITHUB_MANIFEST,
+        read_component(plugin_dir, "plugboard_github.wasm")?,
+    )
+    .await?;
     let store = app.store()?;
     if store.instance("demo-zoom")?.is_none() {
         zoom_instance(&app, &zoom)?;
@@ -241,22 +277,32 @@ async fn run_in(
     if store.instance("demo-azure")?.is_none() {
         azure_instance(&app, &azure)?;
     }
+    if store.instance("demo-github")?.is_none() {
+        github_instance(&app, &github)?;
+    }
     let hidden = args.json || !std::io::stderr().is_terminal();
     let multi = StreamBars::multi(hidden);
-    let (zoom_bars, azure_bars) = (
+    let (zoom_bars, azure_bars, github_bars) = (
         StreamBars::in_multi(&multi, "demo-zoom"),
         StreamBars::in_multi(&multi, "demo-azure"),
+        StreamBars::in_multi(&multi, "demo-github"),
     );
-    let (zoom_report, azure_report) = tokio::join!(
+    let (zoom_report, azure_report, github_report) = tokio::join!(
         scan_instance(&app, "demo-zoom", false, &zoom_bars),
-        scan_instance(&app, "demo-azure", false, &azure_bars)
+        scan_instance(&app, "demo-azure", false, &azure_bars),
+        scan_instance(&app, "demo-github", false, &github_bars)
     );
-    drop((zoom_bars, azure_bars, multi));
-    let (zoom_report, azure_report) = (zoom_report?, azure_report?);
+    drop((zoom_bars, azure_bars, github_bars, multi));
+    let (zoom_report, azure_report, github_report) = (zoom_report?, azure_report?, github_report?);
     zoom.shutdown().await;
     azure.shutdown().await;
+    github.shutdown().await;
     let mut instances = Vec::new();
-    for (plugin, report) in [("zoom", &zoom_report), ("azure", &azure_report)] {
+    for (plugin, report) in [
+        ("zoom", &zoom_report),
+        ("azure", &azure_report),
+        ("github", &github_report),
+    ] {
         if let Some((stream, blame, err)) = report.first_failure() {
             return Err(super::scan::StreamFailed {
                 instance: report.instance.clone(),

@@ -1,4 +1,4 @@
-//! `plugboard sim zoom`: run a simulator in the foreground.
+//! `plugboard sim zoom|azure|github`: run a simulator in the foreground.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,6 +14,26 @@ pub enum SimCommand {
     Zoom(ZoomArgs),
     /// Azure: the Entra ID token endpoint, ARM and Microsoft Graph on one address.
     Azure(AzureArgs),
+    /// GitHub: one organization's REST API, the GitHub App token endpoints
+    /// and fine-grained tokens on one address.
+    Github(GithubArgs),
+}
+
+/// `sim github` arguments.
+#[derive(Debug, clap::Args)]
+pub struct GithubArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9300")]
+    pub listen: SocketAddr,
+    /// The organization's login.
+    #[arg(long, default_value = plugboard_sim::github::DEFAULT_ORG)]
+    pub org: String,
+    /// Fine-grained token the API honours (generated and printed when omitted).
+    #[arg(long, env = "PLUGBOARD_SIM_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Simulate an organization without the audit log (not Enterprise Cloud).
+    #[arg(long)]
+    pub no_audit_log: bool,
 }
 
 /// `sim azure` arguments.
@@ -63,6 +83,7 @@ pub struct ZoomArgs {
 pub async fn run(cmd: SimCommand) -> anyhow::Result<()> {
     match cmd {
         SimCommand::Azure(a) => azure(a).await,
+        SimCommand::Github(a) => github(a).await,
         SimCommand::Zoom(a) => {
             let plan: Plan = a
                 .plan
@@ -148,6 +169,71 @@ async fn azure(a: AzureArgs) -> anyhow::Result<()> {
     .await?;
     sim.shutdown().await;
     Ok(())
+}
+
+async fn github(a: GithubArgs) -> anyhow::Result<()> {
+    let mut builder = plugboard_sim::github::GithubSimBuilder::new()
+        .org(&a.org)
+        .audit_log(!a.no_audit_log);
+    if let Some(token) = &a.token {
+        builder = builder.token(token);
+    }
+    let sim = builder
+        .start(a.listen)
+        .await
+        .with_context(|| format!("starting the GitHub simulator on {}", a.listen))?;
+    let c = sim.credentials();
+    let s = sim.summary();
+    // The app key is several lines: it goes to a private file, removed on exit.
+    let key_file =
+        std::env::temp_dir().join(format!("plugboard-sim-github-{}.pem", std::process::id()));
+    write_private(&key_file, &c.private_key_pem)?;
+    println!("GitHub simulator on {}", sim.base_url());
+    println!("  org           {}", c.org);
+    if a.token.is_none() {
+        println!(
+            "  token         {}   (generated; pass --token to choose)",
+            c.token
+        );
+    }
+    println!(
+        "  app_id        {}   (client id; the app id {} works too)",
+        c.client_id, c.app_id
+    );
+    println!("  installation  {}", c.installation_id);
+    println!("  app key       {}   (removed on exit)", key_file.display());
+    println!(
+        "  dataset       {} members ({} owners), {} outside collaborators, {} teams, {} audit events",
+        s.members, s.owners, s.outside_collaborators, s.teams, s.audit_events
+    );
+    let waited = route_then_wait(
+        "a GitHub instance",
+        &["https://api.github.com"],
+        &sim.base_url(),
+    )
+    .await;
+    let _ = std::fs::remove_file(&key_file);
+    let counters = sim.counters();
+    sim.shutdown().await;
+    println!(
+        "served {} requests, {} tokens minted, {} rate limited",
+        counters.requests, counters.tokens_minted, counters.rate_limited
+    );
+    waited
+}
+
+/// Writes `text` to a new file only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The credentials a simulator honours; a generated secret is printed (it

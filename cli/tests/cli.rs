@@ -1519,6 +1519,31 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
         "a chosen secret is not echoed: {banner}"
     );
 
+    let (banner, code) = sim_banner(&[
+        "sim",
+        "github",
+        "--listen",
+        "127.0.0.1:0",
+        "--org",
+        "octo-cli",
+    ]);
+    assert_eq!(code, Some(0), "{banner}");
+    assert!(banner.contains("org           octo-cli"), "{banner}");
+    assert!(banner.contains("token         github_pat_"), "{banner}");
+    assert!(
+        banner.contains("--upstream https://api.github.com=http://127.0.0.1:"),
+        "{banner}"
+    );
+    let key = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("app key"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no key file in {banner}"));
+    assert!(
+        !Path::new(key).exists(),
+        "the key file is removed on exit: {key}"
+    );
+
     let (banner, code) = sim_banner(&["sim", "azure", "--listen", "127.0.0.1:0"]);
     assert_eq!(code, Some(0), "{banner}");
     assert!(
@@ -1541,7 +1566,7 @@ fn a_simulator_prints_the_credentials_it_honours_and_the_routes_to_it() {
 
 #[cfg(feature = "demo")]
 #[test]
-fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
+fn the_demo_scans_every_simulator_and_summarises_what_it_found() {
     let home = private_dir();
     let wasm = zoom_wasm();
     let plugin_dir = wasm
@@ -1563,7 +1588,7 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
         .iter()
         .filter_map(|i| i["plugin"].as_str())
         .collect();
-    assert_eq!(plugins, ["zoom", "azure"], "{summary}");
+    assert_eq!(plugins, ["zoom", "azure", "github"], "{summary}");
     support::assert_matches_schema("demo", "demo --json", &summary);
     for i in instances {
         for field in [
@@ -1582,6 +1607,37 @@ fn the_demo_scans_both_simulators_and_summarises_what_it_found() {
         }
     }
     assert_eq!(summary["home"], home.path().to_string_lossy().as_ref());
+    // The GitHub instance holds exactly the simulator's organization.
+    let want = github_default_summary();
+    let github = &instances[2];
+    for (field, n) in [
+        ("users", want.members + want.outside_collaborators),
+        ("groups", want.teams),
+        ("admins", want.owners),
+        ("activities", want.audit_events),
+    ] {
+        assert_eq!(github[field].as_u64(), Some(n as u64), "{field}: {github}");
+    }
+    assert_eq!(github["findings"].as_u64(), Some(6), "{github}");
+    assert_eq!(github["failed_findings"].as_u64(), Some(5), "{github}");
+}
+
+/// What the demo's GitHub simulator (the defaults) holds.
+#[cfg(feature = "demo")]
+fn github_default_summary() -> plugboard_sim::github::GithubSummary {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        let sim = plugboard_sim::github::GithubSimBuilder::new()
+            .start(([127, 0, 0, 1], 0).into())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let summary = sim.summary();
+        sim.shutdown().await;
+        summary
+    })
 }
 
 #[test]

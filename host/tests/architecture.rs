@@ -309,10 +309,17 @@ fn cycles_of(graph: &Graph) -> Vec<String> {
 
 #[test]
 fn the_sdk_and_the_connectors_have_no_module_cycles_either() {
-    for krate in ["sdk", "plugins/zoom", "plugins/azure"] {
+    // The fewest modules with an internal import each crate must show (so a
+    // parser that found nothing fails); the GitHub plugin is small.
+    for (krate, least) in [
+        ("sdk", 4),
+        ("plugins/zoom", 4),
+        ("plugins/azure", 4),
+        ("plugins/github", 2),
+    ] {
         let graph = graph_of(&[krate]);
         assert!(
-            graph.len() > 3,
+            graph.len() >= least,
             "{krate}: too few modules: {:?}",
             graph.keys()
         );

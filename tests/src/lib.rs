@@ -7,6 +7,8 @@
 //! - [`authserver`]: a generic OAuth authorization server and API for the host's
 //!   brokered auth profiles (client secrets, `private_key_jwt`, the JWT-bearer grant,
 //!   GitHub App installation tokens, static API keys).
+//! - [`github`]: the GitHub REST API for one organization (members, outside
+//!   collaborators, teams, the audit log, settings, GitHub App and fine-grained tokens).
 //! - [`zoom`]: the Zoom API (Server-to-Server OAuth, users, groups, roles, account
 //!   settings, sign-in/out and operation-log reports).
 //! - `spec` (cargo feature `spec`): checks requests and responses against the official
@@ -17,6 +19,7 @@ pub mod azure;
 pub mod browser;
 mod common;
 mod faults;
+pub mod github;
 pub mod zoom;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};

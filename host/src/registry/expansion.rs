@@ -413,6 +413,14 @@ mod tests {
                     "reset x-ratelimit-reset (epoch-seconds), RateLimit/RateLimit-Policy",
                 )],
             ),
+            (
+                "403 made a throttle",
+                "max_in_flight = 4".into(),
+                "reset = \"x-ratelimit-reset\"\nreset_kind = \"epoch-seconds\"\nthrottle_statuses = [403]\n",
+                vec![headers_line(
+                    "reset x-ratelimit-reset (epoch-seconds), 403 with Retry-After or remaining 0 is a throttle",
+                )],
+            ),
         ];
         for (what, cap, headers, want) in cases {
             let v2 = with(&cap, headers);

@@ -524,6 +524,44 @@ fn a_header_profile_names_its_headers_and_how_the_reset_counts() {
 }
 
 #[test]
+fn throttle_statuses_name_the_4xx_answers_that_may_be_throttles() {
+    let m = Manifest::parse(&with_ratelimit(
+        "[ratelimit.headers]\nreset = \"x-ratelimit-reset\"\nreset_kind = \"epoch-seconds\"\n\
+         throttle_statuses = [403, 403]\n",
+        "",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.ratelimit.headers.throttle_statuses, [403], "deduplicated");
+    assert!(
+        m.ratelimit
+            .headers
+            .describe()
+            .ends_with("403 with Retry-After or remaining 0 is a throttle"),
+        "{}",
+        m.ratelimit.headers.describe()
+    );
+    let alone = Manifest::parse(&with_ratelimit(
+        "[ratelimit.headers]\nthrottle_statuses = [403]\n",
+        "",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!alone.ratelimit.headers.is_empty(), "a profile of its own");
+    for bad in ["[401]", "[429]", "[500]", "[200]"] {
+        let e = Manifest::parse(&with_ratelimit(
+            &format!("[ratelimit.headers]\nthrottle_statuses = {bad}\n"),
+            "",
+        ))
+        .err()
+        .unwrap_or_else(|| panic!("{bad} accepted"))
+        .to_string();
+        assert!(
+            e.contains("ratelimit.headers.throttle_statuses"),
+            "{bad}: {e}"
+        );
+    }
+}
+
+#[test]
 fn a_bad_header_profile_is_refused_naming_the_field() {
     let refused = [
         (

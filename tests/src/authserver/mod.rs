@@ -16,7 +16,7 @@
 //!   scheme), `401` otherwise.
 //! - Anything else answers `200` (a path outside every audience).
 
-mod jwt;
+pub(crate) mod jwt;
 mod keys;
 mod routes;
 

@@ -21,6 +21,7 @@ use plugboard_host::registry::{Grant, PluginSource, RegistryError, add_plugin};
 use plugboard_host::runtime::{InstanceContext, LoadedPlugin};
 use plugboard_host::scan::{NoProgress, ScanReport, run_scan};
 use plugboard_sim::azure::AzureSim;
+use plugboard_sim::github::GithubSim;
 use plugboard_sim::zoom::ZoomSim;
 
 /// The repository root.
@@ -85,6 +86,17 @@ pub fn azure_wasm() -> Vec<u8> {
 pub fn azure_manifest() -> String {
     std::fs::read_to_string(repo_root().join("plugins/azure/plugin.toml"))
         .unwrap_or_else(|e| panic!("plugins/azure/plugin.toml: {e}"))
+}
+
+/// The built GitHub component.
+pub fn github_wasm() -> Vec<u8> {
+    plugin_wasm("plugboard_github.wasm", "plugboard-github")
+}
+
+/// The GitHub manifest text.
+pub fn github_manifest() -> String {
+    std::fs::read_to_string(repo_root().join("plugins/github/plugin.toml"))
+        .unwrap_or_else(|e| panic!("plugins/github/plugin.toml: {e}"))
 }
 
 /// The Zoom manifest text.
@@ -215,6 +227,30 @@ impl TestHost {
     /// A fresh host with the Azure plugin added.
     pub async fn with_azure() -> TestHost {
         Self::with_plugin(&azure_manifest(), azure_wasm()).await
+    }
+
+    /// A fresh host with the GitHub plugin added.
+    pub async fn with_github() -> TestHost {
+        Self::with_plugin(&github_manifest(), github_wasm()).await
+    }
+
+    /// Create a GitHub instance pointed at `sim`, authenticating as the
+    /// simulator's app (`auth = "github-app"`) or with its fine-grained token
+    /// (`auth = "token"`).
+    pub fn add_github_instance(&self, name: &str, sim: &GithubSim, auth: &str) {
+        let c = sim.credentials();
+        let spec = InstanceSpec::new(name, "github")
+            .config("auth", auth)
+            .config("org", &c.org)
+            .upstream("https://api.github.com", &sim.base_url());
+        let spec = match auth {
+            "token" => spec.secret("token", &c.token),
+            _ => spec
+                .config("app_id", &c.client_id)
+                .config("installation_id", &c.installation_id)
+                .secret("app_private_key", &c.private_key_pem),
+        };
+        self.add_instance(&spec);
     }
 
     /// The stored manifest of plugin `id`.

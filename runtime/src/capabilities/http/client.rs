@@ -18,7 +18,7 @@ use super::hop::plan_hop;
 use super::judge::{
     DenyReason, Prepared, Refusal, SecretBinding, judge, judge_address, judge_redirect, shown,
 };
-use super::retry::{Answer, Next, after_answer};
+use super::retry::{Answer, Next, after_answer, effective_status};
 use super::sections::Sections;
 use super::{CallHttpState, HttpError, InboundResponse, OutboundRequest, UpstreamTimeout, Waiting};
 use crate::capabilities::auth::section::{AuthKind, AuthProfile, Present};
@@ -490,7 +490,15 @@ impl HttpCapability {
                 .await?;
             let now = SystemTime::now();
             let seen = windows(&self.sections.ratelimit.headers, &resp.headers, now);
-            let reset = match resp.status {
+            let retry_after =
+                header(&resp.headers, "retry-after").and_then(|v| parse_retry_after(v, now));
+            let status = effective_status(
+                resp.status,
+                &self.sections.ratelimit.headers.throttle_statuses,
+                retry_after.is_some(),
+                seen.iter().any(|w| w.remaining == Some(0)),
+            );
+            let reset = match status {
                 429 => reset_after_429(&seen),
                 _ => {
                     if let Some(b) = &bucket {
@@ -500,9 +508,8 @@ impl HttpCapability {
                 }
             };
             let answer = Answer {
-                status: resp.status,
-                retry_after: header(&resp.headers, "retry-after")
-                    .and_then(|v| parse_retry_after(v, now)),
+                status,
+                retry_after,
                 reset,
                 method: req.method,
                 attempt,
@@ -510,7 +517,7 @@ impl HttpCapability {
                 had_token: token.as_ref().is_some_and(|(p, _)| p.kind.is_minted()),
                 retried_401,
             };
-            if resp.status == 429 {
+            if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
                 state.counts.throttled += 1;
             }

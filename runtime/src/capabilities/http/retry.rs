@@ -73,6 +73,25 @@ pub struct Answer {
     pub retried_401: bool,
 }
 
+/// The status the rules below see. A status the manifest's header profile
+/// lists in `throttle_statuses` (GitHub answers an exhausted limit with 403)
+/// is a throttle, treated as 429, when the answer carries `Retry-After`
+/// (`retry_after`) or a window with nothing left (`spent`); otherwise, and
+/// any other status, is itself (a 403 without either is a permission error
+/// for the plugin).
+pub fn effective_status(
+    status: u16,
+    throttle_statuses: &[u16],
+    retry_after: bool,
+    spent: bool,
+) -> u16 {
+    if throttle_statuses.contains(&status) && (retry_after || spent) {
+        429
+    } else {
+        status
+    }
+}
+
 /// Exponential backoff for `attempt`, scaled by `jitter` (0.5–1.0 in use).
 pub fn backoff(attempt: u32, jitter: f64) -> Duration {
     BASE_BACKOFF
@@ -126,6 +145,33 @@ mod tests {
             had_token: false,
             retried_401: false,
         }
+    }
+
+    #[test]
+    fn a_listed_status_is_a_throttle_only_with_retry_after_or_a_spent_window() {
+        let listed = [403];
+        assert_eq!(
+            effective_status(403, &listed, false, true),
+            429,
+            "remaining 0"
+        );
+        assert_eq!(
+            effective_status(403, &listed, true, false),
+            429,
+            "Retry-After"
+        );
+        assert_eq!(
+            effective_status(403, &listed, false, false),
+            403,
+            "a plain 403"
+        );
+        assert_eq!(effective_status(403, &[], true, true), 403, "not listed");
+        assert_eq!(
+            effective_status(404, &listed, true, true),
+            404,
+            "another status"
+        );
+        assert_eq!(effective_status(429, &[], false, false), 429);
     }
 
     #[test]

@@ -209,12 +209,19 @@ pub struct HeaderProfile {
     pub limit: Option<String>,
     /// Read the IETF `RateLimit` / `RateLimit-Policy` fields.
     pub ietf: bool,
+    /// Statuses besides 429 that are a throttle when the answer carries
+    /// `Retry-After` or a remaining count of 0 (GitHub's 403), ascending.
+    pub throttle_statuses: Vec<u16>,
 }
 
 impl HeaderProfile {
     /// Whether the profile reads any header beyond `Retry-After`.
     pub fn is_empty(&self) -> bool {
-        self.reset.is_none() && self.remaining.is_none() && self.limit.is_none() && !self.ietf
+        self.reset.is_none()
+            && self.remaining.is_none()
+            && self.limit.is_none()
+            && !self.ietf
+            && self.throttle_statuses.is_empty()
     }
 
     /// The profile in words, for approval prompts and change lists.
@@ -231,6 +238,11 @@ impl HeaderProfile {
         }
         if self.ietf {
             parts.push("RateLimit/RateLimit-Policy".to_string());
+        }
+        for status in &self.throttle_statuses {
+            parts.push(format!(
+                "{status} with Retry-After or remaining 0 is a throttle"
+            ));
         }
         parts.join(", ")
     }
@@ -275,6 +287,8 @@ struct RawHeaders {
     limit: Option<String>,
     #[serde(default)]
     ietf: bool,
+    #[serde(default)]
+    throttle_statuses: Vec<u16>,
 }
 
 #[derive(Deserialize)]
@@ -501,11 +515,25 @@ fn header_profile(h: RawHeaders) -> Result<HeaderProfile, ManifestError> {
             ));
         }
     }
+    let mut throttle_statuses = h.throttle_statuses;
+    throttle_statuses.sort_unstable();
+    throttle_statuses.dedup();
+    if let Some(bad) = throttle_statuses
+        .iter()
+        .find(|s| !(400..500).contains(*s) || matches!(s, 401 | 429))
+    {
+        return Err(ManifestError::field(
+            at("throttle_statuses"),
+            bad.to_string(),
+            "4xx statuses other than 401 and 429 (a 429 is always a throttle), e.g. [403]",
+        ));
+    }
     let profile = HeaderProfile {
         reset,
         remaining,
         limit,
         ietf: h.ietf,
+        throttle_statuses,
     };
     if profile.is_empty() {
         return Err(ManifestError::field(

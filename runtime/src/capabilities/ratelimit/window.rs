@@ -321,6 +321,7 @@ mod tests {
             remaining: Some("x-ratelimit-remaining".into()),
             limit: Some("x-ratelimit-limit".into()),
             ietf: false,
+            throttle_statuses: Vec::new(),
         }
     }
 
