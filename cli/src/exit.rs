@@ -17,7 +17,7 @@ use super::UnknownCommand;
 use super::cluster::NoCluster;
 use super::doctor::Unhealthy;
 use super::kit::KitError;
-use super::oci::NotFromRegistry;
+use super::oci::{NotFromRegistry, ReferenceThroughServer};
 use super::remote::RemoteError;
 use super::scaffold::ScaffoldError;
 use super::scan::{Interrupted, StreamFailed};
@@ -54,6 +54,7 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
             RegistryError,
             OciError,
             NotFromRegistry,
+            ReferenceThroughServer,
             BadTrust,
             InstanceError,
             GovernanceError,

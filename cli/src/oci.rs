@@ -398,3 +398,18 @@ impl NotFromRegistry {
         plugboard_core::Blame::Operator
     }
 }
+
+/// `plugin add oci://… --server`: the CLI does not forward registry
+/// references (the daemon would need the operator's registry credentials).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--server uploads local packages only; add a registry reference through the daemon's API (POST /v1/oci/plugins, which uses the daemon's own registry credentials) or without --server"
+)]
+pub struct ReferenceThroughServer;
+
+impl ReferenceThroughServer {
+    /// The operator combined the two.
+    pub fn blame(&self) -> plugboard_core::Blame {
+        plugboard_core::Blame::Operator
+    }
+}

@@ -265,9 +265,7 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
         } => {
             if let Some(reference) = path.to_str().filter(|p| p.starts_with("oci://")) {
                 if remote.server.is_some() {
-                    anyhow::bail!(
-                        "--server adds local packages; add a registry reference through the daemon with POST /v1/plugins/by-reference"
-                    );
+                    return Err(super::oci::ReferenceThroughServer.into());
                 }
                 return super::oci::add(app, reference, yes, grant_reveal, json, &from).await;
             }

@@ -425,3 +425,29 @@ fn a_locally_signed_package_names_its_publisher_and_one_changed_after_signing_is
     let listed = ok(home.path(), &["--wide", "plugin", "list"]);
     assert!(listed.contains("signed by \"vendor\""), "{listed}");
 }
+
+#[test]
+fn a_registry_reference_with_server_is_refused_as_the_operators_before_any_request() {
+    // Nothing listens on port 9 of loopback: a request to either would fail
+    // as the upstream's; the refusal comes first and blames the operator.
+    let home = private_dir();
+    let out = run(
+        home.path(),
+        &[
+            "plugin",
+            "add",
+            "oci://127.0.0.1:9/vendor/zoom:0.1.0",
+            "--server",
+            "http://127.0.0.1:9",
+            "--yes",
+        ],
+    );
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &[
+            "--server uploads local packages only",
+            "POST /v1/oci/plugins",
+        ],
+    );
+}

@@ -6,9 +6,11 @@
 
 pub mod actions;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod grant;
 pub mod http;
+pub mod log;
 pub mod network;
 pub mod ratelimit;
 pub mod redact;

@@ -2,10 +2,10 @@
 //! contract ([`super::latest`]). Older contracts' modules forward their
 //! imports here, converting only what differs.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use super::latest::wit;
+use crate::capabilities::clock::Clock;
 use crate::capabilities::http::{HttpError, OutboundRequest, SecretHeader};
+use crate::capabilities::log;
 use crate::capabilities::network::section::Method;
 use crate::runtime::PluginState;
 
@@ -111,34 +111,22 @@ impl wit::config::Host for PluginState {
 
 impl wit::log::Host for PluginState {
     async fn emit(&mut self, level: wit::log::Level, message: String) -> wasmtime::Result<()> {
-        // Scrub before the final cut, so no part of a secret survives it (the
-        // first cut only bounds the work; what lies past it is dropped anyway).
-        let mut message: String = message.chars().take(16 << 10).collect();
-        self.ctx.scrub(&mut message);
-        // No control characters: a `\r` or `\n` would forge a log line.
-        plugboard_core::text::clean_line(&mut message, crate::limits::MAX_MESSAGE_BYTES);
-        let (instance, plugin) = (&self.ctx.instance_id, &self.ctx.plugin_id);
-        match level {
-            wit::log::Level::Trace => tracing::trace!(%instance, %plugin, "{message}"),
-            wit::log::Level::Debug => tracing::debug!(%instance, %plugin, "{message}"),
-            wit::log::Level::Info => tracing::info!(%instance, %plugin, "{message}"),
-            wit::log::Level::Warn => tracing::warn!(%instance, %plugin, "{message}"),
-            wit::log::Level::Error => tracing::error!(%instance, %plugin, "{message}"),
-        }
+        let line = log::prepare(&message, |text| self.ctx.scrub(text));
+        let level = match level {
+            wit::log::Level::Trace => log::Level::Trace,
+            wit::log::Level::Debug => log::Level::Debug,
+            wit::log::Level::Info => log::Level::Info,
+            wit::log::Level::Warn => log::Level::Warn,
+            wit::log::Level::Error => log::Level::Error,
+        };
+        log::emit(level, &self.ctx.instance_id, &self.ctx.plugin_id, &line);
         Ok(())
     }
 }
 
 impl wit::clock::Host for PluginState {
     async fn now_ms(&mut self) -> wasmtime::Result<u64> {
-        // Recording or replaying a cassette: the recorded time, so requests
-        // built from "now" (date windows) are the same in both.
-        if let Some(ms) = self.ctx.http.frozen_clock_ms() {
-            return Ok(ms);
-        }
-        Ok(SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0))
+        // Recording or replaying a cassette: the recorded time (see `Clock`).
+        Ok(Clock::new(self.ctx.http.frozen_clock_ms()).now_ms())
     }
 }
