@@ -303,15 +303,7 @@ async fn run_in(
         ("azure", &azure_report),
         ("github", &github_report),
     ] {
-        if let Some((stream, blame, err)) = report.first_failure() {
-            return Err(super::scan::StreamFailed {
-                instance: report.instance.clone(),
-                stream: stream.to_string(),
-                blame,
-                error: err.to_string(),
-            }
-            .into());
-        }
+        super::scan::StreamFailed::check(report, &report.instance)?;
         instances.push(summarise(&app, plugin, report)?);
     }
     if !args.json {

@@ -179,15 +179,7 @@ pub async fn record(app: &mut Host, args: RecordArgs) -> anyhow::Result<()> {
             shown(&args.out)
         ))?;
     }
-    if let Some((stream, blame, err)) = report.first_failure() {
-        return Err(StreamFailed {
-            instance: args.instance.clone(),
-            stream: stream.to_string(),
-            blame,
-            error: err.to_string(),
-        }
-        .into());
-    }
+    StreamFailed::check(&report, &args.instance)?;
     Ok(())
 }
 
@@ -372,14 +364,6 @@ pub async fn test(app: &Host, args: TestArgs) -> anyhow::Result<()> {
         }
         .into());
     }
-    if let Some((stream, blame, err)) = report.first_failure() {
-        return Err(StreamFailed {
-            instance: format!("{} (replay)", manifest.id),
-            stream: stream.to_string(),
-            blame,
-            error: err.to_string(),
-        }
-        .into());
-    }
+    StreamFailed::check(&report, &format!("{} (replay)", manifest.id))?;
     Ok(())
 }

@@ -78,6 +78,20 @@ impl StreamFailed {
     pub fn blame(&self) -> Blame {
         self.blame
     }
+
+    /// `Ok` when every stream of `report` ran to its end, else the first
+    /// failed stream as this error, naming `instance`.
+    pub fn check(report: &ScanReport, instance: &str) -> Result<(), StreamFailed> {
+        match report.first_failure() {
+            Some((stream, blame, error)) => Err(StreamFailed {
+                instance: instance.to_string(),
+                stream: stream.to_string(),
+                blame,
+                error: error.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Scan `id`, recording a sync run; returns the report (the demo's scan).
@@ -162,15 +176,7 @@ pub async fn run(app: &Host, args: ScanArgs) -> anyhow::Result<()> {
     } else {
         print_report(&report, &selection)?;
     }
-    if let Some((stream, blame, err)) = report.first_failure() {
-        return Err(StreamFailed {
-            instance: args.instance.clone(),
-            stream: stream.to_string(),
-            blame,
-            error: err.to_string(),
-        }
-        .into());
-    }
+    StreamFailed::check(&report, &args.instance)?;
     Ok(())
 }
 
