@@ -28,8 +28,6 @@ pub use crate::capabilities::ratelimit::section::{
 pub use crate::section::{ManifestError, Template, ValueRef};
 pub use version::{BadVersion, MAX_VERSION_BYTES, VERSION_FORM, check_version};
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use crate::capabilities::grant::Grant;
@@ -144,39 +142,9 @@ impl Manifest {
         }
     }
 
-    /// The config field named `name`.
-    pub fn config_field(&self, name: &str) -> Option<&FieldSpec> {
-        self.config.iter().find(|f| f.name == name)
-    }
-
     /// The secret field named `name`.
     pub fn secret_field(&self, name: &str) -> Option<&FieldSpec> {
         self.secrets.iter().find(|f| f.name == name)
-    }
-
-    /// The auth profile whose audience covers `url`, if any.
-    pub fn auth_for(&self, url: &url::Url) -> Option<&AuthProfile> {
-        self.auth
-            .iter()
-            .find(|p| p.audience.iter().any(|a| a.covers(url)))
-    }
-
-    /// The first egress rule that allows `method` on `url`, if any.
-    pub fn egress_allows(&self, method: Method, url: &url::Url) -> bool {
-        self.egress.iter().any(|r| r.allows(method, url))
-    }
-
-    /// Names of secrets referenced by auth profiles: the host sends them only
-    /// to their profile's token endpoint, never as a plugin's secret header.
-    pub fn brokered_secrets(&self) -> BTreeSet<&str> {
-        self.auth.iter().flat_map(|p| p.secret_refs()).collect()
-    }
-
-    /// The auth profile that uses secret `name`, if any.
-    pub fn profile_using_secret(&self, name: &str) -> Option<&AuthProfile> {
-        self.auth
-            .iter()
-            .find(|p| p.secret_refs().any(|s| s == name))
     }
 }
 

@@ -12,7 +12,11 @@ fn the_zoom_manifest_parses() {
     assert_eq!(m.id, "zoom");
     assert_eq!(m.auth.len(), 1);
     assert_eq!(m.ratelimit.buckets.len(), 3);
-    assert!(m.brokered_secrets().contains("client_secret"));
+    assert!(
+        m.http_sections()
+            .profile_using_secret("client_secret")
+            .is_some()
+    );
 }
 
 #[test]
@@ -31,7 +35,11 @@ fn egress_matches_scheme_host_port_path_and_method() {
     ];
     for (method, u, want) in cases {
         let method = Method::parse("m", method).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(m.egress_allows(method, &url(u)), want, "{method} {u}");
+        assert_eq!(
+            m.http_sections().egress_allows(method, &url(u)),
+            want,
+            "{method} {u}"
+        );
     }
 }
 
@@ -166,7 +174,8 @@ fn a_secret_names_where_it_may_go_and_an_auth_secret_goes_nowhere_else() {
     let key = ok.secret_field("api_key").map(|f| f.send_to.len());
     assert_eq!(key, Some(1));
     assert_eq!(
-        ok.profile_using_secret("client_secret")
+        ok.http_sections()
+            .profile_using_secret("client_secret")
             .map(|p| p.name.as_str()),
         Some("p")
     );
