@@ -56,6 +56,36 @@ pub struct ConnectionRow {
 /// A connection with its sealed refresh token, if any.
 pub type SealedConnection = (ConnectionRow, Option<Vec<u8>>);
 
+/// A connection row as both backends select it ([`CONNECTION_COLUMNS`]):
+/// profile, status, detail, updated_at, sealed.
+pub(crate) type RawConnection = (String, String, Option<String>, String, Option<Vec<u8>>);
+
+/// The columns of [`RawConnection`], in its order.
+pub(crate) const CONNECTION_COLUMNS: &str = "profile, status, detail, updated_at, sealed";
+
+/// A selected row as a connection; an unknown status is a corrupt store
+/// (`label` names it).
+pub(crate) fn decode_connection(
+    label: &str,
+    raw: RawConnection,
+) -> Result<SealedConnection, StoreError> {
+    let (profile, status, detail, updated_at, sealed) = raw;
+    let status = ConnectionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+        path: label.to_string(),
+        what: "connection status",
+        reason: format!("{status:?} is not a known status"),
+    })?;
+    Ok((
+        ConnectionRow {
+            profile,
+            status,
+            detail,
+            updated_at,
+        },
+        sealed,
+    ))
+}
+
 /// The name a refresh token is sealed under (the AAD's name part): no
 /// manifest secret can have it (secret names have no `:`).
 pub fn refresh_token_name(profile: &str) -> String {

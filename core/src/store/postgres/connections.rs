@@ -4,15 +4,12 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use super::PgStore;
+use crate::store::connections::{CONNECTION_COLUMNS, RawConnection, decode_connection};
 use crate::store::{
     ConnectionRow, ConnectionStatus, ConnectionStore, SealedConnection, StoreError,
 };
 
-const COLUMNS: &str = "profile, status, detail, updated_at, sealed";
-
-type Raw = (String, String, Option<String>, String, Option<Vec<u8>>);
-
-fn raw(r: &Row) -> Result<Raw, tokio_postgres::Error> {
+fn raw(r: &Row) -> Result<RawConnection, tokio_postgres::Error> {
     Ok((
         r.try_get(0)?,
         r.try_get(1)?,
@@ -23,22 +20,32 @@ fn raw(r: &Row) -> Result<Raw, tokio_postgres::Error> {
 }
 
 impl PgStore {
-    fn connection_of(&self, raw: Raw) -> Result<SealedConnection, StoreError> {
-        let (profile, status, detail, updated_at, sealed) = raw;
-        let status = ConnectionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
-            path: crate::store::Backend::label(self).to_string(),
-            what: "connection status",
-            reason: format!("{status:?} is not a known status"),
-        })?;
-        Ok((
-            ConnectionRow {
-                profile,
-                status,
-                detail,
-                updated_at,
-            },
-            sealed,
-        ))
+    /// Insert or replace the connection of `profile`: status, token and
+    /// detail in one statement.
+    fn upsert_connection(
+        &self,
+        what: &'static str,
+        (instance, profile): (&str, &str),
+        status: ConnectionStatus,
+        sealed: Option<&[u8]>,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.block(async {
+            let mut c = self.client().await?;
+            let tx = c.transaction().await.map_err(self.on(what))?;
+            self.ensure_instance(&tx, instance).await?;
+            self.exec(
+                &tx,
+                what,
+                "INSERT INTO connections (instance_id, profile, status, sealed, detail, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, plugboard_now()) \
+                 ON CONFLICT (instance_id, profile) DO UPDATE SET status = excluded.status, \
+                 sealed = excluded.sealed, detail = excluded.detail, updated_at = excluded.updated_at",
+                &[&instance, &profile, &status.as_str(), &sealed, &detail],
+            )
+            .await?;
+            tx.commit().await.map_err(self.on(what))
+        })
     }
 }
 
@@ -49,25 +56,13 @@ impl ConnectionStore for PgStore {
         profile: &str,
         sealed: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        self.block(async {
-            let mut c = self.client().await?;
-            let tx = c
-                .transaction()
-                .await
-                .map_err(self.on("storing a connection"))?;
-            self.ensure_instance(&tx, instance).await?;
-            self.exec(
-                &tx,
-                "storing a connection",
-                "INSERT INTO connections (instance_id, profile, status, sealed, detail, updated_at) \
-                 VALUES ($1, $2, 'connected', $3, NULL, plugboard_now()) \
-                 ON CONFLICT (instance_id, profile) DO UPDATE SET status = excluded.status, \
-                 sealed = excluded.sealed, detail = NULL, updated_at = excluded.updated_at",
-                &[&instance, &profile, &sealed],
-            )
-            .await?;
-            tx.commit().await.map_err(self.on("storing a connection"))
-        })
+        self.upsert_connection(
+            "storing a connection",
+            (instance, profile),
+            ConnectionStatus::Connected,
+            sealed,
+            None,
+        )
     }
 
     fn connection_sealed(
@@ -82,7 +77,7 @@ impl ConnectionStore for PgStore {
                     &c,
                     "reading a connection",
                     &format!(
-                        "SELECT {COLUMNS} FROM connections WHERE instance_id = $1 AND profile = $2"
+                        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE instance_id = $1 AND profile = $2"
                     ),
                     &[&instance, &profile],
                 )
@@ -91,7 +86,9 @@ impl ConnectionStore for PgStore {
                 .transpose()
                 .map_err(self.on("reading a connection"))
         })?;
-        found.map(|r| self.connection_of(r)).transpose()
+        found
+            .map(|r| decode_connection(crate::store::Backend::label(self), r))
+            .transpose()
     }
 
     fn connections(&self, instance: &str) -> Result<Vec<ConnectionRow>, StoreError> {
@@ -102,7 +99,7 @@ impl ConnectionStore for PgStore {
                     &c,
                     "listing connections",
                     &format!(
-                        "SELECT {COLUMNS} FROM connections WHERE instance_id = $1 ORDER BY profile"
+                        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE instance_id = $1 ORDER BY profile"
                     ),
                     &[&instance],
                 )
@@ -110,7 +107,7 @@ impl ConnectionStore for PgStore {
             self.decode("listing connections", &rows, raw)
         })?;
         raws.into_iter()
-            .map(|r| self.connection_of(r).map(|(row, _)| row))
+            .map(|r| decode_connection(crate::store::Backend::label(self), r).map(|(row, _)| row))
             .collect()
     }
 
@@ -120,24 +117,12 @@ impl ConnectionStore for PgStore {
         profile: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        self.block(async {
-            let mut c = self.client().await?;
-            let tx = c
-                .transaction()
-                .await
-                .map_err(self.on("marking a connection"))?;
-            self.ensure_instance(&tx, instance).await?;
-            self.exec(
-                &tx,
-                "marking a connection",
-                "INSERT INTO connections (instance_id, profile, status, sealed, detail, updated_at) \
-                 VALUES ($1, $2, 'reconnect-needed', NULL, $3, plugboard_now()) \
-                 ON CONFLICT (instance_id, profile) DO UPDATE SET status = excluded.status, \
-                 sealed = NULL, detail = excluded.detail, updated_at = excluded.updated_at",
-                &[&instance, &profile, &detail],
-            )
-            .await?;
-            tx.commit().await.map_err(self.on("marking a connection"))
-        })
+        self.upsert_connection(
+            "marking a connection",
+            (instance, profile),
+            ConnectionStatus::ReconnectNeeded,
+            None,
+            Some(detail),
+        )
     }
 }
