@@ -146,15 +146,14 @@ impl Registry {
     /// `text` from outside, safe to show: one line, bounded, and without
     /// the password even if a hostile registry echoed it.
     fn scrub(&self, text: &str) -> String {
-        let mut s = bounded(&neutralize(text), 300).into_owned();
-        if let Some(c) = &self.credentials {
-            for secret in [c.basic_header(), c.password_text()] {
-                if !secret.is_empty() {
-                    s = s.replace(secret.as_str(), "<redacted>");
-                }
-            }
-        }
-        s
+        let secrets = self.credentials.as_ref().map(|c| {
+            let basic = c.basic_header();
+            // The encoded pair alone too: a registry may echo it without
+            // the scheme.
+            let encoded = Zeroizing::new(basic.trim_start_matches("Basic ").to_string());
+            [c.password_text(), encoded]
+        });
+        shown(text, secrets.iter().flatten().map(|s| s.as_str()))
     }
 
     fn client_err(&self, e: oci_client::errors::OciDistributionError) -> OciError {
@@ -521,5 +520,42 @@ impl Registry {
         self.push_blobs(&image, &[config.as_slice(), signed.payload.as_slice()])
             .await?;
         self.put_manifest(&tag, &manifest).await
+    }
+}
+
+/// `text` with every non-empty `secret` replaced, then neutralised and cut
+/// to one bounded line. Replacing first: a cut through a secret would leave
+/// a prefix of it that no longer matches.
+fn shown<'s>(text: &str, secrets: impl Iterator<Item = &'s str>) -> String {
+    let mut s = text.to_string();
+    for secret in secrets.filter(|s| !s.is_empty()) {
+        s = s.replace(secret, "<redacted>");
+    }
+    bounded(&neutralize(&s), 300).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn an_echoed_password_is_replaced_before_the_cut_and_the_line_neutralised() {
+        let password = "hunter2-registry-password";
+        let pad = "x".repeat(290);
+        let echoed = format!("{pad}{password}");
+        let line = shown(&echoed, [password].into_iter());
+        assert!(
+            !line.contains("hunter2"),
+            "a prefix of the password survived: {line}"
+        );
+        let line = shown(
+            &format!("denied\r\nfor {password}"),
+            [password, ""].into_iter(),
+        );
+        assert!(
+            !line.contains(password) && line.contains("<redacted>"),
+            "{line}"
+        );
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
     }
 }
