@@ -228,4 +228,16 @@ fn a_cassette_of_another_plugin_or_no_cassette_is_refused_as_the_operators() {
     .unwrap_or_else(|e| panic!("{e}"));
     let out = plugin_test(home.path(), &zoom_dir(), &other);
     assert_one_line_error(&out, crate::OPERATOR, &["recorded with plugin `azure`"]);
+    // A cassette is a file from outside: its plugin field reaches the
+    // terminal neutralised, never as an escape sequence or a second line.
+    let forged = home.path().join("forged.json");
+    std::fs::write(
+        &forged,
+        r#"{"format":"plugboard-cassette/1","plugin":"azure\u001b[2J\nerror (host): forged","version":"1.0.0","recorded_at_ms":0,"settings":{},"secrets":[],"http_interactions":[]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = plugin_test(home.path(), &zoom_dir(), &forged);
+    assert_one_line_error(&out, crate::OPERATOR, &["recorded with plugin `azure"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
