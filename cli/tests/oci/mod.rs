@@ -427,6 +427,52 @@ fn a_locally_signed_package_names_its_publisher_and_one_changed_after_signing_is
 }
 
 #[test]
+fn a_local_package_unsigned_or_signed_by_no_trusted_key_needs_allow_unsigned_and_is_listed_so() {
+    let (home, work) = (private_dir(), private_dir());
+    let dir = package(work.path(), "0.1.0", |t| t);
+    let d = dir.to_string_lossy().into_owned();
+    let before = state(home.path());
+    let out = run(home.path(), &["plugin", "add", &d, "--yes"]);
+    assert_one_line_error(
+        &out,
+        PLUGIN,
+        &[
+            "plugin.toml is unsigned",
+            "plugboard plugin sign",
+            "--allow-unsigned",
+        ],
+    );
+    assert_eq!(state(home.path()), before, "a refusal changes nothing");
+
+    let (key, _) = key_pair(work.path(), "stranger");
+    ok(
+        home.path(),
+        &["plugin", "sign", &d, "--key", &key.to_string_lossy()],
+    );
+    let out = run(home.path(), &["plugin", "add", &d, "--yes"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &["signed, but by no trusted key", "--allow-unsigned"],
+    );
+    assert_eq!(state(home.path()), before, "a refusal changes nothing");
+
+    std::fs::remove_file(dir.join("plugin.sig")).unwrap_or_else(|e| panic!("{e}"));
+    let out = run(
+        home.path(),
+        &["plugin", "add", &d, "--yes", "--allow-unsigned"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Publisher: UNVERIFIED (unsigned)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let listed = ok(home.path(), &["--wide", "plugin", "list"]);
+    assert!(listed.contains("unsigned (--allow-unsigned)"), "{listed}");
+}
+
+#[test]
 fn a_registry_reference_with_server_is_refused_as_the_operators_before_any_request() {
     // Nothing listens on port 9 of loopback: a request to either would fail
     // as the upstream's; the refusal comes first and blames the operator.
