@@ -57,6 +57,11 @@ pub struct Pulled {
     pub digest: String,
 }
 
+/// Tags asked for per page of the tag list.
+pub const TAG_PAGE: usize = 1000;
+/// The most tag-list pages read (100,000 tags).
+pub const MAX_TAG_PAGES: usize = 100;
+
 /// One repository of one registry.
 pub struct Registry {
     repo: OciRef,
@@ -398,26 +403,49 @@ impl Registry {
         Ok(out)
     }
 
-    /// The repository's tags (the first 1000).
+    /// The repository's tags, read a page of [`TAG_PAGE`] at a time (the
+    /// distribution API's `n` and `last`), at most [`MAX_TAG_PAGES`] pages:
+    /// a registry that keeps answering full pages, or the same page again,
+    /// cannot keep us reading.
     pub async fn tags(&self) -> Result<Vec<String>, OciError> {
-        let body = self
-            .get(
-                "tags/list?n=1000",
-                "application/json",
-                MAX_TAG_LIST_BYTES,
-                "the tag list",
-            )
-            .await?;
         #[derive(serde::Deserialize)]
         struct Tags {
             #[serde(default)]
             tags: Option<Vec<String>>,
         }
-        let tags: Tags = serde_json::from_slice(&body).map_err(|_| OciError::Client {
-            registry: self.repo.registry.clone(),
-            reason: "the tag list is not JSON".into(),
-        })?;
-        Ok(tags.tags.unwrap_or_default())
+        let mut all: Vec<String> = Vec::new();
+        for _ in 0..MAX_TAG_PAGES {
+            let mut path = format!("tags/list?n={TAG_PAGE}");
+            if let Some(last) = all.last() {
+                path.push_str("&last=");
+                path.extend(url::form_urlencoded::byte_serialize(last.as_bytes()));
+            }
+            let body = self
+                .get(
+                    &path,
+                    "application/json",
+                    MAX_TAG_LIST_BYTES,
+                    "the tag list",
+                )
+                .await?;
+            let page = serde_json::from_slice::<Tags>(&body)
+                .map_err(|_| OciError::Client {
+                    registry: self.repo.registry.clone(),
+                    reason: "the tag list is not JSON".into(),
+                })?
+                .tags
+                .unwrap_or_default();
+            // An empty page, or one ending where the last one did, ends it.
+            if page.last().is_none_or(|l| Some(l) == all.last()) {
+                break;
+            }
+            let full = page.len() >= TAG_PAGE;
+            all.extend(page);
+            if !full {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     async fn push_auth(&self, tag: &str) -> Result<oci_client::Reference, OciError> {

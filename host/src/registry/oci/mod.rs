@@ -16,6 +16,7 @@
 //! host the operator names with `--insecure-registry`.
 
 mod client;
+mod cred_helper;
 mod credentials;
 mod error;
 mod fetch;
