@@ -41,6 +41,23 @@ pub enum RuntimeError {
         /// What did not match.
         detail: String,
     },
+    /// The manifest asks for more memory than this host's cap.
+    #[error(
+        "plugin {plugin} asks for up to {asked} of memory ([limits] memory), above this host's cap of {cap}; raise the cap (PLUGBOARD_MAX_PLUGIN_MEMORY, e.g. \"512MiB\") or do not use this plugin"
+    )]
+    MemoryOverCap {
+        /// Plugin id.
+        plugin: String,
+        /// The limit asked for, shown.
+        asked: String,
+        /// The cap, shown.
+        cap: String,
+    },
+    /// The operator's memory cap is not a size.
+    #[error(
+        "PLUGBOARD_MAX_PLUGIN_MEMORY={0} is not a memory cap: write a whole number of MiB or GiB from 16 MiB to 4 GiB (e.g. \"256MiB\"), or unset it for the default 256 MiB"
+    )]
+    BadMemoryCap(String),
 }
 
 impl RuntimeError {
@@ -51,6 +68,7 @@ impl RuntimeError {
             RuntimeError::NotComponent(_)
             | RuntimeError::Compile(_)
             | RuntimeError::Contract { .. } => Blame::Plugin,
+            RuntimeError::MemoryOverCap { .. } | RuntimeError::BadMemoryCap(_) => Blame::Operator,
         }
     }
 }
