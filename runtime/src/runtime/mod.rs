@@ -43,15 +43,17 @@ pub enum RuntimeError {
     },
     /// The manifest asks for more memory than this host's cap.
     #[error(
-        "plugin {plugin} asks for up to {asked} of memory ([limits] memory), above this host's cap of {cap}; raise the cap (PLUGBOARD_MAX_PLUGIN_MEMORY, e.g. \"512MiB\") or do not use this plugin"
+        "plugin {plugin} asks for up to {} of memory ([limits] memory), above this host's cap of {}; raise the cap (PLUGBOARD_MAX_PLUGIN_MEMORY, e.g. \"512MiB\") or do not use this plugin",
+        crate::capabilities::limits::section::show_size(*asked),
+        crate::capabilities::limits::section::show_size(*cap)
     )]
     MemoryOverCap {
         /// Plugin id.
         plugin: String,
-        /// The limit asked for, shown.
-        asked: String,
-        /// The cap, shown.
-        cap: String,
+        /// The limit asked for, in bytes.
+        asked: u64,
+        /// The cap, in bytes.
+        cap: u64,
     },
     /// The operator's memory cap is not a size.
     #[error(

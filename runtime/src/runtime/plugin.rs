@@ -148,11 +148,10 @@ impl Runtime {
     ) -> Result<LoadedPlugin, RuntimeError> {
         let asked = manifest.limits.memory_bytes();
         if asked > self.memory_cap {
-            use crate::capabilities::limits::section::show_size;
             return Err(RuntimeError::MemoryOverCap {
                 plugin: manifest.id.clone(),
-                asked: show_size(asked),
-                cap: show_size(self.memory_cap),
+                asked,
+                cap: self.memory_cap,
             });
         }
         let engine = self.engine.clone();

@@ -43,7 +43,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
 
 /// `bytes` for people: `128 MiB`, `1 GiB`.
 pub fn show_size(bytes: u64) -> String {
-    if bytes >= 1 << 30 && bytes % (1 << 30) == 0 {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
         format!("{} GiB", bytes >> 30)
     } else {
         format!("{} MiB", bytes >> 20)
