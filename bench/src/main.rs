@@ -13,6 +13,7 @@ mod load;
 mod measure;
 mod node;
 mod pg;
+mod polyglot;
 mod report;
 mod scan;
 mod setup;
@@ -50,13 +51,16 @@ enum Bench {
     /// An idle node holding many instances (needs PostgreSQL and a release
     /// `plugboard`; only with --only).
     Idle,
+    /// The GitHub sample in Rust, TypeScript and Python side by side (needs
+    /// their components; only with --only).
+    Polyglot,
 }
 
 impl Bench {
     /// Whether a run without `--only` includes it: not the ones that start
     /// PostgreSQL and `plugboard serve` nodes and take minutes.
     fn by_default(self) -> bool {
-        !matches!(self, Bench::Cluster | Bench::Idle)
+        !matches!(self, Bench::Cluster | Bench::Idle | Bench::Polyglot)
     }
 }
 
@@ -177,6 +181,19 @@ async fn main() -> anyhow::Result<()> {
         let cache_dir = tempfile::tempdir()?;
         let cache = ComponentCache::at(cache_dir.path()).with_key(&MasterKey::generate()?);
         let runtime = Runtime::new(cache.clone())?;
+        if wants(Bench::Polyglot) {
+            let (cold, cached, calls) = if args.quick { (1, 2, 5) } else { (2, 5, 50) };
+            polyglot::run(
+                &mut report,
+                &runtime,
+                &cache,
+                &wasm_dir,
+                cold,
+                cached,
+                calls,
+            )
+            .await?;
+        }
         if wants(Bench::Load) {
             eprintln!(
                 "load: compiling the Zoom component {} times...",

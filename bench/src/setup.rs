@@ -43,7 +43,8 @@ pub struct PluginFiles {
 }
 
 impl PluginFiles {
-    fn read(manifest: &Path, wasm: &Path) -> anyhow::Result<PluginFiles> {
+    /// The plugin whose manifest is `manifest` and component `wasm`.
+    pub fn read(manifest: &Path, wasm: &Path) -> anyhow::Result<PluginFiles> {
         let manifest_text = std::fs::read_to_string(manifest)
             .with_context(|| format!("reading {}", manifest.display()))?;
         let parsed = Manifest::parse(&manifest_text)

@@ -325,7 +325,21 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                     source.manifest.id
                 );
             }
-            let (row, info) = add_plugin_from(
+            // Compiling a large (JavaScript, Python) component takes seconds:
+            // say so when there is no artefact to load.
+            let compiling = !matches!(
+                app.runtime()?.inspect_artefact(&source.wasm),
+                plugboard_host::runtime::Artefact::Authentic(_)
+            );
+            let started = std::time::Instant::now();
+            if compiling {
+                eprint!(
+                    "compiling plugin {} ({:.1} MB)… ",
+                    source.manifest.id,
+                    source.wasm.len() as f64 / 1e6
+                );
+            }
+            let added = add_plugin_from(
                 app.home()?,
                 app.store()?,
                 app.runtime()?,
@@ -333,7 +347,14 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                 &grant,
                 Some(&origin),
             )
-            .await?;
+            .await;
+            if compiling {
+                match &added {
+                    Ok(_) => eprintln!("done in {:.1} s", started.elapsed().as_secs_f64()),
+                    Err(_) => eprintln!("failed"),
+                }
+            }
+            let (row, info) = added?;
             if json {
                 let mut out = plugin_json(&row, &app.store()?.plugin_versions(&row.id)?);
                 out["changes"] = approval.changes_json();

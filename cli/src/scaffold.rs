@@ -1,6 +1,6 @@
-//! `plugboard plugin new NAME`: a plugin crate that builds and passes
-//! `plugboard plugin test` out of the box. The templates are in the binary
-//! (`cli/templates/plugin/`).
+//! `plugboard plugin new NAME [--lang rust|ts|python]`: a plugin that builds
+//! and passes `plugboard plugin test` out of the box. The templates are in the
+//! binary (`cli/templates/plugin/`, `plugin-ts/`, `plugin-py/`).
 
 use std::path::{Path, PathBuf};
 
@@ -16,10 +16,39 @@ pub struct NewArgs {
     /// Where to create it (default: ./NAME). Must not exist or be empty.
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
-    /// The plugboard-sdk crate to depend on (the SDK is not on crates.io):
-    /// default, the `sdk/` of the repository this binary was built from.
+    /// The SDK to build with (none is on a public registry): the
+    /// plugboard-sdk crate, sdk-ts/ or sdk-py/; default, the one in the
+    /// repository this binary was built from.
     #[arg(long, value_name = "PATH")]
     pub sdk: Option<PathBuf>,
+    /// The plugin's language.
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    pub lang: Lang,
+}
+
+/// The languages `plugin new` scaffolds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// A Rust crate over plugboard-sdk (sdk/).
+    Rust,
+    /// TypeScript over sdk-ts/ (StarlingMonkey through componentize-js).
+    #[value(alias = "typescript", alias = "js")]
+    Ts,
+    /// Python over sdk-py/ (componentize-py).
+    #[value(alias = "py")]
+    Python,
+}
+
+impl Lang {
+    /// The SDK's directory in this repository, a file that proves a directory
+    /// is that SDK and the text that file must contain.
+    fn sdk(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Lang::Rust => ("sdk", "Cargo.toml", "name = \"plugboard-sdk\""),
+            Lang::Ts => ("sdk-ts", "package.json", "\"name\": \"@plugboard/sdk\""),
+            Lang::Python => ("sdk-py", "build.py", "componentize-py"),
+        }
+    }
 }
 
 const CARGO_TOML: &str = include_str!("../templates/plugin/Cargo.toml.tmpl");
@@ -27,6 +56,15 @@ const PLUGIN_TOML: &str = include_str!("../templates/plugin/plugin.toml.tmpl");
 const LIB_RS: &str = include_str!("../templates/plugin/lib.rs.tmpl");
 const CASSETTE: &str = include_str!("../templates/plugin/cassette.json.tmpl");
 const README: &str = include_str!("../templates/plugin/README.md.tmpl");
+const TS_PLUGIN_TOML: &str = include_str!("../templates/plugin-ts/plugin.toml.tmpl");
+const TS_INDEX: &str = include_str!("../templates/plugin-ts/index.ts.tmpl");
+const TS_CONFIG: &str = include_str!("../templates/plugin-ts/tsconfig.json.tmpl");
+const TS_CASSETTE: &str = include_str!("../templates/plugin-ts/cassette.json.tmpl");
+const TS_README: &str = include_str!("../templates/plugin-ts/README.md.tmpl");
+const PY_PLUGIN_TOML: &str = include_str!("../templates/plugin-py/plugin.toml.tmpl");
+const PY_APP: &str = include_str!("../templates/plugin-py/app.py.tmpl");
+const PY_CASSETTE: &str = include_str!("../templates/plugin-py/cassette.json.tmpl");
+const PY_README: &str = include_str!("../templates/plugin-py/README.md.tmpl");
 const GITIGNORE: &str = "/target\n";
 
 /// Why nothing was scaffolded.
@@ -151,19 +189,23 @@ fn shown(p: &Path) -> String {
     .into_owned()
 }
 
-/// The SDK directory: `--sdk`, else this binary's repository's `sdk/`.
-fn sdk_dir(given: Option<&Path>) -> Result<PathBuf, ScaffoldError> {
+/// The SDK directory: `--sdk`, else this binary's repository's `sdk/`
+/// (`sdk-ts/`, `sdk-py/`).
+fn sdk_dir(given: Option<&Path>, lang: Lang) -> Result<PathBuf, ScaffoldError> {
+    let (repo_dir, proof, marker) = lang.sdk();
     let (dir, what) = match given {
         Some(d) => (d.to_path_buf(), "--sdk"),
         None => (
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk"),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(repo_dir),
             "the SDK of the repository this plugboard was built from",
         ),
     };
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
-    if !manifest.contains("name = \"plugboard-sdk\"") {
+    let manifest = std::fs::read_to_string(dir.join(proof)).unwrap_or_default();
+    if !manifest.contains(marker) {
         return Err(ScaffoldError::NoSdk(format!(
-            "{what} ({}) is not the plugboard-sdk crate",
+            "{what} ({}) is not plugboard's {repo_dir}",
             shown(&dir)
         )));
     }
@@ -177,14 +219,44 @@ fn toml_escaped(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// The files of a plugin called `name` depending on the SDK at `sdk`.
-pub fn files(name: &str, sdk: &str) -> Vec<(&'static str, String)> {
-    let fill = |t: &str| {
+/// `s` inside a JSON string.
+fn json_escaped(s: &str) -> String {
+    let quoted = serde_json::Value::String(s.into()).to_string();
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+/// The files of a plugin called `name` in `lang` building with the SDK at `sdk`.
+pub fn files(name: &str, sdk: &str, lang: Lang) -> Vec<(&'static str, String)> {
+    let fill_with = |t: &str, sdk: &str| {
         t.replace("{{name}}", name)
             .replace("{{title}}", &title(name))
             .replace("{{crate_file}}", &name.replace('-', "_"))
-            .replace("{{sdk}}", &toml_escaped(sdk))
+            .replace("{{sdk}}", sdk)
     };
+    let fill = |t: &str| fill_with(t, &toml_escaped(sdk));
+    let plain = |t: &str| fill_with(t, sdk);
+    match lang {
+        Lang::Rust => {}
+        Lang::Ts => {
+            return vec![
+                ("plugin.toml", plain(TS_PLUGIN_TOML)),
+                ("src/index.ts", plain(TS_INDEX)),
+                ("tsconfig.json", fill_with(TS_CONFIG, &json_escaped(sdk))),
+                ("tests/cassette.json", plain(TS_CASSETTE)),
+                ("README.md", plain(TS_README)),
+                (".gitignore", "/*.wasm\n".to_string()),
+            ];
+        }
+        Lang::Python => {
+            return vec![
+                ("plugin.toml", plain(PY_PLUGIN_TOML)),
+                ("src/app.py", plain(PY_APP)),
+                ("tests/cassette.json", plain(PY_CASSETTE)),
+                ("README.md", plain(PY_README)),
+                (".gitignore", "/*.wasm\n__pycache__/\n".to_string()),
+            ];
+        }
+    }
     vec![
         ("Cargo.toml", fill(CARGO_TOML)),
         ("plugin.toml", fill(PLUGIN_TOML)),
@@ -206,7 +278,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
     {
         return Err(ScaffoldError::NotEmpty(shown(&dir)).into());
     }
-    let sdk = sdk_dir(args.sdk.as_deref())?;
+    let sdk = sdk_dir(args.sdk.as_deref(), args.lang)?;
     let sdk_text = sdk.to_string_lossy().into_owned();
     if sdk_text.chars().any(char::is_control) {
         return Err(ScaffoldError::NoSdk(format!(
@@ -217,7 +289,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
     }
     let created = !dir.exists();
     let write = || -> Result<(), ScaffoldError> {
-        for (file, text) in files(&args.name, &sdk_text) {
+        for (file, text) in files(&args.name, &sdk_text, args.lang) {
             let path = dir.join(file);
             let err = |e: std::io::Error| ScaffoldError::Write {
                 path: shown(&path),
@@ -240,8 +312,15 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
     let d = shown(&dir);
     println!("created plugin {} in {d}", args.name);
     println!("  cd {d}");
-    println!("  cargo test                                     # native tests");
-    println!("  cargo build --release --target wasm32-wasip2   # the component");
+    let sdk_shown = shown(&sdk);
+    match args.lang {
+        Lang::Rust => {
+            println!("  cargo test                                     # native tests");
+            println!("  cargo build --release --target wasm32-wasip2   # the component");
+        }
+        Lang::Ts => println!("  node {sdk_shown}/build.mjs .   # the component"),
+        Lang::Python => println!("  python3 {sdk_shown}/build.py .   # the component"),
+    }
     println!(
         "  plugboard plugin test                          # replays tests/cassette.json offline"
     );
@@ -280,10 +359,18 @@ mod tests {
 
     #[test]
     fn every_placeholder_is_filled() {
-        for (file, text) in files("acme-kit", "/x/sdk \"q\"") {
-            assert!(!text.contains("{{"), "{file} keeps a placeholder");
+        for lang in [Lang::Rust, Lang::Ts, Lang::Python] {
+            for (file, text) in files("acme-kit", "/x/sdk \"q\"", lang) {
+                assert!(!text.contains("{{"), "{lang:?} {file} keeps a placeholder");
+            }
         }
-        let cargo = &files("acme-kit", "/x/sdk \"q\"")[0].1;
+        let ts = files("acme-kit", "/x/sdk \"q\"", Lang::Ts);
+        let tsconfig = &ts[2].1;
+        assert!(
+            serde_json::from_str::<serde_json::Value>(tsconfig).is_ok(),
+            "{tsconfig}"
+        );
+        let cargo = &files("acme-kit", "/x/sdk \"q\"", Lang::Rust)[0].1;
         assert!(cargo.contains(r#"path = "/x/sdk \"q\"""#), "{cargo}");
         assert_eq!(title("acme-kit"), "Acme Kit");
     }

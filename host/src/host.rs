@@ -140,7 +140,7 @@ impl Host {
             return Ok(r);
         }
         let cache = ComponentCache::at(self.home()?.cache_dir()).with_key(&self.master_key()?);
-        let r = Runtime::new(cache)?;
+        let r = Runtime::with_memory_cap(cache, Runtime::memory_cap_from_env()?)?;
         Ok(self.runtime.get_or_init(|| r))
     }
 

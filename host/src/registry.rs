@@ -11,7 +11,7 @@ use plugboard_core::store::{PluginOrigin, PluginRow, Store, StoreError};
 
 use crate::home::{Home, UnsafeName};
 use crate::manifest::{BadVersion, Manifest, ManifestError, check_version};
-use crate::runtime::{CallError, LoadedPlugin, Runtime, RuntimeError};
+use crate::runtime::{CacheOutcome, CallError, LoadedPlugin, Runtime, RuntimeError};
 
 mod expansion;
 mod immutable;
@@ -299,13 +299,18 @@ pub async fn add_plugin_from(
             version: version.clone(),
             cause: e,
         })?;
-    let info = describe(&loaded)
-        .await
-        .map_err(|e| RegistryError::Describe {
+    let info = describe(&loaded).await.map_err(|e| {
+        // A refused add keeps no artefact: one compiled just now goes (a
+        // link failure is handled the same way inside `load`).
+        if loaded.cache_outcome() != CacheOutcome::Hit {
+            runtime.discard_artefact(&source.wasm);
+        }
+        RegistryError::Describe {
             id: id.clone(),
             version: version.clone(),
             cause: e,
-        })?;
+        }
+    })?;
     if let Some(row) = existing {
         return Ok((row, info));
     }

@@ -6,9 +6,25 @@ use std::time::Duration;
 /// granularity of deadlines and of cooperative yields while a guest computes.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Linear memory one plugin store may grow to. Connector pages are at most a
-/// few MiB of JSON; 64 MiB leaves ample room while a memory bomb stops early.
-pub const MAX_MEMORY_BYTES: usize = 64 << 20;
+/// Linear memory one plugin store may grow to unless its manifest asks for
+/// more (`[limits] memory`). Connector pages are at most a few MiB of JSON;
+/// 64 MiB leaves ample room for a Rust plugin while a memory bomb stops
+/// early. A JavaScript or Python plugin starts with 9-14 MiB in use and
+/// parses a large page into several times its size: such plugins ask for
+/// more.
+pub const DEFAULT_MEMORY_BYTES: u64 = 64 << 20;
+
+/// The default operator cap on any plugin's memory limit
+/// (`PLUGBOARD_MAX_PLUGIN_MEMORY`): four times the default, room for a
+/// JavaScript or Python plugin parsing a 16 MiB page.
+pub const DEFAULT_MEMORY_CAP_BYTES: u64 = 256 << 20;
+
+/// The smallest memory limit a manifest may ask for: a plugin never needs
+/// less than the default, but a smaller limit is an author's choice.
+pub const MIN_MEMORY_BYTES: u64 = 16 << 20;
+
+/// The most a 32-bit linear memory can address.
+pub const WASM32_MEMORY_BYTES: u64 = 4 << 30;
 
 /// Table elements one store may hold (function tables of Rust guests are small).
 pub const MAX_TABLE_ELEMENTS: usize = 20_000;

@@ -497,6 +497,54 @@ mod tests {
     }
 
     #[test]
+    fn a_larger_memory_limit_is_new_and_a_smaller_one_asks_for_nothing() {
+        let old = zoom();
+        let grant = Grant::all_requested(&old, "--yes");
+        let limit =
+            |m: &'static str| move |t: String| t + &format!("\n[limits]\nmemory = \"{m}\"\n");
+        // Above the default (64 MiB) asks for more.
+        let e = Expansion::of(&grant, &old, &zoom_v2(limit("128MiB")), false);
+        assert_eq!(lines(&e), ["new: memory up to 128 MiB"]);
+        assert!(e.asks_for_more());
+        // At or below the default asks for nothing.
+        let e = Expansion::of(&grant, &old, &zoom_v2(limit("64MiB")), false);
+        assert!(
+            !e.asks_for_more() && e.removed.is_empty(),
+            "{:?}",
+            lines(&e)
+        );
+        let e = Expansion::of(&grant, &old, &zoom_v2(limit("32MiB")), false);
+        assert!(!e.asks_for_more(), "{:?}", lines(&e));
+        // From an approved 256 MiB: 512 is new, 128 drops the old one.
+        let big = zoom_v2(limit("256MiB"));
+        let grant = Grant::all_requested(&big, "--yes");
+        let more = Manifest::parse(
+            &(ZOOM.replace("version = \"0.1.0\"", "version = \"0.3.0\"")
+                + "\n[limits]\nmemory = \"512MiB\"\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let e = Expansion::of(&grant, &big, &more, false);
+        assert_eq!(
+            lines(&e),
+            ["new: memory up to 512 MiB", "removed: memory up to 256 MiB"]
+        );
+        let less = Manifest::parse(
+            &(ZOOM.replace("version = \"0.1.0\"", "version = \"0.3.0\"")
+                + "\n[limits]\nmemory = \"128MiB\"\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let e = Expansion::of(&grant, &big, &less, false);
+        assert!(!e.asks_for_more(), "{:?}", lines(&e));
+        assert_eq!(lines(&e), ["removed: memory up to 256 MiB"]);
+        // The prompt shows a limit above the default.
+        let prompt = super::super::prompt::describe_request(&zoom_v2(limit("128MiB")), false);
+        assert!(
+            prompt.contains("up to 128 MiB of linear memory per call (default 64 MiB)"),
+            "{prompt}"
+        );
+    }
+
+    #[test]
     fn a_secret_sent_somewhere_new_is_new() {
         let with = |send_to: &str| {
             let text = ZOOM.replace("version = \"0.1.0\"", "version = \"0.2.0\"")

@@ -3,7 +3,7 @@
 //! the sections it reads; each rule lives in its capability's `grant.rs`.
 
 use crate::capabilities::grant::{Changes, Grant, Unit};
-use crate::capabilities::{actions, auth, config, network, ratelimit, secrets};
+use crate::capabilities::{actions, auth, config, limits, network, ratelimit, secrets};
 use crate::manifest::Manifest;
 
 /// One capability's part in approval, over a whole manifest: its unit and
@@ -69,6 +69,10 @@ pub const UNITS: &[&dyn Approval] = &[
     &Reads {
         unit: actions::Actions,
         sections: |m| &m.actions,
+    },
+    &Reads {
+        unit: limits::grant::Memory,
+        sections: |m| &m.limits,
     },
     &Reads {
         unit: secrets::grant::Reveal,

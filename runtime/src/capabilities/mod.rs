@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod grant;
 pub mod http;
+pub mod limits;
 pub mod log;
 pub mod network;
 pub mod ratelimit;

@@ -63,6 +63,8 @@ pub struct Manifest {
     pub ratelimit: RateLimitSpec,
     /// Governance actions.
     pub actions: Vec<ActionSpec>,
+    /// Resource limits beyond the defaults (`[limits]`).
+    pub limits: crate::capabilities::limits::section::LimitsSpec,
 }
 
 /// Whether `s` may be a plugin id: lowercase ASCII letters, digits and `-`,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::version::{VERSION_FORM, check_version};
 use super::{Manifest, ManifestError};
 use crate::capabilities::ratelimit::section::{RateLimitSpec, RawRateLimit};
-use crate::capabilities::{actions, auth, config, network, ratelimit, secrets};
+use crate::capabilities::{actions, auth, config, limits, network, ratelimit, secrets};
 use crate::section::{is_id, text};
 
 #[derive(Deserialize)]
@@ -34,6 +34,7 @@ pub(super) struct RawManifest {
     ratelimit: Option<RawRateLimit>,
     #[serde(default)]
     action: Vec<actions::section::RawAction>,
+    limits: Option<limits::section::RawLimits>,
 }
 
 impl RawManifest {
@@ -80,6 +81,10 @@ impl RawManifest {
             Some(r) => ratelimit::section::parse(r, &config)?,
         };
         let actions = actions::section::parse(self.action)?;
+        let limits = match self.limits {
+            None => limits::section::LimitsSpec::default(),
+            Some(l) => limits::section::parse(l)?,
+        };
 
         Ok(Manifest {
             name: self.name.unwrap_or_else(|| self.id.clone()),
@@ -95,6 +100,7 @@ impl RawManifest {
             auth,
             ratelimit,
             actions,
+            limits,
         })
     }
 }

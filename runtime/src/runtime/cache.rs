@@ -103,6 +103,21 @@ impl ComponentCache {
         self.forget_where(|_| true);
     }
 
+    /// Delete the artefact of `bytes` on `engine` only (the one a failed add
+    /// has just written: a component that compiled but does not link or
+    /// describe). Best effort, as `forget`.
+    pub fn discard(&self, engine: &Engine, bytes: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        let entry = Entry::new(dir, engine, bytes);
+        match fs::remove_file(&entry.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %entry.path.display(), error = %e, "cannot delete a compiled artefact");
+            }
+        }
+    }
+
     fn forget_where(&self, compiled_from: impl Fn(&str) -> bool) {
         let Some(Ok(entries)) = self.dir.as_ref().map(fs::read_dir) else {
             return;

@@ -9,11 +9,14 @@ use std::thread;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::RuntimeError;
-use crate::limits::{EPOCH_TICK, MAX_MEMORY_BYTES, POOL_INSTANCES};
+use crate::limits::{EPOCH_TICK, POOL_INSTANCES};
 
 /// Build the engine: component model, epoch interruption, and a pooling
-/// allocator sized for [`POOL_INSTANCES`] concurrent instances.
-pub fn build_engine(pooling: bool) -> Result<Engine, RuntimeError> {
+/// allocator sized for [`POOL_INSTANCES`] concurrent instances whose
+/// memories may each grow to `memory_cap` bytes (the operator's cap on any
+/// plugin's `[limits] memory`; each store's limiter holds its plugin to its
+/// own limit below it).
+pub fn build_engine(pooling: bool, memory_cap: u64) -> Result<Engine, RuntimeError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
@@ -26,7 +29,7 @@ pub fn build_engine(pooling: bool) -> Result<Engine, RuntimeError> {
             .total_tables(POOL_INSTANCES * 4)
             .max_memories_per_component(4)
             .max_core_instances_per_component(32)
-            .max_memory_size(MAX_MEMORY_BYTES);
+            .max_memory_size(usize::try_from(memory_cap).unwrap_or(usize::MAX));
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;

@@ -41,6 +41,25 @@ pub enum RuntimeError {
         /// What did not match.
         detail: String,
     },
+    /// The manifest asks for more memory than this host's cap.
+    #[error(
+        "plugin {plugin} asks for up to {} of memory ([limits] memory), above this host's cap of {}; raise the cap (PLUGBOARD_MAX_PLUGIN_MEMORY, e.g. \"512MiB\") or do not use this plugin",
+        crate::capabilities::limits::section::show_size(*asked),
+        crate::capabilities::limits::section::show_size(*cap)
+    )]
+    MemoryOverCap {
+        /// Plugin id.
+        plugin: String,
+        /// The limit asked for, in bytes.
+        asked: u64,
+        /// The cap, in bytes.
+        cap: u64,
+    },
+    /// The operator's memory cap is not a size.
+    #[error(
+        "PLUGBOARD_MAX_PLUGIN_MEMORY={0} is not a memory cap: write a whole number of MiB or GiB from 16 MiB to 4 GiB (e.g. \"256MiB\"), or unset it for the default 256 MiB"
+    )]
+    BadMemoryCap(String),
 }
 
 impl RuntimeError {
@@ -51,6 +70,7 @@ impl RuntimeError {
             RuntimeError::NotComponent(_)
             | RuntimeError::Compile(_)
             | RuntimeError::Contract { .. } => Blame::Plugin,
+            RuntimeError::MemoryOverCap { .. } | RuntimeError::BadMemoryCap(_) => Blame::Operator,
         }
     }
 }

@@ -89,15 +89,43 @@ impl CallError {
 pub struct Runtime {
     engine: Engine,
     cache: ComponentCache,
+    memory_cap: u64,
 }
 
 impl Runtime {
-    /// A runtime with the pooling allocator and `cache`.
+    /// A runtime with the pooling allocator and `cache`, plugins' memory
+    /// capped at [`crate::limits::DEFAULT_MEMORY_CAP_BYTES`].
     pub fn new(cache: ComponentCache) -> Result<Self, RuntimeError> {
+        Self::with_memory_cap(cache, crate::limits::DEFAULT_MEMORY_CAP_BYTES)
+    }
+
+    /// A runtime whose plugins may ask for up to `memory_cap` bytes of
+    /// linear memory (`[limits] memory`); one asking for more is refused at
+    /// [`Runtime::load`], before compiling.
+    pub fn with_memory_cap(cache: ComponentCache, memory_cap: u64) -> Result<Self, RuntimeError> {
         Ok(Runtime {
-            engine: super::engine::build_engine(true)?,
+            engine: super::engine::build_engine(true, memory_cap)?,
             cache,
+            memory_cap,
         })
+    }
+
+    /// The operator's cap from `PLUGBOARD_MAX_PLUGIN_MEMORY` (`256MiB`,
+    /// `1GiB`), else the default; an unreadable value is refused.
+    pub fn memory_cap_from_env() -> Result<u64, RuntimeError> {
+        use crate::capabilities::limits::section::parse_size;
+        use crate::limits::{MIN_MEMORY_BYTES, WASM32_MEMORY_BYTES};
+        match std::env::var("PLUGBOARD_MAX_PLUGIN_MEMORY") {
+            Err(_) => Ok(crate::limits::DEFAULT_MEMORY_CAP_BYTES),
+            Ok(v) => parse_size(&v)
+                .filter(|b| (MIN_MEMORY_BYTES..=WASM32_MEMORY_BYTES).contains(b))
+                .ok_or_else(|| RuntimeError::BadMemoryCap(plugboard_core::text::quoted(&v))),
+        }
+    }
+
+    /// The cap on any plugin's memory limit, in bytes.
+    pub fn memory_cap(&self) -> u64 {
+        self.memory_cap
     }
 
     /// The engine (for benchmarks).
@@ -118,13 +146,27 @@ impl Runtime {
         manifest: Manifest,
         wasm: Vec<u8>,
     ) -> Result<LoadedPlugin, RuntimeError> {
+        let asked = manifest.limits.memory_bytes();
+        if asked > self.memory_cap {
+            return Err(RuntimeError::MemoryOverCap {
+                plugin: manifest.id.clone(),
+                asked,
+                cap: self.memory_cap,
+            });
+        }
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let contract = manifest.contract.clone();
         let (pre, outcome, sha) = tokio::task::spawn_blocking(move || {
             let sha = hex::encode(Sha256::digest(&wasm));
             let (component, outcome) = cache.load(&engine, &wasm)?;
-            let pre = PluginPre::new(&engine, &component, &contract)?;
+            let pre = PluginPre::new(&engine, &component, &contract).inspect_err(|_| {
+                // Compiled just now for a component that does not link:
+                // keep no artefact of it.
+                if outcome != CacheOutcome::Hit {
+                    cache.discard(&engine, &wasm);
+                }
+            })?;
             Ok::<_, RuntimeError>((pre, outcome, sha))
         })
         .await
@@ -136,6 +178,12 @@ impl Runtime {
             cache: outcome,
             sha256: sha,
         })
+    }
+
+    /// Delete the artefact compiled from `wasm` on this engine (an add that
+    /// failed after [`Runtime::load`] compiled it). Best effort.
+    pub fn discard_artefact(&self, wasm: &[u8]) {
+        self.cache.discard(&self.engine, wasm);
     }
 }
 
@@ -171,7 +219,14 @@ impl LoadedPlugin {
         ctx: &Arc<InstanceContext>,
         writes_allowed: bool,
     ) -> Store<PluginState> {
-        let mut store = Store::new(&self.engine, PluginState::new(ctx.clone(), writes_allowed));
+        let mut store = Store::new(
+            &self.engine,
+            PluginState::new(
+                ctx.clone(),
+                writes_allowed,
+                self.manifest.limits.memory_bytes(),
+            ),
+        );
         store.limiter(|s| &mut s.limits);
         arm_deadline(&mut store, ctx.call_deadline);
         store
@@ -371,6 +426,32 @@ pub(super) fn arm_deadline(store: &mut Store<PluginState>, deadline: Duration) {
 /// Turn the outcome of a guarded guest call (host timeout around the
 /// wasmtime result) into the call's result, blaming the plugin for traps and
 /// timeouts and quoting its stderr.
+/// Maximum characters of a trap's detail shown to the operator.
+const MAX_TRAP_DETAIL: usize = 2000;
+
+/// One line for a trap: its reason (the [`Trap`] code, else the innermost
+/// cause, never the backtrace context), then the guest's stderr, its lines
+/// joined by ` | `; neutralised and bounded.
+fn trap_detail(e: &wasmtime::Error, stderr: &str) -> String {
+    let reason = match e.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => e.root_cause().to_string(),
+    };
+    // The guest's lines on one line: an exception's message, then its stack.
+    let stderr: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut detail = if stderr.is_empty() {
+        reason
+    } else {
+        format!("{reason}; guest stderr: {}", stderr.join(" | "))
+    };
+    plugboard_core::text::clean_line(&mut detail, MAX_TRAP_DETAIL);
+    detail
+}
+
 pub(super) fn settle<T>(
     result: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
     store: &Store<PluginState>,
@@ -402,14 +483,14 @@ pub(super) fn settle<T>(
                 });
             }
             let stderr = store.data().stderr_text();
-            let mut detail = format!("{e:#}");
-            if !stderr.is_empty() {
-                detail = format!("{detail}; guest stderr: {stderr}");
-            }
+            // The operator's line: the trap's reason and what the guest
+            // printed (an uncaught exception's text); the wasm backtrace
+            // wasmtime attaches as context only in the debug log.
+            tracing::debug!(%plugin, call, error = %format!("{e:#}"), "plugin trapped");
             Err(CallError::Trap {
                 plugin,
                 call,
-                detail,
+                detail: trap_detail(&e, &stderr),
             })
         }
     }

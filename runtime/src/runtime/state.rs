@@ -9,9 +9,7 @@ use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiVie
 
 use super::context::InstanceContext;
 use crate::capabilities::http::CallHttpState;
-use crate::limits::{
-    MAX_INSTANCES, MAX_MEMORIES, MAX_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_TABLES,
-};
+use crate::limits::{MAX_INSTANCES, MAX_MEMORIES, MAX_TABLE_ELEMENTS, MAX_TABLES};
 
 /// Bytes of guest stderr kept to explain a trap (a Rust panic message).
 const STDERR_CAPTURE: usize = 16 << 10;
@@ -33,11 +31,12 @@ pub struct PluginState {
 impl PluginState {
     /// Fresh state: WASI with nothing granted (no env, files, sockets),
     /// stderr captured, limits from [`crate::limits`].
-    pub fn new(ctx: Arc<InstanceContext>, writes_allowed: bool) -> Self {
+    /// `memory_bytes`: the plugin's memory limit (`[limits] memory`).
+    pub fn new(ctx: Arc<InstanceContext>, writes_allowed: bool, memory_bytes: u64) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
         let wasi = WasiCtxBuilder::new().stderr(stderr.clone()).build();
         let limits = StoreLimitsBuilder::new()
-            .memory_size(MAX_MEMORY_BYTES)
+            .memory_size(usize::try_from(memory_bytes).unwrap_or(usize::MAX))
             .table_elements(MAX_TABLE_ELEMENTS)
             .instances(MAX_INSTANCES)
             .tables(MAX_TABLES)

@@ -132,5 +132,44 @@ async fn a_component_whose_imports_name_another_contract_is_refused() {
             store.plugins().unwrap_or_else(|e| panic!("{e}")).is_empty(),
             "{what}: something was added"
         );
+        assert_eq!(artefacts(&host), Vec::<String>::new(), "{what}");
     }
+}
+
+/// The compiled artefacts in `host`'s component cache.
+fn artefacts(host: &TestHost) -> Vec<String> {
+    let dir = host
+        .app
+        .home()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .cache_dir();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_add_refused_after_compiling_leaves_no_compiled_artefact_behind() {
+    let host = TestHost::empty();
+    // Compiles and links, but describe() names another id than the manifest.
+    let manifest = hostile_manifest().replacen("id = \"hostile\"", "id = \"not-hostile\"", 1);
+    assert_ne!(manifest, hostile_manifest());
+    let err = match host.add_plugin(&manifest, hostile_wasm()).await {
+        Ok(info) => panic!("added as {info:?}"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, RegistryError::Describe { .. }), "{err:?}");
+    assert_eq!(artefacts(&host), Vec::<String>::new());
+    // The same component under its own manifest is added and keeps one.
+    host.add_plugin(&hostile_manifest(), hostile_wasm())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let kept = artefacts(&host);
+    assert!(kept.len() == 1 && kept[0].ends_with(".cwasm"), "{kept:?}");
 }

@@ -529,7 +529,69 @@ async fn a_memory_bomb_traps_at_the_memory_limit() {
     assert!(matches!(err, CallError::Trap { .. }), "{err:?}");
     assert_contains(&err.to_string(), "plugin hostile trapped in sync");
     assert_contains(&err.to_string(), "growing memory");
+    // The default limit, 64 MiB: growth past it is refused.
+    let refused = refused_growth(&err);
+    assert!(
+        refused > 64 << 20 && refused <= (64 << 20) + (2 << 20),
+        "refused at {refused} bytes: {err}"
+    );
     assert_contains(&env.scan_contains("memory-bomb").await, "trapped in sync");
+}
+
+/// The size a memory bomb's trap says it was refused at.
+fn refused_growth(err: &CallError) -> u64 {
+    let text = err.to_string();
+    let bytes = text
+        .split_once("growing memory to ")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .and_then(|n| n.parse().ok());
+    bytes.unwrap_or_else(|| panic!("no refused growth in {text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_memory_limit_moves_where_a_memory_bomb_traps_and_a_limit_over_the_cap_is_refused()
+ {
+    let partner = Partner::start().await;
+    let limited = |m: &str| {
+        format!(
+            "{}\n[limits]\nmemory = \"{m}\"\n",
+            hostile_manifest_for(&partner)
+        )
+    };
+    // 128 MiB: under the default cap (256 MiB), so the pool's slots hold it.
+    let host = TestHost::empty();
+    host.add_plugin(&limited("128MiB"), hostile_wasm())
+        .await
+        .unwrap_or_else(|e| panic!("adding with 128 MiB: {e}"));
+    host.add_instance(&hostile_spec("big", &partner));
+    let (plugin, ctx) = host.open("big").await;
+    let err = match plugin.sync(&ctx, "memory-bomb", None).await {
+        Ok(_) => panic!("the memory bomb returned"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, CallError::Trap { .. }), "{err:?}");
+    let refused = refused_growth(&err);
+    assert!(
+        refused > 128 << 20 && refused <= (128 << 20) + (2 << 20),
+        "refused at {refused} bytes: {err}"
+    );
+    // Over the cap: refused before compiling, blamed on the operator.
+    let host = TestHost::empty();
+    let err = match host.add_plugin(&limited("512MiB"), hostile_wasm()).await {
+        Ok(info) => panic!("added over the cap: {info:?}"),
+        Err(e) => e,
+    };
+    assert_eq!(err.blame(), Blame::Operator, "{err}");
+    let text = err.to_string();
+    assert_contains(&text, "asks for up to 512 MiB of memory");
+    assert_contains(&text, "cap of 256 MiB");
+    assert_contains(&text, "PLUGBOARD_MAX_PLUGIN_MEMORY");
+    let cache = host
+        .app
+        .home()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .cache_dir();
+    assert!(!cache.exists() || std::fs::read_dir(&cache).is_ok_and(|mut d| d.next().is_none()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -43,7 +43,8 @@ fn key(byte: u8) -> MasterKey {
 }
 
 fn engine() -> Engine {
-    super::super::engine::build_engine(false).unwrap_or_else(|e| panic!("engine: {e}"))
+    super::super::engine::build_engine(false, crate::limits::DEFAULT_MEMORY_CAP_BYTES)
+        .unwrap_or_else(|e| panic!("engine: {e}"))
 }
 
 /// The one `.cwasm` in `dir` compiled from `bytes`.
