@@ -13,6 +13,7 @@ mod contracts;
 mod github_governance;
 mod github_scan;
 mod hostile;
+mod polyglot;
 mod tenants;
 mod zoom_governance;
 mod zoom_scan;

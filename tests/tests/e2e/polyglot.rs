@@ -7,7 +7,7 @@
 //! each test compiles its component once (12-19 MB: about 15 s of CPU each in
 //! the test profile), which is most of this file's time.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::{InstanceSpec, TestHost, failed_check, plugin_dirs, repo_root};
 use plugboard_core::Blame;
