@@ -353,6 +353,20 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
         "no timeline"
     );
     shot(&c, "05-instance").await;
+    c.execute(
+        "document.getElementById('charts-h').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the charts");
+    shot(&c, "05b-instance-charts").await;
+    c.execute(
+        "document.getElementById('timeline-h').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the timeline");
+    shot(&c, "05c-instance-timeline").await;
     c.goto(&format!("{base}/")).await.expect("home");
     shot(&c, "06-instances").await;
 

@@ -10,7 +10,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use super::St;
-use super::layout::{Nav, clean, clean_block, error_box, page};
+use super::layout::{Nav, clean, clean_block, error_box, page, when};
 use super::session::Session;
 use crate::manifest::Manifest;
 use crate::registry::Grant;
@@ -104,7 +104,7 @@ pub(super) async fn list(State(c): St, Extension(s): Extension<Session>) -> Resp
                     dl class="facts" {
                         dt { "Versions kept" } dd { (clean(&versions.join(", "), 400)) }
                         dt { "Approved by" } dd { (clean(g.as_ref().map_or("?", |g| g.approved_by.as_str()), 80)) }
-                        dt { "Added" } dd { (clean(&r.added_at, 40)) }
+                        dt { "Added" } dd { (when(Some(&r.added_at))) }
                     }
                     @if let Some(m) = m {
                         details {
