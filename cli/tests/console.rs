@@ -128,12 +128,7 @@ async fn shot(c: &Client, name: &str) {
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    wait_for(c, css).await.text().await.expect("text")
 }
 
 async fn path_of(c: &Client) -> String {
@@ -144,19 +139,39 @@ async fn path_of(c: &Client) -> String {
     }
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c
-        .find(Locator::Css(css))
+/// Wait (at most [`WAIT`]) until the browser is at a path starting with
+/// `prefix` (a click's navigation may still be under way when it returns);
+/// returns the path with its query.
+async fn wait_path(c: &Client, prefix: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let p = path_of(c).await;
+        if p.starts_with(prefix) {
+            return p;
+        }
+        assert!(start.elapsed() < WAIT, "still at {p}, not at {prefix}…");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Wait (at most [`WAIT`]) for an element matching `css`.
+async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = wait_for(c, css).await;
     e.clear().await.expect("clear");
     e.send_keys(value).await.expect("type");
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
+    wait_for(c, css)
         .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
@@ -233,21 +248,31 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
     // A wrong token is refused.
     fill(&c, "#token", "pb_00000000_not-a-real-token").await;
     click(&c, "form button[type=submit]").await;
+    let alert = wait_for(&c, ".alert-error")
+        .await
+        .text()
+        .await
+        .expect("text");
     assert_eq!(path_of(&c).await, "/sign-in");
-    let alert = text_of(&c, ".alert-error").await;
     assert!(alert.contains("not valid"), "{alert}");
     shot(&c, "02-sign-in-refused").await;
     // The right one signs in.
     fill(&c, "#token", &token).await;
     click(&c, "form button[type=submit]").await;
-    assert_eq!(path_of(&c).await, "/");
+    assert_eq!(wait_path(&c, "/").await, "/");
     assert_eq!(text_of(&c, "h1").await, "Instances");
     shot(&c, "03-instances-empty").await;
 
     // The add form, generated from the plugin's fields: every control is
     // labelled, and Tab reaches each in document order.
     click(&c, "a.btn-primary[href='/instances/new']").await;
-    click(&c, "a[href='/instances/new?plugin=zoom']").await;
+    wait_path(&c, "/instances/new").await;
+    wait_for(&c, "a[href='/instances/new?plugin=zoom']")
+        .await
+        .click()
+        .await
+        .expect("pick zoom");
+    wait_path(&c, "/instances/new?plugin=zoom").await;
     let controls = controls(&c).await;
     assert!(controls.len() >= 9, "{controls:?}");
     for (id, tag, labelled) in &controls {
@@ -325,7 +350,10 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
     .await;
     shot(&c, "04-add-instance").await;
     click(&c, "form.form button[type=submit]").await;
-    assert_eq!(path_of(&c).await, "/instances/zoom-web?msg=added");
+    assert_eq!(
+        wait_path(&c, "/instances/zoom-web").await,
+        "/instances/zoom-web?msg=added"
+    );
     let page = c.source().await.expect("source");
     assert!(
         !page.contains(&creds.client_secret),
@@ -381,6 +409,7 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
         .expect("a failing finding");
     let title = first.text().await.expect("title");
     first.click().await.expect("open the finding");
+    wait_path(&c, "/findings/zoom-web/").await;
     assert_eq!(text_of(&c, "h1").await, title);
     assert!(text_of(&c, ".pill").await.contains("fail"));
     assert!(!text_of(&c, "pre.evidence").await.is_empty());
@@ -398,8 +427,9 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
     );
     shot(&c, "09-accounts").await;
     click(&c, "tr.admin a.btn-small").await;
+    wait_path(&c, "/accounts/suspend?").await;
     click(&c, "form.inline button[type=submit]").await;
-    let outcome = text_of(&c, "#outcome").await;
+    let outcome = wait_for(&c, "#outcome").await.text().await.expect("text");
     assert!(outcome.starts_with("Dry run"), "{outcome}");
     shot(&c, "10-suspend-dry-run").await;
     c.goto(&format!("{base}/audit")).await.expect("audit");
@@ -484,10 +514,10 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
 
     // Sign out: the session is gone on the server, not only in the browser.
     click(&c, "form.signout button").await;
-    assert_eq!(path_of(&c).await, "/sign-in?msg=signed-out");
+    assert_eq!(wait_path(&c, "/sign-in").await, "/sign-in?msg=signed-out");
     shot(&c, "14-signed-out").await;
     c.goto(&format!("{base}/")).await.expect("home");
-    assert_eq!(path_of(&c).await, "/sign-in");
+    assert_eq!(wait_path(&c, "/sign-in").await, "/sign-in");
     let r = http
         .get(format!("{base}/"))
         .header("cookie", &session)
