@@ -16,7 +16,8 @@ fn ceiling(max: f64) -> f64 {
         return 1.0;
     }
     let mag = 10f64.powf(max.log10().floor());
-    for step in [1.0, 2.0, 2.5, 5.0, 10.0] {
+    // Steps whose quarters are short numbers (the axis has four ticks).
+    for step in [1.0, 2.0, 4.0, 8.0, 10.0] {
         if step * mag >= max {
             return step * mag;
         }
@@ -32,7 +33,8 @@ fn short(v: f64) -> String {
     } else if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
-        format!("{v:.1}")
+        let t = format!("{v:.2}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -150,11 +152,12 @@ pub(super) fn timeline(id: &str, title: &str, spans: &[Span]) -> Markup {
     let end = spans.iter().map(|s| s.end).fold(0.0, f64::max).max(1.0);
     let row = 18.0;
     let h = TOP + row * spans.len() as f64 + BOTTOM;
-    let plot_w = W - LEFT - 140.0;
+    let w = 2.0 * W;
+    let plot_w = w - LEFT - 140.0;
     let x = |t: f64| LEFT + 136.0 + plot_w * t / end;
     html! {
         figure class="chart" {
-            svg viewBox={"0 0 " (W) " " (h)} role="img" aria-labelledby={(id) "-t"} {
+            svg viewBox={"0 0 " (w) " " (h)} role="img" aria-labelledby={(id) "-t"} {
                 title id={(id) "-t"} { (title) }
                 @for (i, s) in spans.iter().enumerate() {
                     @let y = TOP + row * i as f64;
@@ -179,9 +182,11 @@ mod tests {
     #[test]
     fn axes_round_up_to_a_readable_bound() {
         assert_eq!(ceiling(0.0), 1.0);
-        assert_eq!(ceiling(7.0), 10.0);
+        assert_eq!(ceiling(7.0), 8.0);
         assert_eq!(ceiling(120.0), 200.0);
-        assert_eq!(ceiling(2_400.0), 2_500.0);
+        assert_eq!(ceiling(2_400.0), 4_000.0);
+        assert_eq!(short(0.25), "0.25");
+        assert_eq!(short(1.5), "1.5");
     }
 
     #[test]

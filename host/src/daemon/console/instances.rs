@@ -440,12 +440,7 @@ pub(super) async fn show(
     };
     let mut runs = c.shared.store.last_runs(&id, 50).unwrap_or_default();
     runs.reverse(); // oldest first for the charts
-    let label = |r: &SyncRun| {
-        when(Some(&r.started_at))
-            .get(11..16)
-            .unwrap_or("")
-            .to_string()
-    };
+    let label = |r: &SyncRun| format!("#{}", r.id);
     let records: Vec<(String, f64)> = runs.iter().map(|r| (label(r), run_records(r))).collect();
     let durations: Vec<(String, f64)> = runs
         .iter()
@@ -461,7 +456,11 @@ pub(super) async fn show(
             let start = (parse_time(&r.started_at)? - t0?).as_seconds_f64();
             let end = start + run_seconds(r).unwrap_or(0.0);
             Some(Span {
-                label: format!("run {} {}", r.id, label(r)),
+                label: format!(
+                    "run {} {}",
+                    label(r),
+                    when(Some(&r.started_at)).get(11..19).unwrap_or("")
+                ),
                 start,
                 end,
                 class: run_class(r.status.as_str()),
@@ -551,7 +550,7 @@ pub(super) async fn show(
             h2 id="charts-h" { "Charts" }
             div class="charts" {
                 (charts::bars("records", "Records per scan", "records", &records))
-                (charts::bars("durations", "Scan durations", "seconds", &durations))
+                (charts::bars("durations", "Scan durations (seconds)", "seconds", &durations))
             }
             h3 { "Requests and 429 answers per rate bucket" }
             p class="hint" { "Per finished phase since the daemon started (the daemon's bucket counters)." }
