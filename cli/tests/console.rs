@@ -143,10 +143,19 @@ async fn path_of(c: &Client) -> String {
 /// `prefix` (a click's navigation may still be under way when it returns);
 /// returns the path with its query.
 async fn wait_path(c: &Client, prefix: &str) -> String {
+    wait_until_at(c, prefix, |p| p.starts_with(prefix)).await
+}
+
+/// Wait (at most [`WAIT`]) until the browser is at exactly `path`.
+async fn wait_exact(c: &Client, path: &str) -> String {
+    wait_until_at(c, path, |p| p == path).await
+}
+
+async fn wait_until_at(c: &Client, prefix: &str, at: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
     loop {
         let p = path_of(c).await;
-        if p.starts_with(prefix) {
+        if at(&p) {
             return p;
         }
         assert!(start.elapsed() < WAIT, "still at {p}, not at {prefix}…");
@@ -259,7 +268,7 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
     // The right one signs in.
     fill(&c, "#token", &token).await;
     click(&c, "form button[type=submit]").await;
-    assert_eq!(wait_path(&c, "/").await, "/");
+    wait_exact(&c, "/").await;
     assert_eq!(text_of(&c, "h1").await, "Instances");
     shot(&c, "03-instances-empty").await;
 
@@ -528,4 +537,101 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
     assert_eq!(r.headers()["location"], "/sign-in");
 
     c.close().await.expect("close the browser");
+}
+
+/// Sign in over plain HTTP as a browser would (the sign-in page's own token
+/// in its cookie and its form); returns the `Set-Cookie` of the session.
+async fn sign_in(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let page = http
+        .get(format!("{base}/sign-in"))
+        .send()
+        .await
+        .expect("sign-in page");
+    let pre_cookie = page
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("the sign-in cookie")
+        .to_string();
+    let html = page.text().await.expect("page");
+    let field = html
+        .split("name=\"signin\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the sign-in form's token")
+        .to_string();
+    let r = http
+        .post(format!("{base}/sign-in"))
+        .header("cookie", pre_cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[("signin", field.as_str()), ("token", token)]))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.status(), 303);
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("pb_console="))
+        .expect("a session cookie")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_session_is_a_strict_cookie_that_ends_when_its_api_token_is_revoked() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    // A sign-in POST without the sign-in page's own token is refused.
+    let r = http
+        .post(format!("{}/sign-in", d.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[("token", token.as_str())]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().get("set-cookie").is_none());
+
+    let set = sign_in(&http, &d.base, &token).await;
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.split("; ").any(|a| a == attr), "{attr} missing: {set}");
+    }
+    assert!(!set.contains(&token), "the API token went into the cookie");
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
+    let home_page = |cookie: String| {
+        let (http, base) = (http.clone(), d.base.clone());
+        async move {
+            http.get(format!("{base}/"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("get /")
+        }
+    };
+    assert_eq!(home_page(cookie.clone()).await.status(), 200);
+
+    // Revoking the API token ends the session at its next request.
+    let id = token
+        .strip_prefix("pb_")
+        .and_then(|t| t.split('_').next())
+        .expect("token id");
+    let out = support::plugboard(home.path())
+        .args(["token", "revoke", id])
+        .output()
+        .expect("token revoke");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = home_page(cookie).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/sign-in");
 }
