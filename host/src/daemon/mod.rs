@@ -10,6 +10,8 @@
 pub mod api;
 pub mod cluster;
 pub mod connect;
+pub mod console;
+mod govern;
 pub mod metrics;
 pub mod plugins;
 pub mod schedule;
@@ -114,6 +116,9 @@ pub enum DaemonError {
         /// The node holding its lease, if any holds it now.
         holder: Option<String>,
     },
+    /// A governance action was refused or failed.
+    #[error(transparent)]
+    Governance(#[from] crate::governance::GovernanceError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -132,6 +137,7 @@ impl DaemonError {
             DaemonError::Check { cause, .. } | DaemonError::CheckFailed { cause, .. } => {
                 cause.blame()
             }
+            DaemonError::Governance(e) => e.blame(),
             DaemonError::Store(e) => e.blame(),
             DaemonError::Host(e) => e.blame(),
         }

@@ -81,7 +81,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             shared.clone(),
             count_requests,
         ))
-        .with_state(shared)
+        .with_state(shared.clone())
+        // The operator console's pages (`/`, `/findings`, …) beside the API:
+        // its own module, state and middleware (sessions, CSRF, CSP).
+        .merge(crate::daemon::console::router(shared))
 }
 
 async fn healthz() -> impl IntoResponse {
