@@ -22,6 +22,13 @@ mod kit;
 // Plugins from a real OCI registry, signatures and trust (issue 17).
 mod oci;
 
+// `plugboard serve`: the daemon's API, a cluster of daemons on one store, and
+// the web console in a real browser. Modules of this binary too: one link of
+// the host and the simulators for every CLI test.
+mod cluster;
+mod console;
+mod daemon;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -13,7 +13,7 @@
     reason = "tests: a failed step should stop the test with its message"
 )]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::process::Command;

@@ -7,7 +7,7 @@
     reason = "tests: a failed step should stop the test with its message"
 )]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
