@@ -1286,3 +1286,116 @@ async fn plugins_are_added_and_upgraded_by_registry_reference_and_publishers_tru
     assert_eq!(status, 204);
     assert_eq!(d.get("/v1/trust").await, json!([]));
 }
+
+/// The ids of `trace`'s spans named `name`.
+fn spans_named<'a>(trace: &'a Value, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    trace["spans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(move |s| s["name"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_name_it() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let logs = private_dir();
+    let log = logs.path().join("serve.log");
+    let sim = start_sim(ZoomSimBuilder::new().users(20, 2, 2).activity_days(1)).await;
+    let mut serve = support::plugboard(home.path());
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--retry-after", "1s"])
+        .env("PLUGBOARD_LOG", "warn,plugboard_runtime::capabilities::http=debug");
+    let d = with_zoom(
+        Daemon::start_logged(serve, &token, &log),
+        &sim,
+        ("zoom", "pro", "1"),
+    )
+    .await;
+    let finished = |runs: &Value, n: usize| {
+        let items = runs["items"].as_array().cloned().unwrap_or_default();
+        (items.len() >= n && items.iter().all(|r| !r["finished_at"].is_null())).then_some(items)
+    };
+    let wait_runs = async |n: usize| {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(items) = finished(&d.get("/v1/instances/zoom/runs").await, n) {
+                return items;
+            }
+            assert!(start.elapsed() < WAIT, "fewer than {n} finished runs");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    // The three phases ran; then one scan more, whose first API request gets
+    // a 429 with Retry-After.
+    wait_runs(3).await;
+    sim.faults().throttle_next(1);
+    let (status, body) = d.act("/v1/instances/zoom/scan").await;
+    assert!(status < 300, "{status} {body}");
+    let runs = wait_runs(6).await;
+
+    let mut phases = Vec::new();
+    let mut throttled_trace = None;
+    for r in &runs {
+        let id = r["id"].as_i64().expect("run id");
+        let trace = d.get(&format!("/v1/instances/zoom/runs/{id}/trace")).await;
+        let spans = trace["spans"].as_array().expect("spans");
+        let root = &spans[0];
+        assert_eq!(root["name"], "scan");
+        assert!(root["parent"].is_null());
+        assert_eq!(root["attributes"]["plugboard.run.id"], id);
+        assert_eq!(root["attributes"]["plugboard.instance"], "zoom");
+        phases.push(root["attributes"]["plugboard.phase"].as_str().unwrap_or("").to_string());
+        let ids: Vec<&Value> = spans.iter().map(|s| &s["id"]).collect();
+        for s in &spans[1..] {
+            assert!(ids.contains(&&s["parent"]), "{} has its parent in the trace", s["name"]);
+        }
+        if spans_named(&trace, "http.request")
+            .any(|s| s["attributes"]["http.response.status_code"] == 429)
+        {
+            throttled_trace = trace["trace_id"].as_str().map(str::to_string);
+        }
+        if root["attributes"]["plugboard.phase"] == "accounts" {
+            let page = spans_named(&trace, "page").next().expect("an accounts page");
+            let call = spans_named(&trace, "plugin.call")
+                .find(|c| c["parent"] == page["id"])
+                .expect("the page's plugin call");
+            assert_eq!(call["attributes"]["plugboard.export"], "sync");
+            assert!(
+                spans_named(&trace, "http.request").any(|h| h["parent"] == call["id"]),
+                "the call's requests are its children"
+            );
+            assert!(spans_named(&trace, "store.write").any(|w| w["parent"] == page["id"]));
+        }
+    }
+    phases.sort();
+    assert_eq!(
+        phases,
+        ["accounts", "accounts", "activities", "activities", "posture", "posture"]
+    );
+    let trace_id = throttled_trace.expect("a run's trace holds the 429");
+    let text = std::fs::read_to_string(&log).expect("the daemon's log");
+    let line = text
+        .lines()
+        .find(|l| l.contains("429: pausing bucket"))
+        .unwrap_or_else(|| panic!("no 429 line in the log:\n{text}"));
+    assert!(
+        line.ends_with(&format!("trace_id={trace_id}")),
+        "{line:?} does not name trace {trace_id}"
+    );
+
+    let (status, body) = d
+        .call(Method::GET, "/v1/instances/zoom/runs/999999/trace", None)
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["blame"], "operator");
+    let (status, _) = d
+        .call(Method::GET, "/v1/instances/zoom/runs/abc/trace", None)
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = d
+        .call(Method::GET, "/v1/instances/nope/runs/1/trace", None)
+        .await;
+    assert_eq!(status, 404);
+}
