@@ -26,10 +26,13 @@ fn main() -> std::process::ExitCode {
         .with_filter(
             EnvFilter::try_new(cli.log_filter()).unwrap_or_else(|_| EnvFilter::new("warn")),
         );
-    tracing_subscriber::registry()
-        .with(log)
-        .with(pipeline.as_ref().map(|p| p.layer()))
-        .init();
+    // Not `.with(Option<layer>)`: an optional layer is not told of its
+    // dispatcher, which the trace ids of log lines need.
+    let logged = tracing_subscriber::registry().with(log);
+    match &pipeline {
+        Some(p) => logged.with(p.layer()).init(),
+        None => logged.init(),
+    }
     if let Some(p) = &pipeline {
         keep_run_recorder(p.recorder.clone());
     }

@@ -76,12 +76,15 @@ where
             .and_then(|p| p.extensions().get::<SpanTrace>().copied());
         let trace = match inherited {
             Some(t) => Some(t.0),
-            None => self
-                .dispatch
-                .get()
-                .and_then(WeakDispatch::upgrade)
-                .and_then(|d| tracing_opentelemetry::get_otel_context(id, &d))
-                .map(|cx| cx.span().span_context().trace_id()),
+            // Told of its dispatcher when installed directly; else the
+            // global one (a scoped dispatcher is out of reach in here).
+            None => match self.dispatch.get().and_then(WeakDispatch::upgrade) {
+                Some(d) => tracing_opentelemetry::get_otel_context(id, &d),
+                None => tracing::dispatcher::get_default(|d| {
+                    tracing_opentelemetry::get_otel_context(id, d)
+                }),
+            }
+            .map(|cx| cx.span().span_context().trace_id()),
         };
         if let Some(t) = trace {
             span.extensions_mut().insert(SpanTrace(t));
