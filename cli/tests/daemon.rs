@@ -1399,3 +1399,83 @@ async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_na
         .await;
     assert_eq!(status, 404);
 }
+
+/// What a fake OTLP/HTTP collector received: (path, content type, body).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>>;
+
+/// A fake OTLP/HTTP collector on a free loopback port; its base URL.
+async fn fake_collector(received: Received) -> String {
+    let app = axum::Router::new().fallback(
+        async move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let kind = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            received
+                .lock()
+                .expect("lock")
+                .push((uri.path().to_string(), kind, body.to_vec()));
+            axum::http::StatusCode::OK
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_otlp_endpoint_the_scans_spans_reach_the_collector_as_protobuf_without_secrets() {
+    let received = Received::default();
+    let collector = fake_collector(received.clone()).await;
+    let home = private_dir();
+    let token = create_token(home.path());
+    let sim = start_sim(ZoomSimBuilder::new().users(10, 1, 1).activity_days(1)).await;
+    let mut d = with_zoom(
+        Daemon::start(home.path(), &token, &["--otlp-endpoint", &collector]),
+        &sim,
+        ("zoom", "pro", "1"),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    loop {
+        let runs = d.get("/v1/instances/zoom/runs").await;
+        let items = runs["items"].as_array().cloned().unwrap_or_default();
+        if items.len() >= 3 && items.iter().all(|r| !r["finished_at"].is_null()) {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the three phases did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // What is still batched is sent at shutdown.
+    let exit = d.signal("TERM");
+    assert!(exit.success(), "{exit:?}");
+    let got = received.lock().expect("lock").clone();
+    assert!(!got.is_empty(), "the collector received nothing");
+    let mut all = Vec::new();
+    for (path, kind, body) in &got {
+        assert_eq!(path, "/v1/traces");
+        assert_eq!(kind, "application/x-protobuf");
+        all.extend_from_slice(body);
+    }
+    let has = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
+    for name in [
+        &b"plugboard"[..],
+        b"scan",
+        b"page",
+        b"plugin.call",
+        b"http.request",
+        b"token.mint",
+        b"store.write",
+        b"plugboard.run.id",
+    ] {
+        assert!(has(name), "{} not exported", String::from_utf8_lossy(name));
+    }
+    let creds = sim.credentials();
+    assert!(!has(creds.client_secret.as_bytes()), "the client secret was exported");
+}
