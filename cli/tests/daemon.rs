@@ -1306,7 +1306,10 @@ async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_na
     let mut serve = support::plugboard(home.path());
     serve
         .args(["serve", "--listen", "127.0.0.1:0", "--retry-after", "1s"])
-        .env("PLUGBOARD_LOG", "warn,plugboard_runtime::capabilities::http=debug");
+        .env(
+            "PLUGBOARD_LOG",
+            "warn,plugboard_runtime::capabilities::http=debug",
+        );
     let d = with_zoom(
         Daemon::start_logged(serve, &token, &log),
         &sim,
@@ -1346,10 +1349,19 @@ async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_na
         assert!(root["parent"].is_null());
         assert_eq!(root["attributes"]["plugboard.run.id"], id);
         assert_eq!(root["attributes"]["plugboard.instance"], "zoom");
-        phases.push(root["attributes"]["plugboard.phase"].as_str().unwrap_or("").to_string());
+        phases.push(
+            root["attributes"]["plugboard.phase"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        );
         let ids: Vec<&Value> = spans.iter().map(|s| &s["id"]).collect();
         for s in &spans[1..] {
-            assert!(ids.contains(&&s["parent"]), "{} has its parent in the trace", s["name"]);
+            assert!(
+                ids.contains(&&s["parent"]),
+                "{} has its parent in the trace",
+                s["name"]
+            );
         }
         if spans_named(&trace, "http.request")
             .any(|s| s["attributes"]["http.response.status_code"] == 429)
@@ -1357,7 +1369,9 @@ async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_na
             throttled_trace = trace["trace_id"].as_str().map(str::to_string);
         }
         if root["attributes"]["plugboard.phase"] == "accounts" {
-            let page = spans_named(&trace, "page").next().expect("an accounts page");
+            let page = spans_named(&trace, "page")
+                .next()
+                .expect("an accounts page");
             let call = spans_named(&trace, "plugin.call")
                 .find(|c| c["parent"] == page["id"])
                 .expect("the page's plugin call");
@@ -1372,7 +1386,14 @@ async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_na
     phases.sort();
     assert_eq!(
         phases,
-        ["accounts", "accounts", "activities", "activities", "posture", "posture"]
+        [
+            "accounts",
+            "accounts",
+            "activities",
+            "activities",
+            "posture",
+            "posture"
+        ]
     );
     let trace_id = throttled_trace.expect("a run's trace holds the 429");
     let text = std::fs::read_to_string(&log).expect("the daemon's log");
@@ -1406,7 +1427,9 @@ type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>>
 /// A fake OTLP/HTTP collector on a free loopback port; its base URL.
 async fn fake_collector(received: Received) -> String {
     let app = axum::Router::new().fallback(
-        async move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+        async move |uri: axum::http::Uri,
+                    headers: axum::http::HeaderMap,
+                    body: axum::body::Bytes| {
             let kind = headers
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
@@ -1477,5 +1500,8 @@ async fn with_an_otlp_endpoint_the_scans_spans_reach_the_collector_as_protobuf_w
         assert!(has(name), "{} not exported", String::from_utf8_lossy(name));
     }
     let creds = sim.credentials();
-    assert!(!has(creds.client_secret.as_bytes()), "the client secret was exported");
+    assert!(
+        !has(creds.client_secret.as_bytes()),
+        "the client secret was exported"
+    );
 }

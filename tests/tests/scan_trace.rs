@@ -143,8 +143,10 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
         .into_iter()
         .filter(|s| s.span_context.trace_id() == trace)
         .collect();
-    let by_id: HashMap<SpanId, &SpanData> =
-        spans.iter().map(|s| (s.span_context.span_id(), s)).collect();
+    let by_id: HashMap<SpanId, &SpanData> = spans
+        .iter()
+        .map(|s| (s.span_context.span_id(), s))
+        .collect();
     let parent = |s: &SpanData| by_id.get(&s.parent_span_id).copied();
     for s in &spans {
         if s.parent_span_id != SpanId::INVALID {
@@ -160,7 +162,12 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
     let first = user_pages
         .iter()
         .find(|p| int(p, "plugboard.page") == Some(1))
-        .unwrap_or_else(|| panic!("no users page 1: {:?}", user_pages.iter().map(|p| &p.attributes).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!(
+                "no users page 1: {:?}",
+                user_pages.iter().map(|p| &p.attributes).collect::<Vec<_>>()
+            )
+        });
     assert_eq!(parent(first).map(|p| &*p.name), Some("scan"));
     assert!(int(first, "plugboard.records").is_some_and(|n| n > 0));
     let under = |p: &SpanData, name: &str| -> Vec<&SpanData> {
@@ -175,21 +182,34 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
     let writes = under(first, "store.write");
     assert_eq!(writes.len(), 1, "one commit per page");
     assert_eq!(text(writes[0], "db.system.name").as_deref(), Some("sqlite"));
-    assert_eq!(text(writes[0], "db.operation.name").as_deref(), Some("commit_page"));
+    assert_eq!(
+        text(writes[0], "db.operation.name").as_deref(),
+        Some("commit_page")
+    );
     let requests = under(sync[0], "http.request");
-    assert!(!requests.is_empty(), "the sync call's requests are its children");
+    assert!(
+        !requests.is_empty(),
+        "the sync call's requests are its children"
+    );
     let r = requests[0];
     assert_eq!(text(r, "http.request.method").as_deref(), Some("GET"));
     assert_eq!(text(r, "url.scheme").as_deref(), Some("https"));
     assert_eq!(text(r, "server.address").as_deref(), Some("api.zoom.us"));
     assert_eq!(int(r, "server.port"), Some(443));
     assert_eq!(text(r, "url.path").as_deref(), Some("/v2/users"));
-    assert!(text(r, "ratelimit.bucket").is_some(), "the request's bucket");
-    assert!(int(r, "ratelimit.wait_ms").is_some(), "what it waited for its bucket");
+    assert!(
+        text(r, "ratelimit.bucket").is_some(),
+        "the request's bucket"
+    );
+    assert!(
+        int(r, "ratelimit.wait_ms").is_some(),
+        "what it waited for its bucket"
+    );
     for export in ["describe", "check", "assess"] {
         assert!(
-            named(&spans, "plugin.call").any(|c| text(c, "plugboard.export").as_deref() == Some(export)
-                && parent(c).map(|p| &*p.name) == Some("scan")),
+            named(&spans, "plugin.call")
+                .any(|c| text(c, "plugboard.export").as_deref() == Some(export)
+                    && parent(c).map(|p| &*p.name) == Some("scan")),
             "no {export} call under the scan"
         );
     }
@@ -212,7 +232,10 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
     assert!(int(retry, "ratelimit.wait_ms").is_some());
     let wait = under(retry, "ratelimit.wait");
     assert_eq!(wait.len(), 1, "attempt 2 waited on its bucket");
-    assert_eq!(text(wait[0], "ratelimit.bucket"), text(retry, "ratelimit.bucket"));
+    assert_eq!(
+        text(wait[0], "ratelimit.bucket"),
+        text(retry, "ratelimit.bucket")
+    );
 
     // Token mints: below a request, minted once, then from the cache.
     let mints: Vec<&SpanData> = named(&spans, "token.mint").collect();
@@ -226,7 +249,11 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
         .filter(|m| text(m, "token.source").as_deref() == Some("minted"))
         .count();
     assert_eq!(minted, 1, "one mint for the scan");
-    assert!(mints.iter().any(|m| text(m, "token.source").as_deref() == Some("cached")));
+    assert!(
+        mints
+            .iter()
+            .any(|m| text(m, "token.source").as_deref() == Some("cached"))
+    );
 
     // No secret, token or query value in any attribute.
     let creds = sim.credentials();
@@ -238,7 +265,10 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
         }
     }
     for secret in [&creds.client_secret, &creds.client_id] {
-        assert!(!all.contains(secret.as_str()), "a secret is in a span attribute");
+        assert!(
+            !all.contains(secret.as_str()),
+            "a secret is in a span attribute"
+        );
     }
     let mut scrubbed = all.clone();
     assert!(

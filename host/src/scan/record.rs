@@ -9,7 +9,8 @@ use plugboard_core::store::{RunStatus, Store};
 use tracing::Instrument as _;
 
 use super::{
-    ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus, scan_in, scan_span,
+    ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus, scan_in,
+    scan_span,
 };
 use crate::runtime::{InstanceContext, LoadedPlugin};
 

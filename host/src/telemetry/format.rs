@@ -13,9 +13,9 @@ use tracing::dispatcher::WeakDispatch;
 use tracing::{Dispatch, Event, Level, Subscriber, span};
 use tracing_subscriber::Layer;
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::layer::Context;
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 /// The format (see the module documentation).

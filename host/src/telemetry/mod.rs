@@ -98,13 +98,10 @@ pub fn otlp_exporter(export: &Export) -> Result<Option<impl SpanExporter + use<>
             (builder.with_endpoint(url.clone()), url)
         }
     };
-    builder
-        .build()
-        .map(Some)
-        .map_err(|e| TelemetryError::Otlp {
-            target: plugboard_core::text::bounded(&target, 300).into_owned(),
-            cause: plugboard_core::text::bounded(&e.to_string(), 300).into_owned(),
-        })
+    builder.build().map(Some).map_err(|e| TelemetryError::Otlp {
+        target: plugboard_core::text::bounded(&target, 300).into_owned(),
+        cause: plugboard_core::text::bounded(&e.to_string(), 300).into_owned(),
+    })
 }
 
 /// The traces URL of OTLP/HTTP base endpoint `base` (`/v1/traces` added,
@@ -177,7 +174,9 @@ impl Pipeline {
 /// Whether a span goes to OpenTelemetry: Plugboard's own spans at `info`
 /// and above (events stay with the log layer).
 fn traced(meta: &tracing::Metadata<'_>) -> bool {
-    meta.is_span() && *meta.level() <= tracing::Level::INFO && meta.target().starts_with("plugboard")
+    meta.is_span()
+        && *meta.level() <= tracing::Level::INFO
+        && meta.target().starts_with("plugboard")
 }
 
 /// The layer bridging Plugboard's spans to `provider`. Its own filter lets

@@ -96,7 +96,9 @@ fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Bool(b) => (*b).into(),
         Value::I64(i) => (*i).into(),
-        Value::F64(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::F64(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
         Value::String(s) => s.as_str().into(),
         other => other.to_string().into(),
     }
@@ -124,7 +126,10 @@ fn micros(d: Duration) -> u64 {
 }
 
 fn attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a Value> {
-    attrs.iter().find(|kv| kv.key.as_str() == key).map(|kv| &kv.value)
+    attrs
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| &kv.value)
 }
 
 impl RunRecorder {
@@ -165,7 +170,11 @@ impl RunRecorder {
     fn open_scan(&self, trace: TraceId) {
         let mut inner = self.lock();
         if inner.open.len() >= MAX_OPEN_SCANS
-            && let Some(oldest) = inner.open.iter().min_by_key(|(_, o)| o.seq).map(|(t, _)| *t)
+            && let Some(oldest) = inner
+                .open
+                .iter()
+                .min_by_key(|(_, o)| o.seq)
+                .map(|(t, _)| *t)
         {
             inner.open.remove(&oldest);
         }
@@ -232,7 +241,9 @@ fn finish(trace: TraceId, root: SpanData, open: Open) -> Option<RunTrace> {
         Value::I64(r) => *r,
         _ => return None,
     };
-    let instance = attr(&root.attributes, "plugboard.instance")?.as_str().into_owned();
+    let instance = attr(&root.attributes, "plugboard.instance")?
+        .as_str()
+        .into_owned();
     let start = root.start_time;
     let offset = |t: SystemTime| micros(t.duration_since(start).unwrap_or_default());
     let bytes = open.bytes + span_bytes(&root);
@@ -324,7 +335,10 @@ mod tests {
         if let Some(r) = run {
             attrs.push(KeyValue::new("plugboard.run.id", r));
         }
-        let root = tracer.span_builder("scan").with_attributes(attrs).start(tracer);
+        let root = tracer
+            .span_builder("scan")
+            .with_attributes(attrs)
+            .start(tracer);
         let cx = Context::current_with_span(root);
         for i in 0..children {
             let mut page = tracer
@@ -348,7 +362,10 @@ mod tests {
         let mut other = tracer.start("plugin.call");
         other.end();
         let kept = recorder.kept();
-        assert_eq!(kept.iter().filter(|(i, _)| i == "a").count(), RUNS_PER_INSTANCE);
+        assert_eq!(
+            kept.iter().filter(|(i, _)| i == "a").count(),
+            RUNS_PER_INSTANCE
+        );
         assert!(recorder.trace("a", 1).is_none(), "the oldest went first");
         assert!(recorder.trace("a", 2).is_none());
         let newest = recorder
@@ -356,8 +373,16 @@ mod tests {
             .unwrap_or_else(|| panic!("the newest run is kept"));
         assert_eq!(newest.spans.len(), 3);
         assert_eq!(newest.spans[0].name, "scan");
-        assert!(newest.spans[1..].iter().all(|s| s.parent.as_deref() == Some(newest.spans[0].id.as_str())));
-        assert_eq!(kept.iter().filter(|(i, _)| i == "b").count(), 1, "an unrecorded scan is not kept");
+        assert!(
+            newest.spans[1..]
+                .iter()
+                .all(|s| s.parent.as_deref() == Some(newest.spans[0].id.as_str()))
+        );
+        assert_eq!(
+            kept.iter().filter(|(i, _)| i == "b").count(),
+            1,
+            "an unrecorded scan is not kept"
+        );
         assert!(recorder.lock().open.is_empty(), "nothing left buffered");
     }
 
@@ -366,10 +391,12 @@ mod tests {
         let recorder = RunRecorder::new();
         let tracer = provider(&recorder);
         scan(&tracer, "a", Some(1), MAX_SPANS_PER_RUN + 5);
-        let t = recorder
-            .trace("a", 1)
-            .unwrap_or_else(|| panic!("kept"));
-        assert_eq!(t.spans.len(), MAX_SPANS_PER_RUN + 1, "the bound and the root");
+        let t = recorder.trace("a", 1).unwrap_or_else(|| panic!("kept"));
+        assert_eq!(
+            t.spans.len(),
+            MAX_SPANS_PER_RUN + 1,
+            "the bound and the root"
+        );
         assert_eq!(t.dropped_spans, 5);
         assert!(recorder.kept_bytes() <= MAX_RUN_BYTES + 4096);
     }

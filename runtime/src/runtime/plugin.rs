@@ -214,8 +214,14 @@ impl LoadedPlugin {
             .instrument(span.clone())
             .await;
         let counts = store.data().http.counts;
-        span.record("http.requests", i64::try_from(counts.requests).unwrap_or(i64::MAX));
-        span.record("http.throttled", i64::try_from(counts.throttled).unwrap_or(i64::MAX));
+        span.record(
+            "http.requests",
+            i64::try_from(counts.requests).unwrap_or(i64::MAX),
+        );
+        span.record(
+            "http.throttled",
+            i64::try_from(counts.throttled).unwrap_or(i64::MAX),
+        );
         let result = match settle(result, &store, plugin, name, deadline) {
             Ok(mut out) => {
                 if let Some(t) = &store.data().http.last_timeout {

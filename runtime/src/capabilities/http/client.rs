@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use plugboard_core::Blame;
 use rand::Rng;
-use tracing::Instrument as _;
 use serde::Serialize;
+use tracing::Instrument as _;
 use url::Url;
 
 use super::cassette::{Tape, interaction_of};
