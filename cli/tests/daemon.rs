@@ -1505,3 +1505,24 @@ async fn with_an_otlp_endpoint_the_scans_spans_reach_the_collector_as_protobuf_w
         "the client secret was exported"
     );
 }
+
+#[test]
+fn a_bad_otlp_endpoint_stops_serve_before_it_listens_blaming_the_operator_without_echoing_it() {
+    let home = private_dir();
+    let out = support::plugboard(home.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--otlp-endpoint",
+            "ftp://otel:hunter2@collector:4318",
+        ])
+        .output()
+        .expect("run serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error (operator)"), "{stderr}");
+    assert!(stderr.contains("--otlp-endpoint"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(out.stdout.is_empty(), "it never listened");
+}

@@ -530,10 +530,10 @@ async fn sync_stream(
             plugboard.records = tracing::field::Empty,
         );
         if !page_span.is_disabled() {
-            page_span.record(
-                "plugboard.stream",
-                plugboard_core::text::bounded(stream, 128).as_ref(),
-            );
+            // The stream's name is the plugin's: shown to operators.
+            let mut name = stream.to_string();
+            plugboard_core::text::clean_line(&mut name, 128);
+            page_span.record("plugboard.stream", name.as_str());
         }
         // The semaphore is never closed; without a permit, run unbounded
         // rather than stop the scan.

@@ -90,17 +90,22 @@ pub fn otlp_exporter(export: &Export) -> Result<Option<impl SpanExporter + use<>
     let (builder, target) = match export {
         Export::Off => return Ok(None),
         Export::FromEnv => (builder, OTLP_ENV.join(" / ")),
+        // The value is not echoed: a URL may carry a password.
         Export::Endpoint(base) => {
             let url = traces_url(base).map_err(|cause| TelemetryError::Otlp {
-                target: plugboard_core::text::quoted(base),
+                target: "the --otlp-endpoint URL".into(),
                 cause,
             })?;
-            (builder.with_endpoint(url.clone()), url)
+            (
+                builder.with_endpoint(url),
+                "the --otlp-endpoint URL".to_string(),
+            )
         }
     };
-    builder.build().map(Some).map_err(|e| TelemetryError::Otlp {
-        target: plugboard_core::text::bounded(&target, 300).into_owned(),
-        cause: plugboard_core::text::bounded(&e.to_string(), 300).into_owned(),
+    builder.build().map(Some).map_err(|e| {
+        let mut cause = e.to_string();
+        plugboard_core::text::clean_line(&mut cause, 300);
+        TelemetryError::Otlp { target, cause }
     })
 }
 
@@ -109,7 +114,7 @@ pub fn otlp_exporter(export: &Export) -> Result<Option<impl SpanExporter + use<>
 pub fn traces_url(base: &str) -> Result<String, String> {
     let url = url::Url::parse(base).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("scheme {:?} is not http or https", url.scheme()));
+        return Err("its scheme is not http or https".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err("an endpoint has no query or fragment".into());

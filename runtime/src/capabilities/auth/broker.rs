@@ -405,10 +405,9 @@ impl TokenBroker {
             error.type = tracing::field::Empty,
         );
         if !span.is_disabled() {
-            span.record(
-                "auth.profile",
-                plugboard_core::text::bounded(&profile.name, 128).as_ref(),
-            );
+            let mut name = profile.name.clone();
+            plugboard_core::text::clean_line(&mut name, 128);
+            span.record("auth.profile", name.as_str());
         }
         let result = self
             .token_from(client, profile, config, secrets, upstreams)
