@@ -34,8 +34,9 @@ pub struct SourceArgs {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RegistryArgs {
     /// Registry user name (the password is read from stdin with
-    /// --password-stdin). Without it, the docker config's `auths` are used
-    /// ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+    /// --password-stdin). Without it, the docker config's credential helper
+    /// or `auths` entry for the registry is used ($DOCKER_CONFIG/config.json
+    /// or ~/.docker/config.json).
     #[arg(long, requires = "password_stdin")]
     pub username: Option<String>,
     /// Read the registry password from the first line of stdin.

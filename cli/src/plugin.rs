@@ -271,12 +271,17 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             }
             let source = PluginSource::read_with(&path, wasm.as_deref())?;
             if let Some(server) = &remote.server {
+                let signature = plugboard_host::registry::oci::read_detached_signature(&source)?;
                 let added = super::remote::add_plugin(
                     server,
                     remote.token.as_deref(),
                     &source,
-                    yes,
-                    grant_reveal,
+                    signature.as_deref(),
+                    super::remote::UploadFlags {
+                        yes,
+                        grant_reveal,
+                        allow_unsigned: from.allow_unsigned,
+                    },
                 )
                 .await?;
                 if json {
@@ -302,17 +307,17 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             if let Some(row) = stored_version(app.store()?, id, version, &source.digests())? {
                 return unchanged(app, &row, json);
             }
-            // A detached signature beside the package is checked (and a bad
-            // one refused) before the prompt; a package without one is the
-            // operator's own.
-            let signed = plugboard_host::registry::oci::local_signature(
+            // The package's detached signature is judged before the prompt:
+            // unsigned or untrusted is refused without --allow-unsigned.
+            let signature = plugboard_host::registry::oci::read_detached_signature(&source)?;
+            let (verdict, origin) = plugboard_host::registry::oci::judge_package(
                 app.store()?,
                 &source,
+                signature.as_deref(),
+                &source.manifest_path.display().to_string(),
                 super::oci::policy(&from),
             )?;
-            if let Some((verdict, origin)) = &signed {
-                eprintln!("{}", super::oci::describe_verdict(verdict, origin));
-            }
+            eprintln!("{}", super::oci::describe_verdict(&verdict, &origin));
             let (grant, approval) = approve(app, &source.manifest, yes, grant_reveal)?;
             if yes && grant_reveal {
                 eprintln!(
@@ -326,7 +331,7 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                 app.runtime()?,
                 source,
                 &grant,
-                signed.as_ref().map(|(_, o)| o),
+                Some(&origin),
             )
             .await?;
             if json {

@@ -103,19 +103,39 @@ pub struct Uploaded {
     pub unchanged: bool,
 }
 
-/// Upload `source` to the daemon at `server`; `yes` approves it.
+/// What the operator decided about an upload: `--yes`, `--grant-reveal`,
+/// `--allow-unsigned`.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadFlags {
+    /// Approve what the plugin requests.
+    pub yes: bool,
+    /// Grant `secrets.reveal`.
+    pub grant_reveal: bool,
+    /// Accept an unsigned or untrusted package.
+    pub allow_unsigned: bool,
+}
+
+/// Upload `source` (with its detached signature, if any) to the daemon at
+/// `server`.
 pub async fn add_plugin(
     server: &str,
     token: Option<&str>,
     source: &PluginSource,
-    yes: bool,
-    grant_reveal: bool,
+    signature: Option<&str>,
+    flags: UploadFlags,
 ) -> anyhow::Result<Uploaded> {
+    let UploadFlags {
+        yes,
+        grant_reveal,
+        allow_unsigned,
+    } = flags;
     let body = json!({
         "manifest": source.manifest_text,
         "wasm_base64": base64::engine::general_purpose::STANDARD.encode(&source.wasm),
+        "signature": signature,
         "approve": yes,
         "grant_reveal": grant_reveal,
+        "allow_unsigned": allow_unsigned,
     });
     let answer = post(server, token, "/v1/plugins", Some(&body)).await?;
     if answer.status.is_success() {

@@ -133,6 +133,7 @@ fn add_zoom(home: &Path) {
         &[
             "plugin",
             "add",
+            "--allow-unsigned",
             &dir.to_string_lossy(),
             "--wasm",
             &wasm.to_string_lossy(),
@@ -436,6 +437,7 @@ fn another_plugins_artefact_copied_over_this_ones_is_recompiled_and_this_plugin_
             &[
                 "plugin",
                 "add",
+                "--allow-unsigned",
                 &dir.to_string_lossy(),
                 "--wasm",
                 &wasm.to_string_lossy(),
@@ -514,6 +516,7 @@ fn rotating_the_master_key_drops_the_artefacts_it_invalidates_and_keeps_key_file
         &[
             "plugin",
             "add",
+            "--allow-unsigned",
             &dir.to_string_lossy(),
             "--wasm",
             &probe.to_string_lossy(),
@@ -944,7 +947,7 @@ fn zoom_version(dir: &Path, version: &str, edit: impl FnOnce(String) -> String) 
 }
 
 fn add_args<'a>(dir: &'a str, wasm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["plugin", "add", dir, "--wasm", wasm];
+    let mut args = vec!["plugin", "add", dir, "--wasm", wasm, "--allow-unsigned"];
     args.extend_from_slice(extra);
     args
 }
@@ -1265,6 +1268,7 @@ fn a_revealed_secret_never_reaches_the_log_the_error_line_the_output_or_the_stor
         &[
             "plugin",
             "add",
+            "--allow-unsigned",
             &fixture.to_string_lossy(),
             "--wasm",
             &wasm.to_string_lossy(),

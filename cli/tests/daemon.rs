@@ -53,7 +53,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     let (status, body) = d
         .post(
             "/v1/plugins",
-            json!({ "manifest": manifest("zoom"), "wasm_base64": b64 }),
+            json!({ "manifest": manifest("zoom"), "wasm_base64": b64, "allow_unsigned": true }),
         )
         .await;
     assert_eq!(status, 409, "{body}");
@@ -71,7 +71,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     let azure_dir = support::repo_root().join("plugins/azure");
     let cli = |yes: bool| {
         let mut c = support::plugboard(home.path());
-        c.args(["plugin", "add"])
+        c.args(["plugin", "add", "--allow-unsigned"])
             .arg(&azure_dir)
             .arg("--wasm")
             .arg(support::wasm_path("plugboard_azure.wasm"))
@@ -217,7 +217,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
     let (status, body) = d
         .post(
             "/v1/plugins",
-            json!({ "manifest": greedy, "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm) }),
+            json!({ "manifest": greedy, "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm), "allow_unsigned": true }),
         )
         .await;
     assert_eq!(status, 409, "{body}");
@@ -585,6 +585,7 @@ async fn plugins_and_instances_added_with_the_cli_are_picked_up_by_a_running_dae
     run(&[
         "plugin",
         "add",
+        "--allow-unsigned",
         zoom_dir.to_str().unwrap_or_default(),
         "--wasm",
         wasm_path.to_str().unwrap_or_default(),
@@ -1024,7 +1025,7 @@ async fn an_uploaded_version_never_changes_the_same_package_is_a_no_op_and_anoth
     let zoom_dir = support::repo_root().join("plugins/zoom");
     let remote = |wasm_file: &str| {
         support::plugboard(home.path())
-            .args(["plugin", "add"])
+            .args(["plugin", "add", "--allow-unsigned"])
             .arg(&zoom_dir)
             .arg("--wasm")
             .arg(support::wasm_path(wasm_file))
@@ -1285,6 +1286,94 @@ async fn plugins_are_added_and_upgraded_by_registry_reference_and_publishers_tru
     let (status, _) = d.call(Method::DELETE, "/v1/trust/vendor", None).await;
     assert_eq!(status, 204);
     assert_eq!(d.get("/v1/trust").await, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_is_judged_by_its_detached_signature_and_unsigned_needs_allow_unsigned() {
+    let (home, work) = (private_dir(), private_dir());
+    let (key, pubkey) = support::registry::key_pair(work.path(), "vendor");
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let plugins = home.path().join("plugins");
+    let files = support::snapshot(&plugins);
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm);
+    let upload = |version: &str, signature: Option<&str>, allow_unsigned: bool| {
+        json!({
+            "manifest": zoom_at(version),
+            "wasm_base64": b64,
+            "approve": true,
+            "signature": signature,
+            "allow_unsigned": allow_unsigned,
+        })
+    };
+    let refused = |status: u16, body: &Value, blame: &str, wants: &str| {
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["blame"], blame, "{body}");
+        assert!(message(body).contains(wants), "{body}");
+    };
+    let nothing_added = |d_plugins: Value| {
+        assert_eq!(d_plugins, json!([]), "a refusal adds nothing");
+        assert_eq!(
+            support::snapshot(&plugins),
+            files,
+            "a refusal writes no file"
+        );
+    };
+
+    // Unsigned: refused whatever the approval, blamed on its publisher.
+    let (status, body) = d.post("/v1/plugins", upload("0.1.0", None, false)).await;
+    refused(
+        status,
+        &body,
+        "plugin",
+        "the uploaded package is unsigned; ask its publisher to sign it",
+    );
+    nothing_added(d.get("/v1/plugins").await);
+
+    // Signed, but by a key the operator does not trust yet.
+    let dir = zoom_package(work.path(), "0.1.0", zoom_at("0.1.0"));
+    let out = support::plugboard(home.path())
+        .args(["plugin", "sign", &dir.to_string_lossy(), "--key"])
+        .arg(&key)
+        .output()
+        .expect("plugin sign");
+    assert!(out.status.success(), "{out:?}");
+    let signature = std::fs::read_to_string(dir.join("plugin.sig")).expect("plugin.sig");
+    let signed = upload("0.1.0", Some(&signature), false);
+    let (status, body) = d.post("/v1/plugins", signed.clone()).await;
+    refused(status, &body, "operator", "signed, but by no trusted key");
+    nothing_added(d.get("/v1/plugins").await);
+
+    // Trusted: added, and the origin names the publisher.
+    let pem = std::fs::read_to_string(&pubkey).expect("public key");
+    let (status, body) = d
+        .post("/v1/trust", json!({ "name": "vendor", "public_key": pem }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d.post("/v1/plugins", signed).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["origin"]["publisher"], "vendor", "{body}");
+    assert_eq!(body["origin"]["allowed_unsigned"], Value::Null, "{body}");
+
+    // That signature on another package: changed after signing, refused
+    // even with allow_unsigned.
+    let (status, body) = d
+        .post("/v1/plugins", upload("0.2.0", Some(&signature), true))
+        .await;
+    refused(
+        status,
+        &body,
+        "plugin",
+        "changed after it was signed by vendor",
+    );
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
+
+    // Unsigned with allow_unsigned: added and recorded as such.
+    let (status, body) = d.post("/v1/plugins", upload("0.2.0", None, true)).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["origin"]["allowed_unsigned"], "unsigned", "{body}");
+    assert_eq!(body["origin"]["publisher"], Value::Null, "{body}");
 }
 
 /// The ids of `trace`'s spans named `name`.

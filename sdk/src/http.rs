@@ -47,6 +47,23 @@ pub fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, Error> {
     parse_json(&get(url)?.body)
 }
 
+/// GETs `url` with `headers` (each replaces a default of the same name) and
+/// parses the 2xx body as JSON into `T`; any other status is mapped by the
+/// app's `errors` (what a stream's one-off request beside its lists needs,
+/// e.g. the organization object).
+pub fn get_json_with<T: DeserializeOwned>(
+    url: &str,
+    headers: &[(&str, &str)],
+    errors: &Errors,
+) -> Result<T, Error> {
+    let mut req = request(Method::Get, url);
+    for (name, value) in headers {
+        req.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        req.headers.push(((*name).into(), (*value).into()));
+    }
+    parse_json(&errors.check(send(req)?)?.body)
+}
+
 /// PUTs `body` as JSON to `url` and returns the response if its status is 2xx.
 pub fn put_json<B: Serialize + ?Sized>(url: &str, body: &B) -> Result<Response, Error> {
     let bytes = serde_json::to_vec(body)

@@ -59,6 +59,7 @@
 // exported macro uses in plugin crates.
 extern crate self as plugboard_sdk;
 
+pub mod action;
 pub mod bindings;
 pub mod clock;
 pub mod config;

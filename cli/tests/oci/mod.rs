@@ -386,6 +386,66 @@ fn content_that_does_not_hash_to_the_digest_in_the_reference_is_refused() {
 }
 
 #[test]
+fn every_page_of_a_long_tag_list_is_read_and_a_registry_repeating_a_page_is_not_followed_forever() {
+    // A registry with 1,000 old tags and then the newest one on a second
+    // page (the distribution API's `n` and `last`); and one that answers
+    // every page with the same full page.
+    for repeats in [false, true] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let first: Vec<String> = (0..1000).map(|i| format!("0.{i}.0")).collect();
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let seen = asked.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(12) {
+                let Ok(mut s) = stream else { continue };
+                s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                let tags = match (path.contains("last="), repeats) {
+                    (true, false) => vec!["1.0.0".to_string(), "latest".to_string()],
+                    _ => first.clone(),
+                };
+                if path.contains("/tags/list") {
+                    seen.lock().unwrap_or_else(|e| e.into_inner()).push(path);
+                }
+                let body = serde_json::json!({ "name": "vendor/zoom", "tags": tags }).to_string();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                s.write_all(answer.as_bytes()).ok();
+            }
+        });
+        let r = OciRef::parse(&format!("oci://{addr}/vendor/zoom:0.1.0"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tags = block(async {
+            let reg = Registry::connect(&r, &no_docker()).unwrap_or_else(|e| panic!("{e}"));
+            reg.tags().await
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let asked = asked.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if repeats {
+            assert_eq!(tags.len(), 1000, "the same page again ends the list");
+            assert_eq!(asked.len(), 2, "{asked:?}");
+        } else {
+            assert_eq!(tags.len(), 1002);
+            assert_eq!(
+                plugboard_host::registry::oci::newest_tag(&tags).as_deref(),
+                Some("1.0.0")
+            );
+            assert_eq!(asked.len(), 2, "{asked:?}");
+            assert!(
+                asked[1].ends_with("tags/list?n=1000&last=0.999.0"),
+                "{asked:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_locally_signed_package_names_its_publisher_and_one_changed_after_signing_is_refused() {
     let (home, work) = (private_dir(), private_dir());
     let (key, pubkey) = key_pair(work.path(), "vendor");
@@ -424,6 +484,52 @@ fn a_locally_signed_package_names_its_publisher_and_one_changed_after_signing_is
     );
     let listed = ok(home.path(), &["--wide", "plugin", "list"]);
     assert!(listed.contains("signed by \"vendor\""), "{listed}");
+}
+
+#[test]
+fn a_local_package_unsigned_or_signed_by_no_trusted_key_needs_allow_unsigned_and_is_listed_so() {
+    let (home, work) = (private_dir(), private_dir());
+    let dir = package(work.path(), "0.1.0", |t| t);
+    let d = dir.to_string_lossy().into_owned();
+    let before = state(home.path());
+    let out = run(home.path(), &["plugin", "add", &d, "--yes"]);
+    assert_one_line_error(
+        &out,
+        PLUGIN,
+        &[
+            "plugin.toml is unsigned",
+            "plugboard plugin sign",
+            "--allow-unsigned",
+        ],
+    );
+    assert_eq!(state(home.path()), before, "a refusal changes nothing");
+
+    let (key, _) = key_pair(work.path(), "stranger");
+    ok(
+        home.path(),
+        &["plugin", "sign", &d, "--key", &key.to_string_lossy()],
+    );
+    let out = run(home.path(), &["plugin", "add", &d, "--yes"]);
+    assert_one_line_error(
+        &out,
+        OPERATOR,
+        &["signed, but by no trusted key", "--allow-unsigned"],
+    );
+    assert_eq!(state(home.path()), before, "a refusal changes nothing");
+
+    std::fs::remove_file(dir.join("plugin.sig")).unwrap_or_else(|e| panic!("{e}"));
+    let out = run(
+        home.path(),
+        &["plugin", "add", &d, "--yes", "--allow-unsigned"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Publisher: UNVERIFIED (unsigned)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let listed = ok(home.path(), &["--wide", "plugin", "list"]);
+    assert!(listed.contains("unsigned (--allow-unsigned)"), "{listed}");
 }
 
 #[test]

@@ -11,25 +11,9 @@ pub struct AzureConnector;
 
 impl Connector for AzureConnector {
     fn describe() -> Info {
-        Info {
-            id: "azure".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            app: "Azure".into(),
-            abilities: vec![
-                Ability::AccountInfo,
-                Ability::Users,
-                Ability::Groups,
-                Ability::AdminRoles,
-                Ability::AuditTrail,
-                Ability::Governance,
-                Ability::Posture,
-            ],
-            streams: streams::CATALOG.infos(),
-            actions: governance::ACTIONS
-                .iter()
-                .map(|a| (*a).to_string())
-                .collect(),
-        }
+        let also = [Ability::Posture];
+        let version = env!("CARGO_PKG_VERSION");
+        streams::CATALOG.describe("azure", version, &also, &governance::ACTIONS)
     }
 
     /// Lists every subscription (proves the ARM token and shows which

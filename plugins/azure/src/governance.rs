@@ -4,7 +4,7 @@
 
 use crate::client;
 use plugboard_sdk::http::{Change, Method};
-use plugboard_sdk::{Action, Error};
+use plugboard_sdk::{Action, Error, action};
 
 /// The actions this plugin implements, as listed by `describe`.
 pub const ACTIONS: [&str; 2] = ["suspend-user", "reactivate-user"];
@@ -12,23 +12,13 @@ pub const ACTIONS: [&str; 2] = ["suspend-user", "reactivate-user"];
 /// The request for `action`; an unknown action or an empty target is an
 /// `invalid-config` error (the operator asked for it).
 pub fn plan(action: &Action) -> Result<Change, Error> {
-    let enabled = match action.name.as_str() {
-        "suspend-user" => false,
-        "reactivate-user" => true,
-        other => {
-            return Err(Error::config(format!(
-                "unknown action `{other}`; the Azure connector supports {}",
-                ACTIONS.join(", ")
-            )));
-        }
-    };
-    let target = action.target.trim();
-    if target.is_empty() {
-        return Err(Error::config(format!(
-            "`{}` needs a target user id (object id or user principal name)",
-            action.name
-        )));
-    }
+    let target = action::target(
+        action,
+        "Azure",
+        &ACTIONS,
+        "user id (object id or user principal name)",
+    )?;
+    let enabled = action.name != "suspend-user";
     Ok(Change {
         method: Method::Patch,
         url: client::graph(&["users", target]).build(),

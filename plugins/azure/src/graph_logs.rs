@@ -44,14 +44,11 @@ pub const SIGN_INS: Stream = client::graph_stream(
 )
 .what("sign-ins page")
 .windows(WINDOWS)
-.on_error(|error| match error.kind {
-    ErrorKind::Permission => Error::unavailable(format!(
-        "sign-in logs need an Entra ID P1 or P2 licence, which this tenant is missing \
-         (or the app lacks AuditLog.Read.All) ({})",
-        error.message
-    )),
-    _ => error,
-});
+.unavailable_on(
+    ErrorKind::Permission,
+    "sign-in logs need an Entra ID P1 or P2 licence, which this tenant is missing \
+     (or the app lacks AuditLog.Read.All)",
+);
 
 /// The directory audit log.
 pub const AUDITS: Stream = client::graph_stream(

@@ -1,7 +1,7 @@
 //! Talking to `https://api.github.com`: URLs under the organization, the
 //! headers GitHub asks for, `Link`-header paging and GitHub's error bodies.
 
-use plugboard_sdk::http::{self, Errors, Method};
+use plugboard_sdk::http::{self, Errors};
 use plugboard_sdk::stream::{MapFn, Paginator, Slice, Stream};
 use plugboard_sdk::url::UrlBuilder;
 use plugboard_sdk::{Error, ErrorKind, config};
@@ -35,9 +35,13 @@ pub fn org() -> Result<String, Error> {
 /// `https://api.github.com/orgs/{org}/{segments…}`, percent-encoded (`org`
 /// is required at `instance add`).
 pub fn org_url(segments: &[&str]) -> UrlBuilder {
-    let base = UrlBuilder::new(BASE_URL).segment("orgs");
-    let org = base.segment(&org().unwrap_or_default());
-    segments.iter().fold(org, |url, s| url.segment(s))
+    url_of(&org().unwrap_or_default(), segments)
+}
+
+/// `https://api.github.com/orgs/{org}/{segments…}`, percent-encoded.
+pub fn url_of(org: &str, segments: &[&str]) -> UrlBuilder {
+    let base = UrlBuilder::new(BASE_URL).segment("orgs").segment(org);
+    segments.iter().fold(base, |url, s| url.segment(s))
 }
 
 /// A first page of `segments` with `per_page=100` and `extra` parameters.
@@ -51,12 +55,7 @@ pub fn list_url(segments: &[&str], extra: &[(&str, &str)]) -> String {
 
 /// `GET /orgs/{org}` through the host.
 pub fn organization() -> Result<serde_json::Value, Error> {
-    let mut request = http::request(Method::Get, &org_url(&[]).build());
-    request.headers = HEADERS
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    http::parse_json(&ERRORS.check(http::send(request)?)?.body)
+    http::get_json_with(&org_url(&[]).build(), HEADERS, &ERRORS)
 }
 
 /// GitHub's error bodies (`{"message": …}`): "Resource not accessible by …" is

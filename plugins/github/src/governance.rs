@@ -3,10 +3,9 @@
 //! /orgs/{org}/outside_collaborators/{login}` `{"async":false}`, 204: they keep
 //! only what their teams gave them). Both need an owner's credential.
 
-use crate::client::BASE_URL;
+use crate::client;
 use plugboard_sdk::http::{Change, Method};
-use plugboard_sdk::url::UrlBuilder;
-use plugboard_sdk::{Action, Error};
+use plugboard_sdk::{Action, Error, action};
 
 /// The actions this plugin implements.
 pub const ACTIONS: [&str; 2] = ["remove-member", "convert-to-outside-collaborator"];
@@ -14,34 +13,16 @@ pub const ACTIONS: [&str; 2] = ["remove-member", "convert-to-outside-collaborato
 /// The request for `action` in organization `org`; an unknown action or an
 /// empty target is an `invalid-config` error (the operator asked for it).
 pub fn plan(action: &Action, org: &str) -> Result<Change, Error> {
-    let login = action.target.trim();
-    if login.is_empty() {
-        return Err(Error::config(format!(
-            "`{}` needs a target login",
-            action.name
-        )));
-    }
+    let login = action::target(action, "GitHub", &ACTIONS, "login")?;
     let (method, kind, body) = match action.name.as_str() {
         "remove-member" => (Method::Delete, "members", ""),
-        "convert-to-outside-collaborator" => {
-            (Method::Put, "outside_collaborators", r#"{"async":false}"#)
-        }
-        other => {
-            let supported = ACTIONS.join(", ");
-            return Err(Error::config(format!(
-                "unknown action `{other}`; the GitHub connector supports {supported}"
-            )));
-        }
+        _ => (Method::Put, "outside_collaborators", r#"{"async":false}"#),
     };
-    let url = [kind, login].iter().fold(
-        UrlBuilder::new(BASE_URL).segment("orgs").segment(org),
-        |u, s| u.segment(s),
-    );
-    let body = body.into();
+    let url = client::url_of(org, &[kind, login]).build();
     Ok(Change {
         method,
-        url: url.build(),
-        body,
+        url,
+        body: body.into(),
     })
 }
 

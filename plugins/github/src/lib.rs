@@ -12,7 +12,7 @@ pub mod streams;
 
 use plugboard_sdk::stream::{Env, Host};
 use plugboard_sdk::{
-    Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, clock, config,
+    Ability, AccountInfo, Action, Connector, Error, Finding, Info, Outcome, Page, config,
 };
 
 /// GitHub keeps 180 days of organization audit log.
@@ -23,22 +23,9 @@ pub struct GithubConnector;
 
 impl Connector for GithubConnector {
     fn describe() -> Info {
-        Info {
-            id: "github".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            app: "GitHub".into(),
-            abilities: vec![
-                Ability::AccountInfo,
-                Ability::Users,
-                Ability::Groups,
-                Ability::AdminRoles,
-                Ability::AuditTrail,
-                Ability::Governance,
-                Ability::Posture,
-            ],
-            streams: streams::CATALOG.infos(),
-            actions: governance::ACTIONS.iter().map(|a| (*a).into()).collect(),
-        }
+        let also = [Ability::AdminRoles, Ability::Posture];
+        let version = env!("CARGO_PKG_VERSION");
+        streams::CATALOG.describe("github", version, &also, &governance::ACTIONS)
     }
 
     /// `GET /orgs/{org}`: proves the credential reaches the organization.
@@ -56,12 +43,8 @@ impl Connector for GithubConnector {
 
     fn sync(stream: String, cursor: Option<String>) -> Result<Page, Error> {
         let days = config::get("activity_days");
-        let lookback_days = config::days("activity_days", days.as_deref(), 30, MAX_ACTIVITY_DAYS)?;
-        let env = Env {
-            now_ms: clock::now_ms(),
-            lookback_days,
-        };
-        streams::CATALOG.sync(&stream, cursor.as_deref(), env, &mut Host)
+        let lookback = config::days("activity_days", days.as_deref(), 30, MAX_ACTIVITY_DAYS)?;
+        streams::CATALOG.sync(&stream, cursor.as_deref(), Env::now(lookback), &mut Host)
     }
 
     fn assess() -> Result<Vec<Finding>, Error> {

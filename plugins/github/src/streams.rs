@@ -15,7 +15,7 @@ use plugboard_sdk::stream::{
 };
 use plugboard_sdk::time::{DAY_MS, format_iso};
 use plugboard_sdk::{
-    Account, AccountStatus, Activity, Error, ErrorKind, Group, GroupMember, Record, RoleAssignment,
+    Account, AccountStatus, Activity, ErrorKind, Group, GroupMember, Record, RoleAssignment,
     StreamKind,
 };
 use serde::Deserialize;
@@ -28,14 +28,13 @@ pub(crate) const CATALOG: Catalog = Catalog {
 
 const MEMBERS: Stream<String> = client::stream(
     "members",
-    |s| list_url(&["members"], &[("role", parent(s))]),
+    |s| list_url(&["members"], &[("role", s.parent_str())]),
     |s, raw, out| account(raw, s.parent.map(String::as_str), out),
 )
 .about(
     StreamKind::Accounts,
     "Members with their role; owners hold the admin role",
 )
-.what("members page")
 .partitions(Partitions::List(|| vec!["admin".into(), "member".into()]));
 
 const OUTSIDE: Stream = client::stream(
@@ -43,20 +42,17 @@ const OUTSIDE: Stream = client::stream(
     |_| list_url(&["outside_collaborators"], &[]),
     |_, raw, out| account(raw, None, out),
 )
-.about(StreamKind::Accounts, "Outside collaborators")
-.what("outside collaborators page");
+.about(StreamKind::Accounts, "Outside collaborators");
 
-const TEAMS: Stream = client::stream("teams", |_| teams_url(), team)
-    .about(StreamKind::Groups, "Teams")
-    .what("teams page");
+const TEAMS: Stream =
+    client::stream("teams", |_| teams_url(), team).about(StreamKind::Groups, "Teams");
 
 const TEAM_MEMBERS: Stream<String> = client::stream(
     "team-members",
-    |s| list_url(&["teams", parent(s), "members"], &[]),
+    |s| list_url(&["teams", s.parent_str(), "members"], &[]),
     member,
 )
 .about(StreamKind::Groups, "Team members (child teams' too)")
-.what("team members page")
 .partitions(Partitions::Parents(Parents {
     url: teams_url,
     records: &[],
@@ -78,8 +74,10 @@ const AUDIT_LOG: Stream = client::stream(
     event,
 )
 .about(StreamKind::Activities, "Organization audit log")
-.what("audit log page")
-.on_error(no_audit_log)
+.unavailable_on(
+    ErrorKind::NotFound,
+    "the organization has no audit log API (GitHub Enterprise Cloud only)",
+)
 .windows(Windows {
     format: TimeFormat::Date,
     overlap_ms: DAY_MS,
@@ -87,22 +85,8 @@ const AUDIT_LOG: Stream = client::stream(
     retention_days: crate::MAX_ACTIVITY_DAYS,
 });
 
-fn parent<'a>(slice: &Slice<'a, String>) -> &'a str {
-    slice.parent.map_or("", String::as_str)
-}
-
 fn teams_url() -> String {
     list_url(&["teams"], &[])
-}
-
-fn no_audit_log(error: Error) -> Error {
-    match error.kind {
-        ErrorKind::NotFound => Error::unavailable(format!(
-            "the organization has no audit log API (GitHub Enterprise Cloud only): {}",
-            error.message
-        )),
-        _ => error,
-    }
 }
 
 #[derive(Deserialize, Default)]

@@ -99,7 +99,28 @@ fn audit_events_are_keyed_by_document_id_and_stamped_from_milliseconds() {
 
 #[test]
 fn a_missing_audit_log_is_unavailable_not_a_failure() {
-    let e = no_audit_log(Error::not_found("HTTP 404"));
-    assert_eq!(e.kind, ErrorKind::Unavailable);
-    assert_eq!(no_audit_log(Error::auth("x")).kind, ErrorKind::Auth);
+    use plugboard_sdk::http::{Request, Response};
+    use plugboard_sdk::stream::{Env, Exchange};
+    let env = Env {
+        now_ms: 1_780_000_000_000,
+        lookback_days: 2,
+    };
+    for (status, kind) in [(404, ErrorKind::Unavailable), (401, ErrorKind::Auth)] {
+        let mut net = Exchange(|request: &Request| {
+            Ok(Response {
+                status,
+                headers: vec![],
+                body: br#"{"message":"Not Found"}"#.to_vec(),
+                url: request.url.clone(),
+            })
+        });
+        // The audit log as declared, but for the URL (which reads `org`
+        // from the host's settings).
+        let audit_log = Stream {
+            url: |_| format!("{}/orgs/acme/audit-log", client::BASE_URL),
+            ..AUDIT_LOG
+        };
+        let e = audit_log.sync(None, env, &mut net).err();
+        assert_eq!(e.map(|e| e.kind), Some(kind), "{status}");
+    }
 }

@@ -11,25 +11,9 @@ pub struct ZoomConnector;
 
 impl Connector for ZoomConnector {
     fn describe() -> Info {
-        Info {
-            id: "zoom".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            app: "Zoom".into(),
-            abilities: vec![
-                Ability::AccountInfo,
-                Ability::Users,
-                Ability::Groups,
-                Ability::AdminRoles,
-                Ability::AuditTrail,
-                Ability::Governance,
-                Ability::Posture,
-            ],
-            streams: streams::CATALOG.infos(),
-            actions: governance::ACTIONS
-                .iter()
-                .map(|a| (*a).to_string())
-                .collect(),
-        }
+        let also = [Ability::Posture];
+        let version = env!("CARGO_PKG_VERSION");
+        streams::CATALOG.describe("zoom", version, &also, &governance::ACTIONS)
     }
 
     /// One `GET /users?status=active&page_size=1`: proves the token and the

@@ -4,7 +4,7 @@
 
 use crate::client;
 use plugboard_sdk::http::{Change, Method};
-use plugboard_sdk::{Action, Error};
+use plugboard_sdk::{Action, Error, action};
 
 /// The actions this plugin implements, as listed by `describe`.
 pub const ACTIONS: [&str; 2] = ["suspend-user", "reactivate-user"];
@@ -12,23 +12,11 @@ pub const ACTIONS: [&str; 2] = ["suspend-user", "reactivate-user"];
 /// The request for `action`; an unknown action or an empty target is an
 /// `invalid-config` error (the operator asked for it).
 pub fn plan(action: &Action) -> Result<Change, Error> {
+    let target = action::target(action, "Zoom", &ACTIONS, "user id")?;
     let verb = match action.name.as_str() {
         "suspend-user" => "deactivate",
-        "reactivate-user" => "activate",
-        other => {
-            return Err(Error::config(format!(
-                "unknown action `{other}`; the Zoom connector supports {}",
-                ACTIONS.join(", ")
-            )));
-        }
+        _ => "activate",
     };
-    let target = action.target.trim();
-    if target.is_empty() {
-        return Err(Error::config(format!(
-            "`{}` needs a target user id",
-            action.name
-        )));
-    }
     Ok(Change {
         method: Method::Put,
         url: client::url(&["users", target, "status"]).build(),

@@ -77,7 +77,7 @@ use crate::http::{
     Errors, HttpError, Method, Request, Response, SecretHeader, error_from_http, truncate_message,
 };
 use crate::time::{DAY_MS, floor_second, format_date, format_iso, parse_date, parse_iso};
-use crate::{Error, Page, Record, StreamInfo, StreamKind, cursor};
+use crate::{Ability, Error, ErrorKind, Info, Page, Record, StreamInfo, StreamKind, cursor};
 
 /// Most skipped partitions a cursor names (the count is kept regardless).
 pub const MAX_SKIP_NOTES: usize = 10;
@@ -136,6 +136,16 @@ pub struct Env {
     pub now_ms: u64,
     /// How many days a first incremental run reads.
     pub lookback_days: u32,
+}
+
+impl Env {
+    /// Now, by the host clock, reading `lookback_days` on a first run.
+    pub fn now(lookback_days: u32) -> Self {
+        Env {
+            now_ms: crate::clock::now_ms(),
+            lookback_days,
+        }
+    }
 }
 
 /// How the next page is asked for.
@@ -252,6 +262,14 @@ pub struct Slice<'a, P> {
     pub window: Option<&'a Window>,
 }
 
+impl<'a> Slice<'a, String> {
+    /// The current partition's name (empty outside a partition): for URLs
+    /// such as `/teams/{parent}/members`.
+    pub fn parent_str(&self) -> &'a str {
+        self.parent.map_or("", String::as_str)
+    }
+}
+
 /// Parents read from another endpoint (Airbyte's `SubstreamPartitionRouter`).
 #[derive(Debug, Clone, Copy)]
 pub struct Parents<P> {
@@ -297,7 +315,8 @@ pub struct Stream<P = ()> {
     pub description: &'static str,
     /// The app, named in errors (`Zoom answered a malformed users page`).
     pub app: &'static str,
-    /// What a page is called in errors.
+    /// What a page is called in errors; empty: the stream's name with
+    /// spaces for dashes and " page" (`team-members` → `team members page`).
     pub what: &'static str,
     /// What every next link must start with (plus `/`).
     pub base: &'static str,
@@ -329,8 +348,11 @@ pub struct Stream<P = ()> {
     pub finish: Option<fn(&mut Vec<Record>)>,
     /// The app's error bodies.
     pub errors: Errors,
-    /// Rewrites an error of this stream (e.g. a 403 that means "no licence"
-    /// becomes `unavailable`).
+    /// An error of this kind means the app does not offer the data (an
+    /// edition or a licence is missing): the stream is `unavailable`, with
+    /// this reason before the app's message.
+    pub unavailable: Option<(ErrorKind, &'static str)>,
+    /// Rewrites an error of this stream (after `unavailable`).
     pub on_error: Option<fn(Error) -> Error>,
     /// Skips a partition that fails with an error this returns a note for;
     /// the note is kept in the cursor.
@@ -354,7 +376,7 @@ impl<P> Stream<P> {
             kind: StreamKind::Accounts,
             description: "",
             app,
-            what: "page",
+            what: "",
             base,
             method: Method::Get,
             headers: &[],
@@ -368,6 +390,7 @@ impl<P> Stream<P> {
             map,
             finish: None,
             errors: Errors::STANDARD,
+            unavailable: None,
             on_error: None,
             skip: None,
             all_skipped: "no partition could be read",
@@ -428,6 +451,12 @@ impl<P> Stream<P> {
         self.errors = errors;
         self
     }
+    /// An error of `kind` makes the stream `unavailable` (`why: message`):
+    /// e.g. a 404 from an API only some editions have.
+    pub const fn unavailable_on(mut self, kind: ErrorKind, why: &'static str) -> Self {
+        self.unavailable = Some((kind, why));
+        self
+    }
     /// Rewrites this stream's errors with `on_error`.
     pub const fn on_error(mut self, on_error: fn(Error) -> Error) -> Self {
         self.on_error = Some(on_error);
@@ -485,6 +514,42 @@ impl Catalog {
     /// Every stream's `describe` entry.
     pub fn infos(&self) -> Vec<StreamInfo> {
         self.streams.iter().map(|s| s.info()).collect()
+    }
+
+    /// A connector's `describe` answer: plugin `id` at `version` (its
+    /// crate's, `env!("CARGO_PKG_VERSION")`), this catalog's app and streams,
+    /// and the governance `actions`. The abilities follow from them —
+    /// `account-info` always (every connector has `check`), `users`,
+    /// `groups`, `admin-roles` and `audit-trail` from the streams' kinds,
+    /// `governance` when there are actions — plus `also`: what no stream
+    /// kind shows (`posture` for a connector with `assess`, `admin-roles`
+    /// when roles come inside another stream, `data-scan`).
+    pub fn describe(&self, id: &str, version: &str, also: &[Ability], actions: &[&str]) -> Info {
+        let kinds: Vec<StreamKind> = self.streams.iter().map(|s| s.info().kind).collect();
+        let has = |k: StreamKind| kinds.contains(&k);
+        let shown = [
+            (Ability::AccountInfo, true),
+            (Ability::Users, has(StreamKind::Accounts)),
+            (Ability::Groups, has(StreamKind::Groups)),
+            (Ability::AdminRoles, has(StreamKind::Roles)),
+            (Ability::AuditTrail, has(StreamKind::Activities)),
+            (Ability::Governance, !actions.is_empty()),
+            (Ability::Posture, false),
+            (Ability::DataScan, false),
+        ];
+        let abilities = shown
+            .into_iter()
+            .filter(|(a, derived)| *derived || also.contains(a))
+            .map(|(a, _)| a)
+            .collect();
+        Info {
+            id: id.into(),
+            version: version.into(),
+            app: self.app.into(),
+            abilities,
+            streams: self.infos(),
+            actions: actions.iter().map(|a| (*a).to_string()).collect(),
+        }
     }
 
     /// One page of the stream called `name`; an unknown name is an
@@ -604,10 +669,7 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
                     .zip(parent.as_ref())
                     .and_then(|(skip, p)| skip(p, &error));
                 let Some(note) = note else {
-                    return Err(match self.on_error {
-                        Some(rewrite) => rewrite(error),
-                        None => error,
-                    });
+                    return Err(self.rewrite(error));
                 };
                 pos.skipped_count = pos.skipped_count.saturating_add(1);
                 if pos.skipped.len() < MAX_SKIP_NOTES {
@@ -684,8 +746,31 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         Ok((found.collect(), next))
     }
 
+    /// This stream's error as the operator should see it: `unavailable`
+    /// first, then `on_error`.
+    fn rewrite(&self, error: Error) -> Error {
+        let error = match self.unavailable {
+            Some((kind, why)) if error.kind == kind => {
+                Error::unavailable(format!("{why}: {}", error.message))
+            }
+            _ => error,
+        };
+        match self.on_error {
+            Some(rewrite) => rewrite(error),
+            None => error,
+        }
+    }
+
+    /// What a page of this stream is called in errors.
+    fn page_name(&self) -> String {
+        match self.what {
+            "" => format!("{} page", self.name.replace('-', " ")),
+            what => what.to_string(),
+        }
+    }
+
     fn parse(&self, slice: &Slice<'_, P>, body: &[u8]) -> Result<Parsed, Error> {
-        let selected = self.select(body, self.records, self.paginator, self.what)?;
+        let selected = self.select(body, self.records, self.paginator, &self.page_name())?;
         let mut records = Vec::with_capacity(selected.items.len());
         for item in &selected.items {
             (self.map)(slice, item, &mut records);
@@ -769,10 +854,7 @@ impl<P: Serialize + DeserializeOwned + Clone + PartialEq> Stream<P> {
         let response = net
             .send(&request)
             .and_then(|r| self.errors.check(r))
-            .map_err(|e| match self.on_error {
-                Some(rewrite) => rewrite(e),
-                None => e,
-            })?;
+            .map_err(|e| self.rewrite(e))?;
         let selected = self.select(
             &response.body,
             parents.records,

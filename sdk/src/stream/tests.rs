@@ -671,6 +671,81 @@ fn errors_go_through_the_app_hook_then_the_streams_rewrite() {
 }
 
 #[test]
+fn an_error_of_the_unavailable_kind_makes_the_stream_unavailable_and_others_pass_through() {
+    const S: Stream = Stream::new("audit-log", "Acme", BASE, |_| format!("{BASE}/a"), account)
+        .unavailable_on(ErrorKind::NotFound, "no audit log on this edition");
+    for (status, kind) in [(404, ErrorKind::Unavailable), (500, ErrorKind::Upstream)] {
+        let mut net = Exchange(|request: &Request| {
+            Ok(Response {
+                status,
+                headers: vec![],
+                body: br#"{"message":"Not Found"}"#.to_vec(),
+                url: request.url.clone(),
+            })
+        });
+        let error = S.sync(None, ENV, &mut net).err().unwrap();
+        assert_eq!(error.kind, kind, "{status}: {error:?}");
+        assert_eq!(
+            error
+                .message
+                .starts_with("no audit log on this edition: HTTP 404"),
+            status == 404,
+            "{error:?}"
+        );
+    }
+}
+
+#[test]
+fn a_page_is_named_after_its_stream_unless_told_otherwise() {
+    const S: Stream = Stream::new(
+        "team-members",
+        "Acme",
+        BASE,
+        |_| format!("{BASE}/t"),
+        account,
+    )
+    .records(&["members"]);
+    let mut net = |_: &str| -> Result<Vec<u8>, Error> { Ok(br#"{"members":1}"#.to_vec()) };
+    let error = S.sync(None, ENV, &mut net).err().unwrap();
+    assert!(
+        error
+            .message
+            .starts_with("Acme answered a malformed team members page: "),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn describe_derives_abilities_from_the_streams_and_actions_in_the_contracts_order() {
+    const USERS: Stream = Stream::new("users", "Acme", BASE, |_| format!("{BASE}/u"), account);
+    const LOG: Stream = Stream::new("log", "Acme", BASE, |_| format!("{BASE}/l"), account)
+        .about(StreamKind::Activities, "Audit log");
+    const CATALOG: Catalog = Catalog {
+        app: "Acme",
+        streams: &[&USERS, &LOG],
+    };
+    let info = CATALOG.describe("acme", "1.2.3", &[Ability::Posture], &["suspend-user"]);
+    assert_eq!((info.id.as_str(), info.version.as_str()), ("acme", "1.2.3"));
+    assert_eq!(info.app, "Acme");
+    assert_eq!(
+        info.abilities,
+        [
+            Ability::AccountInfo,
+            Ability::Users,
+            Ability::AuditTrail,
+            Ability::Governance,
+            Ability::Posture
+        ]
+    );
+    assert_eq!(info.streams.len(), 2);
+    assert_eq!(info.actions, ["suspend-user"]);
+    let bare = CATALOG.describe("acme", "1.2.3", &[], &[]);
+    assert!(!bare.abilities.contains(&Ability::Governance));
+    assert!(!bare.abilities.contains(&Ability::Posture));
+}
+
+#[test]
 fn a_garbled_cursor_or_page_is_blamed_on_the_plugin_or_the_app() {
     const S: Stream = Stream::new("users", "Acme", BASE, |_| format!("{BASE}/u"), account)
         .records(&["users"])

@@ -63,7 +63,7 @@ struct AddKey {
     public_key: String,
 }
 
-fn policy(allow_unsigned: bool) -> Policy {
+pub(super) fn policy(allow_unsigned: bool) -> Policy {
     if allow_unsigned {
         Policy::AllowUnsigned
     } else {

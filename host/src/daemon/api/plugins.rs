@@ -34,8 +34,9 @@ use super::{ApiError, parse_body};
 use crate::daemon::Shared;
 use crate::manifest::{check_version, is_plugin_id};
 use crate::registry::describe_request;
+use crate::registry::oci::judge_package;
 use crate::registry::{
-    self, Grant, PluginSource, add_plugin, current_approval, plugin_json, stored_version,
+    self, Grant, PluginSource, add_plugin_from, current_approval, plugin_json, stored_version,
 };
 
 /// Body of `POST /v1/plugins`.
@@ -48,6 +49,13 @@ struct AddPlugin {
     approve: bool,
     #[serde(default)]
     grant_reveal: bool,
+    /// The package's detached signature (the text of `plugin.sig`, as
+    /// `plugboard plugin sign` writes it).
+    #[serde(default)]
+    signature: Option<String>,
+    /// Accept an unsigned package or one signed by no trusted key.
+    #[serde(default)]
+    allow_unsigned: bool,
 }
 
 /// Body of `POST /v1/plugins/{id}/rollback`.
@@ -123,8 +131,16 @@ pub(super) async fn add(
         body["changes"] = json!([]);
         return Ok((StatusCode::OK, Json(body)));
     }
+    let (_verdict, origin) = judge_package(
+        &s.store,
+        &source,
+        req.signature.as_deref(),
+        "the uploaded package",
+        super::oci::policy(req.allow_unsigned),
+    )?;
     let (grant, changes) = decide_grant(&s, m, req.approve, req.grant_reveal)?;
-    let (row, _info) = add_plugin(&s.home, &s.store, &s.runtime, source, &grant).await?;
+    let (row, _info) =
+        add_plugin_from(&s.home, &s.store, &s.runtime, source, &grant, Some(&origin)).await?;
     Ok((StatusCode::CREATED, Json(added_json(&s, row, changes)?)))
 }
 

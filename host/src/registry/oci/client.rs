@@ -57,6 +57,35 @@ pub struct Pulled {
     pub digest: String,
 }
 
+/// Whether a redirect of a registry reached by `scheme` may go to `url`:
+/// HTTPS always; plain HTTP only from a plain-HTTP registry and only to a
+/// loopback host or one the operator named with `--insecure-registry` (the
+/// rule for the registry itself); never from HTTPS down to HTTP.
+fn hop_allowed(scheme: &str, url: &reqwest::Url, insecure: &[String]) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" if scheme == "http" => {
+            let host = url.host_str().unwrap_or("");
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let with_port = match url.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host.to_string(),
+            };
+            bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+                || insecure.iter().any(|h| *h == with_port || *h == host)
+        }
+        _ => false,
+    }
+}
+
+/// Tags asked for per page of the tag list.
+pub const TAG_PAGE: usize = 1000;
+/// The most tag-list pages read (100,000 tags).
+pub const MAX_TAG_PAGES: usize = 100;
+
 /// One repository of one registry.
 pub struct Registry {
     repo: OciRef,
@@ -110,14 +139,17 @@ impl Registry {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
-            // Never from HTTPS down to HTTP, and not forever.
-            .redirect(reqwest::redirect::Policy::custom(move |a| {
-                if a.previous().len() >= 5 || (scheme == "https" && a.url().scheme() != "https") {
-                    a.stop()
-                } else {
-                    a.follow()
-                }
-            }))
+            // Each hop is judged like the first URL, and not forever.
+            .redirect({
+                let insecure = options.insecure.clone();
+                reqwest::redirect::Policy::custom(move |a| {
+                    if a.previous().len() < 5 && hop_allowed(scheme, a.url(), &insecure) {
+                        a.follow()
+                    } else {
+                        a.stop()
+                    }
+                })
+            })
             .build()
             .map_err(|e| OciError::Client {
                 registry: r.registry.clone(),
@@ -398,26 +430,49 @@ impl Registry {
         Ok(out)
     }
 
-    /// The repository's tags (the first 1000).
+    /// The repository's tags, read a page of [`TAG_PAGE`] at a time (the
+    /// distribution API's `n` and `last`), at most [`MAX_TAG_PAGES`] pages:
+    /// a registry that keeps answering full pages, or the same page again,
+    /// cannot keep us reading.
     pub async fn tags(&self) -> Result<Vec<String>, OciError> {
-        let body = self
-            .get(
-                "tags/list?n=1000",
-                "application/json",
-                MAX_TAG_LIST_BYTES,
-                "the tag list",
-            )
-            .await?;
         #[derive(serde::Deserialize)]
         struct Tags {
             #[serde(default)]
             tags: Option<Vec<String>>,
         }
-        let tags: Tags = serde_json::from_slice(&body).map_err(|_| OciError::Client {
-            registry: self.repo.registry.clone(),
-            reason: "the tag list is not JSON".into(),
-        })?;
-        Ok(tags.tags.unwrap_or_default())
+        let mut all: Vec<String> = Vec::new();
+        for _ in 0..MAX_TAG_PAGES {
+            let mut path = format!("tags/list?n={TAG_PAGE}");
+            if let Some(last) = all.last() {
+                path.push_str("&last=");
+                path.extend(url::form_urlencoded::byte_serialize(last.as_bytes()));
+            }
+            let body = self
+                .get(
+                    &path,
+                    "application/json",
+                    MAX_TAG_LIST_BYTES,
+                    "the tag list",
+                )
+                .await?;
+            let page = serde_json::from_slice::<Tags>(&body)
+                .map_err(|_| OciError::Client {
+                    registry: self.repo.registry.clone(),
+                    reason: "the tag list is not JSON".into(),
+                })?
+                .tags
+                .unwrap_or_default();
+            // An empty page, or one ending where the last one did, ends it.
+            if page.last().is_none_or(|l| Some(l) == all.last()) {
+                break;
+            }
+            let full = page.len() >= TAG_PAGE;
+            all.extend(page);
+            if !full {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     async fn push_auth(&self, tag: &str) -> Result<oci_client::Reference, OciError> {
@@ -536,7 +591,43 @@ fn shown<'s>(text: &str, secrets: impl Iterator<Item = &'s str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shown;
+    use super::{hop_allowed, shown};
+
+    #[test]
+    fn a_redirect_hop_is_judged_like_the_registry_itself() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap_or_else(|e| panic!("{e}"));
+        let insecure = vec!["registry.lan:5000".to_string()];
+        // From HTTPS: HTTPS anywhere, never plain HTTP (not even loopback).
+        assert!(hop_allowed("https", &url("https://blobs.example/x"), &[]));
+        assert!(!hop_allowed("https", &url("http://127.0.0.1:5000/x"), &[]));
+        // From a plain-HTTP registry: HTTPS, loopback, or a named insecure
+        // registry; not any other plain-HTTP host.
+        assert!(hop_allowed("http", &url("https://blobs.example/x"), &[]));
+        assert!(hop_allowed("http", &url("http://127.0.0.1:9/x"), &[]));
+        assert!(hop_allowed("http", &url("http://[::1]:9/x"), &[]));
+        assert!(hop_allowed("http", &url("http://localhost/x"), &[]));
+        assert!(hop_allowed(
+            "http",
+            &url("http://registry.lan:5000/x"),
+            &insecure
+        ));
+        assert!(!hop_allowed(
+            "http",
+            &url("http://registry.lan:6000/x"),
+            &insecure
+        ));
+        assert!(!hop_allowed(
+            "http",
+            &url("http://blobs.example/x"),
+            &insecure
+        ));
+        assert!(!hop_allowed(
+            "http",
+            &url("http://169.254.169.254/latest"),
+            &[]
+        ));
+        assert!(!hop_allowed("http", &url("ftp://127.0.0.1/x"), &[]));
+    }
 
     #[test]
     fn an_echoed_password_is_replaced_before_the_cut_and_the_line_neutralised() {

@@ -1,7 +1,9 @@
 //! Registry credentials from the operator: `--username` with
 //! `--password-stdin`, or the docker config (`$DOCKER_CONFIG/config.json`,
-//! else `~/.docker/config.json`, `auths.HOST.auth` = base64 of
-//! `user:password`). Never logged, shown in an error or printed by `Debug`.
+//! else `~/.docker/config.json`): the registry's credential helper
+//! (`credHelpers`, else `credsStore`; see [`super::cred_helper`]) when one
+//! is named, else `auths.HOST.auth` = base64 of `user:password`. Never
+//! logged, shown in an error or printed by `Debug`.
 
 use std::path::{Path, PathBuf};
 
@@ -99,6 +101,9 @@ impl Credentials {
                 e.column()
             ))
         })?;
+        if let Some(helper) = super::cred_helper::helper_for(&config, registry) {
+            return super::cred_helper::ask(helper, registry, None);
+        }
         let auths = config.get("auths").and_then(|a| a.as_object());
         let Some(entry) = auths.and_then(|a| {
             [

@@ -92,7 +92,7 @@ pub enum OciError {
     },
     /// No signature.
     #[error(
-        "{subject} is unsigned; ask its publisher to sign it (`plugboard plugin push --key`), or pass --allow-unsigned to install it anyway"
+        "{subject} is unsigned; ask its publisher to sign it (`plugboard plugin sign DIR --key` or `plugboard plugin push --key`), or pass --allow-unsigned to install it anyway"
     )]
     Unsigned {
         /// What (reference and digest).

@@ -103,49 +103,62 @@ pub async fn fetch_verified(
     })
 }
 
-/// The verdict on a local package's detached signature ([`SIGNATURE_FILE`]
-/// beside its plugin.toml), and its origin; `None` when there is no
-/// signature file (a local package from the operator's own disk).
-pub fn local_signature(
-    store: &Store,
-    source: &PluginSource,
-    policy: Policy,
-) -> Result<Option<(Verdict, PluginOrigin)>, RegistryError> {
+/// A local package's detached signature ([`SIGNATURE_FILE`] beside its
+/// plugin.toml) as text; `None` when there is none.
+pub fn read_detached_signature(source: &PluginSource) -> Result<Option<String>, RegistryError> {
     let dir = source.manifest_path.parent().unwrap_or(Path::new("."));
     let path = dir.join(SIGNATURE_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(OciError::Key {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            }
-            .into());
-        }
-    };
-    let signed = serde_json::from_str::<DetachedSignature>(&text)
-        .ok()
-        .and_then(|d| d.decode())
-        .ok_or_else(|| OciError::Key {
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(OciError::Key {
             path: path.display().to_string(),
-            reason: "not a signature written by `plugboard plugin sign`".into(),
-        })?;
+            reason: e.to_string(),
+        }
+        .into()),
+    }
+}
+
+/// Judge a package that did not come from a registry (a directory on disk,
+/// or an upload to the daemon) by its detached signature — the text of a
+/// [`SIGNATURE_FILE`], or `None` for an unsigned package — and apply
+/// `policy`: an unsigned package, or one signed by no trusted key, is
+/// refused unless the operator allowed it, and is then recorded so.
+/// `subject` names the package in messages (its path, or "the uploaded
+/// package").
+pub fn judge_package(
+    store: &Store,
+    source: &PluginSource,
+    signature: Option<&str>,
+    subject: &str,
+    policy: Policy,
+) -> Result<(Verdict, PluginOrigin), RegistryError> {
+    let signatures = match signature {
+        None => Vec::new(),
+        Some(text) => vec![
+            serde_json::from_str::<DetachedSignature>(text)
+                .ok()
+                .and_then(|d| d.decode())
+                .ok_or_else(|| OciError::Key {
+                    path: format!("{subject} {SIGNATURE_FILE}"),
+                    reason: "not a signature written by `plugboard plugin sign`".into(),
+                })?,
+        ],
+    };
     let artifact = Artifact::build(source.wasm.clone(), source.manifest_text.clone());
     let digests = source.digests();
     let verdict = judge(
-        &[signed],
+        &signatures,
         &trusted(store)?,
         &artifact.digest,
         &digests.component,
         &digests.manifest,
     );
-    let shown = source.manifest_path.display().to_string();
-    let allowed_unsigned = enforce(&verdict, policy, &shown)?;
+    let allowed_unsigned = enforce(&verdict, policy, subject)?;
     let origin = PluginOrigin {
         id: source.manifest.id.clone(),
         version: source.manifest.version.clone(),
-        reference: shown,
+        reference: subject.to_string(),
         repository: None,
         tag: None,
         digest: artifact.digest,
@@ -155,7 +168,7 @@ pub fn local_signature(
         },
         allowed_unsigned,
     };
-    Ok(Some((verdict, origin)))
+    Ok((verdict, origin))
 }
 
 /// The newest release among `tags` by semantic version (a leading `v` is

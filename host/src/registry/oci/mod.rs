@@ -16,6 +16,7 @@
 //! host the operator names with `--insecure-registry`.
 
 mod client;
+mod cred_helper;
 mod credentials;
 mod error;
 mod fetch;
@@ -26,7 +27,9 @@ mod signature;
 pub use client::{Pulled, Registry, RegistryOptions};
 pub use credentials::Credentials;
 pub use error::OciError;
-pub use fetch::{Fetched, Policy, fetch_verified, local_signature, newest_tag};
+pub use fetch::{
+    Fetched, Policy, fetch_verified, judge_package, newest_tag, read_detached_signature,
+};
 pub use layout::{
     Artifact, CONFIG_MEDIA_TYPE, MANIFEST_LAYER_MEDIA_TYPE, MAX_PLUGIN_TOML_BYTES, WASM_MEDIA_TYPE,
 };

@@ -1,6 +1,6 @@
 //! The Zoom simulator's Server-to-Server OAuth: minting, revocation, expiry, errors.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

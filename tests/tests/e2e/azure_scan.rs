@@ -1,6 +1,6 @@
 //! End to end: the real Azure plugin, in the real host, against the Azure simulator.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::{TestHost, failed_check};
 use plugboard_core::Blame;

@@ -1,7 +1,7 @@
 //! The Azure simulator's data: every list pages to its end exactly once, the summary
 //! matches what the APIs return, filters and governance calls work.
 
-mod sim_azure_support;
+use crate::sim_azure_support;
 
 use std::collections::{BTreeSet, HashMap};
 

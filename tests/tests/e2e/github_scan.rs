@@ -1,7 +1,7 @@
 //! End to end: the real GitHub plugin, in the real host, against the GitHub
 //! simulator, under each auth kind, through primary and secondary limits.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! bodies across all their pages, and its error bodies against the `default` response.
 //! The first-page requests this walk sends are checked against the descriptions too.
 
-mod sim_azure_support;
+use crate::sim_azure_support;
 
 use anyhow::{Context, Result, bail, ensure};
 use plugboard_sim::azure::{ARM_ORIGIN, AzureSimBuilder, GRAPH_ORIGIN};

@@ -1,6 +1,6 @@
 //! The Zoom simulator's dataset, paging, governance and settings, over real HTTP.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::{BTreeMap, HashSet};
 

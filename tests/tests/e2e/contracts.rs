@@ -4,7 +4,7 @@
 //! component whose imports name another contract than its manifest says is
 //! refused before it runs.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::net::SocketAddr;
 

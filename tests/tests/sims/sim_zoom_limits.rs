@@ -1,6 +1,6 @@
 //! The Zoom simulator's rate limits, counters and fault injection.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

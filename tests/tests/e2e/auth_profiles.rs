@@ -7,7 +7,7 @@
 //! also checks where a credential did *not* go: an API key outside its audience, a
 //! private key anywhere.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::{InstanceSpec, TestHost, hostile_manifest, hostile_wasm};
 use plugboard_core::Blame;

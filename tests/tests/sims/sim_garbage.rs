@@ -3,8 +3,8 @@
 //! Requests are written as raw bytes, so they can carry what an HTTP client would
 //! refuse to send: bad escapes, non-UTF-8 bytes, huge numbers, broken JSON.
 
-mod raw_http;
-mod sim_support;
+use crate::raw_http;
+use crate::sim_support;
 
 use anyhow::{Context, Result, ensure};
 use plugboard_sim::zoom::ZoomSimBuilder;

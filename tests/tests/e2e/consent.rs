@@ -2,7 +2,7 @@
 //! Zoom": authorization code with PKCE, rotating refresh tokens) in the real
 //! host, a test acting as the admin's browser on the simulator's consent form.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::{InstanceSpec, TestHost};
 use plugboard_core::Blame;

@@ -1,7 +1,7 @@
 //! The Azure simulator's token endpoint and bearer checks: tokens are per resource,
 //! expire, are not revoked by later mints, and every failure has the documented body.
 
-mod sim_azure_support;
+use crate::sim_azure_support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! End to end: the real Zoom plugin, in the real host, against the Zoom simulator.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::time::Duration;
 

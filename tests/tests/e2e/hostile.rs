@@ -11,7 +11,7 @@
 //! directory, and a secret the plugin was allowed to read is scrubbed from
 //! what it says.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::net::SocketAddr;
 use std::path::Path;

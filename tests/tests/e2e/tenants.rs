@@ -5,7 +5,7 @@
 //! and is refused the other's; a tenant outside the form is refused at
 //! `instance add`, naming the form.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

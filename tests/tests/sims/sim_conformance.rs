@@ -2,7 +2,7 @@
 //! official OpenAPI description (`shared/api-specs/zoom.json`), and every request this
 //! walk sends is valid against it too.
 
-mod sim_support;
+use crate::sim_support;
 
 use anyhow::{Context, Result, ensure};
 use plugboard_sim::spec::{SpecValidator, api_specs_dir};

@@ -1,7 +1,7 @@
 //! End to end: suspending and reactivating an Entra ID user through the real
 //! Azure plugin against the Azure simulator, audited.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::TestHost;
 use plugboard_core::model::AccountStatus;

@@ -2,7 +2,7 @@
 //! exchange with PKCE, rotating refresh tokens, revocation; and Entra ID's
 //! admin consent in the Azure simulator.
 
-mod sim_support;
+use crate::sim_support;
 
 use anyhow::{Result, bail, ensure};
 use base64::Engine as _;

@@ -1,6 +1,6 @@
 //! The Zoom simulator's sign-in/sign-out and operation-log reports.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::HashSet;
 

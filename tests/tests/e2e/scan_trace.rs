@@ -4,7 +4,7 @@
 //! recorder), the log lines by the binary's log format. Asserts names,
 //! parentage and attributes, never durations.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::collections::HashMap;
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! Graph's reports window with a fractional `Retry-After`, injected 429s and failures,
 //! and the unlicensed tenant's 403 on sign-ins.
 
-mod sim_azure_support;
+use crate::sim_azure_support;
 
 use std::time::Duration;
 

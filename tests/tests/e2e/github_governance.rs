@@ -1,7 +1,7 @@
 //! End to end: GitHub governance (remove a member, convert one to an outside
 //! collaborator) with dry runs and audit, and posture from the org settings.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::TestHost;
 use plugboard_core::model::FindingStatus;

@@ -1,6 +1,6 @@
 //! End to end: Zoom posture findings and governance actions through the real plugin.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::TestHost;
 use plugboard_core::Blame;
