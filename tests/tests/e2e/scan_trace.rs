@@ -111,6 +111,11 @@ async fn a_throttled_scan_is_one_trace_of_pages_calls_waits_and_retries_and_its_
     sim.faults().throttle_next(1);
     let (plugin, ctx) = host.open("acme").await;
     let store = host.app.store().unwrap_or_else(|e| panic!("{e}"));
+    // Other tests of this binary hit the same call sites on their threads;
+    // one that registered a call site while this thread's dispatcher was
+    // being installed may have cached "never" for it. Ask every call site
+    // again, now that the dispatcher is in place.
+    tracing::callsite::rebuild_interest_cache();
     let report = scan_recorded(&plugin, &ctx, store, &NoProgress, ScanPlan::FULL)
         .await
         .unwrap_or_else(|e| panic!("scan: {e}"));
