@@ -87,13 +87,23 @@ pub async fn run(report: &mut Report, zoom: &LoadedPlugin, rounds: usize) -> any
     };
 
     let mut live = zoom.instantiate_idle(&ctx).await?;
-    let (mut native, mut http, mut plugin, mut warm, mut validate) = (
+    let (mut native, mut http, mut plugin, mut warm, mut validate, mut traced) = (
+        Samples::with_capacity(rounds),
         Samples::with_capacity(rounds),
         Samples::with_capacity(rounds),
         Samples::with_capacity(rounds),
         Samples::with_capacity(rounds),
         Samples::with_capacity(rounds),
     );
+    // Spans on, as `plugboard serve` has them: the OpenTelemetry layer
+    // feeding the run recorder (no export), installed for this thread only
+    // while the traced sync runs.
+    let pipeline =
+        plugboard_host::telemetry::Pipeline::start(&plugboard_host::telemetry::Export::Off)?;
+    let traced_dispatch = tracing::Dispatch::new({
+        use tracing_subscriber::layer::SubscriberExt as _;
+        tracing_subscriber::registry().with(pipeline.layer())
+    });
     let mut records = 0usize;
     for round in 0..WARMUP + rounds {
         let t = Instant::now();
@@ -121,6 +131,23 @@ pub async fn run(report: &mut Report, zoom: &LoadedPlugin, rounds: usize) -> any
         );
 
         let t = Instant::now();
+        let traced_sync = {
+            let _on = tracing::dispatcher::set_default(&traced_dispatch);
+            // A scan root as the daemon opens one, so the recorder keeps it.
+            let scan = tracing::info_span!(
+                "scan",
+                plugboard.instance = "bench",
+                plugboard.run.id = round as i64
+            );
+            tracing::Instrument::instrument(zoom.sync(&ctx, "users", None), scan).await?
+        };
+        let traced_t = t.elapsed();
+        anyhow::ensure!(
+            traced_sync.records.len() == records,
+            "the traced sync disagrees"
+        );
+
+        let t = Instant::now();
         validate_page(&synced).map_err(anyhow::Error::msg)?;
         let validate_t = t.elapsed();
 
@@ -138,8 +165,17 @@ pub async fn run(report: &mut Report, zoom: &LoadedPlugin, rounds: usize) -> any
             plugin.push(plugin_t);
             validate.push(validate_t);
             warm.push(warm_t);
+            traced.push(traced_t);
         }
     }
+    anyhow::ensure!(
+        pipeline
+            .recorder
+            .trace("bench", (WARMUP + rounds - 1) as i64)
+            .is_some(),
+        "the recorder kept no trace of the traced syncs"
+    );
+    pipeline.shutdown();
 
     let n = records as f64;
     let (native_s, http_s, plugin_s) = (native.median_s(), http.median_s(), plugin.median_s());
@@ -192,6 +228,20 @@ pub async fn run(report: &mut Report, zoom: &LoadedPlugin, rounds: usize) -> any
         n / sandbox_s,
         "records/s",
         "records / (plugin sync - host fetch)",
+    );
+    report.metric(
+        "throughput",
+        "  the same sync with spans on (recorder, no export)",
+        traced.median_s() * 1e3,
+        "ms",
+        "the daemon's OpenTelemetry layer and run recorder; interleaved with the untraced sync",
+    );
+    report.metric(
+        "throughput",
+        "tracing overhead on sync (spans on / off)",
+        traced.median_s() / plugin_s,
+        "x",
+        "median traced sync / median untraced sync, same rounds",
     );
     let parse_ratio = native_s / sandbox_s;
     report.metric(

@@ -12,6 +12,7 @@ use plugboard_host::registry::RegistryError;
 use plugboard_host::registry::oci::OciError;
 use plugboard_host::runtime::{CallError, RuntimeError};
 use plugboard_host::scan::ScanError;
+use plugboard_host::telemetry::TelemetryError;
 
 use super::UnknownCommand;
 use super::cluster::NoCluster;
@@ -63,7 +64,8 @@ pub fn blame_of(e: &anyhow::Error) -> Option<Blame> {
             RuntimeError,
             CallError,
             StoreError,
-            SecretError
+            SecretError,
+            TelemetryError
         );
         None
     })

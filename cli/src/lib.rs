@@ -99,7 +99,33 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The recorder the process's tracer provider feeds (set by the binary
+/// when it installs one).
+static RUN_RECORDER: std::sync::OnceLock<plugboard_host::telemetry::RunRecorder> =
+    std::sync::OnceLock::new();
+
+/// Keep `recorder` as the one `serve` answers trace requests from.
+pub fn keep_run_recorder(recorder: plugboard_host::telemetry::RunRecorder) {
+    let _ = RUN_RECORDER.set(recorder);
+}
+
+/// The recorder kept by [`keep_run_recorder`], else an empty one.
+pub fn run_recorder() -> plugboard_host::telemetry::RunRecorder {
+    RUN_RECORDER.get().cloned().unwrap_or_default()
+}
+
 impl Cli {
+    /// Where this command's spans go: `serve` records them (and exports them
+    /// when OTLP is configured); other commands trace nothing.
+    pub fn traces(&self) -> Option<plugboard_host::telemetry::Export> {
+        match &self.command {
+            Command::Serve(args) => Some(plugboard_host::telemetry::Export::choose(
+                args.otlp_endpoint.as_deref(),
+            )),
+            _ => None,
+        }
+    }
+
     /// The log filter: `--log`/`PLUGBOARD_LOG`, else the command's default.
     pub fn log_filter(&self) -> &str {
         match (&self.log, &self.command) {

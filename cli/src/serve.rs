@@ -39,6 +39,14 @@ pub struct ServeArgs {
     /// instances to the other nodes after this long. At least 3s.
     #[arg(long, env = "PLUGBOARD_LEASE_TTL", default_value = "15s", value_parser = parse_duration)]
     pub lease_ttl: Duration,
+    /// Export scan traces over OTLP/HTTP (protobuf) to this collector, e.g.
+    /// http://collector:4318 (`/v1/traces` is added). Without it, the
+    /// standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
+    /// OTEL_EXPORTER_OTLP_ENDPOINT variable turns export on; without
+    /// either, traces stay in the daemon (GET
+    /// /v1/instances/{id}/runs/{run}/trace).
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
 }
 
 /// Parse `90s`, `5m`, `12h`, `1d` or plain seconds.
@@ -86,7 +94,7 @@ pub async fn run(app: &Host, args: ServeArgs) -> anyhow::Result<()> {
                 args.listen
             )
         })?;
-    let shared = Shared::start(app, intervals, lease_ttl)?;
+    let shared = Shared::start_traced(app, intervals, lease_ttl, super::run_recorder())?;
     if let Some(cluster) = &shared.cluster {
         eprintln!(
             "plugboard serve: node {} of the cluster on {} (lease TTL {:?})",

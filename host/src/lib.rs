@@ -8,6 +8,7 @@ pub mod host;
 pub mod instance;
 pub mod registry;
 pub mod scan;
+pub mod telemetry;
 
 // The sandbox, under the paths the host has always used.
 pub use plugboard_runtime::{capabilities, limits, manifest, private_files, runtime};

@@ -1375,3 +1375,243 @@ async fn an_upload_is_judged_by_its_detached_signature_and_unsigned_needs_allow_
     assert_eq!(body["origin"]["allowed_unsigned"], "unsigned", "{body}");
     assert_eq!(body["origin"]["publisher"], Value::Null, "{body}");
 }
+
+/// The ids of `trace`'s spans named `name`.
+fn spans_named<'a>(trace: &'a Value, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    trace["spans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(move |s| s["name"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scan_run_has_a_trace_of_its_spans_on_the_node_and_its_log_lines_name_it() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let logs = private_dir();
+    let log = logs.path().join("serve.log");
+    let sim = start_sim(ZoomSimBuilder::new().users(20, 2, 2).activity_days(1)).await;
+    let mut serve = support::plugboard(home.path());
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--retry-after", "1s"])
+        .env(
+            "PLUGBOARD_LOG",
+            "warn,plugboard_runtime::capabilities::http=debug",
+        );
+    let d = with_zoom(
+        Daemon::start_logged(serve, &token, &log),
+        &sim,
+        ("zoom", "pro", "1"),
+    )
+    .await;
+    let finished = |runs: &Value, n: usize| {
+        let items = runs["items"].as_array().cloned().unwrap_or_default();
+        (items.len() >= n && items.iter().all(|r| !r["finished_at"].is_null())).then_some(items)
+    };
+    let wait_runs = async |n: usize| {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(items) = finished(&d.get("/v1/instances/zoom/runs").await, n) {
+                return items;
+            }
+            assert!(start.elapsed() < WAIT, "fewer than {n} finished runs");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    // The three phases ran; then one scan more, whose first API request gets
+    // a 429 with Retry-After.
+    wait_runs(3).await;
+    sim.faults().throttle_next(1);
+    let (status, body) = d.act("/v1/instances/zoom/scan").await;
+    assert!(status < 300, "{status} {body}");
+    let runs = wait_runs(6).await;
+
+    let mut phases = Vec::new();
+    let mut throttled_trace = None;
+    for r in &runs {
+        let id = r["id"].as_i64().expect("run id");
+        let trace = d.get(&format!("/v1/instances/zoom/runs/{id}/trace")).await;
+        let spans = trace["spans"].as_array().expect("spans");
+        let root = &spans[0];
+        assert_eq!(root["name"], "scan");
+        assert!(root["parent"].is_null());
+        assert_eq!(root["attributes"]["plugboard.run.id"], id);
+        assert_eq!(root["attributes"]["plugboard.instance"], "zoom");
+        phases.push(
+            root["attributes"]["plugboard.phase"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        );
+        let ids: Vec<&Value> = spans.iter().map(|s| &s["id"]).collect();
+        for s in &spans[1..] {
+            assert!(
+                ids.contains(&&s["parent"]),
+                "{} has its parent in the trace",
+                s["name"]
+            );
+        }
+        if spans_named(&trace, "http.request")
+            .any(|s| s["attributes"]["http.response.status_code"] == 429)
+        {
+            throttled_trace = trace["trace_id"].as_str().map(str::to_string);
+        }
+        if root["attributes"]["plugboard.phase"] == "accounts" {
+            let page = spans_named(&trace, "page")
+                .next()
+                .expect("an accounts page");
+            let call = spans_named(&trace, "plugin.call")
+                .find(|c| c["parent"] == page["id"])
+                .expect("the page's plugin call");
+            assert_eq!(call["attributes"]["plugboard.export"], "sync");
+            assert!(
+                spans_named(&trace, "http.request").any(|h| h["parent"] == call["id"]),
+                "the call's requests are its children"
+            );
+            assert!(spans_named(&trace, "store.write").any(|w| w["parent"] == page["id"]));
+        }
+    }
+    phases.sort();
+    assert_eq!(
+        phases,
+        [
+            "accounts",
+            "accounts",
+            "activities",
+            "activities",
+            "posture",
+            "posture"
+        ]
+    );
+    let trace_id = throttled_trace.expect("a run's trace holds the 429");
+    let text = std::fs::read_to_string(&log).expect("the daemon's log");
+    let line = text
+        .lines()
+        .find(|l| l.contains("429: pausing bucket"))
+        .unwrap_or_else(|| panic!("no 429 line in the log:\n{text}"));
+    assert!(
+        line.ends_with(&format!("trace_id={trace_id}")),
+        "{line:?} does not name trace {trace_id}"
+    );
+
+    let (status, body) = d
+        .call(Method::GET, "/v1/instances/zoom/runs/999999/trace", None)
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["blame"], "operator");
+    let (status, _) = d
+        .call(Method::GET, "/v1/instances/zoom/runs/abc/trace", None)
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = d
+        .call(Method::GET, "/v1/instances/nope/runs/1/trace", None)
+        .await;
+    assert_eq!(status, 404);
+}
+
+/// What a fake OTLP/HTTP collector received: (path, content type, body).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>>;
+
+/// A fake OTLP/HTTP collector on a free loopback port; its base URL.
+async fn fake_collector(received: Received) -> String {
+    let app = axum::Router::new().fallback(
+        async move |uri: axum::http::Uri,
+                    headers: axum::http::HeaderMap,
+                    body: axum::body::Bytes| {
+            let kind = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            received
+                .lock()
+                .expect("lock")
+                .push((uri.path().to_string(), kind, body.to_vec()));
+            axum::http::StatusCode::OK
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_otlp_endpoint_the_scans_spans_reach_the_collector_as_protobuf_without_secrets() {
+    let received = Received::default();
+    let collector = fake_collector(received.clone()).await;
+    let home = private_dir();
+    let token = create_token(home.path());
+    let sim = start_sim(ZoomSimBuilder::new().users(10, 1, 1).activity_days(1)).await;
+    let mut d = with_zoom(
+        Daemon::start(home.path(), &token, &["--otlp-endpoint", &collector]),
+        &sim,
+        ("zoom", "pro", "1"),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    loop {
+        let runs = d.get("/v1/instances/zoom/runs").await;
+        let items = runs["items"].as_array().cloned().unwrap_or_default();
+        if items.len() >= 3 && items.iter().all(|r| !r["finished_at"].is_null()) {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the three phases did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // What is still batched is sent at shutdown.
+    let exit = d.signal("TERM");
+    assert!(exit.success(), "{exit:?}");
+    let got = received.lock().expect("lock").clone();
+    assert!(!got.is_empty(), "the collector received nothing");
+    let mut all = Vec::new();
+    for (path, kind, body) in &got {
+        assert_eq!(path, "/v1/traces");
+        assert_eq!(kind, "application/x-protobuf");
+        all.extend_from_slice(body);
+    }
+    let has = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
+    for name in [
+        &b"plugboard"[..],
+        b"scan",
+        b"page",
+        b"plugin.call",
+        b"http.request",
+        b"token.mint",
+        b"store.write",
+        b"plugboard.run.id",
+    ] {
+        assert!(has(name), "{} not exported", String::from_utf8_lossy(name));
+    }
+    let creds = sim.credentials();
+    assert!(
+        !has(creds.client_secret.as_bytes()),
+        "the client secret was exported"
+    );
+}
+
+#[test]
+fn a_bad_otlp_endpoint_stops_serve_before_it_listens_blaming_the_operator_without_echoing_it() {
+    let home = private_dir();
+    let out = support::plugboard(home.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--otlp-endpoint",
+            "ftp://otel:hunter2@collector:4318",
+        ])
+        .output()
+        .expect("run serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error (operator)"), "{stderr}");
+    assert!(stderr.contains("--otlp-endpoint"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(out.stdout.is_empty(), "it never listened");
+}

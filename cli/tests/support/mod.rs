@@ -215,10 +215,20 @@ impl Daemon {
 
     /// Start `serve` as `serve` says (it must listen on port 0 of loopback,
     /// printing its address first on stdout).
-    pub fn start_command(mut serve: Command, token: &str) -> Daemon {
+    pub fn start_command(serve: Command, token: &str) -> Daemon {
+        Self::start_with_stderr(serve, token, Stdio::inherit())
+    }
+
+    /// [`Daemon::start_command`], its stderr (the log) written to `log`.
+    pub fn start_logged(serve: Command, token: &str, log: &Path) -> Daemon {
+        let file = std::fs::File::create(log).expect("create the daemon's log file");
+        Self::start_with_stderr(serve, token, Stdio::from(file))
+    }
+
+    fn start_with_stderr(mut serve: Command, token: &str, stderr: Stdio) -> Daemon {
         let mut child = serve
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("spawn serve");
         let stdout = child.stdout.take().expect("stdout");

@@ -70,6 +70,10 @@ pub struct Shared {
     /// This node of a cluster (PostgreSQL store); `None` with SQLite (one
     /// node: every enabled instance runs here).
     pub cluster: Option<Arc<Cluster>>,
+    /// The spans of the last scans this node ran, per instance (for
+    /// `GET /v1/instances/{id}/runs/{run}/trace`); fed by the tracer
+    /// provider the binary installs, empty without one.
+    pub traces: crate::telemetry::RunRecorder,
     workers: Mutex<HashMap<String, WorkerHandle>>,
     /// Consents started through the API, waiting for their callback.
     connects: connect::Connects,
@@ -184,6 +188,22 @@ impl Shared {
         intervals: Intervals,
         lease_ttl: Option<Duration>,
     ) -> Result<Arc<Shared>, DaemonError> {
+        Self::start_traced(
+            host,
+            intervals,
+            lease_ttl,
+            crate::telemetry::RunRecorder::new(),
+        )
+    }
+
+    /// [`Shared::start`], answering trace requests from `traces` (the
+    /// recorder the installed tracer provider feeds).
+    pub fn start_traced(
+        host: &Host,
+        intervals: Intervals,
+        lease_ttl: Option<Duration>,
+        traces: crate::telemetry::RunRecorder,
+    ) -> Result<Arc<Shared>, DaemonError> {
         let (home, store, runtime) = (
             host.home()?.clone(),
             host.store()?.clone(),
@@ -204,6 +224,7 @@ impl Shared {
             metrics,
             stopping,
             cluster: cluster.clone(),
+            traces,
             workers: Mutex::new(HashMap::new()),
             connects: connect::Connects::default(),
         });

@@ -21,6 +21,7 @@ use plugboard_core::Blame;
 use plugboard_core::model::{ConnectorErrorKind, StreamInfo, StreamKind};
 use plugboard_core::store::{CommitTerms, DailyCap, Store, StoreError};
 use serde::Serialize;
+use tracing::Instrument as _;
 
 use crate::capabilities::http::HttpStatsSnapshot;
 use crate::limits::{MAX_CONCURRENT_CALLS, WriteCaps};
@@ -182,6 +183,18 @@ impl ScanPlan {
         posture: true,
     };
 
+    /// The plan's name in traces: the daemon phase it is (`accounts`,
+    /// `activities`, `posture`), `full`, or `partial`.
+    pub fn label(&self) -> &'static str {
+        match (self.directory, self.activities, self.posture) {
+            (true, true, true) => "full",
+            (true, false, false) => "accounts",
+            (false, true, false) => "activities",
+            (false, false, true) => "posture",
+            _ => "partial",
+        }
+    }
+
     /// Whether streams of `kind` are part of this plan.
     pub fn includes(&self, kind: StreamKind) -> bool {
         match kind {
@@ -297,6 +310,48 @@ pub async fn run_scan_selected(
     plan: ScanPlan,
     selection: &StreamSelection,
 ) -> Result<ScanReport, ScanError> {
+    let span = scan_span(plugin, ctx, plan, None);
+    scan_in(plugin, ctx, store, observer, plan, selection)
+        .instrument(span)
+        .await
+}
+
+/// The `scan` span: the root of a scan's trace, with the instance, the
+/// plugin, the phase and (for a recorded scan) its run id. Every page,
+/// plugin call and host call of the scan is below it.
+pub fn scan_span(
+    plugin: &LoadedPlugin,
+    ctx: &InstanceContext,
+    plan: ScanPlan,
+    run: Option<i64>,
+) -> tracing::Span {
+    let span = tracing::info_span!(
+        "scan",
+        plugboard.instance = tracing::field::Empty,
+        plugboard.plugin = tracing::field::Empty,
+        plugboard.plugin.version = tracing::field::Empty,
+        plugboard.phase = plan.label(),
+        plugboard.run.id = run,
+        error.type = tracing::field::Empty,
+    );
+    if !span.is_disabled() {
+        let m = plugin.manifest();
+        span.record("plugboard.instance", ctx.instance_id.as_str());
+        span.record("plugboard.plugin", m.id.as_str());
+        span.record("plugboard.plugin.version", m.version.as_str());
+    }
+    span
+}
+
+/// The scan itself, inside its span.
+pub(crate) async fn scan_in(
+    plugin: &LoadedPlugin,
+    ctx: &Arc<InstanceContext>,
+    store: &Arc<Store>,
+    observer: &dyn ScanObserver,
+    plan: ScanPlan,
+    selection: &StreamSelection,
+) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     if let Some(blocked) = ctx.http.broker().consent_blocker(&ctx.http.sections().auth) {
         return Err(ScanError::Auth(blocked));
@@ -351,8 +406,10 @@ async fn assess(
     Ok(match plugin.assess(ctx).await {
         Ok(f) => {
             let n = f.len();
-            let (store, id) = (store.clone(), ctx.instance_id.clone());
-            blocking(move || store.replace_findings(&id, &f)).await??;
+            let (s, id) = (store.clone(), ctx.instance_id.clone());
+            blocking(move || s.replace_findings(&id, &f))
+                .instrument(store_span(store, "replace_findings", n as u64))
+                .await??;
             Some(n)
         }
         Err(e) => {
@@ -360,6 +417,30 @@ async fn assess(
             None
         }
     })
+}
+
+/// The `store.write` span of one write of `records` records.
+fn store_span(store: &Store, operation: &'static str, records: u64) -> tracing::Span {
+    tracing::info_span!(
+        "store.write",
+        db.system.name = db_system(store),
+        db.operation.name = operation,
+        plugboard.records = attr_int(records),
+    )
+}
+
+/// A count as a span attribute (OpenTelemetry has no unsigned integers: a
+/// `u64` would be recorded as text).
+fn attr_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// OpenTelemetry's `db.system.name` of `store`'s backend.
+fn db_system(store: &Store) -> &'static str {
+    match store.kind() {
+        plugboard_core::store::BackendKind::Sqlite => "sqlite",
+        plugboard_core::store::BackendKind::Postgres => "postgresql",
+    }
 }
 
 async fn blocking<R: Send + 'static>(
@@ -440,10 +521,27 @@ async fn sync_stream(
             };
             break;
         }
+        // One span per page: its plugin call (and the host calls in it)
+        // and its commit are below it.
+        let page_span = tracing::info_span!(
+            "page",
+            plugboard.stream = tracing::field::Empty,
+            plugboard.page = attr_int(report.pages + 1),
+            plugboard.records = tracing::field::Empty,
+        );
+        if !page_span.is_disabled() {
+            // The stream's name is the plugin's: shown to operators.
+            let mut name = stream.to_string();
+            plugboard_core::text::clean_line(&mut name, 128);
+            page_span.record("plugboard.stream", name.as_str());
+        }
         // The semaphore is never closed; without a permit, run unbounded
         // rather than stop the scan.
-        let permit = calls.acquire().await.ok();
-        let (synced, http) = plugin.sync_counted(ctx, stream, cursor.clone()).await;
+        let permit = calls.acquire().instrument(page_span.clone()).await.ok();
+        let (synced, http) = plugin
+            .sync_counted(ctx, stream, cursor.clone())
+            .instrument(page_span.clone())
+            .await;
         drop(permit);
         report.requests += http.requests;
         report.throttled += http.throttled;
@@ -467,6 +565,7 @@ async fn sync_stream(
             }
         };
         let n = page.records.len() as u64;
+        page_span.record("plugboard.records", attr_int(n));
         let more = page.more;
         let next = page.cursor.clone();
         // The cursor is stored too: an empty page with a 64 KiB cursor costs.
@@ -491,7 +590,11 @@ async fn sync_stream(
             };
             s.commit_page_with(&id, &name, &page, terms)
         };
-        match blocking(commit).await? {
+        let write = tracing::info_span!(parent: &page_span, "store.write", db.system.name = tracing::field::Empty, db.operation.name = "commit_page", plugboard.records = attr_int(n));
+        if !write.is_disabled() {
+            write.record("db.system.name", db_system(store));
+        }
+        match blocking(commit).instrument(write).await? {
             Ok(_) => {}
             Err(e @ StoreError::DailyCapReached { .. }) => {
                 report.status = StreamStatus::Failed {

@@ -6,8 +6,11 @@ use std::sync::Arc;
 use plugboard_core::Blame;
 use plugboard_core::store::{RunStatus, Store};
 
+use tracing::Instrument as _;
+
 use super::{
-    ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus, run_scan_selected,
+    ScanError, ScanObserver, ScanPlan, ScanReport, StreamSelection, StreamStatus, scan_in,
+    scan_span,
 };
 use crate::runtime::{InstanceContext, LoadedPlugin};
 
@@ -67,8 +70,10 @@ pub async fn scan_recorded_until(
 ) -> Result<ScanReport, ScanError> {
     let id = ctx.instance_id.clone();
     let run = store.start_run(&id)?;
+    let span = scan_span(plugin, ctx, plan, Some(run));
+    let scan = scan_in(plugin, ctx, store, observer, plan, selection).instrument(span.clone());
     let outcome = tokio::select! {
-        r = run_scan_selected(plugin, ctx, store, observer, plan, selection) => r,
+        r = scan => r,
         () = interrupt => {
             store.finish_run(
                 run,
@@ -83,6 +88,9 @@ pub async fn scan_recorded_until(
     match outcome {
         Ok(report) => {
             let (status, failure) = run_outcome(&report);
+            if let Some((blame, _)) = &failure {
+                span.record("error.type", blame.as_str());
+            }
             let stats = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
             store.finish_run(
                 run,
@@ -94,6 +102,7 @@ pub async fn scan_recorded_until(
             Ok(report)
         }
         Err(e) => {
+            span.record("error.type", e.blame().as_str());
             store.finish_run(
                 run,
                 RunStatus::Failed,

@@ -8,6 +8,7 @@ use plugboard_core::model::{
     AccountInfo, ConnectorError, ConnectorErrorKind, Finding, Page, PluginInfo,
 };
 use sha2::{Digest, Sha256};
+use tracing::Instrument as _;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use super::bindings::{ActionOutcome, ActionRequest, Call, CallOutput, PluginPre};
@@ -252,10 +253,30 @@ impl LoadedPlugin {
         let plugin = self.manifest.id.clone();
         let deadline = ctx.call_deadline;
         let writes_allowed = matches!(call, Call::Act(_));
+        // Its host calls (HTTP requests, rate-limit waits, token mints) are
+        // its children: they run while the guest future is polled in it.
+        let span = tracing::info_span!(
+            "plugin.call",
+            plugboard.export = name,
+            plugboard.deadline_ms = i64::try_from(deadline.as_millis()).unwrap_or(i64::MAX),
+            http.requests = tracing::field::Empty,
+            http.throttled = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
         let mut store = self.new_store(ctx, writes_allowed);
         let fut = self.pre.call(&mut store, call);
-        let result = tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut).await;
+        let result = tokio::time::timeout(deadline + HOST_TIMEOUT_GRACE, fut)
+            .instrument(span.clone())
+            .await;
         let counts = store.data().http.counts;
+        span.record(
+            "http.requests",
+            i64::try_from(counts.requests).unwrap_or(i64::MAX),
+        );
+        span.record(
+            "http.throttled",
+            i64::try_from(counts.throttled).unwrap_or(i64::MAX),
+        );
         let result = match settle(result, &store, plugin, name, deadline) {
             Ok(mut out) => {
                 if let Some(t) = &store.data().http.last_timeout {
@@ -266,6 +287,8 @@ impl LoadedPlugin {
             }
             Err(mut e) => {
                 super::scrub::error(ctx, &mut e);
+                // Who is to blame, never the message (it may quote upstreams).
+                span.record("error.type", e.blame().as_str());
                 Err(e)
             }
         };

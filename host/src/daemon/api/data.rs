@@ -166,3 +166,28 @@ pub(super) async fn runs(
     let items = s.store.last_runs(&id, 50)?;
     Ok(Json(json!({ "items": items })))
 }
+
+/// The spans of run `run` of instance `id`, as this node recorded them.
+pub(super) async fn run_trace(
+    State(s): State<Arc<Shared>>,
+    Path((id, run)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    s.instance_row(&id)?;
+    let run: i64 = run.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "run {} is not a run id; see GET /v1/instances/{{id}}/runs",
+            plugboard_core::text::quoted(&run)
+        ))
+    })?;
+    match s.traces.trace(&id, run) {
+        Some(trace) => Ok(Json(json!(trace.as_ref()))),
+        None => Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            plugboard_core::Blame::Operator,
+            format!(
+                "this node keeps no trace of run {run} of instance `{id}`: a node keeps the spans of the last {} scans per instance that it ran itself, in memory, since it started; ask the node that ran it (a run that is still going has no trace yet), or see GET /v1/instances/{{id}}/runs for the runs",
+                crate::telemetry::RUNS_PER_INSTANCE
+            ),
+        )),
+    }
+}

@@ -63,6 +63,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/instances/{id}/activities", get(data::activities))
         .route("/v1/instances/{id}/findings", get(data::findings))
         .route("/v1/instances/{id}/runs", get(data::runs))
+        .route("/v1/instances/{id}/runs/{run}/trace", get(data::run_trace))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             require_token,

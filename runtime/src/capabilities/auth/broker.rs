@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use plugboard_core::Blame;
 use plugboard_core::secrets::SecretValue;
 use tokio::sync::Mutex;
+use tracing::Instrument as _;
 
 use super::connections::{Connections, Stored};
 use super::mint::mint;
@@ -394,6 +395,41 @@ impl TokenBroker {
         secrets: &SecretBag,
         upstreams: &Upstreams,
     ) -> Result<Token, AuthError> {
+        // What kind of profile and where the token came from; never the
+        // token, the secrets or the endpoint's answer.
+        let span = tracing::info_span!(
+            "token.mint",
+            auth.profile = tracing::field::Empty,
+            auth.kind = profile.kind.name(),
+            token.source = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        if !span.is_disabled() {
+            let mut name = profile.name.clone();
+            plugboard_core::text::clean_line(&mut name, 128);
+            span.record("auth.profile", name.as_str());
+        }
+        let result = self
+            .token_from(client, profile, config, secrets, upstreams)
+            .instrument(span.clone())
+            .await;
+        match &result {
+            Ok((_, source)) => span.record("token.source", *source),
+            Err(e) => span.record("error.type", e.blame().as_str()),
+        };
+        result.map(|(token, _)| token)
+    }
+
+    /// [`TokenBroker::token`], saying where the token came from: `static`
+    /// (an API key), `cached`, `minted` or `refreshed` (a consent grant).
+    async fn token_from(
+        &self,
+        client: &reqwest::Client,
+        profile: &AuthProfile,
+        config: &BTreeMap<String, String>,
+        secrets: &SecretBag,
+        upstreams: &Upstreams,
+    ) -> Result<(Token, &'static str), AuthError> {
         let Some(slot) = self.slots.get(&profile.name) else {
             return Err(AuthError::MissingInput {
                 profile: profile.name.clone(),
@@ -411,23 +447,28 @@ impl TokenBroker {
                 self.mint_timeout,
             )
             .await?;
-            return Ok(Token {
+            let token = Token {
                 value: Arc::new(value),
                 renew_at: Instant::now() + lifetime,
                 generation: 0,
-            });
+            };
+            return Ok((token, "static"));
         }
         let mut guard = slot.lock().await;
         if let Some(t) = guard.as_ref()
             && Instant::now() < t.renew_at
         {
-            return Ok(t.clone());
+            return Ok((t.clone(), "cached"));
         }
         if self.gate.get().is_some_and(|g| !g.is_open()) {
             return Err(AuthError::NoLease {
                 profile: profile.name.clone(),
             });
         }
+        let source = match &profile.kind {
+            AuthKind::AuthorizationCode(_) => "refreshed",
+            _ => "minted",
+        };
         let (value, lifetime) = match &profile.kind {
             AuthKind::AuthorizationCode(code) => {
                 let endpoint = super::consent::Endpoint {
@@ -467,7 +508,7 @@ impl TokenBroker {
         };
         tracing::debug!(profile = %profile.name, lifetime_s = lifetime.as_secs(), generation, "minted token");
         *guard = Some(token.clone());
-        Ok(token)
+        Ok((token, source))
     }
 
     /// Why a consent-flow profile among `profiles` cannot have a token

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use plugboard_core::Blame;
 use rand::Rng;
 use serde::Serialize;
+use tracing::Instrument as _;
 use url::Url;
 
 use super::cassette::{Tape, interaction_of};
@@ -448,6 +449,9 @@ impl HttpCapability {
         let mut after: Option<u16> = None;
         loop {
             attempt += 1;
+            // One span per attempt, open until the next one starts; what
+            // it waited on and what came back are recorded on it.
+            let span = self.request_span(req.method, url, attempt, bucket.as_deref());
             // Held until the answer is in and what it says about the
             // window is applied to the bucket (so no other request slips
             // out in between); `max_in_flight` counts requests on the wire,
@@ -461,10 +465,19 @@ impl HttpCapability {
                         request: request.clone(),
                     },
                 });
-                slot = Some(b.enter().await);
-                b.acquire()
-                    .await
-                    .map_err(|e| HttpError::RateLimited(e.to_string()))?;
+                let waiting = tracing::info_span!(parent: &span, "ratelimit.wait", ratelimit.bucket = tracing::field::Empty);
+                if !waiting.is_disabled() {
+                    waiting.record("ratelimit.bucket", b.name());
+                }
+                let started = std::time::Instant::now();
+                let paced = async {
+                    let entered = b.enter().await;
+                    b.acquire().await.map(|()| entered)
+                }
+                .instrument(waiting)
+                .await;
+                span.record("ratelimit.wait_ms", span_millis(started.elapsed()));
+                slot = Some(paced.map_err(|e| HttpError::RateLimited(e.to_string()))?);
             }
             after = None;
             let token = match prepared.profile {
@@ -475,7 +488,7 @@ impl HttpCapability {
                             request: format!("a token request for auth profile `{}`", p.name),
                         });
                     }
-                    Some((p, self.token(p).await?))
+                    Some((p, self.token(p).instrument(span.clone()).await?))
                 }
                 None => None,
             };
@@ -487,7 +500,9 @@ impl HttpCapability {
                     token.as_ref().map(|(p, t)| (*p, t)),
                     state,
                 )
+                .instrument(span.clone())
                 .await?;
+            span.record("http.response.status_code", i64::from(resp.status));
             let now = SystemTime::now();
             let seen = windows(&self.sections.ratelimit.headers, &resp.headers, now);
             let retry_after =
@@ -534,13 +549,14 @@ impl HttpCapability {
                     )));
                 }
                 Next::Throttled { wait } => {
-                    tracing::debug!(url = %shown(url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket");
+                    span.record("retry.after_ms", span_millis(wait));
+                    span.in_scope(|| tracing::debug!(url = %shown(url), wait_ms = wait.as_millis() as u64, attempt, "429: pausing bucket"));
                     after = Some(resp.status);
                     match &bucket {
                         Some(b) => b.throttled(wait),
                         None => {
                             state.waiting = Some(backoff_state(resp.status));
-                            tokio::time::sleep(wait).await;
+                            tokio::time::sleep(wait).instrument(span.clone()).await;
                         }
                     }
                 }
@@ -555,12 +571,59 @@ impl HttpCapability {
                 }
                 Next::Retry { wait } => {
                     drop(slot);
+                    span.record("retry.after_ms", span_millis(wait));
                     state.waiting = Some(backoff_state(resp.status));
-                    tokio::time::sleep(wait).await;
+                    tokio::time::sleep(wait).instrument(span.clone()).await;
                     after = Some(resp.status);
                 }
             }
         }
+    }
+
+    /// The `http.request` span of one attempt at `url`: OpenTelemetry's
+    /// HTTP client attributes, with the path but never the query (it may
+    /// carry a credential) and the path scrubbed of secret values. Nothing is
+    /// built when no subscriber wants the span.
+    fn request_span(
+        &self,
+        method: Method,
+        url: &Url,
+        attempt: u32,
+        bucket: Option<&crate::capabilities::ratelimit::RateBucket>,
+    ) -> tracing::Span {
+        let span = tracing::info_span!(
+            "http.request",
+            otel.kind = "client",
+            http.request.method = method.as_str(),
+            url.scheme = tracing::field::Empty,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            url.path = tracing::field::Empty,
+            http.request.resend_count = i64::from(attempt.saturating_sub(1)),
+            plugboard.attempt = i64::from(attempt),
+            ratelimit.bucket = tracing::field::Empty,
+            ratelimit.wait_ms = tracing::field::Empty,
+            retry.after_ms = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+        );
+        if span.is_disabled() {
+            return span;
+        }
+        let mut path = url.path().to_string();
+        self.scrub(&mut path);
+        plugboard_core::text::clean_line(&mut path, 512);
+        let mut host = url.host_str().unwrap_or("").to_string();
+        plugboard_core::text::clean_line(&mut host, 255);
+        span.record("url.scheme", url.scheme());
+        span.record("server.address", host.as_str());
+        if let Some(port) = url.port_or_known_default() {
+            span.record("server.port", i64::from(port));
+        }
+        span.record("url.path", path.as_str());
+        if let Some(b) = bucket {
+            span.record("ratelimit.bucket", b.name());
+        }
+        span
     }
 
     /// One exchange, following redirects hop by hop; each hop carries only
@@ -723,6 +786,12 @@ impl HttpCapability {
             format!("more than {MAX_REDIRECTS} redirects"),
         )))
     }
+}
+
+/// `d` in whole milliseconds as a span attribute (OpenTelemetry has no
+/// unsigned integers: a `u64` would be recorded as text).
+fn span_millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `rb` with `token` in the header `present` names (a query credential is
