@@ -389,6 +389,25 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
         c.find(Locator::Css("#timeline svg")).await.is_ok(),
         "no timeline"
     );
+    // The newest run's trace, from the daemon's recorder: its HTTP attempts
+    // and plugin calls on the run's time axis.
+    assert!(
+        c.find(Locator::Css("svg[aria-labelledby=trace-svg-t]"))
+            .await
+            .is_ok(),
+        "the newest traced run is drawn"
+    );
+    let page = c.source().await.expect("source");
+    assert!(
+        page.contains("http.request GET") && page.contains("plugin.call "),
+        "the trace names its HTTP attempts and plugin calls: {}",
+        page.split("The newest traced run")
+            .nth(1)
+            .unwrap_or(&page)
+            .chars()
+            .take(3000)
+            .collect::<String>()
+    );
     shot(&c, "05-instance").await;
     c.execute(
         "document.getElementById('charts-h').scrollIntoView()",

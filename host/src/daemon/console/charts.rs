@@ -149,7 +149,7 @@ pub(super) fn timeline(id: &str, title: &str, spans: &[Span]) -> Markup {
     if spans.is_empty() {
         return html! { p class="muted" { "No runs yet." } };
     }
-    let end = spans.iter().map(|s| s.end).fold(0.0, f64::max).max(1.0);
+    let end = spans.iter().map(|s| s.end).fold(0.0, f64::max).max(0.001);
     let row = 18.0;
     let h = TOP + row * spans.len() as f64 + BOTTOM;
     let w = 2.0 * W;

@@ -467,6 +467,12 @@ pub(super) async fn show(
             })
         })
         .collect();
+    // The newest run this node kept a trace of (the recorder holds the
+    // last few runs per instance, in memory).
+    let traced = runs
+        .iter()
+        .rev()
+        .find_map(|r| c.shared.traces.trace(&id, r.id));
     let mut buckets: BTreeMap<String, Vec<(String, f64, f64)>> = BTreeMap::new();
     for b in c
         .shared
@@ -563,8 +569,10 @@ pub(super) async fn show(
         }
         section aria-labelledby="timeline-h" id="timeline" {
             h2 id="timeline-h" { "Timeline" }
-            p class="hint" { "When each of the last runs started and how long it took. (A run's trace — pages, plugin calls, rate-limit waits — will appear here once the daemon records traces.)" }
+            p class="hint" { "When each of the last runs started and how long it took." }
             (charts::timeline("timeline-svg", "Runs on a time axis", &spans))
+            h3 { "The newest traced run" }
+            (super::trace::section(traced.as_deref()))
         }
         section aria-labelledby="runs-h" {
             h2 id="runs-h" { "Runs" }

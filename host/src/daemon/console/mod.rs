@@ -22,6 +22,7 @@ mod layout;
 mod plugins;
 pub mod session;
 mod signin;
+mod trace;
 
 use std::sync::Arc;
 
