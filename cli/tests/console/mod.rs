@@ -123,8 +123,30 @@ fn screenshot_dir() -> PathBuf {
 }
 
 async fn shot(c: &Client, name: &str) {
+    assert_labelled(c, name).await;
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("save screenshot");
+}
+
+/// Every form control of the page (any form; hidden inputs and buttons,
+/// which carry their own text, aside) is named by a `<label for>`, a label
+/// around it, or an ARIA label: checked on every page the test shows.
+async fn assert_labelled(c: &Client, page: &str) {
+    let v = c
+        .execute(
+            r#"return Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea'))
+                .filter(e => !(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.closest('label')
+                    && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+                .map(e => e.name || e.id || e.tagName);"#,
+            vec![],
+        )
+        .await
+        .expect("list the page's controls");
+    let unlabelled: Vec<String> = serde_json::from_value(v).expect("names");
+    assert!(
+        unlabelled.is_empty(),
+        "{page}: form controls without a label: {unlabelled:?}"
+    );
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
