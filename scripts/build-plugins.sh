@@ -24,6 +24,12 @@ stale() { # stale OUTPUT SOURCE_DIR...
   local o="$1"; shift
   [ -n "$(find "$@" -newer "$o" -type f -not -path '*/node_modules/*' -not -name '*.pyc' -print -quit)" ]
 }
+# The pinned TypeScript and Python tools, when npm and pip are at hand (a
+# machine without them builds the Rust plugins only; those tests then skip).
+if [ ! -d sdk-ts/node_modules ] && command -v npm >/dev/null; then
+  (cd sdk-ts && npm ci --ignore-scripts --no-audit --no-fund) \
+    || echo "build-plugins: npm ci in sdk-ts failed: TypeScript plugins not built" >&2
+fi
 if [ -d sdk-ts/node_modules ] && command -v node >/dev/null; then
   for dir in plugins/*-ts tests/fixtures/*-ts; do
     [ -f "$dir/plugin.toml" ] || continue
@@ -36,6 +42,10 @@ else
   echo "build-plugins: sdk-ts/node_modules missing (run npm ci in sdk-ts): TypeScript plugins not built" >&2
 fi
 python="${PLUGBOARD_PYTHON:-python3}"
+if command -v "$python" >/dev/null && ! "$python" -c 'import componentize_py' 2>/dev/null; then
+  "$python" -m pip install --quiet --disable-pip-version-check -r sdk-py/requirements.txt \
+    || echo "build-plugins: pip install -r sdk-py/requirements.txt failed: Python plugins not built" >&2
+fi
 if command -v "$python" >/dev/null && "$python" -c 'import componentize_py' 2>/dev/null; then
   for dir in plugins/*-py; do
     [ -f "$dir/plugin.toml" ] || continue

@@ -13,16 +13,26 @@ use e2e_support::{InstanceSpec, TestHost, failed_check, plugin_dirs, repo_root};
 use plugboard_core::Blame;
 use plugboard_sim::github::{GithubSim, GithubSimBuilder};
 
-fn component(file: &str) -> Vec<u8> {
+/// The built component `file`; `None` (with a loud note) when it was not built
+/// because the TypeScript or Python tools are not installed — except under CI,
+/// where `.ci/run` installs them and a missing component is a failure.
+fn component(file: &str) -> Option<Vec<u8>> {
     let dirs = plugin_dirs();
     for dir in &dirs {
         if let Ok(bytes) = std::fs::read(dir.join(file)) {
-            return bytes;
+            return Some(bytes);
         }
     }
-    panic!(
-        "{file} is in none of {dirs:?}; build it first: (cd sdk-ts && npm ci); pip install -r sdk-py/requirements.txt; scripts/build-plugins.sh"
-    )
+    let how =
+        "(cd sdk-ts && npm ci); pip install -r sdk-py/requirements.txt; scripts/build-plugins.sh";
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{file} is in none of {dirs:?}; build it first: {how}"
+    );
+    eprintln!(
+        "\n!!! SKIPPED: {file} is not built (the TypeScript/Python tools are not installed).\n!!! {how}\n"
+    );
+    None
 }
 
 fn manifest(dir: &str) -> String {
@@ -44,7 +54,8 @@ async fn sim() -> GithubSim {
 /// simulator with it and checks the host holds exactly what the simulator holds.
 async fn scans_to_exact_counts(dir: &str, file: &str) {
     let sim = sim().await;
-    let h = TestHost::with_plugin(&manifest(dir), component(file)).await;
+    let Some(wasm) = component(file) else { return };
+    let h = TestHost::with_plugin(&manifest(dir), wasm).await;
     let id = dir.rsplit('/').next().unwrap_or(dir);
     let c = sim.credentials();
     h.add_instance(
@@ -95,11 +106,10 @@ async fn the_python_github_sample_scans_the_simulator_to_its_exact_counts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uncaught_typescript_exception_reaches_the_operator_with_its_text_blamed_on_the_plugin()
 {
-    let h = TestHost::with_plugin(
-        &manifest("tests/fixtures/throws-ts"),
-        component("plugboard_throws_ts.wasm"),
-    )
-    .await;
+    let Some(wasm) = component("plugboard_throws_ts.wasm") else {
+        return;
+    };
+    let h = TestHost::with_plugin(&manifest("tests/fixtures/throws-ts"), wasm).await;
     h.add_instance(&InstanceSpec::new("t", "throws-ts"));
     let (plugin, ctx) = h.open("t").await;
     // Through the SDK's wrapper: a `plugin` error keeping the exception.
