@@ -14,7 +14,6 @@ mod github_governance;
 mod github_scan;
 mod hostile;
 mod polyglot;
-mod scan_trace;
 mod tenants;
 mod zoom_governance;
 mod zoom_scan;

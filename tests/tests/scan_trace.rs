@@ -4,7 +4,11 @@
 //! recorder), the log lines by the binary's log format. Asserts names,
 //! parentage and attributes, never durations.
 
-use crate::e2e_support;
+// Its own test binary: it installs a tracing subscriber, and in a process
+// shared with other tests their threads can leave a call site's interest
+// cached as "never" while it is being installed.
+#[path = "e2e/e2e_support/mod.rs"]
+mod e2e_support;
 
 use std::collections::HashMap;
 use std::io::Write;
