@@ -194,11 +194,7 @@ pub async fn add(
 
 /// The signature policy the flags ask for.
 pub fn policy(source: &SourceArgs) -> Policy {
-    if source.allow_unsigned {
-        Policy::AllowUnsigned
-    } else {
-        Policy::Require
-    }
+    Policy::allowing_unsigned(source.allow_unsigned)
 }
 
 /// Approve and add a fetched package, recording its origin.

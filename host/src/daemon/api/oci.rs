@@ -63,14 +63,6 @@ struct AddKey {
     public_key: String,
 }
 
-pub(super) fn policy(allow_unsigned: bool) -> Policy {
-    if allow_unsigned {
-        Policy::AllowUnsigned
-    } else {
-        Policy::Require
-    }
-}
-
 fn options() -> RegistryOptions {
     RegistryOptions::default()
 }
@@ -83,7 +75,13 @@ async fn install(
     grant_reveal: bool,
     allow_unsigned: bool,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let fetched = fetch_verified(&s.store, r, &options(), policy(allow_unsigned)).await?;
+    let fetched = fetch_verified(
+        &s.store,
+        r,
+        &options(),
+        Policy::allowing_unsigned(allow_unsigned),
+    )
+    .await?;
     let m = &fetched.source.manifest;
     if let Some(row) = stored_version(&s.store, &m.id, &m.version, &fetched.source.digests())? {
         let mut body = added_json(s, row, Vec::new())?;

@@ -34,7 +34,7 @@ use super::{ApiError, parse_body};
 use crate::daemon::Shared;
 use crate::manifest::{check_version, is_plugin_id};
 use crate::registry::describe_request;
-use crate::registry::oci::judge_package;
+use crate::registry::oci::{Policy, judge_package};
 use crate::registry::{
     self, Grant, PluginSource, add_plugin_from, current_approval, plugin_json, stored_version,
 };
@@ -136,7 +136,7 @@ pub(super) async fn add(
         &source,
         req.signature.as_deref(),
         "the uploaded package",
-        super::oci::policy(req.allow_unsigned),
+        Policy::allowing_unsigned(req.allow_unsigned),
     )?;
     let (grant, changes) = decide_grant(&s, m, req.approve, req.grant_reveal)?;
     let (row, _info) =

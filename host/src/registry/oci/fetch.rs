@@ -23,6 +23,17 @@ pub enum Policy {
     AllowUnsigned,
 }
 
+impl Policy {
+    /// The policy `--allow-unsigned` (`"allow_unsigned"` in the API) asks for.
+    pub fn allowing_unsigned(allow_unsigned: bool) -> Self {
+        if allow_unsigned {
+            Policy::AllowUnsigned
+        } else {
+            Policy::Require
+        }
+    }
+}
+
 /// A package fetched and judged.
 #[derive(Debug)]
 pub struct Fetched {
