@@ -71,14 +71,18 @@ fn hop_allowed(scheme: &str, url: &reqwest::Url, insecure: &[String]) -> bool {
                 Some(p) => format!("{host}:{p}"),
                 None => host.to_string(),
             };
-            bare.eq_ignore_ascii_case("localhost")
-                || bare
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-                || insecure.iter().any(|h| *h == with_port || *h == host)
+            plain_http_allowed(bare, &with_port, insecure)
         }
         _ => false,
     }
+}
+
+/// Whether plain HTTP may go to `host` (without brackets or port;
+/// `with_port`: as the registry is written, `host:port`): a loopback host,
+/// or one the operator named with `--insecure-registry` (by either form).
+/// The rule for the registry and for every redirect hop.
+fn plain_http_allowed(host: &str, with_port: &str, insecure: &[String]) -> bool {
+    super::reference::is_loopback_host(host) || insecure.iter().any(|h| h == with_port || h == host)
 }
 
 /// Tags asked for per page of the tag list.
@@ -108,11 +112,7 @@ impl std::fmt::Debug for Registry {
 impl Registry {
     /// A client for `r`'s repository.
     pub fn connect(r: &OciRef, options: &RegistryOptions) -> Result<Registry, OciError> {
-        let plain = r.is_loopback()
-            || options
-                .insecure
-                .iter()
-                .any(|h| h == &r.registry || h == r.host());
+        let plain = plain_http_allowed(r.host(), &r.registry, &options.insecure);
         let credentials = match &options.credentials {
             Some(c) => Some(c.clone()),
             None if options.no_docker_config => None,

@@ -176,13 +176,6 @@ impl OciRef {
         r.rsplit_once(':').map_or(r, |(h, _)| h)
     }
 
-    /// Whether the registry is on this machine (plain HTTP is allowed there).
-    pub fn is_loopback(&self) -> bool {
-        let host = self.host();
-        host.eq_ignore_ascii_case("localhost")
-            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-    }
-
     /// The reference for `oci-client`.
     pub fn to_client(&self) -> oci_client::Reference {
         match (&self.tag, &self.digest) {
@@ -218,6 +211,13 @@ impl fmt::Display for OciRef {
     }
 }
 
+/// Whether `host` (no brackets, no port) is this machine: `localhost` or a
+/// loopback address.
+pub(super) fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,13 +230,15 @@ mod tests {
             (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
             ("127.0.0.1:5000", "vendor/zoom", Some("1.2.0"))
         );
-        assert!(r.is_loopback());
+        assert!(is_loopback_host(r.host()));
         let r = OciRef::parse(&format!("oci://ghcr.io/acme/zoom@{d}"))?;
         assert_eq!((r.tag, r.digest.as_deref()), (None, Some(d.as_str())));
         let r = OciRef::parse("oci://[::1]:5000/zoom")?;
-        assert!(r.is_loopback());
+        assert!(is_loopback_host(r.host()));
         assert_eq!(r.host(), "::1");
-        assert!(!OciRef::parse("oci://registry.example/zoom")?.is_loopback());
+        assert!(!is_loopback_host(
+            OciRef::parse("oci://registry.example/zoom")?.host()
+        ));
         assert_eq!(
             OciRef::parse("oci://localhost:5000/a/b:t")?.to_string(),
             "oci://localhost:5000/a/b:t"
