@@ -63,16 +63,18 @@ fn class(s: &TraceSpan) -> &'static str {
 
 /// The rows of `trace`: each span under its parent, by start.
 fn rows(trace: &RunTrace) -> Vec<Span> {
+    // Each span's parent, looked up once (a scan keeps up to 10,000 spans).
+    let parents: std::collections::HashMap<&str, Option<&str>> = trace
+        .spans
+        .iter()
+        .map(|s| (s.id.as_str(), s.parent.as_deref()))
+        .collect();
     let depth_of = |s: &TraceSpan| {
         let mut depth = 0;
         let mut parent = s.parent.as_deref();
         while let Some(p) = parent {
             depth += 1;
-            parent = trace
-                .spans
-                .iter()
-                .find(|o| o.id == p)
-                .and_then(|o| o.parent.as_deref());
+            parent = parents.get(p).copied().flatten();
             if depth > 16 {
                 break;
             }
