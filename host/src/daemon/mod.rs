@@ -297,7 +297,17 @@ impl Shared {
                 None => return,
             },
         };
-        let handle = worker::spawn(self.clone(), id.to_string(), held);
+        let carried = self
+            .workers
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id)?.context_for(held.as_ref()));
+        let handle = worker::spawn(
+            self.clone(),
+            id.to_string(),
+            held,
+            carried.unwrap_or_default(),
+        );
         if let Ok(mut w) = self.workers.lock()
             && let Some(old) = w.insert(id.to_string(), handle)
         {

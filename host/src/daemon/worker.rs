@@ -99,7 +99,23 @@ pub struct WorkerHandle {
     pub state: Arc<Mutex<WorkerState>>,
     /// Its running context, once built.
     pub context: RunningContext,
+    /// The fencing token of the lease it works under (cluster node).
+    pub lease_token: Option<i64>,
     pub task: tokio::task::JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    /// The running context a worker started under `held` may carry over
+    /// from this one, which ended by itself: only under the same lease (same
+    /// fencing token), so that no other node can have minted a token since
+    /// the context's was minted. A worker stops when its lease's local
+    /// deadline passes before a renew lands (a loaded node); once the renew
+    /// lands, the new worker keeps the live token instead of minting one
+    /// more, which on Zoom would revoke it for nothing.
+    pub fn context_for(&self, held: Option<&Held>) -> Option<RunningContext> {
+        (self.task.is_finished() && self.lease_token == held.map(|h| h.lease.token))
+            .then(|| self.context.clone())
+    }
 }
 
 /// Tells a scan to stop when the worker or the daemon is stopping, or the
@@ -124,12 +140,18 @@ impl ScanObserver for StopObserver {
     }
 }
 
-/// Start the worker of instance `id`, under `held` on a cluster node.
-pub fn spawn(shared: Arc<Shared>, id: String, held: Option<Held>) -> WorkerHandle {
+/// Start the worker of instance `id`, under `held` on a cluster node, with
+/// `context` (a new one, or one carried over: [`WorkerHandle::context_for`]).
+pub fn spawn(
+    shared: Arc<Shared>,
+    id: String,
+    held: Option<Held>,
+    context: RunningContext,
+) -> WorkerHandle {
     let (stop, stop_rx) = watch::channel(false);
     let (commands, rx) = mpsc::channel(8);
     let state = Arc::new(Mutex::new(WorkerState::default()));
-    let context = RunningContext::default();
+    let lease_token = held.as_ref().map(|h| h.lease.token);
     let mut worker = Worker {
         shared,
         id,
@@ -145,6 +167,7 @@ pub fn spawn(shared: Arc<Shared>, id: String, held: Option<Held>) -> WorkerHandl
         commands,
         state,
         context,
+        lease_token,
         task,
     }
 }
@@ -169,6 +192,16 @@ impl Worker {
     }
 
     async fn run(&mut self, mut commands: mpsc::Receiver<WorkerCommand>) {
+        self.work(&mut commands).await;
+        if let Some(h) = &self.held
+            && !h.gate.is_open()
+            && !*self.stop.borrow()
+        {
+            tracing::info!(instance = %self.id, token = h.lease.token, "worker paused: the lease's local deadline passed before a renew landed; it resumes with the same token if the renew lands, else another node takes the instance over");
+        }
+    }
+
+    async fn work(&mut self, commands: &mut mpsc::Receiver<WorkerCommand>) {
         let mut daemon_stop = self.shared.stopping.subscribe();
         while !self.stopping() {
             // Removed or disabled behind our back (e.g. by the CLI on the
@@ -365,4 +398,62 @@ enum Attempt {
     /// A page was refused: another node holds the lease now.
     LeaseLost(String),
     Failed(Blame, String),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use plugboard_core::store::Lease;
+
+    use super::*;
+
+    fn held(token: i64) -> Held {
+        let lease = Lease {
+            instance: "zoom-a".into(),
+            node: "node-a".into(),
+            token,
+            expires_at_ms: 0,
+        };
+        Held::for_test(lease, Duration::from_secs(5))
+    }
+
+    async fn handle(lease_token: Option<i64>, finished: bool) -> WorkerHandle {
+        let (stop, _) = watch::channel(false);
+        let (commands, _) = mpsc::channel(1);
+        let task = if finished {
+            let task = tokio::spawn(async {});
+            while !task.is_finished() {
+                tokio::task::yield_now().await;
+            }
+            task
+        } else {
+            tokio::spawn(std::future::pending())
+        };
+        WorkerHandle {
+            stop,
+            commands,
+            state: Arc::default(),
+            context: RunningContext::default(),
+            lease_token,
+            task,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_context_carries_over_only_from_an_ended_worker_under_the_same_lease() {
+        let ended = handle(Some(7), true).await;
+        let carried = ended.context_for(Some(&held(7))).expect("same lease");
+        assert!(Arc::ptr_eq(&carried.0, &ended.context.0), "the same slot");
+        // Another node held the lease in between (the token was raised):
+        // it may have minted a token that revoked this context's.
+        assert!(ended.context_for(Some(&held(8))).is_none());
+        // A cluster worker's context does not pass to a lone daemon's, nor back.
+        assert!(ended.context_for(None).is_none());
+        assert!(handle(None, true).await.context_for(None).is_some());
+        // A worker still running keeps its own.
+        let running = handle(Some(7), false).await;
+        assert!(running.context_for(Some(&held(7))).is_none());
+        running.task.abort();
+    }
 }

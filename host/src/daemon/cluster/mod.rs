@@ -54,6 +54,17 @@ pub struct Held {
     until: Instant,
 }
 
+#[cfg(test)]
+impl Held {
+    /// A lease held until `ttl` from now, for tests.
+    pub(crate) fn for_test(lease: Lease, ttl: Duration) -> Self {
+        let until = Instant::now() + ttl;
+        let gate = MintGate::default();
+        gate.open_until(until);
+        Held { lease, gate, until }
+    }
+}
+
 /// This node: its id, TTL and the leases it holds.
 pub struct Cluster {
     /// This node's id (random per start).
