@@ -12,6 +12,7 @@ mod instances;
 mod load;
 mod measure;
 mod node;
+mod parse;
 mod pg;
 mod polyglot;
 mod report;
@@ -51,8 +52,9 @@ enum Bench {
     /// An idle node holding many instances (needs PostgreSQL and a release
     /// `plugboard`; only with --only).
     Idle,
-    /// The GitHub sample in Rust, TypeScript and Python side by side (needs
-    /// their components; only with --only).
+    /// The GitHub sample in Rust, TypeScript and Python side by side: size,
+    /// compile, cache load, one call, and parse throughput of one list page
+    /// (needs their components; only with --only).
     Polyglot,
 }
 
@@ -193,6 +195,9 @@ async fn main() -> anyhow::Result<()> {
                 calls,
             )
             .await?;
+            let rounds = if args.quick { 5 } else { 40 };
+            eprintln!("parse: {rounds} rounds of one GitHub page per language...");
+            parse::run(&mut report, &runtime, &wasm_dir, rounds).await?;
         }
         if wants(Bench::Load) {
             eprintln!(

@@ -15,7 +15,7 @@ use crate::report::Report;
 use crate::setup::{PluginFiles, inert_context, repo_root};
 
 /// The three samples: label, plugin directory, component file.
-const SAMPLES: &[(&str, &str, &str)] = &[
+pub const SAMPLES: &[(&str, &str, &str)] = &[
     ("Rust", "plugins/github", "plugboard_github.wasm"),
     (
         "TypeScript",

@@ -101,28 +101,47 @@ pub fn unpaced_zoom_context(
     plugin: &LoadedPlugin,
     base_url: &str,
 ) -> anyhow::Result<Arc<InstanceContext>> {
-    let manifest = plugin.manifest().clone();
-    let config = Arc::new(BTreeMap::from([
-        ("account_id".to_string(), "bench-account".to_string()),
-        ("plan".to_string(), "business".to_string()),
-    ]));
+    unpaced_context(
+        plugin,
+        &["https://api.zoom.us", "https://zoom.us"],
+        base_url,
+        &[("account_id", "bench-account"), ("plan", "business")],
+        &[
+            ("client_id", "bench-client"),
+            ("client_secret", "bench-secret"),
+        ],
+    )
+}
+
+/// An instance context of `plugin` with `config` and `secrets`, every origin
+/// of `origins` routed to `base_url`, and **no rate buckets**.
+pub fn unpaced_context(
+    plugin: &LoadedPlugin,
+    origins: &[&str],
+    base_url: &str,
+    config: &[(&str, &str)],
+    secrets: &[(&str, &str)],
+) -> anyhow::Result<Arc<InstanceContext>> {
+    let config: BTreeMap<String, String> = config
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    // Per-instance auth profiles and URLs, as the host renders them.
+    let manifest = plugin.manifest().for_instance(&config)?;
+    let config = Arc::new(config);
     let secrets = Arc::new(SecretBag::new(
-        BTreeMap::from([
-            (
-                "client_id".to_string(),
-                SecretValue::new("bench-client".into()),
-            ),
-            (
-                "client_secret".to_string(),
-                SecretValue::new("bench-secret".into()),
-            ),
-        ]),
+        secrets
+            .iter()
+            .map(|(k, v)| (k.to_string(), SecretValue::new(v.to_string())))
+            .collect(),
         false,
     ));
-    let upstreams = Upstreams::parse(&BTreeMap::from([
-        ("https://api.zoom.us".to_string(), base_url.to_string()),
-        ("https://zoom.us".to_string(), base_url.to_string()),
-    ]))?;
+    let upstreams = Upstreams::parse(
+        &origins
+            .iter()
+            .map(|o| (o.to_string(), base_url.to_string()))
+            .collect(),
+    )?;
     let client = plugin_client(&upstreams).map_err(anyhow::Error::msg)?;
     let http = HttpCapability::new(
         client,
