@@ -38,6 +38,15 @@ if [ -d sdk-ts/node_modules ] && command -v node >/dev/null; then
       node sdk-ts/build.mjs "$dir" --out "$wasm"
     fi
   done
+  # The samples once more on QuickJS (NAME_qjs.wasm): the second engine's
+  # e2e test and benchmark.
+  for dir in plugins/*-ts; do
+    [ -f "$dir/plugin.toml" ] || continue
+    wasm="$out/$(sed -n 's/^component = "\(.*\)\.wasm"/\1/p' "$dir/plugin.toml")_qjs.wasm"
+    if stale "$wasm" "$dir" sdk-ts/src sdk-ts/build.mjs; then
+      node sdk-ts/build.mjs "$dir" --out "$wasm" --engine quickjs
+    fi
+  done
 else
   echo "build-plugins: sdk-ts/node_modules missing (run npm ci in sdk-ts): TypeScript plugins not built" >&2
 fi

@@ -1,8 +1,9 @@
 //! The same GitHub connector in Rust, TypeScript (StarlingMonkey through
-//! componentize-js) and Python (componentize-py), side by side: component
-//! size, cold compile, load from the disk cache, and one call (a fresh
-//! instance, `describe`, dropped: what every call of the host costs). Only
-//! with `--only polyglot`: it compiles ~30 MB of components.
+//! componentize-js, and QuickJS through componentize-qjs) and Python
+//! (componentize-py), side by side: component size, cold compile, load from
+//! the disk cache, and one call (a fresh instance, `describe`, dropped: what
+//! every call of the host costs). Only with `--only polyglot`: it compiles
+//! ~30 MB of components.
 
 use std::path::Path;
 use std::time::Instant;
@@ -21,6 +22,11 @@ pub const SAMPLES: &[(&str, &str, &str)] = &[
         "TypeScript",
         "plugins/github-ts",
         "plugboard_github_ts.wasm",
+    ),
+    (
+        "TypeScript on QuickJS",
+        "plugins/github-ts",
+        "plugboard_github_ts_qjs.wasm",
     ),
     ("Python", "plugins/github-py", "plugboard_github_py.wasm"),
 ];

@@ -58,6 +58,11 @@ export function toContractError(e: unknown): ContractError {
 }
 
 function frames(e: Error): string {
-  const lines = (e.stack ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  // StarlingMonkey writes `fn@file:line:col`, QuickJS and V8 `at fn (file:line:col)`
+  // (V8 after a first line repeating the message): one shape for the operator.
+  const lines = (e.stack ?? '')
+    .split('\n')
+    .map((l) => l.trim().replace(/^at\s+/, ''))
+    .filter((l) => l && !l.startsWith(`${e.name}:`));
   return lines.length ? ` (at ${lines.slice(0, 3).join(' < ')})` : '';
 }

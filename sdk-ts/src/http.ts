@@ -4,6 +4,7 @@
 import type { Request, Response, HttpError, Method } from 'plugboard:connector/http@0.2.0';
 import { PluginError, type ErrorKind } from './error.js';
 import { at } from './json.js';
+import { utf8Decode, utf8Encode } from './utf8.js';
 
 export type { Request, Response, Method };
 
@@ -21,8 +22,6 @@ export interface Errors {
 }
 
 const MAX_QUOTE = 300;
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** A GET of `url` with `Accept: application/json`; add headers or a body as needed. */
 export function request(method: Method, url: string): Request {
@@ -31,7 +30,7 @@ export function request(method: Method, url: string): Request {
 
 /** A request's JSON body. */
 export function jsonBody(value: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(value));
+  return utf8Encode(JSON.stringify(value));
 }
 
 /** The first value of header `name` (names arrive lower-case). */
@@ -76,13 +75,13 @@ function resolveUrl(target: string, base: string): string {
 
 /** The body as text (invalid UTF-8 replaced). */
 export function bodyText(response: Response): string {
-  return decoder.decode(response.body);
+  return utf8Decode(response.body);
 }
 
 /** Parses a body as JSON; a malformed one is the upstream's fault. */
 export function parseJson(body: Uint8Array, what = 'answer', app = 'the upstream'): unknown {
   try {
-    return JSON.parse(decoder.decode(body));
+    return JSON.parse(utf8Decode(body));
   } catch (e) {
     throw new PluginError('upstream', `${app} answered a malformed ${what}: ${(e as Error).message}`);
   }

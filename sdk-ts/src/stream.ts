@@ -9,6 +9,7 @@ import { decode, encode } from './cursor.js';
 import { PluginError, configError, pluginError, upstreamError } from './error.js';
 import { checkStatus, nextLink, parseJson, request, sendWith, type Errors, type Response, type Transport } from './http.js';
 import { at } from './json.js';
+import { utf8Encode } from './utf8.js';
 
 /** How pages follow one another. */
 export type Paginator =
@@ -131,7 +132,7 @@ export class Stream<P = unknown> {
   /** Runs one page body through the record path and mapping, without a network (native tests). */
   parsePage(body: string, slice: Slice<P> = {}): ContractRecord[] {
     const s = this.spec;
-    const parsed = parseJson(new TextEncoder().encode(body), s.what ?? `${s.name} page`, s.app);
+    const parsed = parseJson(utf8Encode(body), s.what ?? `${s.name} page`, s.app);
     const records: ContractRecord[] = [];
     for (const raw of this.items(parsed, s.records ?? [], s.what ?? `${s.name} page`)) s.map(slice, raw, records);
     return records;

@@ -96,6 +96,14 @@ test('an uncaught exception becomes a plugin error that keeps its text', () => {
   assert.equal(bug.kind, 'plugin');
   assert.match(bug.message, /^uncaught exception: TypeError: x.boom is undefined/);
   assert.equal(toContractError('text').message, 'uncaught exception: uncaught text');
+  // Frames in one shape whatever the engine wrote (QuickJS/V8 `at f (..)`,
+  // StarlingMonkey `f@..`), without V8's first line repeating the message.
+  const quick = new RangeError('no');
+  quick.stack = 'RangeError: no\n    at sync (/index.js:3:9)\n    at <anonymous> (/sdk.js:8:25)';
+  assert.equal(toContractError(quick).message, 'uncaught exception: RangeError: no (at sync (/index.js:3:9) < <anonymous> (/sdk.js:8:25))');
+  const sm = new RangeError('no');
+  sm.stack = 'sync@/index.js:3:9\n@/sdk.js:8:25\n';
+  assert.equal(toContractError(sm).message, 'uncaught exception: RangeError: no (at sync@/index.js:3:9 < @/sdk.js:8:25)');
 });
 
 test('Link values: several relations, quoted or not, resolved against the answering URL', () => {

@@ -1,5 +1,5 @@
 //! End to end: connectors written in TypeScript (sdk-ts, StarlingMonkey via
-//! componentize-js) and Python (sdk-py, componentize-py) in the real host.
+//! componentize-js, and QuickJS via componentize-qjs) and Python (sdk-py, componentize-py) in the real host.
 //! Each GitHub sample scans the GitHub simulator to its exact counts; the
 //! throwing fixture's exceptions reach the operator with their text, blamed on
 //! the plugin. The components are built by `scripts/build-plugins.sh` (which
@@ -96,6 +96,13 @@ async fn scans_to_exact_counts(dir: &str, file: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_typescript_github_sample_scans_the_simulator_to_its_exact_counts() {
     scans_to_exact_counts("plugins/github-ts", "plugboard_github_ts.wasm").await;
+}
+
+/// The same TypeScript sample built on QuickJS (`--engine quickjs`): no
+/// TextDecoder there, so the SDK's own UTF-8 codec carries every body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_typescript_github_sample_on_quickjs_scans_the_simulator_to_its_exact_counts() {
+    scans_to_exact_counts("plugins/github-ts", "plugboard_github_ts_qjs.wasm").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
