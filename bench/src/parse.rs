@@ -26,9 +26,9 @@ use plugboard_host::runtime::Runtime;
 use plugboard_sim::github::GithubSimBuilder;
 
 use crate::measure::Samples;
-use crate::polyglot::SAMPLES;
+use crate::polyglot::samples;
 use crate::report::Report;
-use crate::setup::{PluginFiles, repo_root, unpaced_context};
+use crate::setup::unpaced_context;
 
 /// Users on the page: GitHub's `per_page` maximum.
 const PAGE_USERS: usize = 100;
@@ -59,17 +59,7 @@ pub async fn run(
     let page_url =
         format!("https://api.github.com/orgs/bench/outside_collaborators?per_page={PAGE_USERS}");
     let mut subjects = Vec::new();
-    for (label, dir, file) in SAMPLES {
-        let files = match PluginFiles::read(
-            &repo_root().join(dir).join("plugin.toml"),
-            &wasm_dir.join(file),
-        ) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("parse: {label} skipped: {e:#}");
-                continue;
-            }
-        };
+    for (label, _, files) in samples("parse", wasm_dir) {
         eprintln!("parse: loading {label}...");
         let plugin = files.load(runtime).await?;
         let ctx = unpaced_context(
@@ -81,7 +71,7 @@ pub async fn run(
         )?;
         let live = plugin.instantiate_idle(&ctx).await?;
         subjects.push((
-            *label,
+            label,
             plugin,
             ctx,
             live,

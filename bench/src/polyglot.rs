@@ -15,8 +15,8 @@ use crate::measure::Samples;
 use crate::report::Report;
 use crate::setup::{PluginFiles, inert_context, repo_root};
 
-/// The three samples: label, plugin directory, component file.
-pub const SAMPLES: &[(&str, &str, &str)] = &[
+/// The samples: label, plugin directory, component file.
+const SAMPLES: &[(&str, &str, &str)] = &[
     ("Rust", "plugins/github", "plugboard_github.wasm"),
     (
         "TypeScript",
@@ -31,6 +31,20 @@ pub const SAMPLES: &[(&str, &str, &str)] = &[
     ("Python", "plugins/github-py", "plugboard_github_py.wasm"),
 ];
 
+/// The samples whose components are in `wasm_dir`: label, plugin directory,
+/// files. A missing one is said (for `bench`) and left out.
+pub fn samples(bench: &str, wasm_dir: &Path) -> Vec<(&'static str, &'static str, PluginFiles)> {
+    let mut found = Vec::new();
+    for (label, dir, file) in SAMPLES {
+        let manifest = repo_root().join(dir).join("plugin.toml");
+        match PluginFiles::read(&manifest, &wasm_dir.join(file)) {
+            Ok(files) => found.push((*label, *dir, files)),
+            Err(e) => eprintln!("{bench}: {label} skipped: {e:#}"),
+        }
+    }
+    found
+}
+
 /// `cold` compiles, `cached` cache loads and `calls` calls of each sample
 /// found in `wasm_dir` (a missing one is said and skipped).
 pub async fn run(
@@ -42,17 +56,7 @@ pub async fn run(
     cached: usize,
     calls: usize,
 ) -> anyhow::Result<()> {
-    for (label, dir, file) in SAMPLES {
-        let files = match PluginFiles::read(
-            &repo_root().join(dir).join("plugin.toml"),
-            &wasm_dir.join(file),
-        ) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("polyglot: {label} skipped: {e:#}");
-                continue;
-            }
-        };
+    for (label, dir, files) in samples("polyglot", wasm_dir) {
         eprintln!("polyglot: {label} ({} bytes)...", files.wasm.len());
         let engine = runtime.engine().clone();
         let (wasm, cache) = (files.wasm.clone(), cache.clone());
