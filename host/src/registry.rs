@@ -405,7 +405,17 @@ pub async fn add_plugin_from(
         None => store.put_plugin(&row),
     };
     match put {
-        Ok(()) => Ok((row, info)),
+        Ok(()) => {
+            // Added with an approval of its own: a pending upgrade to this
+            // same version has nothing left to wait for.
+            if let Ok(Some(p)) = store.pending(&row.id)
+                && p.version == row.version
+                && store.remove_pending(&row.id, Some(&p.version)).is_ok()
+            {
+                tracing::info!(plugin = %row.id, version = %row.version, "the pending upgrade to this version went: the version was added with approval");
+            }
+            Ok((row, info))
+        }
         // Another process added this version since the check above: the
         // same package is fine, another one is refused like above.
         Err(StoreError::AlreadyExists { .. }) => {

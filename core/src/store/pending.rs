@@ -346,12 +346,17 @@ mod tests {
             let row = p.to_row("/x/p.wasm".into(), "{}".into());
             // Another version is current now: refused, nothing written.
             store.set_current_plugin("p", "1.5.0")?;
-            let err = store.approve_pending(&row, p.origin.as_ref(), "1.0.0").err();
+            let err = store
+                .approve_pending(&row, p.origin.as_ref(), "1.0.0")
+                .err();
             assert!(
                 matches!(&err, Some(StoreError::Changed { detail, .. }) if detail.contains("now 1.5.0")),
                 "{backend}: {err:?}"
             );
-            assert_eq!(store.plugin("p")?.map(|r| r.version).as_deref(), Some("1.5.0"));
+            assert_eq!(
+                store.plugin("p")?.map(|r| r.version).as_deref(),
+                Some("1.5.0")
+            );
             assert!(store.pending("p")?.is_some(), "{backend}");
             // A version other than the one pending: refused.
             let other = PluginRow {
@@ -374,7 +379,10 @@ mod tests {
                 "{backend}"
             );
             store.approve_pending(&row, p.origin.as_ref(), "1.5.0")?;
-            assert_eq!(store.plugin("p")?.map(|r| r.version).as_deref(), Some("2.0.0"));
+            assert_eq!(
+                store.plugin("p")?.map(|r| r.version).as_deref(),
+                Some("2.0.0")
+            );
             assert_eq!(store.pending("p")?, None, "{backend}");
             assert_eq!(store.plugin_origin("p", "2.0.0")?, p.origin, "{backend}");
             assert!(store.component("bb22")?.is_some(), "{backend}");

@@ -92,7 +92,10 @@ pub async fn submit_pending(
 }
 
 fn is_newer(candidate: &str, than: &str) -> bool {
-    match (semver::Version::parse(candidate), semver::Version::parse(than)) {
+    match (
+        semver::Version::parse(candidate),
+        semver::Version::parse(than),
+    ) {
         (Ok(a), Ok(b)) => a > b,
         _ => candidate != than,
     }
@@ -137,8 +140,8 @@ pub fn approve_pending(
         });
     }
     if current.version != p.against {
-        let (prev_manifest, prev_grant) = current_approval(store, id)?
-            .ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
+        let (prev_manifest, prev_grant) =
+            current_approval(store, id)?.ok_or_else(|| RegistryError::NotAdded(id.to_string()))?;
         let change = Expansion::of(&prev_grant, &prev_manifest, &manifest, p.grant_reveal);
         let lines = change.lines();
         store.rediff_pending(id, &p.version, &current.version, &lines)?;

@@ -167,9 +167,7 @@ impl PendingStore for PgStore {
         self.block(async {
             let c = self.client().await?;
             let sql = format!("SELECT {COLUMNS} FROM plugin_pending ORDER BY id");
-            let rows = self
-                .rows(&c, "listing pending upgrades", &sql, &[])
-                .await?;
+            let rows = self.rows(&c, "listing pending upgrades", &sql, &[]).await?;
             self.decode("listing pending upgrades", &rows, stored)?
                 .into_iter()
                 .map(|s| s.decode(&self.label))

@@ -67,7 +67,11 @@ impl SqliteStore {
 
     /// Inside the transaction that added its version: the approved pending
     /// upgrade of `id` goes.
-    pub(super) fn drop_approved_in(&self, tx: &Transaction<'_>, id: &str) -> Result<(), StoreError> {
+    pub(super) fn drop_approved_in(
+        &self,
+        tx: &Transaction<'_>,
+        id: &str,
+    ) -> Result<(), StoreError> {
         tx.prepare_cached("DELETE FROM plugin_pending WHERE id = ?1")
             .and_then(|mut s| s.execute([id]))
             .map_err(self.on("dropping an approved pending upgrade"))?;

@@ -12,10 +12,10 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::{Extension, Json};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use plugboard_core::Blame;
 use plugboard_core::store::TrustedKey;
 use plugboard_core::text::quoted;
@@ -126,7 +126,15 @@ pub(super) async fn add(
 ) -> Result<impl IntoResponse, ApiError> {
     let req: AddByReference = parse_body(&body)?;
     let r = OciRef::parse(&req.reference).map_err(RegistryError::from)?;
-    install(&s, &caller, &r, req.approve, req.grant_reveal, req.allow_unsigned).await
+    install(
+        &s,
+        &caller,
+        &r,
+        req.approve,
+        req.grant_reveal,
+        req.allow_unsigned,
+    )
+    .await
 }
 
 pub(super) async fn upgrade(

@@ -24,10 +24,10 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::{Extension, Json};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use base64::Engine as _;
 use plugboard_core::Blame;
 use plugboard_core::text::quoted;
@@ -326,11 +326,7 @@ pub(super) async fn approve_pending(
     if s.store.plugin(id)?.is_none() {
         return Err(not_added(id));
     }
-    let changes = s
-        .store
-        .pending(id)?
-        .map(|p| p.changes)
-        .unwrap_or_default();
+    let changes = s.store.pending(id)?.map(|p| p.changes).unwrap_or_default();
     let row = registry::approve_pending(&s.home, &s.store, id, version, &caller.actor())?;
     Ok(Json(added_json(&s, row, changes)?))
 }
