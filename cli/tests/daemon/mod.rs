@@ -1631,6 +1631,12 @@ fn greedy_zoom(version: &str) -> String {
     text
 }
 
+/// [`greedy_zoom`] that also posts to a collector: more than its approval.
+fn greedier_zoom(version: &str) -> String {
+    greedy_zoom(version)
+        + "\n[[egress]]\nurl = \"https://collector.example/\"\nmethods = [\"POST\"]\n"
+}
+
 /// The Zoom component with a custom section named `tag` appended: the same
 /// plugin, another SHA-256 (so its component's fate can be told apart).
 fn zoom_wasm_tagged(tag: &str) -> Vec<u8> {
@@ -1778,13 +1784,7 @@ async fn an_upgrade_asking_for_more_waits_pending_until_approved_or_refused_and_
     // Refused: dropped with its component; refusing again finds nothing.
     let tagged = zoom_wasm_tagged("pb-pending-2");
     let (status, body) = d
-        .post(
-            "/v1/plugins",
-            upload(
-                greedy_zoom("0.3.0").replace("[\"GET\"]", "[\"GET\", \"POST\"]"),
-                &tagged,
-            ),
-        )
+        .post("/v1/plugins", upload(greedier_zoom("0.3.0"), &tagged))
         .await;
     assert_eq!(status, 202, "{body}");
     let sha = body["pending"]["sha256"]
@@ -1811,13 +1811,7 @@ async fn an_upgrade_asking_for_more_waits_pending_until_approved_or_refused_and_
 
     // No longer an upgrade: a newer version was added meanwhile.
     let (status, body) = d
-        .post(
-            "/v1/plugins",
-            upload(
-                greedy_zoom("0.4.0").replace("[\"GET\"]", "[\"GET\", \"POST\"]"),
-                &zoom_wasm,
-            ),
-        )
+        .post("/v1/plugins", upload(greedier_zoom("0.4.0"), &zoom_wasm))
         .await;
     assert_eq!(status, 202, "{body}");
     let (status, body) = d
@@ -1856,5 +1850,105 @@ async fn an_upgrade_asking_for_more_waits_pending_until_approved_or_refused_and_
             want("api:test", "pending", "zoom 0.2.1"),
             want("api:test", "pending", "zoom 0.2.0"),
         ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_shows_a_pending_upgrade_and_approves_or_refuses_it_with_json_that_matches_its_schema()
+ {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let submit = |version: &str| {
+        json!({
+            "manifest": greedy_zoom(version),
+            "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm),
+            "allow_unsigned": true,
+        })
+    };
+    let (status, body) = d.post("/v1/plugins", submit("0.2.0")).await;
+    assert_eq!(status, 202, "{body}");
+    let cli = |args: &[&str]| {
+        support::plugboard(home.path())
+            .args(args)
+            .output()
+            .expect("plugboard")
+    };
+    let stdout = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    let table = stdout(&cli(&["plugin", "list"]));
+    assert!(table.contains("0.2.0 (asks for more)"), "{table}");
+    let listed: Value =
+        serde_json::from_str(&stdout(&cli(&["plugin", "list", "--json"]))).expect("JSON");
+    support::assert_matches_schema("plugin-list", "plugin list --json", &listed);
+    assert_eq!(listed[0]["pending"]["version"], "0.2.0", "{listed}");
+    let shown = stdout(&cli(&["plugin", "inspect", "zoom"]));
+    assert!(
+        shown.contains("Pending upgrade: 0.2.0 (compared with 0.1.0)")
+            && shown.contains("new: network DELETE")
+            && shown.contains("plugboard plugin pending approve zoom --version 0.2.0"),
+        "{shown}"
+    );
+
+    // Another version than the pending one: refused (operator), nothing changes.
+    let out = cli(&["plugin", "pending", "approve", "zoom", "--version", "0.3.0"]);
+    assert_eq!(out.status.code(), Some(2), "blame operator");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error (operator)") && err.contains("is version 0.2.0, not 0.3.0"),
+        "{err}"
+    );
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
+
+    let approved: Value = serde_json::from_str(&stdout(&cli(&[
+        "plugin",
+        "pending",
+        "approve",
+        "zoom",
+        "--version",
+        "0.2.0",
+        "--json",
+    ])))
+    .expect("JSON");
+    support::assert_matches_schema("plugin-pending", "plugin pending approve --json", &approved);
+    assert_eq!(approved["version"], "0.2.0", "{approved}");
+    assert_eq!(approved["grant"]["approved_by"], "cli", "{approved}");
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.2.0");
+
+    let more = greedier_zoom("0.3.0");
+    let (status, body) = d
+        .post(
+            "/v1/plugins",
+            json!({
+                "manifest": more,
+                "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm),
+                "allow_unsigned": true,
+            }),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let refused: Value = serde_json::from_str(&stdout(&cli(&[
+        "plugin", "pending", "refuse", "zoom", "--json",
+    ])))
+    .expect("JSON");
+    support::assert_matches_schema("plugin-pending", "plugin pending refuse --json", &refused);
+    assert_eq!(refused["refused"]["version"], "0.3.0", "{refused}");
+    assert_eq!(refused["version"], "0.2.0", "{refused}");
+    let out = cli(&["plugin", "pending", "refuse", "zoom"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has no pending upgrade"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
