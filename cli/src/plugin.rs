@@ -526,7 +526,7 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
             for r in rows {
                 let pending = store
                     .pending(&r.id)?
-                    .map(|p| format!("{} (asks for more)", shown_version(&p.version)))
+                    .map(|p| format!("to {}", shown_version(&p.version)))
                     .unwrap_or_default();
                 let info = r.info().ok();
                 let signature = super::oci::signature_cell(store, &r);
