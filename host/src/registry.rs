@@ -150,21 +150,11 @@ pub enum RegistryError {
     /// The current version changed since the pending upgrade's diff was
     /// computed: the diff was recomputed, and is shown instead of approved.
     #[error(
-        "plugin {id} is now at version {now}, not {was} as when {version} was submitted; nothing was approved. Against {now}, {version} changes: {}. Review this and approve again",
-        if lines.is_empty() { "nothing".to_string() } else { lines.join("; ") }
+        "plugin {} is now at version {}, not {} as when {} was submitted; nothing was approved. Against {}, {} changes: {}. Review this and approve again",
+        .0.id, .0.now, .0.was, .0.version, .0.now, .0.version,
+        if .0.lines.is_empty() { "nothing".to_string() } else { .0.lines.join("; ") }
     )]
-    PendingStale {
-        /// Plugin id.
-        id: String,
-        /// The version pending.
-        version: String,
-        /// The version the old diff was computed against.
-        was: String,
-        /// The version current now.
-        now: String,
-        /// The new diff.
-        lines: Vec<String>,
-    },
+    PendingStale(Box<StaleDiff>),
     /// The pending version is no longer newer than the current one.
     #[error(
         "plugin {id} {version} is no longer an upgrade: version {current} is current (or {version} was added meanwhile); refuse the pending upgrade; nothing was approved"
@@ -196,12 +186,27 @@ impl RegistryError {
             | RegistryError::NothingToRollBack { .. }
             | RegistryError::NoPending(_)
             | RegistryError::PendingVersion { .. }
-            | RegistryError::PendingStale { .. }
+            | RegistryError::PendingStale(_)
             | RegistryError::NotAnUpgrade { .. } => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
             RegistryError::Oci(e) => e.blame(),
         }
     }
+}
+
+/// A pending upgrade's diff, recomputed because the current version changed.
+#[derive(Debug)]
+pub struct StaleDiff {
+    /// Plugin id.
+    pub id: String,
+    /// The version pending.
+    pub version: String,
+    /// The version the old diff was computed against.
+    pub was: String,
+    /// The version current now.
+    pub now: String,
+    /// The new diff.
+    pub lines: Vec<String>,
 }
 
 /// A plugin package read from disk.

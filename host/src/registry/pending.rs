@@ -145,13 +145,13 @@ pub fn approve_pending(
         let change = Expansion::of(&prev_grant, &prev_manifest, &manifest, p.grant_reveal);
         let lines = change.lines();
         store.rediff_pending(id, &p.version, &current.version, &lines)?;
-        return Err(RegistryError::PendingStale {
+        return Err(RegistryError::PendingStale(Box::new(super::StaleDiff {
             id: id.to_string(),
             version: p.version,
             was: p.against,
             now: current.version,
             lines,
-        });
+        })));
     }
     let mut grant = Grant::all_requested(&manifest, by);
     grant.reveal_secrets = p.grant_reveal;

@@ -95,7 +95,7 @@ impl From<DaemonError> for ApiError {
                 RegistryError::NothingToRollBack { .. }
                 | RegistryError::VersionExists { .. }
                 | RegistryError::PendingVersion { .. }
-                | RegistryError::PendingStale { .. }
+                | RegistryError::PendingStale(_)
                 | RegistryError::NotAnUpgrade { .. },
             ) => StatusCode::CONFLICT,
             // The app refused the credentials or consent: the request cannot

@@ -229,7 +229,7 @@ fn not_done(s: &Session, title: &str, e: &RegistryError) -> Response {
     let status = match e {
         RegistryError::NoPending(_) | RegistryError::NotAdded(_) => StatusCode::NOT_FOUND,
         RegistryError::PendingVersion { .. }
-        | RegistryError::PendingStale { .. }
+        | RegistryError::PendingStale(_)
         | RegistryError::NotAnUpgrade { .. }
         | RegistryError::Store(plugboard_core::store::StoreError::Changed { .. }) => {
             StatusCode::CONFLICT
