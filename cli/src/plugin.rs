@@ -1,4 +1,4 @@
-//! `plugboard plugin add|list|rollback|inspect|remove`.
+//! `plugboard plugin add|list|rollback|inspect|remove|pending`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use plugboard_host::host::Host;
 use plugboard_host::manifest::{Manifest, check_version};
 use plugboard_host::registry::{
     Expansion, Grant, PluginSource, RegistryError, add_plugin_from, current_approval,
-    describe_request, plugin_json, stored_version,
+    describe_request, pending_json, plugin_json, stored_version,
 };
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +88,12 @@ pub enum PluginCommand {
     /// plugin) naming the first request the cassette has no answer for;
     /// what a plugin vendor runs in CI.
     Test(super::kit::TestArgs),
+    /// Approve or refuse a plugin's pending upgrade: a new version that asks
+    /// for more than the current version was approved for, submitted without
+    /// approval through the daemon's API (`plugin list` shows it, `plugin
+    /// inspect` its diff). Audited as `cli`.
+    #[command(subcommand)]
+    Pending(PendingCommand),
     /// Show a plugin's manifest, grant and streams.
     Inspect {
         /// Plugin id.
@@ -96,6 +102,129 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PendingCommand {
+    /// Make the pending upgrade current, with everything it asks for. Refused
+    /// when `--version` is not the pending one, and when the current version
+    /// changed since its diff was computed (the new diff is shown: look at
+    /// it and approve again).
+    // `--version` names the plugin version here, not plugboard's own.
+    #[command(disable_version_flag = true)]
+    Approve {
+        /// Plugin id.
+        id: String,
+        /// The pending version you approve (as `plugin inspect` shows it).
+        #[arg(long)]
+        version: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drop the pending upgrade (and its component); the current version stays.
+    #[command(disable_version_flag = true)]
+    Refuse {
+        /// Plugin id.
+        id: String,
+        /// Refuse only if this is the pending version.
+        #[arg(long)]
+        version: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Who approves or refuses from the command line, in grants and the audit log.
+const CLI_ACTOR: &str = "cli";
+
+fn pending_cmd(app: &Host, cmd: PendingCommand) -> anyhow::Result<()> {
+    let store = app.store()?;
+    match cmd {
+        PendingCommand::Approve { id, version, json } => {
+            check_version(&version).map_err(RegistryError::from)?;
+            let changes = store.pending(&id)?.map(|p| p.changes).unwrap_or_default();
+            let row = plugboard_host::registry::approve_pending(
+                app.home()?,
+                store,
+                &id,
+                &version,
+                CLI_ACTOR,
+            )?;
+            if json {
+                let mut out = plugin_json(&row, &store.plugin_versions(&id)?);
+                out["origin"] = super::oci::origin_json(store, &row);
+                out["pending"] = pending_json(store.pending(&id)?.as_ref());
+                out["changes"] = serde_json::json!(changes);
+                return print_json(&out);
+            }
+            println!(
+                "approved plugin {id} {}: it is current now; a running daemon switches at each instance's next phase",
+                row.version
+            );
+            for line in &changes {
+                println!("  {line}");
+            }
+        }
+        PendingCommand::Refuse { id, version, json } => {
+            if let Some(v) = &version {
+                check_version(v).map_err(RegistryError::from)?;
+            }
+            let refused = plugboard_host::registry::refuse_pending(
+                store,
+                &id,
+                version.as_deref(),
+                CLI_ACTOR,
+            )?;
+            if json {
+                let row = store
+                    .plugin(&id)?
+                    .with_context(|| format!("no plugin `{id}`"))?;
+                let mut out = plugin_json(&row, &store.plugin_versions(&id)?);
+                out["origin"] = super::oci::origin_json(store, &row);
+                out["pending"] = serde_json::Value::Null;
+                out["refused"] = pending_json(Some(&refused));
+                return print_json(&out);
+            }
+            println!(
+                "refused the pending upgrade of plugin {id} to {}; the current version stays",
+                refused.version
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The pending upgrade of `id` for the terminal: its version, where it came
+/// from and its diff, one line each (escaped, bounded).
+fn print_pending(store: &plugboard_core::store::Store, id: &str) -> anyhow::Result<()> {
+    let Some(p) = store.pending(id)? else {
+        return Ok(());
+    };
+    let clean = |s: &str, max: usize| {
+        let mut out = s.to_string();
+        plugboard_core::text::clean_line(&mut out, max);
+        out
+    };
+    println!(
+        "Pending upgrade: {} (compared with {}), submitted {} by {}",
+        clean(&p.version, 64),
+        clean(&p.against, 64),
+        p.submitted_at,
+        clean(&p.submitted_by, 120)
+    );
+    if let Some(o) = &p.origin {
+        println!("  from {} ({})", clean(&o.reference, 300), o.digest);
+    }
+    for line in p.changes.iter().take(200) {
+        println!("  {}", clean(line, 300));
+    }
+    println!(
+        "  approve: plugboard plugin pending approve {id} --version {}   refuse: plugboard plugin pending refuse {id}",
+        clean(&p.version, 64)
+    );
+    Ok(())
 }
 
 /// Ask the operator on the terminal, unless `--yes` already approved.
@@ -379,6 +508,7 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                 for r in &rows {
                     let mut one = plugin_json(r, &store.plugin_versions(&r.id)?);
                     one["origin"] = super::oci::origin_json(store, r);
+                    one["pending"] = pending_json(store.pending(&r.id)?.as_ref());
                     out.push(one);
                 }
                 return print_json(&out);
@@ -391,8 +521,13 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                 "streams",
                 "signature",
                 "added",
+                "pending",
             ]);
             for r in rows {
+                let pending = store
+                    .pending(&r.id)?
+                    .map(|p| format!("to {}", shown_version(&p.version)))
+                    .unwrap_or_default();
                 let info = r.info().ok();
                 let signature = super::oci::signature_cell(store, &r);
                 t.add_row(vec![
@@ -410,11 +545,13 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                     .unwrap_or_default(),
                     signature,
                     r.added_at.clone(),
+                    pending,
                 ]);
             }
             t.print()?;
         }
         PluginCommand::Oci(cmd) => return super::oci::run(app, cmd).await,
+        PluginCommand::Pending(cmd) => pending_cmd(app, cmd)?,
         PluginCommand::Rollback { id, version } => {
             // `rollback` checks the version before any lookup.
             let row = plugboard_host::registry::rollback(app.store()?, &id, version.as_deref())?;
@@ -439,6 +576,7 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                 let mut out = plugin_json(&row, &app.store()?.plugin_versions(&id)?);
                 out["manifest"] = serde_json::to_value(&manifest)?;
                 out["origin"] = super::oci::origin_json(app.store()?, &row);
+                out["pending"] = pending_json(app.store()?.pending(&id)?.as_ref());
                 return print_json(&out);
             }
             let reveal = serde_json::from_str::<Grant>(&row.grant_json)
@@ -464,6 +602,7 @@ pub async fn run(app: &Host, cmd: PluginCommand) -> anyhow::Result<()> {
                     c.description
                 );
             }
+            print_pending(app.store()?, &id)?;
         }
     }
     Ok(())

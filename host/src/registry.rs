@@ -17,6 +17,7 @@ mod expansion;
 mod immutable;
 mod local_copy;
 pub mod oci;
+mod pending;
 mod prompt;
 mod remove;
 mod units;
@@ -25,6 +26,9 @@ pub use crate::capabilities::grant::Grant;
 pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
 pub use local_copy::{component_bytes, local_path, stored_component};
+pub use pending::{
+    AUDIT_ACTION, Submitted, approve_pending, pending_json, refuse_pending, submit_pending,
+};
 pub use prompt::describe_request;
 pub use remove::{Removal, remove_plugin};
 
@@ -128,6 +132,41 @@ pub enum RegistryError {
     /// A registry or a signature check failed.
     #[error(transparent)]
     Oci(#[from] oci::OciError),
+    /// No upgrade of this plugin waits for approval.
+    #[error("plugin {0} has no pending upgrade; nothing was changed")]
+    NoPending(String),
+    /// The pending upgrade is at another version than the one named.
+    #[error(
+        "the pending upgrade of plugin {id} is version {pending}, not {named}; look at its diff and name version {pending} to approve or refuse it; nothing was changed"
+    )]
+    PendingVersion {
+        /// Plugin id.
+        id: String,
+        /// The version pending.
+        pending: String,
+        /// The version the operator named.
+        named: String,
+    },
+    /// The current version changed since the pending upgrade's diff was
+    /// computed: the diff was recomputed, and is shown instead of approved.
+    #[error(
+        "plugin {} is now at version {}, not {} as when {} was submitted; nothing was approved. Against {}, {} changes: {}. Review this and approve again",
+        .0.id, .0.now, .0.was, .0.version, .0.now, .0.version,
+        if .0.lines.is_empty() { "nothing".to_string() } else { .0.lines.join("; ") }
+    )]
+    PendingStale(Box<StaleDiff>),
+    /// The pending version is no longer newer than the current one.
+    #[error(
+        "plugin {id} {version} is no longer an upgrade: version {current} is current (or {version} was added meanwhile); refuse the pending upgrade; nothing was approved"
+    )]
+    NotAnUpgrade {
+        /// Plugin id.
+        id: String,
+        /// The version pending.
+        version: String,
+        /// The version current.
+        current: String,
+    },
 }
 
 impl RegistryError {
@@ -144,11 +183,30 @@ impl RegistryError {
             | RegistryError::VersionExists { .. }
             | RegistryError::BadGrant(_)
             | RegistryError::NotApproved { .. }
-            | RegistryError::NothingToRollBack { .. } => Blame::Operator,
+            | RegistryError::NothingToRollBack { .. }
+            | RegistryError::NoPending(_)
+            | RegistryError::PendingVersion { .. }
+            | RegistryError::PendingStale(_)
+            | RegistryError::NotAnUpgrade { .. } => Blame::Operator,
             RegistryError::Store(e) => e.blame(),
             RegistryError::Oci(e) => e.blame(),
         }
     }
+}
+
+/// A pending upgrade's diff, recomputed because the current version changed.
+#[derive(Debug)]
+pub struct StaleDiff {
+    /// Plugin id.
+    pub id: String,
+    /// The version pending.
+    pub version: String,
+    /// The version the old diff was computed against.
+    pub was: String,
+    /// The version current now.
+    pub now: String,
+    /// The new diff.
+    pub lines: Vec<String>,
 }
 
 /// A plugin package read from disk.
@@ -262,6 +320,37 @@ pub async fn describe(plugin: &LoadedPlugin) -> Result<PluginInfo, CallError> {
     plugin.describe_offline().await
 }
 
+/// Load `source` and describe it (refusing a component that does not load
+/// or whose `describe()` fails or disagrees); its SHA-256 and description.
+/// A refused package keeps no compiled artefact.
+pub(crate) async fn verify(
+    runtime: &Runtime,
+    source: &PluginSource,
+) -> Result<(String, PluginInfo), RegistryError> {
+    let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
+    let loaded = runtime
+        .load(source.manifest.clone(), source.wasm.clone())
+        .await
+        .map_err(|e| RegistryError::Runtime {
+            id: id.clone(),
+            version: version.clone(),
+            cause: e,
+        })?;
+    let info = describe(&loaded).await.map_err(|e| {
+        // A refused add keeps no artefact: one compiled just now goes (a
+        // link failure is handled the same way inside `load`).
+        if loaded.cache_outcome() != CacheOutcome::Hit {
+            runtime.discard_artefact(&source.wasm);
+        }
+        RegistryError::Describe {
+            id: id.clone(),
+            version: version.clone(),
+            cause: e,
+        }
+    })?;
+    Ok((loaded.sha256().to_string(), info))
+}
+
 /// Verify, copy into the home and record a plugin version, which becomes
 /// current. An added version never changes: the same package again (same
 /// component and manifest text) writes nothing and answers the stored row,
@@ -291,32 +380,13 @@ pub async fn add_plugin_from(
     let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
     let offered = source.digests();
     let existing = stored_version(store, &id, &version, &offered)?;
-    let loaded = runtime
-        .load(source.manifest.clone(), source.wasm.clone())
-        .await
-        .map_err(|e| RegistryError::Runtime {
-            id: id.clone(),
-            version: version.clone(),
-            cause: e,
-        })?;
-    let info = describe(&loaded).await.map_err(|e| {
-        // A refused add keeps no artefact: one compiled just now goes (a
-        // link failure is handled the same way inside `load`).
-        if loaded.cache_outcome() != CacheOutcome::Hit {
-            runtime.discard_artefact(&source.wasm);
-        }
-        RegistryError::Describe {
-            id: id.clone(),
-            version: version.clone(),
-            cause: e,
-        }
-    })?;
+    let (sha256, info) = verify(runtime, &source).await?;
     if let Some(row) = existing {
         return Ok((row, info));
     }
     // Kept in the store first, so a node told of the new version (it
     // becomes current with the row below) finds its bytes.
-    store.put_component(loaded.sha256(), &source.wasm)?;
+    store.put_component(&sha256, &source.wasm)?;
     let dir = home.plugin_dir(&id, &version)?;
     crate::private_files::create_dir(&dir).map_err(|e| file_err(&dir, e))?;
     let wasm_path = dir.join(format!("{id}.wasm"));
@@ -329,7 +399,7 @@ pub async fn add_plugin_from(
         version,
         contract: source.manifest.contract.clone(),
         manifest: source.manifest_text,
-        wasm_sha256: loaded.sha256().to_string(),
+        wasm_sha256: sha256,
         wasm_path: wasm_path.display().to_string(),
         grant_json: serde_json::to_string(grant).unwrap_or_default(),
         info_json: serde_json::to_string(&info).unwrap_or_default(),
@@ -340,7 +410,17 @@ pub async fn add_plugin_from(
         None => store.put_plugin(&row),
     };
     match put {
-        Ok(()) => Ok((row, info)),
+        Ok(()) => {
+            // Added with an approval of its own: a pending upgrade to this
+            // same version has nothing left to wait for.
+            if let Ok(Some(p)) = store.pending(&row.id)
+                && p.version == row.version
+                && store.remove_pending(&row.id, Some(&p.version)).is_ok()
+            {
+                tracing::info!(plugin = %row.id, version = %row.version, "the pending upgrade to this version went: the version was added with approval");
+            }
+            Ok((row, info))
+        }
         // Another process added this version since the check above: the
         // same package is fine, another one is refused like above.
         Err(StoreError::AlreadyExists { .. }) => {

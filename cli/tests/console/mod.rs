@@ -3,7 +3,9 @@
 //! simulator. Signs in (a wrong token is refused first), adds a Zoom
 //! instance through the generated form, sees its first scan complete, opens
 //! a failing finding, runs a suspend dry run, checks every form control of
-//! the add form has a label and is reached by Tab in order, and signs out;
+//! the add form has a label and is reached by Tab in order, refuses and
+//! approves (by keyboard) a pending plugin upgrade submitted through the
+//! API and sees the capability matrix change, and signs out;
 //! a POST without the session's CSRF token is refused (sent with reqwest
 //! and a valid session cookie). Screenshots of each page go to
 //! `target/console-screenshots/`.
@@ -498,6 +500,81 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
     c.goto(&format!("{base}/plugins")).await.expect("plugins");
     assert!(text_of(&c, "table.matrix").await.contains("suspend-user"));
     shot(&c, "13-plugins").await;
+
+    // An upgrade that asks for more, submitted through the API without
+    // approval, waits on the plugins page: refuse one, approve the next
+    // (by keyboard), and the capability matrix changes.
+    assert!(!text_of(&c, "table.matrix").await.contains("DELETE"));
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let greedy = |version: &str| {
+        let text = manifest("zoom")
+            .replace("version = \"0.1.0\"", &format!("version = \"{version}\""))
+            .replace(
+                "methods = [\"GET\", \"PUT\"]",
+                "methods = [\"GET\", \"PUT\", \"DELETE\"]",
+            );
+        json!({
+            "manifest": text,
+            "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm),
+            "allow_unsigned": true,
+        })
+    };
+    let (status, body) = d.post("/v1/plugins", greedy("0.2.0")).await;
+    assert_eq!(status, 202, "{body}");
+    c.goto(&format!("{base}/plugins")).await.expect("plugins");
+    let upgrades = text_of(&c, "#upgrades").await;
+    assert!(
+        upgrades.contains("Pending upgrade of zoom to 0.2.0")
+            && upgrades.contains("new: network DELETE https://api.zoom.us/v2/"),
+        "{upgrades}"
+    );
+    c.execute(
+        "document.getElementById('upgrades').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the upgrades");
+    shot(&c, "13b-plugins-pending").await;
+    click(&c, "#refuse-zoom").await;
+    assert_eq!(
+        wait_path(&c, "/plugins?").await,
+        "/plugins?msg=upgrade-refused"
+    );
+    assert!(
+        text_of(&c, "#upgrades")
+            .await
+            .contains("No upgrade is waiting")
+    );
+    let (status, body) = d.post("/v1/plugins", greedy("0.2.1")).await;
+    assert_eq!(status, 202, "{body}");
+    c.refresh().await.expect("reload");
+    // Keyboard: the approve button takes focus and Enter submits it.
+    let focused = c
+        .execute(
+            "const b = document.getElementById('approve-zoom'); b.focus(); return document.activeElement === b && b.tabIndex >= 0;",
+            vec![],
+        )
+        .await
+        .expect("focus the approve button");
+    assert_eq!(focused, json!(true));
+    let enter: char = Key::Enter.into();
+    c.perform_actions(
+        KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: enter })
+            .then(KeyAction::Up { value: enter }),
+    )
+    .await
+    .expect("press Enter");
+    assert_eq!(
+        wait_path(&c, "/plugins?msg=upgrade-approved").await,
+        "/plugins?msg=upgrade-approved"
+    );
+    let matrix = text_of(&c, "table.matrix").await;
+    assert!(
+        matrix.contains("DELETE") && matrix.contains("zoom 0.2.1"),
+        "{matrix}"
+    );
+    shot(&c, "13c-plugins-approved").await;
 
     // A POST with the session cookie but without (or with a wrong) CSRF
     // token is refused; the same POST with the page's token is carried out.

@@ -207,7 +207,7 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
         "incremental runs must not duplicate activities"
     );
 
-    // A version asking for more than was approved is refused until approved.
+    // A version asking for more than was approved waits until approved.
     let greedy = manifest("zoom")
         .replace("version = \"0.1.0\"", "version = \"0.1.1\"")
         .replace(
@@ -220,8 +220,8 @@ async fn the_daemon_runs_two_zoom_accounts_and_an_azure_tenant_through_the_api()
             json!({ "manifest": greedy, "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm), "allow_unsigned": true }),
         )
         .await;
-    assert_eq!(status, 409, "{body}");
-    let msg = body["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(status, 202, "kept pending: {body}");
+    let msg = body["message"].as_str().unwrap_or_default();
     assert!(
         msg.contains("asks for more") && msg.contains("DELETE"),
         "{msg}"
@@ -532,6 +532,8 @@ fn the_openapi_document_describes_every_route_and_rejects_wrong_answers() {
         "GET /metrics",
         "POST /v1/plugins",
         "POST /v1/plugins/{id}/rollback",
+        "POST /v1/plugins/{id}/pending/approve",
+        "POST /v1/plugins/{id}/pending/refuse",
         "DELETE /v1/instances/{id}",
         "POST /v1/instances/{id}/scan",
         "POST /v1/instances/{id}/check",
@@ -1270,11 +1272,14 @@ async fn plugins_are_added_and_upgraded_by_registry_reference_and_publishers_tru
     assert_eq!(body["origin"]["publisher"], "vendor", "{body}");
 
     let (status, body) = d.post("/v1/plugins/zoom/upgrade", json!({})).await;
-    assert_eq!(status, 409, "asks for more: {body}");
+    assert_eq!(status, 202, "asks for more: kept pending: {body}");
     assert!(
-        message(&body).contains("new: network POST https://collector.example/"),
+        body["pending"]["changes"]
+            .to_string()
+            .contains("new: network POST https://collector.example/"),
         "{body}"
     );
+    assert_eq!(body["pending"]["origin"]["tag"], "0.2.0", "{body}");
     assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
     let (status, body) = d
         .post("/v1/plugins/zoom/upgrade", json!({ "approve": true }))
@@ -1614,4 +1619,336 @@ fn a_bad_otlp_endpoint_stops_serve_before_it_listens_blaming_the_operator_withou
     assert!(stderr.contains("--otlp-endpoint"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
     assert!(out.stdout.is_empty(), "it never listened");
+}
+
+/// `zoom` at `version` asking for DELETE as well: more than 0.1.0's approval.
+fn greedy_zoom(version: &str) -> String {
+    let text = zoom_at(version).replace(
+        "methods = [\"GET\", \"PUT\"]",
+        "methods = [\"GET\", \"PUT\", \"DELETE\"]",
+    );
+    assert!(text.contains("\"DELETE\"]"), "the Zoom egress rule changed");
+    text
+}
+
+/// [`greedy_zoom`] that also posts to a collector: more than its approval.
+fn greedier_zoom(version: &str) -> String {
+    greedy_zoom(version)
+        + "\n[[egress]]\nurl = \"https://collector.example/\"\nmethods = [\"POST\"]\n"
+}
+
+/// The Zoom component with a custom section named `tag` appended: the same
+/// plugin, another SHA-256 (so its component's fate can be told apart).
+fn zoom_wasm_tagged(tag: &str) -> Vec<u8> {
+    let mut bytes = wasm("plugboard_zoom.wasm");
+    let name = tag.as_bytes();
+    bytes.push(0);
+    bytes.push(u8::try_from(name.len() + 1).expect("short tag"));
+    bytes.push(u8::try_from(name.len()).expect("short tag"));
+    bytes.extend_from_slice(name);
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgrade_asking_for_more_waits_pending_until_approved_or_refused_and_stale_approvals_are_refused()
+ {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let upload = |text: String, bytes: &[u8]| {
+        json!({
+            "manifest": text,
+            "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes),
+            "allow_unsigned": true,
+        })
+    };
+    let store = plugboard_core::store::Store::open(&home.path().join("plugboard.db"))
+        .expect("open the daemon's store");
+    let refused = |status: u16, body: &Value, want_status: u16, wants: &str| {
+        assert_eq!(status, want_status, "{body}");
+        assert_eq!(body["error"]["blame"], "operator", "{body}");
+        assert!(message(body).contains(wants), "{wants:?} not in {body}");
+    };
+
+    // Without approve: verified, kept pending (202), nothing changes yet.
+    let (status, body) = d
+        .post("/v1/plugins", upload(greedy_zoom("0.2.0"), &zoom_wasm))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["version"], "0.1.0", "{body}");
+    assert_eq!(body["pending"]["version"], "0.2.0", "{body}");
+    assert_eq!(body["pending"]["against"], "0.1.0", "{body}");
+    assert_eq!(body["pending"]["submitted_by"], "api:test", "{body}");
+    assert!(
+        body["pending"]["changes"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|l| l
+                .as_str()
+                .is_some_and(|l| l.starts_with("new: network DELETE")))),
+        "{body}"
+    );
+    let msg = body["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("/v1/plugins/zoom/pending/approve") && msg.contains("pending/refuse"),
+        "{msg}"
+    );
+    let shown = d.get("/v1/plugins/zoom").await;
+    assert_eq!(shown["version"], "0.1.0");
+    assert_eq!(shown["pending"]["version"], "0.2.0");
+    assert_eq!(d.get("/v1/plugins").await[0]["pending"]["version"], "0.2.0");
+
+    // A newer submission replaces it and says so.
+    let tagged = zoom_wasm_tagged("pb-pending-1");
+    let (status, body) = d
+        .post("/v1/plugins", upload(greedy_zoom("0.2.1"), &tagged))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["replaced"], "0.2.0", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("replaces the pending upgrade to 0.2.0")),
+        "{body}"
+    );
+    let sha = body["pending"]["sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(store.component(&sha).expect("read").is_some());
+
+    // Refusals: no version, another version; nothing changes.
+    let before = d.get("/v1/plugins/zoom").await;
+    let (status, body) = d.post("/v1/plugins/zoom/pending/approve", json!({})).await;
+    refused(status, &body, 422, "`version` is required");
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/approve",
+            json!({ "version": "0.2.0" }),
+        )
+        .await;
+    refused(status, &body, 409, "is version 0.2.1, not 0.2.0");
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/refuse",
+            json!({ "version": "0.2.0" }),
+        )
+        .await;
+    refused(status, &body, 409, "is version 0.2.1, not 0.2.0");
+    assert_eq!(d.get("/v1/plugins/zoom").await, before, "nothing changed");
+
+    // The current version changes (another add): approving the old diff is
+    // refused, showing the diff against the new current version.
+    let (status, body) = d.add_plugin(&zoom_at("0.1.5"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/approve",
+            json!({ "version": "0.2.1" }),
+        )
+        .await;
+    refused(status, &body, 409, "now at version 0.1.5, not 0.1.0");
+    assert!(message(&body).contains("new: network DELETE"), "{body}");
+    let shown = d.get("/v1/plugins/zoom").await;
+    assert_eq!(shown["version"], "0.1.5", "nothing was approved");
+    assert_eq!(
+        shown["pending"]["against"], "0.1.5",
+        "the diff was recomputed"
+    );
+
+    // Approved: current, granted by the caller, audited.
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/approve",
+            json!({ "version": "0.2.1" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], "0.2.1", "{body}");
+    assert_eq!(body["pending"], Value::Null, "{body}");
+    assert_eq!(body["grant"]["approved_by"], "api:test", "{body}");
+    assert!(
+        body["grant"]["egress"].to_string().contains("DELETE"),
+        "{body}"
+    );
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/approve",
+            json!({ "version": "0.2.1" }),
+        )
+        .await;
+    refused(status, &body, 404, "has no pending upgrade");
+
+    // Refused: dropped with its component; refusing again finds nothing.
+    let tagged = zoom_wasm_tagged("pb-pending-2");
+    let (status, body) = d
+        .post("/v1/plugins", upload(greedier_zoom("0.3.0"), &tagged))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let sha = body["pending"]["sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(store.component(&sha).expect("read").is_some());
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/refuse",
+            json!({ "version": "0.3.0" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["refused"]["version"], "0.3.0", "{body}");
+    assert_eq!(d.get("/v1/plugins/zoom").await["pending"], Value::Null);
+    assert_eq!(
+        store.component(&sha).expect("read"),
+        None,
+        "its component went"
+    );
+    let (status, body) = d.post("/v1/plugins/zoom/pending/refuse", json!({})).await;
+    refused(status, &body, 404, "has no pending upgrade");
+
+    // No longer an upgrade: a newer version was added meanwhile.
+    let (status, body) = d
+        .post("/v1/plugins", upload(greedier_zoom("0.4.0"), &zoom_wasm))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, body) = d
+        .post(
+            "/v1/plugins",
+            json!({ "manifest": zoom_at("0.5.0"), "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm), "allow_unsigned": true, "approve": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = d
+        .post(
+            "/v1/plugins/zoom/pending/approve",
+            json!({ "version": "0.4.0" }),
+        )
+        .await;
+    refused(status, &body, 409, "no longer an upgrade");
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.5.0");
+
+    let audit: Vec<_> = store
+        .audit(None, 20)
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action == "plugin-upgrade")
+        .map(|a| (a.actor, a.outcome, a.target.unwrap_or_default()))
+        .collect();
+    let want = |actor: &str, outcome: &str, target: &str| {
+        (actor.to_string(), outcome.to_string(), target.to_string())
+    };
+    assert_eq!(
+        audit,
+        [
+            want("api:test", "pending", "zoom 0.4.0"),
+            want("api:test", "refused", "zoom 0.3.0"),
+            want("api:test", "pending", "zoom 0.3.0"),
+            want("api:test", "approved", "zoom 0.2.1"),
+            want("api:test", "pending", "zoom 0.2.1"),
+            want("api:test", "pending", "zoom 0.2.0"),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_shows_a_pending_upgrade_and_approves_or_refuses_it_with_json_that_matches_its_schema()
+ {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let zoom_wasm = wasm("plugboard_zoom.wasm");
+    let (status, body) = d.add_plugin(&manifest("zoom"), &zoom_wasm).await;
+    assert_eq!(status, 201, "{body}");
+    let submit = |version: &str| {
+        json!({
+            "manifest": greedy_zoom(version),
+            "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm),
+            "allow_unsigned": true,
+        })
+    };
+    let (status, body) = d.post("/v1/plugins", submit("0.2.0")).await;
+    assert_eq!(status, 202, "{body}");
+    let cli = |args: &[&str]| {
+        support::plugboard(home.path())
+            .args(args)
+            .output()
+            .expect("plugboard")
+    };
+    let stdout = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    let table = stdout(&cli(&["plugin", "list"]));
+    assert!(table.contains("to 0.2.0"), "{table}");
+    let listed: Value =
+        serde_json::from_str(&stdout(&cli(&["plugin", "list", "--json"]))).expect("JSON");
+    support::assert_matches_schema("plugin-list", "plugin list --json", &listed);
+    assert_eq!(listed[0]["pending"]["version"], "0.2.0", "{listed}");
+    let shown = stdout(&cli(&["plugin", "inspect", "zoom"]));
+    assert!(
+        shown.contains("Pending upgrade: 0.2.0 (compared with 0.1.0)")
+            && shown.contains("new: network DELETE")
+            && shown.contains("plugboard plugin pending approve zoom --version 0.2.0"),
+        "{shown}"
+    );
+
+    // Another version than the pending one: refused (operator), nothing changes.
+    let out = cli(&["plugin", "pending", "approve", "zoom", "--version", "0.3.0"]);
+    assert_eq!(out.status.code(), Some(2), "blame operator");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error (operator)") && err.contains("is version 0.2.0, not 0.3.0"),
+        "{err}"
+    );
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.1.0");
+
+    let approved: Value = serde_json::from_str(&stdout(&cli(&[
+        "plugin",
+        "pending",
+        "approve",
+        "zoom",
+        "--version",
+        "0.2.0",
+        "--json",
+    ])))
+    .expect("JSON");
+    support::assert_matches_schema("plugin-pending", "plugin pending approve --json", &approved);
+    assert_eq!(approved["version"], "0.2.0", "{approved}");
+    assert_eq!(approved["grant"]["approved_by"], "cli", "{approved}");
+    assert_eq!(d.get("/v1/plugins/zoom").await["version"], "0.2.0");
+
+    let more = greedier_zoom("0.3.0");
+    let (status, body) = d
+        .post(
+            "/v1/plugins",
+            json!({
+                "manifest": more,
+                "wasm_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &zoom_wasm),
+                "allow_unsigned": true,
+            }),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let refused: Value = serde_json::from_str(&stdout(&cli(&[
+        "plugin", "pending", "refuse", "zoom", "--json",
+    ])))
+    .expect("JSON");
+    support::assert_matches_schema("plugin-pending", "plugin pending refuse --json", &refused);
+    assert_eq!(refused["refused"]["version"], "0.3.0", "{refused}");
+    assert_eq!(refused["version"], "0.2.0", "{refused}");
+    let out = cli(&["plugin", "pending", "refuse", "zoom"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has no pending upgrade"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -29,6 +29,8 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("plugin add", "plugin-add"),
     ("plugin inspect", "plugin-inspect"),
     ("plugin list", "plugin-list"),
+    ("plugin pending approve", "plugin-pending"),
+    ("plugin pending refuse", "plugin-pending"),
     ("plugin test", "plugin-test"),
     ("plugin upgrade", "plugin-upgrade"),
     ("reactivate", "act"),

@@ -69,6 +69,17 @@ pub enum StoreError {
         what: &'static str,
         id: String,
     },
+    /// What an operator acted on changed since they looked (a pending
+    /// upgrade replaced, the version its diff was computed against no longer
+    /// current); nothing was written.
+    #[error("{what} of {id:?} changed meanwhile: {detail}; nothing was changed, look at it again")]
+    Changed {
+        /// What changed ("pending upgrade").
+        what: &'static str,
+        id: String,
+        /// What is different now.
+        detail: String,
+    },
     /// A plugin cannot be removed while instances use it.
     #[error("plugin {plugin:?} is used by instances {instances:?}; remove those instances first")]
     PluginInUse {
@@ -177,6 +188,7 @@ impl StoreError {
             | StoreError::CannotConnect { .. }
             | StoreError::AlreadyExists { .. }
             | StoreError::NotFound { .. }
+            | StoreError::Changed { .. }
             | StoreError::PluginInUse { .. } => Blame::Operator,
             StoreError::Secret(e) => e.blame(),
             StoreError::DailyCapReached { .. } => Blame::Plugin,

@@ -1,4 +1,4 @@
-//! The store: plugins, instances, sealed secrets, consent-flow connections, records, checkpoints,
+//! The store: plugins (and their pending upgrades), instances, sealed secrets, consent-flow connections, records, checkpoints,
 //! findings, sync runs, schedules, API tokens and the audit log.
 //!
 //! Two backends behind one interface ([`Backend`], reached through [`Store`]):
@@ -32,6 +32,7 @@ mod findings;
 mod instances;
 mod leases;
 mod nodes;
+mod pending;
 mod plugins;
 mod postgres;
 mod provenance;
@@ -55,6 +56,7 @@ pub use findings::FindingStore;
 pub use instances::{InstanceRow, InstanceStore};
 pub use leases::{Lease, LeaseStore};
 pub use nodes::{Change, Changes, NodeRow, NodeStore};
+pub use pending::{PendingStore, PendingUpgrade};
 pub use plugins::{PluginRow, PluginStore};
 pub use postgres::{DEFAULT_POOL_SIZE, PgOptions};
 pub use provenance::{PluginOrigin, ProvenanceStore, TrustedKey};
@@ -96,6 +98,7 @@ pub trait Backend:
     + InstanceStore
     + PluginStore
     + ProvenanceStore
+    + PendingStore
     + RunStore
     + ScheduleStore
     + SecretStore

@@ -33,6 +33,7 @@ mod findings;
 mod instances;
 mod leases;
 mod nodes;
+mod pending;
 mod plugins;
 mod provenance;
 mod queries;

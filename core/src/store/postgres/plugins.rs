@@ -29,15 +29,21 @@ const SET_CURRENT: &str = "INSERT INTO plugin_current (id, version) VALUES ($1, 
      ON CONFLICT (id) DO UPDATE SET version = excluded.version";
 
 impl PgStore {
-    /// Add a plugin version (with where it came from) and make it current.
+    /// Add a plugin version (with where it came from) and make it current;
+    /// when `approving` (the version its diff was computed against), only as
+    /// the approval of its pending upgrade, which goes.
     pub(super) fn put_plugin_with(
         &self,
         row: &PluginRow,
         origin: Option<&PluginOrigin>,
+        approving: Option<&str>,
     ) -> Result<(), StoreError> {
         self.block(async {
             let mut c = self.client().await?;
             let tx = c.transaction().await.map_err(self.on("adding a plugin"))?;
+            if let Some(against) = approving {
+                self.check_approval_in(&tx, row, against).await?;
+            }
             // A version added before (or by a writer racing this one, whose
             // insert this waits for) is refused, never replaced.
             let added = self
@@ -73,6 +79,9 @@ impl PgStore {
             if let Some(o) = origin {
                 super::provenance::insert_origin(self, &tx, o).await?;
             }
+            if approving.is_some() {
+                self.drop_approved_in(&tx, &row.id).await?;
+            }
             tx.commit().await.map_err(self.on("adding a plugin"))
         })
     }
@@ -80,7 +89,7 @@ impl PgStore {
 
 impl PluginStore for PgStore {
     fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
-        self.put_plugin_with(row, None)
+        self.put_plugin_with(row, None, None)
     }
 
     fn plugin(&self, id: &str) -> Result<Option<PluginRow>, StoreError> {
@@ -202,8 +211,7 @@ impl PluginStore for PgStore {
             self.exec(
                 &tx,
                 "removing unused components",
-                "DELETE FROM plugin_components \
-                 WHERE sha256 NOT IN (SELECT wasm_sha256 FROM plugins)",
+                crate::store::pending::UNUSED_COMPONENTS,
                 &[],
             )
             .await?;

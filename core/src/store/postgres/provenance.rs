@@ -57,7 +57,7 @@ fn key_from(r: &Row) -> Result<TrustedKey, tokio_postgres::Error> {
 
 impl ProvenanceStore for PgStore {
     fn put_plugin_from(&self, row: &PluginRow, origin: &PluginOrigin) -> Result<(), StoreError> {
-        self.put_plugin_with(row, Some(origin))
+        self.put_plugin_with(row, Some(origin), None)
     }
 
     fn plugin_origin(&self, id: &str, version: &str) -> Result<Option<PluginOrigin>, StoreError> {

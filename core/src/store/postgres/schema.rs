@@ -106,7 +106,7 @@ CREATE TABLE accounts (
     user_type     TEXT COLLATE "C",
     created_at    TEXT COLLATE "C",
     last_login_at TEXT COLLATE "C",
-    raw           TEXT COLLATE "C" NOT NULL CHECK (raw = '' OR NULLIF(raw, '')::jsonb IS NOT NULL),
+    raw           TEXT COLLATE "C" NOT NULL CHECK (raw = '' OR NULLIF(raw, '')::json IS NOT NULL),
     first_seen    TEXT COLLATE "C" NOT NULL,
     last_seen     TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (instance_id, id)
@@ -333,8 +333,28 @@ CREATE TABLE trusted_keys (
 );
 "#;
 
+/// Version 9: a pending upgrade per plugin (a verified version waiting for
+/// an operator's approval, its component in `plugin_components`); it goes
+/// with its plugin.
+const V9: &str = r#"
+CREATE TABLE plugin_pending (
+    id           TEXT COLLATE "C" PRIMARY KEY REFERENCES plugin_current (id) ON DELETE CASCADE,
+    version      TEXT COLLATE "C" NOT NULL,
+    contract     TEXT COLLATE "C" NOT NULL,
+    manifest     TEXT COLLATE "C" NOT NULL,
+    wasm_sha256  TEXT COLLATE "C" NOT NULL,
+    info_json    TEXT COLLATE "C" NOT NULL CHECK (info_json::json IS NOT NULL),
+    origin_json  TEXT COLLATE "C" CHECK (origin_json IS NULL OR origin_json::json IS NOT NULL),
+    changes_json TEXT COLLATE "C" NOT NULL CHECK (changes_json::json IS NOT NULL),
+    against      TEXT COLLATE "C" NOT NULL,
+    grant_reveal BOOLEAN NOT NULL,
+    submitted_by TEXT COLLATE "C" NOT NULL,
+    submitted_at TEXT COLLATE "C" NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

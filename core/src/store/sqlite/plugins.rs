@@ -25,14 +25,20 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PluginRow> {
 }
 
 impl SqliteStore {
-    /// Add a plugin version (with where it came from) and make it current.
+    /// Add a plugin version (with where it came from) and make it current;
+    /// when `approving` (the version its diff was computed against), only as
+    /// the approval of its pending upgrade, which goes.
     pub(super) fn put_plugin_with(
         &self,
         row: &PluginRow,
         origin: Option<&PluginOrigin>,
+        approving: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = write_tx(self, &mut conn, "adding a plugin")?;
+        if let Some(against) = approving {
+            self.check_approval_in(&tx, row, against)?;
+        }
         let added = tx
             .prepare_cached(concat!(
                 "INSERT INTO plugins (id, version, contract, manifest, wasm_sha256, wasm_path, \
@@ -65,6 +71,9 @@ impl SqliteStore {
         if let Some(o) = origin {
             super::provenance::insert_origin(self, &tx, o)?;
         }
+        if approving.is_some() {
+            self.drop_approved_in(&tx, &row.id)?;
+        }
         tx.commit().map_err(self.on("adding a plugin"))
     }
 }
@@ -72,7 +81,7 @@ impl SqliteStore {
 impl PluginStore for SqliteStore {
     /// Add a plugin version and make it current; never replaces one.
     fn put_plugin(&self, row: &PluginRow) -> Result<(), StoreError> {
-        self.put_plugin_with(row, None)
+        self.put_plugin_with(row, None, None)
     }
 
     /// The current version of plugin `id`.
@@ -153,7 +162,7 @@ impl PluginStore for SqliteStore {
                 id: id.to_string(),
             });
         }
-        tx.prepare_cached(UNUSED_COMPONENTS)
+        tx.prepare_cached(crate::store::pending::UNUSED_COMPONENTS)
             .and_then(|mut s| s.execute([]))
             .map_err(self.on("removing unused components"))?;
         tx.commit().map_err(self.on("removing a plugin"))
@@ -177,7 +186,3 @@ impl PluginStore for SqliteStore {
             .map_err(self.on("reading a component"))
     }
 }
-
-/// Delete the components no plugin version uses.
-const UNUSED_COMPONENTS: &str = "DELETE FROM plugin_components \
-     WHERE sha256 NOT IN (SELECT wasm_sha256 FROM plugins)";

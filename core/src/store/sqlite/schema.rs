@@ -266,8 +266,28 @@ CREATE TABLE trusted_keys (
 );
 "#;
 
+/// Version 9: a pending upgrade per plugin (a verified version waiting for
+/// an operator's approval, its component in `plugin_components`); it goes
+/// with its plugin.
+const V9: &str = r#"
+CREATE TABLE plugin_pending (
+    id           TEXT PRIMARY KEY REFERENCES plugin_current (id) ON DELETE CASCADE,
+    version      TEXT NOT NULL,
+    contract     TEXT NOT NULL,
+    manifest     TEXT NOT NULL,
+    wasm_sha256  TEXT NOT NULL,
+    info_json    TEXT NOT NULL CHECK (json_valid(info_json)),
+    origin_json  TEXT CHECK (origin_json IS NULL OR json_valid(origin_json)),
+    changes_json TEXT NOT NULL CHECK (json_valid(changes_json)),
+    against      TEXT NOT NULL,
+    grant_reveal INTEGER NOT NULL CHECK (grant_reveal IN (0, 1)),
+    submitted_by TEXT NOT NULL,
+    submitted_at TEXT NOT NULL
+);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {

@@ -59,7 +59,9 @@ impl ApiError {
 fn store_status(e: &StoreError) -> StatusCode {
     match e {
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-        StoreError::AlreadyExists { .. } | StoreError::PluginInUse { .. } => StatusCode::CONFLICT,
+        StoreError::AlreadyExists { .. }
+        | StoreError::PluginInUse { .. }
+        | StoreError::Changed { .. } => StatusCode::CONFLICT,
         StoreError::Busy { .. } | StoreError::CannotConnect { .. } => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -86,9 +88,15 @@ impl From<DaemonError> for ApiError {
             DaemonError::Instance(InstanceError::SharedCredentials { .. }) => StatusCode::CONFLICT,
             DaemonError::Instance(InstanceError::Disabled(_)) => StatusCode::CONFLICT,
             DaemonError::NotRunHere { .. } => StatusCode::CONFLICT,
-            DaemonError::Registry(RegistryError::NotAdded(_)) => StatusCode::NOT_FOUND,
+            DaemonError::Registry(RegistryError::NotAdded(_) | RegistryError::NoPending(_)) => {
+                StatusCode::NOT_FOUND
+            }
             DaemonError::Registry(
-                RegistryError::NothingToRollBack { .. } | RegistryError::VersionExists { .. },
+                RegistryError::NothingToRollBack { .. }
+                | RegistryError::VersionExists { .. }
+                | RegistryError::PendingVersion { .. }
+                | RegistryError::PendingStale(_)
+                | RegistryError::NotAnUpgrade { .. },
             ) => StatusCode::CONFLICT,
             // The app refused the credentials or consent: the request cannot
             // be carried out as given, whoever must fix it.

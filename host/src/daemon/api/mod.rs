@@ -44,6 +44,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/v1/plugins/{id}/rollback", post(plugins::rollback))
         .route("/v1/plugins/{id}/upgrade", post(oci::upgrade))
+        .route(
+            "/v1/plugins/{id}/pending/approve",
+            post(plugins::approve_pending),
+        )
+        .route(
+            "/v1/plugins/{id}/pending/refuse",
+            post(plugins::refuse_pending),
+        )
         .route("/v1/oci/plugins", post(oci::add))
         .route("/v1/trust", get(oci::trust_list).post(oci::trust_add))
         .route("/v1/trust/{name}", axum::routing::delete(oci::trust_remove))
@@ -160,9 +168,21 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The API token a request was admitted with: its name, recorded as who
+/// submitted, approved or refused a pending upgrade.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller(pub String);
+
+impl Caller {
+    /// The actor recorded in the audit log (`api:NAME`).
+    pub(crate) fn actor(&self) -> String {
+        format!("api:{}", self.0)
+    }
+}
+
 async fn require_token(
     State(s): State<Arc<Shared>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     let Some(token) = bearer(req.headers()).map(str::to_string) else {
@@ -178,9 +198,10 @@ async fn require_token(
                 e.to_string(),
             )
         })??;
-    if found.is_none() {
+    let Some(found) = found else {
         return Err(ApiError::unauthorized());
-    }
+    };
+    req.extensions_mut().insert(Caller(found.name));
     Ok(next.run(req).await)
 }
 

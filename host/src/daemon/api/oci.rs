@@ -2,27 +2,28 @@
 //! `POST /v1/oci/plugins` (add by reference), `POST /v1/plugins/{id}/upgrade`,
 //! `GET|POST /v1/trust`, `DELETE /v1/trust/{name}`.
 //!
-//! Approval is the same as an upload's (`"approve": true`, 409 listing what
-//! is asked for otherwise); the signature policy is `plugboard plugin add`'s
+//! Approval is the same as an upload's (`"approve": true`; otherwise 409
+//! listing what a first version asks for, or 202 keeping a new version that
+//! asks for more as the plugin's pending upgrade); the signature policy is `plugboard plugin add`'s
 //! (`"allow_unsigned": true` to install an unsigned package). The daemon
 //! reads registry credentials from its own docker config only: the API
 //! never carries registry passwords.
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use plugboard_core::Blame;
 use plugboard_core::store::TrustedKey;
 use plugboard_core::text::quoted;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::plugins::{added_json, decide_grant, plugin_id};
-use super::{ApiError, parse_body};
+use super::plugins::{Decision, added_json, decide_grant, plugin_id, submit};
+use super::{ApiError, Caller, parse_body};
 use crate::daemon::Shared;
 use crate::registry::oci::{
     OciError, OciRef, Policy, PublicKey, Registry, RegistryOptions, fetch_verified, newest_tag,
@@ -67,9 +68,11 @@ fn options() -> RegistryOptions {
     RegistryOptions::default()
 }
 
-/// Fetch, verify, approve and add `r`.
+/// Fetch, verify, approve and add `r` (or keep it pending, when it asks
+/// for more than the current version's approval and came without approval).
 async fn install(
     s: &Shared,
+    caller: &Caller,
     r: &OciRef,
     approve: bool,
     grant_reveal: bool,
@@ -88,7 +91,20 @@ async fn install(
         body["unchanged"] = true.into();
         return Ok((StatusCode::OK, Json(body)));
     }
-    let (grant, changes) = decide_grant(s, m, approve, grant_reveal)?;
+    let (grant, changes) = match decide_grant(s, m, approve, grant_reveal)? {
+        Decision::Add(grant, changes) => (grant, changes),
+        Decision::Pending(change) => {
+            return submit(
+                s,
+                fetched.source,
+                &fetched.origin,
+                &change,
+                grant_reveal,
+                caller,
+            )
+            .await;
+        }
+    };
     let (row, _info) = add_plugin_from(
         &s.home,
         &s.store,
@@ -105,15 +121,25 @@ async fn install(
 
 pub(super) async fn add(
     State(s): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let req: AddByReference = parse_body(&body)?;
     let r = OciRef::parse(&req.reference).map_err(RegistryError::from)?;
-    install(&s, &r, req.approve, req.grant_reveal, req.allow_unsigned).await
+    install(
+        &s,
+        &caller,
+        &r,
+        req.approve,
+        req.grant_reveal,
+        req.allow_unsigned,
+    )
+    .await
 }
 
 pub(super) async fn upgrade(
     State(s): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -159,7 +185,15 @@ pub(super) async fn upgrade(
         }
     };
     let r = OciRef::parse(&format!("{repository}:{tag}")).map_err(RegistryError::from)?;
-    install(&s, &r, req.approve, req.grant_reveal, req.allow_unsigned).await
+    install(
+        &s,
+        &caller,
+        &r,
+        req.approve,
+        req.grant_reveal,
+        req.allow_unsigned,
+    )
+    .await
 }
 
 fn key_json(k: &TrustedKey) -> Value {

@@ -1,14 +1,18 @@
-//! `/v1/plugins`: list, add (upload + approval), show, rollback, remove.
+//! `/v1/plugins`: list, add (upload + approval), show, rollback, remove,
+//! and approve or refuse a pending upgrade.
 //!
 //! An upload carries the manifest text and the component as base64. Like
-//! `plugboard plugin add`, nothing is added without approval: the body must
-//! say `"approve": true` (the operator's `--yes`); without it the answer is
-//! 409 listing what the plugin requests. A new version that asks for nothing
-//! beyond the current version's approval keeps it; one that asks for more
-//! is refused (409, listing the differences) until approved. A new version
-//! becomes current at
-//! once; instances switch at their next phase (work in flight finishes on
-//! the old version).
+//! `plugboard plugin add`, nothing is added without approval: a first
+//! version needs `"approve": true` in the body (the operator's `--yes`);
+//! without it the answer is 409 listing what the plugin requests. A new
+//! version that asks for nothing beyond the current version's approval
+//! keeps it; one that asks for more is added at once with `"approve": true`,
+//! and otherwise verified and kept as the plugin's pending upgrade (202,
+//! with its diff) until an operator approves it
+//! (`POST /v1/plugins/{id}/pending/approve` naming its version) or refuses
+//! it (`…/pending/refuse`). A new version becomes current at once;
+//! instances switch at their next phase (work in flight finishes on the old
+//! version).
 //!
 //! An added version never changes: uploading an id and version already
 //! added answers 200 with that version when the component and manifest are
@@ -19,24 +23,25 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use base64::Engine as _;
 use plugboard_core::Blame;
 use plugboard_core::text::quoted;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, parse_body};
+use super::{ApiError, Caller, parse_body};
 use crate::daemon::Shared;
 use crate::manifest::{check_version, is_plugin_id};
 use crate::registry::describe_request;
 use crate::registry::oci::{Policy, judge_package};
 use crate::registry::{
-    self, Grant, PluginSource, add_plugin_from, current_approval, plugin_json, stored_version,
+    self, Expansion, Grant, PluginSource, add_plugin_from, current_approval, pending_json,
+    plugin_json, stored_version, submit_pending,
 };
 
 /// Body of `POST /v1/plugins`.
@@ -58,6 +63,13 @@ struct AddPlugin {
     allow_unsigned: bool,
 }
 
+/// Body of `POST /v1/plugins/{id}/pending/approve` and `…/refuse`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PendingVersion {
+    version: Option<String>,
+}
+
 /// Body of `POST /v1/plugins/{id}/rollback`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +83,7 @@ pub(super) async fn list(State(s): State<Arc<Shared>>) -> Result<Json<Vec<Value>
         let versions = s.store.plugin_versions(&row.id)?;
         let mut one = plugin_json(&row, &versions);
         one["origin"] = origin_json(&s, &row);
+        one["pending"] = pending_json(s.store.pending(&row.id)?.as_ref());
         out.push(one);
     }
     Ok(Json(out))
@@ -110,11 +123,13 @@ pub(super) async fn show(
     let versions = s.store.plugin_versions(id)?;
     let mut body = plugin_json(&row, &versions);
     body["origin"] = origin_json(&s, &row);
+    body["pending"] = pending_json(s.store.pending(id)?.as_ref());
     Ok(Json(body))
 }
 
 pub(super) async fn add(
     State(s): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let req: AddPlugin = parse_body(&body)?;
@@ -138,10 +153,58 @@ pub(super) async fn add(
         "the uploaded package",
         Policy::allowing_unsigned(req.allow_unsigned),
     )?;
-    let (grant, changes) = decide_grant(&s, m, req.approve, req.grant_reveal)?;
-    let (row, _info) =
-        add_plugin_from(&s.home, &s.store, &s.runtime, source, &grant, Some(&origin)).await?;
-    Ok((StatusCode::CREATED, Json(added_json(&s, row, changes)?)))
+    match decide_grant(&s, m, req.approve, req.grant_reveal)? {
+        Decision::Add(grant, changes) => {
+            let (row, _info) =
+                add_plugin_from(&s.home, &s.store, &s.runtime, source, &grant, Some(&origin))
+                    .await?;
+            Ok((StatusCode::CREATED, Json(added_json(&s, row, changes)?)))
+        }
+        Decision::Pending(change) => {
+            submit(&s, source, &origin, &change, req.grant_reveal, &caller).await
+        }
+    }
+}
+
+/// Keep `source` as the pending upgrade of its plugin: 202 with the plugin
+/// as it stays current, its `pending` upgrade, and what to do next.
+pub(super) async fn submit(
+    s: &Shared,
+    source: PluginSource,
+    origin: &plugboard_core::store::PluginOrigin,
+    change: &Expansion,
+    grant_reveal: bool,
+    caller: &Caller,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
+    let submitted = submit_pending(
+        &s.store,
+        &s.runtime,
+        source,
+        Some(origin),
+        change,
+        grant_reveal,
+        &caller.actor(),
+    )
+    .await?;
+    let current = s
+        .store
+        .plugin(&id)?
+        .ok_or_else(|| registry::RegistryError::NotAdded(id.clone()))?;
+    let mut body = plugin_json(&current, &s.store.plugin_versions(&id)?);
+    body["origin"] = origin_json(s, &current);
+    body["pending"] = pending_json(Some(&submitted.pending));
+    body["replaced"] = json!(submitted.replaced);
+    let replaced = match &submitted.replaced {
+        Some(v) => format!(" It replaces the pending upgrade to {v}."),
+        None => String::new(),
+    };
+    body["message"] = json!(format!(
+        "{id} {version} asks for more than the current version {} was approved for ({}); it is kept as a pending upgrade and nothing changed yet.{replaced} Approve it with POST /v1/plugins/{id}/pending/approve {{\"version\": \"{version}\"}} (or on the console's Plugins page, or `plugboard plugin pending approve {id} --version {version}`), or refuse it with POST /v1/plugins/{id}/pending/refuse.",
+        change.previous_version,
+        change.lines().join("; ")
+    ));
+    Ok((StatusCode::ACCEPTED, Json(body)))
 }
 
 /// The answer to an add: the plugin as now current, with the changes approved.
@@ -155,6 +218,7 @@ pub(super) fn added_json(
     let mut body = plugin_json(&current, &versions);
     body["changes"] = json!(changes);
     body["origin"] = origin_json(s, &current);
+    body["pending"] = pending_json(s.store.pending(&current.id)?.as_ref());
     Ok(body)
 }
 
@@ -168,16 +232,25 @@ pub(super) fn origin_json(s: &Shared, row: &plugboard_core::store::PluginRow) ->
         .unwrap_or(Value::Null)
 }
 
+/// What becomes of a new version.
+#[derive(Debug)]
+pub(super) enum Decision {
+    /// Added with this grant; the changes, one line each.
+    Add(Grant, Vec<String>),
+    /// It asks for more and came without approval: kept pending.
+    Pending(Expansion),
+}
+
 /// The grant of `m`, like `plugboard plugin add`: a first version needs
-/// approval; a new version that asks for nothing new keeps the current
-/// approval; one that asks for more needs approval again and is refused
-/// without it (409, nothing added). Also the changes, one line each.
+/// approval (409 without it, nothing added); a new version that asks for
+/// nothing new keeps the current approval; one that asks for more is added
+/// when approved, and kept pending otherwise.
 pub(super) fn decide_grant(
     s: &Shared,
     m: &crate::manifest::Manifest,
     approve: bool,
     grant_reveal: bool,
-) -> Result<(Grant, Vec<String>), ApiError> {
+) -> Result<Decision, ApiError> {
     let (approved_by, changes) = match current_approval(&s.store, &m.id)? {
         None if approve => ("api".to_string(), Vec::new()),
         None => {
@@ -194,17 +267,7 @@ pub(super) fn decide_grant(
             let change =
                 crate::registry::Expansion::of(&prev_grant, &prev_manifest, m, grant_reveal);
             if change.asks_for_more() && !approve {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    Blame::Operator,
-                    format!(
-                        "{} {} asks for more than the current version {} was approved for; send \"approve\": true to grant it (nothing was added): {}",
-                        m.id,
-                        m.version,
-                        change.previous_version,
-                        change.lines().join("; ")
-                    ),
-                ));
+                return Ok(Decision::Pending(change));
             }
             let by = if change.asks_for_more() {
                 "api".to_string()
@@ -216,7 +279,76 @@ pub(super) fn decide_grant(
     };
     let mut grant = Grant::all_requested(m, &approved_by);
     grant.reveal_secrets = grant_reveal;
-    Ok((grant, changes))
+    Ok(Decision::Add(grant, changes))
+}
+
+/// The `version` a pending-upgrade request names, checked.
+fn named_version(req: &PendingVersion) -> Result<Option<&str>, ApiError> {
+    if let Some(v) = &req.version {
+        check_version(v).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.blame(),
+                format!("`version`: {e}"),
+            )
+        })?;
+    }
+    Ok(req.version.as_deref())
+}
+
+fn pending_body(body: &Bytes) -> Result<PendingVersion, ApiError> {
+    if body.is_empty() {
+        Ok(PendingVersion::default())
+    } else {
+        parse_body(body)
+    }
+}
+
+/// `POST /v1/plugins/{id}/pending/approve` with `{"version": "…"}`: the
+/// pending upgrade becomes current, approved by the caller.
+pub(super) async fn approve_pending(
+    State(s): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let req = pending_body(&body)?;
+    let id = plugin_id(&id)?;
+    let Some(version) = named_version(&req)? else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Blame::Operator,
+            format!(
+                "`version` is required: name the version you approve (the `pending.version` of GET /v1/plugins/{id}); nothing was changed"
+            ),
+        ));
+    };
+    if s.store.plugin(id)?.is_none() {
+        return Err(not_added(id));
+    }
+    let changes = s.store.pending(id)?.map(|p| p.changes).unwrap_or_default();
+    let row = registry::approve_pending(&s.home, &s.store, id, version, &caller.actor())?;
+    Ok(Json(added_json(&s, row, changes)?))
+}
+
+/// `POST /v1/plugins/{id}/pending/refuse` (optionally naming the version):
+/// the pending upgrade goes, and its component unless something uses it.
+pub(super) async fn refuse_pending(
+    State(s): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let req = pending_body(&body)?;
+    let id = plugin_id(&id)?;
+    let version = named_version(&req)?;
+    let row = s.store.plugin(id)?.ok_or_else(|| not_added(id))?;
+    let refused = registry::refuse_pending(&s.store, id, version, &caller.actor())?;
+    let mut body = plugin_json(&row, &s.store.plugin_versions(id)?);
+    body["origin"] = origin_json(&s, &row);
+    body["pending"] = Value::Null;
+    body["refused"] = pending_json(Some(&refused));
+    Ok(Json(body))
 }
 
 pub(super) async fn rollback(

@@ -66,6 +66,10 @@ pub(super) fn notice(msg: Option<&str>) -> Option<&'static str> {
         "added" => "Instance added. Its first scan starts now.",
         "scan-queued" => "Scan queued: every phase runs now.",
         "signed-out" => "You are signed out.",
+        "upgrade-approved" => {
+            "Upgrade approved: the new version is current. Instances switch at their next phase."
+        }
+        "upgrade-refused" => "Upgrade refused: it was dropped, and the current version stays.",
         _ => return None,
     })
 }

@@ -78,6 +78,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/activity", get(activity::search))
         .route("/plugins", get(plugins::list))
+        .route("/plugins/{id}/pending/approve", post(plugins::approve))
+        .route("/plugins/{id}/pending/refuse", post(plugins::refuse))
         .route("/audit", get(audit::list))
         .route("/assets/console.css", get(stylesheet))
         .layer(middleware::from_fn_with_state(console.clone(), guard))

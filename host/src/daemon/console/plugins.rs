@@ -1,20 +1,104 @@
 //! Plugins and what each current version was granted, as a capability
-//! matrix; the versions kept for rollback. Plugboard has no pending-upgrade
-//! state to approve here: an upgrade is approved when it is submitted
-//! (`plugboard plugin upgrade` or `POST /v1/plugins/{id}/upgrade` show the
-//! "asks for more" diff and need the approval in the same request).
+//! matrix; the versions kept for rollback; and each plugin's pending
+//! upgrade (a new version that asks for more than the current version was
+//! approved for, submitted without approval): where it came from, its
+//! approval diff, and the forms that approve or refuse it (the API's
+//! `POST /v1/plugins/{id}/pending/approve|refuse`, audited as the session's
+//! token). The approve form names the version shown, so a page left open
+//! while another upgrade replaced it cannot approve the newer one.
+
+use std::collections::BTreeMap;
 
 use axum::Extension;
-use axum::extract::State;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use plugboard_core::store::PendingUpgrade;
+use serde::Deserialize;
 
 use super::St;
-use super::layout::{Nav, clean, clean_block, error_box, page, when};
+use super::layout::{
+    Nav, clean, clean_block, csrf, enc, error_box, notice, page, page_with_status, redirect, when,
+};
 use super::session::Session;
 use crate::manifest::Manifest;
-use crate::registry::Grant;
 use crate::registry::describe_request;
+use crate::registry::{self, Grant, RegistryError};
+
+/// Most diff lines shown per pending upgrade (the rest are counted).
+const MAX_DIFF_LINES: usize = 200;
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ListQuery {
+    msg: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct PendingForm {
+    #[serde(default)]
+    version: String,
+}
+
+/// Where a pending upgrade came from, and how its signature was judged.
+fn origin_text(p: &PendingUpgrade) -> (String, String) {
+    match &p.origin {
+        None => ("unknown".into(), "unknown".into()),
+        Some(o) => {
+            let signer = match (&o.publisher, &o.allowed_unsigned) {
+                (Some(k), _) => format!("signed by trusted key {k}"),
+                (None, Some(why)) => format!("allowed unsigned ({why})"),
+                (None, None) => "not checked".into(),
+            };
+            (format!("{} ({})", o.reference, o.digest), signer)
+        }
+    }
+}
+
+fn pending_panel(s: &Session, p: &PendingUpgrade) -> Markup {
+    let (origin, signer) = origin_text(p);
+    let head = format!("pending-{}-h", p.id);
+    let shown = p.changes.iter().take(MAX_DIFF_LINES);
+    let more = p.changes.len().saturating_sub(MAX_DIFF_LINES);
+    html! {
+        section class="panel pending" aria-labelledby=(head) {
+            h3 id=(head) { "Pending upgrade of " (clean(&p.id, 80)) " to " (clean(&p.version, 40)) }
+            dl class="facts" {
+                dt { "Compared with" } dd { "version " (clean(&p.against, 40)) " (current)" }
+                dt { "Origin" } dd { (clean(&origin, 400)) }
+                dt { "Signature" } dd { (clean(&signer, 300)) }
+                dt { "Submitted" } dd { (when(Some(&p.submitted_at))) " by " (clean(&p.submitted_by, 120)) }
+                dt { "Reveal secrets" } dd { @if p.grant_reveal { span class="badge sev-high" { "asked for" } } @else { "no" } }
+            }
+            h4 { "What it asks for beyond the current approval" }
+            @if p.changes.is_empty() {
+                p class="muted" { "No difference." }
+            } @else {
+                ul class="diff" {
+                    @for line in shown { li { (clean(line, 300)) } }
+                    @if more > 0 { li class="muted" { "… and " (more) " more lines" } }
+                }
+            }
+            div class="actions" {
+                form method="post" action={"/plugins/" (enc(&p.id)) "/pending/approve"} class="inline-form" {
+                    (csrf(s))
+                    input type="hidden" name="version" value=(p.version);
+                    button type="submit" class="btn btn-primary" id={"approve-" (p.id)} {
+                        "Approve " (clean(&p.version, 40))
+                    }
+                }
+                form method="post" action={"/plugins/" (enc(&p.id)) "/pending/refuse"} class="inline-form" {
+                    (csrf(s))
+                    input type="hidden" name="version" value=(p.version);
+                    button type="submit" class="btn btn-danger" id={"refuse-" (p.id)} {
+                        "Refuse " (clean(&p.version, 40))
+                    }
+                }
+            }
+        }
+    }
+}
 
 fn list_cell(items: &[String]) -> Markup {
     html! {
@@ -27,7 +111,11 @@ fn list_cell(items: &[String]) -> Markup {
 }
 
 /// `GET /plugins`.
-pub(super) async fn list(State(c): St, Extension(s): Extension<Session>) -> Response {
+pub(super) async fn list(
+    State(c): St,
+    Extension(s): Extension<Session>,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let rows = match c.shared.store.plugins() {
         Ok(r) => r,
         Err(e) => {
@@ -53,8 +141,20 @@ pub(super) async fn list(State(c): St, Extension(s): Extension<Session>) -> Resp
             (r, m, g, versions)
         })
         .collect();
+    let pending: BTreeMap<String, PendingUpgrade> = match c.shared.store.pendings() {
+        Ok(p) => p.into_iter().map(|p| (p.id.clone(), p)).collect(),
+        Err(e) => {
+            return page(
+                &s,
+                Nav::Plugins,
+                "Plugins",
+                error_box(e.blame(), &e.to_string()),
+            );
+        }
+    };
     let body = html! {
         div class="page-head" { h1 { "Plugins" } }
+        @if let Some(m) = notice(q.msg.as_deref()) { div class="alert alert-ok" role="status" id="notice" { (m) } }
         p class="lead" { "What each plugin's current version may do, as the operator approved it. Anything not listed is refused by the host." }
         @if parsed.is_empty() {
             p class="empty" { "No plugin is added yet: " code { "plugboard plugin add DIR" } "." }
@@ -94,9 +194,14 @@ pub(super) async fn list(State(c): St, Extension(s): Extension<Session>) -> Resp
                     }
                 }
             }
-            section aria-labelledby="up-h" {
-                h2 id="up-h" { "Upgrades" }
-                p { "No upgrade is waiting for approval: Plugboard approves an upgrade in the request that submits it (" code { "plugboard plugin upgrade" } " shows what the new version asks for beyond this grant and needs " code { "--yes" } "). Older versions stay for " code { "plugboard plugin rollback" } "." }
+            section aria-labelledby="up-h" id="upgrades" {
+                h2 id="up-h" { "Pending upgrades" }
+                @if pending.is_empty() {
+                    p { "No upgrade is waiting for approval. A new version that asks for more than its plugin's current version was approved for, submitted without approval (" code { "POST /v1/plugins" } ", " code { "POST /v1/plugins/{id}/upgrade" } "), waits here. Older versions stay for " code { "plugboard plugin rollback" } "." }
+                } @else {
+                    p { "Each new version below asks for more than its plugin's current version was approved for. Approving makes it current with everything it asks for; refusing drops it. Either is recorded in the audit log under your token's name." }
+                    @for p in pending.values() { (pending_panel(&s, p)) }
+                }
             }
             @for (r, m, g, versions) in &parsed {
                 section class="panel" aria-labelledby={"p-" (r.id)} {
@@ -117,4 +222,74 @@ pub(super) async fn list(State(c): St, Extension(s): Extension<Session>) -> Resp
         }
     };
     page(&s, Nav::Plugins, "Plugins", body)
+}
+
+/// The answer to a refused approve or refuse: the error, and the way back.
+fn not_done(s: &Session, title: &str, e: &RegistryError) -> Response {
+    let status = match e {
+        RegistryError::NoPending(_) | RegistryError::NotAdded(_) => StatusCode::NOT_FOUND,
+        RegistryError::PendingVersion { .. }
+        | RegistryError::PendingStale(_)
+        | RegistryError::NotAnUpgrade { .. }
+        | RegistryError::Store(plugboard_core::store::StoreError::Changed { .. }) => {
+            StatusCode::CONFLICT
+        }
+        _ if e.blame() == plugboard_core::Blame::Host => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    page_with_status(
+        status,
+        s,
+        Nav::Plugins,
+        title,
+        html! {
+            div class="page-head" { h1 { (title) } }
+            (error_box(e.blame(), &e.to_string()))
+            p { a href="/plugins#upgrades" { "Back to the pending upgrades" } }
+        },
+    )
+}
+
+/// `POST /plugins/{id}/pending/approve`: approve the version the form shows.
+pub(super) async fn approve(
+    State(c): St,
+    Extension(s): Extension<Session>,
+    Path(id): Path<String>,
+    Form(f): Form<PendingForm>,
+) -> Response {
+    if !crate::manifest::is_plugin_id(&id) {
+        let e = RegistryError::NoPending(plugboard_core::text::quoted(&id));
+        return not_done(&s, "No such upgrade", &e);
+    }
+    let done = crate::manifest::check_version(&f.version)
+        .map_err(RegistryError::from)
+        .and_then(|()| {
+            registry::approve_pending(&c.shared.home, &c.shared.store, &id, &f.version, &s.actor())
+        });
+    match done {
+        Ok(_) => redirect("/plugins?msg=upgrade-approved"),
+        Err(e) => not_done(&s, "Upgrade not approved", &e),
+    }
+}
+
+/// `POST /plugins/{id}/pending/refuse`: drop the version the form shows.
+pub(super) async fn refuse(
+    State(c): St,
+    Extension(s): Extension<Session>,
+    Path(id): Path<String>,
+    Form(f): Form<PendingForm>,
+) -> Response {
+    if !crate::manifest::is_plugin_id(&id) {
+        let e = RegistryError::NoPending(plugboard_core::text::quoted(&id));
+        return not_done(&s, "No such upgrade", &e);
+    }
+    let done = crate::manifest::check_version(&f.version)
+        .map_err(RegistryError::from)
+        .and_then(|()| {
+            registry::refuse_pending(&c.shared.store, &id, Some(&f.version), &s.actor())
+        });
+    match done {
+        Ok(_) => redirect("/plugins?msg=upgrade-refused"),
+        Err(e) => not_done(&s, "Upgrade not refused", &e),
+    }
 }
