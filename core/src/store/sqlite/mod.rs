@@ -17,6 +17,7 @@ mod runs;
 mod schedules;
 mod schema;
 mod secrets;
+mod sessions;
 mod tokens;
 
 use std::path::{Path, PathBuf};

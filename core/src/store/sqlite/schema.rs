@@ -266,8 +266,22 @@ CREATE TABLE trusted_keys (
 );
 "#;
 
+/// Version 9: console sessions, by the SHA-256 of their id (shared by every
+/// node of a cluster, kept across restarts).
+const V9: &str = r#"
+CREATE TABLE console_sessions (
+    id_sha256     TEXT PRIMARY KEY,
+    token_id      TEXT NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
+    created_at_ms INTEGER NOT NULL,
+    seen_at_ms    INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX console_sessions_by_token ON console_sessions (token_id);
+CREATE INDEX console_sessions_by_seen ON console_sessions (seen_at_ms);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {
