@@ -411,6 +411,41 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
         c.find(Locator::Css("#timeline svg")).await.is_ok(),
         "no timeline"
     );
+    // Requests and 429s per rate bucket over time: a chart per bucket the
+    // runs used, named after it, with one pair of bars per such run.
+    let charts = c
+        .find_all(Locator::Css("svg[aria-labelledby^=bucket-]"))
+        .await
+        .expect("bucket charts");
+    assert!(!charts.is_empty(), "no bucket chart");
+    for svg in &charts {
+        let title = svg
+            .find(Locator::Css("title"))
+            .await
+            .expect("a title")
+            .html(true)
+            .await
+            .expect("title text");
+        assert!(
+            ["light", "medium", "heavy"]
+                .iter()
+                .any(|b| title == format!("Bucket {b}")),
+            "{title}"
+        );
+        let requests = svg.find_all(Locator::Css("rect.bar:not(.bar-bad)")).await.expect("bars");
+        let throttled = svg.find_all(Locator::Css("rect.bar-bad")).await.expect("bars");
+        assert_eq!(requests.len(), throttled.len());
+        assert!(
+            (1..=runs.len()).contains(&requests.len()),
+            "{title}: {} bar pairs for {} runs",
+            requests.len(),
+            runs.len()
+        );
+        for bar in &requests {
+            let label = bar.find(Locator::Css("title")).await.expect("bar title").html(true).await.expect("text");
+            assert!(label.starts_with('#'), "a bar is labelled with its run: {label}");
+        }
+    }
     // The newest run's trace, from the daemon's recorder: its HTTP attempts
     // and plugin calls on the run's time axis.
     assert!(
