@@ -570,8 +570,7 @@ async fn a_paused_owners_late_page_is_refused_by_the_fencing_token_and_nothing_o
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_console_session_made_on_one_node_is_known_on_another_and_signing_out_there_ends_it() {
     use crate::console::{assert_ended, csrf_in, form_body, get_with, sign_in};
-    let url =
-        plugboard_pgcluster::database("cluster_console").unwrap_or_else(|e| panic!("{e}"));
+    let url = plugboard_pgcluster::database("cluster_console").unwrap_or_else(|e| panic!("{e}"));
     let homes = [private_dir(), private_dir()];
     let token = cluster_token(homes[0].path(), &url);
     let a = start_node(homes[0].path(), &url, &token, "30s");

@@ -432,8 +432,14 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
                 .any(|b| title == format!("Bucket {b}")),
             "{title}"
         );
-        let requests = svg.find_all(Locator::Css("rect.bar:not(.bar-bad)")).await.expect("bars");
-        let throttled = svg.find_all(Locator::Css("rect.bar-bad")).await.expect("bars");
+        let requests = svg
+            .find_all(Locator::Css("rect.bar:not(.bar-bad)"))
+            .await
+            .expect("bars");
+        let throttled = svg
+            .find_all(Locator::Css("rect.bar-bad"))
+            .await
+            .expect("bars");
         assert_eq!(requests.len(), throttled.len());
         assert!(
             (1..=runs.len()).contains(&requests.len()),
@@ -442,8 +448,17 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
             runs.len()
         );
         for bar in &requests {
-            let label = bar.find(Locator::Css("title")).await.expect("bar title").html(true).await.expect("text");
-            assert!(label.starts_with('#'), "a bar is labelled with its run: {label}");
+            let label = bar
+                .find(Locator::Css("title"))
+                .await
+                .expect("bar title")
+                .html(true)
+                .await
+                .expect("text");
+            assert!(
+                label.starts_with('#'),
+                "a bar is labelled with its run: {label}"
+            );
         }
     }
     // The newest run's trace, from the daemon's recorder: its HTTP attempts
@@ -722,11 +737,20 @@ pub(crate) fn assert_ended(r: &reqwest::Response) {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.starts_with("pb_console=;") && v.contains("Max-Age=0"));
-    assert!(cleared, "the session cookie was not cleared: {:?}", r.headers());
+    assert!(
+        cleared,
+        "the session cookie was not cleared: {:?}",
+        r.headers()
+    );
 }
 
 /// `GET base + path` with `cookie`.
-pub(crate) async fn get_with(http: &reqwest::Client, base: &str, path: &str, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get_with(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    cookie: &str,
+) -> reqwest::Response {
     http.get(format!("{base}{path}"))
         .header("cookie", cookie)
         .send()
@@ -791,7 +815,11 @@ async fn an_unknown_or_tampered_session_cookie_leads_to_sign_in_and_changes_noth
             .expect("post");
         assert_ended(&r);
     }
-    assert_eq!(disk(home.path()), before, "a refused cookie changed the home");
+    assert_eq!(
+        disk(home.path()),
+        before,
+        "a refused cookie changed the home"
+    );
     // The sign-in page says why, as a notice (no blame: nothing failed).
     let r = http
         .get(format!("{}/sign-in?msg=session-ended", d.base))

@@ -65,8 +65,20 @@ mod tests {
             assert_eq!(store.token("def")?.map(|t| t.name), Some("ops".into()));
             assert!(store.token("nope")?.is_none());
             store.revoke_token("abc")?;
-            assert!(store.token("abc")?.ok_or("no token abc")?.revoked_at.is_some());
-            assert!(store.token("def")?.ok_or("no token def")?.revoked_at.is_none());
+            assert!(
+                store
+                    .token("abc")?
+                    .ok_or("no token abc")?
+                    .revoked_at
+                    .is_some()
+            );
+            assert!(
+                store
+                    .token("def")?
+                    .ok_or("no token def")?
+                    .revoked_at
+                    .is_none()
+            );
             assert!(store.use_token("00ff")?.is_none());
             assert!(matches!(
                 store.revoke_token("nope"),

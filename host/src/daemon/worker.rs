@@ -443,7 +443,9 @@ mod tests {
     #[tokio::test]
     async fn a_context_carries_over_only_from_an_ended_worker_under_the_same_lease() {
         let ended = handle(Some(7), true).await;
-        let carried = ended.context_for(Some(&held(7))).expect("same lease");
+        let Some(carried) = ended.context_for(Some(&held(7))) else {
+            panic!("no context carried over under the same lease");
+        };
         assert!(Arc::ptr_eq(&carried.0, &ended.context.0), "the same slot");
         // Another node held the lease in between (the token was raised):
         // it may have minted a token that revoked this context's.

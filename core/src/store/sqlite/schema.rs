@@ -340,3 +340,45 @@ pub(crate) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
     }
     tx.commit().map_err(on("committing the migration"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_8_database_gains_console_sessions_and_keeps_its_tokens()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let mut conn = Connection::open_in_memory()?;
+        for sql in &MIGRATIONS[..8] {
+            conn.execute_batch(sql)?;
+        }
+        conn.pragma_update(None, "user_version", 8)?;
+        conn.execute(
+            "INSERT INTO api_tokens (id, name, sha256, created_at) VALUES ('t', 'ops', '00', 'x')",
+            [],
+        )?;
+        migrate(&mut conn, ":memory:")?;
+        assert_eq!(user_version(&conn)?, latest_version());
+        conn.execute(
+            "INSERT INTO console_sessions VALUES ('h', 't', 1, 1, 2)",
+            [],
+        )?;
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM console_sessions JOIN api_tokens ON api_tokens.id = token_id",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(n, 1);
+        // A session of a token that does not exist is refused.
+        assert!(
+            conn.execute("PRAGMA foreign_keys = ON", []).is_ok()
+                && conn
+                    .execute(
+                        "INSERT INTO console_sessions VALUES ('i', 'nope', 1, 1, 2)",
+                        []
+                    )
+                    .is_err()
+        );
+        Ok(())
+    }
+}

@@ -689,9 +689,11 @@ fn bucket_series(runs: &[SyncRun]) -> BTreeMap<String, Vec<(String, f64, f64)>> 
             if out.len() >= MAX_BUCKET_CHARTS && !out.contains_key(&name) {
                 continue;
             }
-            out.entry(name)
-                .or_default()
-                .push((label.clone(), t.requests as f64, t.throttled as f64));
+            out.entry(name).or_default().push((
+                label.clone(),
+                t.requests as f64,
+                t.throttled as f64,
+            ));
         }
     }
     out
@@ -732,14 +734,24 @@ mod tests {
         let runs = [
             run(1, r#"{"buckets":{"light":{"requests":10,"throttled":0}}}"#),
             run(2, "{}"),
-            run(3, r#"{"buckets":{"light":{"requests":7,"throttled":2},"<b>heavy":{"requests":1,"throttled":1}}}"#),
+            run(
+                3,
+                r#"{"buckets":{"light":{"requests":7,"throttled":2},"<b>heavy":{"requests":1,"throttled":1}}}"#,
+            ),
             run(4, r#"{"buckets":{"light":{"requests":4,"throttled":1}}}"#),
         ];
         let series = bucket_series(&runs);
         let light = &series["light"];
         assert_eq!(
-            light.iter().map(|(l, a, b)| (l.as_str(), *a, *b)).collect::<Vec<_>>(),
-            [("#1 10:01", 10.0, 0.0), ("#3 10:03", 7.0, 2.0), ("#4 10:04", 4.0, 1.0)]
+            light
+                .iter()
+                .map(|(l, a, b)| (l.as_str(), *a, *b))
+                .collect::<Vec<_>>(),
+            [
+                ("#1 10:01", 10.0, 0.0),
+                ("#3 10:03", 7.0, 2.0),
+                ("#4 10:04", 4.0, 1.0)
+            ]
         );
         assert_eq!(series["<b>heavy"].len(), 1);
         let svg = charts::paired("bucket-0", "Bucket light", light).into_string();

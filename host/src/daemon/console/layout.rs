@@ -66,7 +66,9 @@ pub(super) fn notice(msg: Option<&str>) -> Option<&'static str> {
         "added" => "Instance added. Its first scan starts now.",
         "scan-queued" => "Scan queued: every phase runs now.",
         "signed-out" => "You are signed out.",
-        "session-ended" => "Your session has ended: you signed out, it was idle for 30 minutes or is 12 hours old, or its API token was revoked. Sign in again.",
+        "session-ended" => {
+            "Your session has ended: you signed out, it was idle for 30 minutes or is 12 hours old, or its API token was revoked. Sign in again."
+        }
         _ => return None,
     })
 }

@@ -189,7 +189,10 @@ mod tests {
         assert_ne!(s.id, s.csrf);
         assert_ne!(id_hash(&s.id), s.csrf);
         let found = resolve(&store, &s.id)?.ok_or("no session")?;
-        assert_eq!((found.token_name.as_str(), found.csrf), ("ops", s.csrf.clone()));
+        assert_eq!(
+            (found.token_name.as_str(), found.csrf),
+            ("ops", s.csrf.clone())
+        );
         assert!(resolve(&store, &random_token())?.is_none());
         end(&store, &s.id)?;
         assert!(resolve(&store, &s.id)?.is_none());
@@ -205,7 +208,13 @@ mod tests {
         let mut flipped = s.id.clone().into_bytes();
         flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped)?;
-        for bad in [flipped.as_str(), &s.id[1..], "", "x' OR 1=1 --", &format!("{}=", s.id)] {
+        for bad in [
+            flipped.as_str(),
+            &s.id[1..],
+            "",
+            "x' OR 1=1 --",
+            &format!("{}=", s.id),
+        ] {
             assert!(resolve(&store, bad)?.is_none(), "{bad:?} was accepted");
         }
         assert!(resolve(&store, &s.id)?.is_some());
