@@ -566,3 +566,37 @@ async fn a_paused_owners_late_page_is_refused_by_the_fencing_token_and_nothing_o
     assert_eq!(held, 0.0, "A holds nothing after losing the lease");
     drop(b);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_session_made_on_one_node_is_known_on_another_and_signing_out_there_ends_it() {
+    use crate::console::{assert_ended, csrf_in, form_body, get_with, sign_in};
+    let url = plugboard_pgcluster::database("cluster_console").unwrap_or_else(|e| panic!("{e}"));
+    let homes = [private_dir(), private_dir()];
+    let token = cluster_token(homes[0].path(), &url);
+    let a = start_node(homes[0].path(), &url, &token, "30s");
+    let b = start_node(homes[1].path(), &url, &token, "30s");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let set = sign_in(&http, &a.base, &token).await;
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
+    let on_a = get_with(&http, &a.base, "/", &cookie).await;
+    assert_eq!(on_a.status(), 200);
+    let csrf = csrf_in(&on_a.text().await.expect("page"));
+    // Node B never saw the sign-in, yet knows the session and its CSRF token.
+    let on_b = get_with(&http, &b.base, "/", &cookie).await;
+    assert_eq!(on_b.status(), 200);
+    assert_eq!(csrf_in(&on_b.text().await.expect("page")), csrf);
+    let r = http
+        .post(format!("{}/sign-out", b.base))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[("csrf", csrf.as_str())]))
+        .send()
+        .await
+        .expect("sign out on B");
+    assert_eq!(r.headers()["location"], "/sign-in?msg=signed-out");
+    // Signed out on B is signed out on A.
+    assert_ended(&get_with(&http, &a.base, "/", &cookie).await);
+}

@@ -210,7 +210,7 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-fn form_body(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
@@ -413,6 +413,56 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
         c.find(Locator::Css("#timeline svg")).await.is_ok(),
         "no timeline"
     );
+    // Requests and 429s per rate bucket over time: a chart per bucket the
+    // runs used, named after it, with one pair of bars per such run.
+    let charts = c
+        .find_all(Locator::Css("svg[aria-labelledby^=bucket-]"))
+        .await
+        .expect("bucket charts");
+    assert!(!charts.is_empty(), "no bucket chart");
+    for svg in &charts {
+        let title = svg
+            .find(Locator::Css("title"))
+            .await
+            .expect("a title")
+            .html(true)
+            .await
+            .expect("title text");
+        assert!(
+            ["light", "medium", "heavy"]
+                .iter()
+                .any(|b| title == format!("Bucket {b}")),
+            "{title}"
+        );
+        let requests = svg
+            .find_all(Locator::Css("rect.bar:not(.bar-bad)"))
+            .await
+            .expect("bars");
+        let throttled = svg
+            .find_all(Locator::Css("rect.bar-bad"))
+            .await
+            .expect("bars");
+        assert_eq!(requests.len(), throttled.len());
+        assert!(
+            (1..=runs.len()).contains(&requests.len()),
+            "{title}: {} bar pairs for {} runs",
+            requests.len(),
+            runs.len()
+        );
+        for bar in &requests {
+            let label = bar
+                .find(Locator::Css("title"))
+                .await
+                .expect("bar title")
+                .html(true)
+                .await
+                .expect("text");
+            assert!(
+                label.starts_with('#'),
+                "a bar is labelled with its run: {label}"
+            );
+        }
+    }
     // The newest run's trace, from the daemon's recorder: its HTTP attempts
     // and plugin calls on the run's time axis.
     assert!(
@@ -652,14 +702,14 @@ async fn an_operator_signs_in_adds_a_zoom_instance_reads_a_finding_dry_runs_a_su
         .await
         .expect("get");
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/sign-in");
+    assert_eq!(r.headers()["location"], "/sign-in?msg=session-ended");
 
     c.close().await.expect("close the browser");
 }
 
 /// Sign in over plain HTTP as a browser would (the sign-in page's own token
 /// in its cookie and its form); returns the `Set-Cookie` of the session.
-async fn sign_in(http: &reqwest::Client, base: &str, token: &str) -> String {
+pub(crate) async fn sign_in(http: &reqwest::Client, base: &str, token: &str) -> String {
     let page = http
         .get(format!("{base}/sign-in"))
         .send()
@@ -750,6 +800,148 @@ async fn a_console_session_is_a_strict_cookie_that_ends_when_its_api_token_is_re
         String::from_utf8_lossy(&out.stderr)
     );
     let r = home_page(cookie).await;
+    assert_ended(&r);
+}
+
+/// `r` sends a browser whose session cookie names no live session to the
+/// sign-in page, saying its session ended, and clears that cookie.
+pub(crate) fn assert_ended(r: &reqwest::Response) {
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/sign-in");
+    assert_eq!(r.headers()["location"], "/sign-in?msg=session-ended");
+    let cleared = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("pb_console=;") && v.contains("Max-Age=0"));
+    assert!(
+        cleared,
+        "the session cookie was not cleared: {:?}",
+        r.headers()
+    );
+}
+
+/// `GET base + path` with `cookie`.
+pub(crate) async fn get_with(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    cookie: &str,
+) -> reqwest::Response {
+    http.get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("get")
+}
+
+/// The CSRF token in the forms of `html`.
+pub(crate) fn csrf_in(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form's CSRF token")
+        .to_string()
+}
+
+/// Every file of `home` but SQLite's shared-memory index (which readers
+/// touch too).
+fn disk(home: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    support::snapshot(home)
+        .into_iter()
+        .filter(|(p, _)| !p.to_string_lossy().ends_with("-shm"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_or_tampered_session_cookie_leads_to_sign_in_and_changes_nothing() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let d = Daemon::in_process(home.path(), &token).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let set = sign_in(&http, &d.base, &token).await;
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
+    let page = get_with(&http, &d.base, "/", &cookie).await;
+    assert_eq!(page.status(), 200);
+    let csrf = csrf_in(&page.text().await.expect("page"));
+    let id = cookie.strip_prefix("pb_console=").expect("cookie value");
+    let mut flipped = id.as_bytes().to_vec();
+    flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).expect("ascii");
+    let before = disk(home.path());
+    for bad in [
+        format!("pb_console={flipped}"),
+        format!("pb_console={}", &id[1..]),
+        format!("pb_console={id}x"),
+        "pb_console=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string(),
+        "pb_console=".to_string(),
+    ] {
+        assert_ended(&get_with(&http, &d.base, "/", &bad).await);
+        // A POST with such a cookie (and the real session's CSRF token) is
+        // sent to sign in too, before any handler runs.
+        let r = http
+            .post(format!("{}/instances/x/scan", d.base))
+            .header("cookie", &bad)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(&[("csrf", csrf.as_str())]))
+            .send()
+            .await
+            .expect("post");
+        assert_ended(&r);
+    }
+    assert_eq!(
+        disk(home.path()),
+        before,
+        "a refused cookie changed the home"
+    );
+    // The sign-in page says why, as a notice (no blame: nothing failed).
+    let r = http
+        .get(format!("{}/sign-in?msg=session-ended", d.base))
+        .send()
+        .await
+        .expect("sign-in page");
+    let html = r.text().await.expect("page");
+    assert!(html.contains("Your session has ended"), "{html}");
+    assert!(html.contains("Sign in again."), "{html}");
+    // The real session is still good.
+    assert_eq!(get_with(&http, &d.base, "/", &cookie).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_session_outlives_a_daemon_restart_and_sign_out_ends_it_for_good() {
+    let home = private_dir();
+    let token = create_token(home.path());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let first = Daemon::in_process(home.path(), &token).await;
+    let set = sign_in(&http, &first.base, &token).await;
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
+    let page = get_with(&http, &first.base, "/", &cookie).await;
+    assert_eq!(page.status(), 200);
+    let csrf = csrf_in(&page.text().await.expect("page"));
+    drop(first);
+
+    // A new daemon on the same home (nothing of the first in memory).
+    let second = Daemon::in_process(home.path(), &token).await;
+    let page = get_with(&http, &second.base, "/", &cookie).await;
+    assert_eq!(page.status(), 200);
+    // The CSRF token is the same after the restart: forms stay valid.
+    assert_eq!(csrf_in(&page.text().await.expect("page")), csrf);
+    let r = http
+        .post(format!("{}/sign-out", second.base))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[("csrf", csrf.as_str())]))
+        .send()
+        .await
+        .expect("sign out");
+    assert_eq!(r.headers()["location"], "/sign-in?msg=signed-out");
+    drop(second);
+    let third = Daemon::in_process(home.path(), &token).await;
+    assert_ended(&get_with(&http, &third.base, "/", &cookie).await);
 }

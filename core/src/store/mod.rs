@@ -1,5 +1,5 @@
 //! The store: plugins (and their pending upgrades), instances, sealed secrets, consent-flow connections, records, checkpoints,
-//! findings, sync runs, schedules, API tokens and the audit log.
+//! findings, sync runs, schedules, API tokens, console sessions and the audit log.
 //!
 //! Two backends behind one interface ([`Backend`], reached through [`Store`]):
 //! - **SQLite** (`sqlite/`), the embedded default: one file under
@@ -41,6 +41,7 @@ mod records;
 mod runs;
 mod schedules;
 mod secrets;
+mod sessions;
 mod sqlite;
 mod tokens;
 
@@ -68,6 +69,7 @@ pub use records::{Checkpoint, CommitStats, CommitTerms, DailyCap, DailyUsage, Re
 pub use runs::{RunStatus, RunStore, SyncRun};
 pub use schedules::{ScheduleRow, ScheduleStore};
 pub use secrets::{Reseal, SecretStore};
+pub use sessions::{SessionRow, SessionRules, SessionStore};
 pub use sqlite::{DEFAULT_BUSY_TIMEOUT, STATEMENT_CACHE_CAPACITY, StoreOptions, latest_version};
 pub use tokens::{TokenRow, TokenStore};
 
@@ -104,6 +106,7 @@ pub trait Backend:
     + SecretStore
     + ConnectionStore
     + TokenStore
+    + SessionStore
     + AuditStore
     + FindingStore
     + QueryStore

@@ -33,7 +33,12 @@ pub trait TokenStore {
     /// Every token, oldest first.
     fn tokens(&self) -> Result<Vec<TokenRow>, StoreError>;
 
-    /// Revoke token `id`; `NotFound` when there is none.
+    /// Token `id` (revoked or not), or `None`: one row by its key, for
+    /// callers that check one token (each console request) rather than list.
+    fn token(&self, id: &str) -> Result<Option<TokenRow>, StoreError>;
+
+    /// Revoke token `id` and end its console sessions (one transaction);
+    /// `NotFound` when there is none.
     fn revoke_token(&self, id: &str) -> Result<(), StoreError>;
 }
 
@@ -54,7 +59,26 @@ mod tests {
             assert_eq!(store.use_token("00ff")?.map(|t| t.name), Some("ci".into()));
             assert!(store.use_token("1234")?.is_none());
             assert!(store.tokens()?[0].last_used_at.is_some());
+            store.add_token("def", "ops", "22dd")?;
+            let one = store.token("abc")?.ok_or("no token abc")?;
+            assert_eq!((one.name.as_str(), one.revoked_at.is_none()), ("ci", true));
+            assert_eq!(store.token("def")?.map(|t| t.name), Some("ops".into()));
+            assert!(store.token("nope")?.is_none());
             store.revoke_token("abc")?;
+            assert!(
+                store
+                    .token("abc")?
+                    .ok_or("no token abc")?
+                    .revoked_at
+                    .is_some()
+            );
+            assert!(
+                store
+                    .token("def")?
+                    .ok_or("no token def")?
+                    .revoked_at
+                    .is_none()
+            );
             assert!(store.use_token("00ff")?.is_none());
             assert!(matches!(
                 store.revoke_token("nope"),

@@ -100,27 +100,6 @@ pub struct Metrics {
     api_requests: Family<Labels, Counter>,
     /// Leases of this node and the cluster it sees (empty with SQLite).
     pub cluster: std::sync::Arc<super::cluster::ClusterMetrics>,
-    /// The bucket counters' advance per finished phase, newest last, for the
-    /// console's charts (at most [`BUCKET_HISTORY`] samples; lost on restart).
-    history: std::sync::Mutex<std::collections::VecDeque<BucketSample>>,
-}
-
-/// Samples of bucket traffic the daemon keeps for the console.
-pub const BUCKET_HISTORY: usize = 2_000;
-
-/// What one rate bucket of one instance did during one phase.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BucketSample {
-    /// When the phase ended (UTC, RFC 3339).
-    pub at: String,
-    /// Instance id.
-    pub instance: String,
-    /// Bucket name (from the plugin's manifest).
-    pub bucket: String,
-    /// Requests paced through the bucket during the phase.
-    pub requests: u64,
-    /// 429 answers to them.
-    pub throttled: u64,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -154,7 +133,6 @@ impl Metrics {
             api_requests: Family::default(),
             cluster: std::sync::Arc::new(super::cluster::ClusterMetrics::new()),
             registry: Registry::default(),
-            history: std::sync::Mutex::default(),
         };
         let r = &mut registry;
         r.register(
@@ -248,24 +226,12 @@ impl Metrics {
                 .get_or_create(&labels(&[("instance", instance), ("reason", reason)]))
                 .inc_by(count.saturating_sub(was));
         }
-        let at = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
         for (bucket, (granted, throttled)) in &after.buckets {
             let (g0, t0) = before.buckets.get(bucket).copied().unwrap_or_default();
             let l = labels(&[("instance", instance), ("bucket", bucket)]);
             let (requests, throttled) = (granted.saturating_sub(g0), throttled.saturating_sub(t0));
             self.bucket_requests.get_or_create(&l).inc_by(requests);
             self.bucket_throttled.get_or_create(&l).inc_by(throttled);
-            if requests > 0 || throttled > 0 {
-                self.remember(BucketSample {
-                    at: at.clone(),
-                    instance: instance.to_string(),
-                    bucket: bucket.clone(),
-                    requests,
-                    throttled,
-                });
-            }
         }
         let (outcome, plugin_faults) = match report {
             Ok(r) => {
@@ -304,26 +270,6 @@ impl Metrics {
         self.phase_seconds
             .get_or_create(&labels(&[("instance", instance), ("phase", phase)]))
             .observe(seconds);
-    }
-
-    fn remember(&self, sample: BucketSample) {
-        let mut h = self
-            .history
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if h.len() >= BUCKET_HISTORY {
-            h.pop_front();
-        }
-        h.push_back(sample);
-    }
-
-    /// Bucket traffic per finished phase since the daemon started, oldest
-    /// first (the last [`BUCKET_HISTORY`] samples).
-    pub fn bucket_history(&self) -> Vec<BucketSample> {
-        self.history
-            .lock()
-            .map(|h| h.iter().cloned().collect())
-            .unwrap_or_default()
     }
 
     /// Set the number of instances in each state.
@@ -392,16 +338,9 @@ mod tests {
             text.contains(r#"plugboard_bucket_throttled_total{instance="acme",bucket="light"} 2"#),
             "{text}"
         );
-        // The console's chart reads the same advance, per phase.
-        let history = m.bucket_history();
-        assert_eq!(history.len(), 1, "{history:?}");
-        assert_eq!(
-            (
-                history[0].bucket.as_str(),
-                history[0].requests,
-                history[0].throttled
-            ),
-            ("light", 15, 2)
+        assert!(
+            text.contains(r#"plugboard_bucket_requests_total{instance="acme",bucket="light"} 15"#),
+            "{text}"
         );
         assert!(
             text.contains(

@@ -97,9 +97,52 @@ pub struct ScanReport {
     pub http: HttpStatsSnapshot,
     /// Tokens minted.
     pub token_mints: u64,
+    /// What each rate bucket did during this scan (buckets it did not use
+    /// are left out). Stored with the run, for the console's chart of
+    /// requests and 429 answers per bucket over time.
+    pub buckets: std::collections::BTreeMap<String, BucketTraffic>,
     /// Wall time.
     #[serde(rename = "elapsed_ms", serialize_with = "millis")]
     pub elapsed: Duration,
+}
+
+/// One rate bucket's traffic during one scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct BucketTraffic {
+    /// Requests paced through the bucket.
+    pub requests: u64,
+    /// 429 answers to them.
+    pub throttled: u64,
+}
+
+/// Every bucket of `ctx` by name: (requests paced, 429 answers) so far.
+fn bucket_counts(ctx: &InstanceContext) -> std::collections::BTreeMap<String, (u64, u64)> {
+    let mut out = std::collections::BTreeMap::new();
+    for b in ctx.http.buckets().snapshot() {
+        let s = b.stats();
+        let e: &mut (u64, u64) = out.entry(b.name().to_string()).or_default();
+        e.0 = e.0.saturating_add(s.granted);
+        e.1 = e.1.saturating_add(s.throttled);
+    }
+    out
+}
+
+/// What each bucket did between the counts `before` and now.
+fn bucket_traffic(
+    ctx: &InstanceContext,
+    before: &std::collections::BTreeMap<String, (u64, u64)>,
+) -> std::collections::BTreeMap<String, BucketTraffic> {
+    bucket_counts(ctx)
+        .into_iter()
+        .filter_map(|(name, (granted, throttled))| {
+            let (g0, t0) = before.get(&name).copied().unwrap_or_default();
+            let t = BucketTraffic {
+                requests: granted.saturating_sub(g0),
+                throttled: throttled.saturating_sub(t0),
+            };
+            (t != BucketTraffic::default()).then_some((name, t))
+        })
+        .collect()
 }
 
 impl ScanReport {
@@ -353,6 +396,7 @@ pub(crate) async fn scan_in(
     selection: &StreamSelection,
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
+    let buckets_before = bucket_counts(ctx);
     if let Some(blocked) = ctx.http.broker().consent_blocker(&ctx.http.sections().auth) {
         return Err(ScanError::Auth(blocked));
     }
@@ -393,6 +437,7 @@ pub(crate) async fn scan_in(
         findings,
         http: ctx.http.stats(),
         token_mints: ctx.http.broker().mints(),
+        buckets: bucket_traffic(ctx, &buckets_before),
         elapsed: started.elapsed(),
     })
 }

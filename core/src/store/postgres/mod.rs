@@ -42,6 +42,7 @@ mod runs;
 mod schedules;
 mod schema;
 mod secrets;
+mod sessions;
 mod target;
 mod tokens;
 

@@ -353,8 +353,22 @@ CREATE TABLE plugin_pending (
 );
 "#;
 
+/// Version 10: console sessions, by the SHA-256 of their id (shared by every
+/// node of a cluster, kept across restarts).
+const V10: &str = r#"
+CREATE TABLE console_sessions (
+    id_sha256     TEXT COLLATE "C" PRIMARY KEY,
+    token_id      TEXT COLLATE "C" NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
+    created_at_ms BIGINT NOT NULL,
+    seen_at_ms    BIGINT NOT NULL,
+    expires_at_ms BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_by_token ON console_sessions (token_id);
+CREATE INDEX console_sessions_by_seen ON console_sessions (seen_at_ms);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The table that records the version. Created before the first migration.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS plugboard_schema (\

@@ -87,12 +87,33 @@ impl TokenStore for PgStore {
         })
     }
 
-    fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
+    fn token(&self, id: &str) -> Result<Option<TokenRow>, StoreError> {
         self.block(async {
             let c = self.client().await?;
+            self.row(
+                &c,
+                "reading an API token",
+                "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+                 WHERE id = $1",
+                &[&id],
+            )
+            .await?
+            .map(|r| from_row(&r))
+            .transpose()
+            .map_err(self.on("reading an API token"))
+        })
+    }
+
+    fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
+        self.block(async {
+            let mut c = self.client().await?;
+            let tx = c
+                .transaction()
+                .await
+                .map_err(self.on("revoking an API token"))?;
             let changed = self
                 .exec(
-                    &c,
+                    &tx,
                     "revoking an API token",
                     "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, plugboard_now()) \
                      WHERE id = $1",
@@ -105,7 +126,14 @@ impl TokenStore for PgStore {
                     id: id.to_string(),
                 });
             }
-            Ok(())
+            self.exec(
+                &tx,
+                "ending a revoked API token's console sessions",
+                "DELETE FROM console_sessions WHERE token_id = $1",
+                &[&id],
+            )
+            .await?;
+            tx.commit().await.map_err(self.on("revoking an API token"))
         })
     }
 }

@@ -18,6 +18,7 @@ mod runs;
 mod schedules;
 mod schema;
 mod secrets;
+mod sessions;
 mod tokens;
 
 use std::path::{Path, PathBuf};

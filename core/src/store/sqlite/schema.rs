@@ -286,8 +286,22 @@ CREATE TABLE plugin_pending (
 );
 "#;
 
+/// Version 10: console sessions, by the SHA-256 of their id (shared by every
+/// node of a cluster, kept across restarts).
+const V10: &str = r#"
+CREATE TABLE console_sessions (
+    id_sha256     TEXT PRIMARY KEY,
+    token_id      TEXT NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
+    created_at_ms INTEGER NOT NULL,
+    seen_at_ms    INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX console_sessions_by_token ON console_sessions (token_id);
+CREATE INDEX console_sessions_by_seen ON console_sessions (seen_at_ms);
+"#;
+
 /// Every migration, in order; the schema version is the number applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this binary migrates to, the same in both backends.
 pub fn latest_version() -> i64 {
@@ -345,4 +359,46 @@ pub(crate) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
             .map_err(on("recording the schema version"))?;
     }
     tx.commit().map_err(on("committing the migration"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_9_database_gains_console_sessions_and_keeps_its_tokens()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let mut conn = Connection::open_in_memory()?;
+        for sql in &MIGRATIONS[..9] {
+            conn.execute_batch(sql)?;
+        }
+        conn.pragma_update(None, "user_version", 9)?;
+        conn.execute(
+            "INSERT INTO api_tokens (id, name, sha256, created_at) VALUES ('t', 'ops', '00', 'x')",
+            [],
+        )?;
+        migrate(&mut conn, ":memory:")?;
+        assert_eq!(user_version(&conn)?, latest_version());
+        conn.execute(
+            "INSERT INTO console_sessions VALUES ('h', 't', 1, 1, 2)",
+            [],
+        )?;
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM console_sessions JOIN api_tokens ON api_tokens.id = token_id",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(n, 1);
+        // A session of a token that does not exist is refused.
+        assert!(
+            conn.execute("PRAGMA foreign_keys = ON", []).is_ok()
+                && conn
+                    .execute(
+                        "INSERT INTO console_sessions VALUES ('i', 'nope', 1, 1, 2)",
+                        []
+                    )
+                    .is_err()
+        );
+        Ok(())
+    }
 }

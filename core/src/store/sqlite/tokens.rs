@@ -66,10 +66,23 @@ impl TokenStore for SqliteStore {
         .map_err(self.on("listing API tokens"))
     }
 
-    /// Revoke token `id`; `NotFound` when there is none.
+    /// Token `id`, revoked or not.
+    fn token(&self, id: &str) -> Result<Option<TokenRow>, StoreError> {
+        self.conn()
+            .prepare_cached(
+                "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id], from_row).optional())
+            .map_err(self.on("reading an API token"))
+    }
+
+    /// Revoke token `id` and end its console sessions; `NotFound` when
+    /// there is none.
     fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let changed = conn
+        let mut conn = self.conn();
+        let tx = write_tx(self, &mut conn, "revoking an API token")?;
+        let changed = tx
             .prepare_cached(concat!(
                 "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ",
                 now_sql!(),
@@ -83,7 +96,10 @@ impl TokenStore for SqliteStore {
                 id: id.to_string(),
             });
         }
-        Ok(())
+        tx.prepare_cached("DELETE FROM console_sessions WHERE token_id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(self.on("ending a revoked API token's console sessions"))?;
+        tx.commit().map_err(self.on("revoking an API token"))
     }
 }
 

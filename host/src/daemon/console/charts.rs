@@ -1,5 +1,5 @@
 //! Charts as server-side SVG (no script, no chart library): bars per scan,
-//! paired bars per rate bucket, and the runs' timeline. Every label is
+//! paired bars per rate bucket and run, and the runs' timeline. Every label is
 //! escaped by maud; colours come from the stylesheet's classes.
 
 use maud::{Markup, html};
@@ -92,7 +92,7 @@ pub(super) fn bars(id: &str, title: &str, unit: &str, items: &[(String, f64)]) -
 /// Two series per slot (requests, 429s), oldest first.
 pub(super) fn paired(id: &str, title: &str, items: &[(String, f64, f64)]) -> Markup {
     if items.is_empty() {
-        return html! { p class="muted" { "No traffic recorded since the daemon started." } };
+        return html! { p class="muted" { "No traffic recorded." } };
     }
     let max = items.iter().map(|(_, a, b)| a.max(*b)).fold(0.0, f64::max);
     let top = ceiling(max);

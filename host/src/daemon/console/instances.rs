@@ -473,20 +473,7 @@ pub(super) async fn show(
         .iter()
         .rev()
         .find_map(|r| c.shared.traces.trace(&id, r.id));
-    let mut buckets: BTreeMap<String, Vec<(String, f64, f64)>> = BTreeMap::new();
-    for b in c
-        .shared
-        .metrics
-        .bucket_history()
-        .into_iter()
-        .filter(|b| b.instance == id)
-    {
-        buckets.entry(b.bucket).or_default().push((
-            when(Some(&b.at)).get(11..19).unwrap_or("").to_string(),
-            b.requests as f64,
-            b.throttled as f64,
-        ));
-    }
+    let buckets = bucket_series(&runs);
     let (kind, word) = health(&st);
     let eid = enc(&st.id);
     let body = html! {
@@ -558,9 +545,9 @@ pub(super) async fn show(
                 (charts::bars("records", "Records per scan", "records", &records))
                 (charts::bars("durations", "Scan durations (seconds)", "seconds", &durations))
             }
-            h3 { "Requests and 429 answers per rate bucket" }
-            p class="hint" { "Per finished phase since the daemon started (the daemon's bucket counters)." }
-            @if buckets.is_empty() { p class="muted" { "No traffic recorded since the daemon started." } }
+            h3 { "Requests and 429 answers per rate bucket over time" }
+            p class="hint" { "One pair of bars per run that used the bucket, oldest first (the last 50 runs, as stored with each run; runs that failed before their report are not counted)." }
+            @if buckets.is_empty() { p class="muted" { "No bucket traffic recorded in these runs." } }
             div class="charts" {
                 @for (i, (bucket, items)) in buckets.iter().enumerate() {
                     (charts::paired(&format!("bucket-{i}"), &format!("Bucket {}", clean(bucket, 80)), items))
@@ -674,6 +661,48 @@ pub(super) async fn connect(
     }
 }
 
+/// The bucket traffic a run's report stored (`buckets` of its stats).
+#[derive(serde::Deserialize)]
+struct RunBuckets {
+    buckets: Option<BTreeMap<String, crate::scan::BucketTraffic>>,
+}
+
+/// Per bucket (at most [`MAX_BUCKET_CHARTS`], by name), one (run label,
+/// requests, 429s) per run that used it, in the order of `runs` (oldest
+/// first). Runs whose stats hold no bucket traffic (failed ones, or older
+/// than this field) are left out.
+fn bucket_series(runs: &[SyncRun]) -> BTreeMap<String, Vec<(String, f64, f64)>> {
+    let mut out: BTreeMap<String, Vec<(String, f64, f64)>> = BTreeMap::new();
+    for r in runs {
+        let Some(buckets) = serde_json::from_str::<RunBuckets>(&r.stats_json)
+            .ok()
+            .and_then(|b| b.buckets)
+        else {
+            continue;
+        };
+        let label = format!(
+            "#{} {}",
+            r.id,
+            when(Some(&r.started_at)).get(11..16).unwrap_or("")
+        );
+        for (name, t) in buckets {
+            if out.len() >= MAX_BUCKET_CHARTS && !out.contains_key(&name) {
+                continue;
+            }
+            out.entry(name).or_default().push((
+                label.clone(),
+                t.requests as f64,
+                t.throttled as f64,
+            ));
+        }
+    }
+    out
+}
+
+/// Bucket charts shown at most (a plugin names its buckets; partitioned
+/// ones could be many).
+const MAX_BUCKET_CHARTS: usize = 12;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,5 +714,49 @@ mod tests {
         );
         assert_eq!(r.map(|m| m.len()), Ok(2));
         assert!(routes("nonsense").is_err());
+    }
+
+    fn run(id: i64, stats: &str) -> SyncRun {
+        SyncRun {
+            id,
+            instance_id: "i".into(),
+            started_at: format!("2026-05-01T10:{id:02}:00Z"),
+            finished_at: None,
+            status: plugboard_core::store::RunStatus::Succeeded,
+            error_blame: None,
+            error_message: None,
+            stats_json: stats.into(),
+        }
+    }
+
+    #[test]
+    fn each_bucket_gets_one_pair_of_bars_per_run_that_used_it() {
+        let runs = [
+            run(1, r#"{"buckets":{"light":{"requests":10,"throttled":0}}}"#),
+            run(2, "{}"),
+            run(
+                3,
+                r#"{"buckets":{"light":{"requests":7,"throttled":2},"<b>heavy":{"requests":1,"throttled":1}}}"#,
+            ),
+            run(4, r#"{"buckets":{"light":{"requests":4,"throttled":1}}}"#),
+        ];
+        let series = bucket_series(&runs);
+        let light = &series["light"];
+        assert_eq!(
+            light
+                .iter()
+                .map(|(l, a, b)| (l.as_str(), *a, *b))
+                .collect::<Vec<_>>(),
+            [
+                ("#1 10:01", 10.0, 0.0),
+                ("#3 10:03", 7.0, 2.0),
+                ("#4 10:04", 4.0, 1.0)
+            ]
+        );
+        assert_eq!(series["<b>heavy"].len(), 1);
+        let svg = charts::paired("bucket-0", "Bucket light", light).into_string();
+        assert!(svg.contains("Bucket light"), "{svg}");
+        assert_eq!(svg.matches("class=\"bar bar-bad\"").count(), 3, "{svg}");
+        assert!(svg.contains("#3 10:03: 2 throttled (429)"), "{svg}");
     }
 }

@@ -70,6 +70,9 @@ pub(super) fn notice(msg: Option<&str>) -> Option<&'static str> {
             "Upgrade approved: the new version is current. Instances switch at their next phase."
         }
         "upgrade-refused" => "Upgrade refused: it was dropped, and the current version stays.",
+        "session-ended" => {
+            "Your session has ended: you signed out, it was idle for 30 minutes or is 12 hours old, or its API token was revoked. Sign in again."
+        }
         _ => return None,
     })
 }

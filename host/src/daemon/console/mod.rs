@@ -35,7 +35,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::Shared;
-use session::{Session, Sessions};
 
 /// The Content-Security-Policy of every console answer: nothing but this
 /// origin's stylesheet (and images, none today); no script at all runs.
@@ -44,20 +43,16 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; 
 /// Largest form a console POST may carry.
 const FORM_LIMIT: usize = 64 << 10;
 
-/// The console's state: the daemon's and the sessions.
+/// The console's state: the daemon's (sessions live in its store).
 pub struct Console {
     shared: Arc<Shared>,
-    sessions: Sessions,
 }
 
 type St = State<Arc<Console>>;
 
 /// The console's routes over `shared`, to merge with the API's.
 pub fn router(shared: Arc<Shared>) -> Router {
-    let console = Arc::new(Console {
-        shared,
-        sessions: Sessions::default(),
-    });
+    let console = Arc::new(Console { shared });
     Router::new()
         .route("/", get(instances::list))
         .route("/sign-in", get(signin::form).post(signin::submit))
@@ -135,11 +130,23 @@ async fn guard(State(c): St, req: Request, next: Next) -> Response {
     if path == "/sign-in" || path.starts_with("/assets/") {
         return next.run(req).await;
     }
-    let Some(session) = session::cookie(req.headers(), session::COOKIE)
-        .and_then(|id| c.sessions.touch(&id))
-        .filter(|s| token_live(&c, s))
-    else {
+    let Some(id) = session::cookie(req.headers(), session::COOKIE) else {
         return layout::redirect("/sign-in");
+    };
+    let session = match session::resolve(&c.shared.store, &id) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            tracing::info!(path = %path, "console: a request with an unknown, expired or revoked session was sent to sign in");
+            return signin::session_ended();
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "console: cannot check a session");
+            return layout::refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Your session could not be checked: the store does not answer (the daemon's fault, not yours).",
+                "Nothing was changed. See the daemon's log, then reload the page.",
+            );
+        }
     };
     let mut req = req;
     if req.method() == Method::POST {
@@ -166,18 +173,4 @@ async fn guard(State(c): St, req: Request, next: Next) -> Response {
     }
     req.extensions_mut().insert(session);
     next.run(req).await
-}
-
-/// Whether the API token behind `s` is still live (a revoked token ends
-/// its sessions at their next request).
-fn token_live(c: &Console, s: &Session) -> bool {
-    match c.shared.store.tokens() {
-        Ok(tokens) => tokens
-            .iter()
-            .any(|t| t.id == s.token_id && t.revoked_at.is_none()),
-        Err(e) => {
-            tracing::warn!(error = %e, "console: cannot read the API tokens");
-            false
-        }
-    }
 }

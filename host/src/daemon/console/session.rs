@@ -1,24 +1,54 @@
 //! Console sessions: an API token, checked once at sign-in, is exchanged for
-//! a random session id kept only in this process (a restart signs everyone
-//! out). The id travels in an `HttpOnly; SameSite=Strict` cookie; each
-//! session has its own CSRF token, put in every form and checked on every
-//! POST. A session ends at sign-out, after [`IDLE`] without a request,
-//! [`LIFETIME`] after sign-in, or when its API token is revoked.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! a random session id. The id travels in an `HttpOnly; SameSite=Strict`
+//! cookie; the store keeps only its SHA-256 (with the API token's id and the
+//! session's times), so every node of a cluster knows every session, a
+//! restart signs no one out, and a copy of the database holds no usable
+//! cookie. A session ends at sign-out (its row is deleted), after [`IDLE`]
+//! without a request, [`LIFETIME`] after sign-in, or when its API token is
+//! revoked (the revocation deletes its rows; each request also checks the
+//! token by id). At most [`MAX_SESSIONS`] are kept; a sign-in beyond drops
+//! the least recently seen, and sweeps the expired ones.
+//!
+//! `last_seen` is written at most once a [`TOUCH_EVERY`] per session, so a
+//! page view is a read (the session's row and its token's), not a write;
+//! the idle timeout is judged to within that minute.
+//!
+//! Each session has its own CSRF token, put in every form and checked on
+//! every POST: the base64 of a domain-separated SHA-256 of the session id
+//! ([`csrf_for`]). It is derived, not stored: the page needs it in clear to
+//! put it in forms, so a stored copy would have to be sealed, yet a database
+//! reader holds only the id's plain SHA-256, from which neither the id nor
+//! the CSRF token follows; deriving it needs no column, no key and no write,
+//! and ends with the session.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use plugboard_core::store::{SessionRules, Store, StoreError};
 use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
+use std::time::Duration;
 
 /// A session ends after this long without a request.
 pub const IDLE: Duration = Duration::from_secs(30 * 60);
 /// A session ends this long after sign-in, however busy.
 pub const LIFETIME: Duration = Duration::from_secs(12 * 3600);
-/// Sessions kept at most (the oldest are dropped first).
-const MAX_SESSIONS: usize = 1_024;
+/// A session's `last_seen` is written at most this often.
+pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
+/// Sessions kept at most (the least recently seen are dropped first).
+pub const MAX_SESSIONS: u32 = 1_024;
+
+/// The store's terms for sessions.
+pub const RULES: SessionRules = SessionRules {
+    idle_ms: millis(IDLE),
+    lifetime_ms: millis(LIFETIME),
+    touch_every_ms: millis(TOUCH_EVERY),
+    max_sessions: MAX_SESSIONS,
+};
+
+const fn millis(d: Duration) -> i64 {
+    // Every duration above is far below i64::MAX milliseconds.
+    d.as_secs() as i64 * 1_000
+}
 
 /// The session cookie's name.
 pub const COOKIE: &str = "pb_console";
@@ -30,14 +60,12 @@ pub const SIGNIN_COOKIE: &str = "pb_console_signin";
 pub struct Session {
     /// The cookie value.
     pub id: String,
-    /// The synchronizer token every form carries.
+    /// The synchronizer token every form carries ([`csrf_for`] the id).
     pub csrf: String,
     /// The API token the operator signed in with (its id, never its value).
     pub token_id: String,
     /// That token's name, shown and audited as the actor.
     pub token_name: String,
-    started: Instant,
-    seen: Instant,
 }
 
 impl std::fmt::Debug for Session {
@@ -72,61 +100,69 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The live sessions.
-#[derive(Default)]
-pub struct Sessions(Mutex<HashMap<String, Session>>);
-
-impl Sessions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Start a session for API token `token_id` called `token_name`.
-    pub fn start(&self, token_id: &str, token_name: &str) -> Session {
-        let now = Instant::now();
-        let session = Session {
-            id: random_token(),
-            csrf: random_token(),
-            token_id: token_id.to_string(),
-            token_name: token_name.to_string(),
-            started: now,
-            seen: now,
-        };
-        let mut map = self.lock();
-        map.retain(|_, s| live(s, now));
-        while map.len() >= MAX_SESSIONS {
-            let Some(oldest) = map.values().min_by_key(|s| s.seen).map(|s| s.id.clone()) else {
-                break;
-            };
-            map.remove(&oldest);
-        }
-        map.insert(session.id.clone(), session.clone());
-        session
-    }
-
-    /// The live session `id`, marked as seen now; an expired one is ended.
-    pub fn touch(&self, id: &str) -> Option<Session> {
-        let now = Instant::now();
-        let mut map = self.lock();
-        let s = map.get_mut(id)?;
-        if !live(s, now) {
-            map.remove(id);
-            return None;
-        }
-        s.seen = now;
-        Some(s.clone())
-    }
-
-    /// End session `id`.
-    pub fn end(&self, id: &str) {
-        self.lock().remove(id);
-    }
+/// How the store knows session `id`: its hex SHA-256.
+fn id_hash(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
 }
 
-fn live(s: &Session, now: Instant) -> bool {
-    now.duration_since(s.seen) < IDLE && now.duration_since(s.started) < LIFETIME
+/// The CSRF token of session `id`: URL-safe base64 of SHA-256 over a fixed
+/// label and the id (never equal to [`id_hash`], which the store holds).
+pub fn csrf_for(id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"plugboard console csrf v1\0");
+    h.update(id.as_bytes());
+    URL_SAFE_NO_PAD.encode(h.finalize())
+}
+
+/// Whether `id` has the shape of a session id (43 URL-safe base64
+/// characters): anything else is refused without asking the store.
+fn well_formed(id: &str) -> bool {
+    id.len() == 43
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Start a session for API token `token_id` called `token_name`.
+/// `NotFound` when the token was revoked meanwhile.
+pub fn start(store: &Store, token_id: &str, token_name: &str) -> Result<Session, StoreError> {
+    let id = random_token();
+    store.start_session(&id_hash(&id), token_id, &RULES)?;
+    Ok(Session {
+        csrf: csrf_for(&id),
+        id,
+        token_id: token_id.to_string(),
+        token_name: token_name.to_string(),
+    })
+}
+
+/// The live session whose cookie value is `id`: known to the store, neither
+/// idle nor too old, and its API token not revoked; `None` otherwise (an
+/// expired row is deleted on the way).
+pub fn resolve(store: &Store, id: &str) -> Result<Option<Session>, StoreError> {
+    if !well_formed(id) {
+        return Ok(None);
+    }
+    let Some(row) = store.touch_session(&id_hash(id), &RULES)? else {
+        return Ok(None);
+    };
+    let Some(token) = store
+        .token(&row.token_id)?
+        .filter(|t| t.revoked_at.is_none())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Session {
+        id: id.to_string(),
+        csrf: csrf_for(id),
+        token_id: token.id,
+        token_name: token.name,
+    }))
+}
+
+/// End session `id` (sign-out): its row is deleted.
+pub fn end(store: &Store, id: &str) -> Result<(), StoreError> {
+    store.end_session(&id_hash(id))
 }
 
 /// The value of cookie `name` in `headers`.
@@ -146,15 +182,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_session_is_found_by_its_id_until_it_ends() {
-        let sessions = Sessions::default();
-        let s = sessions.start("t1", "ops");
+    fn a_session_is_found_by_its_cookie_until_it_ends() -> Result<(), Box<dyn std::error::Error>> {
+        let store = Store::open_in_memory()?;
+        store.add_token("t1", "ops", "00ff")?;
+        let s = start(&store, "t1", "ops")?;
         assert_ne!(s.id, s.csrf);
-        assert_eq!(sessions.touch(&s.id).map(|t| t.token_id), Some("t1".into()));
-        assert!(sessions.touch("nope").is_none());
-        sessions.end(&s.id);
-        assert!(sessions.touch(&s.id).is_none());
+        assert_ne!(id_hash(&s.id), s.csrf);
+        let found = resolve(&store, &s.id)?.ok_or("no session")?;
+        assert_eq!(
+            (found.token_name.as_str(), found.csrf),
+            ("ops", s.csrf.clone())
+        );
+        assert!(resolve(&store, &random_token())?.is_none());
+        end(&store, &s.id)?;
+        assert!(resolve(&store, &s.id)?.is_none());
         assert!(!format!("{s:?}").contains(&s.id));
+        Ok(())
+    }
+
+    #[test]
+    fn a_tampered_or_malformed_cookie_finds_no_session() -> Result<(), Box<dyn std::error::Error>> {
+        let store = Store::open_in_memory()?;
+        store.add_token("t1", "ops", "00ff")?;
+        let s = start(&store, "t1", "ops")?;
+        let mut flipped = s.id.clone().into_bytes();
+        flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
+        let flipped = String::from_utf8(flipped)?;
+        for bad in [
+            flipped.as_str(),
+            &s.id[1..],
+            "",
+            "x' OR 1=1 --",
+            &format!("{}=", s.id),
+        ] {
+            assert!(resolve(&store, bad)?.is_none(), "{bad:?} was accepted");
+        }
+        assert!(resolve(&store, &s.id)?.is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn a_revoked_token_ends_its_sessions() -> Result<(), Box<dyn std::error::Error>> {
+        let store = Store::open_in_memory()?;
+        store.add_token("t1", "ops", "00ff")?;
+        let s = start(&store, "t1", "ops")?;
+        store.revoke_token("t1")?;
+        assert!(resolve(&store, &s.id)?.is_none());
+        assert!(start(&store, "t1", "ops").is_err());
+        Ok(())
     }
 
     #[test]

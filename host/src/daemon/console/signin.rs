@@ -138,7 +138,27 @@ pub(super) async fn submit(State(c): St, headers: HeaderMap, Form(f): Form<SignI
             );
         }
     };
-    let s = c.sessions.start(&row.id, &row.name);
+    let store = c.shared.store.clone();
+    let started =
+        tokio::task::spawn_blocking(move || session::start(&store, &row.id, &row.name)).await;
+    let s = match started {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "console: cannot start a session");
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The session could not be started: the store does not answer, or the token was revoked meanwhile.",
+                "See the daemon's log, then sign in again.",
+            );
+        }
+        Err(_) => {
+            return refused(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The session could not be started.",
+                "See the daemon's log, then sign in again.",
+            );
+        }
+    };
     let mut resp = redirect("/");
     let cookie = format!(
         "{}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
@@ -166,8 +186,37 @@ pub(super) async fn sign_out(
     State(c): State<Arc<Console>>,
     Extension(s): Extension<Session>,
 ) -> Response {
-    c.sessions.end(&s.id);
-    let mut resp = redirect("/sign-in?msg=signed-out");
+    let store = c.shared.store.clone();
+    let id = s.id.clone();
+    match tokio::task::spawn_blocking(move || session::end(&store, &id)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "console: cannot end a session");
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "You are not signed out: the store does not answer (the daemon's fault, not yours).",
+                "See the daemon's log, then sign out again.",
+            );
+        }
+        Err(_) => {
+            return refused(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "You are not signed out: the sign-out failed.",
+                "See the daemon's log, then sign out again.",
+            );
+        }
+    }
+    without_session_cookie(redirect("/sign-in?msg=signed-out")).into_response()
+}
+
+/// The answer to a request whose session cookie names no live session
+/// (unknown, tampered with, expired, signed out elsewhere, or its API token
+/// revoked): to the sign-in page, saying so, and the cookie goes.
+pub(super) fn session_ended() -> Response {
+    without_session_cookie(redirect("/sign-in?msg=session-ended"))
+}
+
+fn without_session_cookie(mut resp: Response) -> Response {
     if let Ok(v) = format!(
         "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
         session::COOKIE
@@ -176,5 +225,5 @@ pub(super) async fn sign_out(
     {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
-    resp.into_response()
+    resp
 }
