@@ -178,6 +178,7 @@ pub(super) async fn submit(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
     let submitted = submit_pending(
+        &s.home,
         &s.store,
         &s.runtime,
         source,
@@ -343,7 +344,7 @@ pub(super) async fn refuse_pending(
     let id = plugin_id(&id)?;
     let version = named_version(&req)?;
     let row = s.store.plugin(id)?.ok_or_else(|| not_added(id))?;
-    let refused = registry::refuse_pending(&s.store, id, version, &caller.actor())?;
+    let refused = registry::refuse_pending(&s.home, &s.store, id, version, &caller.actor())?;
     let mut body = plugin_json(&row, &s.store.plugin_versions(id)?);
     body["origin"] = origin_json(&s, &row);
     body["pending"] = Value::Null;
