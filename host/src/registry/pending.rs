@@ -60,20 +60,37 @@ fn forget_if_unused(home: &Home, store: &Store, sha256: &str) -> Result<(), Regi
     Ok(())
 }
 
-/// Verify `source` (load and describe it), keep its component, and store
-/// it as the pending upgrade of its plugin, with `change` (what it asks for
-/// beyond the current version's approval) as its diff. Replaces any other
-/// pending upgrade of the plugin.
+/// A new version submitted without approval.
+#[derive(Debug)]
+pub struct Submission<'a> {
+    /// The package.
+    pub source: PluginSource,
+    /// Where it came from and how its signature was judged.
+    pub origin: Option<&'a PluginOrigin>,
+    /// What it asks for beyond the current version's approval.
+    pub change: &'a Expansion,
+    /// Whether `secrets.reveal` is asked for.
+    pub grant_reveal: bool,
+    /// Who submits it.
+    pub by: &'a str,
+}
+
+/// Verify the submitted package (load and describe it), keep its
+/// component, and store it as the pending upgrade of its plugin, with its
+/// change as its diff. Replaces any other pending upgrade of the plugin.
 pub async fn submit_pending(
     home: &Home,
     store: &Store,
     runtime: &Runtime,
-    source: PluginSource,
-    origin: Option<&PluginOrigin>,
-    change: &Expansion,
-    grant_reveal: bool,
-    by: &str,
+    submission: Submission<'_>,
 ) -> Result<Submitted, RegistryError> {
+    let Submission {
+        source,
+        origin,
+        change,
+        grant_reveal,
+        by,
+    } = submission;
     let (sha256, info) = verify(runtime, &source).await?;
     store.put_component(&sha256, &source.wasm)?;
     let m = &source.manifest;

@@ -177,17 +177,15 @@ pub(super) async fn submit(
     caller: &Caller,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
-    let submitted = submit_pending(
-        &s.home,
-        &s.store,
-        &s.runtime,
+    let by = caller.actor();
+    let submission = registry::Submission {
         source,
-        Some(origin),
+        origin: Some(origin),
         change,
         grant_reveal,
-        &caller.actor(),
-    )
-    .await?;
+        by: &by,
+    };
+    let submitted = submit_pending(&s.home, &s.store, &s.runtime, submission).await?;
     let current = s
         .store
         .plugin(&id)?
