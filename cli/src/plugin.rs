@@ -172,6 +172,7 @@ fn pending_cmd(app: &Host, cmd: PendingCommand) -> anyhow::Result<()> {
                 check_version(v).map_err(RegistryError::from)?;
             }
             let refused = plugboard_host::registry::refuse_pending(
+                app.home()?,
                 store,
                 &id,
                 version.as_deref(),

@@ -27,7 +27,8 @@ pub use expansion::{Capability, Expansion};
 pub use immutable::{Digests, stored_version};
 pub use local_copy::{component_bytes, local_path, stored_component};
 pub use pending::{
-    AUDIT_ACTION, Submitted, approve_pending, pending_json, refuse_pending, submit_pending,
+    AUDIT_ACTION, Submission, Submitted, approve_pending, pending_json, refuse_pending,
+    submit_pending,
 };
 pub use prompt::describe_request;
 pub use remove::{Removal, remove_plugin};

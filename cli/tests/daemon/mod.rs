@@ -1792,6 +1792,17 @@ async fn an_upgrade_asking_for_more_waits_pending_until_approved_or_refused_and_
         .unwrap_or_default()
         .to_string();
     assert!(store.component(&sha).expect("read").is_some());
+    let artefacts = || -> Vec<String> {
+        std::fs::read_dir(home.path().join("cache"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with(&sha))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(!artefacts().is_empty(), "verifying it compiled it");
     let (status, body) = d
         .post(
             "/v1/plugins/zoom/pending/refuse",
@@ -1805,6 +1816,11 @@ async fn an_upgrade_asking_for_more_waits_pending_until_approved_or_refused_and_
         store.component(&sha).expect("read"),
         None,
         "its component went"
+    );
+    assert_eq!(
+        artefacts(),
+        Vec::<String>::new(),
+        "its compiled artefact went"
     );
     let (status, body) = d.post("/v1/plugins/zoom/pending/refuse", json!({})).await;
     refused(status, &body, 404, "has no pending upgrade");

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::home::Home;
 use crate::manifest::Manifest;
-use crate::runtime::Runtime;
+use crate::runtime::{ComponentCache, Runtime};
 
 /// The audit log's action for pending upgrades; the outcome says which step.
 pub const AUDIT_ACTION: &str = "plugin-upgrade";
@@ -51,19 +51,46 @@ fn audit(store: &Store, by: &str, p: &PendingUpgrade, outcome: &str, detail: Str
     }
 }
 
-/// Verify `source` (load and describe it), keep its component, and store
-/// it as the pending upgrade of its plugin, with `change` (what it asks for
-/// beyond the current version's approval) as its diff. Replaces any other
-/// pending upgrade of the plugin.
+/// Forget the compiled artefact of component `sha256` once the store no
+/// longer keeps it (no version and no pending upgrade uses it).
+fn forget_if_unused(home: &Home, store: &Store, sha256: &str) -> Result<(), RegistryError> {
+    if store.component(sha256)?.is_none() {
+        ComponentCache::at(home.cache_dir()).forget(&[sha256]);
+    }
+    Ok(())
+}
+
+/// A new version submitted without approval.
+#[derive(Debug)]
+pub struct Submission<'a> {
+    /// The package.
+    pub source: PluginSource,
+    /// Where it came from and how its signature was judged.
+    pub origin: Option<&'a PluginOrigin>,
+    /// What it asks for beyond the current version's approval.
+    pub change: &'a Expansion,
+    /// Whether `secrets.reveal` is asked for.
+    pub grant_reveal: bool,
+    /// Who submits it.
+    pub by: &'a str,
+}
+
+/// Verify the submitted package (load and describe it), keep its
+/// component, and store it as the pending upgrade of its plugin, with its
+/// change as its diff. Replaces any other pending upgrade of the plugin.
 pub async fn submit_pending(
+    home: &Home,
     store: &Store,
     runtime: &Runtime,
-    source: PluginSource,
-    origin: Option<&PluginOrigin>,
-    change: &Expansion,
-    grant_reveal: bool,
-    by: &str,
+    submission: Submission<'_>,
 ) -> Result<Submitted, RegistryError> {
+    let Submission {
+        source,
+        origin,
+        change,
+        grant_reveal,
+        by,
+    } = submission;
     let (sha256, info) = verify(runtime, &source).await?;
     store.put_component(&sha256, &source.wasm)?;
     let m = &source.manifest;
@@ -81,7 +108,11 @@ pub async fn submit_pending(
         submitted_by: by.to_string(),
         submitted_at: String::new(),
     };
+    let before = store.pending(&pending.id)?.map(|p| p.wasm_sha256);
     let replaced = store.put_pending(&pending)?;
+    if let Some(old) = before.filter(|old| *old != pending.wasm_sha256) {
+        forget_if_unused(home, store, &old)?;
+    }
     let mut detail = pending.changes.join("; ");
     if let Some(v) = &replaced {
         detail.push_str(&format!(" (replaces pending {v})"));
@@ -175,8 +206,10 @@ pub fn approve_pending(
 }
 
 /// Refuse (drop) the pending upgrade of plugin `id` (only at `version`,
-/// when given); its component goes unless something else uses it.
+/// when given); its component and compiled artefact go unless something
+/// else uses them.
 pub fn refuse_pending(
+    home: &Home,
     store: &Store,
     id: &str,
     version: Option<&str>,
@@ -194,6 +227,7 @@ pub fn refuse_pending(
         });
     }
     let p = store.remove_pending(id, Some(&p.version))?;
+    forget_if_unused(home, store, &p.wasm_sha256)?;
     audit(store, by, &p, "refused", p.changes.join("; "));
     Ok(p)
 }

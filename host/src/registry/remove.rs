@@ -40,6 +40,7 @@ pub struct Removal {
 /// first); nothing is removed then.
 pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Removal, RegistryError> {
     let versions = store.plugin_versions(id)?;
+    let pending = store.pending(id)?.map(|p| p.wasm_sha256);
     store.remove_plugin(id)?;
     // A version added again meanwhile (another process on the same home)
     // keeps its files, and a component another row uses keeps its artefact.
@@ -60,9 +61,13 @@ pub fn remove_plugin(home: &Home, store: &Store, id: &str) -> Result<Removal, Re
         .collect();
     let mut left = Vec::new();
     delete_files(home, id, &gone, &mut left);
+    for p in store.pendings()? {
+        used.insert(p.wasm_sha256);
+    }
     let unused: Vec<&str> = versions
         .iter()
         .map(|v| v.wasm_sha256.as_str())
+        .chain(pending.as_deref())
         .filter(|sha| !used.contains(*sha))
         .collect();
     ComponentCache::at(home.cache_dir()).forget(&unused);

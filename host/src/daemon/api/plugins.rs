@@ -177,16 +177,15 @@ pub(super) async fn submit(
     caller: &Caller,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (id, version) = (source.manifest.id.clone(), source.manifest.version.clone());
-    let submitted = submit_pending(
-        &s.store,
-        &s.runtime,
+    let by = caller.actor();
+    let submission = registry::Submission {
         source,
-        Some(origin),
+        origin: Some(origin),
         change,
         grant_reveal,
-        &caller.actor(),
-    )
-    .await?;
+        by: &by,
+    };
+    let submitted = submit_pending(&s.home, &s.store, &s.runtime, submission).await?;
     let current = s
         .store
         .plugin(&id)?
@@ -343,7 +342,7 @@ pub(super) async fn refuse_pending(
     let id = plugin_id(&id)?;
     let version = named_version(&req)?;
     let row = s.store.plugin(id)?.ok_or_else(|| not_added(id))?;
-    let refused = registry::refuse_pending(&s.store, id, version, &caller.actor())?;
+    let refused = registry::refuse_pending(&s.home, &s.store, id, version, &caller.actor())?;
     let mut body = plugin_json(&row, &s.store.plugin_versions(id)?);
     body["origin"] = origin_json(&s, &row);
     body["pending"] = Value::Null;

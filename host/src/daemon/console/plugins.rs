@@ -286,7 +286,13 @@ pub(super) async fn refuse(
     let done = crate::manifest::check_version(&f.version)
         .map_err(RegistryError::from)
         .and_then(|()| {
-            registry::refuse_pending(&c.shared.store, &id, Some(&f.version), &s.actor())
+            registry::refuse_pending(
+                &c.shared.home,
+                &c.shared.store,
+                &id,
+                Some(&f.version),
+                &s.actor(),
+            )
         });
     match done {
         Ok(_) => redirect("/plugins?msg=upgrade-refused"),
