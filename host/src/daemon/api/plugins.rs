@@ -281,9 +281,9 @@ pub(super) fn decide_grant(
     Ok(Decision::Add(grant, changes))
 }
 
-/// The `version` a pending-upgrade request names, checked.
-fn named_version(req: &PendingVersion) -> Result<Option<&str>, ApiError> {
-    if let Some(v) = &req.version {
+/// The `version` a request body names (a pending upgrade's, a rollback's), checked.
+fn named_version(version: &Option<String>) -> Result<Option<&str>, ApiError> {
+    if let Some(v) = version {
         check_version(v).map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -292,7 +292,7 @@ fn named_version(req: &PendingVersion) -> Result<Option<&str>, ApiError> {
             )
         })?;
     }
-    Ok(req.version.as_deref())
+    Ok(version.as_deref())
 }
 
 fn pending_body(body: &Bytes) -> Result<PendingVersion, ApiError> {
@@ -313,7 +313,7 @@ pub(super) async fn approve_pending(
 ) -> Result<Json<Value>, ApiError> {
     let req = pending_body(&body)?;
     let id = plugin_id(&id)?;
-    let Some(version) = named_version(&req)? else {
+    let Some(version) = named_version(&req.version)? else {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             Blame::Operator,
@@ -340,7 +340,7 @@ pub(super) async fn refuse_pending(
 ) -> Result<Json<Value>, ApiError> {
     let req = pending_body(&body)?;
     let id = plugin_id(&id)?;
-    let version = named_version(&req)?;
+    let version = named_version(&req.version)?;
     let row = s.store.plugin(id)?.ok_or_else(|| not_added(id))?;
     let refused = registry::refuse_pending(&s.home, &s.store, id, version, &caller.actor())?;
     let mut body = plugin_json(&row, &s.store.plugin_versions(id)?);
@@ -361,16 +361,8 @@ pub(super) async fn rollback(
         parse_body(&body)?
     };
     let id = plugin_id(&id)?;
-    if let Some(v) = &req.version {
-        check_version(v).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                e.blame(),
-                format!("`version`: {e}"),
-            )
-        })?;
-    }
-    let row = registry::rollback(&s.store, id, req.version.as_deref())?;
+    let version = named_version(&req.version)?;
+    let row = registry::rollback(&s.store, id, version)?;
     let versions = s.store.plugin_versions(id)?;
     Ok(Json(plugin_json(&row, &versions)))
 }

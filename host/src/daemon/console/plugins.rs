@@ -257,19 +257,10 @@ pub(super) async fn approve(
     Path(id): Path<String>,
     Form(f): Form<PendingForm>,
 ) -> Response {
-    if !crate::manifest::is_plugin_id(&id) {
-        let e = RegistryError::NoPending(plugboard_core::text::quoted(&id));
-        return not_done(&s, "No such upgrade", &e);
-    }
-    let done = crate::manifest::check_version(&f.version)
-        .map_err(RegistryError::from)
-        .and_then(|()| {
-            registry::approve_pending(&c.shared.home, &c.shared.store, &id, &f.version, &s.actor())
-        });
-    match done {
-        Ok(_) => redirect("/plugins?msg=upgrade-approved"),
-        Err(e) => not_done(&s, "Upgrade not approved", &e),
-    }
+    on_pending(&s, &id, &f.version, "approved", |id, version| {
+        registry::approve_pending(&c.shared.home, &c.shared.store, id, version, &s.actor())
+            .map(drop)
+    })
 }
 
 /// `POST /plugins/{id}/pending/refuse`: drop the version the form shows.
@@ -279,23 +270,37 @@ pub(super) async fn refuse(
     Path(id): Path<String>,
     Form(f): Form<PendingForm>,
 ) -> Response {
-    if !crate::manifest::is_plugin_id(&id) {
-        let e = RegistryError::NoPending(plugboard_core::text::quoted(&id));
-        return not_done(&s, "No such upgrade", &e);
+    on_pending(&s, &id, &f.version, "refused", |id, version| {
+        registry::refuse_pending(
+            &c.shared.home,
+            &c.shared.store,
+            id,
+            Some(version),
+            &s.actor(),
+        )
+        .map(drop)
+    })
+}
+
+/// Check the plugin id of the path and the version the form names, then
+/// `act` on that pending upgrade; back to the plugins page with
+/// `upgrade-{done}`, or a page saying why it was not `done`.
+fn on_pending(
+    s: &Session,
+    id: &str,
+    version: &str,
+    done: &str,
+    act: impl FnOnce(&str, &str) -> Result<(), RegistryError>,
+) -> Response {
+    if !crate::manifest::is_plugin_id(id) {
+        let e = RegistryError::NoPending(plugboard_core::text::quoted(id));
+        return not_done(s, "No such upgrade", &e);
     }
-    let done = crate::manifest::check_version(&f.version)
+    let result = crate::manifest::check_version(version)
         .map_err(RegistryError::from)
-        .and_then(|()| {
-            registry::refuse_pending(
-                &c.shared.home,
-                &c.shared.store,
-                &id,
-                Some(&f.version),
-                &s.actor(),
-            )
-        });
-    match done {
-        Ok(_) => redirect("/plugins?msg=upgrade-refused"),
-        Err(e) => not_done(&s, "Upgrade not refused", &e),
+        .and_then(|()| act(id, version));
+    match result {
+        Ok(()) => redirect(&format!("/plugins?msg=upgrade-{done}")),
+        Err(e) => not_done(s, &format!("Upgrade not {done}"), &e),
     }
 }
